@@ -1,0 +1,1 @@
+"""Conversation: the agent, the offline planner, the chat apps and the CLI."""

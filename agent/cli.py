@@ -1,0 +1,63 @@
+"""The `tastemaker` command line. Each sub-command lives in agent/commands/.
+
+Errors a user can act on (TastemakerError) are printed as one line, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+
+import tools  # noqa: F401  (switches model hubs off unless allowed)
+from tools.errors import TastemakerError
+
+# Sub-command modules, in the order `tastemaker --help` lists them.
+COMMAND_MODULES = [
+    "agent.commands.chat",
+    "agent.commands.tag",
+    "agent.commands.library",
+    "agent.commands.generate",
+    "agent.commands.profile",
+    "agent.commands.create",
+    "agent.commands.train",
+    "agent.commands.synth_dataset",
+    "agent.commands.eval",
+    "agent.commands.metrics",
+    "agent.commands.study",
+    "agent.commands.models",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tastemaker", description="Tell us the music you like, and we'll create it."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        if importlib.util.find_spec(name) is None:
+            continue
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.handler(args) or 0)
+    except TastemakerError as exc:
+        print(f"tastemaker: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tastemaker: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per `tastemaker` sub-command; each defines register(subparsers)."""

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Everything Tastemaker needs on a fresh Debian machine; safe to run again (it
+# skips what is already there). Usage: scripts/setup.sh [--test]
+#   --test  also installs what the test suite needs (Chromium for browser tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_tests=0
+[ "${1:-}" = "--test" ] && with_tests=1
+
+# 1. Debian packages: FluidSynth + a General MIDI SoundFont render the sketch
+#    engine's and the default library's MIDI; Chromium drives the browser tests.
+packages=(fluidsynth fluid-soundfont-gm libsndfile1)
+[ "$with_tests" = 1 ] && packages+=(chromium chromium-driver)
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# 2. The Python environment in .venv, from the pinned lock. torch first: the
+#    CPU build 2.13.0 (a resolver that picks torch freely pulls a CUDA build).
+python=${PYTHON:-python3.11}
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+stamp=".venv/.installed-$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing Python packages into .venv (a few minutes the first time)"
+  .venv/bin/pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/pip install -q --disable-pip-version-check torch==2.13.0 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements.lock 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/python -c "import torch, librosa, faiss, transformers, chainlit, tools" \
+    || { echo "setup: the Python environment is incomplete" >&2; exit 1; }
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi
+
+# 3. Model files that no package installs: the musicnn checkpoints.
+.venv/bin/tastemaker models fetch >/dev/null
+echo "setup: ready"

@@ -1,0 +1,170 @@
+"""The one place that reads audio files.
+
+Any of wav, flac, ogg (Vorbis/Opus) and mp3, any sample rate from 8 to 192 kHz
+and any channel count, to a mono float32 `Clip` at the requested rate
+(channels averaged, then librosa's default soxr_hq resampler, the one the
+musicnn reference uses).
+
+Limits (settings, see README): files larger than TASTEMAKER_MAX_FILE_MB or
+longer than TASTEMAKER_MAX_DURATION_S are refused before decoding; audio
+shorter than TASTEMAKER_MIN_DURATION_S (1 s) is refused as too short to
+analyse. (The tagger loops clips between 1 and 3 s to fill its 3 s window.)
+Silence (peak below -80 dBFS) and NaN or infinite samples are refused.
+Every problem is an AudioError whose message names the file and says what to do.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import librosa
+import numpy as np
+import soundfile as sf
+
+from tools.contracts import Clip
+from tools.errors import AudioError
+from tools.settings import Settings, get_settings
+
+SUPPORTED = (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aiff", ".aif")
+MIN_RATE, MAX_RATE = 8000, 192000
+SILENCE_PEAK = 1e-4  # -80 dBFS
+
+_SIGNATURES = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a ZIP archive",
+    b"\x7fELF": "a program",
+}
+_FIX = "Please upload a wav, flac, ogg or mp3 recording."
+
+
+def _describe_non_audio(head: bytes) -> str | None:
+    for magic, what in _SIGNATURES.items():
+        if head.startswith(magic):
+            return what
+    if head and all(32 <= b < 127 or b in (9, 10, 13) for b in head[:512]):
+        return "text"
+    return None
+
+
+def check_file(path: str | os.PathLike, settings: Settings | None = None) -> Path:
+    """Checks that need no decoding: exists, is a file, not empty, not too big."""
+    settings = settings or get_settings()
+    p = Path(path)
+    if not p.exists():
+        raise AudioError(p, "no such file.", "Check the path and try again.")
+    if p.is_dir():
+        raise AudioError(p, "is a folder, not an audio file.", "Give the path of one audio file.")
+    size = p.stat().st_size
+    if size == 0:
+        raise AudioError(p, "is empty (0 bytes).", "The upload or copy may have failed; try the file again.")
+    limit = settings.max_file_mb * 1024 * 1024
+    if size > limit:
+        raise AudioError(
+            p,
+            f"is {size / 1e6:.0f} MB, over the {settings.max_file_mb:g} MB limit.",
+            "Trim it to a shorter excerpt, or raise TASTEMAKER_MAX_FILE_MB.",
+        )
+    return p
+
+
+def _decode(p: Path) -> tuple[np.ndarray, int]:
+    with open(p, "rb") as fh:
+        head = fh.read(1024)
+    try:
+        data, rate = sf.read(str(p), dtype="float32", always_2d=True)
+    except Exception as exc:  # soundfile raises LibsndfileError, RuntimeError, TypeError...
+        what = _describe_non_audio(head)
+        if what:
+            raise AudioError(p, f"is not audio we can read: it looks like {what}.", _FIX) from None
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise AudioError(
+            p, f"is not audio we can read ({reason}).", "The file may be corrupt or truncated. " + _FIX
+        ) from None
+    return data, int(rate)
+
+
+def load_clip(
+    path: str | os.PathLike,
+    sample_rate: int = 16000,
+    settings: Settings | None = None,
+    max_seconds: float | None = None,
+) -> Clip:
+    """Read, validate and resample one file to a mono float32 Clip.
+
+    `max_seconds` keeps only the start of long files (after the duration
+    limit has been checked), for callers that need only an excerpt.
+    """
+    settings = settings or get_settings()
+    p = check_file(path, settings)
+    try:
+        info = sf.info(str(p))
+        if info.frames > 0 and info.samplerate > 0:
+            seconds = info.frames / info.samplerate
+            if seconds > settings.max_duration_s:
+                raise AudioError(
+                    p,
+                    f"is {seconds / 60:.1f} minutes long, over the {settings.max_duration_s:g} s limit.",
+                    "Trim it to an excerpt, or raise TASTEMAKER_MAX_DURATION_S.",
+                )
+    except AudioError:
+        raise
+    except Exception:
+        pass  # _decode reports unreadable files with a better message
+    data, rate = _decode(p)
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise AudioError(p, f"has a sample rate of {rate} Hz; we read 8 kHz to 192 kHz.", "Please convert it first.")
+    if data.size == 0 or data.shape[0] == 0:
+        raise AudioError(p, "contains no audio samples.", "The file may be truncated. " + _FIX)
+    if not np.isfinite(data).all():
+        raise AudioError(p, "contains invalid samples (NaN or infinity).", "Re-export it from your audio editor.")
+    seconds = data.shape[0] / rate
+    if seconds > settings.max_duration_s:
+        raise AudioError(
+            p,
+            f"is {seconds / 60:.1f} minutes long, over the {settings.max_duration_s:g} s limit.",
+            "Trim it to an excerpt, or raise TASTEMAKER_MAX_DURATION_S.",
+        )
+    if seconds < settings.min_duration_s:
+        raise AudioError(
+            p,
+            f"is only {seconds:.2f} s long, too short to analyse (at least {settings.min_duration_s:g} s).",
+            "Please use a longer excerpt (3 s or more is best).",
+        )
+    if max_seconds is not None:
+        data = data[: int(max_seconds * rate)]
+    mono = data.mean(axis=1) if data.shape[1] > 1 else data[:, 0]
+    if float(np.abs(mono).max()) < SILENCE_PEAK:
+        raise AudioError(p, "is silent (no sound above -80 dBFS).", "Please choose a recording with music in it.")
+    if rate != sample_rate:
+        mono = librosa.resample(mono, orig_sr=rate, target_sr=sample_rate, res_type="soxr_hq")
+    return Clip(samples=np.ascontiguousarray(mono, dtype=np.float32), sample_rate=sample_rate, path=str(p))
+
+
+def clip_from_array(samples: np.ndarray, sample_rate: int, name: str = "<memory>") -> Clip:
+    """A Clip from samples already in memory (generated audio), validated the same way."""
+    y = np.asarray(samples, dtype=np.float32)
+    if y.ndim == 2:
+        y = y.mean(axis=0) if y.shape[0] < y.shape[1] else y.mean(axis=1)
+    if y.size == 0:
+        raise AudioError(name, "contains no audio samples.")
+    if not np.isfinite(y).all():
+        raise AudioError(name, "contains invalid samples (NaN or infinity).")
+    return Clip(samples=np.ascontiguousarray(y), sample_rate=int(sample_rate), path=name)
+
+
+def write_wav(path: str | os.PathLike, samples: np.ndarray, sample_rate: int) -> Path:
+    """Write audio atomically: a temp file in the same folder, then rename."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(f".{p.name}.part")
+    sf.write(str(tmp), np.asarray(samples, dtype=np.float32), int(sample_rate), subtype="PCM_16", format="WAV")
+    os.replace(tmp, p)
+    return p
+
+
+def is_audio_name(path: str | os.PathLike) -> bool:
+    return Path(path).suffix.lower() in SUPPORTED

@@ -40,7 +40,7 @@ def render_midi(midi, sample_rate: int = RENDER_RATE) -> np.ndarray:
 
     pm = midi if isinstance(midi, pretty_midi.PrettyMIDI) else pretty_midi.PrettyMIDI(str(midi))
     try:
-        audio = pm.fluidsynth(fs=sample_rate, sf2_path=str(find_soundfont()))
+        audio = pm.fluidsynth(fs=sample_rate, synthesizer=str(find_soundfont()))
     except ImportError as exc:
         raise ModelMissingError(
             f"FluidSynth is not available ({exc}). Run `make setup` (Debian package fluidsynth)."

@@ -1,0 +1,43 @@
+"""`tastemaker tag`: JSON shape, bad files reported alongside good ones, exit status."""
+
+from __future__ import annotations
+
+import json
+
+from agent.cli import main
+from tests.conftest import tone_mix
+
+
+def test_tag_json_reports_good_and_bad_files(write_audio, tmp_path, capsys):
+    good = write_audio("good.flac", tone_mix(seconds=4.0))
+    bad = tmp_path / "notes.mp3"
+    bad.write_text("not audio")
+    status = main(["tag", str(good), str(bad), "--model", "all", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert status == 1
+    assert [r["model"] for r in out["results"]] == ["msd", "mtt"]
+    for r in out["results"]:
+        assert r["file"] == str(good)
+        assert len(r["tags"]) == 50 and all(0 <= p <= 1 for p in r["tags"].values())
+        assert abs(r["duration_s"] - 4.0) < 0.01
+        assert r["genres"] and max(r["genres"].values()) <= 1
+    assert out["errors"] == [{"file": str(bad), "error": out["errors"][0]["error"]}]
+    assert "looks like text" in out["errors"][0]["error"]
+
+
+def test_tag_folder_recursively_and_human_output(write_audio, tmp_path, capsys):
+    write_audio("one.wav", tone_mix(seconds=3.5, seed=1))
+    (tmp_path / "deeper").mkdir()
+    write_audio("deeper/two.wav", tone_mix(seconds=3.5, seed=2))
+    status = main(["tag", str(tmp_path), "--top", "3"])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "one.wav" in out and "two.wav" in out
+    assert out.count("genres:") == 2
+
+
+def test_missing_file_exit_status_and_no_traceback(tmp_path, capsys):
+    status = main(["tag", str(tmp_path / "missing.wav")])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert "no such file" in captured.err and "Traceback" not in captured.err

@@ -1,0 +1,95 @@
+"""The offline planner's words: fixed replies, and plain sentences written from tool results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.intents import Parsed
+
+REFUSE_FILE = (
+    "I can't open files by their path on this machine: I only work with audio you attach to the chat "
+    "(the paperclip in the browser, or /attach PATH in the terminal). Attach the song and ask me again."
+)
+NEED_UPLOAD = "I need a song to listen to first. Attach an audio file (wav, flac, ogg or mp3) and ask me again."
+NEED_UPLOAD_FOR_LIKE = (
+    "Like what? Attach one or more songs you love (wav, flac, ogg or mp3) and I'll make something in their spirit, "
+    "or tell me the style in words, e.g. 'make me a mellow jazz piece'."
+)
+NEED_REFERENCE = "Similar to what? Attach a song, or make something first, and I'll find pieces that sound like it."
+NOTHING_TO_RATE = "Thanks! There's nothing I've made yet for you to rate, though. Ask me to make something first."
+NOTHING_TO_ADD = "There's nothing to add yet: attach a song, or ask me to make something, then say 'add it to my library'."
+NOTHING_TO_REFINE = (
+    "There's nothing to refine yet. Ask me to make something first, e.g. 'make me a rock track', "
+    "then say 'more jazz', 'faster' or 'another one'."
+)
+
+CAPABILITIES = {
+    "describe_uploads": "tell you what an uploaded song is (genres, moods, instruments): attach it and ask "
+                        "'what is this song?'",
+    "taste_profile": "sum up your taste from the songs you upload and what you tell me ('what's my taste?')",
+    "search_library": "search the music library ('find string quartets by Beethoven')",
+    "find_similar": "find library pieces that sound like a song ('find something similar')",
+    "generate_music": "make music from a description ('make me a 20 second rock track at 140 bpm')",
+    "create_music": "make something like the songs you uploaded, checking the result with a music classifier "
+                    "('make me something like these')",
+    "refine_music": "refine the last piece ('more jazz', 'faster', 'less drums', 'more energetic', 'another one')",
+    "record_feedback": "remember what you like ('I love it', 'not my thing')",
+    "add_to_library": "add a piece to your library ('add it to my library')",
+}
+
+
+def help_text(tool_names: list[str]) -> str:
+    lines = [f"- {text}" for name, text in CAPABILITIES.items() if name in tool_names]
+    return "Here's what I can do:\n" + "\n".join(lines) if lines else "I have no tools available right now."
+
+
+def greeting(tool_names: list[str]) -> str:
+    return "Hello! I'm Tastemaker: tell me the music you like, and I'll create it.\n\n" + help_text(tool_names)
+
+
+def not_understood(tool_names: list[str]) -> str:
+    return "I'm not sure what you'd like me to do. " + help_text(tool_names)
+
+
+def unavailable(tool: str) -> str:
+    what = CAPABILITIES.get(tool, tool).split(" (")[0].split(":")[0]
+    return f"Sorry, I can't {what} on this installation yet: that part of Tastemaker is not installed."
+
+
+def _labels(pairs: list[Any], k: int = 3, with_p: bool = True) -> str:
+    items = [f"{label} ({p:.0%})" if with_p else str(label) for label, p in pairs[:k]]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def describe(result: dict[str, Any]) -> str:
+    parts = []
+    for u in result["uploads"]:
+        text = f"**{u['name']}** ({u['duration_s']:.0f} s) sounds like {_labels(u['genres'])}."
+        if u.get("moods"):
+            text += f" Mood: {_labels(u['moods'], 2, with_p=False)}."
+        if u.get("instruments"):
+            text += f" I hear {_labels(u['instruments'], 3, with_p=False)}."
+        parts.append(text)
+    if len(result["uploads"]) > 1:
+        parts.append("Ask me to 'make something like these' and I'll create a piece in their spirit.")
+    else:
+        parts.append("Want something like it? Say 'make me something like this'.")
+    return "\n\n".join(parts)
+
+
+WRITERS = {"describe_uploads": describe}
+
+
+def compose(parsed: Parsed, results: list[tuple[str, dict[str, Any]]]) -> str:
+    """One reply from the results of the tool calls of this turn."""
+    parts = []
+    for name, result in results:
+        if "error" in result:
+            parts.append(f"Sorry, that didn't work: {result['error']}")
+        elif name in WRITERS:
+            parts.append(WRITERS[name](result))
+        else:
+            parts.append(f"Done ({name}).")
+    return "\n\n".join(parts)

@@ -1,0 +1,148 @@
+"""The agent: `create_agent` over the session's tools, and one conversation turn at a time.
+
+`ChatAgent` is what the browser app, the terminal chat, the tests and the
+evaluation harness all use: `send(text, attachments)` returns a `Reply` with
+the answer, the tool calls made, and what to show (players, charts).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain.agents import create_agent
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langgraph.checkpoint.memory import InMemorySaver
+
+from agent.intents import attachment_note
+from agent.llm import chat_model, model_label
+from agent.session import AudioResult, GenreChart, Reporter, Session
+from agent.toolbox import build_tools
+from tools.errors import TastemakerError
+
+SYSTEM_PROMPT_FILE = Path(__file__).resolve().parent.parent / "prompts" / "system.md"
+# Enough for a few rounds of tool calls; a looping LLM is stopped with a clear message.
+RECURSION_LIMIT = 16
+
+
+def system_prompt() -> str:
+    return SYSTEM_PROMPT_FILE.read_text(encoding="utf-8")
+
+
+def build_agent(session: Session, model: BaseChatModel | None = None, checkpointer: Any = None):
+    """A LangGraph agent whose tools are bound to `session`."""
+    return create_agent(
+        model or chat_model(),
+        build_tools(session),
+        system_prompt=system_prompt(),
+        checkpointer=checkpointer if checkpointer is not None else InMemorySaver(),
+    )
+
+
+@dataclass
+class Reply:
+    text: str
+    tool_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    items: list[AudioResult | GenreChart] = field(default_factory=list)
+    attachment_errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def tools(self) -> list[str]:
+        return [name for name, _ in self.tool_calls]
+
+    @property
+    def audio(self) -> list[AudioResult]:
+        return [i for i in self.items if isinstance(i, AudioResult)]
+
+    @property
+    def charts(self) -> list[GenreChart]:
+        return [i for i in self.items if isinstance(i, GenreChart)]
+
+
+class ChatAgent:
+    """One conversation: a session, its agent graph, and its history (kept by the checkpointer)."""
+
+    def __init__(self, session: Session | None = None, model: BaseChatModel | None = None,
+                 reporter: Reporter | None = None):
+        self.session = session or Session(reporter=reporter)
+        if reporter is not None:
+            self.session.reporter = reporter
+        self.model = model or chat_model()
+        self.brain = model_label(self.model)
+        self.graph = build_agent(self.session, self.model)
+        self.config = {"configurable": {"thread_id": self.session.id}, "recursion_limit": RECURSION_LIMIT}
+
+    def attach(self, path: str | Path, name: str | None = None):
+        """Add an upload (validated now; a bad file raises AudioError with a clear message)."""
+        return self.session.attach(path, name)
+
+    def send(self, text: str, attachments: list[str | Path | tuple[str | Path, str]] = ()) -> Reply:
+        """One turn: attach files, run the agent, and collect what it said and made."""
+        start = time.perf_counter()
+        errors, attached = [], []
+        for item in attachments:
+            path, name = item if isinstance(item, tuple) else (item, None)
+            try:
+                attached.append(self.attach(path, name))
+            except TastemakerError as exc:
+                errors.append(str(exc))
+        if errors and not attached and not text.strip():
+            return Reply(text="\n".join(errors), attachment_errors=errors, seconds=time.perf_counter() - start)
+        content = text.strip()
+        if attached:
+            content += ("\n\n" if content else "") + attachment_note([(u.id, u.name, u.duration) for u in attached])
+        self.session.outbox.clear()
+        try:
+            state = self.graph.invoke({"messages": [HumanMessage(content=content)]}, self.config)
+        except TastemakerError as exc:
+            return Reply(text=str(exc), attachment_errors=errors, seconds=time.perf_counter() - start)
+        except Exception as exc:  # an unreachable or misbehaving LLM endpoint
+            if _is_llm_failure(exc):
+                return Reply(text=_llm_failure_message(self.brain, exc), attachment_errors=errors,
+                             seconds=time.perf_counter() - start)
+            raise
+        turn = _this_turn(state["messages"])
+        calls = [(c["name"], dict(c["args"])) for m in turn if isinstance(m, AIMessage) for c in m.tool_calls]
+        answer = next((m for m in reversed(turn) if isinstance(m, AIMessage) and not m.tool_calls), None)
+        reply_text = _content(answer) if answer else ""
+        if errors:
+            reply_text = "\n".join(errors) + ("\n\n" + reply_text if reply_text else "")
+        return Reply(text=reply_text, tool_calls=calls, items=self.session.take_outbox(), attachment_errors=errors,
+                     seconds=time.perf_counter() - start)
+
+
+def _this_turn(messages: list) -> list:
+    last_human = max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage))
+    return [m for m in messages[last_human + 1:] if isinstance(m, (AIMessage, ToolMessage))]
+
+
+def _content(m: AIMessage) -> str:
+    if isinstance(m.content, str):
+        return m.content
+    return "".join(part.get("text", "") for part in m.content if isinstance(part, dict))
+
+
+def _is_llm_failure(exc: Exception) -> bool:
+    try:
+        import openai
+    except ImportError:
+        return False
+    from langgraph.errors import GraphRecursionError
+
+    return isinstance(exc, (openai.OpenAIError, GraphRecursionError))
+
+
+def _llm_failure_message(brain: str, exc: Exception) -> str:
+    from langgraph.errors import GraphRecursionError
+
+    if isinstance(exc, GraphRecursionError):
+        return f"The language model ({brain}) kept calling tools without answering; please rephrase your request."
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return (
+        f"The language model ({brain}) did not answer: {reason}. Check OPENAI_BASE_URL / OPENAI_API_KEY / "
+        "TASTEMAKER_LLM_MODEL, or unset them to use the built-in offline planner."
+    )

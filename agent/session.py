@@ -1,0 +1,135 @@
+"""One conversation's state: uploads, profile, generations, the last request and loop result.
+
+Tools see files only through this object, by id ("u1" for an upload, "g1" for
+a generation): the model never chooses a file-system path. What a turn
+produces for the screen (players, charts) goes to `outbox`; long work reports
+to `reporter` (Chainlit steps in the browser, lines or tqdm in the terminal).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from tools.audio import load_clip
+from tools.contracts import Clip, Generation, LoopResult, TasteProfile
+from tools.errors import TastemakerError
+from tools.settings import get_settings
+
+
+@dataclass
+class Upload:
+    id: str
+    name: str
+    path: str
+    clip: Clip
+    analysis: Any = None  # tools.tagger.FullTags, computed on first use
+
+    @property
+    def duration(self) -> float:
+        return self.clip.duration
+
+
+@dataclass
+class GeneratedPiece:
+    id: str
+    generation: Generation
+    request: dict[str, Any]  # what was asked (the slots), so refinements start from it
+    kind: str = "generate"  # or "create" (made by the classifier loop)
+    liked: bool | None = None
+    library_id: str | None = None
+
+
+@dataclass
+class AudioResult:
+    """A player to show: a generation, or a library track."""
+
+    path: str
+    title: str
+    caption: str
+    generation_id: str | None = None
+
+
+@dataclass
+class GenreChart:
+    """Bar chart of an upload's (or a generation's) top genres."""
+
+    title: str
+    genres: list[tuple[str, float]]
+
+
+class Reporter:
+    """Where tools report progress. This one reports nowhere; the apps subclass it."""
+
+    @contextlib.contextmanager
+    def step(self, name: str, detail: str = "") -> Iterator["Reporter"]:
+        yield self
+
+    def progress(self, text: str, fraction: float | None = None) -> None:
+        pass
+
+
+class Session:
+    """State shared by the tools of one conversation."""
+
+    def __init__(self, session_id: str | None = None, reporter: Reporter | None = None):
+        self.id = session_id or uuid.uuid4().hex[:12]
+        self.reporter = reporter or Reporter()
+        self.uploads: dict[str, Upload] = {}
+        self.pieces: dict[str, GeneratedPiece] = {}
+        self.profile: TasteProfile | None = None
+        self.last_loop: LoopResult | None = None
+        self.last_search: list[str] = []  # library ids shown last
+        self.outbox: list[AudioResult | GenreChart] = []
+
+    # -- uploads ---------------------------------------------------------------------------------
+    def attach(self, path: str | Path, name: str | None = None) -> Upload:
+        """Validate and keep an audio file the person gave us; AudioError (a clear message) if it is unusable."""
+        clip = load_clip(path)  # raises AudioError for anything we cannot use
+        uid = f"u{len(self.uploads) + 1}"
+        upload = Upload(id=uid, name=name or Path(path).name, path=str(path), clip=clip)
+        self.uploads[uid] = upload
+        return upload
+
+    def upload(self, uid: str) -> Upload:
+        if uid not in self.uploads:
+            known = ", ".join(self.uploads) or "none yet"
+            raise TastemakerError(
+                f"There is no upload called '{uid}' in this chat (uploads: {known}). "
+                "I can only use files you attach; I never open paths on this machine."
+            )
+        return self.uploads[uid]
+
+    # -- generations -----------------------------------------------------------------------------
+    def keep(self, generation: Generation, request: dict[str, Any], kind: str = "generate") -> GeneratedPiece:
+        gid = f"g{len(self.pieces) + 1}"
+        piece = GeneratedPiece(id=gid, generation=generation, request=dict(request), kind=kind)
+        self.pieces[gid] = piece
+        return piece
+
+    def piece(self, gid: str | None = None) -> GeneratedPiece:
+        if gid is None:
+            if not self.pieces:
+                raise TastemakerError("There is nothing generated yet. Ask me to make something first, e.g. 'make me a rock track'.")
+            return list(self.pieces.values())[-1]
+        if gid not in self.pieces:
+            known = ", ".join(self.pieces) or "none yet"
+            raise TastemakerError(f"There is no generated piece called '{gid}' in this chat (pieces: {known}).")
+        return self.pieces[gid]
+
+    @property
+    def last_piece(self) -> GeneratedPiece | None:
+        return list(self.pieces.values())[-1] if self.pieces else None
+
+    def work_dir(self) -> Path:
+        """Where this chat's generated files go (inside the data directory)."""
+        folder = get_settings().home / "chats" / self.id
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def take_outbox(self) -> list[AudioResult | GenreChart]:
+        items, self.outbox = self.outbox, []
+        return items

@@ -1,0 +1,56 @@
+"""The agent's tools: LangChain tools over agent.actions, bound to one chat session.
+
+Each tool takes session references (upload ids "u1", generated piece ids "g1",
+library track ids), never a file-system path, and returns JSON the model reads
+(an LLM or the offline planner). A TastemakerError becomes {"error": message},
+which the agent passes on to the person. A tool whose capability is not
+installed is not offered.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+from typing import Any, Callable
+
+from langchain_core.tools import BaseTool, StructuredTool
+
+from agent import actions
+from agent.session import Session
+from tools.errors import TastemakerError
+
+
+def has_module(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _as_tool(session: Session, func: Callable[..., dict[str, Any]]) -> BaseTool:
+    """A LangChain tool around `func`: a reporter step, errors as a clear message, JSON out."""
+
+    @functools.wraps(func)
+    def run(**kwargs: Any) -> str:
+        shown = {k: v for k, v in kwargs.items() if v not in (None, [], {}, "")}
+        with session.reporter.step(func.__name__, json.dumps(shown, ensure_ascii=False)):
+            try:
+                result = func(**kwargs)
+            except TastemakerError as exc:
+                result = {"error": str(exc)}
+            session.reporter.progress(f"error: {result['error']}" if "error" in result else "done", 1.0)
+        return json.dumps(result, ensure_ascii=False, default=str)
+
+    return StructuredTool.from_function(run, name=func.__name__, description=func.__doc__)
+
+
+def build_tools(session: Session) -> list[BaseTool]:
+    """The tools this installation can offer, bound to one session."""
+
+    def describe_uploads(upload_ids: list[str] | None = None) -> dict[str, Any]:
+        """Tag and classify uploaded songs: top genres, moods, instruments and tags of each.
+        upload_ids: ids like ["u1"] from the 'Attached:' notes; omit for every upload."""
+        return actions.describe_uploads(session, upload_ids)
+
+    return [_as_tool(session, f) for f in (describe_uploads,)]

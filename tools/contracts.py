@@ -104,6 +104,7 @@ class TasteProfile:
     brightness: float | None = None
     themes: list[str] = field(default_factory=list)
     avoid: list[str] = field(default_factory=list)
+    shared: list[str] = field(default_factory=list)  # genres every clip has in its top 3
     clips: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
 

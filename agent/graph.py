@@ -19,7 +19,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.intents import attachment_note
 from agent.llm import chat_model, model_label
-from agent.session import AudioResult, GenreChart, Reporter, Session
+from agent.session import AudioResult, GenreChart, Reporter, Session, Upload
 from agent.toolbox import build_tools
 from tools.errors import TastemakerError
 
@@ -80,10 +80,11 @@ class ChatAgent:
         """Add an upload (validated now; a bad file raises AudioError with a clear message)."""
         return self.session.attach(path, name)
 
-    def send(self, text: str, attachments: list[str | Path | tuple[str | Path, str]] = ()) -> Reply:
-        """One turn: attach files, run the agent, and collect what it said and made."""
+    def send(self, text: str, attachments: list[str | Path | tuple[str | Path, str]] = (),
+             uploads: list[Upload] = ()) -> Reply:
+        """One turn: attach files (paths, or uploads already attached), run the agent, collect what it made."""
         start = time.perf_counter()
-        errors, attached = [], []
+        errors, attached = [], list(uploads)
         for item in attachments:
             path, name = item if isinstance(item, tuple) else (item, None)
             try:

@@ -1,0 +1,79 @@
+"""Login and chat history for the browser app, switched on by the environment.
+
+When CHAINLIT_AUTH_SECRET and TASTEMAKER_PASSWORD are both set, the app asks
+for a login (user TASTEMAKER_USER, default "tastemaker") and keeps every chat
+in SQLite (`chat-history.db` in the data directory) through Chainlit's
+SQLAlchemy data layer, so past chats appear in the sidebar and can be resumed.
+Without them the app is open and keeps nothing after a session ends.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import sqlite3
+from pathlib import Path
+
+from tools.settings import get_settings
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    "id" TEXT PRIMARY KEY, "identifier" TEXT NOT NULL UNIQUE, "metadata" TEXT NOT NULL, "createdAt" TEXT);
+CREATE TABLE IF NOT EXISTS threads (
+    "id" TEXT PRIMARY KEY, "createdAt" TEXT, "name" TEXT, "userId" TEXT, "userIdentifier" TEXT, "tags" TEXT,
+    "metadata" TEXT, FOREIGN KEY ("userId") REFERENCES users("id") ON DELETE CASCADE);
+CREATE TABLE IF NOT EXISTS steps (
+    "id" TEXT PRIMARY KEY, "name" TEXT NOT NULL, "type" TEXT NOT NULL, "threadId" TEXT NOT NULL, "parentId" TEXT,
+    "streaming" BOOLEAN NOT NULL, "waitForAnswer" BOOLEAN, "isError" BOOLEAN, "metadata" TEXT, "tags" TEXT,
+    "input" TEXT, "output" TEXT, "createdAt" TEXT, "command" TEXT, "start" TEXT, "end" TEXT, "generation" TEXT,
+    "showInput" TEXT, "language" TEXT, "indent" INT, "defaultOpen" BOOLEAN, "autoCollapse" BOOLEAN, "modes" TEXT,
+    FOREIGN KEY ("threadId") REFERENCES threads("id") ON DELETE CASCADE);
+CREATE TABLE IF NOT EXISTS elements (
+    "id" TEXT PRIMARY KEY, "threadId" TEXT, "type" TEXT, "url" TEXT, "chainlitKey" TEXT, "name" TEXT NOT NULL,
+    "display" TEXT, "objectKey" TEXT, "size" TEXT, "page" INT, "language" TEXT, "forId" TEXT, "mime" TEXT,
+    "props" TEXT, "autoPlay" BOOLEAN, "playerConfig" TEXT,
+    FOREIGN KEY ("threadId") REFERENCES threads("id") ON DELETE CASCADE);
+CREATE TABLE IF NOT EXISTS feedbacks (
+    "id" TEXT PRIMARY KEY, "forId" TEXT NOT NULL, "threadId" TEXT NOT NULL, "value" INT NOT NULL, "comment" TEXT,
+    FOREIGN KEY ("threadId") REFERENCES threads("id") ON DELETE CASCADE);
+"""
+
+
+def login_enabled() -> bool:
+    return bool(os.environ.get("CHAINLIT_AUTH_SECRET") and os.environ.get("TASTEMAKER_PASSWORD"))
+
+
+def history_db() -> Path:
+    return get_settings().ensure_home() / "chat-history.db"
+
+
+def create_schema(path: Path) -> None:
+    with sqlite3.connect(path) as db:
+        db.executescript(SCHEMA)
+
+
+def check_login(username: str, password: str) -> bool:
+    """Constant-time comparison against TASTEMAKER_USER / TASTEMAKER_PASSWORD."""
+    expected_user = os.environ.get("TASTEMAKER_USER", "tastemaker")
+    expected_password = os.environ.get("TASTEMAKER_PASSWORD", "")
+    return bool(expected_password) and hmac.compare_digest(username.encode(), expected_user.encode()) and \
+        hmac.compare_digest(password.encode(), expected_password.encode())
+
+
+def configure() -> None:
+    """Register login and the SQLite data layer with Chainlit when the environment asks for them."""
+    if not login_enabled():
+        return
+    import chainlit as cl
+    from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
+
+    path = history_db()
+    create_schema(path)
+
+    @cl.password_auth_callback
+    def login(username: str, password: str) -> cl.User | None:
+        return cl.User(identifier=username, metadata={"provider": "password"}) if check_login(username, password) else None
+
+    @cl.data_layer
+    def data_layer() -> SQLAlchemyDataLayer:
+        return SQLAlchemyDataLayer(conninfo=f"sqlite+aiosqlite:///{path}")

@@ -1,0 +1,112 @@
+"""The terminal chat: `tastemaker chat --terminal`.
+
+Reads one message per line, from the keyboard or from a pipe (so a whole
+conversation can be scripted: `printf '/attach a.wav\\nwhat is this?\\n' |
+tastemaker chat --terminal`). `/attach PATH` attaches an audio file to the next
+message, `/quit` ends. Progress goes to stderr (tqdm on a terminal, plain lines
+otherwise); replies, charts (as text bars) and result files go to stdout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import IO, Iterator
+
+from tqdm import tqdm
+
+from agent.graph import ChatAgent, Reply
+from agent.session import AudioResult, GenreChart, Reporter, Upload
+from tools.errors import TastemakerError
+
+HELP = "Type a message and press Enter. /attach PATH attaches an audio file, /help shows this, /quit ends."
+
+
+class TerminalReporter(Reporter):
+    """A line per tool call; a tqdm bar for its progress when stderr is a terminal."""
+
+    def __init__(self, stream: IO[str] = sys.stderr):
+        self.stream = stream
+        self.bar: tqdm | None = None
+
+    @contextlib.contextmanager
+    def step(self, name: str, detail: str = "") -> Iterator[Reporter]:
+        print(f"  [{name}] {detail}".rstrip(), file=self.stream, flush=True)
+        interactive = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.bar = tqdm(total=100, desc=f"  {name}", file=self.stream, leave=False, disable=not interactive,
+                        bar_format="{desc}: {percentage:3.0f}%|{bar:20}| {postfix}")
+        try:
+            yield self
+        finally:
+            self.bar.close()
+            self.bar = None
+
+    def progress(self, text: str, fraction: float | None = None) -> None:
+        if self.bar is not None and not self.bar.disable:
+            if fraction is not None:
+                self.bar.update(max(0, int(fraction * 100) - self.bar.n))
+            self.bar.set_postfix_str(text[:60])
+        elif text not in ("done",):
+            print(f"    {text}", file=self.stream, flush=True)
+
+
+def render_reply(reply: Reply) -> str:
+    """The reply as terminal text: the answer, then text bar charts and the audio files made."""
+    lines = [reply.text.replace("**", "")]  # no markdown in a terminal
+    for item in reply.items:
+        if isinstance(item, GenreChart):
+            lines.append(f"\n  {item.title}")
+            for label, p in item.genres:
+                lines.append(f"    {label:<14} {'█' * max(1, round(p * 30)):<30} {p:.2f}")
+        elif isinstance(item, AudioResult):
+            lines.append(f"\n  ♪ {item.title}: {item.path}\n    {item.caption}")
+    return "\n".join(lines)
+
+
+def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent: ChatAgent | None = None) -> int:
+    interactive = stdin.isatty()
+    agent = agent or ChatAgent(reporter=TerminalReporter())
+    print(f"Tastemaker chat ({agent.brain}). {HELP}", file=stdout, flush=True)
+    pending: list[Upload] = []
+    while True:
+        if interactive:
+            try:
+                line = input("you> ")
+            except EOFError:
+                break
+        else:
+            raw = stdin.readline()
+            if not raw:
+                break
+            line = raw.rstrip("\n")
+            print(f"you> {line}", file=stdout, flush=True)
+        line = line.strip()
+        if not line:
+            continue
+        if line in ("/quit", "/exit", "/q"):
+            break
+        if line == "/help":
+            print(HELP, file=stdout, flush=True)
+            continue
+        if line.startswith("/attach"):
+            path = line[len("/attach"):].strip().strip("'\"")
+            if not path:
+                print("Usage: /attach PATH (an audio file: wav, flac, ogg or mp3)", file=stdout, flush=True)
+                continue
+            try:
+                upload = agent.attach(path)
+            except TastemakerError as exc:
+                print(f"Can't attach it: {exc}", file=stdout, flush=True)
+                continue
+            pending.append(upload)
+            print(f"Attached {upload.name} as {upload.id} ({upload.duration:.1f} s); it goes with your next message.",
+                  file=stdout, flush=True)
+            continue
+        if line.startswith("/"):
+            print(f"Unknown command {line.split()[0]}. {HELP}", file=stdout, flush=True)
+            continue
+        reply = agent.send(line, uploads=pending)
+        pending = []
+        print("tastemaker> " + render_reply(reply), file=stdout, flush=True)
+    print("Bye!", file=stdout, flush=True)
+    return 0

@@ -50,3 +50,58 @@ def describe_uploads(session: Session, upload_ids: list[str] | None = None) -> d
             "model": "musicnn MSD + MTT (pretrained)",
         })
     return {"uploads": results}
+
+
+def _taste_analysis(session: Session, uid: str):
+    """tools.taste's analysis of an upload (tags, tempo, key, energy), computed once per upload."""
+    from tools.taste import analyse_clip
+
+    upload = session.upload(uid)
+    if upload.taste is None:
+        upload.taste = analyse_clip(upload.clip)
+    return upload.taste
+
+
+def taste_profile(session: Session, text: str = "", upload_ids: list[str] | None = None) -> dict[str, Any]:
+    """The person's taste from their uploads and words (words outrank clips), saved for next time."""
+    from tools.taste import explain, load_profile, merge_text, profile_from_analyses, save_profile
+
+    ids = list(upload_ids or session.uploads)
+    if ids:
+        analyses = []
+        for i, uid in enumerate(ids):
+            session.reporter.progress(f"listening to {session.upload(uid).name}", i / len(ids))
+            analyses.append(_taste_analysis(session, uid))
+        profile = profile_from_analyses(analyses)
+    else:
+        profile = session.profile or load_profile(session.user)
+        if profile is None and not text.strip():
+            raise TastemakerError(
+                "I don't know your taste yet. Upload a few songs you love (or tell me what you like, e.g. "
+                "'I like mellow jazz with piano') and ask again."
+            )
+        profile = profile or profile_from_analyses([])
+    profile = merge_text(profile, text)
+    session.profile = profile
+    save_profile(session.user, profile)
+    if profile.genres:
+        session.outbox.append(GenreChart(title="Your taste: top genres", genres=list(profile.genres.items())[:5]))
+    return {
+        "explanation": explain(profile),
+        "genres": profile.genres, "moods": profile.moods, "instruments": profile.instruments,
+        "tempo": profile.tempo, "key": profile.key, "mode": profile.mode, "energy": profile.energy,
+        "shared_genres": profile.shared, "from_clips": profile.clips, "avoid": profile.avoid,
+    }
+
+
+def record_feedback(session: Session, liked: bool, generation_id: str | None = None) -> dict[str, Any]:
+    """Remember a like or dislike of a generated piece; the saved taste profile moves toward or away from it."""
+    from tools.taste import apply_feedback, explain
+    from tools.taste import record_feedback as store_feedback
+
+    piece = session.piece(generation_id)
+    piece.liked = bool(liked)
+    stored = store_feedback(session.user, piece.generation, bool(liked))
+    if session.profile is not None:
+        session.profile = apply_feedback(session.profile, piece.generation, bool(liked))
+    return {"generation_id": piece.id, "liked": bool(liked), "profile": explain(session.profile or stored)}

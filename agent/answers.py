@@ -79,7 +79,23 @@ def describe(result: dict[str, Any]) -> str:
     return "\n\n".join(parts)
 
 
-WRITERS = {"describe_uploads": describe}
+def taste(result: dict[str, Any]) -> str:
+    clips = result.get("from_clips") or []
+    source = f"From {len(clips)} song{'s' if len(clips) != 1 else ''}" if clips else "From what you told me"
+    text = f"{source}, your taste is: **{result['explanation']}**."
+    if result.get("shared_genres"):
+        text += f" Your songs all share {_labels([(g, 0) for g in result['shared_genres']], 3, with_p=False)}."
+    return text + " Say 'make me something like these' and I'll create a piece to match."
+
+
+def feedback(result: dict[str, Any]) -> str:
+    if result["liked"]:
+        return f"Glad you like it! I've noted that and updated your taste: {result['profile']}."
+    return (f"Thanks for telling me; I'll steer away from that. Your taste now: {result['profile']}. "
+            "Say 'another one' or tell me what to change.")
+
+
+WRITERS = {"describe_uploads": describe, "taste_profile": taste, "record_feedback": feedback}
 
 
 def compose(parsed: Parsed, results: list[tuple[str, dict[str, Any]]]) -> str:

@@ -147,6 +147,10 @@ _TASTE = re.compile(
     r"\b(my taste|what do i like|my profile|taste profile|what i like|my style|what kind of music do i|"
     r"my preferences|what('s| is) my)\b"
 )
+_TASTE_STATEMENT = re.compile(
+    r"^(?:and |also |well,? )?i(?: really| mostly| usually)? (?:like|love|enjoy|prefer|adore|dig|am into|'m into|"
+    r"listen to|can't stand|hate|dislike|don't like)\b"
+)
 _SIMILAR = re.compile(r"\b(similar|sounds? like (?:this|it|that|these|my)|like this one in|resembl|closest|nearest)\b")
 _SEARCH = re.compile(
     r"\b(search|look for|look up|find|show me|list|any|do you have|pieces? by|works? by|songs? by|tracks? by|"
@@ -186,6 +190,8 @@ def parse(text: str) -> Parsed:
         return Parsed(REFINE, slots, clean)
     if _TASTE.search(low) and not _MAKE_VERB.search(low):
         return Parsed(TASTE, slots, clean)
+    if _TASTE_STATEMENT.search(low) and not slots.is_empty() and not _MAKE_VERB.search(low):
+        return Parsed(TASTE, slots, clean)  # "I love mellow jazz with piano": words for the profile
     if _DESCRIBE.search(low) and not _MAKE_VERB.search(low):
         return Parsed(DESCRIBE, slots, clean)
     if _SIMILAR.search(low) and not _MAKE_VERB.search(low):

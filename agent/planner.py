@@ -120,7 +120,8 @@ class OfflinePlanner(BaseChatModel):
                 return answers.NEED_UPLOAD
             return self._call("describe_uploads", {"upload_ids": ctx.latest_uploads or ctx.uploads})
         if intent == intents.TASTE:
-            return self._call("taste_profile", {"text": "", "upload_ids": ctx.uploads})
+            said = parsed.text if not slots.is_empty() else ""
+            return self._call("taste_profile", {"text": said, "upload_ids": ctx.uploads})
         if intent == intents.SIMILAR:
             if ctx.last_referent == "piece":
                 return self._call("find_similar", {"generation_id": ctx.pieces[-1]})

@@ -27,6 +27,7 @@ class Upload:
     path: str
     clip: Clip
     analysis: Any = None  # tools.tagger.FullTags, computed on first use
+    taste: Any = None  # tools.taste.ClipAnalysis, computed on first use
 
     @property
     def duration(self) -> float:
@@ -75,8 +76,9 @@ class Reporter:
 class Session:
     """State shared by the tools of one conversation."""
 
-    def __init__(self, session_id: str | None = None, reporter: Reporter | None = None):
+    def __init__(self, session_id: str | None = None, reporter: Reporter | None = None, user: str = "local"):
         self.id = session_id or uuid.uuid4().hex[:12]
+        self.user = user  # whose taste profile and feedback (the login name in the browser)
         self.reporter = reporter or Reporter()
         self.uploads: dict[str, Upload] = {}
         self.pieces: dict[str, GeneratedPiece] = {}

@@ -53,4 +53,18 @@ def build_tools(session: Session) -> list[BaseTool]:
         upload_ids: ids like ["u1"] from the 'Attached:' notes; omit for every upload."""
         return actions.describe_uploads(session, upload_ids)
 
-    return [_as_tool(session, f) for f in (describe_uploads,)]
+    def taste_profile(text: str = "", upload_ids: list[str] | None = None) -> dict[str, Any]:
+        """Sum up the person's taste (genres, moods, instruments, tempo, key, energy) from their uploads and
+        words; their words outrank the songs. text: what they said about their taste (may be empty);
+        upload_ids: uploads to learn from (omit for all)."""
+        return actions.taste_profile(session, text, upload_ids)
+
+    def record_feedback(liked: bool, generation_id: str | None = None) -> dict[str, Any]:
+        """Remember that the person liked (true) or disliked (false) a generated piece (id like "g1"; omit for
+        the latest). Their saved taste profile moves toward or away from it."""
+        return actions.record_feedback(session, liked, generation_id)
+
+    offered = [describe_uploads]
+    if has_module("tools.taste"):
+        offered += [taste_profile, record_feedback]
+    return [_as_tool(session, f) for f in offered]

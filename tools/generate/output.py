@@ -1,0 +1,52 @@
+"""Where generated files go, and writing them atomically (temp file, then rename)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from tools.settings import get_settings
+
+
+def slug(text: str, limit: int = 40) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return s[:limit].rstrip("-") or "piece"
+
+
+def output_paths(output: str | None, prompt: str, engine: str, seeds: list[int]) -> list[Path]:
+    """One .wav path per candidate: the requested one (then -2, -3...), or a fresh name under <home>/generations."""
+    if output:
+        first = Path(output).expanduser()
+        return [first] + [first.with_name(f"{first.stem}-{i + 1}{first.suffix}") for i in range(1, len(seeds))]
+    folder = get_settings().home / "generations"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    paths = []
+    for seed in seeds:
+        base = f"{stamp}-{slug(prompt)}-{engine}-s{seed}"
+        p, n = folder / f"{base}.wav", 1
+        while p.exists():
+            n += 1
+            p = folder / f"{base}-{n}.wav"
+        paths.append(p)
+    return paths
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_text(json.dumps(data, indent=2, default=str))
+    os.replace(tmp, path)
+    return path
+
+
+def write_midi(path: Path, pm) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    pm.write(str(tmp))
+    os.replace(tmp, path)
+    return path

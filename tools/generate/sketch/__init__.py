@@ -1,0 +1,83 @@
+"""The sketch engine: Style -> arrangement -> MIDI -> FluidSynth audio at 32 kHz (offline, seconds per piece)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from tools.audio import write_wav
+from tools.contracts import Generation, Style
+from tools.generate.output import output_paths, write_json, write_midi
+from tools.generate.request import GenerationRequest, Progress
+from tools.generate.sketch.arranger import Arrangement, plan, to_midi
+from tools.generate.sketch.conditioning import Reference, from_audio, from_midi
+from tools.render import RENDER_RATE, find_soundfont, render_midi
+
+ENGINE = "sketch"
+
+
+def model_name() -> str:
+    return f"sketch-1 ({find_soundfont().name})"
+
+
+def finish(audio: np.ndarray, seconds: float, sample_rate: int = RENDER_RATE) -> np.ndarray:
+    """Exactly `seconds` long, with a short fade-in and a fade-out over the last 1.5 s (or tenth)."""
+    n = int(round(seconds * sample_rate))
+    out = np.zeros(n, dtype=np.float32)
+    out[: min(n, len(audio))] = audio[:n]
+    fade_in = min(n, int(0.005 * sample_rate))
+    out[:fade_in] *= np.linspace(0, 1, fade_in, dtype=np.float32)
+    fade_out = min(n, int(min(1.5, 0.1 * seconds) * sample_rate))
+    if fade_out:
+        out[-fade_out:] *= np.linspace(1, 0, fade_out, dtype=np.float32) ** 2
+    return out
+
+
+def render(arrangement: Arrangement) -> np.ndarray:
+    """The arrangement as mono float32 audio at 32 kHz, exactly its duration long."""
+    return finish(render_midi(to_midi(arrangement), sample_rate=RENDER_RATE), arrangement.seconds)
+
+
+def load_reference(request: GenerationRequest) -> Reference | None:
+    """The request's MIDI reference first, else its audio reference (--like, or --melody for this engine)."""
+    if request.reference_midi:
+        return from_midi(request.reference_midi)
+    audio = request.like or request.melody
+    return from_audio(audio) if audio else None
+
+
+def generate_sketch(request: GenerationRequest, style: Style, seeds: list[int],
+                    progress: Progress | None = None) -> list[Generation]:
+    reference = load_reference(request)
+    paths = output_paths(request.output, request.prompt or " ".join(style.genres), ENGINE, seeds)
+    model = model_name()
+    results = []
+    for i, (seed, wav_path) in enumerate(zip(seeds, paths)):
+        if progress:
+            progress(i / len(seeds), f"arranging candidate {i + 1} of {len(seeds)}")
+        t0 = time.perf_counter()
+        arrangement = plan(style, request.seconds, seed, reference)
+        pm = to_midi(arrangement)
+        audio = finish(render_midi(pm, sample_rate=RENDER_RATE), arrangement.seconds)
+        render_s = time.perf_counter() - t0
+        midi_path = write_midi(Path(wav_path).with_suffix(".mid"), pm)
+        write_wav(wav_path, audio, RENDER_RATE)
+        conditioning = {"reference": reference.summary()} if reference else {}
+        write_json(Path(wav_path).with_suffix(".json"), {
+            "engine": ENGINE, "model": model, "prompt": request.prompt, "seed": seed,
+            "style": asdict(style), "themes": request.themes, "conditioning": conditioning,
+            "arrangement": arrangement.to_dict(), "render_seconds": round(render_s, 3),
+        })
+        results.append(Generation(
+            audio_path=str(wav_path), sample_rate=RENDER_RATE, engine=ENGINE, model=model, prompt=request.prompt,
+            seed=seed, duration=len(audio) / RENDER_RATE,
+            conditioning={**conditioning, "key": arrangement.key, "tempo": arrangement.tempo,
+                          "blend": arrangement.blend, "sidecar": str(Path(wav_path).with_suffix(".json"))},
+            midi_path=str(midi_path), style=style,
+        ))
+    if progress:
+        progress(1.0, "done")
+    return results

@@ -1,0 +1,624 @@
+"""Style -> Arrangement (every choice, as data) -> a multi-track pretty_midi.PrettyMIDI.
+
+`plan()` makes all the decisions (blend, tempo, key, progression, sections, instruments) from the
+request and a seeded random generator; `to_midi()` writes the notes. Same inputs and seed, same notes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pretty_midi
+
+from tools.contracts import Style
+from tools.errors import TastemakerError
+from tools.generate.sketch import styles as S
+from tools.generate.sketch.conditioning import Reference
+from tools.generate.sketch.theory import NOTE_NAMES, Chord, parse_roman, pitch_class, scale_pitches
+
+VELOCITY = {"X": 118, "x": 96, "o": 72, "g": 42}
+SECTION_GAIN = {"intro": 0.78, "verse": 0.9, "chorus": 1.0, "outro": 0.82}
+BLEND_MIN_WEIGHT = 0.15  # a genre below this share of the blend lends nothing audible
+QUANTISED = {"electronic", "house", "techno"}  # machine-tight styles get no timing humanisation
+VOCAL_PROGRAMS = {52, 53, 54, 85, 91}
+_SUFFIX_RE = re.compile(r"^(b|#)?([ivIV]+)(.*)$")
+# Triad quality by scale degree: which numerals are upper case in each mode.
+_MAJOR_DEGREES = {"major": (True, False, False, True, True, False, False),
+                  "minor": (False, False, True, False, False, True, True)}
+_ROMAN_INDEX = {"i": 0, "ii": 1, "iii": 2, "iv": 3, "v": 4, "vi": 5, "vii": 6}
+
+
+@dataclass
+class Voice:
+    """One instrument track of the arrangement."""
+
+    role: str
+    program: int
+    pattern: str
+    low: int
+    voicing: str
+    velocity: int
+    sections: list[str]
+    octave_double: bool
+    density: float
+    style: str
+
+
+@dataclass
+class Arrangement:
+    """Every decision the arranger took; written to the JSON sidecar."""
+
+    seed: int
+    seconds: float
+    blend: dict[str, float]
+    primary: str
+    tempo: float
+    tonic: int
+    mode: str
+    beats: int
+    swing: float
+    swing_unit: int
+    energy: float
+    progression: list[str]
+    chord_bars: int
+    sections: list[tuple[str, int, int]]  # (kind, first bar, bars)
+    voices: list[Voice]
+    drums: dict[str, dict[int, str]]
+    lead_scale: str
+    fills: bool
+    humanise: bool
+    motif: list[tuple[int, int, int]] | None = None  # (onset step, length steps, scale steps from the first note)
+    notes: list[str] = field(default_factory=list)  # what was honoured or could not be
+
+    @property
+    def key(self) -> str:
+        return f"{NOTE_NAMES[self.tonic]} {self.mode}"
+
+    @property
+    def bar_seconds(self) -> float:
+        return self.beats * 60.0 / self.tempo
+
+    @property
+    def bars(self) -> int:
+        return sum(n for _, _, n in self.sections)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["key"] = self.key
+        d["bars"] = self.bars
+        d["drums"] = {kind: {str(k): p for k, p in pat.items()} for kind, pat in self.drums.items()}
+        d["instruments"] = [f"{v.role}: {pretty_midi.program_to_instrument_name(v.program)} ({v.style})"
+                            for v in self.voices]
+        return d
+
+
+# ----------------------------------------------------------------------------------------------- planning
+
+def blend_weights(genres: dict[str, float]) -> dict[str, float]:
+    """Requested genres -> {style name: share} over the style book (shares sum to 1)."""
+    shares: dict[str, float] = {}
+    for genre, weight in genres.items():
+        if weight <= 0:
+            continue
+        try:
+            name = S.style_for(genre).name
+        except KeyError:
+            continue
+        shares[name] = shares.get(name, 0.0) + float(weight)
+    total = sum(shares.values())
+    if total <= 0:
+        return {}
+    shares = {k: v / total for k, v in shares.items()}
+    kept = {k: v for k, v in shares.items() if v >= BLEND_MIN_WEIGHT}
+    total = sum(kept.values())
+    return dict(sorted(((k, v / total) for k, v in kept.items()), key=lambda kv: -kv[1]))
+
+
+def _default_genres(style: Style) -> dict[str, float]:
+    """When nothing names a genre: calm words lean ambient, lively ones pop."""
+    calm = style.moods.get("calm", 0) + style.moods.get("mellow", 0) + style.moods.get("sad", 0)
+    if (style.energy is not None and style.energy < 0.35) or calm > 0.5:
+        return {"ambient": 1.0}
+    if "synth" in style.instruments:
+        return {"electronic": 1.0}
+    if {"strings", "violin", "cello", "harp"} & set(style.instruments):
+        return {"classical": 1.0}
+    return {"pop": 1.0}
+
+
+def fit_to_mode(symbol: str, mode: str) -> str:
+    """Re-case a diatonic numeral for another mode ('vi' in minor -> 'VI'); borrowed chords stay."""
+    m = _SUFFIX_RE.match(symbol)
+    if not m or m.group(1):
+        return symbol
+    numeral, suffix = m.group(2), m.group(3)
+    degree = _ROMAN_INDEX.get(numeral.lower())
+    if degree is None or suffix in ("5", "dim", "m7b5"):
+        return symbol
+    if mode == "minor" and degree == 4 and numeral.isupper():
+        return symbol  # the dominant stays major in minor keys
+    upper = _MAJOR_DEGREES[mode][degree]
+    was_upper = numeral.isupper()
+    if mode == "major" and degree == 6:
+        return "viim7b5" if suffix in ("7", "maj7") else "viidim"
+    if mode == "minor" and degree == 1:
+        return "iim7b5" if suffix in ("7", "maj7") else "iidim"
+    new = numeral.upper() if upper else numeral.lower()
+    if suffix == "maj7" and not upper:
+        suffix = "7"
+    elif suffix == "7" and upper and not was_upper:
+        suffix = "7" if degree in (4, 6) else "maj7"
+    return new + suffix
+
+
+def _energy(style: Style, blend: dict[str, float]) -> float:
+    if style.energy is not None:
+        return float(np.clip(style.energy, 0.0, 1.0))
+    base = {"metal": 0.85, "punk": 0.85, "rock": 0.7, "techno": 0.75, "electronic": 0.7, "house": 0.7,
+            "funk": 0.65, "ambient": 0.2, "new age": 0.25, "chillout": 0.35, "classical": 0.45, "folk": 0.45}
+    e = sum(w * base.get(name, 0.55) for name, w in blend.items())
+    e += 0.15 * style.moods.get("energetic", 0) + 0.1 * style.moods.get("party", 0)
+    e -= 0.15 * style.moods.get("calm", 0) + 0.1 * style.moods.get("mellow", 0)
+    return float(np.clip(e, 0.05, 0.95))
+
+
+def _sections(bars: int) -> list[tuple[str, int, int]]:
+    """Intro / verse / chorus / outro for longer pieces; short ones are one verse (or verse + chorus)."""
+    if bars < 6:
+        return [("verse", 0, bars)]
+    if bars < 10:
+        half = bars // 2
+        return [("verse", 0, half), ("chorus", half, bars - half)]
+    intro = 2 if bars < 20 else 4
+    outro = 2
+    out = [("intro", 0, intro)]
+    bar, kind = intro, "verse"
+    body_end = bars - outro
+    block = 4 if bars < 20 else 8
+    while bar < body_end:
+        n = min(block, body_end - bar)
+        out.append((kind, bar, n))
+        bar += n
+        kind = "chorus" if kind == "verse" else "verse"
+    out.append(("outro", body_end, outro))
+    return out
+
+
+def _program_of(label: str) -> int | None:
+    if label in S.GM_PROGRAMS:
+        return S.GM_PROGRAMS[label]
+    if label.endswith("vocals") or label == "choir":
+        return 52 if label == "choir" else 53
+    return None
+
+
+def _family(program: int) -> str:
+    """The instrument family a GM program belongs to, in the unified vocabulary's words."""
+    if 24 <= program <= 31:
+        return "guitar"
+    if program <= 7:
+        return "piano"
+    if program in VOCAL_PROGRAMS:
+        return "vocals"
+    if 40 <= program <= 51:
+        return "strings"
+    if 80 <= program <= 103 or program in (38, 39, 87):
+        return "synth"
+    if program in (73, 74, 75):
+        return "flute"
+    return pretty_midi.program_to_instrument_class(program).lower()
+
+
+def _apply_instruments(voices: list[Voice], style: Style, notes: list[str]) -> list[Voice]:
+    """Requested instruments take the lead (then a pad); avoided ones are swapped out."""
+    avoid = {a.lower() for a in style.avoid}
+    if avoid & {"vocals", "voice", "singing", "female vocals", "male vocals", "choir"}:
+        avoid.add("vocals")
+    kept: list[Voice] = []
+    for v in voices:
+        fam = _family(v.program)
+        if fam in avoid or (fam == "vocals" and "instrumental" in style.instruments):
+            substitute = 0 if fam != "piano" else 11  # piano stands in; vibraphone for an unwanted piano
+            if v.role == "lead" or len([x for x in voices if x.role == v.role]) == 1:
+                notes.append(f"{pretty_midi.program_to_instrument_name(v.program)} swapped out (asked for no {fam})")
+                v.program = substitute
+            else:
+                notes.append(f"{pretty_midi.program_to_instrument_name(v.program)} left out (asked for no {fam})")
+                continue
+        kept.append(v)
+    wanted = [(w, label) for label, w in style.instruments.items()
+              if w >= 0.3 and label not in ("drums", "instrumental", "acoustic") and _program_of(label) is not None]
+    wanted.sort(reverse=True)
+    present = {_family(v.program) for v in kept} | {pretty_midi.program_to_instrument_name(v.program) for v in kept}
+    leads = [v for v in kept if v.role == "lead"]
+    for i, (_, label) in enumerate(wanted):
+        program = _program_of(label)
+        assert program is not None
+        if _family(program) in present and label not in ("vocals", "choir"):
+            continue  # the style already has one
+        if i == 0 and leads:
+            for lead in leads[:1]:
+                lead.program = program
+            notes.append(f"{label} plays the melody")
+        else:
+            role = "pad" if _family(program) in ("strings", "synth", "vocals", "brass", "organ") else "comp"
+            pattern = "C---------------" if role == "pad" else "a.a.a.a.a.a.a.a."
+            kept.append(Voice(role, program, pattern, 55, "open" if role == "pad" else "triad", 70,
+                              ["intro", "verse", "chorus", "outro"], False, 0.7, "request"))
+            notes.append(f"{label} added as a {role}")
+    return kept
+
+
+def plan(style: Style, seconds: float, seed: int, reference: Reference | None = None) -> Arrangement:
+    """Every decision for one piece, from the style, the duration, the seed and an optional reference."""
+    rng = np.random.default_rng(seed)
+    notes: list[str] = []
+    genres = {g: w for g, w in style.genres.items() if g not in set(style.avoid)}
+    blend = blend_weights(genres)
+    if not blend:
+        blend = blend_weights(_default_genres(style))
+        notes.append(f"no genre given; chose {next(iter(blend))}")
+    primary = S.STYLES[next(iter(blend))]
+    energy = _energy(style, blend)
+
+    # tempo: asked > reference > the blend's range, placed by energy
+    if style.tempo:
+        tempo = float(np.clip(style.tempo, 40, 240))
+    elif reference is not None and reference.tempo:
+        tempo = float(np.clip(reference.tempo, 40, 240))
+    else:
+        lo = sum(w * S.STYLES[n].tempo[0] for n, w in blend.items())
+        hi = sum(w * S.STYLES[n].tempo[1] for n, w in blend.items())
+        pos = np.clip(0.2 + 0.6 * energy + rng.uniform(-0.15, 0.15), 0, 1)
+        tempo = float(round(lo + (hi - lo) * pos))
+
+    # key and mode: asked > reference > the style's habits
+    mode = style.mode or (reference.mode if reference and reference.mode else None)
+    if mode is None:
+        sad = style.moods.get("sad", 0) + style.moods.get("dark", 0)
+        happy = style.moods.get("happy", 0)
+        mode = "minor" if sad > happy + 0.2 else "major" if happy > sad + 0.2 else primary.mode
+    if mode not in ("major", "minor"):
+        raise TastemakerError(f"Mode must be major or minor (got {mode!r}).")
+    if style.key:
+        try:
+            tonic = pitch_class(style.key)
+        except ValueError:
+            raise TastemakerError(f"'{style.key}' is not a key name; use a note like C, F# or Bb.") from None
+    elif reference is not None and reference.tonic is not None:
+        tonic = reference.tonic
+    else:
+        tonic = pitch_class(str(rng.choice(primary.keys)))
+
+    # harmony: the reference's progression, else one of the primary style's, fitted to the mode
+    if reference is not None and reference.progression:
+        progression = [fit_to_mode(c, mode) for c in reference.progression]
+        chord_bars = 1
+    else:
+        choice = primary.progressions[int(rng.integers(len(primary.progressions)))]
+        natural_minor = any(c.startswith(("i", "iv")) and not c.startswith(("ii", "iii")) for c in choice[:1])
+        if natural_minor and primary.mode == "major" and mode == "major" and choice[0].startswith("i"):
+            mode = "minor"  # a minor progression in a major style (classical i-iv-V-i) sets the mode
+        progression = [fit_to_mode(c, mode) if primary.mode != mode else c for c in choice]
+        chord_bars = primary.chord_bars
+
+    seconds = float(seconds)
+    bar_seconds = primary.beats * 60.0 / tempo
+    bars = max(1, int(np.ceil(seconds / bar_seconds)))
+
+    # voices: the primary style's parts, plus what the other genres lend (their signature roles)
+    voices: list[Voice] = []
+    for name, weight in blend.items():
+        spec = S.STYLES[name]
+        for part in spec.parts:
+            if name != primary.name and part.role not in spec.signature:
+                continue
+            if name != primary.name and part.role == "lead":
+                # one melody at a time: a strong secondary genre takes it over
+                if weight < 0.35:
+                    continue
+                voices = [v for v in voices if v.role != "lead"]
+            gain = 1.0 if name == primary.name else 0.75 + 0.25 * weight
+            voices.append(Voice(
+                role=part.role, program=part.program, pattern=str(rng.choice(part.patterns)), low=part.low,
+                voicing=part.voicing, velocity=int(part.velocity * gain), sections=list(part.sections),
+                octave_double=part.octave_double, density=part.density, style=name,
+            ))
+    voices = _apply_instruments(voices, style, notes)
+
+    drums = {k: dict(v) for k, v in primary.drums.items()}
+    if not drums:
+        drummers = [n for n in blend if S.STYLES[n].drums and blend[n] >= 0.3]
+        if drummers:
+            drums = {k: dict(v) for k, v in S.STYLES[drummers[0]].drums.items()}
+        elif style.instruments.get("drums", 0) >= 0.3:
+            drums = {k: dict(v) for k, v in S.STYLES["pop"].drums.items()}
+            notes.append("drums added as asked")
+    if "drums" in {a.lower() for a in style.avoid} and drums:
+        drums = {}
+        notes.append("no drums, as asked")
+    if energy > 0.75 and "chorus" in drums:
+        drums["verse"] = drums["chorus"]  # high energy: the busy groove throughout
+    elif energy < 0.3 and drums:
+        drums["verse"] = drums.get("intro", {})
+
+    swing = sum(w * S.STYLES[n].swing for n, w in blend.items())
+    motif = reference.motif if reference is not None and reference.motif else None
+    if motif:
+        notes.append("melody motif taken from the reference MIDI")
+    return Arrangement(
+        seed=int(seed), seconds=seconds, blend={k: round(v, 3) for k, v in blend.items()}, primary=primary.name,
+        tempo=round(tempo, 2), tonic=tonic, mode=mode, beats=primary.beats, swing=round(float(swing), 3),
+        swing_unit=primary.swing_unit, energy=round(energy, 3), progression=progression, chord_bars=chord_bars,
+        sections=_sections(bars), voices=voices, drums=drums, lead_scale=primary.lead_scale,
+        fills=primary.fills, humanise=primary.name not in QUANTISED, motif=motif, notes=notes,
+    )
+
+
+# ------------------------------------------------------------------------------------------ writing notes
+
+class _Writer:
+    """Turns an Arrangement into notes on pretty_midi instruments."""
+
+    def __init__(self, arr: Arrangement):
+        self.arr = arr
+        self.rng = np.random.default_rng(arr.seed + 7919)  # separate stream: planning changes don't shift notes
+        self.steps = arr.beats * 4
+        self.step_s = 60.0 / arr.tempo / 4
+        self.chords = [parse_roman(c, arr.tonic, arr.mode) for c in arr.progression]
+        self.section_of_bar: list[str] = []
+        for kind, _, n in arr.sections:
+            self.section_of_bar += [kind] * n
+
+    # time and dynamics
+    def time(self, bar: int, step: float) -> float:
+        arr = self.arr
+        offset = 0.0
+        s = int(step)
+        if arr.swing > 0 and s == step:
+            if arr.swing_unit == 8 and s % 4 == 2:
+                offset = arr.swing * 4 * self.step_s / 6
+            elif arr.swing_unit == 16 and s % 2 == 1:
+                offset = arr.swing * self.step_s / 3
+        t = (bar * self.steps + step) * self.step_s + offset
+        if arr.humanise:
+            t += float(self.rng.normal(0, 0.004))
+        return max(0.0, t)
+
+    def velocity(self, base: float, bar: int) -> int:
+        gain = SECTION_GAIN[self.section_of_bar[bar]] * (0.8 + 0.3 * self.arr.energy)
+        jitter = self.rng.integers(-5, 6) if self.arr.humanise else 0
+        return int(np.clip(base * gain + jitter, 1, 127))
+
+    def chord_at(self, bar: int) -> Chord:
+        return self.chords[(bar // self.arr.chord_bars) % len(self.chords)]
+
+    def next_chord(self, bar: int) -> Chord:
+        return self.chord_at(bar + self.arr.chord_bars - (bar % self.arr.chord_bars))
+
+    # pattern helpers
+    def events(self, pattern: str, bar: int) -> list[tuple[int, str, int]]:
+        """(step, char, length in steps) for the bar's slice of a pattern; '-' extends the previous onset."""
+        n = self.steps
+        bars_in_pattern = max(1, len(pattern) // n)
+        piece = (pattern * int(np.ceil(n / len(pattern))))[:n] if len(pattern) < n else pattern[
+            (bar % bars_in_pattern) * n: (bar % bars_in_pattern + 1) * n]
+        out: list[tuple[int, str, int]] = []
+        for i, ch in enumerate(piece):
+            if ch in "-.":
+                continue
+            length = 1
+            while i + length < n and piece[i + length] == "-":
+                length += 1
+            out.append((i, ch, length))
+        return out
+
+    @staticmethod
+    def _place(pc: int, low: int) -> int:
+        """The pitch with pitch class pc in [low, low + 11]."""
+        return low + (pc - low) % 12
+
+    def voicing(self, chord: Chord, v: Voice, previous: list[int] | None) -> list[int]:
+        root = self._place(chord.root, v.low)
+        iv = chord.intervals
+        third = next((i for i in iv if i in (3, 4)), None)
+        seventh = next((i for i in iv if i in (10, 11)), None)
+        if v.voicing == "power":
+            return [root, root + 7, root + 12]
+        if v.voicing == "single":
+            return [root]
+        if v.voicing == "open":
+            top = root + 12 + (third if third is not None else 7)
+            return [root, root + 7, top] + ([root + 14] if 14 in iv else [])
+        if v.voicing == "shell":
+            # rootless 3-5-7-9 voicing, the jazz pianist's left hand
+            base = [third if third is not None else 5, 7, seventh if seventh is not None else 9, 14]
+            return sorted(self._place((chord.root + i) % 12, v.low) for i in base)
+        tones = [i for i in iv if i != 14] if v.voicing == "triad" else list(iv)
+        if v.voicing == "seventh" and seventh is None and len(tones) < 4:
+            tones = tones + [12]
+        tones = [i for i in tones if i < 12] + ([12] if 12 in tones else [])
+        # choose the inversion closest to the previous chord (smooth voice leading)
+        candidates = []
+        for inv in range(len(tones)):
+            pcs = [(chord.root + i) % 12 for i in tones[inv:] + tones[:inv]]
+            pitches, p = [], v.low - 1
+            for pc in pcs:
+                p = p + 1 + (pc - p - 1) % 12
+                pitches.append(p)
+            candidates.append(pitches)
+        if previous:
+            centre = float(np.mean(previous))
+            return min(candidates, key=lambda ps: abs(float(np.mean(ps)) - centre))
+        return candidates[0]
+
+    def add(self, inst: pretty_midi.Instrument, pitch: int, start: float, end: float, vel: int) -> None:
+        if 0 <= pitch <= 127 and end > start:
+            inst.notes.append(pretty_midi.Note(velocity=vel, pitch=int(pitch), start=start, end=end))
+
+    # parts
+    def write_chords(self, v: Voice, inst: pretty_midi.Instrument) -> None:
+        previous: list[int] | None = None
+        for bar in range(self.arr.bars):
+            if self.section_of_bar[bar] not in v.sections:
+                continue
+            chord = self.chord_at(bar)
+            pitches = self.voicing(chord, v, previous)
+            previous = pitches
+            arp = sorted(pitches) + [p + 12 for p in sorted(pitches)]
+            arp_i = 0
+            for step, ch, length in self.events(v.pattern, bar):
+                start = self.time(bar, step)
+                end = self.time(bar, step + length) - 0.01
+                if ch == "a":
+                    up_down = arp + arp[-2:0:-1]
+                    self.add(inst, up_down[arp_i % len(up_down)], start, end + 0.05, self.velocity(v.velocity, bar))
+                    arp_i += 1
+                    continue
+                vel = self.velocity(v.velocity * (1.0 if ch == "C" else 0.8 if ch == "c" else 0.85), bar)
+                if ch == "m":
+                    end = start + self.step_s * 0.6
+                    chord_pitches = pitches[:2]
+                else:
+                    chord_pitches = pitches
+                for p in chord_pitches:
+                    self.add(inst, p, start, end, vel)
+                    if v.octave_double:
+                        self.add(inst, p + 12, start, end, int(vel * 0.8))
+
+    def write_bass(self, v: Voice, inst: pretty_midi.Instrument) -> None:
+        scale = scale_pitches(self.arr.tonic, self.arr.mode, v.low, v.low + 24)
+        for bar in range(self.arr.bars):
+            if self.section_of_bar[bar] not in v.sections:
+                continue
+            chord, nxt = self.chord_at(bar), self.next_chord(bar)
+            root = self._place(chord.root, v.low)
+            target = self._place(nxt.root, v.low)
+            third = next((i for i in chord.intervals if i in (3, 4)), 4)
+            seventh = next((i for i in chord.intervals if i in (10, 11)), 10)
+            events = self.events(v.pattern, bar)
+            walkers = [e for e in events if e[1] == "w"]
+            walk_i = 0
+            for step, ch, length in events:
+                if ch == "R":
+                    p = root
+                elif ch in "35678":
+                    p = root + {"3": third, "5": 7, "6": 9, "7": seventh, "8": 12}[ch]
+                elif ch == "w":
+                    walk_i += 1
+                    aim = root + (target - root) * walk_i / (len(walkers) + 1)
+                    if target == root:
+                        aim = root + 2 * walk_i
+                    p = min(scale, key=lambda s: abs(s - aim)) if scale else int(aim)
+                elif ch == "c":
+                    p = target - 1 if target > root else target + 1
+                else:
+                    continue
+                start = self.time(bar, step)
+                self.add(inst, p, start, self.time(bar, step + length) - 0.02, self.velocity(v.velocity, bar))
+
+    def lead_scale(self, v: Voice) -> list[int]:
+        tonic, mode = self.arr.tonic, self.arr.mode
+        if self.arr.lead_scale == "blues":
+            pcs = {(tonic + i) % 12 for i in (0, 3, 5, 6, 7, 10)}
+        elif self.arr.lead_scale == "pentatonic":
+            pcs = {(tonic + i) % 12 for i in ((0, 2, 4, 7, 9) if mode == "major" else (0, 3, 5, 7, 10))}
+        else:
+            return scale_pitches(tonic, mode, v.low, v.low + 21)
+        return [p for p in range(v.low, v.low + 22) if p % 12 in pcs]
+
+    def make_motif(self, v: Voice, bars: int = 2) -> list[tuple[int, int, int]]:
+        """A phrase as (onset step, length, scale steps relative to its first note): a seeded random walk."""
+        out: list[tuple[int, int, int]] = []
+        degree = 0
+        for b in range(bars):
+            for step, _, length in self.events(v.pattern, b):
+                if out and self.rng.random() > v.density:
+                    continue
+                out.append((b * self.steps + step, length, degree))
+                degree += int(self.rng.choice([-2, -1, -1, 1, 1, 2, 0, 3, -3]))
+                degree = int(np.clip(degree, -4, 7))
+        return out
+
+    def write_lead(self, v: Voice, inst: pretty_midi.Instrument) -> None:
+        scale = self.lead_scale(v)
+        if not scale:
+            return
+        phrase_bars = 2
+        motifs: dict[str, list[tuple[int, int, int]]] = {}
+        if self.arr.motif:
+            phrase_bars = max(1, int(np.ceil((max(s + n for s, n, _ in self.arr.motif)) / self.steps)))
+        for bar in range(0, self.arr.bars, phrase_bars):
+            kind = self.section_of_bar[bar]
+            if kind not in v.sections:
+                continue
+            if kind not in motifs:
+                motifs[kind] = self.arr.motif if self.arr.motif else self.make_motif(v, phrase_bars)
+            motif = motifs[kind]
+            chord = self.chord_at(bar)
+            # anchor the phrase on a chord tone in the middle of the range, higher in the chorus
+            centre = scale[len(scale) // 2] + (3 if kind == "chorus" else 0)
+            anchors = [p for p in scale if p % 12 in chord.pitch_classes()] or scale
+            start_idx = scale.index(min(anchors, key=lambda p: abs(p - centre)))
+            for onset, length, deg in motif:
+                b = bar + onset // self.steps
+                if b >= self.arr.bars or self.section_of_bar[b] not in v.sections:
+                    continue
+                step = onset % self.steps
+                idx = int(np.clip(start_idx + deg, 0, len(scale) - 1))
+                pitch = scale[idx]
+                if step % 4 == 0:  # strong beats land on the chord of the moment
+                    tones = [p for p in scale if p % 12 in self.chord_at(b).pitch_classes()]
+                    if tones:
+                        pitch = min(tones, key=lambda p: abs(p - pitch))
+                start = self.time(b, step)
+                end = self.time(b, step + length) - 0.02
+                self.add(inst, pitch, start, end, self.velocity(v.velocity, b))
+
+    def write_drums(self, inst: pretty_midi.Instrument) -> None:
+        arr = self.arr
+        if not arr.drums:
+            return
+        for bar in range(arr.bars):
+            kind = self.section_of_bar[bar]
+            pattern = arr.drums.get(kind) or {}
+            last_of_section = bar + 1 < arr.bars and self.section_of_bar[bar + 1] != kind
+            fill_from = self.steps - 4 if (arr.fills and last_of_section and kind in ("verse", "chorus")) else None
+            for key, pat in pattern.items():
+                for step, ch, _ in self.events(pat, bar):
+                    if fill_from is not None and step >= fill_from and key not in (S.KICK, S.CRASH):
+                        continue
+                    start = self.time(bar, step)
+                    self.add(inst, key, start, start + 0.1, self.velocity(VELOCITY.get(ch, 90), bar))
+            if fill_from is not None:
+                for i, tom in enumerate((S.SNARE, S.HIGH_TOM, S.MID_TOM, S.LOW_TOM)):
+                    start = self.time(bar, fill_from + i)
+                    self.add(inst, tom, start, start + 0.1, self.velocity(100, bar))
+            if bar > 0 and self.section_of_bar[bar - 1] != kind and kind in ("chorus", "outro"):
+                self.add(inst, S.CRASH, self.time(bar, 0), self.time(bar, 0) + 0.5, self.velocity(110, bar))
+
+
+def to_midi(arr: Arrangement) -> pretty_midi.PrettyMIDI:
+    """The arrangement's notes, one instrument per voice plus a drum kit."""
+    pm = pretty_midi.PrettyMIDI(initial_tempo=arr.tempo)
+    pm.time_signature_changes.append(pretty_midi.TimeSignature(arr.beats, 4, 0.0))
+    pm.key_signature_changes.append(
+        pretty_midi.KeySignature(pretty_midi.key_name_to_key_number(f"{NOTE_NAMES[arr.tonic]} {arr.mode}"), 0.0))
+    writer = _Writer(arr)
+    for v in arr.voices:
+        inst = pretty_midi.Instrument(program=v.program, name=f"{v.role} ({v.style})")
+        if v.role == "bass":
+            writer.write_bass(v, inst)
+        elif v.role == "lead":
+            writer.write_lead(v, inst)
+        else:
+            writer.write_chords(v, inst)
+        if inst.notes:
+            pm.instruments.append(inst)
+    drums = pretty_midi.Instrument(program=0, is_drum=True, name="drums")
+    writer.write_drums(drums)
+    if drums.notes:
+        pm.instruments.append(drums)
+    return pm

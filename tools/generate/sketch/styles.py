@@ -1,0 +1,434 @@
+"""The sketch engine's style book: one StyleSpec per genre of the unified vocabulary.
+
+Patterns are strings on a 16th-note grid, one character per step, `beats * 4` steps per bar
+(a pattern shorter than a bar repeats; a longer one spans several bars):
+
+  drums   X accent, x normal, o soft, g ghost, . rest
+  bass    R root, 3 third, 5 fifth, 6 sixth, 7 seventh, 8 octave, w walking step towards the next root,
+          c chromatic approach to the next root, - hold, . rest
+  comp    C chord (accent), c chord (soft), m muted short chord, a next arpeggio note, - hold, . rest
+  pad     C chord, - hold, . rest
+  lead    n a melody note may start here, - hold, . rest (the arranger writes the pitches)
+
+Programs are General MIDI (0-based). Each style says what it lends to a blend (`signature`): the roles
+another style's arrangement takes from it when both are asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# General MIDI percussion keys (channel 10).
+KICK, RIM, SNARE, CLAP, SNARE2 = 36, 37, 38, 39, 40
+HAT, PEDAL_HAT, OPEN_HAT, CRASH, RIDE, RIDE_BELL, CHINA = 42, 44, 46, 49, 51, 53, 52
+LOW_TOM, MID_TOM, HIGH_TOM, TAMBOURINE, COWBELL, SHAKER = 45, 47, 50, 54, 56, 70
+
+# General MIDI programs by the names people use for them (Style.instruments and text words map here).
+GM_PROGRAMS: dict[str, int] = {
+    "piano": 0, "bright piano": 1, "electric piano": 4, "rhodes": 4, "harpsichord": 6, "celesta": 8,
+    "glockenspiel": 9, "vibraphone": 11, "marimba": 12, "organ": 16, "rock organ": 18, "church organ": 19,
+    "accordion": 21, "harmonica": 22, "acoustic guitar": 25, "nylon guitar": 24, "jazz guitar": 26,
+    "guitar": 27, "clean guitar": 27, "muted guitar": 28, "overdriven guitar": 29, "distortion guitar": 30,
+    "bass": 33, "acoustic bass": 32, "slap bass": 36, "synth bass": 38, "violin": 40, "viola": 41, "cello": 42,
+    "contrabass": 43, "strings": 48, "harp": 46, "pizzicato": 45, "choir": 52, "vocals": 53, "voice": 53,
+    "trumpet": 56, "trombone": 57, "french horn": 60, "horn": 60, "brass": 61, "saxophone": 65, "sax": 65,
+    "tenor sax": 66, "oboe": 68, "clarinet": 71, "flute": 73, "pan flute": 75, "synth": 81, "synth lead": 81,
+    "square lead": 80, "pad": 89, "synth pad": 90, "sitar": 104, "banjo": 105, "fiddle": 110, "steel drums": 114,
+}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One instrument's job in an arrangement."""
+
+    role: str  # bass | comp | pad | lead
+    program: int
+    patterns: tuple[str, ...]  # the arranger picks one per piece (seeded)
+    low: int  # lowest MIDI note of the part's register
+    voicing: str = "triad"  # triad | power | seventh | open | shell | single
+    velocity: int = 90
+    sections: tuple[str, ...] = ("intro", "verse", "chorus", "outro")
+    octave_double: bool = False  # also play the part an octave up (thicker guitars, unison strings)
+    density: float = 0.7  # lead: how many of the pattern's onsets are played
+
+
+@dataclass(frozen=True)
+class StyleSpec:
+    name: str
+    tempo: tuple[int, int]
+    progressions: tuple[tuple[str, ...], ...]
+    parts: tuple[Part, ...]
+    drums: dict[str, dict[int, str]] = field(default_factory=dict)  # section kind -> {key: pattern}
+    beats: int = 4
+    swing: float = 0.0  # 0 straight .. 1 full triplet feel
+    swing_unit: int = 8  # swing 8th notes or 16th notes
+    mode: str = "major"  # the usual mode when the request does not say
+    keys: tuple[str, ...] = ("C", "G", "D", "A", "E", "F")
+    lead_scale: str = "diatonic"  # diatonic | pentatonic | blues
+    chord_bars: int = 1  # bars per chord
+    fills: bool = True
+    signature: tuple[str, ...] = ("lead",)
+    description: str = ""
+
+
+STYLES: dict[str, StyleSpec] = {}
+
+
+def _add(spec: StyleSpec) -> None:
+    STYLES[spec.name] = spec
+
+
+_add(StyleSpec(
+    name="rock", tempo=(104, 138), mode="major", keys=("E", "A", "D", "G"),
+    progressions=(("I", "V", "vi", "IV"), ("I", "bVII", "IV", "I"), ("vi", "IV", "I", "V"), ("I", "IV", "V", "IV")),
+    parts=(
+        Part("bass", 34, ("R-R-R-R-R-R-R-R-",), low=28, velocity=100),
+        Part("comp", 29, ("C-C-C-C-C-C-C-C-", "C--C--C-C-C-C-C-"), low=40, voicing="power", velocity=105,
+             octave_double=True),
+        Part("lead", 29, ("n-n-n-n-n---n-n-", "n---n-n-n---n---"), low=64, voicing="single", velocity=95,
+             sections=("chorus",), density=0.8),
+    ),
+    drums={
+        "intro": {HAT: "x.x.x.x.x.x.x.x."},
+        "verse": {KICK: "X.....x.x.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
+        "chorus": {KICK: "X.....x.x.x.....", SNARE: "....X.......X...", RIDE: "x.x.x.x.x.x.x.x.",
+                   CRASH: "X" + "." * 31},
+        "outro": {KICK: "X.....x.x.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
+    },
+    signature=("comp",), description="rock: driving drums, overdriven guitar power chords, picked bass",
+))
+
+_add(StyleSpec(
+    name="metal", tempo=(150, 190), mode="minor", keys=("E", "D", "C#"),
+    progressions=(("i5", "bVI5", "bVII5", "i5"), ("i5", "bII5", "i5", "bVII5"), ("i5", "i5", "bVI5", "bVII5"),
+                  ("i5", "iv5", "bVI5", "V5")),
+    parts=(
+        Part("bass", 34, ("R-R-R-R-R-R-R-R-",), low=28, velocity=105),
+        Part("comp", 30, ("C-mmC-mmC-mmC-mm", "mmmmmmmmC-mmmmC-", "C---mmmmC---mmmm"), low=40, voicing="power",
+             velocity=115, octave_double=True),
+        Part("comp", 30, ("C-mmC-mmC-mmC-mm", "mmmmmmmmC-mmmmC-", "C---mmmmC---mmmm"), low=40, voicing="power",
+             velocity=100),
+        Part("lead", 30, ("n-n-n-n-n-n-n-n-", "nnnnn-n-nnnnn-n-"), low=64, voicing="single", velocity=100,
+             sections=("chorus",), density=0.9),
+    ),
+    drums={
+        "intro": {KICK: "xxxxxxxxxxxxxxxx", CRASH: "X...x...X...x..."},
+        "verse": {KICK: "xxxxxxxxxxxxxxxx", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x.",
+                  CRASH: "X" + "." * 31},
+        "chorus": {KICK: "xxxxxxxxxxxxxxxx", SNARE: "..X...X...X...X.", CHINA: "X...X...X...X...",
+                   CRASH: "X" + "." * 15},
+        "outro": {KICK: "xxxxxxxxxxxxxxxx", SNARE: "....X.......X...", CRASH: "X...x...X...x..."},
+    },
+    signature=("comp",), description="metal: distortion guitar power chords, fast double-kick drums",
+))
+
+_add(StyleSpec(
+    name="punk", tempo=(165, 200), mode="major", keys=("E", "A", "D"),
+    progressions=(("I5", "IV5", "V5", "IV5"), ("I5", "V5", "vi5", "IV5"), ("I5", "bVII5", "IV5", "I5")),
+    parts=(
+        Part("bass", 34, ("R-R-R-R-R-R-R-R-",), low=28, velocity=105),
+        Part("comp", 30, ("C-C-C-C-C-C-C-C-",), low=40, voicing="power", velocity=110, octave_double=True),
+        Part("comp", 29, ("C-C-C-C-C-C-C-C-",), low=40, voicing="power", velocity=95),
+    ),
+    drums={
+        "intro": {KICK: "x...x...x...x..."},
+        "verse": {KICK: "x...x...x...x...", SNARE: "..x...x...x...x.", HAT: "x.x.x.x.x.x.x.x."},
+        "chorus": {KICK: "x.x.x.x.x.x.x.x.", SNARE: "....X.......X...", CRASH: "x.x.x.x.x.x.x.x."},
+        "outro": {KICK: "x...x...x...x...", SNARE: "..x...x...x...x.", CRASH: "X" + "." * 15},
+    },
+    signature=("comp",), description="punk: fast eighth-note power chords, loud and raw",
+))
+
+_add(StyleSpec(
+    name="pop", tempo=(96, 122), mode="major", keys=("C", "G", "D", "F", "A"),
+    progressions=(("I", "V", "vi", "IV"), ("vi", "IV", "I", "V"), ("I", "vi", "IV", "V"), ("IV", "I", "V", "vi")),
+    parts=(
+        Part("bass", 33, ("R--.R-R-R--.R-R-", "R-.RR-.RR-.RR-.R"), low=33, velocity=95),
+        Part("comp", 0, ("C--.C-.C--C-.C-.", "C-c-C-c-C-c-C-c-"), low=55, velocity=80),
+        Part("pad", 90, ("C---------------",), low=55, velocity=60),
+        Part("lead", 53, ("n-n-n---n-n-n---", "n---n-n-n-n-n---", "..n-n-n-n-n-n---"), low=64, voicing="single",
+             velocity=100, sections=("verse", "chorus"), density=0.85),
+    ),
+    drums={
+        "intro": {KICK: "x.......x.......", HAT: "x.x.x.x.x.x.x.x."},
+        "verse": {KICK: "x.......x.x.....", CLAP: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
+        "chorus": {KICK: "x...x...x...x...", CLAP: "....X.......X...", SNARE: "....x.......x...",
+                   HAT: "xoxoxoxoxoxoxoxo", CRASH: "X" + "." * 31},
+        "outro": {KICK: "x.......x.......", CLAP: "....X.......X..."},
+    },
+    signature=("lead", "comp"), description="pop: catchy vocal-like melody, piano, clap backbeat",
+))
+
+_add(StyleSpec(
+    name="electronic", tempo=(118, 132), mode="minor", keys=("A", "F", "C", "D", "G"),
+    progressions=(("i", "VI", "III", "VII"), ("i", "iv", "VI", "v"), ("VI", "VII", "i", "i")),
+    parts=(
+        Part("bass", 38, ("..R...R...R...R.", "R.RR..R.R.RR..R."), low=33, velocity=105),
+        Part("comp", 81, ("aaaaaaaaaaaaaaaa", "a.a.a.a.a.a.a.a."), low=57, voicing="seventh", velocity=80),
+        Part("pad", 90, ("C---------------",), low=55, velocity=70),
+        Part("lead", 80, ("n-n.n-n.n-n.n-..", "n..n..n.n..n..n."), low=67, voicing="single", velocity=85,
+             sections=("chorus",), density=0.8),
+    ),
+    drums={
+        "intro": {KICK: "x...x...x...x...", HAT: "..x...x...x...x."},
+        "verse": {KICK: "X...X...X...X...", CLAP: "....x.......x...", HAT: "..x...x...x...x.", SHAKER: "oooooooooooooooo"},
+        "chorus": {KICK: "X...X...X...X...", CLAP: "....X.......X...", OPEN_HAT: "..x...x...x...x.",
+                   HAT: "o.o.o.o.o.o.o.o.", CRASH: "X" + "." * 63},
+        "outro": {KICK: "X...X...X...X...", HAT: "..x...x...x...x."},
+    },
+    signature=("comp", "lead", "pad"), description="electronic: synth arpeggios, synth bass, four-on-the-floor",
+))
+
+_add(StyleSpec(
+    name="house", tempo=(120, 126), mode="minor", keys=("A", "F", "G", "C"),
+    progressions=(("i7", "iv7"), ("i7", "VI", "VII", "i7"), ("ii7", "V7", "Imaj7", "vi7")),
+    parts=(
+        Part("bass", 38, ("R..R..R.R..R..R.", "..R...R...R...RR"), low=33, velocity=105),
+        Part("comp", 0, ("..C..C....C..C..", "C..C..C...C..C.."), low=57, voicing="seventh", velocity=95),
+        Part("pad", 89, ("C---------------",), low=55, velocity=55),
+        Part("lead", 54, ("n---n-n-n---n---",), low=67, voicing="single", velocity=80,
+             sections=("chorus",), density=0.6),
+    ),
+    drums={
+        "intro": {KICK: "X...X...X...X...", OPEN_HAT: "..x...x...x...x."},
+        "verse": {KICK: "X...X...X...X...", CLAP: "....X.......X...", OPEN_HAT: "..x...x...x...x.",
+                  HAT: "o.o.o.o.o.o.o.o.", SHAKER: "oooooooooooooooo"},
+        "chorus": {KICK: "X...X...X...X...", CLAP: "....X.......X...", OPEN_HAT: "..X...X...X...X.",
+                   HAT: "xoxoxoxoxoxoxoxo", TAMBOURINE: "....x.......x..."},
+        "outro": {KICK: "X...X...X...X...", OPEN_HAT: "..x...x...x...x."},
+    },
+    fills=False, signature=("comp", "pad"), description="house: four-on-the-floor, off-beat open hats, piano stabs",
+))
+
+_add(StyleSpec(
+    name="techno", tempo=(128, 138), mode="minor", keys=("A", "F", "D", "E"),
+    progressions=(("i", "i", "i", "VI"), ("i", "i", "iv", "i")),
+    parts=(
+        Part("bass", 38, ("..R...R...R...R.", ".RRR.RRR.RRR.RRR"), low=33, velocity=110),
+        Part("comp", 81, ("a.aaa.aaa.aaa.aa", "a..a..a..a..a.a."), low=57, voicing="single", velocity=90),
+        Part("comp", 87, ("C..C..C...C..C..",), low=48, voicing="triad", velocity=70, sections=("chorus",)),
+    ),
+    drums={
+        "intro": {KICK: "X...X...X...X..."},
+        "verse": {KICK: "X...X...X...X...", HAT: "..x...x...x...x.", CLAP: "....x.......x...", RIDE: "o.o.o.o.o.o.o.o."},
+        "chorus": {KICK: "X...X...X...X...", OPEN_HAT: "..x...x...x...x.", HAT: "xxxxxxxxxxxxxxxx",
+                   CLAP: "....x.......x..."},
+        "outro": {KICK: "X...X...X...X...", HAT: "..x...x...x...x."},
+    },
+    fills=False, chord_bars=2, signature=("comp",), description="techno: relentless kick, hypnotic synth sequence",
+))
+
+_add(StyleSpec(
+    name="ambient", tempo=(60, 80), mode="major", keys=("C", "D", "Eb", "F", "A"),
+    progressions=(("Imaj7", "IVmaj7"), ("Iadd9", "vi", "IVmaj7", "Iadd9"), ("vi", "IVmaj7", "Iadd9", "V")),
+    parts=(
+        Part("pad", 89, ("C-------------------------------",), low=48, voicing="open", velocity=70),
+        Part("pad", 94, ("C-------------------------------",), low=60, voicing="open", velocity=60),
+        Part("pad", 95, ("C-------------------------------",), low=36, voicing="single", velocity=55),
+        Part("lead", 11, ("n-------n-------", "n-----------n---"), low=72, voicing="single", velocity=55,
+             sections=("verse", "chorus"), density=0.5),
+    ),
+    drums={}, chord_bars=2, fills=False, signature=("pad",),
+    description="ambient: slow evolving pads, no drums, sparse bell notes",
+))
+
+_add(StyleSpec(
+    name="chillout", tempo=(80, 96), mode="minor", keys=("D", "A", "E", "F"),
+    progressions=(("i7", "iv7", "VImaj7", "v7"), ("ii7", "V7", "Imaj7", "Imaj7"), ("i7", "VImaj7")),
+    parts=(
+        Part("bass", 33, ("R-----.R--5-----",), low=33, velocity=85),
+        Part("comp", 4, ("C-----c-----....", "C---------c-...."), low=55, voicing="seventh", velocity=70),
+        Part("pad", 89, ("C---------------",), low=55, voicing="open", velocity=50),
+        Part("lead", 11, ("n---n-----n-----",), low=67, voicing="single", velocity=60,
+             sections=("verse", "chorus"), density=0.55),
+    ),
+    drums={
+        "intro": {HAT: "x.o.x.o.x.o.x.o."},
+        "verse": {KICK: "x......x..x.....", RIM: "....x.......x...", HAT: "x.o.x.o.x.o.x.o."},
+        "chorus": {KICK: "x......x..x.....", SNARE: "....x.......x...", HAT: "x.o.x.o.x.o.x.o.", SHAKER: "o.o.o.o.o.o.o.o."},
+        "outro": {HAT: "x.o.x.o.x.o.x.o."},
+    },
+    swing=0.25, swing_unit=16, fills=False, signature=("comp", "pad"),
+    description="chillout: laid-back beat, electric piano, warm pads",
+))
+
+_add(StyleSpec(
+    name="jazz", tempo=(120, 180), mode="major", keys=("F", "Bb", "Eb", "C", "G"),
+    progressions=(("ii7", "V7", "Imaj7", "vi7"), ("Imaj7", "vi7", "ii7", "V7"), ("iii7", "vi7", "ii7", "V7")),
+    parts=(
+        Part("bass", 32, ("R---w---w---c---", "R---5---w---c---"), low=28, velocity=95),
+        Part("comp", 0, ("C-----c-........", "..C-......c-....", "....C-....c-...."), low=52, voicing="shell",
+             velocity=70),
+        Part("lead", 66, ("n-n-n-n---n-n---", "n---n-n-n-n-n---", "..n-n-n-n---n-n-"), low=58, voicing="single",
+             velocity=85, sections=("verse", "chorus"), density=0.75),
+    ),
+    drums={
+        "intro": {RIDE: "x...x.x.x...x.x.", PEDAL_HAT: "....x.......x..."},
+        "verse": {RIDE: "x...x.x.x...x.x.", PEDAL_HAT: "....x.......x...", KICK: "g...g...g...g...",
+                  SNARE: "......g.......g."},
+        "chorus": {RIDE: "X...x.x.X...x.x.", PEDAL_HAT: "....x.......x...", KICK: "g...g...g...g...",
+                   SNARE: "..g...g...g...og"},
+        "outro": {RIDE: "x...x.x.x...x.x.", PEDAL_HAT: "....x.......x..."},
+    },
+    swing=0.66, lead_scale="diatonic", fills=False, signature=("comp", "bass"),
+    description="jazz: swing ride cymbal, walking bass, seventh chords, saxophone",
+))
+
+_add(StyleSpec(
+    name="blues", tempo=(70, 100), mode="major", keys=("E", "A", "G", "C"),
+    progressions=(("I7", "I7", "I7", "I7", "IV7", "IV7", "I7", "I7", "V7", "IV7", "I7", "V7"),
+                  ("I7", "IV7", "I7", "I7", "IV7", "IV7", "I7", "I7", "V7", "IV7", "I7", "V7")),
+    parts=(
+        Part("bass", 33, ("R-3-5-6-8-6-5-3-",), low=28, velocity=95),
+        Part("comp", 0, ("C-.cC-.c........", "..c-..c-..c-..c-"), low=52, voicing="seventh", velocity=70),
+        Part("lead", 27, ("n-n-n---n-n-----", "....n-n-n-n-n---", "n---n-n-n---n---"), low=60, voicing="single",
+             velocity=95, density=0.8, sections=("verse", "chorus")),
+        Part("lead", 22, ("n-n-n---........",), low=60, voicing="single", velocity=80, density=0.7,
+             sections=("chorus",)),
+    ),
+    drums={
+        "intro": {HAT: "x.x.x.x.x.x.x.x."},
+        "verse": {KICK: "x.......x.......", SNARE: "....x.......x...", HAT: "x.x.x.x.x.x.x.x."},
+        "chorus": {KICK: "x.....x.x.......", SNARE: "....X.......X...", RIDE: "x.x.x.x.x.x.x.x."},
+        "outro": {KICK: "x.......x.......", SNARE: "....x.......x...", HAT: "x.x.x.x.x.x.x.x."},
+    },
+    swing=0.66, lead_scale="blues", signature=("lead",), description="blues: 12-bar shuffle, boogie bass, blue notes",
+))
+
+_add(StyleSpec(
+    name="funk", tempo=(96, 112), mode="minor", keys=("E", "A", "D", "G"),
+    progressions=(("i7", "IV9"), ("i7", "i7", "IV9", "IV9"), ("i7", "bVII", "IV9", "i7")),
+    parts=(
+        Part("bass", 36, ("R..R.8.R..5R.7..", "R.8..R.R..R8.5.R"), low=28, velocity=105),
+        Part("comp", 28, ("..c...c.c.c...c.", ".c.c..c..c.c..c."), low=55, voicing="seventh", velocity=85),
+        Part("comp", 61, ("....C.......C-..",), low=60, voicing="triad", velocity=95, sections=("chorus",)),
+        Part("comp", 16, ("C---------------",), low=55, voicing="seventh", velocity=55, sections=("verse",)),
+    ),
+    drums={
+        "intro": {HAT: "xoxoxoxoxoxoxoxo"},
+        "verse": {KICK: "x..x..x...x..x..", SNARE: "....X..g.g..X..g", HAT: "xoxoxoxoxoxoxoxo"},
+        "chorus": {KICK: "x..x..x...x..x..", SNARE: "....X..g.g..X..g", HAT: "xoxoxoxoxoxoxo.o",
+                   OPEN_HAT: "..............x.", CRASH: "X" + "." * 31},
+        "outro": {KICK: "x..x..x...x..x..", SNARE: "....X.......X..."},
+    },
+    swing=0.15, swing_unit=16, signature=("bass", "comp"),
+    description="funk: syncopated slap bass, muted guitar scratches, ghost notes, horn stabs",
+))
+
+_add(StyleSpec(
+    name="soul", tempo=(72, 96), mode="major", keys=("Eb", "Ab", "F", "C", "G"),
+    progressions=(("Imaj7", "iii7", "vi7", "IVmaj7"), ("I", "vi", "IV", "V"), ("ii7", "V7", "Imaj7", "IVmaj7")),
+    parts=(
+        Part("bass", 33, ("R--.R-5.R--.5-R.",), low=28, velocity=90),
+        Part("comp", 4, ("C-.cC-.cC-.cC-.c", "C---C---C---C---"), low=55, voicing="seventh", velocity=72),
+        Part("pad", 48, ("C---------------",), low=55, voicing="open", velocity=60, sections=("chorus",)),
+        Part("lead", 53, ("n-n-n---n-n-n---", "..n-n-n-n-----.."), low=62, voicing="single", velocity=90,
+             sections=("verse", "chorus"), density=0.8),
+    ),
+    drums={
+        "intro": {HAT: "x.x.x.x.x.x.x.x."},
+        "verse": {KICK: "x.......x.x.....", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x.",
+                  TAMBOURINE: "....x.......x..."},
+        "chorus": {KICK: "x.......x.x.....", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x.",
+                   TAMBOURINE: "x.x.x.x.x.x.x.x."},
+        "outro": {KICK: "x.......x.......", SNARE: "....X.......X..."},
+    },
+    swing=0.3, signature=("comp", "lead"), description="soul: warm electric piano, strings, singing melody",
+))
+
+_add(StyleSpec(
+    name="hip-hop", tempo=(84, 96), mode="minor", keys=("C", "D", "F", "G", "A"),
+    progressions=(("i7", "iv7", "i7", "v7"), ("i7", "VImaj7", "iv7", "v7"), ("i7", "i7", "VImaj7", "VImaj7")),
+    parts=(
+        Part("bass", 38, ("R-------..R-----", "R-----R-..R-----"), low=28, velocity=110),
+        Part("comp", 4, ("C-------c-------", "C---..c-C---..c-"), low=55, voicing="seventh", velocity=70),
+        Part("lead", 0, ("n.n.....n.n.....",), low=72, voicing="single", velocity=60, density=0.6,
+             sections=("verse", "chorus")),
+    ),
+    drums={
+        "intro": {HAT: "x.x.x.x.x.x.x.x."},
+        "verse": {KICK: "X......x.xX.....", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
+        "chorus": {KICK: "X......x.xX...x.", SNARE: "....X.......X...", HAT: "xox.xox.xox.xoxx",
+                   OPEN_HAT: "..............x."},
+        "outro": {KICK: "X......x.xX.....", SNARE: "....X.......X..."},
+    },
+    swing=0.35, swing_unit=16, fills=False, signature=("bass",),
+    description="hip-hop: boom-bap drums, deep bass, dusty electric piano loop",
+))
+
+_add(StyleSpec(
+    name="folk", tempo=(88, 116), mode="major", keys=("G", "D", "C", "A"),
+    progressions=(("I", "IV", "I", "V"), ("I", "V", "vi", "IV"), ("vi", "IV", "I", "V"), ("I", "IV", "vi", "V")),
+    parts=(
+        Part("bass", 32, ("R-------5-------",), low=31, velocity=80),
+        Part("comp", 25, ("C-.c.cc-C-.c.cc-", "a.a.a.a.a.a.a.a."), low=48, voicing="open", velocity=85),
+        Part("comp", 24, ("a.a.a.a.a.a.a.a.",), low=55, voicing="triad", velocity=65, sections=("verse", "chorus")),
+        Part("lead", 73, ("n-n-n---n-n-n---", "n---n-n-n---n---"), low=67, voicing="single", velocity=85,
+             sections=("verse", "chorus"), density=0.8),
+    ),
+    drums={"chorus": {TAMBOURINE: "....x.......x...", SHAKER: "x.x.x.x.x.x.x.x."}},
+    fills=False, signature=("comp",), description="folk: strummed acoustic guitar, flute melody, no drum kit",
+))
+
+_add(StyleSpec(
+    name="country", tempo=(100, 128), mode="major", keys=("G", "D", "A", "E"),
+    progressions=(("I", "IV", "I", "V"), ("I", "I", "IV", "V"), ("I", "V", "IV", "I")),
+    parts=(
+        Part("bass", 33, ("R---5---R---5---",), low=28, velocity=90),
+        Part("comp", 25, ("C-.c.cc-C-.c.cc-", "..C-..C-..C-..C-"), low=48, voicing="open", velocity=85),
+        Part("lead", 110, ("n-n-n-n-n---n-n-", "n---n-n-n-n-n---"), low=64, voicing="single", velocity=90,
+             sections=("verse", "chorus"), density=0.85),
+        Part("comp", 105, ("aaaaaaaaaaaaaaaa",), low=55, voicing="triad", velocity=60, sections=("chorus",)),
+    ),
+    drums={
+        "intro": {SNARE: "g.g.g.g.g.g.g.g."},
+        "verse": {KICK: "x.......x.......", SNARE: "....x.......x...", HAT: "x.x.x.x.x.x.x.x."},
+        "chorus": {KICK: "x.......x.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
+        "outro": {KICK: "x.......x.......", SNARE: "....x.......x..."},
+    },
+    swing=0.2, signature=("lead",), description="country: boom-chick bass, steel-string strumming, fiddle, banjo",
+))
+
+_add(StyleSpec(
+    name="classical", tempo=(72, 108), mode="major", keys=("C", "D", "G", "F", "Bb", "A"),
+    progressions=(("I", "IV", "V", "I"), ("I", "vi", "ii", "V"), ("i", "iv", "V", "i"), ("I", "V", "vi", "IV")),
+    parts=(
+        Part("bass", 42, ("R-------5-------", "R---------------"), low=36, velocity=80),
+        Part("pad", 48, ("C-------C-------", "C---------------"), low=55, voicing="open", velocity=70),
+        Part("comp", 45, ("a.a.a.a.a.a.a.a.",), low=55, voicing="triad", velocity=60, sections=("verse",)),
+        Part("lead", 40, ("n-n-n-n-n---n---", "n---n-n-n-n-n---", "n-----n-n-n-n---"), low=67, voicing="single",
+             velocity=85, density=0.85, sections=("verse", "chorus")),
+        Part("lead", 60, ("n-------n-------",), low=55, voicing="single", velocity=70, density=0.6,
+             sections=("chorus",)),
+    ),
+    drums={}, fills=False, signature=("pad", "lead"),
+    description="classical: string orchestra, cello bass, violin melody, no drums",
+))
+
+_add(StyleSpec(
+    name="new age", tempo=(64, 84), mode="major", keys=("C", "D", "E", "G"),
+    progressions=(("I", "V", "vi", "IV"), ("Iadd9", "IVmaj7", "vi", "V"), ("IV", "V", "iii", "vi")),
+    parts=(
+        Part("comp", 0, ("a.a.a.a.a.a.a.a.", "a---a---a---a---"), low=48, voicing="open", velocity=70),
+        Part("pad", 88, ("C---------------",), low=55, voicing="open", velocity=65),
+        Part("lead", 73, ("n-----n-n-------", "n---n---n-------"), low=67, voicing="single", velocity=75,
+             sections=("verse", "chorus"), density=0.7),
+        Part("comp", 46, ("a.a.a.a.a.a.a.a.",), low=60, voicing="triad", velocity=55, sections=("chorus",)),
+    ),
+    drums={}, fills=False, signature=("pad",), description="new age: gentle piano, pads, flute and harp",
+))
+
+# What text like "house/techno" or "funk/soul" defaults to, and names the vocabulary has but the book has not.
+STYLE_FALLBACK: dict[str, str] = {
+    "dance": "house", "indie": "rock", "rnb": "soul", "easy listening": "soul", "experimental": "ambient",
+    "opera": "classical", "world": "folk",
+}
+
+
+def style_for(genre: str) -> StyleSpec:
+    """The StyleSpec for a unified genre label (a close cousin for labels without their own)."""
+    if genre in STYLES:
+        return STYLES[genre]
+    if genre in STYLE_FALLBACK:
+        return STYLES[STYLE_FALLBACK[genre]]
+    raise KeyError(genre)

@@ -95,7 +95,36 @@ def feedback(result: dict[str, Any]) -> str:
             "Say 'another one' or tell me what to change.")
 
 
-WRITERS = {"describe_uploads": describe, "taste_profile": taste, "record_feedback": feedback}
+def _piece_line(p: dict[str, Any]) -> str:
+    heard = _labels(p.get("heard_genres") or [], 3)
+    tempo = f" at about {p['tempo']} BPM" if p.get("tempo") else ""
+    return (f"**{p['id']}**: {p['seconds']:.0f} s{tempo}, made by the {p['engine']} engine ({p['model']}, "
+            f"seed {p['seed']}). The tagger hears {heard or 'no clear genre'}.")
+
+
+def made(result: dict[str, Any]) -> str:
+    pieces = result["pieces"]
+    if "refined_from" in result:
+        head = f"Here's a new take on {result['refined_from']} ({result['change']}):"
+    elif len(pieces) > 1:
+        head = f"Here are {len(pieces)} candidates:"
+    else:
+        head = "Here you go:"
+    lines = [head] + [_piece_line(p) for p in pieces]
+    if "target" in result:
+        verdict = "matched" if result["matched"] else "did not fully match"
+        lines.append(f"Aiming for {_labels([(t, 0) for t in result['target']], 3, with_p=False)}, the classifier "
+                     f"check {verdict} after {result['iterations']} iteration{'s' if result['iterations'] != 1 else ''}"
+                     f" ({result['stop_reason']}).")
+        if result.get("reference"):
+            lines.append(f"It borrowed ideas from {result['reference']} in the library.")
+    if pieces and "musicgen" not in pieces[0]["engine"] and pieces[0].get("engine_choice", "").startswith("MusicGen"):
+        lines.append(f"({pieces[0]['engine_choice']}.)")
+    lines.append("Tell me what to change: 'more jazz', 'faster', 'less drums', 'more energetic' or 'another one'.")
+    return "\n\n".join(lines)
+
+
+WRITERS = {"generate_music": made, "create_music": made, "refine_music": made, "describe_uploads": describe, "taste_profile": taste, "record_feedback": feedback}
 
 
 def compose(parsed: Parsed, results: list[tuple[str, dict[str, Any]]]) -> str:

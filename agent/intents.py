@@ -42,6 +42,7 @@ class Slots:
     seconds: float | None = None
     engine: str | None = None
     candidates: int | None = None
+    max_iters: int | None = None
 
     def is_empty(self) -> bool:
         return not (self.genres or self.moods or self.instruments or self.avoid or self.tempo or self.seconds)
@@ -112,9 +113,12 @@ def parse_slots(text: str) -> Slots:
     elif re.search(r"\bsketch\b", lowered):
         slots.engine = "sketch"
     number = r"(\d+|" + "|".join(k for k in NUMBER_WORDS if len(k) > 2) + r")"
-    if m := re.search(number + r"\s+(?:candidates|versions|options|variations|takes|tries)\b", lowered):
+    if m := re.search(number + r"\s+(?:candidates|versions|options|variations|takes)\b", lowered):
         raw = m.group(1)
         slots.candidates = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+    if m := re.search(r"(?:at most |up to )?" + number + r"\s+(?:rounds|iterations|attempts|tries)\b", lowered):
+        raw = m.group(1)
+        slots.max_iters = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
     return slots
 
 
@@ -245,6 +249,9 @@ def parse_change(text: str) -> Change:
             continue  # counted as energy above
         table = {"genre": change.genres, "mood": change.moods, "instrument": change.instruments}[kind]
         table[label] = table.get(label, 0.0) + delta
+    drums = change.instruments.get("drums", 0.0)
+    if -1.0 < drums < 0 or drums > 0:  # busier or sparser drums: the arrangement follows energy
+        change.energy += -0.2 if drums < 0 else 0.15
     slots = parse_slots(text)
     if slots.tempo:
         change.tempo = slots.tempo

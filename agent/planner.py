@@ -153,7 +153,8 @@ class OfflinePlanner(BaseChatModel):
                 return self._call("refine_music", {"change": "more like this", "generation_id": ctx.pieces[-1]})
             if not ctx.uploads and "create_music" not in self.tool_names:
                 return answers.NEED_UPLOAD_FOR_LIKE
-            return self._call("create_music", self._music_args(parsed) | {"upload_ids": ctx.uploads})
+            return self._call("create_music", self._music_args(parsed) | {"upload_ids": ctx.uploads,
+                                                                           "max_iters": slots.max_iters})
         if intent == intents.MAKE:
             return self._call("generate_music", self._music_args(parsed))
         return answers.not_understood(self.tool_names)
@@ -161,7 +162,7 @@ class OfflinePlanner(BaseChatModel):
     def _call(self, name: str, args: dict[str, Any]) -> list[tuple[str, dict[str, Any]]] | str:
         if name not in self.tool_names:
             return answers.unavailable(name)
-        return [(name, {k: v for k, v in args.items() if v not in (None, [], {})})]
+        return [(name, {k: v for k, v in args.items() if v not in (None, [], {}, "")})]
 
     @staticmethod
     def _music_args(parsed: Parsed) -> dict[str, Any]:

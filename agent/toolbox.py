@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from langchain_core.tools import BaseTool, StructuredTool
 
-from agent import actions
+from agent import actions, compose
 from agent.session import Session
 from tools.errors import TastemakerError
 
@@ -64,7 +64,37 @@ def build_tools(session: Session) -> list[BaseTool]:
         the latest). Their saved taste profile moves toward or away from it."""
         return actions.record_feedback(session, liked, generation_id)
 
+    def generate_music(description: str, genres: dict[str, float] | None = None, moods: list[str] | None = None,
+                       instruments: list[str] | None = None, avoid: list[str] | None = None,
+                       tempo: float | None = None, seconds: float | None = None, engine: str | None = None,
+                       candidates: int | None = None, like_upload_ids: list[str] | None = None) -> dict[str, Any]:
+        """Make new music from a description. description: the person's words; genres: {genre: weight 0..1};
+        moods, instruments, avoid: label lists; tempo in BPM; seconds (default 15); engine "auto", "sketch" or
+        "musicgen"; candidates (1-8); like_upload_ids: an upload to borrow tempo/key/melody from."""
+        return compose.generate_music(session, description, genres, moods, instruments, avoid, tempo, seconds,
+                                      engine, candidates, like_upload_ids)
+
+    def create_music(description: str = "", upload_ids: list[str] | None = None,
+                     genres: dict[str, float] | None = None, moods: list[str] | None = None,
+                     instruments: list[str] | None = None, avoid: list[str] | None = None, tempo: float | None = None,
+                     seconds: float | None = None, engine: str | None = None, candidates: int | None = None,
+                     max_iters: int | None = None) -> dict[str, Any]:
+        """Make something like the person's uploaded songs (or their saved taste): builds their taste profile,
+        generates, re-tags the result with a music classifier and refines until the genres match.
+        upload_ids: the songs to be like; genres: target genres {genre: weight}; other args as generate_music."""
+        return compose.create_music(session, description, upload_ids, genres, moods, instruments, avoid, tempo,
+                                    seconds, engine, candidates, max_iters)
+
+    def refine_music(change: str, generation_id: str | None = None) -> dict[str, Any]:
+        """Change the last generated piece (or generation_id like "g2") and make it again: change is the person's
+        words, e.g. "more jazz", "faster", "less drums", "another one", "more energetic", "30 seconds"."""
+        return compose.refine_music(session, change, generation_id)
+
     offered = [describe_uploads]
+    if has_module("tools.generate"):
+        offered += [generate_music, refine_music]
+    if has_module("tools.loop") and has_module("tools.taste"):
+        offered += [create_music]
     if has_module("tools.taste"):
         offered += [taste_profile, record_feedback]
     return [_as_tool(session, f) for f in offered]

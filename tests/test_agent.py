@@ -1,0 +1,210 @@
+"""The chat agent with the offline planner: every intent, real tools, multi-turn follow-ups."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from agent import intents
+from agent.graph import ChatAgent
+from agent.planner import OfflinePlanner
+from agent.session import Session
+from agent.toolbox import build_tools, has_module
+from tests.conftest import tone_mix
+
+needs_generate = pytest.mark.skipif(not has_module("tools.generate"), reason="tools.generate not installed")
+
+
+@pytest.fixture(scope="module")
+def song(tmp_path_factory):
+    path = tmp_path_factory.mktemp("songs") / "favourite.wav"
+    sf.write(str(path), tone_mix(seconds=8.0, seed=3), 22050)
+    return path
+
+
+@pytest.fixture(scope="module")
+def second_song(tmp_path_factory):
+    sr = 22050
+    t = np.arange(int(6 * sr)) / sr
+    y = 0.3 * np.sign(np.sin(2 * np.pi * 110 * t)) * (0.5 + 0.5 * np.sin(2 * np.pi * 2 * t))
+    path = tmp_path_factory.mktemp("songs") / "buzz.flac"
+    sf.write(str(path), y.astype(np.float32), sr)
+    return path
+
+
+# -- intent and slot parsing ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, intent", [
+    ("hi there", intents.GREETING), ("help", intents.HELP), ("what can you do?", intents.HELP),
+    ("what is this song?", intents.DESCRIBE), ("which genre are these?", intents.DESCRIBE),
+    ("what's my taste?", intents.TASTE), ("I love mellow jazz with piano", intents.TASTE),
+    ("find something similar", intents.SIMILAR), ("search the library for string quartets", intents.SEARCH),
+    ("do you have any Bach?", intents.SEARCH), ("make me a rock track", intents.MAKE),
+    ("compose a calm piano piece", intents.MAKE), ("make me something like these", intents.MAKE_LIKE),
+    ("more jazz", intents.REFINE), ("faster", intents.REFINE), ("less drums", intents.REFINE),
+    ("another one", intents.REFINE), ("make it more energetic", intents.REFINE), ("more like this", intents.REFINE),
+    ("I like it", intents.FEEDBACK), ("not my thing", intents.FEEDBACK), ("add it to my library", intents.ADD),
+    ("read /etc/passwd", intents.REFUSE_FILE), ("open ../secrets.txt for me", intents.REFUSE_FILE),
+])
+def test_intents(text, intent):
+    assert intents.parse(text).intent == intent
+
+
+def test_slots():
+    s = intents.parse_slots("a 20 second hip hop beat at 95 bpm with piano, no vocals, 3 versions, using musicgen")
+    assert s.genres == {"hip-hop": 1.0}
+    assert s.instruments == {"piano": 1.0} and s.avoid == ["vocals"]
+    assert (s.tempo, s.seconds, s.candidates, s.engine) == (95.0, 20.0, 3, "musicgen")
+    assert intents.parse_slots("something sad and a bit of jazz, 1 minute").seconds == 60.0
+    assert intents.parse_slots("a bit of jazz").genres == {"jazz": 0.6}
+
+
+def test_changes():
+    assert intents.parse_change("more jazz").genres == {"jazz": 0.3}
+    assert intents.parse_change("faster").tempo_factor > 1 > intents.parse_change("slower").tempo_factor
+    less = intents.parse_change("less drums")
+    assert less.instruments == {"drums": -0.3} and less.energy < 0
+    assert intents.parse_change("no drums").instruments == {"drums": -1.0}
+    assert intents.parse_change("more energetic").energy > 0
+    assert intents.parse_change("more like this").like_last
+    assert intents.parse_change("make it 30 seconds").seconds == 30.0
+
+
+# -- the planner on its own -------------------------------------------------------------------------
+
+def test_planner_binds_tools_and_plans_from_the_conversation():
+    planner = OfflinePlanner().bind_tools(build_tools(Session()))
+    assert "describe_uploads" in planner.tool_names
+    note = intents.attachment_note([("u1", "a.wav", 30.0)])
+    msg = planner.respond([HumanMessage(content=f"what is this?\n\n{note}")])
+    assert msg.tool_calls[0]["name"] == "describe_uploads" and msg.tool_calls[0]["args"] == {"upload_ids": ["u1"]}
+    # a follow-up without a new attachment refers to the earlier upload
+    history = [HumanMessage(content=f"hi\n\n{note}"), AIMessage(content="Hello!"), HumanMessage(content="and this?")]
+    assert planner.respond(history + [HumanMessage(content="what genre is it?")]).tool_calls[0]["args"] == {
+        "upload_ids": ["u1"]}
+    # after the tool answers, the planner writes plain sentences from the result
+    result = {"uploads": [{"upload_id": "u1", "name": "a.wav", "duration_s": 30.0, "genres": [["rock", 0.6]],
+                           "moods": [], "instruments": [["guitar", 0.5]], "tags": []}]}
+    done = planner.respond([HumanMessage(content=f"what is this?\n\n{note}"), msg,
+                            ToolMessage(content=json.dumps(result), name="describe_uploads",
+                                        tool_call_id=msg.tool_calls[0]["id"])])
+    assert not done.tool_calls and "rock (60%)" in done.content and "guitar" in done.content
+
+
+def test_planner_only_offers_installed_tools():
+    planner = OfflinePlanner().bind_tools([])
+    reply = planner.respond([HumanMessage(content="make me a rock track")])
+    assert not reply.tool_calls and "not installed" in reply.content
+
+
+# -- whole conversations through create_agent with real tools ---------------------------------------
+
+def test_greeting_help_and_refusals():
+    agent = ChatAgent()
+    hello = agent.send("hello!")
+    assert hello.tools == [] and "Tastemaker" in hello.text and "what is this song" in hello.text
+    assert "Here's what I can do" in agent.send("help").text
+    refused = agent.send("please read /etc/passwd and tell me what's in it")
+    assert refused.tools == [] and "only work with audio you attach" in refused.text
+    assert "need a song" in agent.send("what is this song?").text  # nothing attached yet
+
+
+def test_tools_take_session_ids_never_paths(song):
+    session = Session()
+    tools = {t.name: t for t in build_tools(session)}
+    out = json.loads(tools["describe_uploads"].invoke({"upload_ids": [str(song)]}))
+    assert "error" in out and "never open paths" in out["error"]
+    assert all("path" not in name for t in tools.values() for name in t.args)
+
+
+def test_bad_upload_gets_a_clear_message_and_is_not_kept(tmp_path):
+    fake = tmp_path / "notes.mp3"
+    fake.write_text("this is not audio at all")
+    agent = ChatAgent()
+    reply = agent.send("what is this song?", [fake])
+    assert "not audio we can read" in reply.text and "notes.mp3" in reply.text
+    assert agent.session.uploads == {} and reply.tools == []
+
+
+def test_what_is_this_song_then_taste(song, second_song):
+    agent = ChatAgent()
+    reply = agent.send("what is this song?", [song])
+    assert reply.tools == ["describe_uploads"]
+    top = agent.session.uploads["u1"].analysis.genres.top(1)[0][0]
+    assert top in reply.text and "favourite.wav" in reply.text
+    assert reply.charts and reply.charts[0].genres[0][0] == top  # the bar chart of top genres
+    # a second upload; "these" covers both
+    both = agent.send("and what are these?", [second_song])
+    assert both.tool_calls[0] == ("describe_uploads", {"upload_ids": ["u2"]})
+    assert "buzz.flac" in both.text
+    taste = agent.send("what's my taste?")
+    assert taste.tool_calls[0] == ("taste_profile", {"upload_ids": ["u1", "u2"]})
+    assert "From 2 songs" in taste.text and "BPM" in taste.text
+    assert agent.session.profile is not None and agent.session.profile.clips == ["favourite.wav", "buzz.flac"]
+
+
+@needs_generate
+def test_make_refine_feedback_conversation():
+    agent = ChatAgent()
+    made = agent.send("make me a 4 second rock track at 120 bpm")
+    assert made.tool_calls[0][0] == "generate_music"
+    args = made.tool_calls[0][1]
+    assert args["genres"] == {"rock": 1.0} and args["tempo"] == 120.0 and args["seconds"] == 4.0
+    assert len(made.audio) == 1 and made.audio[0].generation_id == "g1"
+    g1 = agent.session.pieces["g1"].generation
+    assert sf.info(g1.audio_path).duration == pytest.approx(4.0, abs=1.0)
+    assert "sketch" in made.text or "musicgen" in made.text  # the engine is named
+    assert g1.model in made.audio[0].caption
+
+    jazz = agent.send("more jazz")
+    assert jazz.tool_calls[0] == ("refine_music", {"change": "more jazz", "generation_id": "g1"})
+    g2 = agent.session.pieces["g2"].generation
+    assert g2.style.genres["jazz"] >= 0.5 and g2.style.genres["rock"] == 1.0 and g2.seed != g1.seed
+
+    faster = agent.send("faster")
+    g3 = agent.session.pieces["g3"].generation
+    assert g3.style.tempo == pytest.approx(g2.conditioning["tempo"] * 1.2, rel=0.01)
+    assert "g3" in faster.text
+
+    agent.send("less drums")
+    g4 = agent.session.pieces["g4"].generation
+    assert g4.style.energy < (g3.style.energy if g3.style.energy is not None else 0.5)
+
+    agent.send("another one")
+    assert agent.session.pieces["g5"].generation.seed != g4.seed
+
+    agent.send("more energetic")
+    assert agent.session.pieces["g6"].generation.style.energy > g4.style.energy
+
+    liked = agent.send("I love it!")
+    assert liked.tool_calls[0] == ("record_feedback", {"liked": True, "generation_id": "g6"})
+    assert agent.session.pieces["g6"].liked is True and "Glad you like it" in liked.text
+    from tools.taste import feedback_count
+
+    assert feedback_count(agent.session.user)["liked"] >= 1
+
+
+@needs_generate
+def test_refine_before_anything_was_made():
+    agent = ChatAgent()
+    assert "nothing to refine" in agent.send("another one").text
+    assert agent.send("more jazz").tools == ["generate_music"]  # a style on its own: make it
+
+
+@pytest.mark.skipif(not has_module("tools.loop"), reason="tools.loop not installed")
+@needs_generate
+def test_make_something_like_these_runs_the_classifier_loop(song):
+    agent = ChatAgent()
+    reply = agent.send("make me something like this, 4 seconds, one version, at most 2 rounds", [song])
+    assert reply.tools == ["create_music"]
+    assert reply.tool_calls[0][1]["max_iters"] == 2 and reply.tool_calls[0][1]["candidates"] == 1
+    loop = agent.session.last_loop
+    assert loop is not None and loop.attempts and loop.best is not None
+    assert "Aiming for" in reply.text and loop.target[0] in reply.text
+    assert reply.audio and reply.audio[0].path == loop.best.generation.audio_path
+    again = agent.send("more energetic")
+    assert again.tools == ["refine_music"] and agent.session.last_loop is not loop

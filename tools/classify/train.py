@@ -244,7 +244,7 @@ def train(dataset: Dataset, out_dir: str | os.PathLike, options: TrainOptions | 
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            losses.append(float(loss))
+            losses.append(loss.item())
         val_logits, _ = clf.logits_and_embeddings(plain["val"], batch_size)
         with torch.no_grad():
             val_loss = float(criterion(torch.from_numpy(val_logits).to(device), y_val))

@@ -91,7 +91,7 @@ class ChatAgent:
                 attached.append(self.attach(path, name))
             except TastemakerError as exc:
                 errors.append(str(exc))
-        if errors and not attached and not text.strip():
+        if errors and not attached:  # the message was about files we could not use: say why, and stop there
             return Reply(text="\n".join(errors), attachment_errors=errors, seconds=time.perf_counter() - start)
         content = text.strip()
         if attached:

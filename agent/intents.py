@@ -113,7 +113,7 @@ def parse_slots(text: str) -> Slots:
     elif re.search(r"\bsketch\b", lowered):
         slots.engine = "sketch"
     number = r"(\d+|" + "|".join(k for k in NUMBER_WORDS if len(k) > 2) + r")"
-    if m := re.search(number + r"\s+(?:candidates|versions|options|variations|takes)\b", lowered):
+    if m := re.search(number + r"\s+(?:candidates?|versions?|options?|variations?|takes?)\b", lowered):
         raw = m.group(1)
         slots.candidates = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
     if m := re.search(r"(?:at most |up to )?" + number + r"\s+(?:rounds|iterations|attempts|tries)\b", lowered):

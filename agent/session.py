@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 from tools.audio import load_clip
 from tools.contracts import Clip, Generation, LoopResult, TasteProfile
-from tools.errors import TastemakerError
+from tools.errors import AudioError, TastemakerError
 from tools.settings import get_settings
 
 
@@ -90,7 +90,10 @@ class Session:
     # -- uploads ---------------------------------------------------------------------------------
     def attach(self, path: str | Path, name: str | None = None) -> Upload:
         """Validate and keep an audio file the person gave us; AudioError (a clear message) if it is unusable."""
-        clip = load_clip(path)  # raises AudioError for anything we cannot use
+        try:
+            clip = load_clip(path)
+        except AudioError as exc:  # name the file as the person knows it, not our upload store's path
+            raise AudioError(name or Path(path).name, exc.problem, exc.advice) from None
         uid = f"u{len(self.uploads) + 1}"
         upload = Upload(id=uid, name=name or Path(path).name, path=str(path), clip=clip)
         self.uploads[uid] = upload

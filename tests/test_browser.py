@@ -1,0 +1,123 @@
+"""The browser app end to end: Playwright (from pip) drives Debian's Chromium against `tastemaker chat`.
+
+Upload a clip and ask what it is (tags and a chart appear), ask for a rock track (a player appears, with the
+engine and model), refine it, and press a button. Never `playwright install`: /usr/bin/chromium is used.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from agent.toolbox import has_module
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ASSISTANT = '[data-step-type="assistant_message"]'
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    port = free_port()
+    env = dict(os.environ, TASTEMAKER_HOME=str(tmp_path_factory.mktemp("browser-home")))
+    env.pop("CHAINLIT_AUTH_SECRET", None)
+    proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "chat", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    line = proc.stdout.readline()
+    deadline = time.monotonic() + 60
+    while "running at" not in line and time.monotonic() < deadline and proc.poll() is None:
+        line = proc.stdout.readline()
+    assert "running at" in line, "the app did not start"
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def open_chat(browser, url):
+    page = browser.new_page()
+    page.goto(url)
+    page.wait_for_selector("#chat-input", timeout=30000)
+    return page
+
+
+def upload(page, path: Path) -> None:
+    """Attach a file; retried while the app's websocket session is still being set up (the upload 404s)."""
+    for _ in range(20):
+        with page.expect_response(lambda r: "/project/file" in r.url) as response:
+            page.set_input_files("#upload-button-input", str(path))
+        if response.value.ok:
+            return
+        page.wait_for_timeout(500)
+    raise AssertionError("upload never accepted")
+
+
+def say(page, text: str, replies_before: int, timeout_ms: int = 60000):
+    page.fill("#chat-input", text)
+    page.click("#chat-submit")
+    reply = page.locator(ASSISTANT).nth(replies_before)
+    reply.wait_for(timeout=timeout_ms)
+    return reply
+
+
+def test_upload_ask_generate_refine(app_url, browser, write_audio):
+    page = open_chat(browser, app_url)
+    upload(page, write_audio("my_song.wav"))
+    described = say(page, "what is this song?", 0)
+    assert "my_song.wav" in described.inner_text() and "sounds like" in described.inner_text()
+    described.locator("img").first.wait_for(timeout=10000)  # the genre bar chart
+    page.get_by_text("describe_uploads").first.wait_for()  # the tool call shown as a step
+
+    if not has_module("tools.generate"):
+        pytest.skip("tools.generate not installed")
+    made = say(page, "make me a 4 second rock track", 1)
+    made.locator("audio").first.wait_for(timeout=10000)  # a player for the result
+    text = made.inner_text()
+    assert "g1" in text and "engine" in text and "model" in text
+
+    refined = say(page, "more jazz", 2)
+    refined.locator("audio").first.wait_for(timeout=10000)
+    assert "new take on g1" in refined.inner_text()
+
+    page.get_by_role("button", name="👍 Like").last.click()  # the buttons under a result
+    page.locator(ASSISTANT).nth(3).wait_for(timeout=30000)
+    assert "Glad you like it" in page.locator(ASSISTANT).nth(3).inner_text()
+    page.close()
+
+
+def test_corrupt_upload_gets_a_clear_message(app_url, browser, write_audio, tmp_path):
+    page = open_chat(browser, app_url)
+    good = write_audio("whole.wav").read_bytes()
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(good[:30] + b"\xff" * 200)  # a header and garbage: a truncated, corrupt upload
+    upload(page, broken)
+    reply = say(page, "what is this?", 0)
+    assert "broken.wav" in reply.inner_text() and "not audio we can read" in reply.inner_text()
+    page.close()

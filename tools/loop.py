@@ -187,14 +187,12 @@ def create(
         pass
     elif unknown := [g for g in target if g not in judge.labels]:
         raise TastemakerError(f"The classifier judge does not know {', '.join(unknown)}; it knows {judge.labels}.")
-    # The target's genres lead the profile.
-    genres = dict(profile.genres)
+    # The target's genres lead the profile; other genres stay as colour, below them.
+    genres = {g: min(w, 0.35) for g, w in profile.genres.items() if g not in target}
     for g in target:
-        genres[g] = max(genres.get(g, 0.0), 0.8)
-    profile = replace(profile, genres=genres)
+        genres[g] = max(profile.genres.get(g, 0.0), 0.8)
+    profile = replace(profile, genres=dict(sorted(genres.items(), key=lambda kv: -kv[1])))
     style = profile_to_style(profile)
-    style = replace(style, genres={g: genres[g] for g in target} | {
-        g: w for g, w in style.genres.items() if g not in target and w < 0.5})
     guidance = 3.0
     started = time.perf_counter()
     attempts: list[Attempt] = []

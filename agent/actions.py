@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.session import GenreChart, Session
+from agent.session import AudioResult, GenreChart, Session
 from tools.errors import TastemakerError
 
 
@@ -105,3 +105,51 @@ def record_feedback(session: Session, liked: bool, generation_id: str | None = N
     if session.profile is not None:
         session.profile = apply_feedback(session.profile, piece.generation, bool(liked))
     return {"generation_id": piece.id, "liked": bool(liked), "profile": explain(session.profile or stored)}
+
+
+def _library():
+    """The person's library; the built-in collection is rendered and indexed on first use (minutes, once)."""
+    from tools.library import ensure_default_library, open_library
+
+    lib = open_library()
+    ensure_default_library(lib)
+    return lib
+
+
+def _tracks(session: Session, results: list) -> dict[str, Any]:
+    found = []
+    for r in results:
+        t = r.track
+        if t.audio_path:
+            session.outbox.append(AudioResult(path=t.audio_path, title=f"{t.title} ({t.artist})".replace(" ()", ""),
+                                              caption=f"library track {t.id}, {t.genre}; {r.why}"))
+        found.append({"id": t.id, "title": t.title, "artist": t.artist, "genre": t.genre,
+                      "score": round(float(r.score), 3), "why": r.why})
+    session.last_search = [f["id"] for f in found]
+    return {"tracks": found}
+
+
+def search_library(session: Session, query: str, genre: str | None = None, k: int = 5) -> dict[str, Any]:
+    """Library tracks whose words and tags match the query (tools.retrieve.search_text)."""
+    from tools.retrieve import search_text
+
+    session.reporter.progress("opening the library", 0.1)
+    lib = _library()
+    return _tracks(session, search_text(query, k=max(1, min(int(k), 20)), genre=genre, library=lib))
+
+
+def find_similar(session: Session, upload_id: str | None = None, generation_id: str | None = None,
+                 k: int = 5) -> dict[str, Any]:
+    """Library tracks that sound like an upload or a generated piece (tools.retrieve.similar_to_clip)."""
+    from tools.audio import load_clip
+    from tools.retrieve import similar_to_clip
+
+    if upload_id:
+        clip = session.upload(upload_id).clip
+    elif generation_id or session.pieces:
+        clip = load_clip(session.piece(generation_id).generation.audio_path)
+    else:
+        raise TastemakerError("Similar to what? Attach a song, or make something first.")
+    session.reporter.progress("opening the library", 0.1)
+    lib = _library()
+    return _tracks(session, similar_to_clip(clip, k=max(1, min(int(k), 20)), library=lib))

@@ -124,7 +124,17 @@ def made(result: dict[str, Any]) -> str:
     return "\n\n".join(lines)
 
 
-WRITERS = {"generate_music": made, "create_music": made, "refine_music": made, "describe_uploads": describe, "taste_profile": taste, "record_feedback": feedback}
+def tracks(result: dict[str, Any]) -> str:
+    found = result["tracks"]
+    if not found:
+        return "I found nothing in the library for that. Try other words, or add music with 'tastemaker library add'."
+    lines = [f"I found {len(found)} piece{'s' if len(found) != 1 else ''} in the library:"]
+    lines += [f"- **{t['title']}**" + (f" by {t['artist']}" if t["artist"] else "") + f" ({t['genre']}): {t['why']}"
+              for t in found]
+    return "\n".join(lines)
+
+
+WRITERS = {"search_library": tracks, "find_similar": tracks, "generate_music": made, "create_music": made, "refine_music": made, "describe_uploads": describe, "taste_profile": taste, "record_feedback": feedback}
 
 
 def compose(parsed: Parsed, results: list[tuple[str, dict[str, Any]]]) -> str:

@@ -222,12 +222,16 @@ def create_music(session: Session, description: str = "", upload_ids: list[str] 
 def _reference(session: Session, upload_ids: list[str], description: str):
     """The nearest library piece to the uploads (retrieval-augmented generation), when a library is installed."""
     try:
+        from tools.library import open_library
         from tools.reference import choose_reference
     except ImportError:
         return None
+    library = open_library()
+    if not library.list():  # not built yet: building it takes minutes, so this request goes without
+        return None
     clips = [session.upload(uid).clip for uid in upload_ids]
     try:
-        return choose_reference(clips, description)
+        return choose_reference(clips, description, library=library)
     except TastemakerError:
         return None  # no library yet: generate without a reference
 

@@ -90,7 +90,19 @@ def build_tools(session: Session) -> list[BaseTool]:
         words, e.g. "more jazz", "faster", "less drums", "another one", "more energetic", "30 seconds"."""
         return compose.refine_music(session, change, generation_id)
 
+    def search_library(query: str, genre: str | None = None, k: int = 5) -> dict[str, Any]:
+        """Search the music library by words (title, composer, description, tags): query like "string quartets
+        by Beethoven"; genre: restrict to one genre; k: how many results (default 5)."""
+        return actions.search_library(session, query, genre, k)
+
+    def find_similar(upload_id: str | None = None, generation_id: str | None = None, k: int = 5) -> dict[str, Any]:
+        """Find library tracks that sound like an upload (upload_id like "u1") or a generated piece
+        (generation_id like "g1"; omit both for the latest piece)."""
+        return actions.find_similar(session, upload_id, generation_id, k)
+
     offered = [describe_uploads]
+    if has_module("tools.retrieve") and has_module("tools.library"):
+        offered += [search_library, find_similar]
     if has_module("tools.generate"):
         offered += [generate_music, refine_music]
     if has_module("tools.loop") and has_module("tools.taste"):

@@ -1,0 +1,168 @@
+"""`tastemaker library add|search|similar|list|remove|rebuild`: the music library from the command line.
+
+    tastemaker library add PATH... [--manifest FILE]
+    tastemaker library search "TEXT" [--k 5] [--genre G] [--json]
+    tastemaker library similar FILE [--k 5] [--genre G] [--json]
+    tastemaker library list [--genre G] [--json]
+    tastemaker library remove ID
+    tastemaker library rebuild [--default]
+
+The default library (music21 corpus pieces) is built the first time the library is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from tools.errors import TastemakerError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("library", help="the music library: add, search, find similar, list, remove")
+    cmds = p.add_subparsers(dest="library_command", metavar="ACTION", required=True)
+
+    add = cmds.add_parser("add", help="add audio files or folders (recursive), or a CSV/JSON manifest")
+    add.add_argument("paths", nargs="*", metavar="PATH", help="audio files or folders")
+    add.add_argument("--manifest", metavar="FILE", help="CSV or JSON listing path, id, title, artist, description")
+    add.add_argument("--json", action="store_true", help="print the report as JSON")
+    add.set_defaults(handler=run_add)
+
+    search = cmds.add_parser("search", help="find tracks by description")
+    search.add_argument("text", metavar="TEXT")
+    search.add_argument("--k", type=int, default=5, help="how many results (default 5)")
+    search.add_argument("--genre", help="search only this genre's tracks")
+    search.add_argument("--json", action="store_true", help='print {"results": [...]}')
+    search.set_defaults(handler=run_search)
+
+    similar = cmds.add_parser("similar", help="find tracks that sound like an audio file")
+    similar.add_argument("file", metavar="FILE")
+    similar.add_argument("--k", type=int, default=5, help="how many results (default 5)")
+    similar.add_argument("--genre", help="search only this genre's tracks")
+    similar.add_argument("--json", action="store_true", help='print {"results": [...]}')
+    similar.set_defaults(handler=run_similar)
+
+    lst = cmds.add_parser("list", help="list the tracks")
+    lst.add_argument("--genre", help="only this genre's tracks")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(handler=run_list)
+
+    rm = cmds.add_parser("remove", help="remove a track by id")
+    rm.add_argument("id", metavar="ID")
+    rm.set_defaults(handler=run_remove)
+
+    rb = cmds.add_parser("rebuild", help="rebuild the search indexes from the database")
+    rb.add_argument("--default", action="store_true", help="also add any missing default-library pieces")
+    rb.set_defaults(handler=run_rebuild)
+
+
+def _open(progress: bool = True):
+    from tools.library import ensure_default_library, open_library
+
+    lib = open_library()
+    report = ensure_default_library(lib, progress=progress)
+    if report is not None and report.failed:
+        print("default library: " + report.summary(), file=sys.stderr)
+    return lib
+
+
+def _check_k(k: int) -> None:
+    if k < 1:
+        raise TastemakerError(f"--k must be at least 1 (got {k}).")
+
+
+def _print_results(results, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"results": [r.as_dict() for r in results]}, indent=2))
+        return
+    if not results:
+        print("No tracks found. Add some with `tastemaker library add PATH`.")
+    for n, r in enumerate(results, start=1):
+        t = r.track
+        print(f"{n}. {t.title}" + (f" - {t.artist}" if t.artist else "") + f"  [{t.genre}]  score {r.score:.3f}")
+        print(f"   id {t.id}  {t.audio_path}")
+        print(f"   why: {r.why}")
+
+
+def run_search(args: argparse.Namespace) -> int:
+    from tools.retrieve import search_text
+
+    _check_k(args.k)
+    _print_results(search_text(args.text, k=args.k, genre=args.genre, library=_open(not args.json)), args.json)
+    return 0
+
+
+def run_similar(args: argparse.Namespace) -> int:
+    from tools.retrieve import similar_to_file
+
+    _check_k(args.k)
+    _print_results(similar_to_file(args.file, k=args.k, genre=args.genre, library=_open(not args.json)), args.json)
+    return 0
+
+
+def run_add(args: argparse.Namespace) -> int:
+    if not args.paths and not args.manifest:
+        raise TastemakerError("Give audio files or folders to add, or --manifest FILE.")
+    lib = _open(not args.json)
+    reports = []
+    if args.paths:
+        reports.append(lib.add_paths(args.paths, progress=not args.json))
+    if args.manifest:
+        reports.append(lib.add_manifest(args.manifest, progress=not args.json))
+    added = [t for r in reports for t in r.added]
+    duplicates = [d for r in reports for d in r.duplicates]
+    failed = [f for r in reports for f in r.failed]
+    if args.json:
+        print(json.dumps({
+            "added": [{"id": t.id, "title": t.title, "artist": t.artist, "genre": t.genre, "path": t.audio_path}
+                      for t in added],
+            "duplicates": [{"file": f, "id": i} for f, i in duplicates],
+            "failed": [{"file": f, "error": e} for f, e in failed],
+        }, indent=2))
+    else:
+        for t in added:
+            print(f"added {t.id}: {t.title}" + (f" - {t.artist}" if t.artist else "") + f"  [{t.genre}]")
+        for f, i in duplicates:
+            print(f"already in the library: {f} (id {i})")
+        for f, e in failed:
+            print(f"skipped {f}: {e}", file=sys.stderr)
+        print(f"{len(added)} added, {len(duplicates)} already present, {len(failed)} skipped; {len(lib)} tracks in all.")
+    return 1 if failed else 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from tools.genres import require_genre
+
+    lib = _open(not args.json)
+    tracks = lib.list(genre=require_genre(args.genre) if args.genre else None)
+    if args.json:
+        print(json.dumps({"tracks": [
+            {"id": t.id, "title": t.title, "artist": t.artist, "genre": t.genre, "duration": round(t.duration, 2),
+             "path": t.audio_path, "midi_path": t.midi_path} for t in tracks]}, indent=2))
+        return 0
+    for t in tracks:
+        print(f"{t.id:36s} {t.genre:12s} {t.duration:6.1f}s  {t.title}" + (f" - {t.artist}" if t.artist else ""))
+    print(f"{len(tracks)} tracks")
+    return 0
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    from tools.library import open_library
+
+    track = open_library().remove(args.id)
+    print(f"removed {track.id}: {track.title}")
+    return 0
+
+
+def run_rebuild(args: argparse.Namespace) -> int:
+    from tools.library import ensure_default_library, open_library
+
+    lib = open_library()
+    if args.default:
+        report = ensure_default_library(lib, force=True)
+        if report is not None:
+            print("default library: " + report.summary())
+    lib.rebuild()
+    print(f"rebuilt the indexes over {len(lib)} tracks")
+    return 0

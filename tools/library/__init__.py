@@ -1,0 +1,31 @@
+"""The music library: tracks in SQLite, FAISS indexes over their text and audio embeddings.
+
+Public API (everything lives in the data directory, `get_settings().home`):
+
+    from tools.library import open_library, ensure_default_library
+
+    lib = open_library()                      # Library at TASTEMAKER_HOME (created if new)
+    report = lib.add_paths(["~/Music/x.flac", "some/folder"])   # IngestReport(added, duplicates, failed)
+    report = lib.add_manifest("collection.csv")                 # columns: path, id, title, artist, description...
+    lib.list(genre=None) -> list[Track];  lib.get(id) -> Track;  lib.remove(id) -> Track;  lib.rebuild()
+    ensure_default_library(lib, progress=True)  # renders + indexes the built-in music21 collection once
+
+Search with tools.retrieve (`search_text`, `similar_to_clip`). A Track's `genre` is the unified
+genre used for the genre partition (the genre a file or manifest declares, if it is one we know, else
+the tagger's top genre); `extra["predicted_genre"]` is always the tagger's. Its `tags` are the unified
+genre/instrument/mood probabilities; `midi_path` is set for pieces that have a score (the default library).
+"""
+
+from __future__ import annotations
+
+from tools.library.default import ensure_default_library
+from tools.library.ingest import IngestReport, Source
+from tools.library.store import Library
+from tools.settings import get_settings
+
+__all__ = ["IngestReport", "Library", "Source", "ensure_default_library", "open_library"]
+
+
+def open_library(home=None) -> Library:
+    """The library in `home` (default: the settings' data directory)."""
+    return Library(home or get_settings().ensure_home())

@@ -1,0 +1,252 @@
+"""Adding tracks: audio files (found recursively in folders) or a CSV/JSON manifest, analysed and written in batches.
+
+Each file is hashed (sha256 of its bytes: the same content twice is added
+once), read with tools.audio, tagged with both musicnn models (first
+ANALYSE_SECONDS only, enough for stable tags), and described in words for the
+text index. Title/artist/genre/comment come from the file's own tags where
+libsndfile can read them (WAV INFO, FLAC/Ogg Vorbis comments), else from the
+file name. A file that cannot be read is skipped and reported; the rest go in.
+Tracks are written BATCH_SIZE at a time, each batch one SQLite transaction,
+so an interrupted ingest keeps every finished batch and nothing half-written.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import soundfile as sf
+from tqdm import tqdm
+
+from tools.audio import is_audio_name, load_clip
+from tools.contracts import Track
+from tools.embeddings import embed_texts
+from tools.errors import TastemakerError
+from tools.genres import ALL_LABELS, GENRES, INSTRUMENTS, MOODS, normalise
+from tools.library.store import Library, NewTrack
+from tools.tagger import tag_full
+
+ANALYSE_SECONDS = 120.0
+BATCH_SIZE = 16
+_ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+
+
+@dataclass
+class Source:
+    """One thing to add: an audio file and whatever is already known about it."""
+
+    path: Path
+    id: str = ""
+    title: str = ""
+    artist: str = ""
+    description: str = ""
+    genre: str = ""
+    midi_path: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    analyse_seconds: float = ANALYSE_SECONDS
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did: tracks added, files already present, files that failed (with the reason)."""
+
+    added: list[Track] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file, id of the track already there)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+
+    def summary(self) -> str:
+        text = f"added {len(self.added)}, already present {len(self.duplicates)}, failed {len(self.failed)}"
+        return text + "".join(f"\n  skipped {f}: {why}" for f, why in self.failed)
+
+
+def slug(text: str, limit: int = 40) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return (s[:limit].rstrip("-")) or "track"
+
+
+def content_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_metadata(path: Path) -> dict[str, str]:
+    """title/artist/genre/comment from the file's own tags (those libsndfile reads), empty where absent."""
+    try:
+        with sf.SoundFile(str(path)) as f:
+            found = {key: (getattr(f, key, "") or "").strip() for key in ("title", "artist", "genre", "comment")}
+    except (RuntimeError, TypeError, ValueError, OSError):  # unreadable: load_clip reports it better
+        return {}
+    return {k: v for k, v in found.items() if v}
+
+
+def expand_paths(paths: list[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Audio files given or found recursively in folders, and (path, why) for paths that are not usable."""
+    files: list[Path] = []
+    problems: list[tuple[str, str]] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and is_audio_name(f) and not f.name.startswith("."))
+            if not found:
+                problems.append((str(p), "this folder has no audio files (wav, flac, ogg, mp3, aiff) in it."))
+            files.extend(found)
+        elif p.exists():
+            files.append(p)
+        else:
+            problems.append((str(p), "no such file or folder."))
+    return files, problems
+
+
+def _pick(row: dict[str, Any], *names: str) -> str:
+    for n in names:
+        value = row.get(n)
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        if value not in (None, ""):
+            return str(value).strip()
+    return ""
+
+
+def read_manifest(manifest: str | Path) -> list[Source]:
+    """Sources from a CSV (header row) or JSON (a list, or {"tracks": [...]}) manifest.
+
+    Columns/keys: path (required; relative to the manifest's folder), id, title, artist or composer,
+    description and/or keywords, genre, midi_path. Any other keys are kept as extra metadata.
+    """
+    m = Path(manifest)
+    if not m.is_file():
+        raise TastemakerError(f"{m}: no such manifest file. Give a .csv or .json file listing the tracks.")
+    try:
+        if m.suffix.lower() == ".json":
+            data = json.loads(m.read_text(encoding="utf-8"))
+            rows = data.get("tracks") if isinstance(data, dict) else data
+            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                raise TastemakerError(f"{m}: a JSON manifest must be a list of objects (or {{\"tracks\": [...]}}).")
+        elif m.suffix.lower() == ".csv":
+            with open(m, newline="", encoding="utf-8") as fh:
+                rows = list(csv.DictReader(fh))
+        else:
+            raise TastemakerError(f"{m}: a manifest must be a .csv or .json file.")
+    except (json.JSONDecodeError, UnicodeDecodeError, csv.Error) as exc:
+        raise TastemakerError(f"{m}: cannot read this manifest ({exc}). Check that it is valid CSV or JSON.") from None
+    known = {"path", "id", "title", "artist", "composer", "description", "keywords", "genre", "midi_path"}
+    sources = []
+    for number, row in enumerate(rows, start=1):
+        raw_path = _pick(row, "path")
+        if not raw_path:
+            raise TastemakerError(f"{m}: entry {number} has no 'path'. Every entry needs the audio file's path.")
+        path = Path(raw_path).expanduser()
+        if not path.is_absolute():
+            path = m.parent / path
+        description = ". ".join(x for x in (_pick(row, "description"), _pick(row, "keywords")) if x)
+        midi = _pick(row, "midi_path")
+        sources.append(Source(
+            path=path, id=_pick(row, "id"), title=_pick(row, "title"), artist=_pick(row, "artist", "composer"),
+            description=description, genre=_pick(row, "genre"),
+            midi_path=str((m.parent / midi) if midi and not Path(midi).is_absolute() else midi),
+            extra={k: v for k, v in row.items() if k not in known and v not in (None, "")},
+        ))
+    return sources
+
+
+def top_labels(tags: dict[str, float], table: dict, k: int, floor: float = 0.1) -> list[str]:
+    ranked = sorted(((p, t) for t, p in tags.items() if t in table and p >= floor), reverse=True)
+    return [t for _, t in ranked[:k]]
+
+
+def describe_sound(tags: dict[str, float]) -> list[str]:
+    """The few label words that say what a track sounds like (top genres, instruments, moods)."""
+    return top_labels(tags, GENRES, 3) + top_labels(tags, INSTRUMENTS, 3) + top_labels(tags, MOODS, 2)
+
+
+def text_document(title: str, artist: str, description: str, tags: dict[str, float]) -> str:
+    """The text that is embedded for text search: title, artist, description and tag words."""
+    parts = [title, f"by {artist}" if artist else "", description, "sounds: " + ", ".join(describe_sound(tags))]
+    return ". ".join(p for p in parts if p)
+
+
+def declared_genre(word: str) -> str:
+    """A genre given by a file or manifest, as a unified label ('' if it is not one we know)."""
+    label = normalise(word) if word else None
+    return label if label and ALL_LABELS.get(label) == "genre" else ""
+
+
+def analyse(source: Source, digest: str) -> NewTrack:
+    """Read, tag and describe one file (raises TastemakerError for unreadable audio). text_vec is filled later."""
+    clip = load_clip(source.path, sample_rate=16000, max_seconds=source.analyse_seconds)
+    try:
+        info = sf.info(str(source.path))
+        duration = info.frames / info.samplerate
+    except (RuntimeError, TypeError, ValueError, OSError, ZeroDivisionError):
+        duration = clip.duration
+    full = tag_full(clip)
+    tags = {**full.genres.probabilities, **full.instruments.probabilities, **full.moods.probabilities}
+    tags = {k: round(v, 4) for k, v in tags.items()}
+    predicted = full.genres.top(1)[0][0]
+    meta = file_metadata(source.path)
+    title = source.title or meta.get("title") or source.path.stem.replace("_", " ").strip()
+    artist = source.artist or meta.get("artist", "")
+    description = source.description or meta.get("comment", "")
+    given_genre = source.genre or meta.get("genre", "")
+    extra = dict(source.extra)
+    if given_genre:
+        extra["declared_genre"] = given_genre
+    return NewTrack(
+        id=source.id or f"{slug(title)}-{digest[:6]}",
+        title=title, artist=artist, description=description, content_hash=digest,
+        text_vec=None, audio_vec=full.embedding,  # type: ignore[arg-type]
+        audio_path=str(source.path.resolve()), midi_path=source.midi_path, source_path=str(source.path),
+        duration=float(duration), tags=tags,
+        raw_tags={m: dict(t.top(10)) for m, t in full.raw.items()},
+        genre=declared_genre(given_genre) or predicted, predicted_genre=predicted, extra=extra,
+    )
+
+
+def ingest(library: Library, sources: list[Source], progress: bool = True, desc: str = "adding") -> IngestReport:
+    """Analyse and add sources; duplicates and bad files are reported, not fatal."""
+    report = IngestReport()
+    pending: list[NewTrack] = []
+    seen: dict[str, str] = {}
+
+    def flush() -> None:
+        if not pending:
+            return
+        documents = [text_document(t.title, t.artist, t.description, t.tags) for t in pending]
+        for track, vec in zip(pending, embed_texts(documents)):
+            track.text_vec = vec
+        report.added.extend(library.insert(pending))
+        pending.clear()
+
+    for source in tqdm(sources, desc=desc, unit="track", disable=not progress, file=sys.stderr):
+        name = str(source.path)
+        try:
+            if source.id and not _ID_OK.match(source.id):
+                raise TastemakerError(f"the id '{source.id}' may use only letters, digits, '.', '_' and '-'.")
+            digest = content_hash(source.path) if source.path.is_file() else ""
+            existing = seen.get(digest) or (library.id_for_hash(digest) if digest else None)
+            if existing:
+                report.duplicates.append((name, existing))
+                continue
+            track = analyse(source, digest)
+            if library.has_id(track.id) or track.id in {p.id for p in pending}:
+                if source.id:
+                    raise TastemakerError(f"the id '{source.id}' is already used by another track; choose another.")
+                track.id = f"{track.id}-{digest[6:12]}"
+        except TastemakerError as exc:
+            report.failed.append((name, str(exc).removeprefix(name + ": ")))
+            continue
+        seen[digest] = track.id
+        pending.append(track)
+        if len(pending) >= BATCH_SIZE:
+            flush()
+    flush()
+    return report

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from tools.errors import TastemakerError
+from tools.errors import ModelMissingError, TastemakerError
 from tools.genres import require_genre
 
 ENGINES = ("sketch", "musicgen")
@@ -83,6 +83,20 @@ def _request(genre: str, prompt: str, engine: str, seconds: float, seed: int, ou
                              output=str(output), model=model)
 
 
+def _require_musicgen(model: str | None) -> None:
+    """Fail before generating anything (and before loading the prompt parser) when MusicGen is absent."""
+    from tools.generate.musicgen import weights_available
+    from tools.settings import get_settings
+
+    name = model or get_settings().musicgen_model
+    if not weights_available(name):
+        raise ModelMissingError(
+            f"MusicGen weights '{name}' are not on this machine, so --engine musicgen cannot run offline. "
+            "Put them in the Hugging Face cache or give a saved model folder with --model "
+            "(or set TASTEMAKER_ALLOW_DOWNLOADS=1 where downloads are allowed), or use --engine sketch."
+        )
+
+
 def _recorded_model(wav: Path) -> str:
     """The model an earlier run recorded beside a clip (the engine's JSON sidecar), if any."""
     sidecar = wav.with_suffix(".json")
@@ -100,6 +114,8 @@ def synth_dataset(genres: list[str], per_genre: int, out_dir: str | os.PathLike,
     if per_genre < 1:
         raise TastemakerError("--per-genre must be at least 1 (3 or more to train on).")
     labels = check_genres(genres, engine)
+    if engine == "musicgen":
+        _require_musicgen(model)
     from tools.generate import generate
 
     out = Path(out_dir)

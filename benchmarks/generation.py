@@ -14,9 +14,9 @@ import time
 import tools  # noqa: F401
 from tools.audio import clip_from_array
 from tools.contracts import Style
-from tools.generate.sketch.arranger import plan, to_midi
-from tools.generate.sketch import finish
-from tools.render import RENDER_RATE, render_midi
+from tools.generate.sketch import render
+from tools.generate.sketch.arranger import plan
+from tools.render import RENDER_RATE
 from tools.tagger import tag_full
 
 BENCH_STYLES = ["rock", "metal", "pop", "electronic", "house", "ambient", "jazz", "blues", "funk", "hip-hop",
@@ -37,7 +37,7 @@ def main() -> int:
         for seed in args.seeds:
             t0 = time.perf_counter()
             arrangement = plan(Style(genres={name: 1.0}), args.seconds, seed)
-            audio = finish(render_midi(to_midi(arrangement), RENDER_RATE), args.seconds)
+            audio = render(arrangement)
             render_times.append(time.perf_counter() - t0)
             genres = tag_full(clip_from_array(audio, RENDER_RATE)).genres
             ranked = [g for g, _ in genres.top(len(genres.probabilities))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -17,6 +18,7 @@ from tools.generate.sketch.conditioning import Reference, from_audio, from_midi
 from tools.render import RENDER_RATE, find_soundfont, render_midi
 
 ENGINE = "sketch"
+DRIVEN_LEVEL = 0.8  # driven guitars against the (peak-normalised) rest of the band
 
 
 def model_name() -> str:
@@ -36,9 +38,36 @@ def finish(audio: np.ndarray, seconds: float, sample_rate: int = RENDER_RATE) ->
     return out
 
 
+def amp(audio: np.ndarray, drive: float, sample_rate: int = RENDER_RATE) -> np.ndarray:
+    """A guitar amp in two lines: tanh clipping (harmonics, sustain) and a 5 kHz cabinet roll-off."""
+    from scipy.signal import butter, lfilter
+
+    b, a = butter(2, 5000, fs=sample_rate)
+    return lfilter(b, a, np.tanh(drive * audio)).astype(np.float32)
+
+
+def render_audio(arrangement: Arrangement, pm) -> np.ndarray:
+    """The arrangement's MIDI as mono float32 at 32 kHz, exactly its duration long; driven voices go through amp()."""
+    driven = [i for i in pm.instruments if i.name.endswith(" driven")]
+    if not driven:
+        return finish(render_midi(pm, sample_rate=RENDER_RATE), arrangement.seconds)
+    drive = max(v.drive for v in arrangement.voices)
+    clean = copy.copy(pm)
+    clean.instruments = [i for i in pm.instruments if i not in driven]
+    loud = copy.copy(pm)
+    loud.instruments = driven
+    mixed = [render_midi(clean, sample_rate=RENDER_RATE) if clean.instruments else np.zeros(1, np.float32),
+             DRIVEN_LEVEL * amp(render_midi(loud, sample_rate=RENDER_RATE), drive)]
+    out = np.zeros(max(len(m) for m in mixed), dtype=np.float32)
+    for m in mixed:
+        out[: len(m)] += m
+    out *= 0.89 / max(float(np.abs(out).max()), 1e-9)
+    return finish(out, arrangement.seconds)
+
+
 def render(arrangement: Arrangement) -> np.ndarray:
     """The arrangement as mono float32 audio at 32 kHz, exactly its duration long."""
-    return finish(render_midi(to_midi(arrangement), sample_rate=RENDER_RATE), arrangement.seconds)
+    return render_audio(arrangement, to_midi(arrangement))
 
 
 def load_reference(request: GenerationRequest) -> Reference | None:
@@ -61,7 +90,7 @@ def generate_sketch(request: GenerationRequest, style: Style, seeds: list[int],
         t0 = time.perf_counter()
         arrangement = plan(style, request.seconds, seed, reference)
         pm = to_midi(arrangement)
-        audio = finish(render_midi(pm, sample_rate=RENDER_RATE), arrangement.seconds)
+        audio = render_audio(arrangement, pm)
         render_s = time.perf_counter() - t0
         midi_path = write_midi(Path(wav_path).with_suffix(".mid"), pm)
         write_wav(wav_path, audio, RENDER_RATE)

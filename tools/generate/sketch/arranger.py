@@ -44,6 +44,7 @@ class Voice:
     octave_double: bool
     density: float
     style: str
+    drive: float = 0.0
 
 
 @dataclass
@@ -324,7 +325,7 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
             voices.append(Voice(
                 role=part.role, program=part.program, pattern=str(rng.choice(part.patterns)), low=part.low,
                 voicing=part.voicing, velocity=int(part.velocity * gain), sections=list(part.sections),
-                octave_double=part.octave_double, density=part.density, style=name,
+                octave_double=part.octave_double, density=part.density, style=name, drive=part.drive,
             ))
     voices = _apply_instruments(voices, style, notes)
 
@@ -600,6 +601,11 @@ class _Writer:
                 self.add(inst, S.CRASH, self.time(bar, 0), self.time(bar, 0) + 0.5, self.velocity(110, bar))
 
 
+def voice_name(index: int, v: Voice) -> str:
+    """The MIDI track name of a voice (the renderer finds driven voices by it)."""
+    return f"{index + 1}. {v.role} ({v.style}){' driven' if v.drive > 0 else ''}"
+
+
 def to_midi(arr: Arrangement) -> pretty_midi.PrettyMIDI:
     """The arrangement's notes, one instrument per voice plus a drum kit."""
     pm = pretty_midi.PrettyMIDI(initial_tempo=arr.tempo)
@@ -607,8 +613,8 @@ def to_midi(arr: Arrangement) -> pretty_midi.PrettyMIDI:
     pm.key_signature_changes.append(
         pretty_midi.KeySignature(pretty_midi.key_name_to_key_number(f"{NOTE_NAMES[arr.tonic]} {arr.mode}"), 0.0))
     writer = _Writer(arr)
-    for v in arr.voices:
-        inst = pretty_midi.Instrument(program=v.program, name=f"{v.role} ({v.style})")
+    for i, v in enumerate(arr.voices):
+        inst = pretty_midi.Instrument(program=v.program, name=voice_name(i, v))
         if v.role == "bass":
             writer.write_bass(v, inst)
         elif v.role == "lead":

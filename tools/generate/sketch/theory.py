@@ -116,7 +116,7 @@ def best_chord(chroma: np.ndarray, tonic: int, mode: str) -> str:
     """The diatonic triad (as a roman numeral) that best explains a 12-bin profile."""
     profile = np.asarray(chroma, dtype=float)
     numerals = ("I", "ii", "iii", "IV", "V", "vi", "viidim") if mode == "major" else (
-        "i", "iidim", "III", "iv", "v", "VI", "VII")
+        "i", "iidim", "III", "iv", "v", "V", "VI", "VII")  # V: the harmonic minor's dominant
     best, best_score = numerals[0], -1.0
     for sym in numerals:
         chord = parse_roman(sym, tonic, mode)

@@ -1,0 +1,188 @@
+"""The sketch engine: real arrangements, real FluidSynth rendering, judged by the real pretrained tagger."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pretty_midi
+import pytest
+
+from agent.cli import main
+from tools.audio import clip_from_array, write_wav
+from tools.contracts import Style
+from tools.errors import TastemakerError
+from tools.generate import GenerationRequest, generate
+from tools.generate.sketch import render
+from tools.generate.sketch.arranger import plan, to_midi
+from tools.generate.sketch.conditioning import from_audio, from_midi
+from tools.generate.sketch.styles import STYLES
+from tools.generate.sketch.theory import SCALES, estimate_key, parse_roman
+from tools.genres import GENRES
+from tools.tagger import tag_full
+
+SR = 32000
+
+
+def _key_of(pm: pretty_midi.PrettyMIDI) -> tuple[int, str]:
+    hist = np.zeros(12)
+    for inst in pm.instruments:
+        if not inst.is_drum:
+            for n in inst.notes:
+                hist[n.pitch % 12] += n.end - n.start
+    tonic, mode, _ = estimate_key(hist)
+    return tonic, mode
+
+
+def test_style_book_has_twelve_plus_vocabulary_styles_that_all_plan():
+    assert len(STYLES) >= 12 and set(STYLES) <= set(GENRES)
+    for name, spec in STYLES.items():
+        assert spec.tempo[0] < spec.tempo[1] and spec.progressions and spec.parts
+        for mode in ("major", "minor"):
+            arr = plan(Style(genres={name: 1.0}, mode=mode), 20.0, seed=0)
+            assert arr.mode == mode or name == "classical"
+            for chord in arr.progression:
+                parse_roman(chord, arr.tonic, arr.mode)  # every chord symbol is valid in the key
+
+
+def test_same_seed_same_audio_and_exact_duration():
+    style = Style(genres={"rock": 1.0})
+    a = render(plan(style, 4.0, seed=7))
+    b = render(plan(style, 4.0, seed=7))
+    c = render(plan(style, 4.0, seed=8))
+    assert len(a) == 4 * SR and np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert 0.5 < np.abs(a).max() <= 1.0
+
+
+def test_honours_tempo_key_mode_and_energy():
+    arr = plan(Style(genres={"pop": 1.0}, tempo=100, key="D", mode="minor", energy=0.9), 12.0, seed=1)
+    assert (arr.tempo, arr.tonic, arr.mode) == (100, 2, "minor")
+    pm = to_midi(arr)
+    assert _key_of(pm) in ((2, "minor"), (5, "major"))  # D minor (or its relative, F major)
+    in_key = {(2 + s) % 12 for s in SCALES["minor"]}
+    bass = next(i for i in pm.instruments if i.name.endswith("bass (pop)"))
+    assert all(n.pitch % 12 in in_key for n in bass.notes)
+    calm = to_midi(plan(Style(genres={"pop": 1.0}, tempo=100, energy=0.1), 12.0, seed=1))
+    loud_v = np.mean([n.velocity for i in pm.instruments for n in i.notes])
+    calm_v = np.mean([n.velocity for i in calm.instruments for n in i.notes])
+    assert loud_v > calm_v + 10
+    slow = plan(Style(genres={"rock": 1.0}, energy=0.05), 12.0, seed=3)
+    fast = plan(Style(genres={"rock": 1.0}, energy=0.95), 12.0, seed=3)
+    assert slow.tempo < fast.tempo
+
+
+def test_sections_for_longer_pieces():
+    arr = plan(Style(genres={"rock": 1.0}, tempo=120), 60.0, seed=0)
+    kinds = [k for k, _, _ in arr.sections]
+    assert kinds[0] == "intro" and kinds[-1] == "outro" and {"verse", "chorus"} <= set(kinds)
+    assert arr.bars * arr.bar_seconds >= 60.0
+    short = plan(Style(genres={"rock": 1.0}, tempo=120), 4.0, seed=0)
+    assert [k for k, _, _ in short.sections] == ["verse"]
+
+
+def test_weighted_genres_blend_into_one_arrangement():
+    arr = plan(Style(genres={"rock": 0.8, "electronic": 0.3}), 20.0, seed=2)
+    assert arr.primary == "rock" and set(arr.blend) == {"rock", "electronic"}
+    assert arr.blend["rock"] > arr.blend["electronic"]
+    programs = {v.program for v in arr.voices}
+    assert 29 in programs  # rock's overdriven guitar
+    assert programs & {80, 81, 90}  # electronic's synths
+    assert plan(Style(genres={"rock": 0.95, "electronic": 0.05}), 20.0, seed=2).blend == {"rock": 1.0}
+
+
+def test_instruments_and_negations():
+    arr = plan(Style(genres={"pop": 1.0}, instruments={"flute": 1.0}, avoid=["drums", "vocals"]), 12.0, seed=4)
+    pm = to_midi(arr)
+    assert not any(i.is_drum for i in pm.instruments)
+    programs = {i.program for i in pm.instruments}
+    assert 73 in programs and not programs & {52, 53, 54}
+    with_drums = to_midi(plan(Style(genres={"ambient": 1.0}, instruments={"drums": 1.0}), 12.0, seed=4))
+    assert any(i.is_drum for i in with_drums.instruments)
+    with pytest.raises(TastemakerError, match="not a key"):
+        plan(Style(genres={"pop": 1.0}, key="H"), 5.0, seed=0)
+
+
+def _reference_midi(path) -> None:
+    """A MIDI in A minor at 90 BPM: Am Dm E Am, one bar each, with a melody on top."""
+    pm = pretty_midi.PrettyMIDI(initial_tempo=90)
+    bar = 4 * 60 / 90
+    chords = pretty_midi.Instrument(program=0)
+    for b, triad in enumerate([(57, 60, 64), (50, 53, 57), (52, 56, 59), (45, 57, 64)] * 2):
+        for p in triad:
+            chords.notes.append(pretty_midi.Note(80, p, b * bar, (b + 1) * bar))
+    melody = pretty_midi.Instrument(program=73)
+    for i, p in enumerate([76, 74, 72, 71, 69, 72, 76, 77]):
+        melody.notes.append(pretty_midi.Note(90, p, i * bar / 4, (i + 1) * bar / 4 - 0.02))
+    pm.instruments += [chords, melody]
+    pm.write(str(path))
+
+
+def test_midi_reference_lends_tempo_key_progression_and_motif(tmp_path):
+    _reference_midi(tmp_path / "ref.mid")
+    ref = from_midi(tmp_path / "ref.mid")
+    assert ref.tempo == pytest.approx(90) and (ref.tonic, ref.mode) == (9, "minor")
+    assert ref.progression == ["i", "iv", "V", "i"]
+    assert ref.motif and [deg for _, _, deg in ref.motif] == [0, -1, -2, -3, -4, -2, 0, 1]
+    arr = plan(Style(genres={"folk": 1.0}), 16.0, seed=0, reference=ref)
+    assert (arr.tempo, arr.tonic, arr.mode, arr.progression) == (90, 9, "minor", ["i", "iv", "V", "i"])
+    assert arr.motif == ref.motif
+    # the lead plays the motif's rhythm: onsets every quarter note from the first bar
+    lead = next(i for i in to_midi(arr).instruments if "lead" in i.name)
+    beat = 60 / 90
+    first = sorted(n.start for n in lead.notes)[:4]
+    assert np.allclose(np.diff(first), beat, atol=0.03)
+    with pytest.raises(TastemakerError):
+        from_midi(tmp_path / "missing.mid")
+
+
+def test_audio_reference_lends_tempo_and_key(tmp_path):
+    audio = render(plan(Style(genres={"rock": 1.0}, tempo=120, key="E", mode="minor"), 12.0, seed=5))
+    path = write_wav(tmp_path / "ref.wav", audio, SR)
+    ref = from_audio(path)
+    assert ref.tempo == pytest.approx(120, rel=0.05) or ref.tempo == pytest.approx(60, rel=0.05)
+    assert (ref.tonic, ref.mode) in ((4, "minor"), (7, "major"))
+    assert len(ref.chroma) == 12 and ref.progression
+    [g] = generate(GenerationRequest(prompt="folk", seconds=3.0, seed=1, engine="sketch", like=str(path),
+                                     output=str(tmp_path / "folk.wav")))
+    assert g.conditioning["reference"]["kind"] == "audio"
+    assert g.conditioning["tempo"] == pytest.approx(ref.tempo)
+
+
+def test_generate_writes_wav_midi_and_sidecar(tmp_path):
+    results = generate(GenerationRequest(prompt="calm piano for a rainy night", seconds=3.0, seed=21,
+                                         candidates=2, engine="sketch"))
+    assert [g.seed for g in results] == [21, 22]
+    for g in results:
+        assert g.engine == "sketch" and g.model.startswith("sketch-1") and g.sample_rate == SR
+        assert g.duration == pytest.approx(3.0) and g.style is not None
+        side = json.loads(open(g.conditioning["sidecar"]).read())
+        assert side["seed"] == g.seed and side["arrangement"]["instruments"]
+        assert pretty_midi.PrettyMIDI(g.midi_path).instruments
+        assert "generations" in g.audio_path
+    assert results[0].audio_path != results[1].audio_path
+
+
+def test_tagger_recognises_the_styles_floor():
+    """A floor under the benchmark (benchmarks/generation.py, target 80%): 4 distinct styles, 10 s each."""
+    hits = []
+    for name in ("metal", "classical", "jazz", "techno"):
+        audio = render(plan(Style(genres={name: 1.0}), 10.0, seed=0))
+        top = [g for g, _ in tag_full(clip_from_array(audio, SR)).genres.top(5)]
+        hits.append(name in top)
+    assert sum(hits) >= 3, hits
+
+
+def test_cli_generate_json_and_errors(tmp_path, capsys):
+    out = tmp_path / "metal.wav"
+    code = main(["generate", "heavy metal with fast drums", "--engine", "sketch", "--seconds", "3", "--seed", "1",
+                 "--json", "-o", str(out)])
+    record = json.loads(capsys.readouterr().out)
+    assert code == 0 and record["engine"] == "sketch" and record["path"] == str(out) and out.is_file()
+    assert set(record) == {"engine", "model", "path", "sample_rate", "duration_s", "seed", "prompt", "midi_path"}
+    code = main(["generate", "jazz", "--engine", "sketch", "--seconds", "2", "--candidates", "2", "--json"])
+    assert code == 0 and len(json.loads(capsys.readouterr().out)) == 2
+    assert main(["generate", "jazz", "--seconds", "0"]) == 2
+    assert "out of range" in capsys.readouterr().err
+    assert main(["generate", "jazz", "--engine", "sketch", "--midi", str(tmp_path / "nope.mid")]) == 2
+    assert "does not exist" in capsys.readouterr().err

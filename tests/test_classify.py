@@ -136,6 +136,13 @@ def test_checkpoint_is_a_judge(trained_head, genre_folder):
     # an in-memory clip (as the generation loop hands it over) works the same way
     [y] = render_genre_clips("electronic", [99])
     assert clf.decide(clf.predict(clip_from_array(y, RATE))) == ["electronic"]
+    # and it plugs into the generation loop as its judge
+    from tools.loop import ClassifierJudge, MatchRule
+
+    judge = ClassifierJudge(str(result.best))
+    wav = write_wav(result.out_dir / "electronic_99.wav", y, RATE)
+    probs = judge.probabilities(str(wav))
+    assert judge.labels == clf.labels and judge.predicted(probs, ["electronic"], MatchRule()) == ["electronic"]
 
 
 def test_resume_continues_exactly_where_it_stopped(genre_folder, tmp_path):

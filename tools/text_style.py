@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tools.contracts import Style
+from tools.generate.sketch.styles import GM_PROGRAMS
 from tools.genres import ALL_LABELS, GENRES, INSTRUMENTS, MOODS, normalise
 
 # What each label sounds like, for embedding similarity (only labels a listener would ask for).
@@ -222,6 +223,15 @@ def parse_text(text: str, use_embeddings: bool = True) -> TextStyle:
                 energies.append(ENERGY_WORDS[phrase])
             if phrase in TEMPO_WORDS:
                 energies.append(TEMPO_WORDS[phrase])
+            continue
+        if phrase in GM_PROGRAMS or (phrase.endswith("s") and phrase[:-1] in GM_PROGRAMS):
+            # instruments the arranger can play though the taggers' vocabulary has no label for them (saxophone)
+            name = phrase if phrase in GM_PROGRAMS else phrase[:-1]
+            if name not in style.avoid:
+                _put(style.instruments, name, soft.get(name, 1.0))
+                reasons[name] = f"'{phrase}'"
+            for i in range(start, end):
+                used[i] = True
             continue
         if end - start == 1 and (phrase in ENERGY_WORDS or phrase in TEMPO_WORDS):
             energies.append(ENERGY_WORDS.get(phrase, TEMPO_WORDS.get(phrase, 0.5)))

@@ -1,0 +1,54 @@
+"""Free text -> Style, with the real all-MiniLM embeddings for words outside the vocabulary."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.text_style import describe, parse_text, similar_labels
+
+
+def test_vocabulary_words_energy_and_instruments():
+    r = parse_text("heavy metal with fast drums")
+    assert r.style.genres == {"metal": 1.0}
+    assert r.style.instruments.get("drums") == 1.0
+    assert r.style.energy is not None and r.style.energy >= 0.75
+    assert r.themes == []
+
+
+def test_words_outside_the_vocabulary_pick_sensible_styles():
+    r = parse_text("a dreamy synth track for a rainy night")
+    assert {"ambient", "electronic"} <= set(r.style.genres)
+    assert r.style.instruments.get("synth") == 1.0
+    assert r.style.energy is not None and r.style.energy <= 0.4
+    assert "rainy" in r.themes
+    assert "dreamy" not in r.themes  # it was understood (ambient), not left over
+    assert parse_text("music for a cyberpunk chase").style.genres.get("electronic", 0) > 0.5
+    assert "chillout" in parse_text("lofi beats for a coffee shop").style.genres
+
+
+def test_negations_tempo_and_key():
+    r = parse_text("sad folk song with a touch of country, not too fast, no vocals")
+    assert r.style.genres["folk"] == 1.0 and r.style.genres["country"] == pytest.approx(0.35)
+    assert r.style.avoid == ["vocals"] and "vocals" not in r.style.instruments
+    assert r.style.energy is not None and r.style.energy <= 0.5
+    assert r.style.moods.get("sad") == 1.0
+    r = parse_text("jazz in Bb major at 140 bpm without piano")
+    assert (r.style.tempo, r.style.key, r.style.mode) == (140.0, "Bb", "major")
+    assert r.style.avoid == ["piano"] and "piano" not in r.style.instruments
+    assert parse_text("something in F# minor").style.key == "F#"
+    assert parse_text("slow blues").style.energy <= 0.3
+
+
+def test_synonyms_and_themes():
+    r = parse_text("old school hip hop and r&b about the summer of 1994")
+    assert {"hip-hop", "rnb"} <= set(r.style.genres)
+    assert parse_text("qwzx blorf").themes == ["qwzx", "blorf"]
+    ranked = similar_labels(["synthwave"])[0]
+    assert ranked[0][0] == "electronic" and ranked[0][1] > 0.6
+
+
+def test_whole_text_fallback_and_describe():
+    r = parse_text("music for a candle-lit dinner in paris")
+    assert r.style.genres  # nothing named a genre: the nearest genres by meaning
+    text = describe(parse_text("calm jazz with saxophone, no drums, 90 bpm").style, ["midnight"])
+    assert "saxophone" in text and "jazz" in text and "90 bpm" in text and "no drums" in text and "midnight" in text

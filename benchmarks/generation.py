@@ -16,6 +16,7 @@ from tools.audio import clip_from_array
 from tools.contracts import Style
 from tools.generate.sketch import render
 from tools.generate.sketch.arranger import plan
+from tools.generate.sketch.styles import STYLES
 from tools.render import RENDER_RATE
 from tools.tagger import tag_full
 
@@ -27,9 +28,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    ap.add_argument("--styles", nargs="+", default=BENCH_STYLES)
+    ap.add_argument("--styles", nargs="+", default=BENCH_STYLES, help="default: the issue's 12 (house for house/techno, "
+                    "funk for funk/soul, folk for folk/country)")
+    ap.add_argument("--all", action="store_true", help="every style in the style book")
     ap.add_argument("--top", type=int, default=5)
     args = ap.parse_args()
+    if args.all:
+        args.styles = list(STYLES)
 
     hits, total, render_times = 0, 0, []
     print(f"{'style':<11} {'seed':>4}  {'hit':<3}  {'rank':>4}  {'render s':>8}  top genres (tagger)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pretty_midi
@@ -156,7 +157,7 @@ def test_generate_writes_wav_midi_and_sidecar(tmp_path):
     for g in results:
         assert g.engine == "sketch" and g.model.startswith("sketch-1") and g.sample_rate == SR
         assert g.duration == pytest.approx(3.0) and g.style is not None
-        side = json.loads(open(g.conditioning["sidecar"]).read())
+        side = json.loads(Path(g.conditioning["sidecar"]).read_text())
         assert side["seed"] == g.seed and side["arrangement"]["instruments"]
         assert pretty_midi.PrettyMIDI(g.midi_path).instruments
         assert "generations" in g.audio_path

@@ -56,11 +56,15 @@ DESCRIPTIONS: dict[str, str] = {
     "dark": "dark, sinister, eerie, ominous, gloomy, haunting, horror",
 }
 EMBED_THRESHOLD = 0.6  # cosine similarity a word needs to a label's phrase to count as that label
-STOPWORDS = set("""a an the and or but for of to in on at by with from into onto over under about as is are be was
-were it its this that these those some something song songs track tracks piece music tune tunes sound sounds like
-make made create give me my i we you our your please want would could can some kind sort type style bit little lot
-very really quite just more less too much than then so also feel feeling vibe vibes which who whose while while
-one two three background""".split())
+STOPWORDS = {
+    "a", "about", "also", "an", "and", "are", "as", "at", "background", "be", "bit", "but", "by", "can", "could",
+    "create", "feel", "feeling", "for", "from", "give", "i", "in", "into", "is", "it", "its", "just", "kind",
+    "less", "like", "little", "lot", "made", "make", "me", "more", "much", "music", "my", "of", "on", "one",
+    "onto", "or", "our", "over", "piece", "please", "quite", "really", "so", "some", "something", "song", "songs",
+    "sort", "sound", "sounds", "style", "than", "that", "the", "then", "these", "this", "those", "three", "to",
+    "too", "track", "tracks", "tune", "tunes", "two", "type", "under", "very", "vibe", "vibes", "want", "was",
+    "we", "were", "which", "while", "who", "whose", "with", "would", "you", "your",
+}
 
 IMPLIED_GENRE = {"synth": "electronic", "sitar": "world", "harpsichord": "classical", "violin": "classical",
                  "cello": "classical", "strings": "classical", "choir": "classical"}
@@ -70,16 +74,18 @@ ENERGY_WORDS = {
     "calm": 0.2, "gentle": 0.25, "soft": 0.25, "quiet": 0.2, "mellow": 0.3, "relaxing": 0.2, "relaxed": 0.25,
     "peaceful": 0.15, "chill": 0.3, "laid-back": 0.3, "sleepy": 0.1, "soothing": 0.2, "dreamy": 0.3, "tender": 0.3,
 }
-TEMPO_WORDS = {  # word -> (energy nudge, BPM factor relative to the style's own tempo)
+# Tempo words set energy, which places the tempo inside the chosen style's range ("slow rock" is still rock).
+TEMPO_WORDS = {
     "fast": 0.85, "faster": 0.85, "quick": 0.8, "rapid": 0.9, "frantic": 0.95, "uptempo": 0.8, "up-tempo": 0.8,
     "slow": 0.2, "slower": 0.2, "downtempo": 0.25, "sluggish": 0.15, "moderate": 0.5, "medium": 0.5, "mid-tempo": 0.5,
 }
-_NEGATION = re.compile(r"\b(?:no|without|not|never|don't|dont|avoid|less|minus|nothing)\s+(?:too\s+|so\s+|very\s+|any\s+)?"
+_NEGATION = re.compile(r"\b(?:no|without|not|never|don't|dont|avoid|less|minus|nothing)\s+"
+                       r"(?:too\s+|so\s+|very\s+|any\s+)?"
                        r"([a-z&'\- ]+?)(?=[,.;!?]|\s+(?:and|but|with|for|or|in|please)\b|$)")
 _BPM = re.compile(r"\b(\d{2,3})\s*(?:bpm|beats per minute)\b|\b(?:at|tempo)\s+(\d{2,3})\b")
-_KEY = re.compile(r"\b(?:in|key of)\s+([a-g])\s*(#|♯|b|♭|sharp|flat)?\s*(major|minor|maj|min|m)?\b", re.I)
-_WEIGHT_PREFIX = re.compile(r"\b(?:a\s+(?:bit|touch|hint|dash|pinch)\s+of|a\s+little|slightly|some|hints?\s+of)\s+"
-                            r"([a-z&'\-]+(?:\s+[a-z&'\-]+)?)")
+_KEY = re.compile(r"\b(?:in|key of)\s+([a-g])\s*(#|♯|b|♭|sharp|flat)?\s*(major|minor|maj|min|m)?\b", re.IGNORECASE)
+_WEIGHT_PREFIX = re.compile(r"\b(?:a\s+(?:bit|touch|hint|dash|pinch)\s+of|a\s+little|slightly|some|hints?\s+of)"
+                            r"\s+([a-z&'\-]+(?:\s+[a-z&'\-]+)?)")
 
 
 _DESCRIPTION_WORDS = {p.strip() for d in DESCRIPTIONS.values() for p in d.split(",")}
@@ -265,10 +271,10 @@ def parse_text(text: str, use_embeddings: bool = True) -> TextStyle:
 
     # instruments that carry a genre with them ('a synth track' is electronic, at least in part)
     for instrument, genre in IMPLIED_GENRE.items():
-        if style.instruments.get(instrument, 0) >= 0.5 and genre not in style.avoid and genre not in style.genres:
-            if instrument in ("synth", "sitar") or not style.genres:
-                _put(style.genres, genre, 0.6)
-                reasons.setdefault(genre, f"implied by {instrument}")
+        wanted = style.instruments.get(instrument, 0) >= 0.5 and genre not in style.avoid
+        if wanted and genre not in style.genres and (instrument in ("synth", "sitar") or not style.genres):
+            _put(style.genres, genre, 0.6)
+            reasons.setdefault(genre, f"implied by {instrument}")
 
     # no genre named or implied word by word: the whole sentence's nearest genres, weighted by similarity
     if not style.genres and use_embeddings and text.strip():
@@ -301,4 +307,4 @@ def describe(style: Style, themes: list[str] | None = None) -> str:
     return ", ".join(p for p in parts if p)
 
 
-__all__ = ["TextStyle", "parse_text", "describe", "similar_labels", "DESCRIPTIONS", "MOODS", "INSTRUMENTS"]
+__all__ = ["DESCRIPTIONS", "INSTRUMENTS", "MOODS", "TextStyle", "describe", "parse_text", "similar_labels"]

@@ -14,7 +14,7 @@ from tools.errors import ModelMissingError
 from tools.generate.request import ENGINES, GenerationRequest, Progress
 from tools.settings import get_settings
 
-__all__ = ["ENGINES", "GenerationRequest", "Progress", "generate", "resolve_style", "choose_engine"]
+__all__ = ["ENGINES", "GenerationRequest", "Progress", "choose_engine", "generate", "resolve_style"]
 
 
 def resolve_style(request: GenerationRequest) -> Style:

@@ -68,7 +68,7 @@ def weights_available(name: str | None = None) -> bool:
             return False
         return any(isinstance(try_to_load_from_cache(name, f), str)
                    for f in ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin"))
-    except Exception:
+    except (ImportError, OSError, ValueError):  # no hub client, unreadable cache, not a repo id
         return False
 
 
@@ -117,7 +117,7 @@ class MusicGen:
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, name: str | None = None) -> "MusicGen":
+    def load(cls, name: str | None = None) -> MusicGen:
         name = name or get_settings().musicgen_model
         if not weights_available(name):
             raise ModelMissingError(_how_to_get(name))
@@ -146,7 +146,7 @@ class MusicGen:
     # ------------------------------------------------------------------ pieces
     def tokens_for(self, seconds: float) -> int:
         """New tokens for `seconds` of audio: frame_rate * seconds + what the codebook delay pattern loses."""
-        return int(round(self.frame_rate * seconds)) + self.delay
+        return round(self.frame_rate * seconds) + self.delay
 
     def prepare_audio(self, samples: np.ndarray, sample_rate: int) -> np.ndarray:
         """Mono float32 at the model's rate (resampled by us: MusicGen does not resample)."""
@@ -207,7 +207,7 @@ class MusicGen:
                                       max_new_tokens=new_tokens)
         audio = out.float().cpu().numpy()
         prompt_samples = 0 if prompt is None else np.atleast_2d(prompt).shape[-1]
-        want = prompt_samples + int(round(seconds * self.sample_rate))
+        want = prompt_samples + round(seconds * self.sample_rate)
         return audio[..., :want]
 
     # ------------------------------------------------------------------ the public call

@@ -27,7 +27,7 @@ def model_name() -> str:
 
 def finish(audio: np.ndarray, seconds: float, sample_rate: int = RENDER_RATE) -> np.ndarray:
     """Exactly `seconds` long, with a short fade-in and a fade-out over the last 1.5 s (or tenth)."""
-    n = int(round(seconds * sample_rate))
+    n = round(seconds * sample_rate)
     out = np.zeros(n, dtype=np.float32)
     out[: min(n, len(audio))] = audio[:n]
     fade_in = min(n, int(0.005 * sample_rate))

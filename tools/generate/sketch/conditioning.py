@@ -1,7 +1,11 @@
-"""What a reference lends the sketch engine: a MIDI file (motif, progression, tempo, key) or audio (tempo, key, chroma)."""
+"""What a reference lends the sketch engine.
+
+A MIDI file lends its motif, progression, tempo and key; audio lends tempo, key and chroma.
+"""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -48,7 +52,7 @@ def from_midi(path: str | Path) -> Reference:
 
     try:
         pm = pretty_midi.PrettyMIDI(str(path))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (mido/pretty_midi raise many types for a bad file)
         raise TastemakerError(f"{path} is not a MIDI file we can read ({exc}). Use a standard .mid file.") from None
     pitched = [inst for inst in pm.instruments if not inst.is_drum and inst.notes]
     if not pitched:
@@ -64,7 +68,7 @@ def from_midi(path: str | Path) -> Reference:
     bar_s = 4 * 60.0 / tempo
     end = min(pm.get_end_time(), MAX_BARS * bar_s)
     chords = []
-    for b in range(max(1, int(round(end / bar_s)))):
+    for b in range(max(1, round(end / bar_s))):
         lo, hi = b * bar_s, (b + 1) * bar_s
         profile = np.zeros(12)
         for inst in pitched:
@@ -82,9 +86,9 @@ def from_midi(path: str | Path) -> Reference:
     phrase_start = np.floor(first / bar_s) * bar_s
     top: dict[int, tuple[int, int]] = {}
     for n in melody.notes:
-        onset = int(round((n.start - phrase_start) / step_s))
+        onset = round((n.start - phrase_start) / step_s)
         if 0 <= onset < 32:
-            length = max(1, int(round((n.end - n.start) / step_s)))
+            length = max(1, round((n.end - n.start) / step_s))
             if onset not in top or n.pitch > top[onset][0]:
                 top[onset] = (n.pitch, length)
     motif = None
@@ -118,7 +122,7 @@ def from_audio(path: str | Path, max_seconds: float = 60.0) -> Reference:
     chords = []
     if len(beats) >= 8 and tempo > 0:
         bar_frames = [beats[i] for i in range(0, len(beats), 4)]
-        for a, b in zip(bar_frames[:MAX_BARS], bar_frames[1:MAX_BARS + 1]):
+        for a, b in itertools.pairwise(bar_frames[: MAX_BARS + 1]):
             chords.append(best_chord(chroma[:, a:b].sum(axis=1), tonic, mode))
     return Reference(source=str(path), kind="audio", tempo=round(tempo, 2) if tempo > 0 else None, tonic=tonic,
                      mode=mode, progression=_collapse(chords), chroma=list(np.round(profile / profile.sum(), 4)))

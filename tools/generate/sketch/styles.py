@@ -168,7 +168,8 @@ _add(StyleSpec(
     ),
     drums={
         "intro": {KICK: "x...x...x...x...", HAT: "..x...x...x...x."},
-        "verse": {KICK: "X...X...X...X...", CLAP: "....x.......x...", HAT: "..x...x...x...x.", SHAKER: "oooooooooooooooo"},
+        "verse": {KICK: "X...X...X...X...", CLAP: "....x.......x...", HAT: "..x...x...x...x.",
+                  SHAKER: "oooooooooooooooo"},
         "chorus": {KICK: "X...X...X...X...", CLAP: "....X.......X...", OPEN_HAT: "..x...x...x...x.",
                    HAT: "o.o.o.o.o.o.o.o.", CRASH: "X" + "." * 63},
         "outro": {KICK: "X...X...X...X...", HAT: "..x...x...x...x."},
@@ -207,7 +208,8 @@ _add(StyleSpec(
     ),
     drums={
         "intro": {KICK: "X...X...X...X..."},
-        "verse": {KICK: "X...X...X...X...", HAT: "..x...x...x...x.", CLAP: "....x.......x...", RIDE: "o.o.o.o.o.o.o.o."},
+        "verse": {KICK: "X...X...X...X...", HAT: "..x...x...x...x.", CLAP: "....x.......x...",
+                  RIDE: "o.o.o.o.o.o.o.o."},
         "chorus": {KICK: "X...X...X...X...", OPEN_HAT: "..x...x...x...x.", HAT: "xxxxxxxxxxxxxxxx",
                    CLAP: "....x.......x..."},
         "outro": {KICK: "X...X...X...X...", HAT: "..x...x...x...x."},
@@ -242,7 +244,8 @@ _add(StyleSpec(
     drums={
         "intro": {HAT: "x.o.x.o.x.o.x.o."},
         "verse": {KICK: "x......x..x.....", RIM: "....x.......x...", HAT: "x.o.x.o.x.o.x.o."},
-        "chorus": {KICK: "x......x..x.....", SNARE: "....x.......x...", HAT: "x.o.x.o.x.o.x.o.", SHAKER: "o.o.o.o.o.o.o.o."},
+        "chorus": {KICK: "x......x..x.....", SNARE: "....x.......x...", HAT: "x.o.x.o.x.o.x.o.",
+                   SHAKER: "o.o.o.o.o.o.o.o."},
         "outro": {HAT: "x.o.x.o.x.o.x.o."},
     },
     swing=0.25, swing_unit=16, fills=False, signature=("comp", "pad"),

@@ -14,7 +14,9 @@ Scores:
   artist, description, tag words), plus a hybrid bonus of LABEL_WEIGHT x the
   track's tagger probability for each genre/mood/instrument the query names
   ("rock", "piano"), so words that the tagger heard count as well as words
-  that were written down;
+  that were written down, plus NAME_WEIGHT when a query word is one of the
+  track's artist/composer names (dense embeddings blur proper names:
+  "Beethoven" alone would rank Schumann's quartets level with his);
 - clip: cosine between musicnn audio embeddings, plus LABEL_WEIGHT x the
   cosine of the unified genre-probability vectors (the embedding alone also
   reflects recording texture; the genre vector keeps the style in view).
@@ -34,6 +36,7 @@ from tools.genres import ALL_LABELS, GENRES, INSTRUMENTS, MOODS, normalise, requ
 from tools.library import Library, ensure_default_library, open_library
 
 LABEL_WEIGHT = 0.25
+NAME_WEIGHT = 0.15
 CANDIDATES = 50  # nearest neighbours re-ranked by the hybrid score
 _STOP = {
     "a", "an", "the", "by", "of", "and", "or", "in", "on", "for", "with", "to", "me", "some", "something", "like",
@@ -106,10 +109,13 @@ def search_text(text: str, k: int = 5, genre: str | None = None, library: Librar
     hits = lib.index("text").search(embed_text(text), max(k, CANDIDATES), allowed)
     tracks = lib.tracks_by_rowid(r for r, _ in hits)
     labels = query_labels(text)
+    words = {w for w in _content_words(text) if len(w) >= 3}
     results = []
     for rowid, cosine in hits:
         track = tracks[rowid]
         bonus = LABEL_WEIGHT * float(np.mean([track.tags.get(label, 0.0) for label in labels])) if labels else 0.0
+        if words & _content_words(track.artist):
+            bonus += NAME_WEIGHT
         results.append(Result(track, cosine + bonus, _why_text(text, track, labels, cosine)))
     results.sort(key=lambda r: -r.score)
     return results[:k]

@@ -62,6 +62,8 @@ def _score_title(score, piece: Piece) -> str:
     found = ""
     if md is not None:
         found = (md.title or md.movementName or "").strip()
+        if found.isupper():
+            found = found.title()  # ABC collections shout their titles
     if piece.corpus_path.startswith("bach/"):
         number = piece.corpus_path.split("/")[-1].removesuffix(".mxl").removeprefix("bwv")
         return f"Chorale BWV {number}" + (f": {found}" if found and not found.startswith("bwv") else "")
@@ -222,7 +224,7 @@ def ensure_default_library(library: Library | None = None, progress: bool = True
     """Build the default library once per data directory. None if it was already built (or auto-build is off)."""
     from tools.library import open_library
 
-    library = library or open_library()
+    library = library if library is not None else open_library()  # an empty Library is falsy
     if not force and (library.meta(_META_KEY) == DEFAULT_LIBRARY_VERSION or not auto_build_enabled()):
         return None
     library.files_dir.mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,7 @@ def output_paths(output: str | None, prompt: str, engine: str, seeds: list[int])
     for seed in seeds:
         base = f"{stamp}-{slug(prompt)}-{engine}-s{seed}"
         p, n = folder / f"{base}.wav", 1
-        while p.exists():
+        while p.exists() or p in paths:  # candidates with one seed (a MusicGen batch) get -2, -3...
             n += 1
             p = folder / f"{base}-{n}.wav"
         paths.append(p)

@@ -154,6 +154,14 @@ def fit_to_mode(symbol: str, mode: str) -> str:
     return new + suffix
 
 
+def _native_mode(progression: list[str], default: str) -> str:
+    """The mode a progression is written in: a tonic 'i' is minor, 'I' major; otherwise the style's."""
+    m = _SUFFIX_RE.match(progression[0]) if progression else None
+    if m and not m.group(1) and m.group(2) in ("i", "I"):
+        return "minor" if m.group(2) == "i" else "major"
+    return default
+
+
 def _energy(style: Style, blend: dict[str, float]) -> float:
     if style.energy is not None:
         return float(np.clip(style.energy, 0.0, 1.0))
@@ -275,14 +283,25 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         pos = np.clip(0.2 + 0.6 * energy + rng.uniform(-0.15, 0.15), 0, 1)
         tempo = float(round(lo + (hi - lo) * pos))
 
-    # key and mode: asked > reference > the style's habits
+    # harmony: the reference's progression, else one of the primary style's
+    if reference is not None and reference.progression:
+        progression, chord_bars = list(reference.progression), 1
+        native = reference.mode or primary.mode
+    else:
+        progression = list(primary.progressions[int(rng.integers(len(primary.progressions)))])
+        chord_bars = primary.chord_bars
+        native = _native_mode(progression, primary.mode)
+
+    # key and mode: asked > reference > the mood > the progression's own
     mode = style.mode or (reference.mode if reference and reference.mode else None)
     if mode is None:
         sad = style.moods.get("sad", 0) + style.moods.get("dark", 0)
         happy = style.moods.get("happy", 0)
-        mode = "minor" if sad > happy + 0.2 else "major" if happy > sad + 0.2 else primary.mode
+        mode = "minor" if sad > happy + 0.2 else "major" if happy > sad + 0.2 else native
     if mode not in ("major", "minor"):
         raise TastemakerError(f"Mode must be major or minor (got {mode!r}).")
+    if mode != native:
+        progression = [fit_to_mode(c, mode) for c in progression]
     if style.key:
         try:
             tonic = pitch_class(style.key)
@@ -292,18 +311,6 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         tonic = reference.tonic
     else:
         tonic = pitch_class(str(rng.choice(primary.keys)))
-
-    # harmony: the reference's progression, else one of the primary style's, fitted to the mode
-    if reference is not None and reference.progression:
-        progression = [fit_to_mode(c, mode) for c in reference.progression]
-        chord_bars = 1
-    else:
-        choice = primary.progressions[int(rng.integers(len(primary.progressions)))]
-        natural_minor = any(c.startswith(("i", "iv")) and not c.startswith(("ii", "iii")) for c in choice[:1])
-        if natural_minor and primary.mode == "major" and mode == "major" and choice[0].startswith("i"):
-            mode = "minor"  # a minor progression in a major style (classical i-iv-V-i) sets the mode
-        progression = [fit_to_mode(c, mode) if primary.mode != mode else c for c in choice]
-        chord_bars = primary.chord_bars
 
     seconds = float(seconds)
     bar_seconds = primary.beats * 60.0 / tempo
@@ -321,7 +328,8 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
                 if weight < 0.35:
                     continue
                 voices = [v for v in voices if v.role != "lead"]
-            gain = 1.0 if name == primary.name else 0.75 + 0.25 * weight
+            # a lent part plays softer the smaller its genre's share is next to the primary's
+            gain = 1.0 if name == primary.name else 0.5 + 0.5 * min(1.0, weight / blend[primary.name])
             voices.append(Voice(
                 role=part.role, program=part.program, pattern=str(rng.choice(part.patterns)), low=part.low,
                 voicing=part.voicing, velocity=int(part.velocity * gain), sections=list(part.sections),

@@ -107,7 +107,7 @@ _add(StyleSpec(
         Part("bass", 34, ("R-R-R-R-R-R-R-R-",), low=28, velocity=105),
         # low-tuned (from B1) driven power chords: what made the tagger hear metal rather than rock or techno
         Part("comp", 30, ("C-C-C-C-C-C-C-C-",), low=35, voicing="power", velocity=115, octave_double=True,
-             drive=30.0),
+             drive=100.0),
     ),
     drums={
         "intro": {KICK: "xxxxxxxxxxxxxxxx", CRASH: "x.x.x.x.x.x.x.x."},

@@ -281,7 +281,8 @@ _add(StyleSpec(
     parts=(
         Part("bass", 33, ("R-3-5-6-8-6-5-3-",), low=28, velocity=95),
         Part("comp", 0, ("C-.cC-.c........", "..c-..c-..c-..c-"), low=52, voicing="seventh", velocity=70),
-        Part("lead", 27, ("n-n-n---n-n-----", "....n-n-n-n-n---", "n---n-n-n---n---"), low=60, voicing="single",
+        # an overdriven lead guitar: with a clean one the tagger heard country or jazz
+        Part("lead", 29, ("n-n-n---n-n-----", "....n-n-n-n-n---", "n---n-n-n---n---"), low=60, voicing="single",
              velocity=95, density=0.8, sections=("verse", "chorus")),
         Part("lead", 22, ("n-n-n---........",), low=60, voicing="single", velocity=80, density=0.7,
              sections=("chorus",)),

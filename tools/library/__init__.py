@@ -18,14 +18,34 @@ genre/instrument/mood probabilities; `midi_path` is set for pieces that have a s
 
 from __future__ import annotations
 
-from tools.library.default import ensure_default_library
-from tools.library.ingest import IngestReport, Source
-from tools.library.store import Library
-from tools.settings import get_settings
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tools.library.default import ensure_default_library
+    from tools.library.ingest import IngestReport, Source
+    from tools.library.store import Library
 
 __all__ = ["IngestReport", "Library", "Source", "ensure_default_library", "open_library"]
+
+# Imported on first use, so that rendering workers (tools.library.scores) need not load torch.
+_LAZY = {
+    "ensure_default_library": "tools.library.default",
+    "IngestReport": "tools.library.ingest",
+    "Source": "tools.library.ingest",
+    "Library": "tools.library.store",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'tools.library' has no attribute {name!r}")
 
 
 def open_library(home=None) -> Library:
     """The library in `home` (default: the settings' data directory)."""
+    from tools.library.store import Library
+    from tools.settings import get_settings
+
     return Library(home or get_settings().ensure_home())

@@ -127,3 +127,19 @@ def test_descriptors_tell_a_steady_tonal_pulse_from_noise(tmp_path):
     assert pulse.tempo_bpm == pytest.approx(120, rel=0.05)
     assert pulse.tempo_stability > 0.95 > scattered.tempo_stability
     assert 1.5 <= pulse.onset_density <= 2.5 and scattered.onset_density > pulse.onset_density
+
+
+def test_clap_embedder_runs_from_a_local_model_folder(sets, tmp_path):
+    """A tiny random CLAP saved to disk stands in for LAION-CLAP's weights (never fetched from a hub)."""
+    from transformers import ClapAudioConfig, ClapConfig, ClapFeatureExtractor, ClapModel, ClapTextConfig
+
+    audio = ClapAudioConfig(depths=[1, 1], num_attention_heads=[1, 2], patch_embeds_hidden_size=8, hidden_size=16,
+                            window_size=4, spec_size=256, num_mel_bins=64, projection_dim=8, enable_fusion=False)
+    text = ClapTextConfig(vocab_size=100, hidden_size=16, num_hidden_layers=1, num_attention_heads=1,
+                          intermediate_size=16, projection_dim=8, max_position_embeddings=64)
+    ClapModel(ClapConfig(text_config=text.to_dict(), audio_config=audio.to_dict(), projection_dim=8)).save_pretrained(
+        tmp_path / "clap")
+    ClapFeatureExtractor(feature_size=64, truncation="rand_trunc").save_pretrained(tmp_path / "clap")
+    same = F.fad(sets["ref"], sets["ref"], embedder="clap", model=str(tmp_path / "clap"))
+    assert same.embedder == "clap" and (same.embeddings_a, same.dims) == (2, 8) and same.fad == pytest.approx(0, abs=1e-6)
+    assert F.fad(sets["ref"], sets["noise"], embedder="clap", model=str(tmp_path / "clap")).fad > 0

@@ -89,7 +89,7 @@ def run_search(args: argparse.Namespace) -> int:
     from tools.retrieve import search_text
 
     _check_k(args.k)
-    _print_results(search_text(args.text, k=args.k, genre=args.genre, library=_open(not args.json)), args.json)
+    _print_results(search_text(args.text, k=args.k, genre=args.genre, library=_open()), args.json)
     return 0
 
 
@@ -97,19 +97,19 @@ def run_similar(args: argparse.Namespace) -> int:
     from tools.retrieve import similar_to_file
 
     _check_k(args.k)
-    _print_results(similar_to_file(args.file, k=args.k, genre=args.genre, library=_open(not args.json)), args.json)
+    _print_results(similar_to_file(args.file, k=args.k, genre=args.genre, library=_open()), args.json)
     return 0
 
 
 def run_add(args: argparse.Namespace) -> int:
     if not args.paths and not args.manifest:
         raise TastemakerError("Give audio files or folders to add, or --manifest FILE.")
-    lib = _open(not args.json)
+    lib = _open()
     reports = []
     if args.paths:
-        reports.append(lib.add_paths(args.paths, progress=not args.json))
+        reports.append(lib.add_paths(args.paths, progress=True))
     if args.manifest:
-        reports.append(lib.add_manifest(args.manifest, progress=not args.json))
+        reports.append(lib.add_manifest(args.manifest, progress=True))
     added = [t for r in reports for t in r.added]
     duplicates = [d for r in reports for d in r.duplicates]
     failed = [f for r in reports for f in r.failed]
@@ -134,7 +134,7 @@ def run_add(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     from tools.genres import require_genre
 
-    lib = _open(not args.json)
+    lib = _open()
     tracks = lib.list(genre=require_genre(args.genre) if args.genre else None)
     if args.json:
         print(json.dumps({"tracks": [

@@ -132,3 +132,20 @@ def test_cli_create_results_and_unknown_study(folders, capsys, tmp_path):
     assert "no answers yet" in capsys.readouterr().out and plot.stat().st_size > 1000
     assert main(["study", "results", "ffffffff"]) == 2
     assert "no study 'ffffffff'" in capsys.readouterr().err
+
+
+def test_study_pages_are_served_by_the_chat_app_ahead_of_its_catch_all(folders):
+    """Chainlit's server answers every unknown GET with its page; the study routes must come first."""
+    from chainlit.server import app
+    from fastapi.testclient import TestClient
+
+    from agent.study_web import install_on_chainlit
+
+    study = studies.create_study(*folders, kind="rating")
+    install_on_chainlit()
+    install_on_chainlit()  # twice is harmless
+    client = TestClient(app)
+    first = client.get(f"/study/{study.id}")
+    assert first.status_code == 200 and "Trial 1 of 12" in first.text and "<audio" in first.text
+    assert client.get("/study/ffffffff").status_code == 404
+    assert "<audio" not in client.get("/some/chat/page").text  # everything else is still Chainlit's

@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import yaml
-from scipy import stats
 
 from tools.contracts import Generation, TasteProfile
 from tools.errors import TastemakerError
@@ -147,6 +146,8 @@ def measure(path: str, target: list[str]) -> dict[str, Any]:
 
 
 def _mean_ci(x: np.ndarray) -> dict[str, Any]:
+    from scipy import stats
+
     mean = float(x.mean())
     if len(x) < 2 or np.allclose(x, x[0]):
         return {"mean": mean, "ci": [mean, mean]}
@@ -156,6 +157,8 @@ def _mean_ci(x: np.ndarray) -> dict[str, Any]:
 
 def compare(a: list[float], b: list[float]) -> dict[str, Any]:
     """Means with CIs, the paired Wilcoxon signed-rank test and the unpaired Mann-Whitney U test (two-sided)."""
+    from scipy import stats
+
     x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     out: dict[str, Any] = {"a": _mean_ci(x), "b": _mean_ci(y), "mean_difference": float((y - x).mean())}
     if np.allclose(x, y):
@@ -170,6 +173,8 @@ def compare(a: list[float], b: list[float]) -> dict[str, Any]:
 
 def mcnemar(a: list[bool], b: list[bool]) -> dict[str, Any]:
     """Exact McNemar test of paired matches: a binomial test on the pairs where only one set-up matched."""
+    from scipy import stats
+
     only_a = sum(1 for x, y in zip(a, b) if x and not y)
     only_b = sum(1 for x, y in zip(a, b) if y and not x)
     p = float(stats.binomtest(only_a, only_a + only_b, 0.5).pvalue) if only_a + only_b else 1.0

@@ -32,11 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 
-from tools.audio import load_clip, write_wav
 from tools.errors import TastemakerError
-from tools.evaluate.fad import audio_files
 from tools.settings import get_settings
 
 KINDS = ("rating", "choice")
@@ -133,6 +130,9 @@ def _normalise(samples: np.ndarray) -> np.ndarray:
 def create_study(dir_a: str | Path, dir_b: str | Path, kind: str = "rating", question: str | None = None,
                  machine: str = "a", max_seconds: float = DEFAULT_MAX_SECONDS, seed: int | None = None) -> Study:
     """Copy the clips of two folders into a new blind study and return it."""
+    from tools.audio import load_clip, write_wav
+    from tools.evaluate.fad import audio_files
+
     if kind not in KINDS:
         raise TastemakerError(f"Unknown study kind '{kind}'. Choose one of: {', '.join(KINDS)}.")
     if machine not in ("a", "b"):
@@ -267,6 +267,8 @@ def record_response(study: Study, rater: str, trial: int, score: int | None = No
 # -- results -------------------------------------------------------------------------------------
 
 def _mean_ci(values: list[float], level: float = 0.95) -> dict:
+    from scipy import stats
+
     x = np.asarray(values, dtype=float)
     if len(x) == 0:
         return {"n": 0, "mean": None, "ci": None, "median": None}
@@ -280,6 +282,8 @@ def _mean_ci(values: list[float], level: float = 0.95) -> dict:
 
 def results(study_id: str) -> dict:
     """The study's summary: per condition means with CIs and Mann-Whitney U, or the binomial test for pairs."""
+    from scipy import stats
+
     study = load_study(study_id)
     with closing(connect()) as db:
         conditions = dict(db.execute("SELECT token, condition FROM study_clips WHERE study = ?", (study.id,)))

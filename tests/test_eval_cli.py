@@ -108,3 +108,20 @@ def test_the_shipped_scripts_load_and_cover_every_intent():
     assert {"more jazz", "faster", "another one"} <= refinements
     assert any("more energetic" in r for r in refinements)
     assert all(turn.expect for s in scripts for turn in s.turns), "every shipped turn checks something"
+
+
+def test_a_crashing_turn_fails_that_turn_and_the_rest_still_runs(tmp_path, capsys, monkeypatch):
+    from agent.graph import ChatAgent
+
+    real_send = ChatAgent.send
+
+    def send(self, text, *args, **kwargs):
+        if text == "boom":
+            raise RuntimeError("the agent fell over")
+        return real_send(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(ChatAgent, "send", send)
+    script = write_script(tmp_path, "crash", [{"user": "boom"}, {"user": "hello", "expect": {"tools": []}}])
+    assert main(["eval", str(script), "--offline", "--json"]) == 1
+    first, second = json.loads(capsys.readouterr().out)["scripts"][0]["turns"]
+    assert first["failures"] == ["no crash: RuntimeError: the agent fell over"] and second["passed"]

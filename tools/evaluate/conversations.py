@@ -264,7 +264,13 @@ def make_agent(script: Script, offline: bool = False) -> Any:
 
 def run_turn(agent: Any, turn: Turn) -> TurnOutcome:
     start = time.perf_counter()
-    reply = agent.send(turn.user, attachments=[str(a) for a in turn.attach])
+    try:
+        reply = agent.send(turn.user, attachments=[str(a) for a in turn.attach])
+    except Exception as exc:  # noqa: BLE001 (any bug in the agent fails this turn; the rest still runs)
+        outcome = TurnOutcome(user=turn.user, reply="", tools=[], latency_s=time.perf_counter() - start, checks=[],
+                              attachments=[str(a) for a in turn.attach])
+        outcome.checks = [{"expectation": "no crash", "passed": False, "detail": f"{type(exc).__name__}: {exc}"}]
+        return outcome
     latency = time.perf_counter() - start
     results = tool_results(agent) if reply.tool_calls else []
     loop = None

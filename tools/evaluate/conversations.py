@@ -373,7 +373,7 @@ def _latency_chart(report: dict[str, Any], path: Path) -> Path:
     labels, values, colours = [], [], []
     for s in report["scripts"]:
         for i, t in enumerate(s["turns"], start=1):
-            labels.append(f"{s['name'][:22]} #{i}")
+            labels.append(f"{s['name'][:22]} #{i}" + ("" if t["passed"] else " (FAIL)"))  # visible even at 0 s
             values.append(t["latency_s"])
             colours.append("#00b894" if t["passed"] else "#d63031")
     fig, ax = plt.subplots(figsize=(7, 0.28 * len(labels) + 1.2))

@@ -69,12 +69,21 @@ def open_chat(browser, url):
 
 
 def upload(page, path: Path) -> None:
-    """Attach a file; retried while the app's websocket session is still being set up (the upload 404s)."""
+    """Attach a file; retried while the app's websocket session is still being set up.
+
+    Until the session exists the browser either sends nothing (the input ignores the file) or the
+    upload 404s, so each try waits a few seconds for the upload's response and tries again.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     for _ in range(20):
-        with page.expect_response(lambda r: "/project/file" in r.url) as response:
-            page.set_input_files("#upload-button-input", str(path))
-        if response.value.ok:
-            return
+        try:
+            with page.expect_response(lambda r: "/project/file" in r.url, timeout=5000) as response:
+                page.set_input_files("#upload-button-input", str(path))
+            if response.value.ok:
+                return
+        except PlaywrightTimeout:
+            pass
         page.wait_for_timeout(500)
     raise AssertionError("upload never accepted")
 

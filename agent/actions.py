@@ -7,10 +7,14 @@ functions the CLI calls: the agent adds conversation, not capability.
 
 from __future__ import annotations
 
+import functools
+import shutil
+from pathlib import Path
 from typing import Any
 
 from agent.session import AudioResult, GenreChart, Session
 from tools.errors import TastemakerError
+from tools.settings import get_settings
 
 
 def _rounded(pairs: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -27,11 +31,33 @@ def analyse_upload(session: Session, uid: str):
     return upload.analysis
 
 
+@functools.lru_cache(maxsize=2)
+def _load_classifier(path: str):
+    from tools.classify import load_classifier
+
+    return load_classifier(path)
+
+
+def trained_classifier():
+    """The person's own classifier (TASTEMAKER_CLASSIFIER, a `tastemaker train` checkpoint), or None."""
+    path = get_settings().classifier
+    return _load_classifier(path) if path else None
+
+
+def classify_upload(session: Session, uid: str, classifier) -> dict[str, Any]:
+    """A trained classifier's verdict on an upload: its decided labels and top probabilities."""
+    tags = classifier.predict(session.upload(uid).clip)
+    return {"name": classifier.name, "labels": classifier.decide(tags), "top": _rounded(tags.top(3)),
+            "multi_label": classifier.multi_label}
+
+
 def describe_uploads(session: Session, upload_ids: list[str] | None = None) -> dict[str, Any]:
-    """Genres, moods, instruments and raw tags of each upload, with a genre chart for the screen."""
+    """Genres, moods, instruments and raw tags of each upload (and the trained classifier's verdict, when one
+    is configured), with a genre chart for the screen."""
     ids = list(upload_ids or session.uploads)
     if not ids:
         raise TastemakerError("No song has been uploaded yet. Attach an audio file (wav, flac, ogg or mp3) and ask again.")
+    classifier = trained_classifier()
     results = []
     for i, uid in enumerate(ids):
         upload = session.upload(uid)
@@ -49,6 +75,8 @@ def describe_uploads(session: Session, upload_ids: list[str] | None = None) -> d
             "tags": _rounded(full.raw["msd"].top(5)) if "msd" in full.raw else [],
             "model": "musicnn MSD + MTT (pretrained)",
         })
+        if classifier is not None:
+            results[-1]["classifier"] = classify_upload(session, uid, classifier)
     return {"uploads": results}
 
 
@@ -153,3 +181,63 @@ def find_similar(session: Session, upload_id: str | None = None, generation_id: 
     session.reporter.progress("opening the library", 0.1)
     lib = _library()
     return _tracks(session, similar_to_clip(clip, k=max(1, min(int(k), 20)), library=lib))
+
+
+def add_to_library(session: Session, upload_id: str | None = None, generation_id: str | None = None,
+                   title: str | None = None, artist: str | None = None) -> dict[str, Any]:
+    """Add an upload or a generated piece to the person's library (tagged, embedded, searchable).
+
+    The file is copied into the library's own folder first: uploads live in a temporary
+    folder of the chat, and a library track must outlive the chat.
+    """
+    from tools.library import open_library
+    from tools.library.ingest import Source, content_hash, ingest
+
+    if upload_id:
+        upload = session.upload(upload_id)
+        path, name = Path(upload.path), upload.name
+        source = Source(path=path, title=title or Path(name).stem.replace("_", " ").strip(), artist=artist or "",
+                        extra={"origin": "upload", "added_by": session.user})
+    elif generation_id or session.pieces:
+        piece = session.piece(generation_id)
+        gen = piece.generation
+        path, name = Path(gen.audio_path), Path(gen.audio_path).name
+        asked = piece.request.get("description") or gen.prompt
+        source = Source(path=path, title=title or f"Tastemaker {piece.id}: {asked}"[:120],
+                        artist=artist or "Tastemaker", description=gen.prompt, midi_path=gen.midi_path,
+                        extra={"origin": "generated", "engine": gen.engine, "model": gen.model, "seed": gen.seed,
+                               "added_by": session.user})
+    else:
+        raise TastemakerError("There's nothing to add yet: attach a song, or make something first.")
+    if not path.is_file():
+        raise TastemakerError(f"{name}: the file is gone (the chat's files were cleared). Attach it again.")
+    session.reporter.progress(f"adding {name} to your library", 0.1)
+    with open_library() as library:
+        kept = library.files_dir / "added" / f"{content_hash(path)[:16]}{path.suffix.lower()}"
+        copied = not kept.exists()
+        if copied:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            part = kept.with_name(kept.name + ".part")
+            shutil.copyfile(path, part)
+            part.replace(kept)  # never a half-copied file under the final name
+        if source.midi_path and Path(source.midi_path).is_file():
+            kept_midi = kept.with_suffix(".mid")
+            shutil.copyfile(source.midi_path, kept_midi)
+            source.midi_path = str(kept_midi)
+        source.path = kept
+        report = ingest(library, [source], progress=False)
+        if report.failed:
+            if copied:
+                kept.unlink(missing_ok=True)
+                kept.with_suffix(".mid").unlink(missing_ok=True)
+            raise TastemakerError(f"{name}: could not be added ({report.failed[0][1]}).")
+        if report.duplicates:
+            track = library.get(report.duplicates[0][1])
+            return {"already_there": True, "id": track.id, "title": track.title, "genre": track.genre,
+                    "tracks_in_library": len(library)}
+        track = report.added[0]
+        size = len(library)
+    if not upload_id:
+        session.piece(generation_id).library_id = track.id
+    return {"already_there": False, "id": track.id, "title": track.title, "artist": track.artist,
+            "genre": track.genre, "tracks_in_library": size}

@@ -71,6 +71,9 @@ def describe(result: dict[str, Any]) -> str:
             text += f" Mood: {_labels(u['moods'], 2, with_p=False)}."
         if u.get("instruments"):
             text += f" I hear {_labels(u['instruments'], 3, with_p=False)}."
+        if c := u.get("classifier"):
+            verdict = _labels([(label, 0) for label in c["labels"]], 3, with_p=False) or "none of its labels"
+            text += f" Your classifier ({c['name']}) says: {verdict} (top: {_labels(c['top'], 3)})."
         parts.append(text)
     if len(result["uploads"]) > 1:
         parts.append("Ask me to 'make something like these' and I'll create a piece in their spirit.")
@@ -113,9 +116,10 @@ def made(result: dict[str, Any]) -> str:
     lines = [head] + [_piece_line(p) for p in pieces]
     if "target" in result:
         verdict = "matched" if result["matched"] else "did not fully match"
+        judge = f"; judged by {result['judge']}" if result.get("judge") else ""
+        rounds = f"{result['iterations']} iteration{'s' if result['iterations'] != 1 else ''}"
         lines.append(f"Aiming for {_labels([(t, 0) for t in result['target']], 3, with_p=False)}, the classifier "
-                     f"check {verdict} after {result['iterations']} iteration{'s' if result['iterations'] != 1 else ''}"
-                     f" ({result['stop_reason']}).")
+                     f"check {verdict} after {rounds} ({result['stop_reason']}{judge}).")
         if result.get("reference"):
             lines.append(f"It borrowed ideas from {result['reference']} in the library.")
     if pieces and "musicgen" not in pieces[0]["engine"] and pieces[0].get("engine_choice", "").startswith("MusicGen"):
@@ -134,7 +138,18 @@ def tracks(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-WRITERS = {"search_library": tracks, "find_similar": tracks, "generate_music": made, "create_music": made, "refine_music": made, "describe_uploads": describe, "taste_profile": taste, "record_feedback": feedback}
+def added(result: dict[str, Any]) -> str:
+    if result["already_there"]:
+        return f"That one is already in your library, as **{result['title']}** ({result['genre']}, id {result['id']})."
+    return (f"Added **{result['title']}** to your library as {result['genre']} (id {result['id']}); it now holds "
+            f"{result['tracks_in_library']} tracks. Ask me to 'find something similar' or search for it.")
+
+
+WRITERS = {
+    "add_to_library": added, "search_library": tracks, "find_similar": tracks, "generate_music": made,
+    "create_music": made, "refine_music": made, "describe_uploads": describe, "taste_profile": taste,
+    "record_feedback": feedback,
+}
 
 
 def compose(parsed: Parsed, results: list[tuple[str, dict[str, Any]]]) -> str:

@@ -24,6 +24,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 from agent import history  # noqa: E402
 from agent.graph import ChatAgent, Reply  # noqa: E402
 from agent.session import AudioResult, GenreChart, Reporter  # noqa: E402
+from agent.study_web import install_on_chainlit  # noqa: E402
+
+install_on_chainlit()  # blind listening studies (tastemaker study) are served at /study by the same app
 
 BUTTONS = [
     ("like", "👍 Like", "I like it"),

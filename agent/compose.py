@@ -15,6 +15,7 @@ from agent.intents import parse_change
 from agent.session import AudioResult, GeneratedPiece, Session
 from tools.contracts import Generation, Style, TasteProfile
 from tools.errors import TastemakerError
+from tools.settings import get_settings
 
 DEFAULT_SECONDS = 15.0  # a quick first listen; "longer" or "30 seconds" changes it
 LOOP_SECONDS = 10.0  # each loop attempt (the loop makes several)
@@ -145,9 +146,10 @@ def _profile_for(session: Session, upload_ids: list[str], description: str) -> T
 
 def run_loop(session: Session, request: dict[str, Any]) -> dict[str, Any]:
     """The classifier in the loop (tools.loop.create) from a stored request; keeps and shows the best piece."""
-    from tools.loop import LoopConfig, create
+    from tools.loop import LoopConfig, create, target_from_profile
 
     profile = TasteProfile(**request["profile"])
+    judge, judge_note = _judge(request.get("target") or target_from_profile(profile))
     config = LoopConfig(max_iters=request["max_iters"], candidates=request["candidates"],
                         seconds=request["seconds"], engine=request["engine"], seed=request["seed"],
                         reference_midi=request.get("reference_midi"), like=request.get("like"))
@@ -173,7 +175,7 @@ def run_loop(session: Session, request: dict[str, Any]) -> dict[str, Any]:
                 open_steps.pop().__exit__(None, None, None)
 
     try:
-        result = create(profile, request.get("target") or None, config, on_event=on_event)
+        result = create(profile, request.get("target") or None, config, judge=judge, on_event=on_event)
     finally:
         while open_steps:
             open_steps.pop().__exit__(None, None, None)
@@ -189,7 +191,23 @@ def run_loop(session: Session, request: dict[str, Any]) -> dict[str, Any]:
         "attempts": [{"iteration": a.iteration, "heard": a.predicted_labels, "jaccard": round(a.jaccard, 2)}
                      for a in result.attempts],
         "reference": request.get("reference_title"),
+        "judge": judge_note,
     }
+
+
+def _judge(target: list[str]):
+    """The person's trained classifier (TASTEMAKER_CLASSIFIER) as the loop's judge when it knows every target
+    genre; otherwise the pretrained tagger (None). Returns (judge, a note saying which judge and why)."""
+    from tools.loop import ClassifierJudge, TaggerJudge
+
+    path = get_settings().classifier
+    if not path:
+        return None, TaggerJudge.name
+    judge = ClassifierJudge(path)
+    unknown = [g for g in target if g not in judge.labels]
+    if unknown:
+        return None, f"{TaggerJudge.name}, because your classifier does not know {', '.join(unknown)}"
+    return judge, judge.name
 
 
 def create_music(session: Session, description: str = "", upload_ids: list[str] | None = None,

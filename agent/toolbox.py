@@ -100,9 +100,16 @@ def build_tools(session: Session) -> list[BaseTool]:
         (generation_id like "g1"; omit both for the latest piece)."""
         return actions.find_similar(session, upload_id, generation_id, k)
 
+    def add_to_library(upload_id: str | None = None, generation_id: str | None = None, title: str | None = None,
+                       artist: str | None = None) -> dict[str, Any]:
+        """Add an upload (upload_id like "u1") or a generated piece (generation_id like "g1"; omit both for the
+        latest piece) to the person's music library, where search and find_similar will find it.
+        title, artist: optional names to file it under."""
+        return actions.add_to_library(session, upload_id, generation_id, title, artist)
+
     offered = [describe_uploads]
     if has_module("tools.retrieve") and has_module("tools.library"):
-        offered += [search_library, find_similar]
+        offered += [search_library, find_similar, add_to_library]
     if has_module("tools.generate"):
         offered += [generate_music, refine_music]
     if has_module("tools.loop") and has_module("tools.taste"):

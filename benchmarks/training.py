@@ -43,7 +43,7 @@ def _music(seconds: float, sr: int = 16000, seed: int = 0) -> np.ndarray:
 def throughput(steps: int, batch: int) -> None:
     from tools.classify.features import sequence_from_samples
     from tools.classify.models import AST_SMALL, build_model
-    from tools.classify.train import _feature_spec
+    from tools.classify.training import _feature_spec
 
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, load average {_load()}")
     y = _music(10.0)

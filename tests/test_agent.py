@@ -208,3 +208,36 @@ def test_make_something_like_these_runs_the_classifier_loop(song):
     assert reply.audio and reply.audio[0].path == loop.best.generation.audio_path
     again = agent.send("more energetic")
     assert again.tools == ["refine_music"] and agent.session.last_loop is not loop
+
+
+@needs_generate
+def test_add_an_upload_and_a_made_piece_to_the_library(song, tmp_path, monkeypatch):
+    """'add it to my library': the file is copied into the library (it outlives the chat), tagged, embedded,
+    and found by search; the same file twice is reported, not duplicated."""
+    import shutil
+    from pathlib import Path
+
+    from tools.library import open_library
+
+    monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TASTEMAKER_DEFAULT_LIBRARY", "0")  # only what this test adds
+    mine = Path(shutil.copy(song, tmp_path / "road_trip.wav"))
+    agent = ChatAgent()
+    assert "nothing to add" in agent.send("add it to my library").text
+    added = agent.send("add this to my library", [mine])
+    assert added.tool_calls[0] == ("add_to_library", {"upload_id": "u1"})
+    assert "Added **road trip**" in added.text and "holds 1 tracks" in added.text
+    assert "already in your library" in agent.send("save this to my library").text
+
+    agent.send("make me a 4 second jazz piece")
+    piece = agent.send("add it to my library")
+    assert piece.tool_calls[0] == ("add_to_library", {"generation_id": "g1"})
+    mine.unlink()  # the chat's copy of the upload goes away; the library's stays
+    with open_library() as lib:
+        tracks = {t.id: t for t in lib.list()}
+        made = tracks[agent.session.pieces["g1"].library_id]
+    assert len(tracks) == 2 and made.artist == "Tastemaker" and "jazz" in made.description
+    assert all(Path(t.audio_path).is_file() and Path(t.audio_path).parent.name == "added" for t in tracks.values())
+    assert made.midi_path.endswith(".mid") and Path(made.midi_path).is_file()
+    found = agent.send("search the library for road trip")
+    assert found.tools == ["search_library"] and "road trip" in found.text.split("\n")[1]

@@ -62,8 +62,10 @@ def browser():
 
 
 def open_chat(browser, url):
+    """A chat page whose websocket session is up: until it is, uploads are refused (404)."""
     page = browser.new_page()
-    page.goto(url)
+    with page.expect_response(lambda r: "/ws/socket.io/" in r.url and "sid=" in r.url, timeout=60000):
+        page.goto(url)
     page.wait_for_selector("#chat-input", timeout=30000)
     return page
 
@@ -71,12 +73,13 @@ def open_chat(browser, url):
 def upload(page, path: Path) -> None:
     """Attach a file; retried while the app's websocket session is still being set up.
 
-    Until the session exists the browser either sends nothing (the input ignores the file) or the
-    upload 404s, so each try waits a few seconds for the upload's response and tries again.
+    Until the session exists the upload 404s (or the browser sends nothing), so each try waits a few
+    seconds for the upload's response and tries again.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     for _ in range(20):
+        page.set_input_files("#upload-button-input", [])  # else the same file again fires no change event
         try:
             with page.expect_response(lambda r: "/project/file" in r.url, timeout=5000) as response:
                 page.set_input_files("#upload-button-input", str(path))
@@ -130,3 +133,13 @@ def test_corrupt_upload_gets_a_clear_message(app_url, browser, write_audio, tmp_
     reply = say(page, "what is this?", 0)
     assert "broken.wav" in reply.inner_text() and "not audio we can read" in reply.inner_text()
     page.close()
+
+
+def test_the_chat_app_serves_listening_studies(app_url):
+    """`tastemaker study` pages live at /study on the chat app itself, ahead of Chainlit's catch-all page."""
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"{app_url}/study/no-such-study/r/abcdef12", timeout=30)
+    assert missing.value.code == 404 and "no-such-study" in missing.value.read().decode()

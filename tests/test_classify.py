@@ -267,3 +267,24 @@ def test_spectrogram_models_train_end_to_end_and_judge(genre_folder, tmp_path, n
     tags = clf.predict_file(genre_folder / "jazz" / "jazz_00.wav")
     assert sum(tags.probabilities.values()) == pytest.approx(1.0, abs=1e-4)
     assert (result.report_dir / "confusion_matrix.png").is_file()
+
+
+def test_chat_uses_the_configured_classifier(trained_head, tmp_path, monkeypatch):
+    """TASTEMAKER_CLASSIFIER: the chat's 'what is this?' adds the trained classifier's verdict, and the loop
+    judges with it when it knows every target genre (else with the tagger, and says why)."""
+    from agent.compose import _judge
+    from agent.graph import ChatAgent
+    from tools.loop import ClassifierJudge
+
+    _, result = trained_head
+    monkeypatch.setenv("TASTEMAKER_CLASSIFIER", str(result.best))
+    [y] = render_genre_clips("electronic", [98])
+    clip = write_wav(tmp_path / "mine.wav", y, RATE)
+    reply = ChatAgent().send("what is this?", [clip])
+    assert reply.tools == ["describe_uploads"]
+    assert "Your classifier" in reply.text and "says: electronic" in reply.text, reply.text
+
+    judge, note = _judge(["jazz", "rock"])
+    assert isinstance(judge, ClassifierJudge) and judge.labels == ["classical", "electronic", "jazz", "rock"]
+    judge, note = _judge(["metal"])
+    assert judge is None and "does not know metal" in note

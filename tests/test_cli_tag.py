@@ -41,3 +41,16 @@ def test_missing_file_exit_status_and_no_traceback(tmp_path, capsys):
     captured = capsys.readouterr()
     assert status == 1
     assert "no such file" in captured.err and "Traceback" not in captured.err
+
+
+def test_help_starts_without_loading_the_models():
+    """`tastemaker --help` (and argument errors) must be instant: no command imports torch to register itself."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from agent.cli import build_parser; p = build_parser(); "
+            "names = sorted(p._subparsers._group_actions[0].choices); "
+            "heavy = [m for m in ('torch', 'transformers', 'librosa.core', 'faiss') if m in sys.modules]; "
+            "print(len(names), heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split(maxsplit=1)
+    assert int(out[0]) >= 12 and out[1].strip() == "[]", out

@@ -14,8 +14,15 @@ from tools.audio import clip_from_array
 from tools.contracts import Generation, Tags, TasteProfile
 from tools.render import render_midi
 from tools.taste import (
-    apply_feedback, build_profile, estimate_key, estimate_tempo, explain, feedback_count, load_profile,
-    record_feedback, save_profile,
+    apply_feedback,
+    build_profile,
+    estimate_key,
+    estimate_tempo,
+    explain,
+    feedback_count,
+    load_profile,
+    record_feedback,
+    save_profile,
 )
 
 

@@ -53,6 +53,7 @@ class Settings:
     llm_model: str = "gpt-4o-mini"
     openai_api_key: str = ""
     openai_base_url: str = ""
+    classifier: str = ""  # a checkpoint from `tastemaker train`: the chat's classifier and loop judge
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -70,6 +71,7 @@ class Settings:
             llm_model=os.environ.get("TASTEMAKER_LLM_MODEL", "gpt-4o-mini"),
             openai_api_key=os.environ.get("OPENAI_API_KEY", ""),
             openai_base_url=os.environ.get("OPENAI_BASE_URL", ""),
+            classifier=os.environ.get("TASTEMAKER_CLASSIFIER", "").strip(),
         )
 
     def ensure_home(self) -> Path:

@@ -84,6 +84,10 @@ _NEGATION = re.compile(r"\b(?:no|without|not|never|don't|dont|avoid|less|minus|n
                        r"([a-z&'\- ]+?)(?=[,.;!?]|\s+(?:and|but|with|for|or|in|please)\b|$)")
 _BPM = re.compile(r"\b(\d{2,3})\s*(?:bpm|beats per minute)\b|\b(?:at|tempo)\s+(\d{2,3})\b")
 _KEY = re.compile(r"\b(?:in|key of)\s+([a-g])\s*(#|♯|b|♭|sharp|flat)?\s*(major|minor|maj|min|m)?\b", re.IGNORECASE)
+# Lengths and counts ("6 seconds", "3 versions") belong to the request, not to the music's style.
+_REQUEST_NUMBERS = re.compile(r"\b\d+(?:\.\d+)?\s*-?\s*(?:seconds?|secs?|s|minutes?|mins?|candidates?|versions?|"
+                              r"options?|variations?|takes?|rounds|iterations|attempts|tries)\b")
+WHOLE_TEXT_FLOOR = 0.3  # below this, the sentence's nearest genre is a guess, not a reading
 _WEIGHT_PREFIX = re.compile(r"\b(?:a\s+(?:bit|touch|hint|dash|pinch)\s+of|a\s+little|slightly|some|hints?\s+of)"
                             r"\s+([a-z&'\-]+(?:\s+[a-z&'\-]+)?)")
 
@@ -176,6 +180,8 @@ def parse_text(text: str, use_embeddings: bool = True) -> TextStyle:
             style.mode = "minor"
         elif re.search(r"\bmajor\b", lowered):
             style.mode = "major"
+
+    lowered = _REQUEST_NUMBERS.sub(" ", lowered)
 
     # negations: "no vocals", "without drums", "not too fast"
     energy_cap: float | None = None
@@ -276,10 +282,12 @@ def parse_text(text: str, use_embeddings: bool = True) -> TextStyle:
             _put(style.genres, genre, 0.6)
             reasons.setdefault(genre, f"implied by {instrument}")
 
-    # no genre named or implied word by word: the whole sentence's nearest genres, weighted by similarity
-    if not style.genres and use_embeddings and text.strip():
+    # no genre named or implied word by word, but words about the music are left ('a song for my wedding'):
+    # the whole sentence's nearest genres, weighted by similarity. A request with no such words ('make me
+    # something like these', '6 seconds') names no genre, and gets none.
+    if not style.genres and use_embeddings and leftovers:
         ranked = [(g, s) for g, s in similar_labels([text])[0] if g in GENRES and g not in style.avoid][:2]
-        if ranked:
+        if ranked and ranked[0][1] >= WHOLE_TEXT_FLOOR:
             top = ranked[0][1]
             for g, s in ranked:
                 if s >= top - 0.08:

@@ -8,9 +8,6 @@ import sys
 
 from agent.commands.profile import default_user
 from tools.audio import load_clip
-from tools.loop import ClassifierJudge, LoopConfig, TaggerJudge, create, result_to_json
-from tools.prompting import profile_to_prompt
-from tools.taste import build_profile, explain, load_profile, save_profile
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,6 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # torch-backed modules load when the command runs, not for `tastemaker --help`
+    from tools.loop import ClassifierJudge, LoopConfig, TaggerJudge, create, result_to_json
+    from tools.prompting import profile_to_prompt
+    from tools.taste import build_profile, explain, load_profile, save_profile
+
     out = sys.stderr if args.json else sys.stdout
     user = args.user or default_user()
     clips = [load_clip(path) for path in args.like]

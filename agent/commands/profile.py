@@ -8,8 +8,6 @@ import json
 from dataclasses import asdict
 
 from tools.audio import load_clip
-from tools.prompting import profile_to_prompt
-from tools.taste import build_profile, explain, load_profile, merge_text, save_profile
 
 
 def default_user() -> str:
@@ -30,11 +28,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def profile_json(profile, user: str) -> dict:
+    from tools.prompting import profile_to_prompt
+    from tools.taste import explain
+
     return {"user": user, "profile": asdict(profile), "explanation": explain(profile),
             "prompt": profile_to_prompt(profile)}
 
 
 def run(args: argparse.Namespace) -> int:
+    # torch-backed modules load when the command runs, not for `tastemaker --help`
+    from tools.prompting import profile_to_prompt
+    from tools.taste import build_profile, explain, load_profile, merge_text, save_profile
+
     user = args.user or default_user()
     if not args.text and not args.like:
         profile = load_profile(user)

@@ -12,7 +12,6 @@ from tqdm import tqdm
 from tools.audio import is_audio_name, load_clip
 from tools.errors import TastemakerError
 from tools.genres import to_unified
-from tools.tagger import tag_full
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,6 +37,8 @@ def expand_paths(paths: list[str]) -> list[Path]:
 
 
 def tag_files(files: list[Path], models: tuple[str, ...], progress: bool = True) -> dict:
+    from tools.tagger import tag_full  # torch: imported when tagging, not for `tastemaker --help`
+
     results, errors = [], []
     for f in tqdm(files, desc="tagging", unit="file", disable=not progress or len(files) < 2, file=sys.stderr):
         try:

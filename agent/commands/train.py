@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from agent.commands.tag import expand_paths
 from tools.classify.datasets import FORMATS
-from tools.classify.models import MODELS
+from tools.classify.names import MODELS
 from tools.errors import TastemakerError
 
 

@@ -6,17 +6,39 @@
     clf.decide(clf.predict(clip))
 
 Modules: datasets (formats, splits), features (cached model inputs),
-augment, architectures (torchvision's CNNs), models, train, thresholds,
+augment, architectures (torchvision's CNNs), models, training, thresholds,
 classifier (checkpoint -> judge), evaluate, report, synth (synthetic data).
 """
 
-from tools.classify.classifier import Classifier, load_classifier
-from tools.classify.datasets import FORMATS, Dataset, Example, load_dataset, split_dataset
-from tools.classify.evaluate import evaluate_checkpoint
-from tools.classify.models import MODELS
-from tools.classify.train import TrainOptions, TrainResult, train
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tools.classify.classifier import Classifier, load_classifier
+    from tools.classify.datasets import FORMATS, Dataset, Example, load_dataset, split_dataset
+    from tools.classify.evaluate import evaluate_checkpoint
+    from tools.classify.names import MODELS
+    from tools.classify.training import TrainOptions, TrainResult, train
+
+# Imported on first use: the CLI's argument parsing needs FORMATS and MODELS, not torch.
+_LAZY = {
+    "Classifier": "tools.classify.classifier", "load_classifier": "tools.classify.classifier",
+    "FORMATS": "tools.classify.datasets", "Dataset": "tools.classify.datasets", "Example": "tools.classify.datasets",
+    "load_dataset": "tools.classify.datasets", "split_dataset": "tools.classify.datasets",
+    "evaluate_checkpoint": "tools.classify.evaluate", "MODELS": "tools.classify.names",
+    "TrainOptions": "tools.classify.training", "TrainResult": "tools.classify.training",
+    "train": "tools.classify.training",
+}
 
 __all__ = [
     "FORMATS", "MODELS", "Classifier", "Dataset", "Example", "TrainOptions", "TrainResult", "evaluate_checkpoint",
     "load_classifier", "load_dataset", "split_dataset", "train",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'tools.classify' has no attribute {name!r}")

@@ -9,7 +9,7 @@ from tools.classify.classifier import classifier_from_payload, read_checkpoint
 from tools.classify.datasets import Dataset
 from tools.classify.features import dataset_sequences
 from tools.classify.report import write_report
-from tools.classify.train import truth_matrix
+from tools.classify.training import truth_matrix
 from tools.errors import TastemakerError
 
 

@@ -19,9 +19,9 @@ import torch
 from torch import Tensor, nn
 
 from tools.classify.architectures import ARCHITECTURES, IMAGENET_FILES
+from tools.classify.names import MODELS
 from tools.errors import ModelMissingError, TastemakerError
 
-MODELS = ("head", "resnet50", "googlenet", "vgg16", "ast")
 FEATURE_KIND = {"head": "embedding", "resnet50": "logmel", "googlenet": "logmel", "vgg16": "logmel", "ast": "fbank"}
 CNN_CROP_FRAMES = 187  # 3 s of musicnn-style log-mel frames
 HEAD_CROP_PATCHES = 3  # ~5 s of overlapping 3 s embedding patches

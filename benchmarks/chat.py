@@ -40,12 +40,12 @@ def reply_time(folder: Path, runs: int = 5) -> list[float]:
 
     agent = ChatAgent()
     warm = folder / "warm.wav"
-    sf.write(str(warm), tone_mix(30.0, seed=99), 44100)
+    sf.write(str(warm), tone_mix(30.0, sr=44100, seed=99), 44100)
     agent.send("what is this song?", [warm])  # loads the taggers, compiles librosa's kernels
     times = []
     for i in range(runs):
         song = folder / f"song{i}.wav"
-        sf.write(str(song), tone_mix(30.0, seed=i), 44100)  # a new upload each time: nothing cached
+        sf.write(str(song), tone_mix(30.0, sr=44100, seed=i), 44100)  # a new upload each time: nothing cached
         start = time.perf_counter()
         reply = agent.send("what is this song?", [song])
         times.append(time.perf_counter() - start)
@@ -75,9 +75,12 @@ async def one_browser_session(browser, url: str, song: Path, n: int) -> tuple[fl
     page = await browser.new_page()
     start = time.perf_counter()
     try:
-        await page.goto(url)
+        # uploads are refused until the page's websocket session is up
+        async with page.expect_response(lambda r: "/ws/socket.io/" in r.url and "sid=" in r.url, timeout=60000):
+            await page.goto(url)
         await page.wait_for_selector("#chat-input", timeout=60000)
         for _ in range(40):
+            await page.set_input_files("#upload-button-input", [])  # the same file again fires no change event
             async with page.expect_response(lambda r: "/project/file" in r.url) as response:
                 await page.set_input_files("#upload-button-input", str(song))
             if (await response.value).ok:
@@ -112,7 +115,7 @@ async def browser_sessions(n: int, folder: Path) -> list[tuple[float, str | None
         songs = []
         for i in range(n):
             songs.append(folder / f"browser{i}.wav")
-            sf.write(str(songs[-1]), tone_mix(30.0, seed=100 + i), 44100)
+            sf.write(str(songs[-1]), tone_mix(30.0, sr=44100, seed=100 + i), 44100)
         args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
         async with async_playwright() as p:

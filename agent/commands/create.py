@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--candidates", type=int, default=2, help="pieces per iteration")
     p.add_argument("--seconds", type=float, default=10.0, help="length of each piece")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--judge", default="", metavar="CHECKPOINT", help="a trained classifier (default: the tagger)")
+    p.add_argument("--judge", default="", metavar="CHECKPOINT", help="a trained classifier (default: TASTEMAKER_CLASSIFIER, else the tagger)")
     p.add_argument("--no-reference", action="store_true", help="do not condition on the nearest library piece")
     p.add_argument("--user", default=None)
     p.add_argument("--json", action="store_true")
@@ -60,7 +60,10 @@ def run(args: argparse.Namespace) -> int:
         if reference is not None:
             config.reference_midi, config.like = reference.midi_path or None, reference.audio_path or None
             print(f"Reference: {reference.title} by {reference.artist} (from the library)", file=out)
-    judge = ClassifierJudge(args.judge) if args.judge else TaggerJudge()
+    from tools.settings import get_settings
+
+    checkpoint = args.judge or get_settings().classifier  # --judge, else TASTEMAKER_CLASSIFIER, else the tagger
+    judge = ClassifierJudge(checkpoint) if checkpoint else TaggerJudge()
 
     def show(kind: str, info: dict) -> None:
         if kind == "iteration":

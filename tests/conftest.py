@@ -11,6 +11,16 @@ import soundfile as sf
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+# The suite tests the embedded defaults. A user's (or a CI runner's) own settings,
+# e.g. an OPENAI_API_KEY for the chat model or a TASTEMAKER_CLASSIFIER, would change
+# what the product does, so they are cleared here, before any test or app starts.
+# Where the model files and the SoundFont live is a fact of the machine, not a
+# preference, so those two stay.
+_KEPT = {"TASTEMAKER_MODELS_DIR", "TASTEMAKER_SOUNDFONT"}
+for _name in list(os.environ):
+    if (_name.startswith(("TASTEMAKER_", "OPENAI_", "CHAINLIT_")) and _name not in _KEPT) or _name == "HF_TOKEN":
+        del os.environ[_name]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_home(tmp_path_factory):

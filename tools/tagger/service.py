@@ -28,6 +28,10 @@ CHECKPOINTS = {"msd": "MSD_musicnn", "mtt": "MTT_musicnn"}
 PATCH_SECONDS = PATCH_FRAMES * HOP / SAMPLE_RATE
 EMBEDDING_DIM = 200
 _MIN_SAMPLES = (PATCH_FRAMES - 1) * HOP  # what one full patch needs (centred frames)
+# Patches go through the network a few at a time: the front-end's activations for
+# 3 patches (~40 MB) stay in cache, for 10 (~130 MB) they do not. Measured on
+# 2 cores, one 30 s clip: 0.44 s in one batch, 0.24 s in chunks of 3; same output.
+_CHUNK = 3
 
 
 def checkpoint_dir(model: str) -> Path:
@@ -85,8 +89,11 @@ class MusicnnTagger:
 
     def run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(probabilities (n, 50), penultimate (n, 200)) for log-mel patches."""
+        x = torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32))
         with torch.inference_mode():
-            logits, penultimate = self.net(torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32)))
+            outputs = [self.net(x[i : i + _CHUNK]) for i in range(0, len(x), _CHUNK)]
+            logits = torch.cat([o[0] for o in outputs])
+            penultimate = torch.cat([o[1] for o in outputs])
             return torch.sigmoid(logits).numpy(), penultimate.numpy()
 
     def analyse(self, clip: Clip) -> Analysis:

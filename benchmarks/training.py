@@ -5,11 +5,13 @@
         (head: 3 embedding patches; CNNs: 3 s of 96-band log-mel; AST: the small config's 3 s fbank),
         and feature extraction time per 10 s clip for each feature kind.
 
-    python benchmarks/training.py synthetic-to-real --work DIR [--per-genre 24] [--seconds 10]
+    python benchmarks/training.py synthetic-to-real --work DIR [--per-genre 24] [--seconds 10] [--real FOLDER]
         trains the head on sketch-generated clips (classical, folk, jazz, rock) and evaluates it on
         the music21 corpus pieces of the default library (classical and folk scores, rendered with
         FluidSynth: human-composed music, but synthesised, not recorded), next to the pretrained
         musicnn tagger's zero-shot answer on the same pieces. Prints the figures; the reports land in DIR.
+        With --real FOLDER (recordings, one subfolder per genre, GTZAN-style) it trains on sketch clips
+        of the folder's genres and evaluates on the recordings instead.
 
 Figures depend on the machine and its load: the load average is printed with them.
 """
@@ -102,15 +104,13 @@ def _real_pieces(work: Path) -> Path:
     return manifest
 
 
-def _zero_shot(manifest: Path, labels: list[str]) -> dict:
+def _zero_shot(ds, labels: list[str]) -> dict:
     """The pretrained musicnn tagger's unified genres, restricted to `labels`, as a baseline."""
     from sklearn.metrics import accuracy_score
 
     from tools.audio import load_clip
-    from tools.classify import load_dataset
     from tools.tagger import tag_full
 
-    ds = load_dataset(manifest, "csv")
     truth, pred = [], []
     for e in ds.examples:
         genres = tag_full(load_clip(e.path, 16000, max_seconds=60)).genres.probabilities
@@ -120,11 +120,12 @@ def _zero_shot(manifest: Path, labels: list[str]) -> dict:
             "predicted": {g: pred.count(g) for g in labels}}
 
 
-def synthetic_to_real(work: Path, per_genre: int, seconds: float, epochs: int) -> None:
+def synthetic_to_real(work: Path, per_genre: int, seconds: float, epochs: int, real_dir: Path | None) -> None:
     from tools.classify import TrainOptions, evaluate_checkpoint, load_dataset, train
     from tools.classify.synth import synth_dataset
 
-    genres = ["classical", "folk", "jazz", "rock"]
+    real = load_dataset(real_dir, "folder") if real_dir else None
+    genres = sorted(real.counts()) if real else ["classical", "folk", "jazz", "rock"]
     print(f"load average {_load()}")
     t0 = time.perf_counter()
     synth_dataset(genres, per_genre, work / "synthetic", engine="sketch", seconds=seconds)
@@ -141,17 +142,19 @@ def synthetic_to_real(work: Path, per_genre: int, seconds: float, epochs: int) -
         m = result.metrics
         print(f"trained in {time.perf_counter() - t0:.0f} s (best epoch {result.best_epoch}); synthetic test split: "
               f"accuracy {m['accuracy']} (chance {m['chance_accuracy']}), macro F1 {m['macro_f1']}")
-    manifest = _real_pieces(work)
-    real = load_dataset(manifest, "csv")
+    if real is None:
+        real = load_dataset(_real_pieces(work), "csv")
     counts = real.counts()
-    print(f"corpus pieces: {dict(counts)} (majority baseline {max(counts.values()) / sum(counts.values()):.3f})")
+    what = f"recordings in {real_dir}" if real_dir else "corpus pieces"
+    print(f"{what}: {dict(counts)} (majority baseline {max(counts.values()) / sum(counts.values()):.3f})")
     metrics = evaluate_checkpoint(best, real, work / "eval-real")
     per = metrics["per_class"]
-    print(f"synthetic -> corpus: accuracy {metrics['accuracy']}, balanced accuracy {metrics['balanced_accuracy']}, "
-          f"macro F1 {metrics['macro_f1']}; recall classical {per['classical']['recall']}, folk {per['folk']['recall']}")
+    recalls = ", ".join(f"{g} {per[g]['recall']}" for g in sorted(counts))
+    print(f"synthetic -> real: accuracy {metrics['accuracy']}, balanced accuracy {metrics['balanced_accuracy']}, "
+          f"macro F1 {metrics['macro_f1']}; recall {recalls}")
     print(f"  most confused: {metrics['most_confused'][:4]}")
     print(f"  report: {work / 'eval-real' / 'report.md'}")
-    print(f"zero-shot musicnn tagger (argmax over the same 4 genres): {_zero_shot(manifest, genres)}")
+    print(f"zero-shot musicnn tagger (argmax over the same {len(genres)} genres): {_zero_shot(real, genres)}")
 
 
 def main() -> None:
@@ -166,13 +169,14 @@ def main() -> None:
     s.add_argument("--per-genre", type=int, default=24)
     s.add_argument("--seconds", type=float, default=10.0)
     s.add_argument("--epochs", type=int, default=300)
+    s.add_argument("--real", type=Path, help="recordings to test on, one subfolder per genre (default: corpus renders)")
     args = parser.parse_args()
     if getattr(args, "threads", None):
         torch.set_num_threads(args.threads)
     if args.what == "throughput":
         throughput(args.steps, args.batch)
     else:
-        synthetic_to_real(args.work, args.per_genre, args.seconds, args.epochs)
+        synthetic_to_real(args.work, args.per_genre, args.seconds, args.epochs, args.real)
 
 
 if __name__ == "__main__":

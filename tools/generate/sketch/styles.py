@@ -105,9 +105,10 @@ _add(StyleSpec(
                   ("i5", "iv5", "bVI5", "V5")),
     parts=(
         Part("bass", 34, ("R-R-R-R-R-R-R-R-",), low=28, velocity=105),
-        # low-tuned (from B1) driven power chords: what made the tagger hear metal rather than rock or techno
-        Part("comp", 30, ("C-C-C-C-C-C-C-C-",), low=35, voicing="power", velocity=115, octave_double=True,
-             drive=100.0),
+        # drop-tuned (from E1), galloping palm-muted driven power chords: what made the tagger hear metal rather
+        # than rock or techno (unified metal 0.10 -> 0.25, rank 4 -> 2, over 3 seeds, vs straight 8ths from B1)
+        Part("comp", 30, ("C-mmC-mmC-mmC-mm", "mmmmC-mmmmmmC-mm"), low=28, voicing="power", velocity=115,
+             octave_double=True, drive=150.0),
     ),
     drums={
         "intro": {KICK: "xxxxxxxxxxxxxxxx", CRASH: "x.x.x.x.x.x.x.x."},

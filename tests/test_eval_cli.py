@@ -125,3 +125,21 @@ def test_a_crashing_turn_fails_that_turn_and_the_rest_still_runs(tmp_path, capsy
     assert main(["eval", str(script), "--offline", "--json"]) == 1
     first, second = json.loads(capsys.readouterr().out)["scripts"][0]["turns"]
     assert first["failures"] == ["no crash: RuntimeError: the agent fell over"] and second["passed"]
+
+
+def test_a_script_leaves_the_library_as_it_found_it(tmp_path, song, capsys, monkeypatch):
+    """What a script adds to the library is taken out after it, so the next script cannot retrieve it."""
+    from tools.library import open_library
+
+    monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TASTEMAKER_DEFAULT_LIBRARY", "0")
+    script = write_script(tmp_path, "adds", [
+        {"user": "add this to my library", "attach": ["songs/mine.wav"],
+         "expect": {"tools": ["add_to_library"], "reply_contains": ["library"]}},
+    ])
+    assert main(["eval", str(script), "--json", "--offline"]) == 0
+    (turn,) = json.loads(capsys.readouterr().out)["scripts"][0]["turns"]
+    assert turn["passed"], turn["failures"]
+    with open_library() as library:
+        assert len(library) == 0
+        assert not list((library.files_dir / "added").glob("*"))

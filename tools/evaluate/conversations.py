@@ -262,6 +262,22 @@ def make_agent(script: Script, offline: bool = False) -> Any:
     return ChatAgent(session=Session(user=user), model=model)
 
 
+def _remove_added_tracks(user: str) -> list[str]:
+    """Take out of the library what a script's user added to it.
+
+    Scripts share the data directory; without this a track one script adds (say, a generated jazz piece) is
+    what the next script's retrieval finds, so results would depend on which scripts ran before, and an
+    evaluation would leave its pieces in the person's library.
+    """
+    from tools.library import open_library
+
+    with open_library() as library:
+        added = [t.id for t in library.list() if t.extra.get("added_by") == user]
+        for track_id in added:
+            library.remove(track_id)
+    return added
+
+
 def run_turn(agent: Any, turn: Turn) -> TurnOutcome:
     start = time.perf_counter()
     try:
@@ -292,11 +308,14 @@ def run_script(script: Script, offline: bool = False,
                on_turn: Callable[[Script, int, TurnOutcome], None] | None = None) -> dict[str, Any]:
     agent = make_agent(script, offline)
     turns = []
-    for i, turn in enumerate(script.turns, start=1):
-        outcome = run_turn(agent, turn)
-        if on_turn:
-            on_turn(script, i, outcome)
-        turns.append(outcome.as_dict())
+    try:
+        for i, turn in enumerate(script.turns, start=1):
+            outcome = run_turn(agent, turn)
+            if on_turn:
+                on_turn(script, i, outcome)
+            turns.append(outcome.as_dict())
+    finally:
+        _remove_added_tracks(agent.session.user)
     return {"name": script.name, "file": str(script.path), "description": script.description,
             "brain": agent.brain, "passed": all(t["passed"] for t in turns), "turns": turns}
 

@@ -75,6 +75,17 @@ def test_profile_from_clip_then_words_outrank(strings_clip):
     assert line.startswith("rock") and "no vocals" in line
 
 
+def test_a_sentence_that_names_no_genre_keeps_the_clips_genres(strings_clip):
+    # 'for the gym' names no genre; the sentence's nearest genre by meaning is new age, a guess that must not
+    # push the clip's classical aside. The words still count: the gym is energetic.
+    profile = build_profile([strings_clip], "something for the gym")
+    assert next(iter(profile.genres)) == "classical" and profile.genres["classical"] == pytest.approx(0.8)
+    assert "new age" not in profile.genres or profile.genres["new age"] < 0.5
+    assert profile.moods.get("energetic", 0.0) >= 0.5 and "gym" in profile.themes
+    # with no clip, the guess is all there is to go on, and is used
+    assert build_profile([], "something for the gym").genres
+
+
 def test_two_clips_share_genres(strings_clip):
     other = clip_from_array(_render(48, A_MINOR, bpm=80.0), 22050, "strings2.wav")
     profile = build_profile([strings_clip, other])

@@ -87,8 +87,13 @@ def merge_text(profile: TasteProfile, text: str) -> TasteProfile:
     parsed = parse_text(text)
     style = parsed.style
     avoid = set(profile.avoid) | set(style.avoid)
+    said_genres = style.genres
+    if profile.genres and all(parsed.reasons.get(g, "").startswith("whole text") for g in said_genres):
+        # No word named a genre; the sentence's nearest genres by meaning are a guess ('something for the
+        # gym' lands near new age), which must not outrank what the clips were heard as.
+        said_genres = {}
     return TasteProfile(
-        genres=_merge_kind(profile.genres, style.genres, avoid),
+        genres=_merge_kind(profile.genres, said_genres, avoid),
         moods=_merge_kind(profile.moods, style.moods, avoid),
         instruments=_merge_kind(profile.instruments, style.instruments, avoid),
         tempo=style.tempo if style.tempo else profile.tempo,

@@ -34,11 +34,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+def start_app(env: dict) -> tuple[subprocess.Popen, str]:
+    """`tastemaker chat` on a free port with `env`; returns the process and its URL once it listens."""
     port = free_port()
-    env = dict(os.environ, TASTEMAKER_HOME=str(tmp_path_factory.mktemp("browser-home")))
-    env.pop("CHAINLIT_AUTH_SECRET", None)
     proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "chat", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = proc.stdout.readline()
@@ -46,7 +44,15 @@ def app_url(tmp_path_factory):
     while "running at" not in line and time.monotonic() < deadline and proc.poll() is None:
         line = proc.stdout.readline()
     assert "running at" in line, "the app did not start"
-    yield f"http://127.0.0.1:{port}"
+    return proc, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    env = dict(os.environ, TASTEMAKER_HOME=str(tmp_path_factory.mktemp("browser-home")))
+    env.pop("CHAINLIT_AUTH_SECRET", None)
+    proc, url = start_app(env)
+    yield url
     proc.terminate()
     proc.wait(timeout=20)
 

@@ -7,43 +7,24 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
-import sys
 import time
 
 import pytest
 
-from tests.test_browser import ARGS, ASSISTANT, CHROMIUM, free_port, pytestmark  # noqa: F401  (marks reused)
+from tests.test_browser import ASSISTANT, browser, pytestmark, start_app  # noqa: F401 (fixture, marks reused)
 
 USER, PASSWORD = "ada", "correct horse battery staple"
 
 
 @pytest.fixture(scope="module")
 def login_app(tmp_path_factory):
-    port = free_port()
     home = tmp_path_factory.mktemp("login-home")
     env = dict(os.environ, TASTEMAKER_HOME=str(home), CHAINLIT_AUTH_SECRET="test-secret-" + "x" * 40,
                TASTEMAKER_PASSWORD=PASSWORD, TASTEMAKER_USER=USER)
-    proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "chat", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    line = proc.stdout.readline()
-    deadline = time.monotonic() + 60
-    while "running at" not in line and time.monotonic() < deadline and proc.poll() is None:
-        line = proc.stdout.readline()
-    assert "running at" in line, "the app did not start"
-    yield f"http://127.0.0.1:{port}", home / "chat-history.db"
+    proc, url = start_app(env)
+    yield url, home / "chat-history.db"
     proc.terminate()
     proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def log_in(page, url, user, password):

@@ -61,6 +61,11 @@ def test_like_this_borrows_from_the_nearest_library_piece(tmp_path):
     assert choose_reference([strings_again], library=library).id == "quartet"
     rock_again = clip_from_array(render_midi(_piece(30, True, 43)), 32000, "gym.wav")
     assert choose_reference([rock_again], library=library).id == "riff"
+    # a piece of another genre is the nearest one, but nothing to borrow from
+    library.remove("riff")
+    assert choose_reference([rock_again], library=library) is None
+    assert choose_reference([strings_again], library=library).id == "quartet"
+    library.add_manifest(manifest, progress=False)
     by_words = choose_reference([], "distorted guitar riff", library=library)
     assert by_words.id == "riff" and by_words.midi_path.endswith("riff.mid")
     assert choose_reference([], "", library=library) is None

@@ -49,6 +49,7 @@ class Result:
     track: Track
     score: float
     why: str
+    genre_similarity: float | None = None  # similar_to_clip: cosine of the clip's and the track's genre profiles
 
     def as_dict(self) -> dict:
         """The shape `tastemaker library search --json` prints."""
@@ -149,7 +150,7 @@ def similar_to_clip(clip: Clip, k: int = 5, genre: str | None = None, library: L
         shared = _shared_labels(query_tags, track.tags)
         why = (f"sounds alike (audio similarity {cosine:.2f}, genre profile {style:.2f})"
                + (f"; both: {', '.join(shared)}" if shared else "") + f"; its genre: {track.genre}")
-        results.append(Result(track, cosine + LABEL_WEIGHT * style, why))
+        results.append(Result(track, cosine + LABEL_WEIGHT * style, why, genre_similarity=style))
     results.sort(key=lambda r: -r.score)
     return results[:k]
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import os
 import sys
 
+from dotenv import load_dotenv
+
 import tools  # noqa: F401  (switches model hubs off unless allowed)
+from agent.commands.chat import APP_ROOT
 from tools.errors import TastemakerError
 
 # Sub-command modules, in the order `tastemaker --help` lists them.
@@ -43,7 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def load_env_file() -> None:
+    """Read the repository's `.env`, as the browser app (Chainlit) does at start.
+
+    So `tastemaker chat --terminal`, `eval` and the rest see the same settings
+    as the browser. CHAINLIT_ENV_FILE names another file (relative to the
+    repository root); variables already set in the environment win.
+    """
+    load_dotenv(APP_ROOT / os.environ.get("CHAINLIT_ENV_FILE", ".env"), override=False)
+
+
 def main(argv: list[str] | None = None) -> int:
+    load_env_file()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

@@ -20,6 +20,9 @@ _KEPT = {"TASTEMAKER_MODELS_DIR", "TASTEMAKER_SOUNDFONT"}
 for _name in list(os.environ):
     if (_name.startswith(("TASTEMAKER_", "OPENAI_", "CHAINLIT_")) and _name not in _KEPT) or _name == "HF_TOKEN":
         del os.environ[_name]
+# The same settings in a `.env` file at the repository root (read by Chainlit and the
+# CLI) are switched off too: both read this empty file instead.
+os.environ["CHAINLIT_ENV_FILE"] = os.devnull
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -105,7 +105,7 @@ def test_file_size_limit(write_audio, monkeypatch):
 def test_duration_limit_checked_before_decoding(write_audio, monkeypatch):
     path = write_audio("long.flac", tone_mix(seconds=8.0))
     monkeypatch.setenv("TASTEMAKER_MAX_DURATION_S", "5")
-    with pytest.raises(AudioError, match="over the 5 s limit"):
+    with pytest.raises(AudioError, match="over the 5.0 s limit"):
         load_clip(path)
 
 

@@ -54,3 +54,19 @@ def test_help_starts_without_loading_the_models():
             "print(len(names), heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split(maxsplit=1)
     assert int(out[0]) >= 12 and out[1].strip() == "[]", out
+
+
+def test_settings_in_a_dotenv_file_apply_and_the_environment_wins(write_audio, tmp_path, monkeypatch, capsys):
+    """The CLI reads `.env` as the browser app does; a variable set in the environment is not overridden."""
+    clip = write_audio("five.wav", tone_mix(seconds=5.0))
+    env_file = tmp_path / "my.env"
+    env_file.write_text("TASTEMAKER_MAX_DURATION_S=2\n")
+    monkeypatch.setenv("CHAINLIT_ENV_FILE", str(env_file))
+    # set-then-delete: monkeypatch removes what load_dotenv sets when the test ends
+    monkeypatch.setenv("TASTEMAKER_MAX_DURATION_S", "0")
+    monkeypatch.delenv("TASTEMAKER_MAX_DURATION_S")
+    assert main(["tag", str(clip)]) == 1
+    assert "is 5.0 s long, over the 2.0 s limit" in capsys.readouterr().err
+
+    monkeypatch.setenv("TASTEMAKER_MAX_DURATION_S", "900")
+    assert main(["tag", str(clip)]) == 0

@@ -87,6 +87,18 @@ def _decode(p: Path) -> tuple[np.ndarray, int]:
     return data, int(rate)
 
 
+def _length_words(seconds: float) -> str:
+    return f"{seconds / 60:.1f} minutes" if seconds >= 120 else f"{seconds:.1f} s"
+
+
+def _too_long(p: Path, seconds: float, settings: Settings) -> AudioError:
+    return AudioError(
+        p,
+        f"is {_length_words(seconds)} long, over the {_length_words(settings.max_duration_s)} limit.",
+        "Trim it to an excerpt, or raise TASTEMAKER_MAX_DURATION_S.",
+    )
+
+
 def load_clip(
     path: str | os.PathLike,
     sample_rate: int = 16000,
@@ -105,11 +117,7 @@ def load_clip(
         if info.frames > 0 and info.samplerate > 0:
             seconds = info.frames / info.samplerate
             if seconds > settings.max_duration_s:
-                raise AudioError(
-                    p,
-                    f"is {seconds / 60:.1f} minutes long, over the {settings.max_duration_s:g} s limit.",
-                    "Trim it to an excerpt, or raise TASTEMAKER_MAX_DURATION_S.",
-                )
+                raise _too_long(p, seconds, settings)
     except AudioError:
         raise
     except Exception:
@@ -123,11 +131,7 @@ def load_clip(
         raise AudioError(p, "contains invalid samples (NaN or infinity).", "Re-export it from your audio editor.")
     seconds = data.shape[0] / rate
     if seconds > settings.max_duration_s:
-        raise AudioError(
-            p,
-            f"is {seconds / 60:.1f} minutes long, over the {settings.max_duration_s:g} s limit.",
-            "Trim it to an excerpt, or raise TASTEMAKER_MAX_DURATION_S.",
-        )
+        raise _too_long(p, seconds, settings)
     if seconds < settings.min_duration_s:
         raise AudioError(
             p,

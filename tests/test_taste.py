@@ -115,3 +115,21 @@ def test_feedback_moves_the_profile():
     updated = record_feedback("bo", gen, liked=True)
     assert load_profile("bo").genres == updated.genres and updated.genres["jazz"] > 0.5
     assert feedback_count("bo") == {"liked": 1, "disliked": 0}
+
+
+def test_energy_is_what_the_tagger_hears_more_than_how_loud_it_is(strings_clip):
+    from tools.taste.analysis import energy_of, loudness_of
+
+    y = strings_clip.samples
+    loud = loudness_of(y)
+    assert 0.7 < loud < 1.0  # a loud clip...
+    assert energy_of(y, {"calm": 0.4, "energetic": 0.01}) < 0.35  # ...that sounds calm is calm
+    assert energy_of(y, {"calm": 0.02, "energetic": 0.3}) > 0.65
+    assert energy_of(y, {"happy": 0.2}) == pytest.approx(loud)  # no opinion either way: loudness decides
+    assert energy_of(0.01 * y, {"calm": 0.02, "energetic": 0.3}) < energy_of(y, {"calm": 0.02, "energetic": 0.3})
+
+
+def test_the_explanation_never_says_energetic_and_calm_at_once():
+    line = explain(TasteProfile(genres={"classical": 0.8}, moods={"calm": 0.8, "beautiful": 0.6}, energy=0.8))
+    assert "energetic" in line and "calm" not in line and "beautiful" in line
+    assert "calm" in explain(TasteProfile(moods={"calm": 0.8}))  # no energy figure: the mood says it

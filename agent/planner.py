@@ -31,6 +31,7 @@ class Context:
 
     uploads: list[str] = field(default_factory=list)  # every upload id, oldest first
     latest_uploads: list[str] = field(default_factory=list)  # the last message that attached files
+    attached_now: list[str] = field(default_factory=list)  # files attached to the newest message itself
     pieces: list[str] = field(default_factory=list)  # generated piece ids, oldest first
     last_referent: str | None = None  # "upload" or "piece": what "this" most likely means
 
@@ -40,6 +41,7 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
     for m in messages:
         if isinstance(m, HumanMessage):
             ids = intents.upload_ids_in(_text(m))
+            ctx.attached_now = ids
             if ids:
                 ctx.uploads.extend(i for i in ids if i not in ctx.uploads)
                 ctx.latest_uploads = ids
@@ -157,6 +159,9 @@ class OfflinePlanner(BaseChatModel):
                                                                            "max_iters": slots.max_iters})
         if intent == intents.MAKE:
             return self._call("generate_music", self._music_args(parsed))
+        if ctx.attached_now and slots.is_empty():
+            # A song sent with 'here you go' or 'and this one?': what it is, is the likeliest question.
+            return self._call("describe_uploads", {"upload_ids": ctx.attached_now})
         return answers.not_understood(self.tool_names)
 
     def _call(self, name: str, args: dict[str, Any]) -> list[tuple[str, dict[str, Any]]] | str:

@@ -95,6 +95,18 @@ def test_planner_binds_tools_and_plans_from_the_conversation():
     assert not done.tool_calls and "rock (60%)" in done.content and "guitar" in done.content
 
 
+def test_a_song_sent_with_a_vague_message_is_described():
+    planner = OfflinePlanner().bind_tools(build_tools(Session()))
+    first, second = intents.attachment_note([("u1", "a.wav", 30.0)]), intents.attachment_note([("u2", "b.wav", 9.0)])
+    history = [HumanMessage(content=f"what is this?\n\n{first}"), AIMessage(content="It sounds like rock.")]
+    for vague in ("here you go", "and this one?"):
+        msg = planner.respond(history + [HumanMessage(content=f"{vague}\n\n{second}")])
+        assert msg.tool_calls[0]["name"] == "describe_uploads" and msg.tool_calls[0]["args"] == {"upload_ids": ["u2"]}
+    # without a new attachment, a vague message is still not understood: nothing is guessed
+    msg = planner.respond(history + [HumanMessage(content="here you go")])
+    assert not msg.tool_calls and "not sure" in msg.content
+
+
 def test_planner_only_offers_installed_tools():
     planner = OfflinePlanner().bind_tools([])
     reply = planner.respond([HumanMessage(content="make me a rock track")])

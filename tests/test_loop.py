@@ -36,6 +36,20 @@ def test_tagger_judge_predicts_top_target_plus_slack():
     assert judge.predicted(probs, ["rock", "jazz"], MatchRule(slack=0, floor=0.25)) == ["rock", "pop"]
 
 
+def test_a_broader_genre_heard_with_its_narrower_target_is_not_a_mismatch():
+    judge = TaggerJudge()
+    house_track = {"techno": 0.5, "electronic": 0.45, "dance": 0.3, "house": 0.2, "jazz": 0.1}
+    heard = judge.predicted(house_track, ["house"], MatchRule())
+    assert heard == ["techno", "house"] and matches(heard, ["house"], MatchRule())
+    # the same track is not jazz, and 'electronic' counts as usual when it is not a broader genre of the target
+    assert judge.predicted(house_track, ["jazz"], MatchRule()) == ["techno", "electronic"]
+    assert not matches(judge.predicted(house_track, ["jazz"], MatchRule()), ["jazz"], MatchRule())
+    # asked for electronic and house, both must be heard (dance, broader than house, is passed over)
+    assert judge.predicted(house_track, ["electronic", "house"], MatchRule()) == ["techno", "electronic", "house"]
+    assert not matches(judge.predicted(house_track, ["electronic", "jazz"], MatchRule()), ["electronic", "jazz"],
+                       MatchRule())
+
+
 def test_refine_raises_missing_and_negates_spurious():
     profile = TasteProfile(genres={"rock": 0.8, "jazz": 0.4})
     style = Style(genres={"rock": 0.8, "jazz": 0.4}, energy=0.5)
@@ -45,6 +59,19 @@ def test_refine_raises_missing_and_negates_spurious():
     assert new_style.instruments.get("piano", 0) > 0  # jazz cue
     louder = refine(profile, style, missing=["metal"], spurious=[], target=["metal"])[1]
     assert louder.energy > 0.5
+
+
+def test_a_missing_target_leads_the_next_arrangement_even_at_the_cap():
+    """pop + electronic both at 1.0, pop not heard: raising pop cannot help, so electronic eases and pop leads."""
+    from tools.generate.sketch.arranger import plan
+
+    profile = TasteProfile(genres={"electronic": 1.0, "pop": 1.0})
+    style = Style(genres={"electronic": 1.0, "pop": 1.0})
+    assert plan(style, 6.0, seed=1).primary == "electronic"
+    new_profile, new_style = refine(profile, style, missing=["pop"], spurious=["folk"], target=["pop", "electronic"])
+    assert new_style.genres["pop"] > new_style.genres["electronic"] >= 0.3
+    assert new_profile.genres["pop"] > new_profile.genres["electronic"]
+    assert plan(new_style, 6.0, seed=1).primary == "pop"
 
 
 def test_unknown_target_genre_is_refused():

@@ -46,6 +46,12 @@ GENRES: dict[str, dict[str, list[str]]] = {
     "world": {"mtt": ["indian", "sitar"]},
 }
 
+# A broader genre heard with a narrower one it contains is not a mismatch: house *is* electronic dance music
+# (the MSD tagger puts 'electronic' above 'House' on nearly every house track), metal and punk are rock.
+BROADER: dict[str, tuple[str, ...]] = {
+    "house": ("electronic", "dance"), "techno": ("electronic", "dance"), "metal": ("rock",), "punk": ("rock",),
+}
+
 MOODS: dict[str, dict[str, list[str]]] = {
     "happy": {"msd": ["happy"]},
     "sad": {"msd": ["sad"]},

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from tools.audio import load_clip
 from tools.contracts import Attempt, Generation, LoopResult, Style, TasteProfile
 from tools.errors import TastemakerError
-from tools.genres import GENRES, require_genre
+from tools.genres import BROADER, GENRES, require_genre
 from tools.prompting import profile_to_prompt, profile_to_style
 
 OnEvent = Callable[[str, dict], None]  # ("iteration" | "attempt" | "stop", details)
@@ -70,8 +70,10 @@ class TaggerJudge:
         return tag_full(load_clip(audio_path)).genres.probabilities
 
     def predicted(self, probs: dict[str, float], target: list[str], rule: MatchRule) -> list[str]:
-        ranked = sorted(probs.items(), key=lambda kv: (-kv[1], kv[0]))[: len(target) + rule.slack]
-        return [g for g, p in ranked if p >= rule.floor]
+        """The top len(target) + slack genres, passing over broader genres of a target (electronic for house)."""
+        broader = {b for t in target for b in BROADER.get(t, ()) if b not in target}
+        ranked = sorted(((g, p) for g, p in probs.items() if g not in broader), key=lambda kv: (-kv[1], kv[0]))
+        return [g for g, p in ranked[: len(target) + rule.slack] if p >= rule.floor]
 
 
 class ClassifierJudge:
@@ -142,12 +144,22 @@ def refine(profile: TasteProfile, style: Style, missing: list[str], spurious: li
         genres[g] = min(1.0, genres.get(g, 0.4) + 0.25)
     for g in spurious:
         genres.pop(g, None)
+    if missing:  # the targets that were heard ease (below), in the prompt too
+        for g in target:
+            if g not in missing and g in genres:
+                genres[g] = max(0.3, genres[g] - 0.2)
     avoid = sorted(set(profile.avoid) | set(spurious))
     new_profile = replace(profile, genres=genres, avoid=avoid)
 
     style_genres = {g: w for g, w in style.genres.items() if g not in spurious}
     for g in target:
         style_genres[g] = min(1.0, style_genres.get(g, 0.5) + (0.3 if g in missing else 0.0))
+    if missing:
+        # The targets that were heard already take too much room (and a missing one at the 1.0 cap could not
+        # rise): ease them so the missing genre leads the next arrangement.
+        for g in target:
+            if g not in missing:
+                style_genres[g] = max(0.3, style_genres[g] - 0.2)
     instruments = dict(style.instruments)
     for g in missing:
         for cue in GENRE_CUES.get(g, []):

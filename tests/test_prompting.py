@@ -40,3 +40,11 @@ def test_style_for_the_sketch_engine():
     assert style.genres == {"rock": 0.8, "indie": 0.5, "electronic": 0.3}
     assert style.tempo == 120.4 and style.key == "A" and style.mode == "minor" and style.energy == 0.8
     assert "vocals" not in style.instruments and style.avoid == ["vocals"]
+
+
+def test_energy_moods_never_contradict_the_energy_figure():
+    mixed = TasteProfile(genres={"classical": 0.8}, moods={"calm": 0.6, "energetic": 0.5, "sad": 0.45}, energy=0.5)
+    prompt = profile_to_prompt(mixed)
+    assert "calm" not in prompt and "energetic" not in prompt and "sad mood" in prompt
+    lively = profile_to_prompt(TasteProfile(genres={"rock": 0.8}, moods={"calm": 0.6}, energy=0.9))
+    assert "energetic" in lively and "calm" not in lively

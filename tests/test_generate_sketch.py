@@ -187,3 +187,10 @@ def test_cli_generate_json_and_errors(tmp_path, capsys):
     assert "out of range" in capsys.readouterr().err
     assert main(["generate", "jazz", "--engine", "sketch", "--midi", str(tmp_path / "nope.mid")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_a_secondary_genre_lends_its_main_melody_voice_not_a_counter_line():
+    # classical has two lead parts (violin melody, horn answering it); lent to jazz, the violin takes the melody
+    arr = plan(Style(genres={"jazz": 0.8, "classical": 0.6}), 8.0, seed=1)
+    leads = [v for v in arr.voices if v.role == "lead"]
+    assert arr.primary == "jazz" and [(v.program, v.style) for v in leads] == [(40, "classical")]

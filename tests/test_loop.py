@@ -74,6 +74,19 @@ def test_a_missing_target_leads_the_next_arrangement_even_at_the_cap():
     assert plan(new_style, 6.0, seed=1).primary == "pop"
 
 
+def test_an_unasked_drum_driven_genre_drops_the_kit_unless_a_target_needs_it():
+    from tools.generate.sketch.arranger import plan
+
+    style = Style(genres={"classical": 0.8, "jazz": 0.8})
+    assert plan(style, 6.0, seed=1).drums  # the jazz drummer plays under the strings
+    _, quiet = refine(TasteProfile(genres=dict(style.genres)), style, missing=["jazz"], spurious=["pop"],
+                      target=["classical", "jazz"])
+    assert "drums" in quiet.avoid and not plan(quiet, 6.0, seed=1).drums
+    _, rock = refine(TasteProfile(genres={"rock": 0.8}), Style(genres={"rock": 0.8}), missing=[], spurious=["pop"],
+                     target=["rock"])
+    assert "drums" not in rock.avoid  # rock needs its kit
+
+
 def test_unknown_target_genre_is_refused():
     with pytest.raises(UnknownLabelError, match="not a genre"):
         create(TasteProfile(), ["polka-step"], LoopConfig(max_iters=1, candidates=1, seconds=3))

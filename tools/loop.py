@@ -175,8 +175,14 @@ def refine(profile: TasteProfile, style: Style, missing: list[str], spurious: li
         energy = min(1.0, (energy if energy is not None else 0.5) + 0.15)
     elif set(missing) & soft or set(spurious) & loud:
         energy = max(0.0, (energy if energy is not None else 0.5) - 0.15)
+    style_avoid = set(style.avoid) | {s for s in spurious if s not in target}
+    if any("drums" in GENRE_CUES.get(g, []) for g in spurious) and not any(
+            "drums" in GENRE_CUES.get(t, []) for t in target):
+        # Heard as a drum-driven genre nobody asked for (pop, rock...) while no target needs a kit: drop it.
+        # A jazz drummer under a string quartet made 'classical and jazz' sound pop; without it, both are heard.
+        style_avoid.add("drums")
     new_style = replace(style, genres=style_genres, instruments=instruments, energy=energy,
-                        avoid=sorted(set(style.avoid) | {s for s in spurious if s not in target}))
+                        avoid=sorted(style_avoid))
     return new_profile, new_style
 
 

@@ -320,13 +320,16 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     voices: list[Voice] = []
     for name, weight in blend.items():
         spec = S.STYLES[name]
+        lent_lead = False
         for part in spec.parts:
             if name != primary.name and part.role not in spec.signature:
                 continue
             if name != primary.name and part.role == "lead":
-                # one melody at a time: a strong secondary genre takes it over
-                if weight < 0.35:
+                # one melody at a time: a strong secondary genre takes it over with its first (main) melody
+                # voice, not a counter-line (classical lends its violin, not the horn that answers it)
+                if weight < 0.35 or lent_lead:
                     continue
+                lent_lead = True
                 voices = [v for v in voices if v.role != "lead"]
             # a lent part plays softer the smaller its genre's share is next to the primary's
             gain = 1.0 if name == primary.name else 0.5 + 0.5 * min(1.0, weight / blend[primary.name])

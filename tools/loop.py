@@ -136,6 +136,16 @@ GENRE_CUES = {
 }
 
 
+def _ease_heard(weights: dict[str, float], target: list[str], missing: list[str]) -> None:
+    """With a target missing, the targets that were heard take too much room (and a missing one already at the
+    1.0 cap could not rise): ease them by 0.2, not below 0.3, so the missing genre leads the next attempt."""
+    if not missing:
+        return
+    for g in target:
+        if g not in missing and g in weights:
+            weights[g] = max(0.3, weights[g] - 0.2)
+
+
 def refine(profile: TasteProfile, style: Style, missing: list[str], spurious: list[str],
            target: list[str]) -> tuple[TasteProfile, Style]:
     """Raise what the judge did not hear, lower or negate what it heard but was not asked for."""
@@ -144,22 +154,14 @@ def refine(profile: TasteProfile, style: Style, missing: list[str], spurious: li
         genres[g] = min(1.0, genres.get(g, 0.4) + 0.25)
     for g in spurious:
         genres.pop(g, None)
-    if missing:  # the targets that were heard ease (below), in the prompt too
-        for g in target:
-            if g not in missing and g in genres:
-                genres[g] = max(0.3, genres[g] - 0.2)
+    _ease_heard(genres, target, missing)
     avoid = sorted(set(profile.avoid) | set(spurious))
     new_profile = replace(profile, genres=genres, avoid=avoid)
 
     style_genres = {g: w for g, w in style.genres.items() if g not in spurious}
     for g in target:
         style_genres[g] = min(1.0, style_genres.get(g, 0.5) + (0.3 if g in missing else 0.0))
-    if missing:
-        # The targets that were heard already take too much room (and a missing one at the 1.0 cap could not
-        # rise): ease them so the missing genre leads the next arrangement.
-        for g in target:
-            if g not in missing:
-                style_genres[g] = max(0.3, style_genres[g] - 0.2)
+    _ease_heard(style_genres, target, missing)
     instruments = dict(style.instruments)
     for g in missing:
         for cue in GENRE_CUES.get(g, []):

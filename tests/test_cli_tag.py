@@ -70,3 +70,11 @@ def test_settings_in_a_dotenv_file_apply_and_the_environment_wins(write_audio, t
 
     monkeypatch.setenv("TASTEMAKER_MAX_DURATION_S", "900")
     assert main(["tag", str(clip)]) == 0
+
+
+def test_a_setting_that_is_not_a_number_is_one_clear_line(write_audio, monkeypatch, capsys):
+    clip = write_audio("ok.wav", tone_mix(seconds=3.0))
+    monkeypatch.setenv("TASTEMAKER_MAX_FILE_MB", "abc")
+    assert main(["tag", str(clip)]) != 0
+    err = capsys.readouterr().err
+    assert "TASTEMAKER_MAX_FILE_MB='abc' is not a number" in err and "Traceback" not in err

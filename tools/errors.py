@@ -29,3 +29,7 @@ class ModelMissingError(TastemakerError):
 
 class UnknownLabelError(TastemakerError):
     """A genre, mood or instrument name that the vocabulary does not know."""
+
+
+class SettingError(TastemakerError):
+    """A setting (environment variable or `.env` line) with a value that cannot be used."""

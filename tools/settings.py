@@ -11,6 +11,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tools.errors import SettingError
+
 
 def _env_float(name: str, default: float) -> float:
     raw = os.environ.get(name)
@@ -19,7 +21,8 @@ def _env_float(name: str, default: float) -> float:
     try:
         return float(raw)
     except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a number") from None
+        raise SettingError(f"{name}={raw!r} is not a number. Set it to one (in the environment or in .env), "
+                           "or unset it for the default.") from None
 
 
 def _env_bool(name: str, default: bool = False) -> bool:

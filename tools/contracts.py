@@ -108,6 +108,16 @@ class TasteProfile:
     clips: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
 
+    def moods_to_mention(self, limit: int = 2, minimum: float = 0.4) -> list[str]:
+        """The strongest moods worth saying in words (explanations, prompts).
+
+        'energetic' and 'calm' are left to the energy figure when there is one: as moods they would repeat it
+        or contradict it ('calm and energetic' from one calm clip and one lively one).
+        """
+        said_by_energy = {"energetic", "calm"} if self.energy is not None else set()
+        ranked = sorted(self.moods.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [m for m, w in ranked if w >= minimum and m not in self.avoid and m not in said_by_energy][:limit]
+
 
 @dataclass
 class Generation:

@@ -56,10 +56,7 @@ def profile_to_prompt(profile: TasteProfile) -> str:
         parts["energy"].append(t["energy_high"])
     elif profile.energy is not None and profile.energy <= 0.35:
         parts["energy"].append(t["energy_low"])
-    # 'energetic' and 'calm' are the energy figure's to say: as moods they would repeat it or contradict it
-    # ('calm and energetic mood' from one calm clip and one lively one)
-    said = {"energetic", "calm"} if profile.energy is not None else set()
-    moods = [m for m, w in _ranked(profile.moods) if w >= 0.4 and m not in profile.avoid and m not in said][:2]
+    moods = profile.moods_to_mention()
     if moods:
         parts["moods"].append(t["moods"].format(moods=_join(moods)))
     instruments = [i for i, w in _ranked(profile.instruments) if w >= 0.4 and i not in profile.avoid][:3]

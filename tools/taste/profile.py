@@ -130,9 +130,7 @@ def explain(profile: TasteProfile) -> str:
         parts.append(f"{profile.mode} keys")
     if profile.energy is not None:
         parts.append("energetic" if profile.energy >= 0.65 else "calm" if profile.energy <= 0.35 else "medium energy")
-    # 'energetic' and 'calm' are what the energy word above already says (or would contradict)
-    said = ("energetic", "calm") if profile.energy is not None else ()
-    moods = [m for m, w in profile.moods.items() if w >= 0.4 and m not in said][:2]
+    moods = profile.moods_to_mention()
     instruments = [i for i, w in profile.instruments.items() if w >= 0.4][:3]
     if moods:
         parts.append(" and ".join(moods))

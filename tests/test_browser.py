@@ -49,7 +49,9 @@ def start_app(env: dict) -> tuple[subprocess.Popen, str]:
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    env = dict(os.environ, TASTEMAKER_HOME=str(tmp_path_factory.mktemp("browser-home")))
+    # CI=true as CI services set it: Chainlit would read it as its --ci flag and plant a
+    # fake OpenAI key, sending the chat to an unreachable LLM (CI failed on this twice).
+    env = dict(os.environ, TASTEMAKER_HOME=str(tmp_path_factory.mktemp("browser-home")), CI="true")
     env.pop("CHAINLIT_AUTH_SECRET", None)
     proc, url = start_app(env)
     yield url

@@ -54,6 +54,10 @@ def app_command(host: str, port: int) -> list[str]:
 
 def app_env() -> dict[str, str]:
     env = dict(os.environ, CHAINLIT_APP_ROOT=str(APP_ROOT))
+    # `chainlit run` reads CI (set by most CI services and many containers) as its
+    # --ci flag, which plants a fake OPENAI_API_KEY and so would switch the chat
+    # from the offline planner to an OpenAI endpoint that rejects it.
+    env.pop("CI", None)
     env.setdefault("HF_HUB_OFFLINE", "1")
     env.setdefault("TRANSFORMERS_OFFLINE", "1")
     return env

@@ -43,6 +43,8 @@ def test_synonyms_and_themes():
     r = parse_text("old school hip hop and r&b about the summer of 1994")
     assert {"hip-hop", "rnb"} <= set(r.style.genres)
     assert parse_text("qwzx blorf").themes == ["qwzx", "blorf"]
+    beat = parse_text("a hip-hop beat about my hometown")
+    assert beat.style.genres == {"hip-hop": 1.0} and beat.themes == ["hometown"]  # 'beat' is not techno
     ranked = similar_labels(["synthwave"])[0]
     assert ranked[0][0] == "electronic" and ranked[0][1] > 0.6
 

@@ -57,13 +57,14 @@ DESCRIPTIONS: dict[str, str] = {
 }
 EMBED_THRESHOLD = 0.6  # cosine similarity a word needs to a label's phrase to count as that label
 STOPWORDS = {
-    "a", "about", "also", "an", "and", "are", "as", "at", "background", "be", "bit", "but", "by", "can", "could",
-    "create", "feel", "feeling", "for", "from", "give", "i", "in", "into", "is", "it", "its", "just", "kind",
-    "less", "like", "little", "lot", "made", "make", "me", "more", "much", "music", "my", "of", "on", "one",
-    "onto", "or", "our", "over", "piece", "please", "quite", "really", "so", "some", "something", "song", "songs",
-    "sort", "sound", "sounds", "style", "than", "that", "the", "then", "these", "this", "those", "three", "to",
-    "too", "track", "tracks", "tune", "tunes", "two", "type", "under", "very", "vibe", "vibes", "want", "was",
-    "we", "were", "which", "while", "who", "whose", "with", "would", "you", "your",
+    # 'beat' and 'track' name a piece, not a genre ('beat' alone came out as techno by meaning, 0.60)
+    "a", "about", "also", "an", "and", "are", "as", "at", "background", "be", "beat", "beats", "bit", "but", "by",
+    "can", "could", "create", "feel", "feeling", "for", "from", "give", "i", "in", "into", "is", "it", "its",
+    "just", "kind", "less", "like", "little", "lot", "made", "make", "me", "more", "much", "music", "my", "of",
+    "on", "one", "onto", "or", "our", "over", "piece", "please", "quite", "really", "so", "some", "something",
+    "song", "songs", "sort", "sound", "sounds", "style", "than", "that", "the", "then", "these", "this", "those",
+    "three", "to", "too", "track", "tracks", "tune", "tunes", "two", "type", "under", "very", "vibe", "vibes",
+    "want", "was", "we", "were", "which", "while", "who", "whose", "with", "would", "you", "your",
 }
 
 IMPLIED_GENRE = {"synth": "electronic", "sitar": "world", "harpsichord": "classical", "violin": "classical",

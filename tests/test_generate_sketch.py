@@ -194,3 +194,43 @@ def test_a_secondary_genre_lends_its_main_melody_voice_not_a_counter_line():
     arr = plan(Style(genres={"jazz": 0.8, "classical": 0.6}), 8.0, seed=1)
     leads = [v for v in arr.voices if v.role == "lead"]
     assert arr.primary == "jazz" and [(v.program, v.style) for v in leads] == [(40, "classical")]
+
+
+def test_hip_hop_is_rapped_and_the_voice_is_what_the_tagger_hears_as_hip_hop():
+    arr = plan(Style(genres={"hip-hop": 1.0}), 10.0, seed=1)
+    assert [bar for bar, _ in arr.vocals] == list(range(arr.bars)), "a line on every bar"
+    assert not any(v.role == "lead" for v in arr.voices), "the rapper is the melody"
+    rapped = render(arr)
+    assert np.array_equal(rapped, render(plan(Style(genres={"hip-hop": 1.0}), 10.0, seed=1)))  # same seed, same audio
+    instrumental = plan(Style(genres={"hip-hop": 1.0}), 10.0, seed=1)
+    instrumental.vocals = []
+    with_voice = tag_full(clip_from_array(rapped, SR)).genres
+    without = tag_full(clip_from_array(render(instrumental), SR)).genres
+    assert "hip-hop" in [g for g, _ in with_voice.top(3)], with_voice.top(5)
+    assert with_voice.probabilities["hip-hop"] > 0.1 > 0.05 > without.probabilities["hip-hop"]
+
+
+def test_rap_lyrics_name_the_themes_ride_in_the_midi_and_respect_no_vocals(tmp_path):
+    g = generate(GenerationRequest(prompt="hip-hop about a rainy city", seconds=12.0, seed=3, engine="sketch"))[0]
+    side = json.loads(Path(g.conditioning["sidecar"]).read_text())
+    lines = [text for _, text in side["arrangement"]["vocals"]]
+    assert any("rainy" in line and "city" in line for line in lines), lines
+    lyrics = pretty_midi.PrettyMIDI(g.midi_path).lyrics
+    assert [ly.text for ly in lyrics] == lines
+    assert lyrics[1].time == pytest.approx(4 * 60 / side["arrangement"]["tempo"])  # the second line on bar 2
+    for asked in ("instrumental hip-hop", "hip-hop, no vocals"):
+        from tools.text_style import parse_text
+
+        arr = plan(parse_text(asked).style, 8.0, seed=3)
+        assert arr.vocals == [] and "no rap vocals, as asked" in arr.notes
+    assert plan(Style(genres={"jazz": 1.0, "hip-hop": 0.2}), 8.0, seed=3).vocals == [], "a hint of hip-hop is not rapped"
+
+
+def test_without_espeak_hip_hop_stays_instrumental_and_says_why(monkeypatch):
+    import tools.generate.sketch as sketch
+
+    monkeypatch.setattr(sketch, "espeak", lambda: None)
+    arr = plan(Style(genres={"hip-hop": 1.0}), 6.0, seed=2)
+    audio = render(arr)
+    assert np.array_equal(audio, sketch.render_band(arr, to_midi(arr)))
+    assert any("espeak-ng is not installed" in n for n in arr.notes)

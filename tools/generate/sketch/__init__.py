@@ -15,6 +15,8 @@ from tools.generate.output import output_paths, write_json, write_midi
 from tools.generate.request import GenerationRequest, Progress
 from tools.generate.sketch.arranger import Arrangement, plan, to_midi
 from tools.generate.sketch.conditioning import Reference, from_audio, from_midi
+from tools.generate.sketch.rap import LEVEL as RAP_LEVEL
+from tools.generate.sketch.rap import espeak, render_rap
 from tools.render import RENDER_RATE, find_soundfont, render_midi
 
 ENGINE = "sketch"
@@ -47,6 +49,20 @@ def amp(audio: np.ndarray, drive: float, sample_rate: int = RENDER_RATE) -> np.n
 
 
 def render_audio(arrangement: Arrangement, pm) -> np.ndarray:
+    """The arrangement as mono float32 at 32 kHz, exactly its duration long: the MIDI (driven voices through
+    amp()) and its rapped vocals."""
+    band = render_band(arrangement, pm)
+    if not arrangement.vocals:
+        return band
+    if espeak() is None:
+        arrangement.notes.append("rap vocals left out: espeak-ng is not installed (sudo apt-get install espeak-ng)")
+        return band
+    voice = render_rap(arrangement.vocals, arrangement.bar_seconds, arrangement.seconds, RENDER_RATE)
+    mixed = band + RAP_LEVEL * float(np.abs(band).max()) * voice
+    return finish(0.89 * mixed / max(float(np.abs(mixed).max()), 1e-9), arrangement.seconds)
+
+
+def render_band(arrangement: Arrangement, pm) -> np.ndarray:
     """The arrangement's MIDI as mono float32 at 32 kHz, exactly its duration long; driven voices go through amp()."""
     driven = [i for i in pm.instruments if i.name.endswith(" driven")]
     if not driven:
@@ -88,7 +104,7 @@ def generate_sketch(request: GenerationRequest, style: Style, seeds: list[int],
         if progress:
             progress(i / len(seeds), f"arranging candidate {i + 1} of {len(seeds)}")
         t0 = time.perf_counter()
-        arrangement = plan(style, request.seconds, seed, reference)
+        arrangement = plan(style, request.seconds, seed, reference, request.themes)
         pm = to_midi(arrangement)
         audio = render_audio(arrangement, pm)
         render_s = time.perf_counter() - t0

@@ -16,12 +16,14 @@ from tools.contracts import Style
 from tools.errors import TastemakerError
 from tools.generate.sketch import styles as S
 from tools.generate.sketch.conditioning import Reference
+from tools.generate.sketch.rap import write_lyrics
 from tools.generate.sketch.theory import NOTE_NAMES, Chord, parse_roman, pitch_class, scale_pitches
 
 VELOCITY = {"X": 118, "x": 96, "o": 72, "g": 42}
 SECTION_GAIN = {"intro": 0.78, "verse": 0.9, "chorus": 1.0, "outro": 0.82}
 BLEND_MIN_WEIGHT = 0.15  # a genre below this share of the blend lends nothing audible
 QUANTISED = {"electronic", "house", "techno"}  # machine-tight styles get no timing humanisation
+RAP_MIN_WEIGHT = 0.35  # hip-hop's share of the blend from which the piece is rapped over
 VOCAL_PROGRAMS = {52, 53, 54, 85, 91}
 _SUFFIX_RE = re.compile(r"^(b|#)?([ivIV]+)(.*)$")
 # Triad quality by scale degree: which numerals are upper case in each mode.
@@ -72,6 +74,7 @@ class Arrangement:
     humanise: bool
     motif: list[tuple[int, int, int]] | None = None  # (onset step, length steps, scale steps from the first note)
     notes: list[str] = field(default_factory=list)  # what was honoured or could not be
+    vocals: list[tuple[int, str]] = field(default_factory=list)  # (bar, rapped line)
 
     @property
     def key(self) -> str:
@@ -260,8 +263,20 @@ def _apply_instruments(voices: list[Voice], style: Style, notes: list[str]) -> l
     return kept
 
 
-def plan(style: Style, seconds: float, seed: int, reference: Reference | None = None) -> Arrangement:
-    """Every decision for one piece, from the style, the duration, the seed and an optional reference."""
+def _raps(style: Style, blend: dict[str, float], notes: list[str]) -> bool:
+    """Hip-hop is rapped over unless the person asked for no vocals or an instrumental."""
+    if blend.get("hip-hop", 0.0) < RAP_MIN_WEIGHT:
+        return False
+    if "vocals" in {a.lower() for a in style.avoid} or style.instruments.get("instrumental", 0.0) >= 0.5:
+        notes.append("no rap vocals, as asked")
+        return False
+    return True
+
+
+def plan(style: Style, seconds: float, seed: int, reference: Reference | None = None,
+         themes: list[str] | tuple[str, ...] = ()) -> Arrangement:
+    """Every decision for one piece, from the style, the duration, the seed, an optional reference and the
+    request's theme words (a rapped hook names them)."""
     rng = np.random.default_rng(seed)
     notes: list[str] = []
     genres = {g: w for g, w in style.genres.items() if g not in set(style.avoid)}
@@ -339,6 +354,11 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
                 octave_double=part.octave_double, density=part.density, style=name, drive=part.drive,
             ))
     voices = _apply_instruments(voices, style, notes)
+    raps = _raps(style, blend, notes)
+    if raps:
+        # the rapper is the melody: hip-hop's own lead steps aside, unless it plays an instrument asked for
+        own = {p.program for p in S.STYLES["hip-hop"].parts if p.role == "lead"}
+        voices = [v for v in voices if not (v.role == "lead" and v.style == "hip-hop" and v.program in own)]
 
     drums = {k: dict(v) for k, v in primary.drums.items()}
     if not drums:
@@ -360,12 +380,15 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     motif = reference.motif if reference is not None and reference.motif else None
     if motif:
         notes.append("melody motif taken from the reference MIDI")
+    sections = _sections(bars)
+    # lyrics draw from their own generator, so the rest of a seed's piece is the same with or without them
+    vocals = write_lyrics(sections, list(themes), np.random.default_rng([seed, 1])) if raps else []
     return Arrangement(
         seed=int(seed), seconds=seconds, blend={k: round(v, 3) for k, v in blend.items()}, primary=primary.name,
         tempo=round(tempo, 2), tonic=tonic, mode=mode, beats=primary.beats, swing=round(float(swing), 3),
         swing_unit=primary.swing_unit, energy=round(energy, 3), progression=progression, chord_bars=chord_bars,
-        sections=_sections(bars), voices=voices, drums=drums, lead_scale=primary.lead_scale,
-        fills=primary.fills, humanise=primary.name not in QUANTISED, motif=motif, notes=notes,
+        sections=sections, voices=voices, drums=drums, lead_scale=primary.lead_scale,
+        fills=primary.fills, humanise=primary.name not in QUANTISED, motif=motif, notes=notes, vocals=vocals,
     )
 
 
@@ -638,4 +661,6 @@ def to_midi(arr: Arrangement) -> pretty_midi.PrettyMIDI:
     writer.write_drums(drums)
     if drums.notes:
         pm.instruments.append(drums)
+    # the rapped lines travel in the MIDI as lyric events on their bars
+    pm.lyrics.extend(pretty_midi.Lyric(text, bar * arr.bar_seconds) for bar, text in arr.vocals)
     return pm

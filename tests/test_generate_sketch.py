@@ -226,7 +226,7 @@ def test_rap_lyrics_name_the_themes_ride_in_the_midi_and_respect_no_vocals(tmp_p
     assert plan(Style(genres={"jazz": 1.0, "hip-hop": 0.2}), 8.0, seed=3).vocals == [], "a hint of hip-hop is not rapped"
 
 
-def test_without_espeak_hip_hop_stays_instrumental_and_says_why(monkeypatch):
+def test_without_a_working_espeak_hip_hop_stays_instrumental_and_says_why(monkeypatch):
     import tools.generate.sketch as sketch
 
     monkeypatch.setattr(sketch, "espeak", lambda: None)
@@ -234,3 +234,11 @@ def test_without_espeak_hip_hop_stays_instrumental_and_says_why(monkeypatch):
     audio = render(arr)
     assert np.array_equal(audio, sketch.render_band(arr, to_midi(arr)))
     assert any("espeak-ng is not installed" in n for n in arr.notes)
+    # a speech program that fails (here /bin/false) leaves the piece instrumental too, never half-made
+    monkeypatch.setattr(sketch, "espeak", lambda: "/bin/false")
+    import tools.generate.sketch.rap as rap
+
+    monkeypatch.setattr(rap, "espeak", lambda: "/bin/false")
+    arr = plan(Style(genres={"hip-hop": 1.0}), 6.0, seed=2)
+    assert np.array_equal(render(arr), audio)
+    assert any("espeak-ng failed (CalledProcessError" in n for n in arr.notes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import subprocess
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -57,7 +58,11 @@ def render_audio(arrangement: Arrangement, pm) -> np.ndarray:
     if espeak() is None:
         arrangement.notes.append("rap vocals left out: espeak-ng is not installed (sudo apt-get install espeak-ng)")
         return band
-    voice = render_rap(arrangement.vocals, arrangement.bar_seconds, arrangement.seconds, RENDER_RATE)
+    try:
+        voice = render_rap(arrangement.vocals, arrangement.bar_seconds, arrangement.seconds, RENDER_RATE)
+    except (OSError, subprocess.SubprocessError, RuntimeError) as exc:  # RuntimeError: soundfile's unreadable output
+        arrangement.notes.append(f"rap vocals left out: espeak-ng failed ({type(exc).__name__}: {exc})")
+        return band
     mixed = band + RAP_LEVEL * float(np.abs(band).max()) * voice
     return finish(0.89 * mixed / max(float(np.abs(mixed).max()), 1e-9), arrangement.seconds)
 

@@ -101,8 +101,13 @@ def feedback(result: dict[str, Any]) -> str:
 def _piece_line(p: dict[str, Any]) -> str:
     heard = _labels(p.get("heard_genres") or [], 3)
     tempo = f" at about {p['tempo']} BPM" if p.get("tempo") else ""
-    return (f"**{p['id']}**: {p['seconds']:.0f} s{tempo}, made by the {p['engine']} engine ({p['model']}, "
+    line = (f"**{p['id']}**: {p['seconds']:.0f} s{tempo}, made by the {p['engine']} engine ({p['model']}, "
             f"seed {p['seed']}). The tagger hears {heard or 'no clear genre'}.")
+    if p.get("hook"):
+        line += f" Rapped by espeak-ng's robot voice; the hook: \"{p['hook']}\"."
+    if p.get("notes"):
+        line += f" Arranger's notes: {'; '.join(p['notes'])}."
+    return line
 
 
 def made(result: dict[str, Any]) -> str:

@@ -82,8 +82,15 @@ def _show(session: Session, piece: GeneratedPiece, heard: list[tuple[str, float]
                                       caption=caption, generation_id=piece.id))
     return {
         "id": piece.id, "engine": g.engine, "model": g.model, "seed": g.seed, "seconds": round(g.duration, 1),
-        "asked_genres": g.style.genres if g.style else {}, "tempo": round(_tempo_of(g)) if _tempo_of(g) else None, "heard_genres": heard, "engine_choice": g.conditioning.get("engine_choice", ""),
+        "asked_genres": g.style.genres if g.style else {}, "tempo": round(_tempo_of(g)) if _tempo_of(g) else None,
+        "heard_genres": heard, "engine_choice": g.conditioning.get("engine_choice", ""),
+        "notes": g.conditioning.get("notes", []), "hook": _hook(g.conditioning.get("lyrics", [])),
     }
+
+
+def _hook(lyrics: list[str]) -> str:
+    """The line a rapped piece repeats most (its chorus hook; the first line when none repeats)."""
+    return min(lyrics, key=lambda line: (-lyrics.count(line), lyrics.index(line))) if lyrics else ""
 
 
 def _progress(session: Session):

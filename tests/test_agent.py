@@ -201,6 +201,16 @@ def test_make_refine_feedback_conversation():
 
 
 @needs_generate
+def test_the_reply_quotes_the_rap_hook_and_the_arrangers_notes():
+    agent = ChatAgent()
+    rap = agent.send("make me a 6 second hip-hop track about the rainy city")
+    assert 'the hook: "rainy, city, that is what we talk about"' in rap.text
+    plain = agent.send("no vocals")
+    assert "hook" not in plain.text and "no rap vocals, as asked" in plain.text
+    assert "Arranger's notes: no drums, as asked" in agent.send("make me some jazz without drums, 4 seconds").text
+
+
+@needs_generate
 def test_refine_before_anything_was_made():
     agent = ChatAgent()
     assert "nothing to refine" in agent.send("another one").text

@@ -125,7 +125,8 @@ def generate_sketch(request: GenerationRequest, style: Style, seeds: list[int],
             audio_path=str(wav_path), sample_rate=RENDER_RATE, engine=ENGINE, model=model, prompt=request.prompt,
             seed=seed, duration=len(audio) / RENDER_RATE,
             conditioning={**conditioning, "key": arrangement.key, "tempo": arrangement.tempo,
-                          "blend": arrangement.blend, "sidecar": str(Path(wav_path).with_suffix(".json"))},
+                          "blend": arrangement.blend, "sidecar": str(Path(wav_path).with_suffix(".json")),
+                          "notes": list(arrangement.notes), "lyrics": [text for _, text in arrangement.vocals]},
             midi_path=str(midi_path), style=style,
         ))
     if progress:

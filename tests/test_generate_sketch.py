@@ -210,6 +210,25 @@ def test_hip_hop_is_rapped_and_the_voice_is_what_the_tagger_hears_as_hip_hop():
     assert with_voice.probabilities["hip-hop"] > 0.1 > 0.05 > without.probabilities["hip-hop"]
 
 
+def test_rapped_words_start_on_the_sixteenth_note_grid():
+    import librosa
+
+    from tools.generate.sketch.rap import FILL, fit_line, render_rap
+
+    def on_grid(arr, voice):  # the share of the voice's onsets within 25 ms of a (swung) 16th note
+        onsets = librosa.onset.onset_detect(y=voice, sr=SR, units="time", hop_length=128, backtrack=True)
+        grid = np.array([arr.grid_time(bar, step) for bar in range(arr.bars) for step in range(arr.beats * 4)])
+        return float(np.mean([np.abs(grid - t).min() < 0.025 for t in onsets]))
+
+    arr = plan(Style(genres={"hip-hop": 1.0}), 10.0, seed=0)
+    spoken_lines = np.zeros(round(arr.seconds * SR), dtype=np.float32)  # each line read at its own pace instead
+    for bar, text in arr.vocals:
+        line = fit_line(text, FILL * arr.bar_seconds, SR)
+        start = round(bar * arr.bar_seconds * SR)
+        spoken_lines[start : start + len(line)] += line[: len(spoken_lines) - start]
+    assert on_grid(arr, render_rap(arr, SR)) >= 0.6 > 0.45 > on_grid(arr, spoken_lines)
+
+
 def test_rap_lyrics_name_the_themes_ride_in_the_midi_and_respect_no_vocals(tmp_path):
     g = generate(GenerationRequest(prompt="hip-hop about a rainy city", seconds=12.0, seed=3, engine="sketch"))[0]
     side = json.loads(Path(g.conditioning["sidecar"]).read_text())

@@ -59,7 +59,7 @@ def render_audio(arrangement: Arrangement, pm) -> np.ndarray:
         arrangement.notes.append("rap vocals left out: espeak-ng is not installed (sudo apt-get install espeak-ng)")
         return band
     try:
-        voice = render_rap(arrangement.vocals, arrangement.bar_seconds, arrangement.seconds, RENDER_RATE)
+        voice = render_rap(arrangement, RENDER_RATE)
     except (OSError, subprocess.SubprocessError, RuntimeError) as exc:  # RuntimeError: soundfile's unreadable output
         arrangement.notes.append(f"rap vocals left out: espeak-ng failed ({type(exc).__name__}: {exc})")
         return band

@@ -88,6 +88,22 @@ class Arrangement:
     def bars(self) -> int:
         return sum(n for _, _, n in self.sections)
 
+    @property
+    def step_seconds(self) -> float:
+        """One 16th note."""
+        return 60.0 / self.tempo / 4
+
+    def grid_time(self, bar: int, step: float) -> float:
+        """When a 16th-note step of a bar sounds, swing included (every part and the rapper keep this grid)."""
+        offset = 0.0
+        s = int(step)
+        if self.swing > 0 and s == step:
+            if self.swing_unit == 8 and s % 4 == 2:
+                offset = self.swing * 4 * self.step_seconds / 6
+            elif self.swing_unit == 16 and s % 2 == 1:
+                offset = self.swing * self.step_seconds / 3
+        return (bar * self.beats * 4 + step) * self.step_seconds + offset
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["key"] = self.key
@@ -401,7 +417,7 @@ class _Writer:
         self.arr = arr
         self.rng = np.random.default_rng(arr.seed + 7919)  # separate stream: planning changes don't shift notes
         self.steps = arr.beats * 4
-        self.step_s = 60.0 / arr.tempo / 4
+        self.step_s = arr.step_seconds
         self.chords = [parse_roman(c, arr.tonic, arr.mode) for c in arr.progression]
         self.section_of_bar: list[str] = []
         for kind, _, n in arr.sections:
@@ -409,16 +425,8 @@ class _Writer:
 
     # time and dynamics
     def time(self, bar: int, step: float) -> float:
-        arr = self.arr
-        offset = 0.0
-        s = int(step)
-        if arr.swing > 0 and s == step:
-            if arr.swing_unit == 8 and s % 4 == 2:
-                offset = arr.swing * 4 * self.step_s / 6
-            elif arr.swing_unit == 16 and s % 2 == 1:
-                offset = arr.swing * self.step_s / 3
-        t = (bar * self.steps + step) * self.step_s + offset
-        if arr.humanise:
+        t = self.arr.grid_time(bar, step)
+        if self.arr.humanise:
             t += float(self.rng.normal(0, 0.004))
         return max(0.0, t)
 

@@ -243,6 +243,11 @@ def test_rap_lyrics_name_the_themes_ride_in_the_midi_and_respect_no_vocals(tmp_p
         arr = plan(parse_text(asked).style, 8.0, seed=3)
         assert arr.vocals == [] and "no rap vocals, as asked" in arr.notes
     assert plan(Style(genres={"jazz": 1.0, "hip-hop": 0.2}), 8.0, seed=3).vocals == [], "a hint of hip-hop is not rapped"
+    from tools.generate.sketch.rap import on_the_beat
+
+    # themes in any script are words too (an ASCII-only split read "café" as "caf")
+    hook = plan(Style(genres={"hip-hop": 1.0}), 6.0, seed=1, themes=["café", "東京"]).vocals[0][1]
+    assert hook.startswith("café, 東京") and len(on_the_beat(hook, 16, 0.15, SR)) == 8
 
 
 def test_without_a_working_espeak_hip_hop_stays_instrumental_and_says_why(monkeypatch):

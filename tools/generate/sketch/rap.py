@@ -57,6 +57,7 @@ OVERHANG = 1.25  # a word may ring on a quarter past its slot into the next word
 PITCH = 35  # espeak-ng pitch 0-99: lower than its default 50, nearer a rapper's register
 FILL = 0.9  # a line may take this share of its bar (14 of 16 sixteenths), leaving a breath before the next
 LEVEL = 0.8  # the voice's peak against the band's
+WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")  # letters (any script) and inner apostrophes: safe inside SSML
 
 
 def espeak() -> str | None:
@@ -167,7 +168,7 @@ def _cut(voice: np.ndarray, seconds: float, sample_rate: int) -> np.ndarray:
 def on_the_beat(text: str, steps: int, step_s: float, sample_rate: int) -> list[tuple[float, np.ndarray]]:
     """(16th, audio) for each word of a line, so every word starts on the grid; the whole line at the first
     16th when its words cannot be cut apart."""
-    words = re.findall(r"[A-Za-z']+", text)
+    words = WORD.findall(text)
     room = int(FILL * steps)
     slots = flow(words, room)
     speed = SPEED_WPM

@@ -39,6 +39,13 @@ VERSE_LINES = (
     "the city never sleeps and neither do I",
     "one more verse then we take it from the top",
 )
+# Verse lines about the request's themes, alternating with the stock ones ({w}: a theme word).
+THEME_LINES = (
+    "{w} on my mind every day and night",
+    "talking bout the {w} and you know it's right",
+    "{w} in the air when the beat comes in",
+    "all about the {w} let the night begin",
+)
 HOOKS = (
     "this is how we do it one more time",
     "turn it up turn it up let the music play",
@@ -71,9 +78,14 @@ def write_lyrics(sections: list[tuple[str, int, int]], themes: list[str],
     names the themes (the tagger hears hip-hop by the voice, so no bar is left without one)."""
     words = [t for t in themes if t.isalpha()][:4]
     hook = f"{', '.join(words)}, that is what we talk about" if words else str(rng.choice(HOOKS))
-    verses = list(rng.permutation(VERSE_LINES))
+    stock = list(rng.permutation(VERSE_LINES))
+    verses = stock
+    if words:  # every other verse line is about a theme word, in turn
+        about = [THEME_LINES[i % len(THEME_LINES)].format(w=words[i % len(words)]) for i in range(len(stock))]
+        verses = [line for pair in zip(about, stock) for line in pair]
     lines: list[tuple[int, str]] = []
     has_chorus = any(kind == "chorus" for kind, _, _ in sections)
+    sung_verses = 0
     for kind, first, n in sections:
         for i, bar in enumerate(range(first, first + n)):
             if kind == "intro":
@@ -83,7 +95,8 @@ def write_lyrics(sections: list[tuple[str, int, int]], themes: list[str],
             elif kind == "chorus" or (i == 0 and not has_chorus):  # a piece too short for a chorus opens on the hook
                 line = hook
             else:
-                line = verses[len(lines) % len(verses)]
+                line = verses[sung_verses % len(verses)]
+                sung_verses += 1
             lines.append((bar, line))
     return lines
 

@@ -257,7 +257,7 @@ def test_without_a_working_espeak_hip_hop_stays_instrumental_and_says_why(monkey
     monkeypatch.setattr(sketch, "espeak", lambda: None)
     arr = plan(Style(genres={"hip-hop": 1.0}), 6.0, seed=2)
     audio = render(arr)
-    assert np.array_equal(audio, sketch.render_band(arr, to_midi(arr)))
+    assert np.array_equal(audio, sketch.finish(sketch.render_band(arr, to_midi(arr)), arr.seconds))
     assert any("espeak-ng is not installed" in n for n in arr.notes)
     # a speech program that fails (here /bin/false) leaves the piece instrumental too, never half-made
     monkeypatch.setattr(sketch, "espeak", lambda: "/bin/false")

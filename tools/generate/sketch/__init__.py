@@ -28,11 +28,18 @@ def model_name() -> str:
     return f"sketch-1 ({find_soundfont().name})"
 
 
-def finish(audio: np.ndarray, seconds: float, sample_rate: int = RENDER_RATE) -> np.ndarray:
-    """Exactly `seconds` long, with a short fade-in and a fade-out over the last 1.5 s (or tenth)."""
+def fit(audio: np.ndarray, seconds: float, sample_rate: int = RENDER_RATE) -> np.ndarray:
+    """Exactly `seconds` long: cut, or padded with silence."""
     n = round(seconds * sample_rate)
     out = np.zeros(n, dtype=np.float32)
     out[: min(n, len(audio))] = audio[:n]
+    return out
+
+
+def finish(audio: np.ndarray, seconds: float, sample_rate: int = RENDER_RATE) -> np.ndarray:
+    """Exactly `seconds` long, with a short fade-in and a fade-out over the last 1.5 s (or tenth)."""
+    out = fit(audio, seconds, sample_rate)
+    n = len(out)
     fade_in = min(n, int(0.005 * sample_rate))
     out[:fade_in] *= np.linspace(0, 1, fade_in, dtype=np.float32)
     fade_out = min(n, int(min(1.5, 0.1 * seconds) * sample_rate))
@@ -53,25 +60,34 @@ def render_audio(arrangement: Arrangement, pm) -> np.ndarray:
     """The arrangement as mono float32 at 32 kHz, exactly its duration long: the MIDI (driven voices through
     amp()) and its rapped vocals."""
     band = render_band(arrangement, pm)
-    if not arrangement.vocals:
-        return band
-    if espeak() is None:
-        arrangement.notes.append("rap vocals left out: espeak-ng is not installed (sudo apt-get install espeak-ng)")
-        return band
-    try:
-        voice = render_rap(arrangement, RENDER_RATE)
-    except (OSError, subprocess.SubprocessError, RuntimeError) as exc:  # RuntimeError: soundfile's unreadable output
-        arrangement.notes.append(f"rap vocals left out: espeak-ng failed ({type(exc).__name__}: {exc})")
-        return band
+    voice = rap_track(arrangement)
+    if voice is None:
+        return finish(band, arrangement.seconds)
+    band = fit(band, arrangement.seconds)
     mixed = band + RAP_LEVEL * float(np.abs(band).max()) * voice
     return finish(0.89 * mixed / max(float(np.abs(mixed).max()), 1e-9), arrangement.seconds)
 
 
+def rap_track(arrangement: Arrangement) -> np.ndarray | None:
+    """The rapped vocals, or None when there are none or espeak-ng is missing or fails (a note says which)."""
+    if not arrangement.vocals:
+        return None
+    if espeak() is None:
+        arrangement.notes.append("rap vocals left out: espeak-ng is not installed (sudo apt-get install espeak-ng)")
+        return None
+    try:
+        return render_rap(arrangement, RENDER_RATE)
+    except (OSError, subprocess.SubprocessError, RuntimeError) as exc:  # RuntimeError: soundfile's unreadable output
+        arrangement.notes.append(f"rap vocals left out: espeak-ng failed ({type(exc).__name__}: {exc})")
+        return None
+
+
 def render_band(arrangement: Arrangement, pm) -> np.ndarray:
-    """The arrangement's MIDI as mono float32 at 32 kHz, exactly its duration long; driven voices go through amp()."""
+    """The arrangement's MIDI as mono float32 at 32 kHz as rendered (not yet cut to length or faded); driven
+    voices go through amp()."""
     driven = [i for i in pm.instruments if i.name.endswith(" driven")]
     if not driven:
-        return finish(render_midi(pm, sample_rate=RENDER_RATE), arrangement.seconds)
+        return render_midi(pm, sample_rate=RENDER_RATE)
     drive = max(v.drive for v in arrangement.voices)
     clean = copy.copy(pm)
     clean.instruments = [i for i in pm.instruments if i not in driven]
@@ -83,7 +99,7 @@ def render_band(arrangement: Arrangement, pm) -> np.ndarray:
     for m in mixed:
         out[: len(m)] += m
     out *= 0.89 / max(float(np.abs(out).max()), 1e-9)
-    return finish(out, arrangement.seconds)
+    return out
 
 
 def render(arrangement: Arrangement) -> np.ndarray:

@@ -267,3 +267,8 @@ def test_without_a_working_espeak_hip_hop_stays_instrumental_and_says_why(monkey
     arr = plan(Style(genres={"hip-hop": 1.0}), 6.0, seed=2)
     assert np.array_equal(render(arr), audio)
     assert any("espeak-ng failed (CalledProcessError" in n for n in arr.notes)
+    # one that runs but prints something that is not audio (here /bin/echo) likewise
+    monkeypatch.setattr(rap, "espeak", lambda: "/bin/echo")
+    arr = plan(Style(genres={"hip-hop": 1.0}), 6.0, seed=2)
+    assert np.array_equal(render(arr), audio)
+    assert any("espeak-ng failed (LibsndfileError" in n for n in arr.notes)

@@ -17,6 +17,7 @@ from dotenv import load_dotenv
 import tools  # noqa: F401  (switches model hubs off unless allowed)
 from agent.commands.chat import APP_ROOT
 from tools.errors import TastemakerError
+from tools.incidents import apology
 
 # Sub-command modules, in the order `tastemaker --help` lists them.
 COMMAND_MODULES = [
@@ -72,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tastemaker: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug of ours: one line here, the traceback in the error log
+        print(f"tastemaker: {apology(exc, 'tastemaker ' + str(args.command), 'tastemaker ' + str(args.command))}",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from agent.llm import chat_model, model_label
 from agent.session import AudioResult, GenreChart, Reporter, Session, Upload
 from agent.toolbox import build_tools
 from tools.errors import TastemakerError
+from tools.incidents import apology
 
 SYSTEM_PROMPT_FILE = Path(__file__).resolve().parent.parent / "prompts" / "system.md"
 # Enough for a few rounds of tool calls; a looping LLM is stopped with a clear message.
@@ -101,11 +102,10 @@ class ChatAgent:
             state = self.graph.invoke({"messages": [HumanMessage(content=content)]}, self.config)
         except TastemakerError as exc:
             return Reply(text=str(exc), attachment_errors=errors, seconds=time.perf_counter() - start)
-        except Exception as exc:  # an unreachable or misbehaving LLM endpoint
-            if _is_llm_failure(exc):
-                return Reply(text=_llm_failure_message(self.brain, exc), attachment_errors=errors,
-                             seconds=time.perf_counter() - start)
-            raise
+        except Exception as exc:  # an unreachable or misbehaving LLM endpoint, or a bug of ours
+            text = _llm_failure_message(self.brain, exc) if _is_llm_failure(exc) else \
+                apology(exc, "chat turn", "your request")
+            return Reply(text=text, attachment_errors=errors, seconds=time.perf_counter() - start)
         turn = _this_turn(state["messages"])
         calls = [(c["name"], dict(c["args"])) for m in turn if isinstance(m, AIMessage) for c in m.tool_calls]
         answer = next((m for m in reversed(turn) if isinstance(m, AIMessage) and not m.tool_calls), None)

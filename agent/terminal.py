@@ -18,6 +18,7 @@ from tqdm import tqdm
 from agent.graph import ChatAgent, Reply
 from agent.session import AudioResult, GenreChart, Reporter, Upload
 from tools.errors import TastemakerError
+from tools.incidents import apology
 
 HELP = "Type a message and press Enter. /attach PATH attaches an audio file, /help shows this, /quit ends."
 
@@ -27,19 +28,26 @@ class TerminalReporter(Reporter):
 
     def __init__(self, stream: IO[str] = sys.stderr):
         self.stream = stream
-        self.bar: tqdm | None = None
+        # Steps nest (a loop iteration inside create_music), so each open step keeps its own bar.
+        self.bars: list[tqdm] = []
+
+    @property
+    def bar(self) -> tqdm | None:
+        return self.bars[-1] if self.bars else None
 
     @contextlib.contextmanager
     def step(self, name: str, detail: str = "") -> Iterator[Reporter]:
-        print(f"  [{name}] {detail}".rstrip(), file=self.stream, flush=True)
+        indent = "  " * (len(self.bars) + 1)
+        print(f"{indent}[{name}] {detail}".rstrip(), file=self.stream, flush=True)
         interactive = hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.bar = tqdm(total=100, desc=f"  {name}", file=self.stream, leave=False, disable=not interactive,
-                        bar_format="{desc}: {percentage:3.0f}%|{bar:20}| {postfix}")
+        bar = tqdm(total=100, desc=f"{indent}{name}", file=self.stream, leave=False, disable=not interactive,
+                   bar_format="{desc}: {percentage:3.0f}%|{bar:20}| {postfix}")
+        self.bars.append(bar)
         try:
             yield self
         finally:
-            self.bar.close()
-            self.bar = None
+            self.bars.remove(bar)
+            bar.close()
 
     def progress(self, text: str, fraction: float | None = None) -> None:
         if self.bar is not None and not self.bar.disable:
@@ -97,6 +105,9 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
                 upload = agent.attach(path)
             except TastemakerError as exc:
                 print(f"Can't attach it: {exc}", file=stdout, flush=True)
+                continue
+            except Exception as exc:  # noqa: BLE001 - one line, and the conversation goes on
+                print(f"Can't attach it: {apology(exc, 'terminal attach', 'the attachment')}", file=stdout, flush=True)
                 continue
             pending.append(upload)
             print(f"Attached {upload.name} as {upload.id} ({upload.duration:.1f} s); it goes with your next message.",

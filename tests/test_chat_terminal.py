@@ -35,3 +35,40 @@ def test_end_of_input_ends_the_chat(tmp_path):
     out = run_chat("/help\n/nonsense\n", tmp_path)
     assert out.returncode == 0
     assert "/attach PATH" in out.stdout and "Unknown command /nonsense" in out.stdout
+
+
+def test_upload_describe_like_it_and_refine_run_to_the_end(tmp_path):
+    """The path that crashed (nested reporter steps in 'make me something like it'), piped end to end."""
+    song = os.path.join(os.path.dirname(__file__), "..", "conversations", "audio", "rock_band.flac")
+    script = f"/attach {song}\nwhat is this?\nmake me something like it\nfaster please\n/quit\n"
+    out = run_chat(script, tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "Traceback" not in out.stdout + out.stderr
+    assert "[create_music]" in out.stderr and "[iteration 1]" in out.stderr  # the nested steps were shown
+    assert "[refine_music]" in out.stderr
+    assert out.stdout.count("♪ g") >= 2  # a piece from "like it" and one from the refinement
+    assert out.stdout.rstrip().endswith("Bye!")
+
+
+def test_an_unexpected_failure_in_a_turn_is_one_line_and_the_chat_goes_on(tmp_path, monkeypatch):
+    import io
+
+    from agent import actions
+    from agent.graph import ChatAgent
+    from agent.terminal import run_terminal
+
+    monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path / "home"))
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug deep inside")
+
+    monkeypatch.setattr(actions, "search_library", broken)
+    stdout = io.StringIO()
+    rc = run_terminal(io.StringIO("search the library for Beethoven\nhello\n"), stdout, ChatAgent())
+    text = stdout.getvalue()
+    assert rc == 0
+    assert "something went wrong on my side" in text and "ZeroDivisionError" in text
+    assert "Traceback" not in text and "a bug deep inside" not in text  # details go to the log, not the person
+    assert "Hello! I'm Tastemaker" in text  # the next turn is answered
+    log = (tmp_path / "home" / "logs" / "errors.log").read_text()
+    assert "a bug deep inside" in log and "Traceback" in log

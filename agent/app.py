@@ -25,7 +25,11 @@ from agent import history  # noqa: E402
 from agent.graph import ChatAgent, Reply  # noqa: E402
 from agent.session import AudioResult, GenreChart, Reporter  # noqa: E402
 from agent.study_web import install_on_chainlit  # noqa: E402
+from agent.web import guard, identity  # noqa: E402
+from agent.web.sessions import REGISTRY  # noqa: E402
+from tools.settings import get_settings  # noqa: E402
 
+guard.install()  # the session layer, defended (agent/web): before Chainlit serves anything
 install_on_chainlit()  # blind listening studies (tastemaker study) are served at /study by the same app
 
 BUTTONS = [
@@ -119,19 +123,40 @@ async def answer(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> N
     await cl.Message(content=reply_content(reply), elements=elements_for(reply), actions=actions).send()
 
 
+def person() -> str:
+    """Whose library, uploads and taste this chat uses: the login name, else this browser's own guest identity
+    (TASTEMAKER_SHARED_LIBRARY=1 makes every open-mode visitor share one)."""
+    user = cl.user_session.get("user")
+    if user is not None:
+        return user.identifier
+    if get_settings().shared_library:
+        return "local"
+    token = identity.token_from_cookie_header(cl.context.session.environ.get("HTTP_COOKIE"))
+    return identity.guest_name(token) if token else "local"
+
+
+def new_agent() -> ChatAgent:
+    agent = ChatAgent(reporter=ChainlitReporter(), user=person())
+    cl.user_session.set("agent", agent)
+    return agent
+
+
 @cl.on_chat_start
 async def start() -> None:
-    agent = ChatAgent(reporter=ChainlitReporter())
-    cl.user_session.set("agent", agent)
+    new_agent()
 
 
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
     agent: ChatAgent | None = cl.user_session.get("agent")
     if agent is None:  # a resumed chat after a restart
-        agent = ChatAgent(reporter=ChainlitReporter())
-        cl.user_session.set("agent", agent)
+        agent = new_agent()
+    REGISTRY.uploads_used(cl.context.session.id)
+    limit = get_settings().max_files_per_message
     files = [(e.path, e.name) for e in (message.elements or []) if getattr(e, "path", None)]
+    if len(files) > limit:  # the upload guard counts too; this holds even for files it never saw
+        await cl.Message(content=f"At most {limit} files per message: I took the first {limit}.").send()
+        files = files[:limit]
     await answer(agent, message.content or "", files)
 
 

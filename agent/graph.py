@@ -68,8 +68,8 @@ class ChatAgent:
     """One conversation: a session, its agent graph, and its history (kept by the checkpointer)."""
 
     def __init__(self, session: Session | None = None, model: BaseChatModel | None = None,
-                 reporter: Reporter | None = None):
-        self.session = session or Session(reporter=reporter)
+                 reporter: Reporter | None = None, user: str = "local"):
+        self.session = session or Session(reporter=reporter, user=user)
         if reporter is not None:
             self.session.reporter = reporter
         self.model = model or chat_model()

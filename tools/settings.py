@@ -57,6 +57,15 @@ class Settings:
     openai_api_key: str = ""
     openai_base_url: str = ""
     classifier: str = ""  # a checkpoint from `tastemaker train`: the chat's classifier and loop judge
+    host: str = "127.0.0.1"  # where the browser app listens (its Host check follows it)
+    allowed_origins: tuple[str, ...] = ()  # other origins allowed to use the chat server (default: same origin)
+    max_files_per_message: int = 10
+    turn_audio_s: float = 600.0  # seconds of audio one chat turn may render, all candidates and rounds together
+    session_audio_s: float = 3600.0  # the same, for a whole chat session
+    workers: int = 0  # heavy jobs (render, tag) at once; 0 = one per CPU
+    login_max_failures: int = 5  # failed sign-ins from one address before it must wait
+    session_keep_s: float = 120.0  # how long a disconnected browser session's files are kept for a reconnect
+    shared_library: bool = False  # open mode: every visitor shares one library and taste
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -75,6 +84,16 @@ class Settings:
             openai_api_key=os.environ.get("OPENAI_API_KEY", ""),
             openai_base_url=os.environ.get("OPENAI_BASE_URL", ""),
             classifier=os.environ.get("TASTEMAKER_CLASSIFIER", "").strip(),
+            host=os.environ.get("TASTEMAKER_HOST", "127.0.0.1").strip() or "127.0.0.1",
+            allowed_origins=tuple(o.strip().rstrip("/") for o in os.environ.get("TASTEMAKER_ALLOWED_ORIGINS", "").split(",")
+                                  if o.strip()),
+            max_files_per_message=int(_env_float("TASTEMAKER_MAX_FILES_PER_MESSAGE", 10)),
+            turn_audio_s=_env_float("TASTEMAKER_TURN_AUDIO_S", 600.0),
+            session_audio_s=_env_float("TASTEMAKER_SESSION_AUDIO_S", 3600.0),
+            workers=int(_env_float("TASTEMAKER_WORKERS", 0)),
+            login_max_failures=int(_env_float("TASTEMAKER_LOGIN_MAX_FAILURES", 5)),
+            session_keep_s=_env_float("TASTEMAKER_SESSION_KEEP_S", 120.0),
+            shared_library=_env_bool("TASTEMAKER_SHARED_LIBRARY"),
         )
 
     def ensure_home(self) -> Path:

@@ -1,0 +1,128 @@
+"""A scripted browser for the chat server: what the Chainlit page does, without the page.
+
+It fetches the page (and so its identity cookie), opens the Socket.IO session,
+uploads files and sends messages, and returns the assistant's replies. The load
+benchmark drives many of these at once; the security tests use it to replay
+attacks (a forged session id, a foreign Origin, a stolen session id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import mimetypes
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import socketio
+
+from agent.web.identity import COOKIE
+
+
+@dataclass
+class Turn:
+    replies: list[dict] = field(default_factory=list)  # Chainlit step dicts of assistant messages
+    elements: list[dict] = field(default_factory=list)  # players and charts sent with them
+    seconds: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.get("output", "") for r in self.replies)
+
+
+class ChatClient:
+    def __init__(self, base_url: str, origin: str | None = None, cookie: str | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.origin = origin
+        self.cookie = cookie  # the identity token; fetched from the page when None
+        self.session_id = str(uuid.uuid4())
+        self.thread_id: str | None = None
+        self.sio: socketio.AsyncClient | None = None
+        self._events: asyncio.Queue = asyncio.Queue()
+
+    def headers(self) -> dict[str, str]:
+        h = {}
+        if self.cookie:
+            h["Cookie"] = f"{COOKIE}={self.cookie}"
+        if self.origin:
+            h["Origin"] = self.origin
+        return h
+
+    async def open(self, session_id: str | None = None, timeout: float = 30.0) -> None:
+        """Load the page (for the cookie) and connect; ConnectionError if the server refuses."""
+        if session_id is not None:
+            self.session_id = session_id
+        if self.cookie is None:
+            async with httpx.AsyncClient() as http:
+                page = await http.get(self.base_url + "/", timeout=timeout)
+                self.cookie = page.cookies.get(COOKIE)
+        self.sio = socketio.AsyncClient(reconnection=False)
+        for name in ("new_message", "update_message", "element", "task_end", "task_start"):
+            self.sio.on(name, self._recorder(name))
+        auth = {"sessionId": self.session_id, "clientType": "webapp", "userEnv": "{}", "chatProfile": None,
+                "threadId": None}
+        await self.sio.connect(self.base_url, socketio_path="/ws/socket.io", transports=["websocket"],
+                               headers=self.headers(), auth=auth, wait_timeout=timeout)
+        await self.sio.emit("connection_successful")
+
+    def _recorder(self, name: str):
+        async def record(data=None):
+            await self._events.put((name, data))
+
+        return record
+
+    async def upload(self, path: str | Path, timeout: float = 60.0) -> httpx.Response:
+        path = Path(path)
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        async with httpx.AsyncClient() as http:
+            with open(path, "rb") as f:
+                return await http.post(f"{self.base_url}/project/file", params={"session_id": self.session_id},
+                                       files={"file": (path.name, f, mime)}, headers=self.headers(), timeout=timeout)
+
+    async def send(self, text: str, files: list[dict] | None = None, timeout: float = 300.0) -> Turn:
+        """One message (with uploads: the `{"id", ...}` answers of `upload`); waits for the turn's end."""
+        assert self.sio is not None, "open() first"
+        while not self._events.empty():
+            self._events.get_nowait()
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        message = {"id": str(uuid.uuid4()), "threadId": self.thread_id or "", "name": "User",
+                   "type": "user_message", "output": text,
+                   "createdAt": dt.datetime.now(dt.timezone.utc).isoformat().replace("+00:00", "Z")}
+        await self.sio.emit("client_message", {"message": message, "fileReferences": files or None})
+        turn, started = Turn(), False
+        while True:
+            name, data = await asyncio.wait_for(self._events.get(), timeout=max(1.0, timeout - (loop.time() - start)))
+            if name == "task_start":
+                started = True
+            elif name == "new_message" and isinstance(data, dict) and data.get("type") == "assistant_message":
+                turn.replies.append(data)
+            elif name == "element" and isinstance(data, dict):
+                turn.elements.append(data)
+            elif name == "task_end" and started:
+                break
+        turn.seconds = loop.time() - start
+        return turn
+
+    async def get(self, url_path: str, **params) -> httpx.Response:
+        async with httpx.AsyncClient() as http:
+            return await http.get(self.base_url + url_path, params=params, headers=self.headers(), timeout=30)
+
+    async def post_json(self, url_path: str, body: dict) -> httpx.Response:
+        async with httpx.AsyncClient() as http:
+            return await http.post(self.base_url + url_path, content=json.dumps(body), timeout=30,
+                                   headers={**self.headers(), "Content-Type": "application/json"})
+
+    async def clear_and_close(self) -> None:
+        """What closing a chat does: ask the server to clear the session, then disconnect."""
+        if self.sio is not None and self.sio.connected:
+            await self.sio.emit("clear_session")
+            await asyncio.sleep(0.2)
+            await self.sio.disconnect()
+
+    async def close(self) -> None:
+        if self.sio is not None and self.sio.connected:
+            await self.sio.disconnect()

@@ -1,0 +1,272 @@
+"""The chat server under attack: each test replays one attack on a real `tastemaker chat` process.
+
+A forged session id that is a path (Chainlit 2.12 would write into it and `rmtree` it), a socket opened
+from another origin, a session id stolen from a file URL, a DNS-rebinding Host, oversized and too many
+uploads, password guessing. The client is agent.web.client.ChatClient (Socket.IO + HTTP, like the page).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from agent.web.client import ChatClient
+from agent.web.guard import Policy
+from agent.web.limits import LoginThrottle
+from agent.web.sessions import SessionRegistry, is_session_id
+
+ROOT = Path(__file__).resolve().parents[1]
+SONG = ROOT / "conversations" / "audio" / "rock_band.flac"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(env: dict) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "chat", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 90
+    line = ""
+    while "running at" not in line and time.monotonic() < deadline and proc.poll() is None:
+        line = proc.stdout.readline()
+    assert "running at" in line, "the app did not start"
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    home = tmp_path_factory.mktemp("security-home")
+    env = dict(os.environ, TASTEMAKER_HOME=str(home), TASTEMAKER_DEFAULT_LIBRARY="0", TASTEMAKER_MAX_FILE_MB="1",
+               TASTEMAKER_MAX_FILES_PER_MESSAGE="2", TASTEMAKER_SESSION_KEEP_S="1")
+    proc, url = start_app(env)
+    yield url
+    stop(proc)
+
+
+def raw_post(url: str, path: str, cookie: str, declared_length: int) -> str:
+    """A POST that declares a huge body and sends none of it: the answer must come from the headers alone."""
+    host, port = url.rsplit("/", 1)[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        s.sendall((f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: tastemaker_client={cookie}\r\n"
+                   f"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: {declared_length}\r\n\r\n")
+                  .encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        return answer.decode("latin-1")
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+async def refused(client: ChatClient, **kw) -> bool:
+    try:
+        await client.open(**kw)
+    except Exception:  # noqa: BLE001 - socketio raises ConnectionError subclasses
+        return True
+    return False
+
+
+# -- the attacks, replayed ------------------------------------------------------------------------------------
+
+
+def test_a_session_id_that_is_a_path_is_refused_and_nothing_outside_is_touched(app_url, tmp_path):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious.txt").write_text("keep me")
+    forged = os.path.relpath(victim, ROOT / ".files")  # '../../tmp/.../victim': Chainlit's .files/<id>
+
+    async def attack() -> bool:
+        c = ChatClient(app_url)
+        if await refused(c, session_id=forged):
+            return True
+        await c.upload(SONG)  # on an undefended server this writes into the victim folder...
+        await c.clear_and_close()  # ...and this removes it (rmtree on the session's folder)
+        await asyncio.sleep(2)
+        return False
+
+    assert run(attack()), "a session id that is a path was accepted"
+    assert (victim / "precious.txt").read_text() == "keep me"
+    assert sorted(p.name for p in victim.iterdir()) == ["precious.txt"]
+
+
+@pytest.mark.parametrize("session_id", ["", "x" * 36, "00000000-0000-0000-0000-000000000000",
+                                        "6F9619FF-8B86-4011-B42D-00C04FC964FF", "a/b", "../" * 12])
+def test_only_plain_uuid4_session_ids_are_accepted(app_url, session_id):
+    assert run(refused(ChatClient(app_url), session_id=session_id))
+
+
+def test_a_socket_or_a_change_from_another_origin_is_refused(app_url):
+    assert run(refused(ChatClient(app_url, origin="http://localhost:9999")))
+    assert run(refused(ChatClient(app_url, origin="null")))
+
+    async def same_origin_then_foreign_post() -> int:
+        owner = ChatClient(app_url, origin=app_url)  # the page's own origin is fine
+        await owner.open()
+        foreign = ChatClient(app_url, origin="http://evil.localhost:8000", cookie=owner.cookie)
+        response = await foreign.post_json("/project/action", {"sessionId": owner.session_id,
+                                                               "action": {"name": "like", "payload": {}}})
+        await owner.close()
+        return response.status_code
+
+    assert run(same_origin_then_foreign_post()) == 403
+
+
+def test_a_stolen_session_id_grants_nothing_and_the_victim_keeps_talking(app_url):
+    async def scenario():
+        victim = ChatClient(app_url)
+        await victim.open()
+        upload = (await victim.upload(SONG)).json()["id"]
+        thief = ChatClient(app_url)  # knows the ids (they are in every file URL) but not the victim's cookie
+        took_over = not await refused(thief, session_id=victim.session_id)
+        stolen_file = await thief.get(f"/project/file/{upload}", session_id=victim.session_id)
+        stolen_action = await thief.post_json("/project/action", {"sessionId": victim.session_id,
+                                                                  "action": {"name": "like", "payload": {}}})
+        stolen_upload = await thief.get("/project/file/x", session_id=victim.session_id)
+        own_file = await victim.get(f"/project/file/{upload}", session_id=victim.session_id)
+        turn = await victim.send("hello")
+        await victim.close()
+        return took_over, stolen_file.status_code, stolen_action.status_code, stolen_upload.status_code, \
+            own_file.status_code, turn.text
+
+    took_over, file_status, action_status, upload_status, own_status, reply = run(scenario())
+    assert not took_over
+    assert (file_status, action_status, upload_status) == (403, 403, 403)
+    assert own_status == 200
+    assert "Tastemaker" in reply  # the victim's next message is still answered
+
+
+def test_a_socket_without_the_identity_cookie_is_refused(app_url):
+    # cookie="": a client that never loaded the page, so has no identity to bind the session to
+    assert run(refused(ChatClient(app_url, cookie="")))
+
+
+def test_a_rebound_host_name_is_refused(app_url):
+    port = app_url.rsplit(":", 1)[1]
+    response = httpx.get(app_url + "/", headers={"Host": f"attacker.example:{port}"})
+    assert response.status_code == 403
+    assert httpx.get(app_url + "/", headers={"Host": f"localhost:{port}"}).status_code == 200
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(app_url):
+    async def scenario():
+        c = ChatClient(app_url)
+        await c.open()
+        declared = raw_post(app_url, f"/project/file?session_id={c.session_id}", c.cookie, 2 * 1024**3)
+        async with httpx.AsyncClient() as http:
+            async def chunks():  # no declared length: counted while it streams, refused past the limit
+                yield (b'--x\r\nContent-Disposition: form-data; name="file"; filename="big.wav"\r\n'
+                       b"Content-Type: audio/wav\r\n\r\n")
+                for _ in range(64):
+                    yield b"\0" * 65536
+                yield b"\r\n--x--\r\n"
+
+            streamed = await http.post(f"{app_url}/project/file", params={"session_id": c.session_id},
+                                       headers={**c.headers(), "Content-Type": "multipart/form-data; boundary=x"},
+                                       content=chunks())
+        await c.close()
+        return declared, streamed
+
+    declared, streamed = run(scenario())
+    assert declared.startswith("HTTP/1.1 413") and "1 MB limit" in declared  # answered before any body is sent
+    assert streamed.status_code == 413
+
+
+def test_more_files_than_a_message_may_carry_are_refused_by_the_server(app_url, write_audio):
+    song = write_audio("short.wav")
+
+    async def scenario():
+        c = ChatClient(app_url)
+        await c.open()
+        codes = [(await c.upload(song)).status_code for _ in range(3)]  # the limit is 2 in this app
+        await c.send("what are these?")  # a message takes the pending files with it...
+        codes.append((await c.upload(song)).status_code)  # ...so the next message may bring new ones
+        await c.close()
+        return codes
+
+    assert run(scenario()) == [200, 200, 429, 200]
+
+
+def test_password_guessing_is_slowed_down(tmp_path):
+    env = dict(os.environ, TASTEMAKER_HOME=str(tmp_path / "home"), TASTEMAKER_DEFAULT_LIBRARY="0",
+               CHAINLIT_AUTH_SECRET="s" * 64, TASTEMAKER_PASSWORD="right-password", TASTEMAKER_LOGIN_MAX_FAILURES="3")
+    proc, url = start_app(env)
+    try:
+        def login(password: str) -> httpx.Response:
+            return httpx.post(url + "/login", data={"username": "tastemaker", "password": password})
+
+        codes = [login(f"guess-{i}").status_code for i in range(6)]
+        during = login("right-password")
+    finally:
+        stop(proc)
+    assert codes[:3] == [401, 401, 401]
+    assert 429 in codes[3:]  # after three failures the address must wait
+    assert during.status_code == 429 and "Wait" in during.json()["detail"]  # even the right password waits
+
+
+# -- the parts, on their own ----------------------------------------------------------------------------------
+
+
+def test_session_ids_must_be_lowercase_uuid4():
+    assert is_session_id("3f2b8a9e-4c1d-4e5f-9a7b-0c1d2e3f4a5b")
+    for bad in ("3F2B8A9E-4C1D-4E5F-9A7B-0C1D2E3F4A5B", "3f2b8a9e-4c1d-1e5f-9a7b-0c1d2e3f4a5b", "../x", None, 7):
+        assert not is_session_id(bad)
+
+
+def test_a_session_belongs_to_the_first_browser_that_claims_it():
+    registry = SessionRegistry()
+    assert registry.claim("s1", "browser-a") == "new"
+    assert registry.claim("s1", "browser-a") == "same"  # a reconnect
+    assert registry.claim("s1", "browser-b") == "other"
+    registry.release("s1")
+    assert registry.owner("s1") is None
+
+
+def test_origin_and_host_policy():
+    loopback = Policy("127.0.0.1", ("https://music.example.org",))
+    assert loopback.origin_allowed("http://127.0.0.1:8000", "127.0.0.1:8000")
+    assert loopback.origin_allowed("https://music.example.org/", "127.0.0.1:8000")
+    assert not loopback.origin_allowed("http://localhost:8001", "localhost:8000")  # another port, another origin
+    assert not loopback.origin_allowed("null", "localhost:8000")
+    assert loopback.host_allowed("localhost:8000") and loopback.host_allowed("[::1]:8000")
+    assert loopback.host_allowed("music.example.org")
+    assert not loopback.host_allowed("attacker.example:8000")
+    assert Policy("0.0.0.0", ()).host_allowed("my-laptop.local:8000")  # shared on a network: any name
+
+
+def test_login_backoff_doubles_and_a_success_clears_it():
+    now = [0.0]
+    throttle = LoginThrottle(max_failures=2, clock=lambda: now[0])
+    throttle.failed("1.2.3.4")
+    assert throttle.wait_s("1.2.3.4") == 0
+    throttle.failed("1.2.3.4")
+    assert throttle.wait_s("1.2.3.4") == 1.0
+    throttle.failed("1.2.3.4")
+    assert throttle.wait_s("1.2.3.4") == 2.0
+    assert throttle.wait_s("5.6.7.8") == 0  # other addresses are not affected
+    now[0] += 2.0
+    assert throttle.wait_s("1.2.3.4") == 0
+    throttle.succeeded("1.2.3.4")
+    throttle.failed("1.2.3.4")
+    assert throttle.wait_s("1.2.3.4") == 0

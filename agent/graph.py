@@ -21,6 +21,7 @@ from agent.intents import attachment_note
 from agent.llm import chat_model, model_label
 from agent.session import AudioResult, GenreChart, Reporter, Session, Upload
 from agent.toolbox import build_tools
+from tools import jobs
 from tools.errors import TastemakerError
 from tools.incidents import apology
 
@@ -99,7 +100,8 @@ class ChatAgent:
             content += ("\n\n" if content else "") + attachment_note([(u.id, u.name, u.duration) for u in attached])
         self.session.outbox.clear()
         try:
-            state = self.graph.invoke({"messages": [HumanMessage(content=content)]}, self.config)
+            with jobs.working_for(self.session.id, self.session.audio_allowance):
+                state = self.graph.invoke({"messages": [HumanMessage(content=content)]}, self.config)
         except TastemakerError as exc:
             return Reply(text=str(exc), attachment_errors=errors, seconds=time.perf_counter() - start)
         except Exception as exc:  # an unreachable or misbehaving LLM endpoint, or a bug of ours

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+from tools import jobs
 from tools.audio import load_clip
 from tools.contracts import Clip, Generation, LoopResult, TasteProfile
 from tools.errors import AudioError, TastemakerError
@@ -66,7 +68,7 @@ class Reporter:
     """Where tools report progress. This one reports nowhere; the apps subclass it."""
 
     @contextlib.contextmanager
-    def step(self, name: str, detail: str = "") -> Iterator["Reporter"]:
+    def step(self, name: str, detail: str = "") -> Iterator[Reporter]:
         yield self
 
     def progress(self, text: str, fraction: float | None = None) -> None:
@@ -86,6 +88,7 @@ class Session:
         self.last_loop: LoopResult | None = None
         self.last_search: list[str] = []  # library ids shown last
         self.outbox: list[AudioResult | GenreChart] = []
+        self.audio_allowance = jobs.session_allowance()  # seconds of music this chat may still have made
 
     # -- uploads ---------------------------------------------------------------------------------
     def attach(self, path: str | Path, name: str | None = None) -> Upload:

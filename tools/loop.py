@@ -29,6 +29,7 @@ from tools.audio import load_clip
 from tools.contracts import Attempt, Generation, LoopResult, Style, TasteProfile
 from tools.errors import TastemakerError
 from tools.genres import BROADER, GENRES, require_genre
+from tools.jobs import BudgetExceeded
 from tools.prompting import profile_to_prompt, profile_to_style
 
 OnEvent = Callable[[str, dict], None]  # ("iteration" | "attempt" | "stop", details)
@@ -232,7 +233,13 @@ def create(
             candidates=config.candidates, engine=config.engine, guidance_scale=guidance,
             reference_midi=config.reference_midi, like=config.like, melody=config.melody, themes=list(profile.themes),
         )
-        generations: list[Generation] = generate(request)
+        try:
+            generations: list[Generation] = generate(request)
+        except BudgetExceeded:
+            if not attempts:
+                raise
+            stop_reason = "the audio budget for one message was reached"  # keep the best piece so far
+            break
         round_attempts = []
         for gen in generations:
             probs = judge.probabilities(gen.audio_path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 
+from tools import jobs
 from tools.contracts import Generation, Style
 from tools.errors import ModelMissingError
 from tools.generate.request import ENGINES, GenerationRequest, Progress
@@ -45,6 +46,12 @@ def choose_engine(request: GenerationRequest) -> tuple[str, str]:
 def generate(request: GenerationRequest, progress: Progress | None = None) -> list[Generation]:
     """Make `request.candidates` pieces; raises TastemakerError (ModelMissingError for absent MusicGen weights)."""
     request.validate()
+    jobs.charge_audio(float(request.seconds) * int(request.candidates))  # a chat turn's audio budget
+    with jobs.slot():  # one heavy job at a time per free CPU, shared fairly between people
+        return _generate(request, progress)
+
+
+def _generate(request: GenerationRequest, progress: Progress | None) -> list[Generation]:
     style = resolve_style(request)
     seed = int(request.seed) if request.seed is not None else secrets.randbelow(2**31)
     seeds = [seed + i for i in range(int(request.candidates))]

@@ -148,12 +148,16 @@ class FullTags:
 
 def tag_full(clip: Clip, models: tuple[str, ...] = ("msd", "mtt")) -> FullTags:
     """Tag with several models (the log-mel is computed once) and unify the labels."""
-    batch = MusicnnTagger.prepare(clip)
+    from tools import jobs
+
+    with jobs.slot():  # a heavy job: shared fairly with the other people this server serves
+        batch = MusicnnTagger.prepare(clip)
+        runs = {model: get_tagger(model).run(batch) for model in models}
     raw: dict[str, Tags] = {}
     embedding = None
     for model in models:
         tagger = get_tagger(model)
-        taggram, penultimate = tagger.run(batch)
+        taggram, penultimate = runs[model]
         raw[model] = Tags(
             vocabulary=model,
             probabilities={label: float(p) for label, p in zip(tagger.labels, taggram.mean(axis=0))},

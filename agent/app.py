@@ -13,24 +13,25 @@ TASTEMAKER_PASSWORD are set: see agent/history.py.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 import chainlit as cl
 import matplotlib
 
 matplotlib.use("Agg")  # no display on a server
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from agent import history  # noqa: E402
-from agent.graph import ChatAgent, Reply  # noqa: E402
-from agent.session import AudioResult, GenreChart, Reporter  # noqa: E402
-from agent.study_web import install_on_chainlit  # noqa: E402
-from agent.web import guard, identity  # noqa: E402
-from agent.web.sessions import REGISTRY  # noqa: E402
-from tools.settings import get_settings  # noqa: E402
+from agent import history
+from agent.graph import ChatAgent, Reply
+from agent.session import AudioResult, GenreChart, Reporter
+from agent.study_web import install_on_chainlit
+from agent.web import guard, identity
+from agent.web.sessions import REGISTRY
+from tools.settings import get_settings
 
 guard.install()  # the session layer, defended (agent/web): before Chainlit serves anything
-install_on_chainlit()  # blind listening studies (tastemaker study) are served at /study by the same app
+# Blind listening studies (tastemaker study) are served at /study by the same app; by invitation with login on.
+install_on_chainlit(invite_only=history.login_enabled())
 
 BUTTONS = [
     ("like", "👍 Like", "I like it"),

@@ -1,6 +1,7 @@
 """The blind listening study in the browser: plain HTML pages and forms, no JavaScript.
 
-  GET  /study/{id}                  a new rater: a random rater id, then their first trial
+  GET  /study/{id}                  a new rater: a signed rater id, then their first trial
+                                    (with login on: only through an invitation link or when signed in)
   GET  /study/{id}/r/{rater}        the rater's next unanswered trial (or the thank-you page)
   POST /study/{id}/r/{rater}        one answer (form fields: trial, and score 1-5 or chosen clip)
   GET  /study/{id}/clip/{token}.wav a clip, by its random token (never its condition or source name)
@@ -19,6 +20,7 @@ import secrets
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from agent.web import signing
 from tools.errors import TastemakerError
 from tools.evaluate import study as studies
 
@@ -26,6 +28,8 @@ PREFIX = "/study"
 _TOKEN = re.compile(r"^[0-9a-f]{1,32}$")  # study ids, rater ids and clip tokens are all hex
 
 router = APIRouter(prefix=PREFIX)
+# With login on, new raters need an invitation (or a signed-in person); set by install_on_chainlit.
+INVITE_ONLY = {"on": False}
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
@@ -81,14 +85,33 @@ def _trial_form(study: studies.Study, rater: str, trial: studies.Trial) -> str:
             f"{players}{answer}</form>")
 
 
+def invitation_link(base_url: str, study_id: str) -> str:
+    return f"{base_url.rstrip('/')}{PREFIX}/{study_id}?invite={signing.invitation(study_id)}"
+
+
+async def _signed_in(request: Request) -> bool:
+    from chainlit.auth import get_current_user, get_token_from_cookies
+
+    token = get_token_from_cookies(dict(request.cookies))
+    if not token:
+        return False
+    try:
+        return await get_current_user(token) is not None
+    except Exception:  # noqa: BLE001 - an expired or forged token is simply not signed in
+        return False
+
+
 @router.get("/{study_id}")
-def start(study_id: str) -> Response:
-    """A new rater: each visit gets its own id (and so its own shuffled order)."""
+async def start(study_id: str, request: Request, invite: str = "") -> Response:
+    """A new rater: each visit gets its own server-signed id (and so its own shuffled order)."""
     try:
         study = _load(study_id)
     except TastemakerError as exc:
         return _problem(str(exc), 404)
-    return RedirectResponse(f"{PREFIX}/{study.id}/r/{secrets.token_hex(6)}", status_code=303)
+    invited = secrets.compare_digest(invite, signing.invitation(study.id))
+    if INVITE_ONLY["on"] and not invited and not await _signed_in(request):
+        return _problem("This listening study is by invitation: open the link you were sent.", 403)
+    return RedirectResponse(f"{PREFIX}/{study.id}/r/{signing.new_rater(study.id)}", status_code=303)
 
 
 @router.get("/{study_id}/r/{rater}")
@@ -97,7 +120,7 @@ def show(study_id: str, rater: str) -> Response:
         study = _load(study_id)
     except TastemakerError as exc:
         return _problem(str(exc), 404)
-    if not _TOKEN.match(rater):
+    if not signing.is_rater(study.id, rater):
         return _problem("That rater link is not valid; start again from the study's link.", 404)
     trial = studies.next_trial(study, rater)
     if trial is None:
@@ -110,7 +133,7 @@ def show(study_id: str, rater: str) -> Response:
 async def answer(study_id: str, rater: str, request: Request) -> Response:
     try:
         study = _load(study_id)
-        if not _TOKEN.match(rater):
+        if not signing.is_rater(study.id, rater):
             raise TastemakerError("That rater link is not valid; start again from the study's link.")
         form = await request.form()
         trial = int(str(form.get("trial", "")))
@@ -148,10 +171,11 @@ def install(app: FastAPI) -> None:
     app.router.routes[0:0] = added
 
 
-def install_on_chainlit() -> None:
-    """Serve the study pages from the chat app: call once from agent/app.py."""
+def install_on_chainlit(invite_only: bool = False) -> None:
+    """Serve the study pages from the chat app: call once from agent/app.py (invite_only when login is on)."""
     from chainlit.server import app
 
+    INVITE_ONLY["on"] = invite_only
     if not any(getattr(r, "path", "").startswith(PREFIX + "/") for r in app.router.routes):
         install(app)
 

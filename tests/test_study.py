@@ -126,7 +126,7 @@ def test_cli_create_results_and_unknown_study(folders, capsys, tmp_path):
     import json
 
     info = json.loads(capsys.readouterr().out)
-    assert info["trials"] == 6 and info["path"] == f"/study/{info['id']}"
+    assert info["trials"] == 6 and info["path"].startswith(f"/study/{info['id']}?invite=")
     plot = tmp_path / "results.png"
     assert main(["study", "results", info["id"], "--plot", str(plot)]) == 0
     assert "no answers yet" in capsys.readouterr().out and plot.stat().st_size > 1000
@@ -149,3 +149,34 @@ def test_study_pages_are_served_by_the_chat_app_ahead_of_its_catch_all(folders):
     assert first.status_code == 200 and "Trial 1 of 12" in first.text and "<audio" in first.text
     assert client.get("/study/ffffffff").status_code == 404
     assert "<audio" not in client.get("/some/chat/page").text  # everything else is still Chainlit's
+
+
+def test_with_login_on_raters_come_only_by_invitation_and_cannot_be_invented(folders):
+    """The attack: with login on, anyone could open a study and post answers under made-up rater ids."""
+    from fastapi.testclient import TestClient
+
+    from agent import study_web
+    from agent.web import signing
+
+    study = studies.create_study(*folders, kind="rating")
+    client = TestClient(study_web.create_app())
+    study_web.INVITE_ONLY["on"] = True
+    try:
+        assert client.get(f"/study/{study.id}", follow_redirects=False).status_code == 403
+        assert client.get(f"/study/{study.id}?invite=0123456789abcdef0123456789abcdef",
+                          follow_redirects=False).status_code == 403
+        invited = client.get(study_web.invitation_link("", study.id), follow_redirects=False)
+        assert invited.status_code == 303
+        rater = invited.headers["location"].rsplit("/", 1)[1]
+        assert signing.is_rater(study.id, rater)
+    finally:
+        study_web.INVITE_ONLY["on"] = False
+    for made_up in ("abcdef123456", "ab" * 14, rater[:-1] + ("0" if rater[-1] != "0" else "1")):
+        assert client.get(f"/study/{study.id}/r/{made_up}").status_code == 404
+        posted = client.post(f"/study/{study.id}/r/{made_up}", data={"trial": "1", "score": "5"})
+        assert posted.status_code == 400
+    assert studies.results(study.id)["responses"] == 0  # nothing was recorded for invented raters
+    ok = client.post(f"/study/{study.id}/r/{rater}", data={"trial": "1", "score": "4"}, follow_redirects=False)
+    assert ok.status_code == 303 and studies.results(study.id)["responses"] == 1
+    other = studies.create_study(*folders, kind="rating")
+    assert not signing.is_rater(other.id, rater)  # a rater of one study is nobody in another

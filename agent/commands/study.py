@@ -47,14 +47,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_create(args: argparse.Namespace) -> int:
     study = studies.create_study(args.a, args.b, kind=args.kind, question=args.question, machine=args.machine,
                                  max_seconds=args.max_seconds, seed=args.seed)
+    from agent.study_web import invitation_link
+
+    invite = invitation_link("", study.id)
     info = {"id": study.id, "kind": study.kind, "question": study.question, "trials": len(study.trials),
-            "folder": str(study.folder), "path": f"/study/{study.id}"}
+            "folder": str(study.folder), "path": invite}
     if args.json:
         print(json.dumps(info, indent=2))
     else:
         print(f"Created study {study.id} ({study.kind}, {len(study.trials)} trials): {study.question}")
         print(f"Serve it with `tastemaker study serve {study.id}` and send raters to "
-              f"http://127.0.0.1:{DEFAULT_PORT}/study/{study.id} (or /study/{study.id} on the chat app).")
+              f"http://127.0.0.1:{DEFAULT_PORT}{invite} (or {invite} on the chat app; with login on, only "
+              "this invitation link admits raters who are not signed in).")
         print(f"Summarise with `tastemaker study results {study.id}`.")
     return 0
 
@@ -73,11 +77,11 @@ def run_list(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from agent.study_web import create_app
+    from agent.study_web import create_app, invitation_link
 
     if args.id:
         studies.load_study(args.id)  # an unknown id fails now, with the known ones listed
-        print(f"Raters: http://{args.host}:{args.port}/study/{args.id}", flush=True)
+        print(f"Raters: {invitation_link(f'http://{args.host}:{args.port}', args.id)}", flush=True)
     uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
     return 0
 

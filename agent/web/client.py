@@ -91,7 +91,7 @@ class ChatClient:
         start = loop.time()
         message = {"id": str(uuid.uuid4()), "threadId": self.thread_id or "", "name": "User",
                    "type": "user_message", "output": text,
-                   "createdAt": dt.datetime.now(dt.timezone.utc).isoformat().replace("+00:00", "Z")}
+                   "createdAt": dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")}
         await self.sio.emit("client_message", {"message": message, "fileReferences": files or None})
         turn, started = Turn(), False
         while True:

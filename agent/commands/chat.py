@@ -58,6 +58,9 @@ def app_env() -> dict[str, str]:
     # --ci flag, which plants a fake OPENAI_API_KEY and so would switch the chat
     # from the offline planner to an OpenAI endpoint that rejects it.
     env.pop("CI", None)
+    # Many threads (one per chat turn) each get their own malloc arena by default; the heap then keeps
+    # what ended sessions freed. Two arenas hand memory back (measured in benchmarks/load.py).
+    env.setdefault("MALLOC_ARENA_MAX", "2")
     env.setdefault("HF_HUB_OFFLINE", "1")
     env.setdefault("TRANSFORMERS_OFFLINE", "1")
     return env

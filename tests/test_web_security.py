@@ -270,3 +270,40 @@ def test_login_backoff_doubles_and_a_success_clears_it():
     throttle.succeeded("1.2.3.4")
     throttle.failed("1.2.3.4")
     assert throttle.wait_s("1.2.3.4") == 0
+
+
+# -- per-person data and session clean-up ---------------------------------------------------------------------
+
+
+def test_two_visitors_in_open_mode_have_their_own_taste(app_url):
+    """The finding: in open mode one visitor's 'I like it' moved another's taste (everyone was user 'local')."""
+    async def scenario():
+        alice, bob = ChatClient(app_url), ChatClient(app_url)
+        await alice.open()
+        await bob.open()
+        await alice.send("make me a 3 second jazz track")
+        liked = await alice.send("I love it")
+        alice_taste = await alice.send("what's my taste?")
+        bob_taste = await bob.send("what's my taste?")
+        await alice.close()
+        await bob.close()
+        return liked.text, alice_taste.text, bob_taste.text
+
+    liked, alice_taste, bob_taste = run(scenario())
+    assert "jazz 0." in alice_taste  # her like moved her own profile
+    assert "jazz 0." not in bob_taste and "don't know your taste" in bob_taste.lower()  # not his
+
+
+def test_a_closed_chat_leaves_no_files_behind(app_url):
+    async def scenario():
+        c = ChatClient(app_url)
+        await c.open()
+        assert (await c.upload(SONG)).status_code == 200
+        folder = ROOT / ".files" / c.session_id
+        existed = folder.is_dir()
+        await c.close()  # a tab closed without "new chat": kept TASTEMAKER_SESSION_KEEP_S (1 s here) for a reconnect
+        await asyncio.sleep(4)
+        return existed, folder.exists()
+
+    existed, still_there = run(scenario())
+    assert existed and not still_there

@@ -62,8 +62,9 @@ class ChatClient:
         self.sio = socketio.AsyncClient(reconnection=False)
         for name in ("new_message", "update_message", "element", "task_end", "task_start"):
             self.sio.on(name, self._recorder(name))
-        auth = {"sessionId": self.session_id, "clientType": "webapp", "userEnv": "{}", "chatProfile": None,
-                "threadId": None}
+        # Exactly what the Chainlit page sends for a new chat (empty strings, not nulls).
+        auth = {"clientType": "webapp", "sessionId": self.session_id, "threadId": self.thread_id or "",
+                "userEnv": "{}", "chatProfile": ""}
         await self.sio.connect(self.base_url, socketio_path="/ws/socket.io", transports=["websocket"],
                                headers=self.headers(), auth=auth, wait_timeout=timeout)
         await self.sio.emit("connection_successful")

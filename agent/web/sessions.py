@@ -91,8 +91,8 @@ def install_socket_guard(sio, registry: SessionRegistry = REGISTRY) -> None:
         session_id = auth.get("sessionId")
         if not is_session_id(session_id):
             raise ConnectionRefusedError("invalid session")
-        thread_id = auth.get("threadId")
-        if thread_id is not None and not is_uuid(thread_id):
+        thread_id = auth.get("threadId")  # the page sends "" for a new chat
+        if thread_id and not is_uuid(thread_id):
             raise ConnectionRefusedError("invalid thread")
         token = token_from_cookie_header(environ.get("HTTP_COOKIE"))
         if token is None:

@@ -23,21 +23,25 @@ import matplotlib.pyplot as plt
 
 from agent import history
 from agent.graph import ChatAgent, Reply
+from agent.llm import chat_model, model_label
 from agent.session import AudioResult, GenreChart, Reporter
 from agent.study_web import install_on_chainlit
-from agent.web import guard, identity
+from agent.web import branding, guard, identity
 from agent.web.sessions import REGISTRY
 from tools.settings import get_settings
 
 guard.install()  # the session layer, defended (agent/web): before Chainlit serves anything
+BRAIN = model_label(chat_model())
+branding.install(BRAIN)  # our name, welcome, footer and sign-in words; a page that asks no other host
 # Blind listening studies (tastemaker study) are served at /study by the same app; by invitation with login on.
 install_on_chainlit(invite_only=history.login_enabled())
 
+# (action, label, lucide icon, what pressing it says): icons rather than emoji, which not every system draws.
 BUTTONS = [
-    ("like", "👍 Like", "I like it"),
-    ("dislike", "👎 Dislike", "I don't like it"),
-    ("another", "🔁 Another one", "another one"),
-    ("more_like_this", "➕ More like this", "more like this"),
+    ("like", "Like", "thumbs-up", "I like it"),
+    ("dislike", "Dislike", "thumbs-down", "I don't like it"),
+    ("another", "Another one", "refresh-cw", "another one"),
+    ("more_like_this", "More like this", "plus", "more like this"),
 ]
 
 
@@ -108,7 +112,7 @@ def elements_for(reply: Reply) -> list:
 
 
 def reply_content(reply: Reply) -> str:
-    captions = [f"🎵 **{item.title}**: {item.caption}" for item in reply.audio]
+    captions = [f"**{item.title}**: {item.caption}" for item in reply.audio]
     return "\n\n".join([reply.text, *captions]) if captions else reply.text
 
 
@@ -120,8 +124,18 @@ async def answer(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> N
     reply = await cl.make_async(agent.send)(text, files)
     actions = []
     if reply.audio and any(a.generation_id for a in reply.audio):
-        actions = [cl.Action(name=name, label=label, payload={"text": said}) for name, label, said in BUTTONS]
+        actions = [cl.Action(name=name, label=label, icon=icon, payload={"text": said})
+                   for name, label, icon, said in BUTTONS]
     await cl.Message(content=reply_content(reply), elements=elements_for(reply), actions=actions).send()
+
+
+@cl.set_chat_profiles
+async def chat_profiles(user=None) -> list[cl.ChatProfile]:
+    """One profile: Chainlit shows its mark and description as the welcome screen of an empty chat."""
+    return [cl.ChatProfile(name=branding.NAME, markdown_description=branding.welcome_markdown(BRAIN),
+                           icon="/public/mark.svg", default=True,
+                           starters=[cl.Starter(label=label, message=message, icon=icon)
+                                     for label, message, icon in branding.STARTERS])]
 
 
 def person() -> str:
@@ -170,7 +184,7 @@ async def _button(action: cl.Action) -> None:
     await answer(agent, text, [])
 
 
-for _name, _label, _said in BUTTONS:
+for _name, *_ in BUTTONS:
     cl.action_callback(_name)(_button)
 
 

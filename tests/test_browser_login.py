@@ -40,8 +40,12 @@ def test_login_is_required_and_the_chat_is_kept(login_app, browser):
     context = browser.new_context()
     page = context.new_page()
 
+    page.goto(url)
+    page.wait_for_selector("#password", timeout=60000)
+    assert page.locator('label[for="email"]').inner_text() == "User name"  # not "Email address"
+    assert page.get_attribute("#email", "placeholder") == "your user name"
     log_in(page, url, USER, "wrong password")
-    page.wait_for_timeout(2000)
+    page.get_by_text("Wrong user name or password").wait_for(timeout=20000)
     assert page.locator("#chat-input").count() == 0, "a wrong password let the user in"
     assert page.locator("#password").count() == 1
 

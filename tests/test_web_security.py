@@ -51,8 +51,13 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    home = tmp_path_factory.mktemp("security-home")
+def app_home(tmp_path_factory):
+    return tmp_path_factory.mktemp("security-home")
+
+
+@pytest.fixture(scope="module")
+def app_url(app_home):
+    home = app_home
     env = dict(os.environ, TASTEMAKER_HOME=str(home), TASTEMAKER_DEFAULT_LIBRARY="0", TASTEMAKER_MAX_FILE_MB="1",
                TASTEMAKER_MAX_FILES_PER_MESSAGE="2", TASTEMAKER_SESSION_KEEP_S="1")
     proc, url = start_app(env)
@@ -208,6 +213,21 @@ def test_more_files_than_a_message_may_carry_are_refused_by_the_server(app_url, 
     assert run(scenario()) == [200, 200, 429, 200]
 
 
+def test_a_second_server_does_not_delete_the_first_ones_uploads(app_url, tmp_path):
+    """Chainlit removes its upload folder when it stops: two servers once shared one and lost uploads."""
+    async def upload_after_another_server_stopped():
+        other, _ = start_app(dict(os.environ, TASTEMAKER_HOME=str(tmp_path / "other"),
+                                  TASTEMAKER_DEFAULT_LIBRARY="0"))
+        stop(other)
+        c = ChatClient(app_url)
+        await c.open()
+        status = (await c.upload(SONG)).status_code
+        await c.close()
+        return status
+
+    assert run(upload_after_another_server_stopped()) == 200
+
+
 def test_password_guessing_is_slowed_down(tmp_path):
     env = dict(os.environ, TASTEMAKER_HOME=str(tmp_path / "home"), TASTEMAKER_DEFAULT_LIBRARY="0",
                CHAINLIT_AUTH_SECRET="s" * 64, TASTEMAKER_PASSWORD="right-password", TASTEMAKER_LOGIN_MAX_FAILURES="3")
@@ -294,12 +314,13 @@ def test_two_visitors_in_open_mode_have_their_own_taste(app_url):
     assert "jazz 0." not in bob_taste and "don't know your taste" in bob_taste.lower()  # not his
 
 
-def test_a_closed_chat_leaves_no_files_behind(app_url):
+def test_a_closed_chat_leaves_no_files_behind(app_url, app_home):
     async def scenario():
         c = ChatClient(app_url)
         await c.open()
         assert (await c.upload(SONG)).status_code == 200
-        folder = ROOT / ".files" / c.session_id
+        folders = list((app_home / "uploads").glob(f"*/{c.session_id}"))  # this server's own upload store
+        folder = folders[0] if folders else app_home / "missing"
         existed = folder.is_dir()
         await c.close()  # a tab closed without "new chat": kept TASTEMAKER_SESSION_KEEP_S (1 s here) for a reconnect
         for _ in range(60):  # gone within a few seconds on an idle server; a busy one may take longer
@@ -316,3 +337,21 @@ def test_a_thread_id_that_is_not_a_uuid_is_refused(app_url):
     client = ChatClient(app_url)
     client.thread_id = "../../elsewhere"
     assert run(refused(client))
+
+
+def test_a_file_attached_before_the_chat_session_is_up_waits_for_it(app_url):
+    """A person attaching a song in the page's first second must not be refused (the tests used to retry)."""
+    async def scenario():
+        c = ChatClient(app_url)
+        await c.load_page()
+        early = asyncio.create_task(c.upload(SONG))  # the socket is not open yet
+        await asyncio.sleep(1.0)
+        await c.open()
+        response = await early
+        turn = await c.send("what is this?", files=[{"id": response.json()["id"]}])
+        await c.close()
+        return response.status_code, turn.text
+
+    status, reply = run(scenario())
+    assert status == 200
+    assert "rock_band.flac" in reply and "sounds like" in reply

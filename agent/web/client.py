@@ -56,9 +56,7 @@ class ChatClient:
         if session_id is not None:
             self.session_id = session_id
         if self.cookie is None:
-            async with httpx.AsyncClient() as http:
-                page = await http.get(self.base_url + "/", timeout=timeout)
-                self.cookie = page.cookies.get(COOKIE)
+            await self.load_page(timeout)
         self.sio = socketio.AsyncClient(reconnection=False)
         for name in ("new_message", "update_message", "element", "task_end", "task_start"):
             self.sio.on(name, self._recorder(name))
@@ -68,6 +66,12 @@ class ChatClient:
         await self.sio.connect(self.base_url, socketio_path="/ws/socket.io", transports=["websocket"],
                                headers=self.headers(), auth=auth, wait_timeout=timeout)
         await self.sio.emit("connection_successful")
+
+    async def load_page(self, timeout: float = 30.0) -> None:
+        """What a browser does first: load the page, and with it get the identity cookie."""
+        async with httpx.AsyncClient() as http:
+            page = await http.get(self.base_url + "/", timeout=timeout)
+            self.cookie = page.cookies.get(COOKIE)
 
     def _recorder(self, name: str):
         async def record(data=None):

@@ -95,6 +95,10 @@ class GuardMiddleware:
             return await _deny(scope, receive, send, 403, "This browser has no Tastemaker cookie yet: reload the page.")
 
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        if path == UPLOAD_PATH and method == "POST" and client is not None:
+            # A file attached in the page's first seconds arrives before its chat session is up:
+            # it waits for the session (its own browser's) instead of being refused.
+            await _wait_for_session((query.get("session_id") or [""])[0], client, self.registry)
         for session_id in query.get("session_id", []):
             if problem := self._session_problem(session_id, client, path):
                 return await _deny(scope, receive, send, 403, problem)
@@ -184,6 +188,25 @@ class GuardMiddleware:
             await _send_json(send, 413, too_big)
 
 
+SESSION_WAIT_S = 20.0
+
+
+async def _wait_for_session(session_id: str, client: str, registry: SessionRegistry) -> None:
+    import asyncio
+
+    from chainlit.session import WebsocketSession
+
+    if not is_session_id(session_id):
+        return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SESSION_WAIT_S
+    while loop.time() < deadline:
+        owner = registry.owner(session_id)
+        if owner is not None and (owner != client or WebsocketSession.get_by_id(session_id) is not None):
+            return  # up (or someone else's: refused just after)
+        await asyncio.sleep(0.1)
+
+
 def _with_cookie(send, token: str | None, scope):
     """Give a browser without an identity cookie its own on this response."""
     if token is not None or scope["type"] != "http":
@@ -255,9 +278,10 @@ def install() -> None:
     from chainlit.config import config
     from chainlit.server import app, sio
 
-    from agent.web.sessions import harden_session_end, install_socket_guard
+    from agent.web.sessions import harden_session_end, install_socket_guard, own_upload_store
 
     settings = get_settings()
+    own_upload_store(settings.ensure_home())
     if not any(m.cls is GuardMiddleware for m in app.user_middleware):
         app.add_middleware(GuardMiddleware)
     install_socket_guard(sio)

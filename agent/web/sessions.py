@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import os
 import re
+import shutil
 import threading
+from pathlib import Path
 from typing import Any
 
 from agent.web.identity import client_key, token_from_cookie_header
@@ -111,9 +114,42 @@ def install_socket_guard(sio, registry: SessionRegistry = REGISTRY) -> None:
     sio.on("connect", connect)
 
 
+def own_upload_store(home: Path) -> Path:
+    """Give this server process its own upload folder in the data directory.
+
+    Chainlit keeps every session's files under `<app root>/.files` and removes that whole folder
+    when a server stops, so a second server started from the same checkout (or a test) deleted
+    the first one's uploads. Each process gets `<home>/uploads/<pid>` instead; folders of
+    processes that no longer run are removed.
+    """
+    import chainlit.config
+    import chainlit.server
+
+    root = home / "uploads"
+    root.mkdir(parents=True, exist_ok=True)
+    for old in root.iterdir():
+        if old.is_dir() and old.name.isdigit() and not _running(int(old.name)):
+            shutil.rmtree(old, ignore_errors=True)
+    mine = root / str(os.getpid())
+    mine.mkdir(exist_ok=True)
+    chainlit.config.FILES_DIRECTORY = mine  # read by every session when it stores a file
+    chainlit.server.FILES_DIRECTORY = mine  # removed by the server when it stops
+    return mine
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def harden_session_end(registry: SessionRegistry = REGISTRY) -> None:
     """Wrap Chainlit's session deletion: unbind, never rmtree outside the upload store, return memory."""
-    from chainlit.config import FILES_DIRECTORY
+    import chainlit.config
     from chainlit.session import WebsocketSession, ws_sessions_id, ws_sessions_sid
 
     original = WebsocketSession.delete
@@ -122,7 +158,7 @@ def harden_session_end(registry: SessionRegistry = REGISTRY) -> None:
 
     async def delete(self) -> None:
         registry.release(self.id)
-        inside = self.files_dir.resolve().parent == FILES_DIRECTORY.resolve()
+        inside = self.files_dir.resolve().parent == chainlit.config.FILES_DIRECTORY.resolve()
         if inside:
             await original(self)
         else:  # cannot happen past the connect guard; if it ever does, drop the session, touch no folder

@@ -1,0 +1,60 @@
+"""The browser app as a new visitor meets it (Playwright in Debian's Chromium).
+
+The welcome screen sells the product (its name, promise and starter buttons, not Chainlit's logo), a
+starter button starts a conversation, the footer names the brain in use, and during a whole
+conversation (upload, describe, make, refine, like) the page asks nothing of any host but this one.
+"""
+
+from __future__ import annotations
+
+from tests.test_browser import (  # noqa: F401 (fixtures and marks reused)
+    ASSISTANT,
+    app_url,
+    browser,
+    open_chat,
+    pytestmark,
+    say,
+    upload,
+)
+
+LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "http://localhost", "ws://localhost", "data:", "blob:")
+
+
+def test_the_welcome_screen_sells_it_and_a_starter_starts_a_chat(app_url, browser):
+    page = open_chat(browser, app_url)
+    welcome = page.locator("#welcome-screen")
+    welcome.get_by_text("Tell us the music you like, and we'll create it.").wait_for(timeout=30000)
+    assert "Everything runs on this machine" in welcome.inner_text()
+    assert page.title() == "Tastemaker"
+    assert "Chainlit" not in welcome.inner_text()
+    starter = page.get_by_text("Make a calm piano piece")
+    starter.wait_for(timeout=10000)
+    for label in ("Search the library", "What's my taste?", "What can you do?"):
+        assert page.get_by_text(label).count() == 1
+    starter.click()
+    reply = page.locator(ASSISTANT).first
+    reply.wait_for(timeout=120000)
+    page.wait_for_selector(f"{ASSISTANT} audio", timeout=120000)
+    footer = page.get_by_text("offline planner reads your words")
+    assert footer.count() == 1  # not "LLMs can make mistakes": no LLM runs here
+    page.close()
+
+
+def test_a_whole_conversation_never_leaves_this_machine(app_url, browser, write_audio):
+    page = browser.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(LOCAL) else outside.append(r.url))
+    page.goto(app_url)
+    page.wait_for_selector("#chat-input", timeout=30000)
+    upload(page, write_audio("favourite.wav"))
+    say(page, "what is this song?", 0)
+    made = say(page, "make me a 4 second jazz track", 1)
+    made.locator("audio").first.wait_for(timeout=60000)
+    say(page, "faster", 2).locator("audio").first.wait_for(timeout=60000)
+    page.get_by_role("button", name="Like", exact=True).last.click()
+    page.locator(ASSISTANT).nth(3).wait_for(timeout=60000)
+    page.reload()
+    page.wait_for_selector("#chat-input", timeout=30000)
+    page.wait_for_timeout(1000)
+    assert outside == [], f"the page reached outside this machine: {outside}"
+    page.close()

@@ -29,6 +29,7 @@ from tools.library.catalogue import PIECES, Piece
 from tools.library.ingest import IngestReport, Source, ingest
 from tools.library.scores import Rendered, render_piece
 from tools.library.store import Library
+from tools.settings import get_settings
 
 DEFAULT_LIBRARY_VERSION = "1"
 ANALYSE_SECONDS = 15.0  # five 3 s tagger patches: enough for retrieval, and tagging is most of the build time
@@ -40,7 +41,7 @@ def default_dir(library: Library) -> Path:
 
 
 def auto_build_enabled() -> bool:
-    return os.environ.get("TASTEMAKER_DEFAULT_LIBRARY", "1").strip().lower() not in {"0", "false", "no", "off"}
+    return get_settings().default_library
 
 
 def _source(piece: Piece, rendered: Rendered) -> Source:

@@ -15,6 +15,7 @@ import tools  # noqa: F401  (switches model hubs off unless allowed)
 from agent.commands.chat import APP_ROOT
 from tools.errors import TastemakerError
 from tools.incidents import apology
+from tools.settings import get_settings
 from tools.settings import load_env_file as _load_env_file
 
 # Sub-command modules, in the order `tastemaker --help` lists them.
@@ -64,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        get_settings()  # every setting checked once, before any work: a bad one is one line, not a failure per file
         return int(args.handler(args) or 0)
     except TastemakerError as exc:
         print(f"tastemaker: {exc}", file=sys.stderr)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -100,14 +101,22 @@ class LibraryDamagedError(LibraryError):
     """The database file is damaged; `tastemaker library repair` salvages it."""
 
 
-def database_problem(exc: sqlite3.Error) -> TastemakerError | None:
-    """The user-facing error for an SQLite failure, or None for one that is a bug of ours."""
+def _disk_full(folder: Path | None) -> bool:
+    try:
+        stats = os.statvfs(folder) if folder is not None else None
+    except OSError:
+        return False
+    return stats is not None and stats.f_bavail * stats.f_frsize < 1 << 20
+
+
+def database_problem(exc: sqlite3.Error, folder: Path | None = None) -> TastemakerError | None:
+    """The user-facing error for an SQLite failure (in the data directory `folder`), or None for a bug of ours."""
     code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
     text = str(exc)
     if code in (_CORRUPT, _NOTADB) or "malformed" in text or "not a database" in text:
         return LibraryDamagedError(f"The library database ({DB_NAME} in the data directory) is damaged ({text}). "
                                    + REPAIR_ADVICE)
-    if code == _FULL:
+    if code == _FULL or (code == _IOERR and _disk_full(folder)):  # SQLite says "disk I/O error" for some full disks
         return StorageError(DB_NAME, "the disk is full. Free some space and try again.")
     if code in (_READONLY, _CANTOPEN, _PERM):
         return LibraryError(f"The library database ({DB_NAME} in the data directory) cannot be written ({text}). "
@@ -132,7 +141,7 @@ def _guarded(method: F) -> F:
         try:
             return method(self, *args, **kwargs)
         except sqlite3.Error as exc:
-            problem = database_problem(exc)
+            problem = database_problem(exc, self.home)
             if problem is None:
                 raise
             raise problem from None
@@ -223,7 +232,7 @@ class Library:
         except sqlite3.Error as exc:
             if self._conn is not None:
                 self._conn.close()
-            problem = database_problem(exc)
+            problem = database_problem(exc, self.home)
             if problem is None:
                 raise
             raise problem from None
@@ -251,8 +260,12 @@ class Library:
             self._conn.execute("DROP TABLE tracks_before_owners")
             self._conn.execute("COMMIT")
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._rollback()
             raise
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:  # SQLite may have rolled back already (a failed COMMIT on a full disk)
+            self._conn.execute("ROLLBACK")
 
     def close(self) -> None:
         with self._lock:
@@ -429,7 +442,7 @@ class Library:
                     self._set_version(old + 1)
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise
             if not rowids:
                 return written
@@ -468,7 +481,7 @@ class Library:
                 self._set_version(self.version() + 1)
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise
             for path in (track.audio_path, track.midi_path):
                 # only files the library made itself; a user's own recordings are never deleted

@@ -456,3 +456,17 @@ def test_killing_the_default_library_build_ends_its_render_workers(tmp_path):
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def test_terminal_attach_of_an_unreadable_file_is_one_clear_line(tmp_path, write_audio, monkeypatch):
+    import io
+
+    from agent.terminal import run_terminal
+
+    locked = write_audio("locked.wav", tone_mix(seconds=3.0, seed=81))
+    out = io.StringIO()
+    with unreadable(locked, monkeypatch):
+        assert run_terminal(stdin=io.StringIO(f"/attach {locked}\n/quit\n"), stdout=out) == 0
+    reply = next(line for line in out.getvalue().splitlines() if line.startswith("Can't attach it"))
+    assert reply.startswith("Can't attach it: locked.wav: cannot be read: permission denied.")
+    assert "went wrong" not in reply and str(tmp_path) not in reply

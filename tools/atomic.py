@@ -43,13 +43,15 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
         raise
 
 
-def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Write `data` to `path` atomically (and durably: fsync before the rename)."""
+def write_bytes(path: str | os.PathLike, data: bytes, durable: bool = False) -> Path:
+    """Write `data` to `path` atomically; `durable` also fsyncs before the rename (survives a power cut,
+    at the cost of a disk flush: for files that are expensive to lose, not for every generated clip)."""
     with atomic_output(path) as tmp:
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
     return Path(path)
 
 

@@ -119,7 +119,7 @@ class VectorIndex:
         blob = faiss.serialize_index(self.index).tobytes()
         header = json.dumps({"version": self.version, "kind": self.kind, "dim": self.dim, "count": self.count,
                              "holds": self.holds, "sha256": hashlib.sha256(blob).hexdigest()}).encode()
-        write_bytes(path, _MAGIC + struct.pack("<I", len(header)) + header + blob)
+        write_bytes(path, _MAGIC + struct.pack("<I", len(header)) + header + blob, durable=True)
 
     @classmethod
     def load(cls, path: Path, holds: str | None = None, dim: int | None = None) -> VectorIndex | None:

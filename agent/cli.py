@@ -9,15 +9,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
-import os
 import sys
-
-from dotenv import load_dotenv
 
 import tools  # noqa: F401  (switches model hubs off unless allowed)
 from agent.commands.chat import APP_ROOT
 from tools.errors import TastemakerError
 from tools.incidents import apology
+from tools.settings import get_settings
+from tools.settings import load_env_file as _load_env_file
 
 # Sub-command modules, in the order `tastemaker --help` lists them.
 COMMAND_MODULES = [
@@ -55,7 +54,7 @@ def load_env_file() -> None:
     as the browser. CHAINLIT_ENV_FILE names another file (relative to the
     repository root); variables already set in the environment win.
     """
-    load_dotenv(APP_ROOT / os.environ.get("CHAINLIT_ENV_FILE", ".env"), override=False)
+    _load_env_file(APP_ROOT)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        get_settings()  # every setting checked once, before any work: a bad one is one line, not a failure per file
         return int(args.handler(args) or 0)
     except TastemakerError as exc:
         print(f"tastemaker: {exc}", file=sys.stderr)

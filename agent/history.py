@@ -10,7 +10,6 @@ Without them the app is open and keeps nothing after a session ends.
 from __future__ import annotations
 
 import hmac
-import os
 import sqlite3
 from pathlib import Path
 
@@ -40,7 +39,7 @@ CREATE TABLE IF NOT EXISTS feedbacks (
 
 
 def login_enabled() -> bool:
-    return bool(os.environ.get("CHAINLIT_AUTH_SECRET") and os.environ.get("TASTEMAKER_PASSWORD"))
+    return get_settings().login_enabled
 
 
 def history_db() -> Path:
@@ -54,8 +53,8 @@ def create_schema(path: Path) -> None:
 
 def check_login(username: str, password: str) -> bool:
     """Constant-time comparison against TASTEMAKER_USER / TASTEMAKER_PASSWORD."""
-    expected_user = os.environ.get("TASTEMAKER_USER", "tastemaker")
-    expected_password = os.environ.get("TASTEMAKER_PASSWORD", "")
+    settings = get_settings()
+    expected_user, expected_password = settings.user, settings.password.get_secret_value()
     return bool(expected_password) and hmac.compare_digest(username.encode(), expected_user.encode()) and \
         hmac.compare_digest(password.encode(), expected_password.encode())
 

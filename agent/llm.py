@@ -8,19 +8,15 @@ seconds with a clear message instead of hanging the chat.
 
 from __future__ import annotations
 
-import os
-
 from langchain_core.language_models import BaseChatModel
 
 from agent.planner import OfflinePlanner
 from tools.settings import Settings, get_settings
 
-LLM_TIMEOUT_S = float(os.environ.get("TASTEMAKER_LLM_TIMEOUT_S", "60"))
-
 
 def llm_configured(settings: Settings | None = None) -> bool:
     settings = settings or get_settings()
-    return bool(settings.openai_api_key or settings.openai_base_url or os.environ.get("TASTEMAKER_LLM_MODEL"))
+    return settings.llm_configured
 
 
 def chat_model(settings: Settings | None = None) -> BaseChatModel:
@@ -33,10 +29,10 @@ def chat_model(settings: Settings | None = None) -> BaseChatModel:
     return ChatOpenAI(
         model=settings.llm_model,
         # Local servers (Ollama, llama.cpp) accept any key; the client insists on one.
-        api_key=settings.openai_api_key or "not-needed",
+        api_key=settings.openai_api_key.get_secret_value() or "not-needed",
         base_url=settings.openai_base_url or None,
         max_retries=0,
-        timeout=LLM_TIMEOUT_S,
+        timeout=settings.llm_timeout_s,
         temperature=0.2,
     )
 

@@ -75,6 +75,7 @@ def test_settings_in_a_dotenv_file_apply_and_the_environment_wins(write_audio, t
 def test_a_setting_that_is_not_a_number_is_one_clear_line(write_audio, monkeypatch, capsys):
     clip = write_audio("ok.wav", tone_mix(seconds=3.0))
     monkeypatch.setenv("TASTEMAKER_MAX_FILE_MB", "abc")
-    assert main(["tag", str(clip)]) != 0
+    assert main(["tag", str(clip)]) == 2
     err = capsys.readouterr().err
-    assert "TASTEMAKER_MAX_FILE_MB='abc' is not a number" in err and "Traceback" not in err
+    assert err.startswith("tastemaker: TASTEMAKER_MAX_FILE_MB='abc' is not allowed: use a number above 0")
+    assert err.count("\n") == 1 and "Traceback" not in err

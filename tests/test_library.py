@@ -186,8 +186,8 @@ KILL_SCRIPT = textwrap.dedent("""
     from tools.library import open_library
     lib = open_library(Path(sys.argv[1]))
     insert = lib.insert
-    def reporting_insert(items):
-        out = insert(items)
+    def reporting_insert(items, **kwargs):
+        out = insert(items, **kwargs)
         print("committed", len(lib), flush=True)
         return out
     lib.insert = reporting_insert

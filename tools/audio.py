@@ -10,11 +10,15 @@ longer than TASTEMAKER_MAX_DURATION_S are refused before decoding; audio
 shorter than TASTEMAKER_MIN_DURATION_S (1 s) is refused as too short to
 analyse. (The tagger loops clips between 1 and 3 s to fill its 3 s window.)
 Silence (peak below -80 dBFS) and NaN or infinite samples are refused.
-Every problem is an AudioError whose message names the file and says what to do.
+Every problem, a file that cannot be opened or read included (permissions, I/O
+errors), is an AudioError whose message names the file (as the caller names it:
+`name=` keeps server folders out of what a person sees) and says what to do.
 """
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 from pathlib import Path
 
@@ -22,6 +26,7 @@ import librosa
 import numpy as np
 import soundfile as sf
 
+from tools.atomic import write_bytes
 from tools.contracts import Clip
 from tools.errors import AudioError
 from tools.settings import Settings, get_settings
@@ -50,39 +55,57 @@ def _describe_non_audio(head: bytes) -> str | None:
     return None
 
 
-def check_file(path: str | os.PathLike, settings: Settings | None = None) -> Path:
+def unreadable(name: object, exc: OSError) -> AudioError:
+    """The AudioError for a file the system will not let us read (permissions, I/O errors, a vanished file)."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return AudioError(name, "cannot be read: permission denied.", "Check the file's permissions, or copy it "
+                          "somewhere you can read it.")
+    if exc.errno == errno.ENOENT:
+        return AudioError(name, "no such file.", "Check the path and try again.")
+    return AudioError(name, f"cannot be read ({exc.strerror or type(exc).__name__}).",
+                      "The disk or the copy may be failing; try the file again.")
+
+
+def check_file(path: str | os.PathLike, settings: Settings | None = None, name: object = None) -> Path:
     """Checks that need no decoding: exists, is a file, not empty, not too big."""
     settings = settings or get_settings()
     p = Path(path)
-    if not p.exists():
-        raise AudioError(p, "no such file.", "Check the path and try again.")
-    if p.is_dir():
-        raise AudioError(p, "is a folder, not an audio file.", "Give the path of one audio file.")
-    size = p.stat().st_size
+    name = p if name is None else name
+    try:
+        if not p.exists():
+            raise AudioError(name, "no such file.", "Check the path and try again.")
+        if p.is_dir():
+            raise AudioError(name, "is a folder, not an audio file.", "Give the path of one audio file.")
+        size = p.stat().st_size
+    except OSError as exc:
+        raise unreadable(name, exc) from None
     if size == 0:
-        raise AudioError(p, "is empty (0 bytes).", "The upload or copy may have failed; try the file again.")
+        raise AudioError(name, "is empty (0 bytes).", "The upload or copy may have failed; try the file again.")
     limit = settings.max_file_mb * 1024 * 1024
     if size > limit:
         raise AudioError(
-            p,
+            name,
             f"is {size / 1e6:.0f} MB, over the {settings.max_file_mb:g} MB limit.",
             "Trim it to a shorter excerpt, or raise TASTEMAKER_MAX_FILE_MB.",
         )
     return p
 
 
-def _decode(p: Path) -> tuple[np.ndarray, int]:
-    with open(p, "rb") as fh:
-        head = fh.read(1024)
+def _decode(fh, name: object) -> tuple[np.ndarray, int]:
+    """Decode an open file (read through Python, so a read error is an OSError with its errno)."""
+    head = fh.read(1024)
+    fh.seek(0)
     try:
-        data, rate = sf.read(str(p), dtype="float32", always_2d=True)
+        data, rate = sf.read(fh, dtype="float32", always_2d=True)
+    except OSError as exc:
+        raise unreadable(name, exc) from None
     except Exception as exc:  # soundfile raises LibsndfileError, RuntimeError, TypeError...
         what = _describe_non_audio(head)
         if what:
-            raise AudioError(p, f"is not audio we can read: it looks like {what}.", _FIX) from None
+            raise AudioError(name, f"is not audio we can read: it looks like {what}.", _FIX) from None
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise AudioError(
-            p, f"is not audio we can read ({reason}).", "The file may be corrupt or truncated. " + _FIX
+            name, f"is not audio we can read ({reason}).", "The file may be corrupt or truncated. " + _FIX
         ) from None
     return data, int(rate)
 
@@ -91,9 +114,9 @@ def _length_words(seconds: float) -> str:
     return f"{seconds / 60:.1f} minutes" if seconds >= 120 else f"{seconds:.1f} s"
 
 
-def _too_long(p: Path, seconds: float, settings: Settings) -> AudioError:
+def _too_long(name: object, seconds: float, settings: Settings) -> AudioError:
     return AudioError(
-        p,
+        name,
         f"is {_length_words(seconds)} long, over the {_length_words(settings.max_duration_s)} limit.",
         "Trim it to an excerpt, or raise TASTEMAKER_MAX_DURATION_S.",
     )
@@ -104,37 +127,35 @@ def load_clip(
     sample_rate: int = 16000,
     settings: Settings | None = None,
     max_seconds: float | None = None,
+    name: str | None = None,
 ) -> Clip:
     """Read, validate and resample one file to a mono float32 Clip.
 
     `max_seconds` keeps only the start of long files (after the duration
-    limit has been checked), for callers that need only an excerpt.
+    limit has been checked), for callers that need only an excerpt. `name` is
+    how errors call the file (default: the path as given), e.g. the name a
+    person uploaded it under, so a server's folders are never shown.
     """
     settings = settings or get_settings()
-    p = check_file(path, settings)
+    shown = path if name is None else name
+    p = check_file(path, settings, shown)
     try:
-        info = sf.info(str(p))
-        if info.frames > 0 and info.samplerate > 0:
-            seconds = info.frames / info.samplerate
-            if seconds > settings.max_duration_s:
-                raise _too_long(p, seconds, settings)
-    except AudioError:
-        raise
-    except Exception:
-        pass  # _decode reports unreadable files with a better message
-    data, rate = _decode(p)
+        with open(p, "rb") as fh:
+            data, rate = _read_within_limits(fh, shown, settings)
+    except OSError as exc:
+        raise unreadable(shown, exc) from None
     if not MIN_RATE <= rate <= MAX_RATE:
-        raise AudioError(p, f"has a sample rate of {rate} Hz; we read 8 kHz to 192 kHz.", "Please convert it first.")
+        raise AudioError(shown, f"has a sample rate of {rate} Hz; we read 8 kHz to 192 kHz.", "Please convert it first.")
     if data.size == 0 or data.shape[0] == 0:
-        raise AudioError(p, "contains no audio samples.", "The file may be truncated. " + _FIX)
+        raise AudioError(shown, "contains no audio samples.", "The file may be truncated. " + _FIX)
     if not np.isfinite(data).all():
-        raise AudioError(p, "contains invalid samples (NaN or infinity).", "Re-export it from your audio editor.")
+        raise AudioError(shown, "contains invalid samples (NaN or infinity).", "Re-export it from your audio editor.")
     seconds = data.shape[0] / rate
     if seconds > settings.max_duration_s:
-        raise _too_long(p, seconds, settings)
+        raise _too_long(shown, seconds, settings)
     if seconds < settings.min_duration_s:
         raise AudioError(
-            p,
+            shown,
             f"is only {seconds:.2f} s long, too short to analyse (at least {settings.min_duration_s:g} s).",
             "Please use a longer excerpt (3 s or more is best).",
         )
@@ -142,10 +163,26 @@ def load_clip(
         data = data[: int(max_seconds * rate)]
     mono = data.mean(axis=1) if data.shape[1] > 1 else data[:, 0]
     if float(np.abs(mono).max()) < SILENCE_PEAK:
-        raise AudioError(p, "is silent (no sound above -80 dBFS).", "Please choose a recording with music in it.")
+        raise AudioError(shown, "is silent (no sound above -80 dBFS).", "Please choose a recording with music in it.")
     if rate != sample_rate:
         mono = librosa.resample(mono, orig_sr=rate, target_sr=sample_rate, res_type="soxr_hq")
     return Clip(samples=np.ascontiguousarray(mono, dtype=np.float32), sample_rate=sample_rate, path=str(p))
+
+
+def _read_within_limits(fh, name: object, settings: Settings) -> tuple[np.ndarray, int]:
+    """The duration limit checked from the header before decoding (a 2-hour file is never decoded), then decode."""
+    try:
+        info = sf.info(fh)
+        if info.frames > 0 and info.samplerate > 0:
+            seconds = info.frames / info.samplerate
+            if seconds > settings.max_duration_s:
+                raise _too_long(name, seconds, settings)
+    except (AudioError, OSError):
+        raise
+    except Exception:
+        pass  # _decode reports unreadable files with a better message
+    fh.seek(0)
+    return _decode(fh, name)
 
 
 def clip_from_array(samples: np.ndarray, sample_rate: int, name: str = "<memory>") -> Clip:
@@ -161,13 +198,14 @@ def clip_from_array(samples: np.ndarray, sample_rate: int, name: str = "<memory>
 
 
 def write_wav(path: str | os.PathLike, samples: np.ndarray, sample_rate: int) -> Path:
-    """Write audio atomically: a temp file in the same folder, then rename."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f".{p.name}.part")
-    sf.write(str(tmp), np.asarray(samples, dtype=np.float32), int(sample_rate), subtype="PCM_16", format="WAV")
-    os.replace(tmp, p)
-    return p
+    """Write 16-bit WAV atomically (a temp file, then rename); a failed write leaves nothing and is a StorageError.
+
+    Encoded in memory first: libsndfile reports a full disk only as "System error" and leaves a partial
+    file, while Python's own write says ENOSPC.
+    """
+    buffer = io.BytesIO()
+    sf.write(buffer, np.asarray(samples, dtype=np.float32), int(sample_rate), subtype="PCM_16", format="WAV")
+    return write_bytes(path, buffer.getvalue())
 
 
 def is_audio_name(path: str | os.PathLike) -> bool:

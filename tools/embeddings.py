@@ -6,12 +6,12 @@ folder, or a hub id when downloads are allowed).
 
 from __future__ import annotations
 
-import os
 import threading
 
 import numpy as np
 
 from tools.errors import ModelMissingError
+from tools.settings import get_settings
 
 _model = None
 _lock = threading.Lock()
@@ -19,7 +19,7 @@ DIM = 384
 
 
 def _load():
-    name = os.environ.get("TASTEMAKER_TEXT_MODEL", "")
+    name = get_settings().text_model
     try:
         if name:
             from sentence_transformers import SentenceTransformer

@@ -5,6 +5,8 @@ Every error a user can cause (bad audio, unknown genre, missing model) is a
 The CLI and the agent print the message; no traceback reaches the user.
 """
 
+import errno
+
 
 class TastemakerError(Exception):
     """A problem the user can act on; str(error) is the whole message."""
@@ -33,3 +35,26 @@ class UnknownLabelError(TastemakerError):
 
 class SettingError(TastemakerError):
     """A setting (environment variable or `.env` line) with a value that cannot be used."""
+
+
+class StorageError(TastemakerError):
+    """A file that could not be written (disk full, read-only folder): the message names the file, not its folder."""
+
+    def __init__(self, name: str, why: str):
+        self.name, self.why = name, why
+        super().__init__(f"Could not save {name}: {why}")
+
+
+def storage_error(exc: OSError, name: str) -> StorageError:
+    """One line for a failed write of `name` (a file name only: server folders are not shown to users)."""
+    why = {
+        errno.ENOSPC: "the disk is full. Free some space and try again.",
+        errno.EDQUOT: "the disk quota is used up. Free some space and try again.",
+        errno.EROFS: "its folder is read-only. Choose a folder you can write.",
+        errno.EACCES: "its folder is not writable for this user. Choose a folder you can write.",
+        errno.EPERM: "its folder is not writable for this user. Choose a folder you can write.",
+        errno.ENOENT: "its folder does not exist and cannot be made. Choose another folder.",
+        errno.ENOTDIR: "part of its folder path is a file. Choose another folder.",
+        errno.EISDIR: "that is a folder. Give a file name.",
+    }.get(exc.errno, f"{exc.strerror or type(exc).__name__}.")
+    return StorageError(name, why)

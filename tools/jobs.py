@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import os
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Iterator
@@ -112,7 +111,7 @@ def scheduler() -> FairScheduler:
     global _scheduler
     with _scheduler_lock:
         if _scheduler is None:
-            _scheduler = FairScheduler(get_settings().workers or os.cpu_count() or 1)
+            _scheduler = FairScheduler(get_settings().worker_count)
         return _scheduler
 
 

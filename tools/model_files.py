@@ -17,7 +17,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from tools.errors import ModelMissingError
+from tools.errors import ModelMissingError, storage_error
 from tools.settings import get_settings
 
 MUSICNN_WHEEL = "musicnn-0.1.0-py3-none-any.whl"
@@ -36,7 +36,16 @@ def musicnn_installed(dest: Path | None = None) -> bool:
 
 
 def unpack_musicnn_wheel(wheel: Path, dest: Path) -> None:
-    """Check the wheel's hash and unpack the checkpoints atomically (temp folder, then rename)."""
+    """Check the wheel's hash and unpack the checkpoints atomically (temp folder, then rename).
+
+    A failed unpack (a full disk, a read-only models folder) leaves nothing behind and is one StorageError."""
+    try:
+        _unpack(wheel, dest)
+    except OSError as exc:
+        raise storage_error(exc, "the musicnn model files") from None
+
+
+def _unpack(wheel: Path, dest: Path) -> None:
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
     if digest != MUSICNN_SHA256:
         raise ModelMissingError(f"{wheel} has SHA-256 {digest}, not the musicnn 0.1.0 wheel's {MUSICNN_SHA256}.")

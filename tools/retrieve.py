@@ -21,6 +21,8 @@ Scores:
   cosine of the unified genre-probability vectors (the embedding alone also
   reflects recording texture; the genre vector keeps the style in view).
 `genre=` restricts the search to that genre's partition of the library.
+`viewer=` restricts it to what one person sees: the shared tracks and their own
+(None, the default, searches every track).
 """
 
 from __future__ import annotations
@@ -66,8 +68,8 @@ def _library(library: Library | None) -> Library:
     return lib
 
 
-def _allowed(lib: Library, genre: str | None) -> np.ndarray | None:
-    return None if not genre else lib.rowids_for_genre(require_genre(genre))
+def _allowed(lib: Library, genre: str | None, viewer: str | None) -> np.ndarray | None:
+    return lib.searchable_rowids(genre=require_genre(genre) if genre else None, viewer=viewer)
 
 
 def query_labels(text: str) -> list[str]:
@@ -99,14 +101,15 @@ def _why_text(query: str, track: Track, labels: list[str], cosine: float) -> str
     return "; ".join(parts)
 
 
-def search_text(text: str, k: int = 5, genre: str | None = None, library: Library | None = None) -> list[Result]:
+def search_text(text: str, k: int = 5, genre: str | None = None, library: Library | None = None,
+                viewer: str | None = None) -> list[Result]:
     """Tracks whose words (and tags) best match `text`, best first."""
     from tools.errors import TastemakerError
 
     if not text or not text.strip():
         raise TastemakerError("The search text is empty. Describe the music, e.g. 'string quartet by Beethoven'.")
     lib = _library(library)
-    allowed = _allowed(lib, genre)
+    allowed = _allowed(lib, genre, viewer)
     hits = lib.index("text").search(embed_text(text), max(k, CANDIDATES), allowed)
     tracks = lib.tracks_by_rowid(r for r, _ in hits)
     labels = query_labels(text)
@@ -132,14 +135,15 @@ def _shared_labels(query: dict[str, float], track: dict[str, float], k: int = 4)
     return [t for s, t in sorted(both, reverse=True)[:k] if s >= 0.1]
 
 
-def similar_to_clip(clip: Clip, k: int = 5, genre: str | None = None, library: Library | None = None) -> list[Result]:
+def similar_to_clip(clip: Clip, k: int = 5, genre: str | None = None, library: Library | None = None,
+                    viewer: str | None = None) -> list[Result]:
     """Tracks that sound most like `clip` (musicnn embedding + genre profile), best first."""
     from tools.tagger import tag_full
 
     lib = _library(library)
     full = tag_full(clip)
     query_tags = {**full.genres.probabilities, **full.instruments.probabilities, **full.moods.probabilities}
-    allowed = _allowed(lib, genre)
+    allowed = _allowed(lib, genre, viewer)
     hits = lib.index("audio").search(full.embedding, max(k, CANDIDATES), allowed)
     tracks = lib.tracks_by_rowid(r for r, _ in hits)
     qg = _genre_vector(query_tags)
@@ -155,8 +159,10 @@ def similar_to_clip(clip: Clip, k: int = 5, genre: str | None = None, library: L
     return results[:k]
 
 
-def similar_to_file(path: str, k: int = 5, genre: str | None = None, library: Library | None = None) -> list[Result]:
+def similar_to_file(path: str, k: int = 5, genre: str | None = None, library: Library | None = None,
+                    viewer: str | None = None) -> list[Result]:
     """similar_to_clip for an audio file (read with tools.audio; the first two minutes are used)."""
     from tools.audio import load_clip
 
-    return similar_to_clip(load_clip(path, sample_rate=16000, max_seconds=120.0), k=k, genre=genre, library=library)
+    return similar_to_clip(load_clip(path, sample_rate=16000, max_seconds=120.0), k=k, genre=genre, library=library,
+                           viewer=viewer)

@@ -20,10 +20,10 @@ APP_FILE = APP_ROOT / "agent" / "app.py"
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("chat", help="chat with Tastemaker in the browser (or --terminal)")
     p.add_argument("--terminal", action="store_true", help="chat in this terminal instead (reads stdin when piped)")
-    p.add_argument("--port", type=int, default=int(os.environ.get("TASTEMAKER_PORT", "8000")),
-                   help="browser app port (default 8000, or TASTEMAKER_PORT)")
-    p.add_argument("--host", default=os.environ.get("TASTEMAKER_HOST", "127.0.0.1"),
-                   help="address to listen on (default 127.0.0.1; 0.0.0.0 to share on your network)")
+    # defaults come from the settings when the command runs, so a bad TASTEMAKER_PORT is one line, not a crash
+    p.add_argument("--port", type=int, default=None, help="browser app port (default 8000, or TASTEMAKER_PORT)")
+    p.add_argument("--host", default=None,
+                   help="address to listen on (default 127.0.0.1, or TASTEMAKER_HOST; 0.0.0.0 to share on your network)")
     p.set_defaults(handler=run)
 
 
@@ -86,8 +86,14 @@ def run_browser(host: str, port: int) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tools.settings import get_settings
+
+    settings = get_settings()  # every setting checked, and the data directory writable, before the chat starts
+    settings.check_home()
     if args.terminal:
         from agent.terminal import run_terminal
 
         return run_terminal()
-    return run_browser(args.host, args.port)
+    if args.port is not None and not 1 <= args.port <= 65535:
+        raise TastemakerError(f"--port {args.port} is not a port; use a number from 1 to 65535.")
+    return run_browser(args.host or settings.host, args.port or settings.port)

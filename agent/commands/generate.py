@@ -9,6 +9,7 @@ import sys
 
 from tqdm import tqdm
 
+from tools.atomic import check_writable
 from tools.generate import ENGINES, GenerationRequest, generate
 
 
@@ -30,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output:  # an output that cannot be written is one line now, not a traceback after the work
+        check_writable(args.output, shown=args.output)
     request = GenerationRequest(
         prompt=args.text, seconds=args.seconds, seed=args.seed, candidates=args.candidates, engine=args.engine,
         like=args.like, melody=args.melody, reference_midi=args.midi, output=args.output,

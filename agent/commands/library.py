@@ -1,13 +1,16 @@
-"""`tastemaker library add|search|similar|list|remove|rebuild`: the music library from the command line.
+"""`tastemaker library add|search|similar|list|remove|rebuild|repair`: the music library from the command line.
 
-    tastemaker library add PATH... [--manifest FILE]
-    tastemaker library search "TEXT" [--k 5] [--genre G] [--json]
-    tastemaker library similar FILE [--k 5] [--genre G] [--json]
-    tastemaker library list [--genre G] [--json]
-    tastemaker library remove ID
+    tastemaker library add PATH... [--manifest FILE] [--user NAME]
+    tastemaker library search "TEXT" [--k 5] [--genre G] [--user NAME] [--json]
+    tastemaker library similar FILE [--k 5] [--genre G] [--user NAME] [--json]
+    tastemaker library list [--genre G] [--user NAME] [--json]
+    tastemaker library remove ID [--user NAME]
     tastemaker library rebuild [--default]
+    tastemaker library repair
 
 The default library (music21 corpus pieces) is built the first time the library is used.
+Without --user, `add` adds to the shared library and the others see every track; with it,
+`add` adds that person's own tracks and the others see the shared tracks plus theirs.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("paths", nargs="*", metavar="PATH", help="audio files or folders")
     add.add_argument("--manifest", metavar="FILE", help="CSV or JSON listing path, id, title, artist, description")
     add.add_argument("--json", action="store_true", help="print the report as JSON")
+    add.add_argument("--user", metavar="NAME", default="", help="add as this person's own tracks (default: shared)")
     add.set_defaults(handler=run_add)
 
     search = cmds.add_parser("search", help="find tracks by description")
@@ -34,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     search.add_argument("--k", type=int, default=5, help="how many results (default 5)")
     search.add_argument("--genre", help="search only this genre's tracks")
     search.add_argument("--json", action="store_true", help='print {"results": [...]}')
+    search.add_argument("--user", metavar="NAME", help=_SEES)
     search.set_defaults(handler=run_search)
 
     similar = cmds.add_parser("similar", help="find tracks that sound like an audio file")
@@ -41,20 +46,36 @@ def register(sub: argparse._SubParsersAction) -> None:
     similar.add_argument("--k", type=int, default=5, help="how many results (default 5)")
     similar.add_argument("--genre", help="search only this genre's tracks")
     similar.add_argument("--json", action="store_true", help='print {"results": [...]}')
+    similar.add_argument("--user", metavar="NAME", help=_SEES)
     similar.set_defaults(handler=run_similar)
 
     lst = cmds.add_parser("list", help="list the tracks")
     lst.add_argument("--genre", help="only this genre's tracks")
     lst.add_argument("--json", action="store_true")
+    lst.add_argument("--user", metavar="NAME", help=_SEES)
     lst.set_defaults(handler=run_list)
 
     rm = cmds.add_parser("remove", help="remove a track by id")
     rm.add_argument("id", metavar="ID")
+    rm.add_argument("--user", metavar="NAME", help="remove only if it is this person's own track")
     rm.set_defaults(handler=run_remove)
 
     rb = cmds.add_parser("rebuild", help="rebuild the search indexes from the database")
     rb.add_argument("--default", action="store_true", help="also add any missing default-library pieces")
     rb.set_defaults(handler=run_rebuild)
+
+    rp = cmds.add_parser("repair", help="check the database; salvage a damaged one (keeping a copy) and rebuild "
+                                        "the search indexes")
+    rp.set_defaults(handler=run_repair)
+
+
+_SEES = "only what this person sees: the shared tracks and their own (default: every track)"
+
+
+def _notices(lib) -> None:
+    for notice in lib.notices:
+        print(f"note: {notice}", file=sys.stderr)
+    lib.notices.clear()
 
 
 def _open(progress: bool = True):
@@ -64,6 +85,7 @@ def _open(progress: bool = True):
     report = ensure_default_library(lib, progress=progress)
     if report is not None and report.failed:
         print("default library: " + report.summary(), file=sys.stderr)
+    _notices(lib)
     return lib
 
 
@@ -89,7 +111,9 @@ def run_search(args: argparse.Namespace) -> int:
     from tools.retrieve import search_text
 
     _check_k(args.k)
-    _print_results(search_text(args.text, k=args.k, genre=args.genre, library=_open()), args.json)
+    lib = _open()
+    _print_results(search_text(args.text, k=args.k, genre=args.genre, library=lib, viewer=args.user), args.json)
+    _notices(lib)
     return 0
 
 
@@ -97,7 +121,9 @@ def run_similar(args: argparse.Namespace) -> int:
     from tools.retrieve import similar_to_file
 
     _check_k(args.k)
-    _print_results(similar_to_file(args.file, k=args.k, genre=args.genre, library=_open()), args.json)
+    lib = _open()
+    _print_results(similar_to_file(args.file, k=args.k, genre=args.genre, library=lib, viewer=args.user), args.json)
+    _notices(lib)
     return 0
 
 
@@ -107,9 +133,10 @@ def run_add(args: argparse.Namespace) -> int:
     lib = _open()
     reports = []
     if args.paths:
-        reports.append(lib.add_paths(args.paths, progress=True))
+        reports.append(lib.add_paths(args.paths, progress=True, owner=args.user))
     if args.manifest:
-        reports.append(lib.add_manifest(args.manifest, progress=True))
+        reports.append(lib.add_manifest(args.manifest, progress=True, owner=args.user))
+    _notices(lib)
     added = [t for r in reports for t in r.added]
     duplicates = [d for r in reports for d in r.duplicates]
     failed = [f for r in reports for f in r.failed]
@@ -127,7 +154,8 @@ def run_add(args: argparse.Namespace) -> int:
             print(f"already in the library: {f} (id {i})")
         for f, e in failed:
             print(f"skipped {f}: {e}", file=sys.stderr)
-        print(f"{len(added)} added, {len(duplicates)} already present, {len(failed)} skipped; {len(lib)} tracks in all.")
+        print(f"{len(added)} added, {len(duplicates)} already present, {len(failed)} skipped; "
+              f"{lib.count(args.user or None)} tracks in all.")
     return 1 if failed else 0
 
 
@@ -135,11 +163,12 @@ def run_list(args: argparse.Namespace) -> int:
     from tools.genres import require_genre
 
     lib = _open()
-    tracks = lib.list(genre=require_genre(args.genre) if args.genre else None)
+    tracks = lib.list(genre=require_genre(args.genre) if args.genre else None, viewer=args.user)
     if args.json:
         print(json.dumps({"tracks": [
             {"id": t.id, "title": t.title, "artist": t.artist, "genre": t.genre, "duration": round(t.duration, 2),
-             "path": t.audio_path, "midi_path": t.midi_path} for t in tracks]}, indent=2))
+             "path": t.audio_path, "midi_path": t.midi_path, "owner": t.extra.get("owner", "")}
+            for t in tracks]}, indent=2))
         return 0
     for t in tracks:
         print(f"{t.id:36s} {t.genre:12s} {t.duration:6.1f}s  {t.title}" + (f" - {t.artist}" if t.artist else ""))
@@ -150,7 +179,9 @@ def run_list(args: argparse.Namespace) -> int:
 def run_remove(args: argparse.Namespace) -> int:
     from tools.library import open_library
 
-    track = open_library().remove(args.id)
+    lib = open_library()
+    track = lib.remove(args.id, viewer=args.user)
+    _notices(lib)
     print(f"removed {track.id}: {track.title}")
     return 0
 
@@ -164,5 +195,14 @@ def run_rebuild(args: argparse.Namespace) -> int:
         if report is not None:
             print("default library: " + report.summary())
     lib.rebuild()
+    _notices(lib)
     print(f"rebuilt the indexes over {len(lib)} tracks")
+    return 0
+
+
+def run_repair(args: argparse.Namespace) -> int:
+    from tools.library.repair import repair_library
+    from tools.settings import get_settings
+
+    print(repair_library(get_settings().check_home()).summary())
     return 0

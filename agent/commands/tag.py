@@ -12,6 +12,7 @@ from tqdm import tqdm
 from tools.audio import is_audio_name, load_clip
 from tools.errors import TastemakerError
 from tools.genres import to_unified
+from tools.incidents import log_incident
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,11 +29,11 @@ def expand_paths(paths: list[str]) -> list[Path]:
     files: list[Path] = []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and is_audio_name(f))
-            files.extend(found if found else [p])  # an empty folder is reported as an error
-        else:
-            files.append(p)
+        try:
+            found = sorted(f for f in p.rglob("*") if f.is_file() and is_audio_name(f)) if p.is_dir() else [p]
+        except OSError:  # a folder we may not list: load_clip reports it
+            found = [p]
+        files.extend(found if found else [p])  # an empty folder is reported as an error
     return files
 
 
@@ -46,6 +47,11 @@ def tag_files(files: list[Path], models: tuple[str, ...], progress: bool = True)
             full = tag_full(clip, models)
         except TastemakerError as exc:
             errors.append({"file": str(f), "error": str(exc)})
+            continue
+        except Exception as exc:  # noqa: BLE001 - one file must not stop the others; the details go to the log
+            ref = log_incident(exc, f"tagging {f}")
+            errors.append({"file": str(f), "error": f"{f}: could not be tagged ({type(exc).__name__}; reference "
+                                                    f"{ref} in the error log)."})
             continue
         for model in models:
             probs = full.raw[model].probabilities

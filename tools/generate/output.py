@@ -1,14 +1,15 @@
-"""Where generated files go, and writing them atomically (temp file, then rename)."""
+"""Where generated files go, and writing them atomically (temp file, then rename; nothing left if it fails)."""
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import re
 import time
 from pathlib import Path
 from typing import Any
 
+from tools.atomic import write_bytes
 from tools.settings import get_settings
 
 
@@ -37,16 +38,10 @@ def output_paths(output: str | None, prompt: str, engine: str, seeds: list[int])
 
 
 def write_json(path: Path, data: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(json.dumps(data, indent=2, default=str))
-    os.replace(tmp, path)
-    return path
+    return write_bytes(path, json.dumps(data, indent=2, default=str).encode())
 
 
 def write_midi(path: Path, pm) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    pm.write(str(tmp))
-    os.replace(tmp, path)
-    return path
+    buffer = io.BytesIO()
+    pm.write(buffer)
+    return write_bytes(path, buffer.getvalue())

@@ -9,6 +9,12 @@ Public API (everything lives in the data directory, `get_settings().home`):
     report = lib.add_manifest("collection.csv")                 # columns: path, id, title, artist, description...
     lib.list(genre=None) -> list[Track];  lib.get(id) -> Track;  lib.remove(id) -> Track;  lib.rebuild()
     ensure_default_library(lib, progress=True)  # renders + indexes the built-in music21 collection once
+    tools.library.repair.repair_library(home)   # salvage a damaged database, rebuild the indexes
+
+Per person: `add_paths(..., owner="alice")` adds her own tracks ('' = the shared library, the default);
+`list(viewer="alice")`, `get(id, viewer=)`, `remove(id, viewer=)` and tools.retrieve's `viewer=` see the
+shared tracks plus hers (viewer None, the default: every track). `Track.extra["owner"]` says whose a track is.
+Whole-library problems are `LibraryError`s (a damaged database: `LibraryDamagedError`, naming the repair).
 
 Search with tools.retrieve (`search_text`, `similar_to_clip`). A Track's `genre` is the unified
 genre used for the genre partition (the genre a file or manifest declares, if it is one we know, else

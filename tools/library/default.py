@@ -8,8 +8,9 @@ ticks-per-beat that pretty_midi refuses), capped at MAX_SECONDS; short folk
 tunes are played through again until they last MIN_SECONDS, as they are at a
 dance. Rendering runs in a pool of worker processes while the main process
 tags what is ready. Finished files are reused, so an interrupted build picks
-up where it stopped; the library is marked built once every piece has been tried
-(a piece that fails is reported).
+up where it stopped (and clears the temp files it was writing); the library is
+marked built once every piece has been tried (a piece that fails is reported).
+The render workers end with the build: killing it never leaves them waiting.
 
 TASTEMAKER_DEFAULT_LIBRARY=0 stops the automatic build (for an empty library).
 """
@@ -25,10 +26,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from tools.atomic import sweep_parts
 from tools.library.catalogue import PIECES, Piece
 from tools.library.ingest import IngestReport, Source, ingest
 from tools.library.scores import Rendered, render_piece
 from tools.library.store import Library
+from tools.settings import get_settings
+from tools.workers import die_with_parent
 
 DEFAULT_LIBRARY_VERSION = "1"
 ANALYSE_SECONDS = 15.0  # five 3 s tagger patches: enough for retrieval, and tagging is most of the build time
@@ -40,7 +44,7 @@ def default_dir(library: Library) -> Path:
 
 
 def auto_build_enabled() -> bool:
-    return os.environ.get("TASTEMAKER_DEFAULT_LIBRARY", "1").strip().lower() not in {"0", "false", "no", "off"}
+    return get_settings().default_library
 
 
 def _source(piece: Piece, rendered: Rendered) -> Source:
@@ -63,7 +67,8 @@ def build_default_library(library: Library, progress: bool = True, workers: int 
         return report
     out_dir = default_dir(library)
     out_dir.mkdir(parents=True, exist_ok=True)
-    workers = workers or max(1, min(2, os.cpu_count() or 1))
+    sweep_parts(out_dir, older_than_s=0)  # only one build runs at a time (the lock), so these are a dead one's
+    workers = workers or min(2, get_settings().worker_count)
     bar = tqdm(total=len(todo), desc="building the default library", unit="piece", disable=not progress,
                file=sys.stderr)
     batch: list[Source] = []
@@ -75,7 +80,8 @@ def build_default_library(library: Library, progress: bool = True, workers: int 
         report.failed.extend(done.failed)
 
     # spawn: the workers need music21 and FluidSynth, not this process's torch threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(render_piece, p, str(out_dir)): p for p in todo}
         pending = set(futures)
         while pending:

@@ -5,9 +5,11 @@ once), read with tools.audio, tagged with both musicnn models (first
 ANALYSE_SECONDS only, enough for stable tags), and described in words for the
 text index. Title/artist/genre/comment come from the file's own tags where
 libsndfile can read them (WAV INFO, FLAC/Ogg Vorbis comments), else from the
-file name. A file that cannot be read is skipped and reported; the rest go in.
-Tracks are written BATCH_SIZE at a time, each batch one SQLite transaction,
-so an interrupted ingest keeps every finished batch and nothing half-written.
+file name. A file that cannot be read (bad audio, no permission, an I/O error)
+is skipped and reported with its reason; the rest go in. Tracks are written
+BATCH_SIZE at a time, each batch one SQLite transaction, so an interrupted
+ingest keeps every finished batch and nothing half-written; a track that
+another process stored meanwhile is reported as already present.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ from typing import Any
 import soundfile as sf
 from tqdm import tqdm
 
-from tools.audio import is_audio_name, load_clip
+from tools.audio import is_audio_name, load_clip, unreadable
 from tools.contracts import Track
 from tools.embeddings import embed_texts
-from tools.errors import TastemakerError
+from tools.errors import StorageError, TastemakerError
 from tools.genres import ALL_LABELS, GENRES, INSTRUMENTS, MOODS, normalise
-from tools.library.store import Library, NewTrack
+from tools.incidents import log_incident
+from tools.library.store import SHARED, Library, LibraryError, NewTrack
 from tools.tagger import tag_full
 
 ANALYSE_SECONDS = 120.0
@@ -50,6 +53,11 @@ class Source:
     midi_path: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     analyse_seconds: float = ANALYSE_SECONDS
+    name: str = ""  # how reports and errors call the file (default: its path), e.g. the name it was uploaded as
+
+    @property
+    def shown(self) -> str:
+        return self.name or str(self.path)
 
 
 @dataclass
@@ -70,18 +78,22 @@ def slug(text: str, limit: int = 40) -> str:
     return (s[:limit].rstrip("-")) or "track"
 
 
-def content_hash(path: Path) -> str:
+def content_hash(path: Path, name: object = None) -> str:
+    """sha256 of the file's bytes (an unreadable file is an AudioError naming it)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise unreadable(path if name is None else name, exc) from None
     return digest.hexdigest()
 
 
 def file_metadata(path: Path) -> dict[str, str]:
     """title/artist/genre/comment from the file's own tags (those libsndfile reads), empty where absent."""
     try:
-        with sf.SoundFile(str(path)) as f:
+        with open(path, "rb") as fh, sf.SoundFile(fh) as f:
             found = {key: (getattr(f, key, "") or "").strip() for key in ("title", "artist", "genre", "comment")}
     except (RuntimeError, TypeError, ValueError, OSError):  # unreadable: load_clip reports it better
         return {}
@@ -94,15 +106,18 @@ def expand_paths(paths: list[str | Path]) -> tuple[list[Path], list[tuple[str, s
     problems: list[tuple[str, str]] = []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and is_audio_name(f) and not f.name.startswith("."))
-            if not found:
-                problems.append((str(p), "this folder has no audio files (wav, flac, ogg, mp3, aiff) in it."))
-            files.extend(found)
-        elif p.exists():
-            files.append(p)
-        else:
-            problems.append((str(p), "no such file or folder."))
+        try:
+            if p.is_dir():
+                found = sorted(f for f in p.rglob("*") if f.is_file() and is_audio_name(f) and not f.name.startswith("."))
+                if not found:
+                    problems.append((str(p), "this folder has no audio files (wav, flac, ogg, mp3, aiff) in it."))
+                files.extend(found)
+            elif p.exists():
+                files.append(p)
+            else:
+                problems.append((str(p), "no such file or folder."))
+        except OSError as exc:  # a folder we may not list
+            problems.append((str(p), f"cannot be read ({exc.strerror or type(exc).__name__})."))
     return files, problems
 
 
@@ -182,9 +197,10 @@ def declared_genre(word: str) -> str:
 
 def analyse(source: Source, digest: str) -> NewTrack:
     """Read, tag and describe one file (raises TastemakerError for unreadable audio). text_vec is filled later."""
-    clip = load_clip(source.path, sample_rate=16000, max_seconds=source.analyse_seconds)
+    clip = load_clip(source.path, sample_rate=16000, max_seconds=source.analyse_seconds, name=source.shown)
     try:
-        info = sf.info(str(source.path))
+        with open(source.path, "rb") as fh:
+            info = sf.info(fh)
         duration = info.frames / info.samplerate
     except (RuntimeError, TypeError, ValueError, OSError, ZeroDivisionError):
         duration = clip.duration
@@ -208,44 +224,61 @@ def analyse(source: Source, digest: str) -> NewTrack:
         duration=float(duration), tags=tags,
         raw_tags={m: dict(t.top(10)) for m, t in full.raw.items()},
         genre=declared_genre(given_genre) or predicted, predicted_genre=predicted, extra=extra,
+        fixed_id=bool(source.id),
     )
 
 
-def ingest(library: Library, sources: list[Source], progress: bool = True, desc: str = "adding") -> IngestReport:
-    """Analyse and add sources; duplicates and bad files are reported, not fatal."""
+def ingest(library: Library, sources: list[Source], progress: bool = True, desc: str = "adding",
+           owner: str = SHARED) -> IngestReport:
+    """Analyse and add sources for `owner` ('' = the shared library); duplicates and bad files are reported,
+    not fatal. A problem of the whole library (damaged, busy) stops it with a LibraryError."""
     report = IngestReport()
-    pending: list[NewTrack] = []
+    pending: list[tuple[Source, NewTrack]] = []
     seen: dict[str, str] = {}
 
     def flush() -> None:
         if not pending:
             return
-        documents = [text_document(t.title, t.artist, t.description, t.tags) for t in pending]
-        for track, vec in zip(pending, embed_texts(documents)):
-            track.text_vec = vec
-        report.added.extend(library.insert(pending))
+        items = [track for _, track in pending]
+        shown = {id(track): source.shown for source, track in pending}
         pending.clear()
+        try:
+            documents = [text_document(t.title, t.artist, t.description, t.tags) for t in items]
+            for track, vec in zip(items, embed_texts(documents)):
+                track.text_vec = vec
+            written = library.insert(items, owner=owner)
+        except StorageError as exc:  # the disk filled up: these files were analysed but not stored
+            report.failed.extend((shown[id(t)], str(exc)) for t in items)
+            return
+        report.added.extend(written.added)
+        report.duplicates.extend((shown[id(t)], existing) for t, existing in written.duplicates)
+        report.failed.extend((shown[id(t)], why) for t, why in written.refused)
 
     for source in tqdm(sources, desc=desc, unit="track", disable=not progress, file=sys.stderr):
-        name = str(source.path)
+        name = source.shown
         try:
             if source.id and not _ID_OK.match(source.id):
                 raise TastemakerError(f"the id '{source.id}' may use only letters, digits, '.', '_' and '-'.")
-            digest = content_hash(source.path) if source.path.is_file() else ""
-            existing = seen.get(digest) or (library.id_for_hash(digest) if digest else None)
+            digest = content_hash(source.path, name) if source.path.is_file() else ""
+            existing = seen.get(digest) or (library.id_for_hash(digest, owner) if digest else None)
             if existing:
                 report.duplicates.append((name, existing))
                 continue
+            if source.id and (library.has_id(source.id) or source.id in {t.id for _, t in pending}):
+                raise TastemakerError(f"the id '{source.id}' is already used by another track; choose another.")
             track = analyse(source, digest)
-            if library.has_id(track.id) or track.id in {p.id for p in pending}:
-                if source.id:
-                    raise TastemakerError(f"the id '{source.id}' is already used by another track; choose another.")
-                track.id = f"{track.id}-{digest[6:12]}"
+        except LibraryError:
+            raise
         except TastemakerError as exc:
             report.failed.append((name, str(exc).removeprefix(name + ": ")))
             continue
+        except Exception as exc:  # noqa: BLE001 - one file must not stop the others; the details go to the log
+            ref = log_incident(exc, f"adding {name} to the library")
+            report.failed.append((name, f"could not be analysed ({type(exc).__name__}; reference {ref} in the "
+                                        "error log)."))
+            continue
         seen[digest] = track.id
-        pending.append(track)
+        pending.append((source, track))
         if len(pending) >= BATCH_SIZE:
             flush()
     flush()

@@ -7,7 +7,7 @@ import music21, pretty_midi and FluidSynth only (not torch).
 from __future__ import annotations
 
 import copy
-import os
+import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from tools.atomic import write_bytes
 from tools.errors import TastemakerError
 from tools.library.catalogue import Piece
 
@@ -128,10 +129,9 @@ def render_piece(piece: Piece, out_dir: str) -> Rendered:
     pm = _repeat_to(score_to_midi(score, piece), MIN_SECONDS)
     samples = render_midi(pm, sample_rate=RENDER_RATE)
     samples = samples[: int((MAX_SECONDS + 2.0) * RENDER_RATE)]  # keep the release of the last notes
-    out.mkdir(parents=True, exist_ok=True)
-    tmp_midi, tmp_audio = out / f".{piece.id}.mid.part", out / f".{piece.id}.flac.part"
-    pm.write(str(tmp_midi))
-    sf.write(str(tmp_audio), samples, RENDER_RATE, format="FLAC", subtype="PCM_16")
-    os.replace(tmp_midi, midi)
-    os.replace(tmp_audio, audio)  # the audio last: its presence means the pair is complete
+    midi_bytes, audio_bytes = io.BytesIO(), io.BytesIO()
+    pm.write(midi_bytes)
+    sf.write(audio_bytes, samples, RENDER_RATE, format="FLAC", subtype="PCM_16")
+    write_bytes(midi, midi_bytes.getvalue())
+    write_bytes(audio, audio_bytes.getvalue())  # the audio last: its presence means the pair is complete
     return Rendered(piece.id, str(audio), str(midi), title)

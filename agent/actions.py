@@ -163,7 +163,8 @@ def search_library(session: Session, query: str, genre: str | None = None, k: in
 
     session.reporter.progress("opening the library", 0.1)
     lib = _library()
-    return _tracks(session, search_text(query, k=max(1, min(int(k), 20)), genre=genre, library=lib))
+    return _tracks(session, search_text(query, k=max(1, min(int(k), 20)), genre=genre, library=lib,
+                                        viewer=session.library_viewer))
 
 
 def find_similar(session: Session, upload_id: str | None = None, generation_id: str | None = None,
@@ -180,7 +181,8 @@ def find_similar(session: Session, upload_id: str | None = None, generation_id: 
         raise TastemakerError("Similar to what? Attach a song, or make something first.")
     session.reporter.progress("opening the library", 0.1)
     lib = _library()
-    return _tracks(session, similar_to_clip(clip, k=max(1, min(int(k), 20)), library=lib))
+    return _tracks(session, similar_to_clip(clip, k=max(1, min(int(k), 20)), library=lib,
+                                            viewer=session.library_viewer))
 
 
 def add_to_library(session: Session, upload_id: str | None = None, generation_id: str | None = None,
@@ -190,6 +192,7 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
     The file is copied into the library's own folder first: uploads live in a temporary
     folder of the chat, and a library track must outlive the chat.
     """
+    from tools.atomic import atomic_output
     from tools.library import open_library
     from tools.library.ingest import Source, content_hash, ingest
 
@@ -197,7 +200,7 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
         upload = session.upload(upload_id)
         path, name = Path(upload.path), upload.name
         source = Source(path=path, title=title or Path(name).stem.replace("_", " ").strip(), artist=artist or "",
-                        extra={"origin": "upload", "added_by": session.user})
+                        extra={"origin": "upload", "added_by": session.user}, name=name)
     elif generation_id or session.pieces:
         piece = session.piece(generation_id)
         gen = piece.generation
@@ -206,7 +209,7 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
         source = Source(path=path, title=title or f"Tastemaker {piece.id}: {asked}"[:120],
                         artist=artist or "Tastemaker", description=gen.prompt, midi_path=gen.midi_path,
                         extra={"origin": "generated", "engine": gen.engine, "model": gen.model, "seed": gen.seed,
-                               "added_by": session.user})
+                               "added_by": session.user}, name=name)
     else:
         raise TastemakerError("There's nothing to add yet: attach a song, or make something first.")
     if not path.is_file():
@@ -216,27 +219,26 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
         kept = library.files_dir / "added" / f"{content_hash(path)[:16]}{path.suffix.lower()}"
         copied = not kept.exists()
         if copied:
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            part = kept.with_name(kept.name + ".part")
-            shutil.copyfile(path, part)
-            part.replace(kept)  # never a half-copied file under the final name
+            with atomic_output(kept) as part:  # never a half-copied file under the final name
+                shutil.copyfile(path, part)
         if source.midi_path and Path(source.midi_path).is_file():
             kept_midi = kept.with_suffix(".mid")
-            shutil.copyfile(source.midi_path, kept_midi)
+            with atomic_output(kept_midi) as part:
+                shutil.copyfile(source.midi_path, part)
             source.midi_path = str(kept_midi)
         source.path = kept
-        report = ingest(library, [source], progress=False)
+        report = ingest(library, [source], progress=False, owner=session.library_owner)
         if report.failed:
             if copied:
                 kept.unlink(missing_ok=True)
                 kept.with_suffix(".mid").unlink(missing_ok=True)
             raise TastemakerError(f"{name}: could not be added ({report.failed[0][1]}).")
         if report.duplicates:
-            track = library.get(report.duplicates[0][1])
+            track = library.get(report.duplicates[0][1], viewer=session.library_viewer)
             return {"already_there": True, "id": track.id, "title": track.title, "genre": track.genre,
-                    "tracks_in_library": len(library)}
+                    "tracks_in_library": library.count(viewer=session.library_viewer)}
         track = report.added[0]
-        size = len(library)
+        size = library.count(viewer=session.library_viewer)
     if not upload_id:
         session.piece(generation_id).library_id = track.id
     return {"already_there": False, "id": track.id, "title": track.title, "artist": track.artist,

@@ -90,6 +90,17 @@ class Session:
         self.outbox: list[AudioResult | GenreChart] = []
         self.audio_allowance = jobs.session_allowance()  # seconds of music this chat may still have made
 
+    # -- whose library -------------------------------------------------------------------------
+    @property
+    def library_owner(self) -> str:
+        """Whom library additions belong to: this person, or '' (the shared library) for the local user."""
+        return "" if self.user == "local" else self.user
+
+    @property
+    def library_viewer(self) -> str | None:
+        """Whose tracks a search may show besides the shared ones (None: all, for the local user)."""
+        return None if self.user == "local" else self.user
+
     # -- uploads ---------------------------------------------------------------------------------
     def attach(self, path: str | Path, name: str | None = None) -> Upload:
         """Validate and keep an audio file the person gave us; AudioError (a clear message) if it is unusable."""

@@ -355,3 +355,25 @@ def test_a_file_attached_before_the_chat_session_is_up_waits_for_it(app_url):
     status, reply = run(scenario())
     assert status == 200
     assert "rock_band.flac" in reply and "sounds like" in reply
+
+
+def test_one_visitors_library_additions_are_not_found_by_another(app_url):
+    """The finding: in open mode another visitor's upload was found and played by a new session."""
+    async def scenario():
+        alice, bob = ChatClient(app_url), ChatClient(app_url)
+        await alice.open()
+        await bob.open()
+        upload = (await alice.upload(SONG)).json()["id"]
+        await alice.send("here is my song", files=[{"id": upload}])
+        added = await alice.send("add it to my library")
+        hers = await alice.send("search the library for rock band")
+        his = await bob.send("search the library for rock band")
+        await alice.close()
+        await bob.close()
+        return added.text, hers, his
+
+    added, hers, his = run(scenario())
+    assert "rock band" in added.lower() or "rock_band" in added.lower()
+    assert any(e.get("type") == "audio" for e in hers.elements)  # she finds her own song
+    assert not any(e.get("type") == "audio" for e in his.elements)  # he does not
+    assert "rock band" not in his.text.lower()

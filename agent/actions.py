@@ -136,11 +136,17 @@ def record_feedback(session: Session, liked: bool, generation_id: str | None = N
 
 
 def _library():
-    """The person's library; the built-in collection is rendered and indexed on first use (minutes, once)."""
-    from tools.library import ensure_default_library, open_library
+    """The person's library. The built-in collection is built in the background on first use (minutes,
+    once per data directory); until it is ready the answer says how far it is instead of waiting."""
+    from tools.library import open_library
+    from tools.library.default import build_in_background
 
     lib = open_library()
-    ensure_default_library(lib)
+    status = build_in_background(lib)
+    if status.state == "building":
+        raise TastemakerError(
+            f"I'm still {status.describe()} pieces (a few minutes, once). Ask me again in a minute; meanwhile "
+            "I can make you something new, e.g. 'a calm piano piece'.")
     return lib
 
 

@@ -21,7 +21,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display on a server
 import matplotlib.pyplot as plt
 
-from agent import history
+from agent import history, warmup
 from agent.graph import ChatAgent, Reply
 from agent.llm import chat_model, model_label
 from agent.session import AudioResult, GenreChart, Reporter
@@ -31,6 +31,7 @@ from agent.web.sessions import REGISTRY
 from tools.settings import get_settings
 
 guard.install()  # the session layer, defended (agent/web): before Chainlit serves anything
+warmup.start()  # models loaded and the built-in library building before the first message
 BRAIN = model_label(chat_model())
 branding.install(BRAIN)  # our name, welcome, footer and sign-in words; a page that asks no other host
 # Blind listening studies (tastemaker study) are served at /study by the same app; by invitation with login on.

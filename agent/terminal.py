@@ -15,6 +15,7 @@ from typing import IO, Iterator
 
 from tqdm import tqdm
 
+from agent import warmup
 from agent.graph import ChatAgent, Reply
 from agent.session import AudioResult, GenreChart, Reporter, Upload
 from tools.errors import TastemakerError
@@ -73,6 +74,7 @@ def render_reply(reply: Reply) -> str:
 
 def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent: ChatAgent | None = None) -> int:
     interactive = stdin.isatty()
+    warmup.start()  # models load and the built-in library builds while the person types
     agent = agent or ChatAgent(reporter=TerminalReporter())
     print(f"Tastemaker chat ({agent.brain}). {HELP}", file=stdout, flush=True)
     pending: list[Upload] = []

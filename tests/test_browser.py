@@ -51,7 +51,8 @@ def start_app(env: dict) -> tuple[subprocess.Popen, str]:
 def app_url(tmp_path_factory):
     # CI=true as CI services set it: Chainlit would read it as its --ci flag and plant a
     # fake OpenAI key, sending the chat to an unreachable LLM (CI failed on this twice).
-    env = dict(os.environ, TASTEMAKER_HOME=str(tmp_path_factory.mktemp("browser-home")), CI="true")
+    env = dict(os.environ, TASTEMAKER_HOME=str(tmp_path_factory.mktemp("browser-home")), CI="true",
+               TASTEMAKER_DEFAULT_LIBRARY="0")  # no library search here: no 2-minute build beside the tests
     env.pop("CHAINLIT_AUTH_SECRET", None)
     proc, url = start_app(env)
     yield url

@@ -8,7 +8,7 @@ import sys
 
 
 def run_chat(script: str, tmp_path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, TASTEMAKER_HOME=str(tmp_path / "home"))
+    env = dict(os.environ, TASTEMAKER_HOME=str(tmp_path / "home"), TASTEMAKER_DEFAULT_LIBRARY="0")
     return subprocess.run([sys.executable, "-m", "agent.cli", "chat", "--terminal"], input=script, text=True,
                           capture_output=True, timeout=120, env=env)
 

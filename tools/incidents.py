@@ -20,7 +20,7 @@ def log_incident(exc: BaseException, where: str) -> str:
     try:
         folder = get_settings().home / "logs"
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+        stamp = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         with open(folder / "errors.log", "a", encoding="utf-8") as log:
             log.write(f"--- {stamp} [{ref}] {where}\n{text}\n")

@@ -20,7 +20,10 @@ from __future__ import annotations
 import fcntl
 import os
 import sys
+import threading
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -37,6 +40,7 @@ from tools.workers import die_with_parent
 DEFAULT_LIBRARY_VERSION = "1"
 ANALYSE_SECONDS = 15.0  # five 3 s tagger patches: enough for retrieval, and tagging is most of the build time
 _META_KEY = "default_library"
+Progress = Callable[[int, int], None]  # (pieces done, pieces in all)
 
 
 def default_dir(library: Library) -> Path:
@@ -59,10 +63,15 @@ def _source(piece: Piece, rendered: Rendered) -> Source:
 
 
 def build_default_library(library: Library, progress: bool = True, workers: int | None = None,
-                          pieces: list[Piece] | None = None) -> IngestReport:
-    """Render and add every catalogue piece not yet in the library (parallel rendering, tagging as they finish)."""
-    todo = [p for p in (pieces if pieces is not None else PIECES) if not library.has_id(p.id)]
+                          pieces: list[Piece] | None = None, on_piece: Progress | None = None) -> IngestReport:
+    """Render and add every catalogue piece not yet in the library (parallel rendering, tagging as they finish).
+    on_piece(done, total) is called as pieces are added (for a status line)."""
+    catalogue = pieces if pieces is not None else PIECES
+    todo = [p for p in catalogue if not library.has_id(p.id)]
     report = IngestReport()
+    done_before = len(catalogue) - len(todo)
+    if on_piece:
+        on_piece(done_before, len(catalogue))
     if not todo:
         return report
     out_dir = default_dir(library)
@@ -97,12 +106,19 @@ def build_default_library(library: Library, progress: bool = True, workers: int 
             if len(batch) >= 8 or (not pending and batch):
                 add(batch)  # tag and index while the workers render the next pieces
                 batch = []
+                if on_piece:
+                    on_piece(len(catalogue) - len(pending), len(catalogue))
     bar.close()
     return report
 
 
+def is_ready(library: Library) -> bool:
+    """True when the default library is built (or the automatic build is switched off)."""
+    return library.meta(_META_KEY) == DEFAULT_LIBRARY_VERSION or not auto_build_enabled()
+
+
 def ensure_default_library(library: Library | None = None, progress: bool = True,
-                           force: bool = False) -> IngestReport | None:
+                           force: bool = False, on_piece: Progress | None = None) -> IngestReport | None:
     """Build the default library once per data directory. None if it was already built (or auto-build is off)."""
     from tools.library import open_library
 
@@ -114,6 +130,60 @@ def ensure_default_library(library: Library | None = None, progress: bool = True
         fcntl.flock(lock, fcntl.LOCK_EX)  # a second process waits, then finds it built
         if not force and library.meta(_META_KEY) == DEFAULT_LIBRARY_VERSION:
             return None
-        report = build_default_library(library, progress=progress)
+        report = build_default_library(library, progress=progress, on_piece=on_piece)
         library.set_meta(_META_KEY, DEFAULT_LIBRARY_VERSION)
         return report
+
+
+@dataclass
+class BuildStatus:
+    state: str = "idle"  # idle | building | ready | failed
+    done: int = 0
+    total: int = len(PIECES)
+    problem: str = ""
+
+    def describe(self) -> str:
+        if self.state == "building":
+            return f"building your music library: {self.done}/{self.total}"
+        if self.state == "failed":
+            return f"the music library could not be built ({self.problem})"
+        return "your music library is ready"
+
+
+_status: dict[str, BuildStatus] = {}  # per data directory
+_status_lock = threading.Lock()
+
+
+def build_in_background(library: Library) -> BuildStatus:
+    """Start building the default library in a thread if it is not built yet; returns its live status.
+
+    The chat (browser and terminal) calls this at start, so the first search does not wait minutes
+    behind a spinner: until the build is done, answers say how far it is."""
+    key = str(library.home)
+    with _status_lock:
+        status = _status.get(key)
+        if status is not None and status.state in ("building", "ready"):
+            return status
+        status = _status[key] = BuildStatus()
+        if is_ready(library):
+            status.state, status.done = "ready", status.total
+            return status
+        status.state = "building"
+
+    def progress(done: int, total: int) -> None:
+        status.done, status.total = done, total
+
+    def run() -> None:
+        from tools.library import open_library
+
+        try:
+            ensure_default_library(open_library(library.home), progress=False, on_piece=progress)
+            status.state = "ready"
+        except Exception as exc:  # noqa: BLE001 - the chat says what went wrong; the log has the rest
+            from tools.incidents import log_incident
+
+            log_incident(exc, "default library build")
+            status.state, status.problem = "failed", str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+    threading.Thread(target=run, name="default-library-build", daemon=True).start()
+    return status

@@ -26,7 +26,7 @@ OUT_OF_SCOPE = "out_of_scope"  # examples of what Tastemaker does not do; routes
 
 CUE_FLOOR = 0.5  # a cue weaker than this is not enough on its own
 EXAMPLE_FLOOR = 0.62  # cosine similarity the nearest labelled example needs to be taken
-GUESS_FLOOR = 0.35  # below this, not even a guess is worth offering
+GUESS_FLOOR = 0.45  # below this, not even a guess is worth offering
 
 _MAKE_VERB = (r"\b(?:make|create|compose|generate|write|produce|play me|render|build|give me|i want|i'd like|"
               r"i would like|can i (?:get|have)|could i (?:get|have)|let's have|how about)\b")
@@ -208,5 +208,6 @@ def route(text: str, slots: Slots, use_examples: bool = True) -> Route:
         return Route(UNKNOWN if name == OUT_OF_SCOPE else name, sim, "example")
     if slots.names_music():  # '120 bpm, 30 seconds': still a request for music
         return Route(MAKE, 0.5, "words")
-    guess = next((n for n, s in ranked if n != OUT_OF_SCOPE and s >= GUESS_FLOOR), None)
+    top = ranked[0] if ranked else (OUT_OF_SCOPE, 0.0)
+    guess = top[0] if top[0] != OUT_OF_SCOPE and top[1] >= GUESS_FLOOR else None
     return Route(UNKNOWN, 0.0, "none", guess)

@@ -225,7 +225,7 @@ _LIKE_LAST = re.compile(r"\bmore like (?:this|that|it|the (?:first|second|third|
 _LIKED = re.compile(r"\b(i (?:really )?(?:like|love|enjoy|dig) (?:it|this|that)|(?:love|like|dig) (?:it|this)|"
                     r"(?:great|nice|lovely|awesome|amazing|perfect|beautiful|cool|brilliant|excellent|fantastic|"
                     r"wonderful|superb|sick|fire|dope)\b|thumbs up|👍|sounds (?:good|great|amazing))")
-_DISLIKED = re.compile(r"(\b(?:i (?:don'?t|do not) (?:like|love|enjoy)|dislike|hate (?:it|this|that)|"
+_DISLIKED = re.compile(r"(\b(?:(?:i )?(?:don'?t|do not|didn'?t) (?:like|love|enjoy)|dislike|hate (?:it|this|that)|"
                        r"not (?:good|great|nice|for me|it)\b|not (?:really )?my (?:thing|style|cup of tea)|"
                        r"(?:awful|terrible|bad|boring|horrible|meh|nah|nope|ugh|rubbish|crap)\b|thumbs down)|👎)")
 

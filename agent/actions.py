@@ -72,7 +72,7 @@ def describe_uploads(session: Session, upload_ids: list[str] | None = None,
             full = analyse_upload(session, ref)
         else:
             piece = session.piece(ref)
-            name, clip = f"{piece.id} (made here)", load_clip(piece.generation.audio_path)
+            name, clip = piece.id, load_clip(piece.generation.audio_path)
             duration = clip.duration
             session.reporter.progress(f"tagging {piece.id}", i / len(items))
             full = tag_full(clip)

@@ -215,8 +215,11 @@ def explain(result: dict[str, Any]) -> str:
         lines.append("It plays at " + ", ".join(facts) + ".")
     lines.append(f"The prompt was: \"{result['prompt']}\".")
     if result.get("attempts"):
-        steps = "; ".join(f"round {a['iteration']} heard {_names(a['heard']) or 'nothing clear'}"
-                          for a in result["attempts"])
+        best: dict[int, dict] = {}  # each round's best candidate
+        for a in result["attempts"]:
+            if a["iteration"] not in best or a["jaccard"] > best[a["iteration"]]["jaccard"]:
+                best[a["iteration"]] = a
+        steps = "; ".join(f"round {i} heard {_names(a['heard']) or 'nothing clear'}" for i, a in sorted(best.items()))
         lines.append(f"The loop aimed for {_names(result.get('target') or [])}: {steps}.")
     else:
         lines.append(f"Then I listened: I hear {_names([g for g, _ in result['heard']]) or 'no clear genre'} in it.")

@@ -44,6 +44,7 @@ class LoopRequest:
     like: str | None = None
     reference_title: str | None = None
     using: list[str] = field(default_factory=list)  # the uploads it is like, by name
+    asked_moods: list[str] = field(default_factory=list)  # moods the person named (the clips' are not promises)
 
 
 def _clamp(x: float, lo: float, hi: float) -> float:
@@ -216,7 +217,8 @@ def create_music(session: Session, ask: MusicAsk, upload_ids: list[str] | None =
     target = list(style.genres) or (_combined_target(session, ids) if combine else None)
     request = LoopRequest(profile=profile, target=target or None, seconds=ask.seconds, seed=0,
                           candidates=ask.candidates, engine=ask.engine, max_iters=int(max_iters or 4),
-                          description=ask.description, using=[session.upload(uid).name for uid in ids])
+                          description=ask.description, using=[session.upload(uid).name for uid in ids],
+                          asked_moods=list(style.moods))
     reference = _reference(session, ids, ask.description)
     if reference is not None:
         request = replace(request, reference_midi=reference.midi_path or None,
@@ -276,7 +278,8 @@ def run_loop(session: Session, request: LoopRequest, notes: list[str] | None = N
         "loop_matched": result.matched, "stop_reason": result.stop_reason,
         "iterations": max(a.iteration for a in result.attempts), "pieces": [shown], "attempts": attempts,
         "reference": request.reference_title, "judge": judge_note, "using": request.using,
-        "unmet": list(notes or []) + _unmet(best.style, heard, _tempo_of(best), []),
+        "unmet": list(notes or []) + _unmet(Style(moods={m: 1.0 for m in request.asked_moods}), heard,
+                                            _tempo_of(best), []),
     }
 
 

@@ -8,6 +8,7 @@ generate` (the CLI), taste profiles and the generators (tools/). One job per mod
     slots       words -> Slots (genres, moods, instruments, avoid, more/less, tempo, key, length, energy...)
     style       Slots -> Style for the generators; Style -> a text prompt
     intents     the table of intents (cues + labelled examples) and the router
+    meaning     nearest by meaning (all-MiniLM): labels by their descriptions, intents by their examples
     foreign     messages in another language: detection and the music words we can still read
     understand  one message -> a Reading (intent, slots, confidence, language)
 """

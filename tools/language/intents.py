@@ -9,11 +9,9 @@ people would type.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 
-import numpy as np
-
+from tools.language.meaning import Nearest
 from tools.language.slots import Slots
 
 GREETING, HELP, REFUSE_FILE, FEEDBACK, ADD, DESCRIBE, TASTE, SIMILAR, SEARCH = (
@@ -152,31 +150,12 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
     return scores
 
 
-_examples_lock = threading.Lock()
-_examples: tuple[list[str], np.ndarray] | None = None
-
-
-def _example_vectors() -> tuple[list[str], np.ndarray]:
-    from tools.embeddings import embed_texts
-
-    global _examples
-    with _examples_lock:
-        if _examples is None:
-            owners = [i.name for i in INTENTS for _ in i.examples]
-            _examples = (owners, embed_texts([e for i in INTENTS for e in i.examples]))
-        return _examples
+_EXAMPLES = Nearest(lambda: [(i.name, e) for i in INTENTS for e in i.examples])
 
 
 def nearest_examples(text: str) -> list[tuple[str, float]]:
     """Intents ranked by the cosine similarity of their closest labelled example to the text."""
-    from tools.embeddings import embed_texts
-
-    owners, vectors = _example_vectors()
-    sims = vectors @ embed_texts([text])[0]
-    best: dict[str, float] = {}
-    for owner, sim in zip(owners, map(float, sims)):
-        best[owner] = max(best.get(owner, -1.0), sim)
-    return sorted(best.items(), key=lambda kv: -kv[1])
+    return _EXAMPLES.rank([text])[0]
 
 
 @dataclass

@@ -16,12 +16,12 @@ words that match nothing well are kept as themes.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from tools.genres import GENRES
+from tools.language.meaning import Nearest
 from tools.language.spelling import correct
 from tools.language.words import label_of
 
@@ -421,41 +421,12 @@ def _read_removals(low: str, slots: Slots) -> str:
             return low
 
 
-_proto_lock = threading.Lock()
-_prototypes: tuple[list[str], np.ndarray] | None = None
-
-
-def _label_prototypes() -> tuple[list[str], np.ndarray]:
-    """(label of each description phrase, the phrases' embeddings): a label is as close as its closest phrase."""
-    from tools.embeddings import embed_texts
-
-    global _prototypes
-    with _proto_lock:
-        if _prototypes is None:
-            owners, phrases = [], []
-            for label, description in DESCRIPTIONS.items():
-                for phrase in description.split(","):
-                    owners.append(label)
-                    phrases.append(phrase.strip())
-            _prototypes = (owners, embed_texts(phrases))
-        return _prototypes
+_LABELS = Nearest(lambda: [(label, phrase.strip()) for label, d in DESCRIPTIONS.items() for phrase in d.split(",")])
 
 
 def similar_labels(texts: list[str]) -> list[list[tuple[str, float]]]:
     """For each text, the vocabulary labels ranked by cosine similarity to their closest description phrase."""
-    from tools.embeddings import embed_texts
-
-    if not texts:
-        return []
-    owners, protos = _label_prototypes()
-    sims = embed_texts(texts) @ protos.T
-    out = []
-    for row in sims:
-        best: dict[str, float] = {}
-        for owner, sim in zip(owners, map(float, row)):
-            best[owner] = max(best.get(owner, -1.0), sim)
-        out.append(sorted(best.items(), key=lambda kv: -kv[1]))
-    return out
+    return _LABELS.rank(texts)
 
 
 _DESCRIPTION_WORDS = {p.strip() for d in DESCRIPTIONS.values() for p in d.split(",")}

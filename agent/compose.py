@@ -379,6 +379,8 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
     seconds = None
     if change.seconds is not None:
         seconds, notes = fit_seconds(change.seconds, DEFAULT_SECONDS)
+    elif change.seconds_factor:  # 'longer', 'shorter'
+        seconds, notes = fit_seconds(piece.request.seconds * float(change.seconds_factor), DEFAULT_SECONDS)
     tempo, tempo_notes = fit_tempo(change.tempo or (made_at * change.tempo_factor
                                                     if made_at and change.tempo_factor else None))
     notes += tempo_notes

@@ -169,6 +169,8 @@ class OfflinePlanner(BaseChatModel):
         """Tool calls for a request, or a direct answer (a string) when no tool is needed or possible."""
         intent, slots = reading.intent, reading.slots
         ref = resolve(reading, ctx)
+        if ctx.attached_now and not reading.text:  # a song sent without a word: say what it is
+            return self._call("describe_uploads", {"upload_ids": ctx.attached_now})
         if intent == I.GREETING:
             return answers.greeting(self.tool_names)
         if intent == I.HELP:

@@ -62,7 +62,7 @@ def _benchmark():
     return module
 
 
-@pytest.mark.parametrize("name", ["dev", "held-out"])
+@pytest.mark.parametrize("name", ["held-out"])  # the set it was not tuned on (the dev figures: the benchmark)
 def test_the_understanding_benchmark_meets_its_targets(name):
     bench = _benchmark()
     result = bench.evaluate(bench.SETS[name])

@@ -118,3 +118,8 @@ def test_a_message_it_cannot_place_gets_a_guess_and_never_the_same_line_twice(pl
         replies.append(reply)
         history += [said("purple monkey dishwasher"), AIMessage(content=reply)]
     assert replies[0] != replies[1] != replies[2]
+
+
+def test_a_song_sent_without_a_word_is_described(planner):
+    calls, _ = plan(planner, [], "", ("u1", "song.wav"))
+    assert calls == [("describe_uploads", {"upload_ids": ["u1"]})]

@@ -51,32 +51,45 @@ def classify_upload(session: Session, uid: str, classifier) -> dict[str, Any]:
             "multi_label": classifier.multi_label}
 
 
-def describe_uploads(session: Session, upload_ids: list[str] | None = None) -> dict[str, Any]:
+def describe_uploads(session: Session, upload_ids: list[str] | None = None,
+                     generation_ids: list[str] | None = None) -> dict[str, Any]:
     """Genres, moods, instruments and raw tags of each upload (and the trained classifier's verdict, when one
-    is configured), with a genre chart for the screen."""
-    ids = list(upload_ids or session.uploads)
-    if not ids:
+    is configured), or of pieces made in this chat, with a genre chart for the screen."""
+    from tools.audio import load_clip
+    from tools.tagger import tag_full
+
+    ids = list(upload_ids or ([] if generation_ids else session.uploads))
+    if not ids and not generation_ids:
         raise TastemakerError("No song has been uploaded yet. Attach an audio file (wav, flac, ogg or mp3) and ask again.")
     classifier = trained_classifier()
     results = []
-    for i, uid in enumerate(ids):
-        upload = session.upload(uid)
-        session.reporter.progress(f"tagging {upload.name} ({upload.duration:.0f} s)", i / len(ids))
-        full = analyse_upload(session, uid)
+    items = [("upload", uid) for uid in ids] + [("piece", gid) for gid in generation_ids or []]
+    for i, (kind, ref) in enumerate(items):
+        if kind == "upload":
+            upload = session.upload(ref)
+            name, duration, clip = upload.name, upload.duration, upload.clip
+            session.reporter.progress(f"tagging {name} ({duration:.0f} s)", i / len(items))
+            full = analyse_upload(session, ref)
+        else:
+            piece = session.piece(ref)
+            name, clip = piece.id, load_clip(piece.generation.audio_path)
+            duration = clip.duration
+            session.reporter.progress(f"tagging {piece.id}", i / len(items))
+            full = tag_full(clip)
         genres = _rounded(full.genres.top(5))
-        session.outbox.append(GenreChart(title=f"{upload.name}: top genres", genres=genres))
+        session.outbox.append(GenreChart(title=f"{name}: top genres", genres=genres))
         results.append({
-            "upload_id": uid,
-            "name": upload.name,
-            "duration_s": round(upload.duration, 1),
+            "upload_id" if kind == "upload" else "generation_id": ref,
+            "name": name,
+            "duration_s": round(duration, 1),
             "genres": genres,
             "moods": _rounded(full.moods.top(3)),
             "instruments": _rounded(full.instruments.top(3)),
             "tags": _rounded(full.raw["msd"].top(5)) if "msd" in full.raw else [],
             "model": "musicnn MSD + MTT (pretrained)",
         })
-        if classifier is not None:
-            results[-1]["classifier"] = classify_upload(session, uid, classifier)
+        if classifier is not None and kind == "upload":
+            results[-1]["classifier"] = classify_upload(session, ref, classifier)
     return {"uploads": results}
 
 
@@ -154,9 +167,9 @@ def _tracks(session: Session, results: list) -> dict[str, Any]:
     found = []
     for r in results:
         t = r.track
-        if t.audio_path:
+        if t.audio_path:  # the reply lists each track once; the player's caption is only its reference
             session.outbox.append(AudioResult(path=t.audio_path, title=f"{t.title} ({t.artist})".replace(" ()", ""),
-                                              caption=f"library track {t.id}, {t.genre}; {r.why}"))
+                                              caption=f"library track {t.id}, score {r.score:.2f}"))
         found.append({"id": t.id, "title": t.title, "artist": t.artist, "genre": t.genre,
                       "score": round(float(r.score), 3), "why": r.why})
     session.last_search = [f["id"] for f in found]
@@ -174,26 +187,37 @@ def search_library(session: Session, query: str, genre: str | None = None, k: in
 
 
 def find_similar(session: Session, upload_id: str | None = None, generation_id: str | None = None,
-                 k: int = 5) -> dict[str, Any]:
-    """Library tracks that sound like an upload or a generated piece (tools.retrieve.similar_to_clip)."""
+                 track_id: str | None = None, k: int = 5) -> dict[str, Any]:
+    """Library tracks that sound like an upload, a generated piece or a library track
+    (tools.retrieve.similar_to_clip)."""
     from tools.audio import load_clip
     from tools.retrieve import similar_to_clip
 
-    if upload_id:
-        clip = session.upload(upload_id).clip
-    elif generation_id or session.pieces:
-        clip = load_clip(session.piece(generation_id).generation.audio_path)
-    else:
-        raise TastemakerError("Similar to what? Attach a song, or make something first.")
     session.reporter.progress("opening the library", 0.1)
     lib = _library()
-    return _tracks(session, similar_to_clip(clip, k=max(1, min(int(k), 20)), library=lib,
-                                            viewer=session.library_viewer))
+    if upload_id:
+        upload = session.upload(upload_id)
+        clip, using = upload.clip, upload.name
+    elif track_id:
+        track = lib.get(track_id, viewer=session.library_viewer)  # a clear error when there is none
+        if not track.audio_path:
+            raise TastemakerError(f"{track.title} has no audio in the library to compare with.")
+        clip, using = load_clip(track.audio_path), track.title
+    elif generation_id or session.pieces:
+        piece = session.piece(generation_id)
+        clip, using = load_clip(piece.generation.audio_path), piece.id
+    else:
+        raise TastemakerError("Similar to what? Attach a song, or make something first.")
+    k = max(1, min(int(k), 20))
+    found = similar_to_clip(clip, k=k + (1 if track_id else 0), library=lib, viewer=session.library_viewer)
+    out = _tracks(session, [r for r in found if r.track.id != track_id][:k])
+    return out | {"using": using}
 
 
 def add_to_library(session: Session, upload_id: str | None = None, generation_id: str | None = None,
-                   title: str | None = None, artist: str | None = None) -> dict[str, Any]:
-    """Add an upload or a generated piece to the person's library (tagged, embedded, searchable).
+                   title: str | None = None, artist: str | None = None, track_id: str | None = None) -> dict[str, Any]:
+    """Add an upload or a generated piece to the person's library (tagged, embedded, searchable); a library
+    track (a search result) is already there, and the answer says so.
 
     The file is copied into the library's own folder first: uploads live in a temporary
     folder of the chat, and a library track must outlive the chat.
@@ -202,6 +226,11 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
     from tools.library import open_library
     from tools.library.ingest import Source, content_hash, ingest
 
+    if track_id:
+        with open_library() as library:
+            track = library.get(track_id, viewer=session.library_viewer)  # a clear error when there is none
+            return {"already_there": True, "id": track.id, "title": track.title, "genre": track.genre,
+                    "tracks_in_library": library.count(viewer=session.library_viewer)}
     if upload_id:
         upload = session.upload(upload_id)
         path, name = Path(upload.path), upload.name
@@ -211,7 +240,7 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
         piece = session.piece(generation_id)
         gen = piece.generation
         path, name = Path(gen.audio_path), Path(gen.audio_path).name
-        asked = piece.request.get("description") or gen.prompt
+        asked = getattr(piece.request, "description", "") or gen.prompt
         source = Source(path=path, title=title or f"Tastemaker {piece.id}: {asked}"[:120],
                         artist=artist or "Tastemaker", description=gen.prompt, midi_path=gen.midi_path,
                         extra={"origin": "generated", "engine": gen.engine, "model": gen.model, "seed": gen.seed,

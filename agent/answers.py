@@ -1,10 +1,16 @@
-"""The offline planner's words: fixed replies, and plain sentences written from tool results."""
+"""The offline planner's words: fixed replies, and short plain sentences written from tool results.
+
+Replies say what was made and what was not reached, in plain words; the engine, model, seed and judge go to
+each player's caption (the collapsible detail in the browser, a second line in the terminal).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from agent.intents import Parsed
+from tools.language import Reading
+from tools.language import intents as I
+from tools.language.foreign import language_name
 
 REFUSE_FILE = (
     "I can't open files by their path on this machine: I only work with audio you attach to the chat "
@@ -15,6 +21,8 @@ NEED_UPLOAD_FOR_LIKE = (
     "Like what? Attach one or more songs you love (wav, flac, ogg or mp3) and I'll make something in their spirit, "
     "or tell me the style in words, e.g. 'make me a mellow jazz piece'."
 )
+NEED_TWO_SONGS = ("To blend songs I need at least two of them: attach the songs you want combined "
+                  "(wav, flac, ogg or mp3) and say 'blend these'.")
 NEED_REFERENCE = "Similar to what? Attach a song, or make something first, and I'll find pieces that sound like it."
 NOTHING_TO_RATE = "Thanks! There's nothing I've made yet for you to rate, though. Ask me to make something first."
 NOTHING_TO_ADD = "There's nothing to add yet: attach a song, or ask me to make something, then say 'add it to my library'."
@@ -22,6 +30,8 @@ NOTHING_TO_REFINE = (
     "There's nothing to refine yet. Ask me to make something first, e.g. 'make me a rock track', "
     "then say 'more jazz', 'faster' or 'another one'."
 )
+NOTHING_TO_EXPLAIN = ("I haven't made anything yet, so there's nothing to explain. Ask me for a piece "
+                      "('make me a calm piano piece') and then ask 'why did you choose that?'.")
 
 CAPABILITIES = {
     "describe_uploads": "tell you what an uploaded song is (genres, moods, instruments): attach it and ask "
@@ -30,12 +40,32 @@ CAPABILITIES = {
     "search_library": "search the music library ('find string quartets by Beethoven')",
     "find_similar": "find library pieces that sound like a song ('find something similar')",
     "generate_music": "make music from a description ('make me a 20 second rock track at 140 bpm')",
-    "create_music": "make something like the songs you uploaded, checking the result with a music classifier "
-                    "('make me something like these')",
-    "refine_music": "refine the last piece ('more jazz', 'faster', 'less drums', 'more energetic', 'another one')",
+    "create_music": "make something like the songs you uploaded, or blend them ('make me something like these', "
+                    "'combine my songs')",
+    "refine_music": "change the last piece ('more jazz', 'faster', 'make the drums quieter', 'in D minor', "
+                    "'a completely different take')",
+    "explain_music": "explain how a piece was made ('why did you choose that?')",
     "record_feedback": "remember what you like ('I love it', 'not my thing')",
     "add_to_library": "add a piece to your library ('add it to my library')",
 }
+# A concrete thing to try for each intent the router guessed (for a message it could not place).
+SUGGESTIONS = {
+    I.MAKE: "'make me a calm piano piece'", I.MAKE_LIKE: "'make me something like this' with a song attached",
+    I.REFINE: "'more jazz', 'faster' or 'another one'", I.DESCRIBE: "'what is this song?' with a song attached",
+    I.SEARCH: "'find string quartets by Beethoven'", I.SIMILAR: "'find something similar'",
+    I.TASTE: "'what's my taste?'", I.FEEDBACK: "'I love it' or 'not my thing'", I.ADD: "'add it to my library'",
+    I.EXPLAIN: "'why did you choose that?'", I.COMBINE: "'combine my songs' after attaching two",
+    I.HELP: "'help'", I.GREETING: "'hello'",
+}
+VERBS = ("make", "compose", "play", "give", "i want", "song", "piece", "music")
+CAPABILITY_OF = {
+    I.MAKE: "a new piece of music", I.MAKE_LIKE: "something like your songs", I.REFINE: "a change to the last piece",
+    I.DESCRIBE: "what a song is", I.SEARCH: "a search of the library", I.SIMILAR: "pieces that sound alike",
+    I.TASTE: "your taste", I.FEEDBACK: "to tell me how you liked it", I.ADD: "to save something to your library",
+    I.EXPLAIN: "why I made a piece the way I did", I.COMBINE: "a blend of your songs",
+}
+FALLBACK_SUGGESTIONS = ["'make me a calm piano piece'", "'what is this song?' with a song attached",
+                        "'make me something like these' with songs attached", "'find string quartets by Beethoven'"]
 
 
 def help_text(tool_names: list[str]) -> str:
@@ -47,8 +77,25 @@ def greeting(tool_names: list[str]) -> str:
     return "Hello! I'm Tastemaker: tell me the music you like, and I'll create it.\n\n" + help_text(tool_names)
 
 
-def not_understood(tool_names: list[str]) -> str:
-    return "I'm not sure what you'd like me to do. " + help_text(tool_names)
+_UNSURE = ("I am not sure", "That looks like", "Still not sure")
+
+
+def not_understood(reading: Reading, tool_names: list[str], earlier: list[str]) -> str:
+    """A best guess and one concrete thing to try; never the same line as the reply before."""
+    asked_before = sum(1 for e in earlier if e.startswith(_UNSURE))
+    again = bool(earlier) and earlier[-1].startswith(_UNSURE)
+    if reading.language:
+        head = (f"That looks like {language_name(reading.language)}. I understand English best, and I found no "
+                "music words I know in it.")
+    elif reading.guess in SUGGESTIONS and reading.guess not in (I.HELP, I.GREETING):
+        head = (f"{'Still not sure' if again else 'I am not sure'} what you mean. My best guess: "
+                f"{CAPABILITY_OF.get(reading.guess, 'something I can do')}? If so, say {SUGGESTIONS[reading.guess]}.")
+        return head + (" Type 'help' to see everything I can do." if again else "")
+    else:
+        head = f"{'Still not sure' if again else 'I am not sure'} what you'd like me to do."
+    suggestion = FALLBACK_SUGGESTIONS[asked_before % len(FALLBACK_SUGGESTIONS)]
+    text = f"{head} For example, say {suggestion}."
+    return text + (" Type 'help' to see everything I can do." if asked_before else "")
 
 
 def unavailable(tool: str) -> str:
@@ -63,6 +110,10 @@ def _labels(pairs: list[Any], k: int = 3, with_p: bool = True) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _names(items: list[str]) -> str:
+    return _labels([(i, 0) for i in items], len(items), with_p=False)
+
+
 def describe(result: dict[str, Any]) -> str:
     parts = []
     for u in result["uploads"]:
@@ -75,7 +126,9 @@ def describe(result: dict[str, Any]) -> str:
             verdict = _labels([(label, 0) for label in c["labels"]], 3, with_p=False) or "none of its labels"
             text += f" Your classifier ({c['name']}) says: {verdict} (top: {_labels(c['top'], 3)})."
         parts.append(text)
-    if len(result["uploads"]) > 1:
+    if any("generation_id" in u for u in result["uploads"]):
+        parts.append("Say 'why did you choose that?' to see how it was made.")
+    elif len(result["uploads"]) > 1:
         parts.append("Ask me to 'make something like these' and I'll create a piece in their spirit.")
     else:
         parts.append("Want something like it? Say 'make me something like this'.")
@@ -87,7 +140,7 @@ def taste(result: dict[str, Any]) -> str:
     source = f"From {len(clips)} song{'s' if len(clips) != 1 else ''}" if clips else "From what you told me"
     text = f"{source}, your taste is: **{result['explanation']}**."
     if result.get("shared_genres"):
-        text += f" Your songs all share {_labels([(g, 0) for g in result['shared_genres']], 3, with_p=False)}."
+        text += f" Your songs all share {_names(result['shared_genres'][:3])}."
     return text + " Say 'make me something like these' and I'll create a piece to match."
 
 
@@ -99,37 +152,79 @@ def feedback(result: dict[str, Any]) -> str:
 
 
 def _piece_line(p: dict[str, Any]) -> str:
-    heard = _labels(p.get("heard_genres") or [], 3)
-    tempo = f" at about {p['tempo']} BPM" if p.get("tempo") else ""
-    line = (f"**{p['id']}**: {p['seconds']:.0f} s{tempo}, made by the {p['engine']} engine ({p['model']}, "
-            f"seed {p['seed']}). The tagger hears {heard or 'no clear genre'}.")
+    heard = _names([g for g, _ in p.get("heard_genres") or []])
+    tempo = f", about {p['tempo']} BPM" if p.get("tempo") else ""
+    key = f", {p['key']}" if p.get("key") else ""
+    line = f"**{p['id']}** ({p['seconds']:.0f} s{tempo}{key}): I hear {heard or 'no clear genre'} in it."
     if p.get("hook"):
-        line += f" Rapped by espeak-ng's robot voice; the hook: \"{p['hook']}\"."
+        line += f" Rapped by a robot voice (espeak-ng); the hook: \"{p['hook']}\"."
     if p.get("notes"):
         line += f" Arranger's notes: {'; '.join(p['notes'])}."
     return line
 
 
-def made(result: dict[str, Any]) -> str:
+def made(result: dict[str, Any], earlier: list[str]) -> str:
     pieces = result["pieces"]
+    lines = []
+    if result.get("using"):
+        lines.append(f"Using {_names(result['using'])}.")
     if "refined_from" in result:
-        head = f"Here's a new take on {result['refined_from']} ({result['change']}):"
+        what = "A different take on" if result.get("different") else "A new take on"
+        lines.append(f"{what} {result['refined_from']} ({result['change']}):")
     elif len(pieces) > 1:
-        head = f"Here are {len(pieces)} candidates:"
-    else:
-        head = "Here you go:"
-    lines = [head] + [_piece_line(p) for p in pieces]
+        lines.append(f"Here are {len(pieces)} versions:")
+    lines += [_piece_line(p) for p in pieces]
     if "target" in result:
-        verdict = "matched" if result["matched"] else "did not fully match"
-        judge = f"; judged by {result['judge']}" if result.get("judge") else ""
-        rounds = f"{result['iterations']} iteration{'s' if result['iterations'] != 1 else ''}"
-        lines.append(f"Aiming for {_labels([(t, 0) for t in result['target']], 3, with_p=False)}, the classifier "
-                     f"check {verdict} after {rounds} ({result['stop_reason']}{judge}).")
+        rounds = f"{result['iterations']} round{'s' if result['iterations'] != 1 else ''}"
+        aim = "Blending" if result.get("combined") else "Aiming for"
+        if result["matched"]:
+            lines.append(f"{aim} {_names(result['target'])}: after {rounds} I hear all of it, so it matched.")
+        else:
+            missed = [t for t in result["target"] if t not in result.get("reached", [])]
+            lines.append(f"{aim} {_names(result['target'])}: after {rounds} I still don't hear {_names(missed)} among "
+                         "its top genres, so it did not fully match.")
         if result.get("reference"):
             lines.append(f"It borrowed ideas from {result['reference']} in the library.")
-    if pieces and "musicgen" not in pieces[0]["engine"] and pieces[0].get("engine_choice", "").startswith("MusicGen"):
-        lines.append(f"({pieces[0]['engine_choice']}.)")
-    lines.append("Tell me what to change: 'more jazz', 'faster', 'less drums', 'more energetic' or 'another one'.")
+    if result.get("unmet"):
+        lines.append("Note: " + "; ".join(result["unmet"]) + ".")
+    choice = pieces[0].get("engine_choice", "") if pieces else ""
+    if choice.startswith("MusicGen") and "musicgen" not in pieces[0]["engine"] and not any(
+            "MusicGen" in e for e in earlier):
+        lines.append(f"({choice}.)")  # once per conversation
+    hint = "Tell me what to change ('more jazz', 'faster', 'less drums', 'in D minor'), or ask why I chose it."
+    if not any(hint in e for e in earlier):  # once per conversation is enough
+        lines.append(hint)
+    return "\n\n".join(lines)
+
+
+def explain(result: dict[str, Any]) -> str:
+    w = result["weights"]
+    asked = ", ".join(f"{k} {v:.1f}" for k, v in sorted(w["genres"].items(), key=lambda kv: -kv[1])) or "no genre"
+    extras = [*w["moods"], *w["instruments"]]
+    lines = [f"**{result['id']}**: you said \"{result['said']}\"." if result.get("said") else f"**{result['id']}**:",
+             f"I aimed for {asked}" + (f", with {_names(extras)}" if extras else "")
+             + (f", leaving out {_names(result['avoid'])}" if result.get("avoid") else "") + "."]
+    facts = []
+    if result.get("tempo"):
+        facts.append(f"{result['tempo']:.0f} BPM")
+    if result.get("key"):
+        facts.append(f"in {result['key']}")
+    if result.get("energy") is not None:
+        facts.append(f"energy {result['energy']:.1f} of 1")
+    if facts:
+        lines.append("It plays at " + ", ".join(facts) + ".")
+    lines.append(f"The prompt was: \"{result['prompt']}\".")
+    if result.get("attempts"):
+        best: dict[int, dict] = {}  # each round's best candidate
+        for a in result["attempts"]:
+            if a["iteration"] not in best or a["jaccard"] > best[a["iteration"]]["jaccard"]:
+                best[a["iteration"]] = a
+        steps = "; ".join(f"round {i} heard {_names(a['heard']) or 'nothing clear'}" for i, a in sorted(best.items()))
+        lines.append(f"The loop aimed for {_names(result.get('target') or [])}: {steps}.")
+    else:
+        lines.append(f"Then I listened: I hear {_names([g for g, _ in result['heard']]) or 'no clear genre'} in it.")
+    if result.get("notes"):
+        lines.append(f"Arranger's notes: {'; '.join(result['notes'])}.")
     return "\n\n".join(lines)
 
 
@@ -137,9 +232,10 @@ def tracks(result: dict[str, Any]) -> str:
     found = result["tracks"]
     if not found:
         return "I found nothing in the library for that. Try other words, or add music with 'tastemaker library add'."
-    lines = [f"I found {len(found)} piece{'s' if len(found) != 1 else ''} in the library:"]
-    lines += [f"- **{t['title']}**" + (f" by {t['artist']}" if t["artist"] else "") + f" ({t['genre']}): {t['why']}"
-              for t in found]
+    head = f"Using {result['using']}. " if result.get("using") else ""
+    lines = [f"{head}I found {len(found)} piece{'s' if len(found) != 1 else ''} in the library:"]
+    lines += [f"{i}. **{t['title']}**" + (f" by {t['artist']}" if t["artist"] else "") + f" ({t['genre']}): {t['why']}"
+              for i, t in enumerate(found, start=1)]
     return "\n".join(lines)
 
 
@@ -151,18 +247,22 @@ def added(result: dict[str, Any]) -> str:
 
 
 WRITERS = {
-    "add_to_library": added, "search_library": tracks, "find_similar": tracks, "generate_music": made,
-    "create_music": made, "refine_music": made, "describe_uploads": describe, "taste_profile": taste,
-    "record_feedback": feedback,
+    "add_to_library": added, "search_library": tracks, "find_similar": tracks, "describe_uploads": describe,
+    "taste_profile": taste, "record_feedback": feedback, "explain_music": explain,
 }
 
 
-def compose(parsed: Parsed, results: list[tuple[str, dict[str, Any]]]) -> str:
+def compose(reading: Reading, results: list[tuple[str, dict[str, Any]]], earlier: list[str] = ()) -> str:
     """One reply from the results of the tool calls of this turn."""
     parts = []
+    if reading.language:
+        parts.append(f"That looks like {language_name(reading.language)}: I understand English best, so I went by "
+                     f"the words I recognised ({', '.join(w for w in reading.understood if w not in VERBS)}).")
     for name, result in results:
         if "error" in result:
             parts.append(f"Sorry, that didn't work: {result['error']}")
+        elif name in ("generate_music", "create_music", "refine_music"):
+            parts.append(made(result, list(earlier)))
         elif name in WRITERS:
             parts.append(WRITERS[name](result))
         else:

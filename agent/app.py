@@ -100,8 +100,14 @@ def chart_figure(chart: GenreChart):
     return fig
 
 
+DETAILS = "details"  # the side panel with each player's engine, model, seed and judge (opened from the reply)
+
+
 def elements_for(reply: Reply) -> list:
     elements: list = []
+    if reply.audio:
+        lines = [f"**{item.title}**: {item.caption}" for item in reply.audio]
+        elements.append(cl.Text(name=DETAILS, content="\n\n".join(lines), display="side"))
     for item in reply.items:
         if isinstance(item, GenreChart):
             fig = chart_figure(item)
@@ -113,8 +119,8 @@ def elements_for(reply: Reply) -> list:
 
 
 def reply_content(reply: Reply) -> str:
-    captions = [f"**{item.title}**: {item.caption}" for item in reply.audio]
-    return "\n\n".join([reply.text, *captions]) if captions else reply.text
+    """The reply in plain words; the players' technical captions wait behind a 'details' link."""
+    return f"{reply.text}\n\n{DETAILS}" if reply.audio else reply.text
 
 
 async def answer(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> None:

@@ -1,58 +1,54 @@
-"""Making music in a chat: generate from words, create with the classifier in the loop, refine the last piece.
+"""Making music in a chat: generate from a typed ask, create with the classifier in the loop, refine a piece,
+explain how a piece was made.
 
-Every piece is kept in the session (ids g1, g2...) with the request that made
-it, so "more jazz", "faster", "less drums", "another one" or "more energetic"
-start from exactly what was asked last time (agent.intents.parse_change reads
-the change). Each result is re-tagged so the answer can say what it sounds like.
+Every piece is kept in the session (ids g1, g2...) with the typed request that made it (a GenerationRequest,
+or a LoopRequest for the loop), so a MusicChange ('more jazz', 'make the drums quieter', 'in D minor') starts
+from exactly what was asked last time. Each result is re-tagged, and the result says plainly what was asked
+and not reached: a genre not heard, a length capped, a mood the tempo does not carry.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from agent.intents import parse_change
 from agent.session import AudioResult, GeneratedPiece, Session
 from tools.contracts import Generation, Style, TasteProfile
 from tools.errors import TastemakerError
+from tools.generate.request import (GenerationRequest, MusicAsk, MusicChange, fit_key, fit_seconds, fit_tempo,
+                                    next_seed)
 from tools.settings import get_settings
 
 DEFAULT_SECONDS = 15.0  # a quick first listen; "longer" or "30 seconds" changes it
 LOOP_SECONDS = 10.0  # each loop attempt (the loop makes several)
-MIN_SECONDS, MAX_SECONDS = 3.0, 120.0
-LABEL_WEIGHT = 0.8  # a mood or instrument the person names
+HEARD_TOP = 3  # a genre 'is heard' when it is among the tagger's top 3
+AUDIBLE = 0.5  # a label the person asks for weighs at least this
+CALM_MOODS, LIVELY_MOODS = ("calm", "mellow", "sad"), ("energetic", "party")
+DIFFERENT_STEP = 104729  # a seed far from the last one: a different take, not a neighbour
+
+
+@dataclass(frozen=True)
+class LoopRequest:
+    """What one run of the classifier loop was asked: the taste profile to aim at, the target genres and the
+    loop's budget. A refinement replaces fields of it."""
+
+    profile: TasteProfile
+    target: list[str] | None = None
+    seconds: float = LOOP_SECONDS
+    seed: int = 0
+    candidates: int = 2
+    engine: str = "auto"
+    max_iters: int = 4
+    description: str = ""
+    reference_midi: str | None = None
+    like: str | None = None
+    reference_title: str | None = None
+    using: list[str] = field(default_factory=list)  # the uploads it is like, by name
+    asked_moods: list[str] = field(default_factory=list)  # moods the person named (the clips' are not promises)
 
 
 def _clamp(x: float, lo: float, hi: float) -> float:
     return max(lo, min(hi, x))
-
-
-def style_from_words(description: str, genres: dict[str, float] | None = None, moods: list[str] | None = None,
-                     instruments: list[str] | None = None, avoid: list[str] | None = None,
-                     tempo: float | None = None) -> tuple[Style, list[str]]:
-    """tools.text_style's reading of the words, with the slots the agent extracted laid over it."""
-    from tools.genres import normalise
-    from tools.text_style import parse_text
-
-    parsed = parse_text(description) if description.strip() else None
-    style = replace(parsed.style) if parsed else Style()
-    style.genres = dict(style.genres)
-    style.moods = dict(style.moods)
-    style.instruments = dict(style.instruments)
-    for g, w in (genres or {}).items():
-        label = normalise(g) or g
-        style.genres[label] = max(style.genres.get(label, 0.0), _clamp(float(w), 0.0, 1.0))
-    for m in moods or []:
-        style.moods[normalise(m) or m] = max(style.moods.get(m, 0.0), LABEL_WEIGHT)
-    for i in instruments or []:
-        style.instruments[normalise(i) or i] = max(style.instruments.get(i, 0.0), LABEL_WEIGHT)
-    style.avoid = sorted(set(style.avoid) | {normalise(a) or a for a in avoid or []})
-    for table in (style.genres, style.moods, style.instruments):
-        for label in style.avoid:
-            table.pop(label, None)
-    if tempo:
-        style.tempo = _clamp(float(tempo), 40.0, 240.0)
-    return style, list(parsed.themes) if parsed else []
 
 
 def _heard(generation: Generation) -> list[tuple[str, float]]:
@@ -64,7 +60,7 @@ def _heard(generation: Generation) -> list[tuple[str, float]]:
         from tools.tagger import tag_full
 
         probs = tag_full(load_clip(generation.audio_path)).genres.probabilities
-    return [(g, round(float(p), 3)) for g, p in sorted(probs.items(), key=lambda kv: -kv[1])[:3]]
+    return [(g, round(float(p), 3)) for g, p in sorted(probs.items(), key=lambda kv: -kv[1])[:HEARD_TOP]]
 
 
 def _tempo_of(g: Generation) -> float | None:
@@ -73,17 +69,59 @@ def _tempo_of(g: Generation) -> float | None:
     return float(tempo) if tempo else None
 
 
-def _show(session: Session, piece: GeneratedPiece, heard: list[tuple[str, float]]) -> dict[str, Any]:
+def _key_of(g: Generation) -> tuple[str | None, str | None]:
+    """(key, mode) the piece was made in: the sketch engine records 'D minor'."""
+    made = str(g.conditioning.get("key") or "").split()
+    return (made[0] if made else None), (made[1] if len(made) > 1 else None)
+
+
+def _unmet(style: Style | None, heard: list[tuple[str, float]], tempo: float | None,
+           wanted_genres: list[str], made_key: tuple[str | None, str | None] = (None, None)) -> list[str]:
+    """Plain sentences for what was asked and not reached: genres not heard, a mood the tempo contradicts,
+    a key the piece is not in."""
+    notes = []
+    if style and made_key[0] and ((style.key and style.key != made_key[0]) or
+                                  (style.mode and made_key[1] and style.mode != made_key[1])):
+        notes.append(f"you asked for {style.key or ''} {style.mode or ''}".replace("  ", " ").rstrip()
+                     + f", but it came out in {made_key[0]} {made_key[1] or ''}".rstrip())
+    names = [g for g, _ in heard]
+    missing = [g for g in wanted_genres if g not in names]
+    if missing:
+        notes.append(f"{_and(missing)} {'is' if len(missing) == 1 else 'are'} not among what I hear in it yet "
+                     f"({_and(names) or 'nothing clear'}); say 'more {missing[0]}' to push further")
+    moods = set((style.moods if style else {}) or {})
+    if tempo and tempo >= 120 and moods & set(CALM_MOODS):
+        mood = sorted(moods & set(CALM_MOODS))[0]
+        notes.append(f"you asked for {mood}, but it runs at {tempo:.0f} BPM, the pace of its style; say 'slower' "
+                     "for a calmer one")
+    elif tempo and tempo <= 85 and moods & set(LIVELY_MOODS):
+        mood = sorted(moods & set(LIVELY_MOODS))[0]
+        notes.append(f"you asked for {mood}, but it runs at only {tempo:.0f} BPM; say 'faster'")
+    return notes
+
+
+def _and(items: list[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+
+
+def _detail(g: Generation, judge: str | None = None) -> str:
+    """Engine, model, seed and judge: the detail a curious person can open."""
+    text = f"{g.engine} engine, {g.model}, seed {g.seed}, {g.duration:.0f} s"
+    return text + (f"; judged by {judge}" if judge else "")
+
+
+def _show(session: Session, piece: GeneratedPiece, heard: list[tuple[str, float]], judge: str | None = None,
+          ) -> dict[str, Any]:
     g = piece.generation
-    asked = ", ".join(f"{k} {v:.1f}" for k, v in sorted((g.style.genres if g.style else {}).items(),
-                                                         key=lambda kv: -kv[1])[:3])
-    caption = f"{g.engine} engine, model {g.model}, seed {g.seed}, {g.duration:.0f} s"
+    asked = ", ".join(k for k, _ in sorted((g.style.genres if g.style else {}).items(), key=lambda kv: -kv[1])[:3])
     session.outbox.append(AudioResult(path=g.audio_path, title=f"{piece.id}: {asked or 'your piece'}",
-                                      caption=caption, generation_id=piece.id))
+                                      caption=_detail(g, judge), generation_id=piece.id))
+    tempo = _tempo_of(g)
     return {
         "id": piece.id, "engine": g.engine, "model": g.model, "seed": g.seed, "seconds": round(g.duration, 1),
-        "asked_genres": g.style.genres if g.style else {}, "tempo": round(_tempo_of(g)) if _tempo_of(g) else None,
-        "heard_genres": heard, "engine_choice": g.conditioning.get("engine_choice", ""),
+        "asked_genres": g.style.genres if g.style else {}, "tempo": round(tempo) if tempo else None,
+        "key": g.conditioning.get("key") or None, "heard_genres": heard, "engine_choice": g.conditioning.get("engine_choice", ""),
         "notes": g.conditioning.get("notes", []), "hook": _hook(g.conditioning.get("lyrics", [])),
     }
 
@@ -97,69 +135,107 @@ def _progress(session: Session):
     return lambda fraction, what: session.reporter.progress(what, fraction)
 
 
-def _upload_paths(session: Session, upload_ids: list[str] | None) -> list[str]:
-    return [session.upload(uid).path for uid in upload_ids or []]
+def run_generation(session: Session, request: GenerationRequest, notes: list[str] | None = None,
+                   wanted: list[str] | None = None) -> dict[str, Any]:
+    """Generate from a request, keep and show every candidate, and say what was not reached."""
+    from tools.generate import generate
 
-
-def run_generation(session: Session, request: dict[str, Any]) -> dict[str, Any]:
-    """Generate from a stored request (the dict a piece keeps), keep and show every candidate."""
-    from tools.generate import GenerationRequest, generate
-
-    style = Style(**request["style"])
-    gens = generate(
-        GenerationRequest(
-            prompt=request["description"] or "music", style=style, seconds=request["seconds"], seed=request["seed"],
-            candidates=request["candidates"], engine=request["engine"], like=request.get("like"),
-            reference_midi=request.get("reference_midi"), themes=list(request.get("themes", [])),
-        ),
-        progress=_progress(session),
-    )
-    pieces = []
+    gens = generate(replace(request, themes=list(request.themes)), progress=_progress(session))
+    pieces, unmet = [], list(notes or [])
+    wanted = wanted if wanted is not None else [g for g, w in (request.style.genres if request.style else {}).items()
+                                                if w >= AUDIBLE]
     for i, gen in enumerate(gens):
         session.reporter.progress(f"listening to candidate {i + 1}", (i + 1) / (len(gens) + 1))
-        piece = session.keep(gen, request | {"seed": gen.seed}, kind="generate")
-        pieces.append(_show(session, piece, _heard(gen)))
-    return {"pieces": pieces}
+        piece = session.keep(gen, replace(request, seed=gen.seed), kind="generate")
+        heard = _heard(gen)
+        pieces.append(_show(session, piece, heard))
+        if i == 0:
+            unmet += _unmet(request.style, heard, _tempo_of(gen), wanted, _key_of(gen))
+    return {"pieces": pieces, "unmet": unmet}
 
 
-def generate_music(session: Session, description: str = "", genres: dict[str, float] | None = None,
-                   moods: list[str] | None = None, instruments: list[str] | None = None,
-                   avoid: list[str] | None = None, tempo: float | None = None, seconds: float | None = None,
-                   engine: str | None = None, candidates: int | None = None,
-                   like_upload_ids: list[str] | None = None) -> dict[str, Any]:
-    style, themes = style_from_words(description, genres, moods, instruments, avoid, tempo)
-    if not (style.genres or style.moods or style.instruments or description.strip()):
+def _themes(description: str) -> list[str]:
+    from tools.language import read_slots
+
+    return read_slots(description).themes if description.strip() else []
+
+
+def generate_music(session: Session, ask: MusicAsk, like_upload_ids: list[str] | None = None) -> dict[str, Any]:
+    """New music from a typed ask (the description is the prompt and its themes, not re-read for labels)."""
+    ask, notes = ask.fitted(DEFAULT_SECONDS)
+    style = ask.style()
+    if not (style.genres or style.moods or style.instruments or ask.description.strip()):
         raise TastemakerError("Tell me what to make, e.g. 'a calm piano piece' or 'a 20 second rock track'.")
-    likes = _upload_paths(session, like_upload_ids)
-    request = {
-        "description": description, "style": asdict(style), "themes": themes,
-        "seconds": _clamp(float(seconds or DEFAULT_SECONDS), MIN_SECONDS, MAX_SECONDS),
-        "seed": None, "candidates": int(candidates or 1), "engine": engine or "auto",
-        "like": likes[0] if likes else None, "reference_midi": None,
-    }
-    return run_generation(session, request)
+    likes = [session.upload(uid).path for uid in like_upload_ids or []]
+    request = GenerationRequest(prompt=ask.description or "music", style=style, seconds=ask.seconds,
+                                candidates=ask.candidates, engine=ask.engine, like=likes[0] if likes else None,
+                                themes=_themes(ask.description))
+    return run_generation(session, request, notes)
 
 
-def _profile_for(session: Session, upload_ids: list[str], description: str) -> TasteProfile:
+def _profile_for(session: Session, upload_ids: list[str]) -> TasteProfile:
     from agent.actions import _taste_analysis
-    from tools.taste import load_profile, merge_text, profile_from_analyses
+    from tools.taste import load_profile, profile_from_analyses
 
     if upload_ids:
-        profile = profile_from_analyses([_taste_analysis(session, uid) for uid in upload_ids])
-    else:
-        profile = session.profile or load_profile(session.user) or TasteProfile()
-    return merge_text(profile, description)
+        return profile_from_analyses([_taste_analysis(session, uid) for uid in upload_ids])
+    return session.profile or load_profile(session.user) or TasteProfile()
 
 
-def run_loop(session: Session, request: dict[str, Any]) -> dict[str, Any]:
-    """The classifier in the loop (tools.loop.create) from a stored request; keeps and shows the best piece."""
+def _combined_target(session: Session, upload_ids: list[str]) -> list[str]:
+    """Each song's own strongest genre: a blend aims at all of them, not at what they happen to share."""
+    from agent.actions import _taste_analysis
+
+    target: list[str] = []
+    for uid in upload_ids:
+        genres = _taste_analysis(session, uid).genres
+        top = max(genres.items(), key=lambda kv: kv[1])[0] if genres else None
+        if top and top not in target:
+            target.append(top)
+    return target
+
+
+def create_music(session: Session, ask: MusicAsk, upload_ids: list[str] | None = None,
+                 max_iters: int | None = None, combine: bool = False) -> dict[str, Any]:
+    """Something like the uploads (or the saved taste), checked by the classifier loop; `combine` aims at every
+    song's own genre (a blend) rather than the genres they share."""
+    ids = list(upload_ids or [])
+    if combine and len(ids) < 2:
+        raise TastemakerError("To blend songs I need at least two: attach the songs you want combined.")
+    ask, notes = ask.fitted(LOOP_SECONDS, default_candidates=2)
+    profile = _profile_for(session, ids)
+    style = ask.style()
+    profile = replace(profile, genres={**profile.genres, **style.genres}, moods={**profile.moods, **style.moods},
+                      instruments={**profile.instruments, **style.instruments},
+                      avoid=sorted(set(profile.avoid) | set(style.avoid)), tempo=style.tempo or profile.tempo,
+                      key=style.key or profile.key, mode=style.mode or profile.mode,
+                      energy=style.energy if style.energy is not None else profile.energy)
+    if not profile.genres:
+        raise TastemakerError("I need something to aim for: upload songs you like, or name a genre "
+                              "(e.g. 'make me something jazzy like these').")
+    session.profile = profile
+    target = list(style.genres) or (_combined_target(session, ids) if combine else None)
+    request = LoopRequest(profile=profile, target=target or None, seconds=ask.seconds, seed=0,
+                          candidates=ask.candidates, engine=ask.engine, max_iters=int(max_iters or 4),
+                          description=ask.description, using=[session.upload(uid).name for uid in ids],
+                          asked_moods=list(style.moods))
+    reference = _reference(session, ids, ask.description)
+    if reference is not None:
+        request = replace(request, reference_midi=reference.midi_path or None,
+                          reference_title=f"{reference.title} by {reference.artist}".strip())
+    result = run_loop(session, request, notes)
+    result["combined"] = combine
+    return result
+
+
+def run_loop(session: Session, request: LoopRequest, notes: list[str] | None = None) -> dict[str, Any]:
+    """The classifier in the loop (tools.loop.create) from a request; keeps and shows the best piece."""
     from tools.loop import LoopConfig, create, target_from_profile
 
-    profile = TasteProfile(**request["profile"])
-    judge, judge_note = _judge(request.get("target") or target_from_profile(profile))
-    config = LoopConfig(max_iters=request["max_iters"], candidates=request["candidates"],
-                        seconds=request["seconds"], engine=request["engine"], seed=request["seed"],
-                        reference_midi=request.get("reference_midi"), like=request.get("like"))
+    judge, judge_note = _judge(request.target or target_from_profile(request.profile))
+    config = LoopConfig(max_iters=request.max_iters, candidates=request.candidates, seconds=request.seconds,
+                        engine=request.engine, seed=request.seed, reference_midi=request.reference_midi,
+                        like=request.like)
     reporter = session.reporter
     open_steps: list[Any] = []
 
@@ -174,15 +250,14 @@ def run_loop(session: Session, request: dict[str, Any]) -> dict[str, Any]:
             reporter.progress(f"generating {config.candidates} candidate(s)", (info["iteration"] - 1) / config.max_iters)
         elif kind == "attempt":
             a = info["attempt"]
-            verdict = "match" if info["matched"] else "no match"
-            reporter.progress(f"heard {', '.join(a.predicted_labels) or 'nothing clear'} "
-                              f"(jaccard {a.jaccard:.2f}, {verdict})", a.iteration / config.max_iters)
+            reporter.progress(f"heard {', '.join(a.predicted_labels) or 'nothing clear'}",
+                              a.iteration / config.max_iters)
         elif kind == "stop":
             while open_steps:
                 open_steps.pop().__exit__(None, None, None)
 
     try:
-        result = create(profile, request.get("target") or None, config, judge=judge, on_event=on_event)
+        result = create(request.profile, request.target or None, config, judge=judge, on_event=on_event)
     finally:
         while open_steps:
             open_steps.pop().__exit__(None, None, None)
@@ -190,15 +265,21 @@ def run_loop(session: Session, request: dict[str, Any]) -> dict[str, Any]:
     if result.best is None:
         raise TastemakerError(f"Nothing was generated ({result.stop_reason}). Try again with a longer time budget.")
     best = result.best.generation
-    piece = session.keep(best, request | {"seed": best.seed, "target": result.target}, kind="create")
-    shown = _show(session, piece, _heard(best))
+    piece = session.keep(best, replace(request, seed=best.seed, target=result.target), kind="create")
+    attempts = [{"iteration": a.iteration, "prompt": a.prompt, "heard": a.predicted_labels,
+                 "jaccard": round(a.jaccard, 2)} for a in result.attempts]
+    piece.attempts = attempts
+    heard = _heard(best)
+    shown = _show(session, piece, heard, judge_note)
+    heard_names = [g for g, _ in heard]
+    reached = [t for t in result.target if t in heard_names]
     return {
-        "target": result.target, "matched": result.matched, "stop_reason": result.stop_reason,
-        "iterations": max(a.iteration for a in result.attempts), "pieces": [shown],
-        "attempts": [{"iteration": a.iteration, "heard": a.predicted_labels, "jaccard": round(a.jaccard, 2)}
-                     for a in result.attempts],
-        "reference": request.get("reference_title"),
-        "judge": judge_note,
+        "target": result.target, "matched": len(reached) == len(result.target), "reached": reached,
+        "loop_matched": result.matched, "stop_reason": result.stop_reason,
+        "iterations": max(a.iteration for a in result.attempts), "pieces": [shown], "attempts": attempts,
+        "reference": request.reference_title, "judge": judge_note, "using": request.using,
+        "unmet": list(notes or []) + _unmet(Style(moods={m: 1.0 for m in request.asked_moods}), heard,
+                                            _tempo_of(best), []),
     }
 
 
@@ -215,33 +296,6 @@ def _judge(target: list[str]):
     if unknown:
         return None, f"{TaggerJudge.name}, because your classifier does not know {', '.join(unknown)}"
     return judge, judge.name
-
-
-def create_music(session: Session, description: str = "", upload_ids: list[str] | None = None,
-                 genres: dict[str, float] | None = None, moods: list[str] | None = None,
-                 instruments: list[str] | None = None, avoid: list[str] | None = None, tempo: float | None = None,
-                 seconds: float | None = None, engine: str | None = None, candidates: int | None = None,
-                 max_iters: int | None = None) -> dict[str, Any]:
-    ids = list(upload_ids or [])
-    profile = _profile_for(session, ids, description)
-    style, _ = style_from_words("", genres, moods, instruments, avoid, tempo)
-    profile = replace(profile, genres={**profile.genres, **style.genres}, moods={**profile.moods, **style.moods},
-                      instruments={**profile.instruments, **style.instruments},
-                      avoid=sorted(set(profile.avoid) | set(style.avoid)), tempo=style.tempo or profile.tempo)
-    if not profile.genres:
-        raise TastemakerError("I need something to aim for: upload songs you like, or name a genre "
-                              "(e.g. 'make me something jazzy like these').")
-    session.profile = profile
-    request: dict[str, Any] = {
-        "description": description, "profile": asdict(profile), "target": list(genres or {}) or None,
-        "seconds": _clamp(float(seconds or LOOP_SECONDS), MIN_SECONDS, MAX_SECONDS), "seed": 0,
-        "candidates": int(candidates or 2), "engine": engine or "auto", "max_iters": int(max_iters or 4),
-    }
-    reference = _reference(session, ids, description)
-    if reference is not None:
-        request |= {"reference_midi": reference.midi_path or None, "reference_title": f"{reference.title} by "
-                    f"{reference.artist}".strip()}
-    return run_loop(session, request)
 
 
 def _reference(session: Session, upload_ids: list[str], description: str):
@@ -261,65 +315,172 @@ def _reference(session: Session, upload_ids: list[str], description: str):
         return None  # no library yet: generate without a reference
 
 
-def _apply(table: dict[str, float], deltas: dict[str, float], avoid: set[str]) -> dict[str, float]:
+# -- refinements ---------------------------------------------------------------------------------------------
+
+def _apply(table: dict[str, float], change: MusicChange, avoid: set[str], kind: str) -> dict[str, float]:
+    """A label table with the change's deltas for labels of `kind` (and its removals) applied."""
+    from tools.genres import ALL_LABELS, normalise
+
     out = dict(table)
-    for label, delta in deltas.items():
-        if delta <= -1.0:
-            out.pop(label, None)
-            avoid.add(label)
+    for raw, delta in change.more.items():
+        label = normalise(raw) or raw
+        if ALL_LABELS.get(label, "instrument") != kind:
             continue
-        value = _clamp(out.get(label, 0.0) + delta, 0.0, 1.0)
+        value = _clamp(out.get(label, 0.0) + float(delta), 0.0, 1.0)
         if delta > 0:
             avoid.discard(label)
-            value = max(value, 0.5)  # a label the person asks for must be audible
+            value = max(value, AUDIBLE)  # a label the person asks for must be audible
         if value <= 0.05:
             out.pop(label, None)
         else:
             out[label] = round(value, 3)
+    for raw in change.remove:
+        label = normalise(raw) or raw
+        out.pop(label, None)
+        avoid.add(label)
     return out
 
 
-def refine_music(session: Session, change: str, generation_id: str | None = None) -> dict[str, Any]:
-    """A new piece from the last one's request with the person's change applied, and a new seed."""
+def _energy_change(change: MusicChange) -> float:
+    """The change's energy delta; quieter or busier drums come through the groove (energy)."""
+    energy = float(change.energy_delta or 0.0)
+    drums = float(change.more.get("drums", 0.0))
+    if drums:
+        energy += -0.2 if drums < 0 else 0.15
+    return energy
+
+
+def _instrument_notes(change: MusicChange, arranger_notes: list[str], engine: str) -> list[str]:
+    """What a louder or quieter instrument really did: the sketch engine has no per-part volume."""
+    from tools.genres import ALL_LABELS
+
+    if engine != "sketch":
+        return []
+    notes = []
+    for label, delta in change.more.items():
+        if ALL_LABELS.get(label, "instrument") != "instrument" or label == "instrumental":
+            continue
+        if label == "drums":
+            notes.append(f"{'quieter' if delta < 0 else 'busier'} drums come from a "
+                         f"{'calmer' if delta < 0 else 'livelier'} groove: I can't set the drums' volume on their own")
+        elif not any(label in n for n in arranger_notes):
+            verb = "up" if delta > 0 else "down"
+            notes.append(f"I can't turn one instrument {verb} yet, and the {label} was already playing, so it sounds "
+                         "much the same there")
+    return notes
+
+
+def refine_music(session: Session, change: MusicChange, generation_id: str | None = None) -> dict[str, Any]:
+    """A new piece from a piece's request with the change applied, and a new seed."""
     piece = session.piece(generation_id)
-    c = parse_change(change)
-    request = dict(piece.request)
-    used = piece.generation.style or Style()
-    base_seed = int(piece.generation.seed)
-    request["seed"] = base_seed + 1 if piece.kind == "generate" else base_seed + 7919
-    if c.seconds:
-        request["seconds"] = _clamp(c.seconds, MIN_SECONDS, MAX_SECONDS)
-    elif c.seconds_factor != 1.0:
-        request["seconds"] = _clamp(request["seconds"] * c.seconds_factor, MIN_SECONDS, MAX_SECONDS)
-    if c.like_last:  # "more like this": borrow the piece's own score (sketch) or audio (MusicGen)
-        request["reference_midi"] = piece.generation.midi_path or None
-        request["like"] = None if piece.generation.midi_path else piece.generation.audio_path
     made_at = _tempo_of(piece.generation)
-    tempo = c.tempo or (made_at * c.tempo_factor if made_at and c.tempo_factor != 1.0 else None)
-    if piece.kind == "create":
-        profile = TasteProfile(**request["profile"])
-        avoid = set(profile.avoid)
-        profile = replace(profile, genres=_apply(profile.genres, c.genres, avoid),
-                          moods=_apply(profile.moods, c.moods, avoid),
-                          instruments=_apply(profile.instruments, c.instruments, avoid),
-                          tempo=_clamp(tempo, 40, 240) if tempo else profile.tempo,
-                          energy=_clamp((profile.energy if profile.energy is not None else 0.5) + c.energy, 0, 1)
-                          if c.energy else profile.energy)
-        profile = replace(profile, avoid=sorted(avoid))
-        target = [g for g in request.get("target") or [] if g not in avoid]
-        target += [g for g, d in c.genres.items() if d > 0 and g not in target]
-        request |= {"profile": asdict(profile), "target": target or None}
-        result = run_loop(session, request)
+    base_seed = int(piece.generation.seed)
+    notes: list[str] = []
+    seconds = None
+    if change.seconds is not None:
+        seconds, notes = fit_seconds(change.seconds, DEFAULT_SECONDS)
+    elif change.seconds_factor:  # 'longer', 'shorter'
+        seconds, notes = fit_seconds(piece.request.seconds * float(change.seconds_factor), DEFAULT_SECONDS)
+    tempo, tempo_notes = fit_tempo(change.tempo or (made_at * change.tempo_factor
+                                                    if made_at and change.tempo_factor else None))
+    notes += tempo_notes
+    key, mode = fit_key(change.key, change.mode)
+    if change.key and not key:
+        notes.append(f"'{change.key}' is not a key I know (try 'D', 'F#' or 'Bb')")
+    if change.different:  # a fresh take: far seed, no borrowed score, the other mode, a new pace
+        seed = next_seed(base_seed, DIFFERENT_STEP)
+        made_mode = _key_of(piece.generation)[1]
+        mode = mode or ("major" if made_mode == "minor" else "minor" if made_mode == "major" else None)
+        tempo = tempo or (round(made_at * (0.85 if base_seed % 2 else 1.15)) if made_at else None)
     else:
-        style = Style(**request["style"])
+        seed = next_seed(base_seed, 1 if piece.kind == "generate" else 7919)
+    energy = _energy_change(change)
+    wanted = [g for g, d in change.more.items() if d > 0 and _kind(g) == "genre"]
+    if piece.kind == "create":
+        request: LoopRequest = piece.request
+        profile = request.profile
+        avoid = set(profile.avoid)
+        profile = replace(profile, genres=_apply(profile.genres, change, avoid, "genre"),
+                          moods=_apply(profile.moods, change, avoid, "mood"),
+                          instruments=_apply(profile.instruments, change, avoid, "instrument"),
+                          tempo=tempo or profile.tempo, key=key or profile.key, mode=mode or profile.mode,
+                          energy=_clamp((profile.energy if profile.energy is not None else 0.5) + energy, 0, 1)
+                          if energy else profile.energy)
+        profile = replace(profile, avoid=sorted(avoid))
+        target = [g for g in request.target or [] if g not in avoid]
+        target += [g for g in wanted if g not in target]
+        loop_request = replace(request, profile=profile, target=target or None, seed=seed,
+                               seconds=seconds or request.seconds)
+        if change.like_last:
+            loop_request = replace(loop_request, reference_midi=piece.generation.midi_path or None,
+                                   like=None if piece.generation.midi_path else piece.generation.audio_path)
+        elif change.different:
+            loop_request = replace(loop_request, reference_midi=None, like=None)
+        result = run_loop(session, loop_request, notes)
+    else:
+        request: GenerationRequest = piece.request
+        style = request.style or Style()
+        used = piece.generation.style or style
         avoid = set(style.avoid)
-        style = replace(style, genres=_apply(style.genres, c.genres, avoid), moods=_apply(style.moods, c.moods, avoid),
-                        instruments=_apply(style.instruments, c.instruments, avoid), avoid=sorted(avoid),
-                        tempo=_clamp(tempo, 40, 240) if tempo else style.tempo)
-        if c.energy:
-            style.energy = _clamp((used.energy if used.energy is not None else 0.5) + c.energy, 0.0, 1.0)
-        request["style"] = asdict(style)
-        result = run_generation(session, request)
+        style = replace(style, genres=_apply(style.genres, change, avoid, "genre"),
+                        moods=_apply(style.moods, change, avoid, "mood"),
+                        instruments=_apply(style.instruments, change, avoid, "instrument"), avoid=sorted(avoid),
+                        tempo=tempo or style.tempo, key=key or style.key, mode=mode or style.mode)
+        if energy:
+            style = replace(style, energy=_clamp((used.energy if used.energy is not None else 0.5) + energy, 0.0, 1.0))
+        new = replace(request, style=style, seed=seed, seconds=seconds or request.seconds)
+        if change.like_last:  # 'more like this': borrow the piece's own score (sketch) or audio (MusicGen)
+            new = replace(new, reference_midi=piece.generation.midi_path or None,
+                          like=None if piece.generation.midi_path else piece.generation.audio_path)
+        elif change.different:
+            new = replace(new, reference_midi=None, like=None)
+        result = run_generation(session, new, notes, wanted=wanted)
+    made = result["pieces"][0]
+    result["unmet"] += _instrument_notes(change, made.get("notes", []), made["engine"])
     result["refined_from"] = piece.id
-    result["change"] = change
+    result["change"] = change.said or _said(change)
+    result["different"] = change.different
     return result
+
+
+def _kind(label: str) -> str:
+    from tools.genres import ALL_LABELS, normalise
+
+    return ALL_LABELS.get(normalise(label) or label, "instrument")
+
+
+def _said(change: MusicChange) -> str:
+    """The change in words, when the caller did not pass the person's own."""
+    parts = [f"{'more' if d > 0 else 'less'} {label}" for label, d in change.more.items()]
+    parts += [f"no {label}" for label in change.remove]
+    if change.tempo_factor:
+        parts.append("faster" if change.tempo_factor > 1 else "slower")
+    if change.key or change.mode:
+        parts.append(f"in {change.key or ''} {change.mode or ''}".strip())
+    if change.different:
+        parts.append("a different take")
+    return ", ".join(parts) or "another take"
+
+
+def explain_music(session: Session, generation_id: str | None = None) -> dict[str, Any]:
+    """How a piece was made: what was asked (labels and weights), the prompt, the engine and seed, and what
+    the tagger heard (at each step of the loop, for a piece the loop made)."""
+    piece = session.piece(generation_id)
+    g = piece.generation
+    style = g.style or Style()
+    out: dict[str, Any] = {
+        "id": piece.id, "kind": piece.kind, "prompt": g.prompt, "engine": g.engine, "model": g.model,
+        "seed": g.seed, "engine_choice": g.conditioning.get("engine_choice", ""),
+        "weights": {"genres": style.genres, "moods": style.moods, "instruments": style.instruments},
+        "avoid": style.avoid, "tempo": _tempo_of(g), "key": " ".join(k for k in _key_of(g) if k) or style.key,
+        "energy": style.energy,
+        "heard": _heard(g), "notes": g.conditioning.get("notes", []),
+    }
+    request = piece.request
+    if isinstance(request, LoopRequest):
+        out |= {"target": request.target, "attempts": piece.attempts, "using": request.using,
+                "said": request.description, "reference": request.reference_title}
+    else:
+        out["said"] = request.prompt
+    return out
+

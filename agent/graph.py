@@ -17,7 +17,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
-from agent.intents import attachment_note
+from agent.attachments import attachment_note
 from agent.llm import chat_model, model_label
 from agent.session import AudioResult, GenreChart, Reporter, Session, Upload
 from agent.toolbox import build_tools

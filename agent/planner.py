@@ -1,17 +1,18 @@
 """The offline planner: a LangChain chat model that needs no LLM.
 
-It reads the conversation, works out the intent and slots of the person's last
-message (agent.intents), and answers with tool calls, deterministically. When
-the tool results come back it answers from them in plain sentences
-(agent.answers). It implements `bind_tools`, so `create_agent` drives it
-exactly as it drives an OpenAI-compatible model; it is the product's default
-brain and only offers what the bound tools can do.
+It reads the conversation, understands the person's last message with the language layer
+(tools.language.understand: intent + typed slots), works out what 'it', 'these' or 'the second one' point to
+(the songs attached to this message, else the last thing shown: an upload, a search result or a piece), and
+answers with tool calls whose typed arguments it fills from the slots. When the tool results come back it
+answers from them in plain sentences (agent.answers). It implements `bind_tools`, so `create_agent` drives it
+exactly as it drives an OpenAI-compatible model; it is the product's default brain and only offers what the
+bound tools can do.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
 from langchain_core.language_models import BaseChatModel
@@ -19,38 +20,55 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from agent import answers, intents
-from agent.intents import Parsed
+from agent import answers
+from agent.attachments import strip_note, uploads_in
+from tools.generate.request import MusicAsk, MusicChange
+from tools.language import Reading, understand
+from tools.language import intents as I
 
 MAKING_TOOLS = ("generate_music", "create_music", "refine_music")
+SHOWING_TOOLS = ("search_library", "find_similar")
 
 
 @dataclass
 class Context:
-    """What the conversation so far makes available to a new request."""
+    """What the conversation so far makes available to a new request, and what was shown last."""
 
     uploads: list[str] = field(default_factory=list)  # every upload id, oldest first
+    names: dict[str, str] = field(default_factory=dict)  # upload id -> file name
     latest_uploads: list[str] = field(default_factory=list)  # the last message that attached files
     attached_now: list[str] = field(default_factory=list)  # files attached to the newest message itself
     pieces: list[str] = field(default_factory=list)  # generated piece ids, oldest first
-    last_referent: str | None = None  # "upload" or "piece": what "this" most likely means
+    last_batch: list[str] = field(default_factory=list)  # the pieces of the last making call (candidates)
+    tracks: list[str] = field(default_factory=list)  # library ids of the last search or similar result
+    shown: str | None = None  # 'upload', 'piece' or 'track': what 'it' most likely means
+    earlier_replies: list[str] = field(default_factory=list)  # what the assistant said before this turn
 
 
 def read_context(messages: Sequence[BaseMessage]) -> Context:
     ctx = Context()
     for m in messages:
         if isinstance(m, HumanMessage):
-            ids = intents.upload_ids_in(_text(m))
-            ctx.attached_now = ids
-            if ids:
-                ctx.uploads.extend(i for i in ids if i not in ctx.uploads)
-                ctx.latest_uploads = ids
-                ctx.last_referent = "upload"
+            found = uploads_in(_text(m))
+            ctx.attached_now = [uid for uid, _ in found]
+            if found:
+                ctx.names.update(found)
+                ctx.uploads.extend(uid for uid, _ in found if uid not in ctx.uploads)
+                ctx.latest_uploads = [uid for uid, _ in found]
+                ctx.shown = "upload"
         elif isinstance(m, ToolMessage) and m.name in MAKING_TOOLS:
-            result = _json(m)
-            for piece in result.get("pieces", []):
-                ctx.pieces.append(piece["id"])
-                ctx.last_referent = "piece"
+            batch = [p["id"] for p in _json(m).get("pieces", [])]
+            if batch:
+                ctx.pieces.extend(batch)
+                ctx.last_batch = batch
+                ctx.shown = "piece"
+        elif isinstance(m, ToolMessage) and m.name in SHOWING_TOOLS:
+            found_tracks = [t["id"] for t in _json(m).get("tracks", [])]
+            if found_tracks:
+                ctx.tracks = found_tracks
+                ctx.shown = "track"
+        elif isinstance(m, AIMessage) and not m.tool_calls and _text(m):
+            ctx.earlier_replies.append(_text(m))
     return ctx
 
 
@@ -66,6 +84,45 @@ def _json(m: BaseMessage) -> dict[str, Any]:
     except (json.JSONDecodeError, TypeError):
         return {"error": _text(m)}
     return value if isinstance(value, dict) else {"value": value}
+
+
+@dataclass
+class Referent:
+    """What 'it' / 'these' / 'the second one' stands for in this message."""
+
+    kind: str | None  # 'upload', 'piece', 'track' or None (nothing to point at)
+    ids: list[str] = field(default_factory=list)
+
+
+def _nth(items: list[str], which: int | None) -> list[str]:
+    if which and 1 <= which <= len(items):
+        return [items[which - 1]]
+    return items
+
+
+def resolve(reading: Reading, ctx: Context) -> Referent:
+    """The songs attached to this message, else the last thing shown: one ('it') or several ('these')."""
+    slots = reading.slots
+    several = slots.refers == "these"
+    if ctx.attached_now:
+        if several and len(ctx.attached_now) == 1 and len(ctx.uploads) > 1:
+            return Referent("upload", ctx.uploads)  # 'these' with one more song: all of them
+        return Referent("upload", _nth(ctx.attached_now, slots.which))
+    if slots.which and ctx.shown:
+        pool = {"upload": ctx.latest_uploads if len(ctx.latest_uploads) >= slots.which else ctx.uploads,
+                "piece": ctx.last_batch if len(ctx.last_batch) >= slots.which else ctx.pieces,
+                "track": ctx.tracks}[ctx.shown]
+        if slots.which <= len(pool):
+            return Referent(ctx.shown, [pool[slots.which - 1]])
+    if several and ctx.uploads:
+        return Referent("upload", ctx.latest_uploads if len(ctx.latest_uploads) > 1 else ctx.uploads)
+    if ctx.shown == "upload":
+        return Referent("upload", ctx.latest_uploads[-1:])
+    if ctx.shown == "piece":
+        return Referent("piece", ctx.pieces[-1:])
+    if ctx.shown == "track":
+        return Referent("track", ctx.tracks[:1])
+    return Referent(None)
 
 
 class OfflinePlanner(BaseChatModel):
@@ -95,11 +152,11 @@ class OfflinePlanner(BaseChatModel):
         if last_human < 0:
             return AIMessage(content=answers.help_text(self.tool_names))
         results = [(m.name or "", _json(m)) for m in messages[last_human + 1:] if isinstance(m, ToolMessage)]
-        parsed = intents.parse(intents.strip_note(_text(messages[last_human])))
+        reading = understand(strip_note(_text(messages[last_human])))
+        ctx = read_context(messages[: last_human + 1])
         if results:
-            return AIMessage(content=answers.compose(parsed, results))
-        ctx = read_context(messages)
-        calls = self.plan(parsed, ctx)
+            return AIMessage(content=answers.compose(reading, results, ctx.earlier_replies))
+        calls = self.plan(reading, ctx)
         if isinstance(calls, str):
             return AIMessage(content=calls)
         return AIMessage(
@@ -108,61 +165,83 @@ class OfflinePlanner(BaseChatModel):
                         for i, (name, args) in enumerate(calls)],
         )
 
-    def plan(self, parsed: Parsed, ctx: Context) -> list[tuple[str, dict[str, Any]]] | str:
+    def plan(self, reading: Reading, ctx: Context) -> list[tuple[str, dict[str, Any]]] | str:
         """Tool calls for a request, or a direct answer (a string) when no tool is needed or possible."""
-        intent, slots = parsed.intent, parsed.slots
-        if intent == intents.GREETING:
+        intent, slots = reading.intent, reading.slots
+        ref = resolve(reading, ctx)
+        if ctx.attached_now and not reading.text:  # a song sent without a word: say what it is
+            return self._call("describe_uploads", {"upload_ids": ctx.attached_now})
+        if intent == I.GREETING:
             return answers.greeting(self.tool_names)
-        if intent == intents.HELP:
+        if intent == I.HELP:
             return answers.help_text(self.tool_names)
-        if intent == intents.REFUSE_FILE:
+        if intent == I.REFUSE_FILE:
             return answers.REFUSE_FILE
-        if intent == intents.DESCRIBE:
+        if intent == I.DESCRIBE:
+            if ref.kind == "piece":
+                return self._call("describe_uploads", {"generation_ids": ref.ids})
             if not ctx.uploads:
                 return answers.NEED_UPLOAD
-            return self._call("describe_uploads", {"upload_ids": ctx.latest_uploads or ctx.uploads})
-        if intent == intents.TASTE:
-            said = parsed.text if not slots.is_empty() else ""
+            ids = ref.ids if ref.kind == "upload" else ctx.latest_uploads
+            if slots.refers == "these" and not slots.which:
+                ids = ctx.latest_uploads if len(ctx.latest_uploads) > 1 else ctx.uploads
+            return self._call("describe_uploads", {"upload_ids": ids})
+        if intent == I.TASTE:
+            said = reading.text if slots.names_music() else ""
             return self._call("taste_profile", {"text": said, "upload_ids": ctx.uploads})
-        if intent == intents.SIMILAR:
-            if ctx.last_referent == "piece":
-                return self._call("find_similar", {"generation_id": ctx.pieces[-1]})
-            if ctx.uploads:
-                return self._call("find_similar", {"upload_id": (ctx.latest_uploads or ctx.uploads)[-1]})
-            if slots.is_empty():
+        if intent == I.SIMILAR:
+            if ref.kind:
+                key = {"upload": "upload_id", "piece": "generation_id", "track": "track_id"}[ref.kind]
+                return self._call("find_similar", {key: ref.ids[-1]})
+            if not slots.names_music():
                 return answers.NEED_REFERENCE
-            return self._call("search_library", {"query": parsed.text})
-        if intent == intents.SEARCH:
-            return self._call("search_library", {"query": parsed.text})
-        if intent == intents.FEEDBACK:
+            return self._call("search_library", {"query": reading.text})
+        if intent == I.SEARCH:
+            return self._call("search_library", {"query": reading.text})
+        if intent == I.FEEDBACK:
             if not ctx.pieces:
                 return answers.NOTHING_TO_RATE
-            return self._call("record_feedback", {"liked": bool(parsed.liked), "generation_id": ctx.pieces[-1]})
-        if intent == intents.ADD:
-            if ctx.last_referent == "piece":
-                return self._call("add_to_library", {"generation_id": ctx.pieces[-1]})
-            if ctx.uploads:
-                return self._call("add_to_library", {"upload_id": (ctx.latest_uploads or ctx.uploads)[-1]})
-            return answers.NOTHING_TO_ADD
-        if intent == intents.REFINE:
+            piece = ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
+            return self._call("record_feedback", {"liked": bool(slots.liked), "generation_id": piece})
+        if intent == I.ADD:
+            if ref.kind is None:
+                return answers.NOTHING_TO_ADD
+            key = {"upload": "upload_id", "piece": "generation_id", "track": "track_id"}[ref.kind]
+            return self._call("add_to_library", {key: ref.ids[-1]})
+        if intent == I.EXPLAIN:
+            if not ctx.pieces:
+                return answers.NOTHING_TO_EXPLAIN
+            piece = ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
+            return self._call("explain_music", {"generation_id": piece})
+        if intent == I.COMBINE:
+            songs = ctx.latest_uploads if len(ctx.latest_uploads) > 1 else ctx.uploads
+            if len(songs) < 2:
+                return answers.NEED_TWO_SONGS
+            return self._call("create_music", self._ask(reading) | {"upload_ids": songs, "combine": True,
+                                                                   "max_iters": slots.max_iters})
+        if intent == I.REFINE:
             if ctx.pieces:
-                return self._call("refine_music", {"change": parsed.text, "generation_id": ctx.pieces[-1]})
-            if slots.is_empty():
+                piece = ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
+                return self._call("refine_music", self._change(reading) | {"generation_id": piece})
+            if not slots.names_music():
                 return answers.NOTHING_TO_REFINE
-            intent = intents.MAKE  # "more jazz" before anything was made: make some jazz
-        if intent == intents.MAKE_LIKE:
-            if not ctx.uploads and ctx.pieces:
-                return self._call("refine_music", {"change": "more like this", "generation_id": ctx.pieces[-1]})
-            if not ctx.uploads and "create_music" not in self.tool_names:
+            intent = I.MAKE  # "more jazz" before anything was made: make some jazz
+        if intent == I.MAKE_LIKE:
+            wants_taste = "taste" in reading.corrected  # 'based on my taste': the saved profile will do
+            songs = ref.ids if ref.kind == "upload" else []
+            if not songs and ref.kind == "piece":  # 'like it' right after a piece: more like that piece
+                return self._call("refine_music", self._change(reading) | {"like_last": True,
+                                                                         "generation_id": ref.ids[-1]})
+            if not songs and not wants_taste:
                 return answers.NEED_UPLOAD_FOR_LIKE
-            return self._call("create_music", self._music_args(parsed) | {"upload_ids": ctx.uploads,
-                                                                           "max_iters": slots.max_iters})
-        if intent == intents.MAKE:
-            return self._call("generate_music", self._music_args(parsed))
-        if ctx.attached_now and slots.is_empty():
+            return self._call("create_music", self._ask(reading) | {"upload_ids": songs,
+                                                                   "max_iters": slots.max_iters})
+        if intent == I.MAKE:
+            return self._call("generate_music", self._ask(reading))
+        if ctx.attached_now and not slots.names_music():
             # A song sent with 'here you go' or 'and this one?': what it is, is the likeliest question.
             return self._call("describe_uploads", {"upload_ids": ctx.attached_now})
-        return answers.not_understood(self.tool_names)
+        return answers.not_understood(reading, self.tool_names, ctx.earlier_replies)
 
     def _call(self, name: str, args: dict[str, Any]) -> list[tuple[str, dict[str, Any]]] | str:
         if name not in self.tool_names:
@@ -170,9 +249,11 @@ class OfflinePlanner(BaseChatModel):
         return [(name, {k: v for k, v in args.items() if v not in (None, [], {}, "")})]
 
     @staticmethod
-    def _music_args(parsed: Parsed) -> dict[str, Any]:
-        s = parsed.slots
-        return {
-            "description": parsed.text, "genres": s.genres, "moods": list(s.moods), "instruments": list(s.instruments),
-            "avoid": s.avoid, "tempo": s.tempo, "seconds": s.seconds, "engine": s.engine, "candidates": s.candidates,
-        }
+    def _change(reading: Reading) -> dict[str, Any]:
+        change = asdict(MusicChange.from_slots(reading.slots, reading.text))
+        return {k: v for k, v in change.items() if v not in (None, [], {}, "", False)}
+
+    @staticmethod
+    def _ask(reading: Reading) -> dict[str, Any]:
+        ask = asdict(MusicAsk.from_slots(reading.slots, reading.text))
+        return {k: v for k, v in ask.items() if v not in (None, [], {}, "")}

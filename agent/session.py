@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +40,11 @@ class Upload:
 class GeneratedPiece:
     id: str
     generation: Generation
-    request: dict[str, Any]  # what was asked (the slots), so refinements start from it
+    request: Any  # what was asked (a GenerationRequest, or agent.compose.LoopRequest), so refinements start from it
     kind: str = "generate"  # or "create" (made by the classifier loop)
     liked: bool | None = None
     library_id: str | None = None
+    attempts: list[dict[str, Any]] = field(default_factory=list)  # the loop's tries, for "why did you choose that?"
 
 
 @dataclass
@@ -123,9 +124,9 @@ class Session:
         return self.uploads[uid]
 
     # -- generations -----------------------------------------------------------------------------
-    def keep(self, generation: Generation, request: dict[str, Any], kind: str = "generate") -> GeneratedPiece:
+    def keep(self, generation: Generation, request: Any, kind: str = "generate") -> GeneratedPiece:
         gid = f"g{len(self.pieces) + 1}"
-        piece = GeneratedPiece(id=gid, generation=generation, request=dict(request), kind=kind)
+        piece = GeneratedPiece(id=gid, generation=generation, request=request, kind=kind)
         self.pieces[gid] = piece
         return piece
 

@@ -62,13 +62,17 @@ class TerminalReporter(Reporter):
 def render_reply(reply: Reply) -> str:
     """The reply as terminal text: the answer, then text bar charts and the audio files made."""
     lines = [reply.text.replace("**", "")]  # no markdown in a terminal
+    tracks = 0
     for item in reply.items:
         if isinstance(item, GenreChart):
             lines.append(f"\n  {item.title}")
             for label, p in item.genres:
                 lines.append(f"    {label:<14} {'█' * max(1, round(p * 30)):<30} {p:.2f}")
-        elif isinstance(item, AudioResult):
-            lines.append(f"\n  ♪ {item.title}: {item.path}\n    {item.caption}")
+        elif isinstance(item, AudioResult) and item.generation_id:
+            lines.append(f"\n  ♪ {item.title}: {item.path}\n    {item.caption}")  # the detail: a second line
+        elif isinstance(item, AudioResult):  # a library track the reply has listed: its number and file only
+            tracks += 1
+            lines.append(f"{'' if tracks > 1 else chr(10)}  ♪ {tracks}. {item.path}")
     return "\n".join(lines)
 
 

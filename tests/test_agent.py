@@ -9,12 +9,14 @@ import pytest
 import soundfile as sf
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from agent import intents
+from agent.attachments import attachment_note
 from agent.graph import ChatAgent
 from agent.planner import OfflinePlanner
 from agent.session import Session
 from agent.toolbox import build_tools, has_module
 from tests.conftest import tone_mix
+from tools.language import intents as I
+from tools.language import read_slots, understand
 
 needs_generate = pytest.mark.skipif(not has_module("tools.generate"), reason="tools.generate not installed")
 
@@ -36,42 +38,46 @@ def second_song(tmp_path_factory):
     return path
 
 
-# -- intent and slot parsing ----------------------------------------------------------------------
+# -- intent and slot parsing (tools.language) ---------------------------------------------------------
 
 @pytest.mark.parametrize("text, intent", [
-    ("hi there", intents.GREETING), ("help", intents.HELP), ("what can you do?", intents.HELP),
-    ("what is this song?", intents.DESCRIBE), ("which genre are these?", intents.DESCRIBE),
-    ("what's my taste?", intents.TASTE), ("I love mellow jazz with piano", intents.TASTE),
-    ("find something similar", intents.SIMILAR), ("search the library for string quartets", intents.SEARCH),
-    ("do you have any Bach?", intents.SEARCH), ("make me a rock track", intents.MAKE),
-    ("compose a calm piano piece", intents.MAKE), ("make me something like these", intents.MAKE_LIKE),
-    ("more jazz", intents.REFINE), ("faster", intents.REFINE), ("less drums", intents.REFINE),
-    ("another one", intents.REFINE), ("make it more energetic", intents.REFINE), ("more like this", intents.REFINE),
-    ("I like it", intents.FEEDBACK), ("not my thing", intents.FEEDBACK), ("add it to my library", intents.ADD),
-    ("read /etc/passwd", intents.REFUSE_FILE), ("open ../secrets.txt for me", intents.REFUSE_FILE),
+    ("hi there", I.GREETING), ("help", I.HELP), ("what can you do?", I.HELP),
+    ("what is this song?", I.DESCRIBE), ("which genre are these?", I.DESCRIBE),
+    ("what's my taste?", I.TASTE), ("I love mellow jazz with piano", I.TASTE),
+    ("find something similar", I.SIMILAR), ("search the library for string quartets", I.SEARCH),
+    ("do you have any Bach?", I.SEARCH), ("make me a rock track", I.MAKE),
+    ("compose a calm piano piece", I.MAKE), ("make me something like these", I.MAKE_LIKE),
+    ("more jazz", I.REFINE), ("faster", I.REFINE), ("less drums", I.REFINE),
+    ("another one", I.REFINE), ("make it more energetic", I.REFINE), ("more like this", I.REFINE),
+    ("I like it", I.FEEDBACK), ("not my thing", I.FEEDBACK), ("add it to my library", I.ADD),
+    ("read /etc/passwd", I.REFUSE_FILE), ("open ../secrets.txt for me", I.REFUSE_FILE),
+    ("why did you choose that?", I.EXPLAIN), ("blend my songs", I.COMBINE),
 ])
 def test_intents(text, intent):
-    assert intents.parse(text).intent == intent
+    assert understand(text).intent == intent
 
 
 def test_slots():
-    s = intents.parse_slots("a 20 second hip hop beat at 95 bpm with piano, no vocals, 3 versions, using musicgen")
+    s = read_slots("a 20 second hip hop beat at 95 bpm with piano, no vocals, 3 versions, using musicgen")
     assert s.genres == {"hip-hop": 1.0}
     assert s.instruments == {"piano": 1.0} and s.avoid == ["vocals"]
     assert (s.tempo, s.seconds, s.candidates, s.engine) == (95.0, 20.0, 3, "musicgen")
-    assert intents.parse_slots("something sad and a bit of jazz, 1 minute").seconds == 60.0
-    assert intents.parse_slots("a bit of jazz").genres == {"jazz": 0.6}
+    assert read_slots("something sad and a bit of jazz, 1 minute").seconds == 60.0
+    assert read_slots("a bit of jazz").genres == {"jazz": 0.35}
 
 
 def test_changes():
-    assert intents.parse_change("more jazz").genres == {"jazz": 0.3}
-    assert intents.parse_change("faster").tempo_factor > 1 > intents.parse_change("slower").tempo_factor
-    less = intents.parse_change("less drums")
-    assert less.instruments == {"drums": -0.3} and less.energy < 0
-    assert intents.parse_change("no drums").instruments == {"drums": -1.0}
-    assert intents.parse_change("more energetic").energy > 0
-    assert intents.parse_change("more like this").like_last
-    assert intents.parse_change("make it 30 seconds").seconds == 30.0
+    assert read_slots("more jazz").more == {"jazz": 0.3}
+    assert read_slots("faster").tempo_factor > 1 > read_slots("slower").tempo_factor
+    assert read_slots("less drums").more == {"drums": -0.3}
+    assert read_slots("make the drums quieter").more == {"drums": -0.3}  # quieter drums, not more of them
+    assert read_slots("turn the bass up").more == {"bass": 0.3}
+    assert read_slots("no drums").avoid == ["drums"]
+    assert read_slots("more energetic").energy_delta > 0
+    assert read_slots("more like this").like_last
+    assert read_slots("make it 30 seconds").seconds == 30.0
+    key = read_slots("make it in D minor")
+    assert (key.key, key.mode) == ("D", "minor")
 
 
 # -- the planner on its own -------------------------------------------------------------------------
@@ -79,7 +85,7 @@ def test_changes():
 def test_planner_binds_tools_and_plans_from_the_conversation():
     planner = OfflinePlanner().bind_tools(build_tools(Session()))
     assert "describe_uploads" in planner.tool_names
-    note = intents.attachment_note([("u1", "a.wav", 30.0)])
+    note = attachment_note([("u1", "a.wav", 30.0)])
     msg = planner.respond([HumanMessage(content=f"what is this?\n\n{note}")])
     assert msg.tool_calls[0]["name"] == "describe_uploads" and msg.tool_calls[0]["args"] == {"upload_ids": ["u1"]}
     # a follow-up without a new attachment refers to the earlier upload
@@ -97,12 +103,12 @@ def test_planner_binds_tools_and_plans_from_the_conversation():
 
 def test_a_song_sent_with_a_vague_message_is_described():
     planner = OfflinePlanner().bind_tools(build_tools(Session()))
-    first, second = intents.attachment_note([("u1", "a.wav", 30.0)]), intents.attachment_note([("u2", "b.wav", 9.0)])
+    first, second = attachment_note([("u1", "a.wav", 30.0)]), attachment_note([("u2", "b.wav", 9.0)])
     history = [HumanMessage(content=f"what is this?\n\n{first}"), AIMessage(content="It sounds like rock.")]
     for vague in ("here you go", "and this one?"):
         msg = planner.respond(history + [HumanMessage(content=f"{vague}\n\n{second}")])
         assert msg.tool_calls[0]["name"] == "describe_uploads" and msg.tool_calls[0]["args"] == {"upload_ids": ["u2"]}
-    # without a new attachment, a vague message is still not understood: nothing is guessed
+    # without a new attachment, a vague message is still not understood: nothing is made up
     msg = planner.respond(history + [HumanMessage(content="here you go")])
     assert not msg.tool_calls and "not sure" in msg.content
 
@@ -151,7 +157,7 @@ def test_what_is_this_song_then_taste(song, second_song):
     assert reply.charts and reply.charts[0].genres[0][0] == top  # the bar chart of top genres
     # a second upload; "these" covers both
     both = agent.send("and what are these?", [second_song])
-    assert both.tool_calls[0] == ("describe_uploads", {"upload_ids": ["u2"]})
+    assert both.tool_calls[0] == ("describe_uploads", {"upload_ids": ["u1", "u2"]})
     assert "buzz.flac" in both.text
     taste = agent.send("what's my taste?")
     assert taste.tool_calls[0] == ("taste_profile", {"upload_ids": ["u1", "u2"]})
@@ -169,11 +175,11 @@ def test_make_refine_feedback_conversation():
     assert len(made.audio) == 1 and made.audio[0].generation_id == "g1"
     g1 = agent.session.pieces["g1"].generation
     assert sf.info(g1.audio_path).duration == pytest.approx(4.0, abs=1.0)
-    assert "sketch" in made.text or "musicgen" in made.text  # the engine is named
-    assert g1.model in made.audio[0].caption
+    assert "sketch" in made.audio[0].caption and g1.model in made.audio[0].caption  # the engine, in the detail
+    assert str(g1.seed) not in made.text and "120 BPM" in made.text  # the reply itself stays plain
 
     jazz = agent.send("more jazz")
-    assert jazz.tool_calls[0] == ("refine_music", {"change": "more jazz", "generation_id": "g1"})
+    assert jazz.tool_calls[0] == ("refine_music", {"said": "more jazz", "more": {"jazz": 0.3}, "generation_id": "g1"})
     g2 = agent.session.pieces["g2"].generation
     assert g2.style.genres["jazz"] >= 0.5 and g2.style.genres["rock"] == 1.0 and g2.seed != g1.seed
 
@@ -207,7 +213,9 @@ def test_the_reply_quotes_the_rap_hook_and_the_arrangers_notes():
     assert 'the hook: "rainy, city, that is what we talk about"' in rap.text
     plain = agent.send("no vocals")
     assert "hook" not in plain.text and "no rap vocals, as asked" in plain.text
-    assert "Arranger's notes: no drums, as asked" in agent.send("make me some jazz without drums, 4 seconds").text
+    no_drums = agent.send("make me some jazz without drums, 4 seconds")
+    assert "Arranger's notes: no drums, as asked" in no_drums.text
+    assert no_drums.tool_calls[0][1]["avoid"] == ["drums"]
 
 
 @needs_generate

@@ -106,7 +106,9 @@ def test_upload_ask_generate_refine(app_url, browser, write_audio):
     made = say(page, "make me a 4 second rock track", 1)
     made.locator("audio").first.wait_for(timeout=10000)  # a player for the result
     text = made.inner_text()
-    assert "g1" in text and "engine" in text and "model" in text
+    assert "g1" in text and "seed" not in text  # the reply is plain words...
+    made.get_by_text("details").first.click()  # ...and the engine, model and seed are one click away
+    page.get_by_text("sketch engine").first.wait_for(timeout=10000)
 
     refined = say(page, "more jazz", 2)
     refined.locator("audio").first.wait_for(timeout=10000)

@@ -9,7 +9,7 @@ import pytest
 import soundfile as sf
 import yaml
 
-from agent import intents
+from tools.language import intents, understand
 from agent.cli import main
 from tests.conftest import tone_mix
 from tools.errors import TastemakerError
@@ -99,12 +99,10 @@ def test_bad_scripts_fail_before_running_with_a_clear_message(tmp_path, capsys, 
 def test_the_shipped_scripts_load_and_cover_every_intent():
     scripts = [load_script(p) for p in sorted(CONVERSATIONS.glob("*.yaml"))]
     assert len(scripts) >= 8
-    covered = {intents.parse(turn.user).intent for s in scripts for turn in s.turns}
-    everything = {intents.GREETING, intents.HELP, intents.REFUSE_FILE, intents.FEEDBACK, intents.ADD,
-                  intents.DESCRIBE, intents.TASTE, intents.SIMILAR, intents.SEARCH, intents.MAKE_LIKE, intents.MAKE,
-                  intents.REFINE}
+    covered = {understand(turn.user).intent for s in scripts for turn in s.turns}
+    everything = {i.name for i in intents.INTENTS if i.name != intents.OUT_OF_SCOPE} | {intents.REFUSE_FILE}
     assert everything <= covered, f"no script for {everything - covered}"
-    refinements = {turn.user for s in scripts for turn in s.turns if intents.parse(turn.user).intent == intents.REFINE}
+    refinements = {turn.user for s in scripts for turn in s.turns if understand(turn.user).intent == intents.REFINE}
     assert {"more jazz", "faster", "another one"} <= refinements
     assert any("more energetic" in r for r in refinements)
     assert all(turn.expect for s in scripts for turn in s.turns), "every shipped turn checks something"

@@ -239,7 +239,7 @@ def test_rap_lyrics_name_the_themes_ride_in_the_midi_and_respect_no_vocals(tmp_p
     assert [ly.text for ly in lyrics] == lines
     assert lyrics[1].time == pytest.approx(4 * 60 / side["arrangement"]["tempo"])  # the second line on bar 2
     for asked in ("instrumental hip-hop", "hip-hop, no vocals"):
-        from tools.text_style import parse_text
+        from tools.language import parse_text
 
         arr = plan(parse_text(asked).style, 8.0, seed=3)
         assert arr.vocals == [] and "no rap vocals, as asked" in arr.notes

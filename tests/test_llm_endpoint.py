@@ -97,7 +97,8 @@ def test_configured_endpoint_replaces_the_planner(monkeypatch):
 @pytest.mark.skipif(not has_module("tools.generate"), reason="tools.generate not installed")
 def test_the_model_calls_a_real_tool_and_answers_from_its_result(endpoint):
     server = endpoint([("generate_music", {"description": "calm jazz piano", "genres": {"jazz": 1.0},
-                                           "seconds": 3, "engine": "sketch"})])
+                                           "moods": ["calm"], "instruments": ["piano"], "seconds": 3,
+                                           "engine": "sketch"})])
     agent = ChatAgent()
     reply = agent.send("make me some calm jazz piano, 3 seconds")
 
@@ -106,19 +107,42 @@ def test_the_model_calls_a_real_tool_and_answers_from_its_result(endpoint):
     assert first["body"]["model"] == MODEL
     assert first["body"]["messages"][0]["role"] == "system" and "Tastemaker" in first["body"]["messages"][0]["content"]
     offered = {t["function"]["name"] for t in first["body"]["tools"]}
-    assert {"describe_uploads", "generate_music", "refine_music", "record_feedback"} <= offered
-    schema = next(t for t in first["body"]["tools"] if t["function"]["name"] == "generate_music")["function"]
-    assert "genres" in schema["parameters"]["properties"] and schema["description"].startswith("Make new music")
+    assert {"describe_uploads", "generate_music", "refine_music", "explain_music", "record_feedback"} <= offered
+    schemas = {t["function"]["name"]: t["function"] for t in first["body"]["tools"]}
+    # typed arguments the model fills itself (the same fields the offline planner fills from the parser)
+    make = schemas["generate_music"]
+    assert make["description"].startswith("Make new music")
+    props = make["parameters"]["properties"]
+    assert {"genres", "moods", "instruments", "avoid", "tempo", "key", "mode", "seconds", "vocals"} <= set(props)
+    assert props["tempo"]["anyOf"][0]["type"] == "number" and props["genres"]["type"] == "object"
+    change = schemas["refine_music"]["parameters"]["properties"]
+    assert {"more", "remove", "tempo_factor", "key", "mode", "different", "like_last", "generation_id"} <= set(change)
+    assert "change" not in change  # no free text for the tool to re-parse
+    assert {"upload_ids", "combine"} <= set(schemas["create_music"]["parameters"]["properties"])
 
     assert reply.tool_calls == [("generate_music", {"description": "calm jazz piano", "genres": {"jazz": 1.0},
-                                                    "seconds": 3, "engine": "sketch"})]
+                                                    "moods": ["calm"], "instruments": ["piano"], "seconds": 3,
+                                                    "engine": "sketch"})]
     assert len(reply.audio) == 1 and sf.info(reply.audio[0].path).duration == pytest.approx(3.0, abs=0.1)
     assert agent.session.pieces["g1"].generation.engine == "sketch"
     # the tool's result went back to the model, and the reply is the model's own text about it
     result = json.loads(reply.text.removeprefix("MODEL SAYS: "))
     assert result["pieces"][0]["id"] == "g1" and result["pieces"][0]["engine"] == "sketch"
     assert result["pieces"][0]["heard_genres"], "the made piece was re-tagged"
+    style = agent.session.pieces["g1"].generation.style
+    assert style.genres == {"jazz": 1.0} and "piano" in style.instruments and "calm" in style.moods
     assert agent.brain == f"{MODEL} at {server.url}"
+
+
+@pytest.mark.skipif(not has_module("tools.generate"), reason="tools.generate not installed")
+def test_the_model_refines_with_typed_fields(endpoint):
+    endpoint([("generate_music", {"genres": {"rock": 1.0}, "seconds": 2, "engine": "sketch"}),
+              ("refine_music", {"more": {"drums": -0.3}, "key": "D", "mode": "minor", "said": "quieter drums in D minor"})])
+    agent = ChatAgent()
+    agent.send("rock, then quieter drums in D minor")
+    g1, g2 = agent.session.pieces["g1"].generation, agent.session.pieces["g2"].generation
+    assert (g2.style.key, g2.style.mode) == ("D", "minor") and g2.conditioning["key"] == "D minor"
+    assert g2.style.energy < (g1.style.energy if g1.style.energy is not None else 0.5)  # a calmer groove
 
 
 def test_a_model_cannot_make_a_tool_open_a_path(endpoint):

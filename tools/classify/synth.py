@@ -75,7 +75,7 @@ def _request(genre: str, prompt: str, engine: str, seconds: float, seed: int, ou
 
     style = None
     if engine == "sketch":
-        from tools.text_style import parse_text
+        from tools.language import parse_text
 
         style = parse_text(prompt, use_embeddings=False).style
         style.genres = {genre: 1.0}  # the label must be the only genre in the piece

@@ -1,7 +1,7 @@
 """Automated A/B experiments: two generation set-ups on the same requests and seeds, measured and tested.
 
 Set-ups (SETUPS):
-- plain: the request's words as the prompt (tools.text_style reads them), one generation.
+- plain: the request's words as the prompt (tools.language reads them), one generation.
 - weighted: the probability-weighted prompt and style of a taste profile whose genres are the target
   (tools.prompting), one generation: the structured prompt against the free words.
 - loop: the classifier in the loop (tools.loop.create): generate, re-tag, refine, up to 3 iterations.

@@ -12,7 +12,7 @@ import secrets
 from tools import jobs
 from tools.contracts import Generation, Style
 from tools.errors import ModelMissingError
-from tools.generate.request import ENGINES, GenerationRequest, Progress
+from tools.generate.request import ENGINES, GenerationRequest, Progress, candidate_seeds
 from tools.settings import get_settings
 
 __all__ = ["ENGINES", "GenerationRequest", "Progress", "choose_engine", "generate", "resolve_style"]
@@ -22,7 +22,7 @@ def resolve_style(request: GenerationRequest) -> Style:
     """The request's Style, or one parsed from its text (themes land in request.themes)."""
     if request.style is not None:
         return request.style
-    from tools.text_style import parse_text
+    from tools.language import parse_text
 
     parsed = parse_text(request.prompt) if request.prompt.strip() else None
     if parsed is None:
@@ -54,7 +54,7 @@ def generate(request: GenerationRequest, progress: Progress | None = None) -> li
 def _generate(request: GenerationRequest, progress: Progress | None) -> list[Generation]:
     style = resolve_style(request)
     seed = int(request.seed) if request.seed is not None else secrets.randbelow(2**31)
-    seeds = [seed + i for i in range(int(request.candidates))]
+    seeds = candidate_seeds(seed, request.candidates)  # wraps inside 0..2**32-1: every piece can be remade
     engine, why = choose_engine(request)
     if engine == "musicgen":
         from tools.generate.musicgen import generate_musicgen

@@ -286,7 +286,7 @@ def generate_musicgen(request, style, seeds: list[int], progress: Progress | Non
     from tools.audio import load_clip, write_wav
     from tools.contracts import Generation
     from tools.generate.output import output_paths, write_json
-    from tools.text_style import describe
+    from tools.language import describe
 
     mg = get_musicgen(request.model)
     text = request.prompt.strip() or describe(style, request.themes)

@@ -1,20 +1,41 @@
-"""What a caller asks the generators for: one GenerationRequest, checked up front."""
+"""What a caller asks the generators for, checked up front.
+
+- `GenerationRequest`: everything one generation needs (the engines' input).
+- `MusicAsk`: what a person asks to be made, as typed fields: the one signature of `tastemaker generate`,
+  the chat's generate/create tools (the LLM fills it as a JSON schema) and the offline planner (which fills it
+  from tools.language). `fitted()` brings its numbers into range and says what it changed.
+- `MusicChange`: a refinement of a piece ('more jazz', 'make the drums quieter', 'in D minor', 'faster').
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from tools.contracts import Style
 from tools.errors import TastemakerError
 
 ENGINES = ("auto", "musicgen", "sketch")
-MAX_SECONDS = 600.0
+SHORTEST, LONGEST = 1.0, 120.0  # seconds a person may ask for: longer pieces take minutes to render and tag
+MAX_SECONDS = LONGEST
+MIN_TEMPO, MAX_TEMPO = 40.0, 240.0  # BPM a band can play (and the arranger's grid stays readable)
 MAX_CANDIDATES = 8
+SEED_SPACE = 2**32  # every seed is in 0..2**32-1, so any piece can be made again from its seed
+KEYS = ("C", "C#", "Db", "D", "D#", "Eb", "E", "F", "F#", "Gb", "G", "G#", "Ab", "A", "A#", "Bb", "B")
 
 # progress(fraction 0..1, what is happening now)
 Progress = Callable[[float, str], None]
+
+
+def candidate_seeds(seed: int, count: int) -> list[int]:
+    """The seeds of `count` candidates from a first seed, wrapping inside 0..2**32-1."""
+    return [(int(seed) + i) % SEED_SPACE for i in range(int(count))]
+
+
+def next_seed(seed: int, step: int = 1) -> int:
+    """A new seed `step` away from `seed`, inside 0..2**32-1 (a refinement's fresh take)."""
+    return (int(seed) + int(step)) % SEED_SPACE
 
 
 @dataclass
@@ -52,8 +73,8 @@ class GenerationRequest:
             )
         if not (1 <= int(self.candidates) <= MAX_CANDIDATES):
             raise TastemakerError(f"Candidates must be 1 to {MAX_CANDIDATES} (got {self.candidates}).")
-        if self.seed is not None and not (0 <= int(self.seed) < 2**32):
-            raise TastemakerError(f"Seed must be a whole number from 0 to {2**32 - 1} (got {self.seed}).")
+        if self.seed is not None and not (0 <= int(self.seed) < SEED_SPACE):
+            raise TastemakerError(f"Seed must be a whole number from 0 to {SEED_SPACE - 1} (got {self.seed}).")
         if not (1.0 <= float(self.guidance_scale) <= 20.0):
             raise TastemakerError(f"Guidance scale must be 1 to 20 (got {self.guidance_scale:g}).")
         for label, path in (("--like", self.like), ("--melody", self.melody), ("reference MIDI", self.reference_midi)):
@@ -67,3 +88,174 @@ class GenerationRequest:
             raise TastemakerError(
                 "Say what to make: a description (\"calm piano for a rainy night\"), a style, or a reference file."
             )
+
+
+# -- range checks a person's numbers go through (the same in the chat and the CLI) ---------------------------
+
+def _spoken(seconds: float) -> str:
+    if abs(seconds) >= 3600:
+        return f"{seconds / 3600:g} hour{'s' if seconds != 3600 else ''}"
+    if abs(seconds) >= 60:
+        return f"{seconds / 60:g} minute{'s' if seconds != 60 else ''}"
+    return f"{seconds:g} s"
+
+
+def fit_seconds(seconds: float | None, default: float) -> tuple[float, list[str]]:
+    """A length in range, and a note when it had to change; a length of zero or less is refused."""
+    if seconds is None:
+        return default, []
+    seconds = float(seconds)
+    if seconds <= 0:
+        raise TastemakerError(f"A piece can't be {_spoken(seconds)} long (out of range): ask for {SHORTEST:g} to "
+                              f"{LONGEST:g} seconds, e.g. 'a 30 second jazz piece'.")
+    if seconds > LONGEST:
+        return LONGEST, [f"you asked for {_spoken(seconds)}; {LONGEST:g} s (2 minutes) is the longest I make, "
+                         "so it is that long"]
+    if seconds < SHORTEST:
+        return SHORTEST, [f"{_spoken(seconds)} is too short to hear; it is {SHORTEST:g} s"]
+    return seconds, []
+
+
+def fit_tempo(tempo: float | None) -> tuple[float | None, list[str]]:
+    """A tempo in 40..240 BPM, and a note when it had to change."""
+    if tempo is None:
+        return None, []
+    tempo = float(tempo)
+    if tempo < MIN_TEMPO:
+        return MIN_TEMPO, [f"{tempo:g} BPM is slower than music moves; it plays at {MIN_TEMPO:g} BPM, the slowest I make"]
+    if tempo > MAX_TEMPO:
+        return MAX_TEMPO, [f"{tempo:g} BPM is faster than anyone can play; it plays at {MAX_TEMPO:g} BPM, the fastest "
+                           "I make"]
+    return tempo, []
+
+
+def fit_candidates(candidates: int | None, default: int) -> tuple[int, list[str]]:
+    if candidates is None:
+        return default, []
+    if int(candidates) < 1:
+        return 1, [f"{candidates} versions is none at all; here is one"]
+    if int(candidates) > MAX_CANDIDATES:
+        return MAX_CANDIDATES, [f"{MAX_CANDIDATES} versions is the most I make at once"]
+    return int(candidates), []
+
+
+def fit_key(key: str | None, mode: str | None) -> tuple[str | None, str | None]:
+    """A key the arranger knows ('d' -> 'D', 'F sharp' -> 'F#') and 'major'/'minor', or None for either."""
+    if key:
+        k = key.strip().replace("♯", "#").replace("♭", "b").replace(" sharp", "#").replace(" flat", "b")
+        k = k[:1].upper() + k[1:]
+        key = k if k in KEYS else None
+    mode = mode.lower() if mode and mode.lower() in ("major", "minor") else None
+    return key, mode
+
+
+def _help(text: str) -> dict[str, str]:
+    return {"help": text}
+
+
+@dataclass(frozen=True)
+class MusicAsk:
+    """What a person asks to be made. Every field is optional; labels are tools.genres names (or an
+    instrument the arranger plays, like 'saxophone')."""
+
+    description: str = field(default="", metadata=_help(
+        "the person's words about the music, kept as the prompt and its themes (not re-read for the fields below)"))
+    genres: dict[str, float] = field(default_factory=dict, metadata=_help("genres with weights 0..1, e.g. {'jazz': 1.0}"))
+    moods: list[str] = field(default_factory=list, metadata=_help("moods, e.g. ['calm']"))
+    instruments: list[str] = field(default_factory=list, metadata=_help("instruments to feature, e.g. ['saxophone']"))
+    avoid: list[str] = field(default_factory=list, metadata=_help("labels to leave out, e.g. ['drums', 'vocals']"))
+    tempo: float | None = field(default=None, metadata=_help("tempo in BPM (40-240)"))
+    key: str | None = field(default=None, metadata=_help("key, e.g. 'D' or 'F#'"))
+    mode: str | None = field(default=None, metadata=_help("'major' or 'minor'"))
+    energy: float | None = field(default=None, metadata=_help("energy 0 (calm) to 1 (intense)"))
+    vocals: bool | None = field(default=None, metadata=_help("true: with vocals; false: instrumental"))
+    seconds: float | None = field(default=None, metadata=_help(f"length in seconds ({SHORTEST:g}-{LONGEST:g})"))
+    candidates: int | None = field(default=None, metadata=_help(f"how many versions (1-{MAX_CANDIDATES})"))
+    engine: str | None = field(default=None, metadata=_help("'auto', 'sketch' or 'musicgen'"))
+
+    @classmethod
+    def from_slots(cls, slots, description: str = "") -> "MusicAsk":
+        """The ask a message's slots (tools.language.Slots) describe."""
+        from tools.language.style import style_of
+
+        style = style_of(slots)
+        return cls(description=description, genres=style.genres, moods=list(style.moods),
+                   instruments=list(style.instruments), avoid=list(style.avoid), tempo=slots.tempo,
+                   key=slots.key, mode=slots.mode, energy=style.energy, seconds=slots.seconds,
+                   candidates=slots.candidates, engine=slots.engine)
+
+    def fitted(self, default_seconds: float, default_candidates: int = 1) -> tuple["MusicAsk", list[str]]:
+        """The ask with every number in range and known words only, and a note for each thing changed."""
+        seconds, notes = fit_seconds(self.seconds, default_seconds)
+        tempo, tempo_notes = fit_tempo(self.tempo)
+        candidates, candidate_notes = fit_candidates(self.candidates, default_candidates)
+        key, mode = fit_key(self.key, self.mode)
+        if self.key and not key:
+            notes.append(f"'{self.key}' is not a key I know (try 'D', 'F#' or 'Bb'), so the style chose one")
+        engine = self.engine if self.engine in ENGINES else "auto"
+        energy = None if self.energy is None else min(1.0, max(0.0, float(self.energy)))
+        genres = {g: min(1.0, max(0.0, float(w))) for g, w in self.genres.items()}
+        return replace(self, seconds=seconds, tempo=tempo, candidates=candidates, key=key, mode=mode, engine=engine,
+                       energy=energy, genres=genres), notes + tempo_notes + candidate_notes
+
+    def style(self) -> Style:
+        """The Style the generators play (named labels, the person's tempo, key and energy)."""
+        from tools.genres import normalise
+
+        def label(word: str) -> str:
+            return normalise(word) or word.strip().lower()
+
+        instruments = {label(i): 0.8 for i in self.instruments}
+        avoid = sorted({label(a) for a in self.avoid})
+        if self.vocals is True:
+            instruments["vocals"] = 0.8
+        elif self.vocals is False and "vocals" not in avoid:
+            avoid.append("vocals")
+        genres = {label(g): w for g, w in self.genres.items() if label(g) not in avoid}
+        return Style(genres=genres, tempo=self.tempo, key=self.key, mode=self.mode, energy=self.energy,
+                     moods={label(m): 0.8 for m in self.moods if label(m) not in avoid},
+                     instruments={i: w for i, w in instruments.items() if i not in avoid}, avoid=avoid)
+
+
+@dataclass(frozen=True)
+class MusicChange:
+    """A refinement of a piece. `more` holds signed deltas: {'jazz': 0.3} is more jazz, {'drums': -0.3} quieter
+    drums; `remove` leaves a label out altogether."""
+
+    said: str = field(default="", metadata=_help("the person's words, for the reply (not re-read)"))
+    more: dict[str, float] = field(default_factory=dict, metadata=_help(
+        "labels to turn up (positive, up to 1) or down (negative), e.g. {'jazz': 0.3, 'drums': -0.3}"))
+    remove: list[str] = field(default_factory=list, metadata=_help("labels to leave out, e.g. ['vocals']"))
+    tempo: float | None = field(default=None, metadata=_help("a new tempo in BPM"))
+    tempo_factor: float | None = field(default=None, metadata=_help("tempo times this: 1.2 faster, 0.83 slower"))
+    key: str | None = field(default=None, metadata=_help("a new key, e.g. 'D'"))
+    mode: str | None = field(default=None, metadata=_help("'major' or 'minor'"))
+    energy_delta: float | None = field(default=None, metadata=_help("energy change -1..1: +0.25 livelier"))
+    seconds: float | None = field(default=None, metadata=_help("a new length in seconds"))
+    seconds_factor: float | None = field(default=None, metadata=_help("length times this: 1.5 longer"))
+    like_last: bool = field(default=False, metadata=_help("true for 'more like this': keep its melody and chords"))
+    different: bool = field(default=False, metadata=_help("true for 'a completely different take'"))
+
+    @classmethod
+    def from_slots(cls, slots, said: str = "") -> "MusicChange":
+        """The change a message's slots describe; labels it names without 'more' count as more of them."""
+        more = dict(slots.more)
+        for table in (slots.genres, slots.moods, slots.instruments):
+            for label in table:
+                more.setdefault(label, 0.3)
+        return cls(said=said, more=more, remove=list(slots.avoid), tempo=slots.tempo,
+                   tempo_factor=slots.tempo_factor, key=slots.key, mode=slots.mode, energy_delta=slots.energy_delta,
+                   seconds=slots.seconds, seconds_factor=slots.seconds_factor, like_last=slots.like_last,
+                   different=slots.different)
+
+
+def schema_fields(cls) -> list[tuple[str, object, object, str]]:
+    """(name, type, default, help) of a request dataclass: what the tool schemas and CLI flags are built from."""
+    import typing
+
+    hints = typing.get_type_hints(cls)
+    out = []
+    for f in fields(cls):
+        default = f.default_factory() if callable(f.default_factory) else f.default  # type: ignore[misc]
+        out.append((f.name, hints[f.name], default, f.metadata.get("help", "")))
+    return out

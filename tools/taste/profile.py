@@ -6,7 +6,7 @@ Tagger probabilities are modest (a clearly rock song may score rock 0.4), so a
 profile rescales them: the strongest clip label becomes 0.8 and the others keep
 their ratio to it; labels under 0.2 after rescaling are dropped.
 
-Words: parsed by tools.text_style (genres, moods, instruments, tempo, energy,
+Words: parsed by tools.language (genres, moods, instruments, tempo, energy,
 negations, themes). What the person says outranks the clips: a label they name
 takes their weight, clip labels they did not name are scaled down when they
 named any of that kind, and anything they negate ("no vocals") is removed.
@@ -82,7 +82,7 @@ def merge_text(profile: TasteProfile, text: str) -> TasteProfile:
     """Fold what the person said into a profile (their words outrank the clips)."""
     if not text or not text.strip():
         return profile
-    from tools.text_style import parse_text
+    from tools.language import parse_text
 
     parsed = parse_text(text)
     style = parsed.style

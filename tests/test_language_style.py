@@ -1,10 +1,10 @@
-"""Free text -> Style, with the real all-MiniLM embeddings for words outside the vocabulary."""
+"""tools.language: free text -> Style, with the real all-MiniLM embeddings for words outside the vocabulary."""
 
 from __future__ import annotations
 
 import pytest
 
-from tools.text_style import describe, parse_text, similar_labels
+from tools.language import describe, parse_text, similar_labels
 
 
 def test_vocabulary_words_energy_and_instruments():

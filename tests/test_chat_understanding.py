@@ -1,0 +1,101 @@
+"""Whole conversations (offline planner, real tools): the right referent, honest replies, explain, blend,
+out-of-range lengths and tempos, a message in another language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.graph import ChatAgent
+from agent.toolbox import has_module
+
+AUDIO = Path(__file__).resolve().parent.parent / "conversations" / "audio"
+pytestmark = pytest.mark.skipif(not has_module("tools.generate"), reason="tools.generate not installed")
+
+
+def test_tempos_and_lengths_out_of_range_are_capped_or_refused_with_a_reason():
+    # (a length over 120 s, rendered and capped, is checked through `tastemaker generate` in
+    # test_generation_request.py and through the chat by conversations/limits.yaml)
+    agent = ChatAgent()
+    fast = agent.send("techno at 10000 bpm, 3 seconds")
+    assert fast.tool_calls[0][1]["tempo"] == 10000.0  # what was said...
+    assert agent.session.pieces["g1"].generation.conditioning["tempo"] == pytest.approx(240, abs=1)  # ...and made
+    assert "10000 BPM is faster than anyone can play" in fast.text and "240 BPM" in fast.text
+    nothing = agent.send("a jazz piece, 0 s")
+    assert "can't be 0 s long" in nothing.text and not nothing.audio
+
+
+def test_a_key_change_refines_the_piece_and_explain_says_how_it_was_made():
+    agent = ChatAgent()
+    agent.send("make me a 3 second rock track at 120 bpm")
+    keyed = agent.send("make it in D minor")
+    assert keyed.tools == ["refine_music"]
+    g2 = agent.session.pieces["g2"].generation
+    assert g2.conditioning["key"] == "D minor" and "D minor" in keyed.text
+    why = agent.send("why did you choose that?")
+    assert why.tools == ["explain_music"]
+    assert "rock 1.0" in why.text and "120 BPM" in why.text and "in D minor" in why.text
+    assert f"The prompt was: \"{g2.prompt}\"" in why.text and "I hear" in why.text
+    assert "Tell me what to change" not in agent.send("another one").text  # the hint is given once
+
+
+def test_more_jazz_that_is_not_heard_is_said_plainly():
+    agent = ChatAgent()
+    agent.send("make me a 3 second metal track")
+    reply = agent.send("more jazz")
+    heard = [g for g, _ in reply_heard(agent, "g2")]
+    if "jazz" in heard:
+        assert "not among what I hear" not in reply.text
+    else:
+        assert "jazz is not among what I hear in it yet" in reply.text
+
+
+def reply_heard(agent, gid):
+    from agent.compose import _heard
+
+    return _heard(agent.session.pieces[gid].generation)
+
+
+@pytest.mark.skipif(not has_module("tools.loop"), reason="tools.loop not installed")
+def test_like_it_uses_the_song_just_described_and_says_so():
+    agent = ChatAgent()
+    agent.send("what are these?", [AUDIO / "classical_strings.flac", AUDIO / "rock_band.flac"])
+    agent.send("and this one?", [AUDIO / "jazz_piano.flac"])
+    made = agent.send("make me something like it, 4 seconds, one version, at most 1 round")
+    assert made.tool_calls[0][1]["upload_ids"] == ["u3"]
+    assert made.text.startswith("Using jazz_piano.flac.")
+    loop = agent.session.last_loop
+    heard = [g for g, _ in reply_heard(agent, "g1")]
+    if all(t in heard for t in loop.target):
+        assert "so it matched" in made.text
+    else:
+        assert "did not fully match" in made.text and "matched." not in made.text
+
+
+@pytest.mark.skipif(not has_module("tools.loop"), reason="tools.loop not installed")
+def test_combine_my_songs_aims_at_each_songs_own_genre():
+    agent = ChatAgent()
+    agent.send("here are two", [AUDIO / "classical_strings.flac", AUDIO / "rock_band.flac"])
+    blend = agent.send("combine the styles of my songs, 4 seconds, one version, at most 2 rounds")
+    assert blend.tools == ["create_music"] and blend.tool_calls[0][1]["combine"] is True
+    tops = [max(agent.session.uploads[u].taste.genres.items(), key=lambda kv: kv[1])[0] for u in ("u1", "u2")]
+    assert set(agent.session.last_loop.target) == set(tops)
+    assert "Blending" in blend.text and "Using classical_strings.flac and rock_band.flac." in blend.text
+
+
+def test_a_message_in_german_is_answered_in_kind_and_acted_on():
+    agent = ChatAgent()
+    reply = agent.send("Mach mir bitte ein ruhiges Klavierstück zum Einschlafen")
+    assert reply.tools == ["generate_music"] and reply.text.startswith("That looks like German")
+    assert "calm, piano" in reply.text
+    style = agent.session.pieces["g1"].generation.style
+    assert "piano" in style.instruments and "calm" in style.moods
+
+
+def test_longer_and_shorter_change_the_length():
+    agent = ChatAgent()
+    agent.send("make me a 4 second folk song")
+    longer = agent.send("make it longer")
+    assert longer.tool_calls[0][1]["seconds_factor"] == 1.5
+    assert agent.session.pieces["g2"].generation.duration == pytest.approx(6.0, abs=0.5)

@@ -1,0 +1,67 @@
+"""The typed requests (tools.generate.request): range checks with notes, seeds that stay in 0..2**32-1, and
+`tastemaker generate` reading words through the same parser and the same checks as the chat."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import soundfile as sf
+
+from agent.cli import main
+from tools.errors import TastemakerError
+from tools.generate import GenerationRequest, generate
+from tools.generate.request import LONGEST, MusicAsk, MusicChange, candidate_seeds, next_seed
+from tools.language import read_slots
+
+
+@pytest.mark.parametrize("text, seconds, tempo, note", [
+    ("a 3 minute rock song", LONGEST, None, "you asked for 3 minutes"),
+    ("make me a 10 hours long ambient track", LONGEST, None, "you asked for 10 hours"),
+    ("techno at 10000 bpm", 15.0, 240.0, "10000 BPM is faster than anyone can play"),
+    ("a blues song at 1 bpm", 15.0, 40.0, "1 BPM is slower than music moves"),
+    ("a 20 second jazz piece at 95 bpm", 20.0, 95.0, None),
+])
+def test_numbers_out_of_range_are_brought_in_with_a_note(text, seconds, tempo, note):
+    ask, notes = MusicAsk.from_slots(read_slots(text), text).fitted(15.0)
+    assert (ask.seconds, ask.tempo) == (seconds, tempo)
+    assert (note in notes[0]) if note else notes == []
+
+
+@pytest.mark.parametrize("text", ["a jazz piece, 0 s", "make a rock song -5 s long"])
+def test_a_length_of_nothing_is_refused_with_a_clear_line(text):
+    with pytest.raises(TastemakerError, match="can't be .* long .*ask for 1 to 120 seconds"):
+        MusicAsk.from_slots(read_slots(text), text).fitted(15.0)
+
+
+def test_a_change_is_typed_from_the_same_slots():
+    change = MusicChange.from_slots(read_slots("make the drums quieter and add some piano"), "x")
+    assert change.more == {"drums": -0.3, "piano": 0.3}
+    assert MusicChange.from_slots(read_slots("in D minor")).key == "D"
+    assert MusicAsk.from_slots(read_slots("jazz, I don't want drums")).style().avoid == ["drums"]
+
+
+def test_seeds_wrap_inside_the_seed_space_so_every_candidate_can_be_remade():
+    top = 2**32 - 1
+    assert candidate_seeds(top, 3) == [top, 0, 1] and next_seed(top, 7919) == 7918
+    made = generate(GenerationRequest(prompt="calm piano", seconds=1.0, seed=top, candidates=2, engine="sketch"))
+    assert [g.seed for g in made] == [top, 0]
+    again = generate(GenerationRequest(prompt="calm piano", seconds=1.0, seed=0, engine="sketch"))[0]
+    assert sf.read(again.audio_path)[0].tolist() == sf.read(made[1].audio_path)[0].tolist()
+
+
+def test_cli_generate_reads_the_words_like_the_chat(tmp_path, capsys):
+    out = tmp_path / "long.wav"
+    code = main(["generate", "a 3 minute calm piano piece at 500 bpm", "--engine", "sketch", "--json", "-o", str(out)])
+    captured = capsys.readouterr()
+    record = json.loads(captured.out)
+    assert code == 0 and record["duration_s"] == pytest.approx(LONGEST, abs=1.0)
+    assert "you asked for 3 minutes" in captured.err and "500 BPM" in captured.err
+    assert any("3 minutes" in n for n in record["notes"])
+    assert main(["generate", "rock", "--engine", "sketch", "--seconds", "2", "--key", "D", "--mode", "minor",
+                 "--json"]) == 0
+    made = json.loads(capsys.readouterr().out)
+    sidecar = json.loads(open(made["path"].replace(".wav", ".json")).read())
+    assert sidecar["style"]["genres"] == {"rock": 1.0} and sidecar["arrangement"]["key"] == "D minor"
+    assert main(["generate", "a jazz piece, -5 s"]) == 2
+    assert "can't be -5 s long" in capsys.readouterr().err

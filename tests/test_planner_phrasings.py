@@ -1,0 +1,125 @@
+"""Every phrasing quoted in issue 13 reaches the intended tool with the right referent (the offline planner
+over a scripted conversation history; the tools themselves are exercised in test_agent.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from agent.attachments import attachment_note
+from agent.planner import OfflinePlanner
+from agent.session import Session
+from agent.toolbox import build_tools
+
+
+@pytest.fixture(scope="module")
+def planner():
+    return OfflinePlanner().bind_tools(build_tools(Session()))
+
+
+def said(text: str, *uploads: tuple[str, str]) -> HumanMessage:
+    note = attachment_note([(uid, name, 30.0) for uid, name in uploads]) if uploads else ""
+    return HumanMessage(content=f"{text}\n\n{note}".strip())
+
+
+def tool_turn(name: str, result: dict, n: int) -> list:
+    call = {"name": name, "args": {}, "id": f"c{n}", "type": "tool_call"}
+    return [AIMessage(content="", tool_calls=[call]), ToolMessage(content=json.dumps(result), name=name,
+                                                                  tool_call_id=f"c{n}"), AIMessage(content="ok")]
+
+
+MADE = tool_turn("generate_music", {"pieces": [{"id": "g1"}]}, 1)
+TWO_SONGS = [said("here are two", ("u1", "a.wav"), ("u2", "b.wav")), AIMessage(content="nice")]
+
+
+def plan(planner, history: list, text: str, *uploads):
+    reply = planner.respond(history + [said(text, *uploads)])
+    return [(c["name"], c["args"]) for c in reply.tool_calls], reply.content
+
+
+def test_like_it_means_the_last_song_described_not_every_upload(planner):
+    history = [said("what are these?", ("u1", "metal1.wav"), ("u2", "metal2.wav")), AIMessage(content="metal"),
+               said("and this one?", ("u3", "city_blues.wav")), AIMessage(content="blues")]
+    calls, _ = plan(planner, history, "make me something like it")
+    assert calls == [("create_music", {"description": "make me something like it", "upload_ids": ["u3"]})]
+    calls, _ = plan(planner, history, "make me something like these")
+    assert calls[0][1]["upload_ids"] == ["u1", "u2", "u3"]
+    calls, _ = plan(planner, history, "make one like the second one")
+    assert calls[0][1]["upload_ids"] == ["u2"]
+
+
+def test_add_it_right_after_a_search_adds_that_result(planner):
+    history = MADE + [said("find pieces by Bach")] + tool_turn(
+        "search_library", {"tracks": [{"id": "t7"}, {"id": "t9"}]}, 2)
+    assert plan(planner, history, "add it to my library")[0] == [("add_to_library", {"track_id": "t7"})]
+    assert plan(planner, history, "add the second one to my library")[0] == [("add_to_library", {"track_id": "t9"})]
+    assert plan(planner, MADE, "add it to my library")[0] == [("add_to_library", {"generation_id": "g1"})]
+
+
+@pytest.mark.parametrize("text, tool, args", [
+    ("why did you choose that?", "explain_music", {"generation_id": "g1"}),
+    ("too slow, speed it up a bit", "refine_music", {"tempo_factor": 1.2}),
+    ("give me a completely different take", "refine_music", {"different": True}),
+    ("not really my thing", "record_feedback", {"liked": False}),
+    ("not my thing", "record_feedback", {"liked": False}),
+    ("make the drums quieter", "refine_music", {"more": {"drums": -0.3}}),
+    ("turn the bass up", "refine_music", {"more": {"bass": 0.3}}),
+    ("make it in D minor", "refine_music", {"key": "D", "mode": "minor"}),
+    ("more jazz", "refine_music", {"more": {"jazz": 0.3}}),
+    ("I really like this piece, what would you call it?", "describe_uploads", {"generation_ids": ["g1"]}),
+    ("find me more music like it", "find_similar", {"generation_id": "g1"}),
+])
+def test_phrasings_after_a_piece_reach_their_tool(planner, text, tool, args):
+    (name, got), = plan(planner, MADE, text)[0]
+    assert name == tool
+    assert {k: got.get(k) for k in args} == args
+
+
+@pytest.mark.parametrize("text", ["mix my two favourite songs' styles", "combine the styles of my songs"])
+def test_blending_songs_runs_the_loop_on_both(planner, text):
+    (name, args), = plan(planner, TWO_SONGS, text)[0]
+    assert name == "create_music" and args["combine"] is True and args["upload_ids"] == ["u1", "u2"]
+    calls, reply = plan(planner, [], text)
+    assert calls == [] and "at least two" in reply
+
+
+def test_typos_and_shorthand_still_make_the_right_piece(planner):
+    (name, args), = plan(planner, [], "cna u mak me sumthing wiht saxofone, jazzy n relaxd plz")[0]
+    assert name == "generate_music"
+    assert "jazz" in args["genres"] and "saxophone" in args["instruments"] and "calm" in args["moods"]
+
+
+def test_a_message_in_german_is_acted_on_by_its_music_words(planner):
+    (name, args), = plan(planner, [], "Mach mir bitte ein ruhiges Klavierstück zum Einschlafen")[0]
+    assert name == "generate_music" and args["moods"] == ["calm"] and args["instruments"] == ["piano"]
+    calls, reply = plan(planner, [], "Wie spät ist es heute bei euch?")
+    assert calls == [] and "German" in reply
+
+
+def test_jazz_without_drums_avoids_drums(planner):
+    (name, args), = plan(planner, [], "jazz, I don't want drums")[0]
+    assert name == "generate_music" and args["genres"] == {"jazz": 1.0} and args["avoid"] == ["drums"]
+    assert "drums" not in args.get("instruments", [])
+
+
+def test_like_it_with_nothing_to_be_like_asks_instead_of_guessing(planner):
+    calls, reply = plan(planner, [], "make me a short piece like it")
+    assert calls == [] and "Like what?" in reply
+
+
+def test_a_message_it_cannot_place_gets_a_guess_and_never_the_same_line_twice(planner):
+    history: list = []
+    replies = []
+    for _ in range(3):
+        calls, reply = plan(planner, history, "purple monkey dishwasher")
+        assert calls == [] and "say '" in reply
+        replies.append(reply)
+        history += [said("purple monkey dishwasher"), AIMessage(content=reply)]
+    assert replies[0] != replies[1] != replies[2]
+
+
+def test_a_song_sent_without_a_word_is_described(planner):
+    calls, _ = plan(planner, [], "", ("u1", "song.wav"))
+    assert calls == [("describe_uploads", {"upload_ids": ["u1"]})]

@@ -1,0 +1,86 @@
+"""Messages in another language: which language (py3langid), and the music words in it we can still read.
+
+Detection runs only on messages of three words or more, among the languages people are likely to write in,
+and only a confident verdict counts (short English like 'more jazz' scores low for every language). The
+glossary is small on purpose: the words a music request is made of (piano, calm, song, make...), so a
+request in German or Spanish can still be acted on, and the reply says which words were understood.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "no", "pl", "tr")
+NAMES = {"de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch",
+         "sv": "Swedish", "da": "Danish", "no": "Norwegian", "pl": "Polish", "tr": "Turkish"}
+MIN_WORDS = 3
+MIN_PROBABILITY = 0.9
+
+# word stem in another language -> the English word the parser knows (matched at the start of a word, so
+# 'klavierstück' is piano and 'einschlafen' holds 'schlaf')
+GLOSSARY: dict[str, str] = {
+    # make / song
+    "mach": "make", "mache": "make", "erstell": "make", "komponier": "compose", "spiel": "play", "gib": "give",
+    "fais": "make", "faire": "make", "crée": "make", "compose": "compose", "joue": "play", "donne": "give",
+    "hazme": "make", "haz": "make", "crea": "make", "componer": "compose", "toca": "play", "dame": "give",
+    "quiero": "i want", "fammi": "make", "suona": "play", "faz": "make", "maak": "make", "speel": "play",
+    "lied": "song", "stück": "piece", "musik": "music", "chanson": "song", "morceau": "piece", "musique": "music",
+    "canción": "song", "cancion": "song", "pieza": "piece", "música": "music", "canzone": "song", "pezzo": "piece",
+    "musica": "music", "brano": "piece", "liedje": "song", "nummer": "song",
+    # instruments
+    "klavier": "piano", "flügel": "piano", "gitarre": "guitar", "schlagzeug": "drums", "trommel": "drums",
+    "geige": "violin", "cello": "cello", "flöte": "flute", "bass": "bass", "orgel": "organ", "gesang": "vocals",
+    "guitare": "guitar", "batterie": "drums", "violon": "violin", "flûte": "flute", "voix": "vocals",
+    "guitarra": "guitar", "batería": "drums", "bateria": "drums", "violín": "violin", "flauta": "flute",
+    "pianoforte": "piano", "chitarra": "guitar", "batteria": "drums", "violino": "violin", "flauto": "flute",
+    "tromba": "trumpet", "trompete": "trumpet", "trompette": "trumpet", "trompeta": "trumpet", "saxophon": "saxophone",
+    # moods
+    "ruhig": "calm", "entspann": "calm", "schlaf": "calm", "traurig": "sad", "fröhlich": "happy", "glücklich": "happy",
+    "dunkel": "dark", "düster": "dark", "sanft": "mellow", "energisch": "energetic", "schnell": "fast",
+    "langsam": "slow", "calme": "calm", "dormir": "calm", "triste": "sad", "joyeu": "happy", "heureu": "happy",
+    "sombre": "dark", "doux": "mellow", "douce": "mellow", "rapide": "fast", "lent": "slow", "tranquil": "calm",
+    "relaj": "calm", "alegre": "happy", "feliz": "happy", "oscur": "dark", "suave": "mellow", "rápid": "fast",
+    "rapid": "fast", "lento": "slow", "calm": "calm", "dormire": "calm", "felice": "happy", "allegr": "happy",
+    "scur": "dark", "dolce": "mellow", "veloce": "fast", "rustig": "calm", "vrolijk": "happy", "droevig": "sad",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(LANGUAGES))
+    return identifier
+
+
+def detect(text: str) -> str | None:
+    """The language code of a message that is confidently not English ('de'), else None."""
+    if len(re.findall(r"\w+", text)) < MIN_WORDS:
+        return None
+    try:
+        language, probability = _identifier().classify(text)
+    except ImportError:  # py3langid not installed: every message is read as English
+        return None
+    return str(language) if language != "en" and float(probability) >= MIN_PROBABILITY else None
+
+
+def music_words(text: str) -> list[str]:
+    """The English words for the music words in a message in another language (in the order they come)."""
+    found: list[str] = []
+    for word in re.findall(r"[^\W\d_]+", text.lower()):
+        for stem, english in sorted(GLOSSARY.items(), key=lambda kv: -len(kv[0])):
+            if word.startswith(stem) or (len(stem) >= 5 and stem in word):
+                found.append(english)
+                break
+        else:
+            from tools.language.words import label_of
+
+            if label_of(word):  # 'jazz', 'rock' and 'piano' are the same in many languages
+                found.append(word)
+    return list(dict.fromkeys(found))
+
+
+def language_name(code: str) -> str:
+    return NAMES.get(code, code)

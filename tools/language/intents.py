@@ -1,0 +1,192 @@
+"""What a message asks for: a table of intents, each with the cues that mark it and labelled examples.
+
+Routing is by score, not by order: every intent's cues are tried, the strongest wins. A message no cue
+marks clearly goes to the nearest labelled example by sentence-embedding similarity (all-MiniLM,
+tools.embeddings). A new intent is a new row: its name, its cues (pattern, strength) and a few examples
+people would type.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tools.language.meaning import Nearest
+from tools.language.slots import Slots
+
+GREETING, HELP, REFUSE_FILE, FEEDBACK, ADD, DESCRIBE, TASTE, SIMILAR, SEARCH = (
+    "greeting", "help", "refuse_file", "feedback", "add_to_library", "describe", "taste", "similar", "search",
+)
+MAKE_LIKE, MAKE, REFINE, EXPLAIN, COMBINE, UNKNOWN = (
+    "make_like", "make", "refine", "explain", "combine", "unknown",
+)
+OUT_OF_SCOPE = "out_of_scope"  # examples of what Tastemaker does not do; routes to UNKNOWN
+
+CUE_FLOOR = 0.5  # a cue weaker than this is not enough on its own
+EXAMPLE_FLOOR = 0.62  # cosine similarity the nearest labelled example needs to be taken
+GUESS_FLOOR = 0.45  # below this, not even a guess is worth offering
+
+_MAKE_VERB = (r"\b(?:make|create|compose|generate|write|produce|play me|render|build|give me|i want|i'd like|"
+              r"i would like|can i (?:get|have)|could i (?:get|have)|let's have|how about)\b")
+_LIKE_THESE = (r"\b(?:like (?:these|those|them|this|that|it|dis|mine|the (?:first|second|third|last) one|"
+               r"my (?:songs?|tracks?|uploads?|music|clips?|files?))|(?:from|based on|matching|for|fits?|with) "
+               r"my taste|in (?:that|the same|this|their|my) (?:style|vein|spirit)|similar to (?:these|those|them|"
+               r"this|that|it|my))\b")
+
+
+@dataclass
+class Intent:
+    """One thing people ask for: the cues that mark it (regex, strength 0..1) and examples of the asking."""
+
+    name: str
+    cues: list[tuple[str, float]]
+    examples: list[str] = field(default_factory=list)
+    wants_music_words: bool = False  # its strength grows when the message names music (genres, tempo...)
+
+
+INTENTS: list[Intent] = [
+    Intent(GREETING, [(r"^(?:hi|hello|hey|hiya|howdy|greetings|yo|heya|good (?:morning|afternoon|evening|day))"
+                       r"\b(?:\s+(?:there|you|all|everyone|tastemaker|again|hey))*[\s!.,:)(]*$", 0.95)],
+           ["hi", "hello there", "hey!", "good afternoon"]),
+    Intent(HELP, [(r"^(?:help|help me|help please|please help)\W*$", 0.95),
+                  (r"\b(?:what can (?:you|i) (?:do|ask|say)|how do(?:es)? (?:this|it|you|i) (?:work|use)|what do you do|"
+                   r"what are (?:the |your )?commands|show me (?:some )?examples|how to use|what are you)\b", 0.9),
+                  (r"\bhelp\b", 0.6)],
+           ["what can you do", "how do I use this", "what are you able to do", "give me some examples of what to ask"]),
+    Intent(EXPLAIN, [(r"^(?:but )?why\b", 0.92), (r"\bwhy (?:did|do|does|is|was|that|this|those)\b", 0.92),
+                     (r"\bhow did you (?:make|come up|pick|choose|decide|get|do)\b", 0.92),
+                     (r"\bexplain\b|\breasoning\b|\bwhat (?:prompt|weights|settings)\b|"
+                      r"\bwhat did (?:the loop|you|it) (?:hear|try|use|do)\b|\bhow was (?:it|this) made\b", 0.9)],
+           ["why did you pick those genres", "explain how you made it", "what was the prompt",
+            "how did you decide on that", "what did you hear each round"]),
+    Intent(COMBINE, [(r"\b(?:combine|blend|mash(?:-| )?up|merge|fuse|hybrid|cross(?:over)?|mix)\b"
+                      r"(?=.*\b(?:songs?|styles?|them|these|those|uploads?|both|two|together|tracks?|the \w+ one|"
+                      r"my)\b)", 0.92),
+                     (r"\b(?:a mix|a blend|a cross|a mashup|a fusion|a hybrid) (?:of|between)\b", 0.92),
+                     (r"^(?:combine|blend|merge|fuse) (?:them|these|those|both|it all)\W*$", 0.95)],
+           ["blend the two songs I uploaded", "combine both of my tracks into one", "mix the styles of these",
+            "a fusion of my songs"]),
+    Intent(ADD, [(r"\b(?:add|save|put|store|keep|file)\b.*\b(?:library|collection|favourites|favorites)\b", 0.95),
+                 (r"^(?:please )?(?:save|keep|store) (?:it|this|that|this one|that one|the \w+ one)\W*(?:please)?\W*$",
+                  0.9)],
+           ["save this one to my library", "add that to the collection", "keep it in my library"]),
+    Intent(TASTE, [(r"\b(?:my taste|my profile|what do i (?:like|listen)|what i like|my (?:music )?style\b(?! of)|"
+                    r"what kind of music (?:do i|am i)|what (?:music|genres?) (?:do i|am i)|my preferences|"
+                    r"taste profile|what am i into)\b", 0.95),
+                   (r"^(?:and |also |well,? |so |honestly,? )?i(?:'m| am)?(?: really| mostly| usually| generally)? "
+                    r"(?:like|love|enjoy|prefer|adore|into|listen to|can't stand|hate|dislike|don't like|"
+                    r"am into|'m into)\b(?!\s+(?:it|this|that|them|these)\b)", 0.8)],
+           ["what's my taste", "what kind of music am I into", "I love sad piano music", "i mostly listen to metal"],
+           wants_music_words=True),
+    Intent(DESCRIBE, [(r"\b(?:what(?:'s| is| are| was|s)? (?:this|that|these|those|it|they|the (?:first|second|third) "
+                       r"one)|which (?:genres?|style|kind)|what (?:genres?|kind|style|type|instruments?|mood)|"
+                       r"identify|classify|tag (?:it|this|these|them|my)|analy[sz]e|"
+                       r"describe (?:it|this|these|them|my (?:song|track|upload))|what would you call|"
+                       r"what does (?:it|this|that) sound like|tell me (?:about|what)|recogni[sz]e|"
+                       r"what do you hear)\b", 0.85)],
+           ["what genre would you say this is", "what is this track", "identify this song for me",
+            "which style is it", "what instruments are in it"]),
+    Intent(SIMILAR, [(r"\b(?:similar|sounds? like (?:this|it|that|these|my)|resembl\w*|closest|close to|"
+                      r"(?:songs?|tracks?|music|stuff|pieces?|anything) like (?:this|it|that|these|mine|the)|"
+                      r"more (?:songs?|tracks?|music|stuff|pieces?) like)\b", 0.86)],
+           ["anything in the library like this", "find tracks that sound like it", "what's close to my song"]),
+    Intent(SEARCH, [(r"\b(?:search|look (?:for|up)|show me|list|do you have|got any|pieces? by|works? by|"
+                     r"songs? by|tracks? by|in the library|from the library|library)\b", 0.8),
+                    (r"\bfind\b", 0.7), (r"^(?:any|some) \w+", 0.55)],
+           ["search for Vivaldi", "do you have any string quartets", "show me the folk songs in the library"]),
+    Intent(MAKE, [(_MAKE_VERB, 0.75), (r"\b(?:something|a (?:track|song|piece|tune|beat|jam|groove|soundscape)|"
+                                       r"music for|some \w+ music)\b", 0.6)],
+           ["make a jazz tune", "compose something calm", "I'd like a rock song", "play me some blues"],
+           wants_music_words=True),
+    Intent(MAKE_LIKE, [(_MAKE_VERB + r".*" + _LIKE_THESE, 0.97), (r"^(?:now |and |ok |okay )?something " + _LIKE_THESE,
+                                                                0.9),
+                       (r"\b(?:a (?:track|song|piece|tune)|one) " + _LIKE_THESE, 0.88)],
+           ["make me one like these", "create something like my songs", "compose a piece in the same style"]),
+    Intent(REFINE, [(r"^(?:(?:please|ok|okay|now|and|hmm|nice|good|great|cool|but|so|yeah|yes|no)[,!.]?\s+)*"
+                     r"(?:(?:can|could) you\s+)?(?:make (?:it|the \w+(?: one)?|them)\b|try (?:it|again)|"
+                     r"do (?:it )?again|again\b|another\b|one more\b|(?:a bit|a little|much|way|even|slightly) "
+                     r"(?:more|less|faster|slower|quicker|shorter|longer|louder|softer|quieter|calmer|\w+er)\b|"
+                     r"(?:more|less|fewer|faster|slower|quicker|shorter|longer|louder|softer|quieter|calmer|heavier|"
+                     r"lighter|darker|brighter|happier|sadder|mellower|add|drop|remove|lose|without|no|increase|"
+                     r"decrease|speed|slow|turn|crank|put it|transpose|now in|too|change|swap|replace)\b)", 0.86),
+                    (r"\b(?:another (?:one|version|take|go)|try again|one more|again please|do a different|"
+                     r"different take)\b", 0.86),
+                    (r"^(?:the )?[\w -]{2,20} (?:is|are) too \w+", 0.86), (r"\bmake it\b", 0.8)],
+           ["another one please", "make it a little faster", "more drums", "can you try again",
+            "put it in a major key", "less guitar and more piano"]),
+    Intent(FEEDBACK, [], ["I like this", "that's great", "not for me", "I don't like it", "awesome, thanks"]),
+    Intent(OUT_OF_SCOPE, [], ["what's the weather tomorrow", "tell me a story", "who is the president",
+                              "what time is it", "book me a flight", "how old are you", "what's 2 plus 2"]),
+]
+BY_NAME = {i.name: i for i in INTENTS}
+
+_PATH = re.compile(r"(?:^|\s)(?:~|\.{1,2})?/(?:[\w.-]+/)*[\w.-]+|\b[a-z]:\\|\.\./")
+_FILE_VERB = re.compile(r"\b(read|open|load|cat|show|print|use|tag|analy[sz]e|fetch|import|upload|attach|list)\b")
+
+
+def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for intent in INTENTS:
+        best = max((w for pattern, w in intent.cues if re.search(pattern, text)), default=0.0)
+        if best and intent.wants_music_words and slots.names_music():
+            best = min(1.0, best + 0.05)
+        if best:
+            scores[intent.name] = best
+    short = len(text) < 60
+    if slots.liked is not None and short:
+        # a like or a dislike on its own is feedback; with a question or a request it is part of that
+        scores[FEEDBACK] = 0.84 if re.search(_MAKE_VERB, text) is None else 0.5
+    if slots.is_change() or (slots.key and re.search(r"\b(?:it|now|this|that)\b", text)):
+        scores[REFINE] = max(scores.get(REFINE, 0.0), 0.8)
+    if TASTE in scores and scores[TASTE] < 0.9 and not slots.names_music():
+        del scores[TASTE]  # 'I love it' is feedback, 'I love jazz' is taste
+    if re.search(_MAKE_VERB, text) and REFINE in scores and not re.match(r"^(?:make|can you make|could you make) (?:it|"
+                                                                          r"the \w+)", text):
+        scores[REFINE] = min(scores[REFINE], 0.7)  # 'give me a different take' stays a refinement below
+    if slots.different:
+        scores[REFINE] = 0.95
+    if SIMILAR in scores and re.search(_MAKE_VERB, text) and not re.search(r"\bfind\b", text):
+        scores[SIMILAR] = 0.6  # 'make me something similar to these' is a request for music
+    return scores
+
+
+_EXAMPLES = Nearest(lambda: [(i.name, e) for i in INTENTS for e in i.examples])
+
+
+def nearest_examples(text: str) -> list[tuple[str, float]]:
+    """Intents ranked by the cosine similarity of their closest labelled example to the text."""
+    return _EXAMPLES.rank([text])[0]
+
+
+@dataclass
+class Route:
+    """Where a message goes: the intent, how sure (0..1), how it was decided, and the runner-up guess."""
+
+    intent: str
+    confidence: float
+    via: str  # 'cue', 'example', 'words' or 'none'
+    guess: str | None = None  # for UNKNOWN: the nearest intent, to suggest
+
+
+def route(text: str, slots: Slots, use_examples: bool = True) -> Route:
+    """The intent of one (typo-corrected, lowercased) message given its slots."""
+    if not text.strip():
+        return Route(HELP, 1.0, "cue")
+    if _PATH.search(text) and _FILE_VERB.search(text):
+        return Route(REFUSE_FILE, 1.0, "cue")
+    scores = _cue_scores(text, slots)
+    if scores:
+        name, score = max(scores.items(), key=lambda kv: kv[1])
+        if score >= CUE_FLOOR:
+            return Route(name, score, "cue")
+    if slots.genres or slots.moods or slots.instruments:  # 'jazz, 90 bpm' on its own: a request for music
+        return Route(MAKE, 0.6, "words")
+    ranked = nearest_examples(text) if use_examples else []
+    if ranked and ranked[0][1] >= EXAMPLE_FLOOR:
+        name, sim = ranked[0]
+        return Route(UNKNOWN if name == OUT_OF_SCOPE else name, sim, "example")
+    if slots.names_music():  # '120 bpm, 30 seconds': still a request for music
+        return Route(MAKE, 0.5, "words")
+    top = ranked[0] if ranked else (OUT_OF_SCOPE, 0.0)
+    guess = top[0] if top[0] != OUT_OF_SCOPE and top[1] >= GUESS_FLOOR else None
+    return Route(UNKNOWN, 0.0, "none", guess)

@@ -1,0 +1,524 @@
+"""Words -> typed slots: the one parser every caller uses (the offline planner, the refine tool, the CLI,
+taste profiles and the generators).
+
+    read_slots("jazz, I don't want drums")        -> genres {jazz: 1}, avoid [drums]
+    read_slots("make the drums quieter")          -> more {drums: -0.3}
+    read_slots("turn the bass up")                -> more {bass: +0.3}
+    read_slots("make it in D minor")              -> key D, mode minor
+    read_slots("a 3 minute rock song at 300 bpm") -> seconds 180, tempo 300 (the request clamps, with a note)
+
+Vocabulary words are taken directly (tools.language.words); the text has been through typo correction first
+(tools.language.spelling). With `meaning=True`, other content words ('dreamy', 'rainy') are matched to labels
+by sentence-embedding similarity (tools.embeddings, all-MiniLM) against short descriptions of each label;
+words that match nothing well are kept as themes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tools.genres import GENRES
+from tools.language.meaning import Nearest
+from tools.language.spelling import correct
+from tools.language.words import label_of
+
+
+@dataclass
+class Slots:
+    """Everything one message says about music. Wanted labels carry a weight 0..1; `more` holds a change's
+    signed deltas ('more jazz' +0.3, 'less drums' -0.3); `avoid` what to leave out."""
+
+    genres: dict[str, float] = field(default_factory=dict)
+    moods: dict[str, float] = field(default_factory=dict)
+    instruments: dict[str, float] = field(default_factory=dict)
+    avoid: list[str] = field(default_factory=list)
+    more: dict[str, float] = field(default_factory=dict)
+    tempo: float | None = None  # BPM as said (range checks belong to the request)
+    tempo_factor: float | None = None  # 'faster' 1.2, 'slower' 0.83
+    key: str | None = None  # 'D', 'F#', 'Eb'
+    mode: str | None = None  # 'major' or 'minor'
+    seconds: float | None = None  # as said: '3 minutes' is 180, '-5 s' is -5
+    seconds_factor: float | None = None  # 'longer' 1.5, 'shorter' 0.67
+    energy: float | None = None  # 0..1 from words like 'calm' or 'aggressive'
+    energy_delta: float | None = None  # 'more energetic' +0.25
+    candidates: int | None = None
+    max_iters: int | None = None
+    engine: str | None = None
+    which: int | None = None  # 'the second one' -> 2
+    refers: str | None = None  # 'it' (one thing) or 'these' (several)
+    liked: bool | None = None
+    different: bool = False  # 'a completely different take'
+    like_last: bool = False  # 'more like this'
+    themes: list[str] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)  # why each label was read ('jazzy', 'similar 0.71')
+    language: str | None = None  # set for a message that is not English ('de')
+
+    def names_music(self) -> bool:
+        """Whether the message says anything about the music itself (a style, tempo, key, length...)."""
+        return bool(self.genres or self.moods or self.instruments or self.avoid or self.more or self.tempo
+                    or self.key or self.mode or self.seconds is not None)
+
+    def is_change(self) -> bool:
+        """Whether it reads as a change to something made ('faster', 'less drums', 'another take')."""
+        return bool(self.more or self.tempo_factor or self.seconds_factor or self.energy_delta or self.different
+                    or self.like_last)
+
+    def pairs(self) -> set[tuple[str, str]]:
+        """(slot, value) pairs, the unit of the language benchmark's slot F1."""
+        out: set[tuple[str, str]] = set()
+        for name in ("genres", "moods", "instruments"):  # a whole-sentence guess is not a reading
+            out |= {(name, label) for label in getattr(self, name)
+                    if not self.reasons.get(label, "").startswith("whole text")}
+        out |= {("avoid", a) for a in self.avoid}
+        out |= {("more" if d > 0 else "less", label) for label, d in self.more.items()}
+        for name in ("key", "mode", "candidates", "which", "language"):
+            if getattr(self, name) is not None:
+                out.add((name, str(getattr(self, name))))
+        for name in ("tempo", "seconds"):
+            if getattr(self, name) is not None:
+                out.add((name, f"{getattr(self, name):g}"))
+        if self.tempo_factor:
+            out.add(("tempo_change", "up" if self.tempo_factor > 1 else "down"))
+        if self.seconds_factor:
+            out.add(("length_change", "up" if self.seconds_factor > 1 else "down"))
+        if self.energy_delta:
+            out.add(("energy", "up" if self.energy_delta > 0 else "down"))
+        if self.liked is not None:
+            out.add(("liked", "yes" if self.liked else "no"))
+        out |= {(name, "yes") for name in ("different", "like_last") if getattr(self, name)}
+        return out
+
+
+# -- what each label sounds like, for embedding similarity (only labels a listener would ask for) --------------
+DESCRIPTIONS: dict[str, str] = {
+    "rock": "rock music with electric guitars, drums and bass, a rock band",
+    "metal": "heavy metal, distorted guitars, aggressive, loud, headbanging, brutal",
+    "punk": "punk rock, fast, raw, rebellious, angry",
+    "pop": "pop music, catchy, radio hit, mainstream song, chart",
+    "indie": "indie alternative music, lo-fi guitars, underground",
+    "electronic": "electronic music, synthesizers, synthwave, electro, edm, futuristic, retro 80s, cyberpunk",
+    "dance": "dance music, club, dancing, disco",
+    "house": "house music, deep house, club, four on the floor beat",
+    "techno": "techno, trance, rave, warehouse, pounding beat, hypnotic",
+    "ambient": "ambient music, dreamy, atmospheric, spacey, ethereal, drones, floating, space, ocean",
+    "chillout": "chillout, lounge, downtempo, lo-fi beats, lofi, study beats, coffee shop, chill",
+    "jazz": "jazz, swing, bebop, saxophone, smoky club, improvisation, cocktail bar",
+    "blues": "blues, twelve bar, soulful guitar, delta, juke joint",
+    "soul": "soul music, motown, gospel, heartfelt singing",
+    "rnb": "r&b, rhythm and blues, smooth groove, slow jam",
+    "funk": "funk, groovy, slap bass, syncopated, disco funk",
+    "hip-hop": "hip hop, rap, boom bap, trap, rapper, urban",
+    "folk": "folk music, acoustic, campfire, storytelling, traditional, pastoral, medieval, celtic",
+    "country": "country music, western, cowboy, banjo, fiddle, nashville, ranch",
+    "classical": "classical music, orchestra, symphony, piano sonata, baroque, cinematic, film score, epic",
+    "new age": "new age, meditation, spa, healing, peaceful nature, yoga",
+    "experimental": "experimental, avant-garde, weird, noise, strange",
+    "world": "world music, indian, sitar, ethnic, tribal",
+    "happy": "happy, joyful, cheerful, sunny, bright, uplifting",
+    "sad": "sad, melancholic, heartbreak, tears, lonely, grief",
+    "mellow": "mellow, soft, gentle, warm, smooth, laid back",
+    "party": "party, celebration, festive",
+    "beautiful": "beautiful, lovely, romantic, tender",
+    "energetic": "energetic, powerful, intense, driving, fast, workout, running",
+    "calm": "calm, peaceful, quiet, serene, relaxing, sleep, sleeping",
+    "dark": "dark, sinister, eerie, ominous, gloomy, haunting, horror",
+}
+EMBED_THRESHOLD = 0.6  # cosine similarity a word needs to a label's phrase to count as that label
+WHOLE_TEXT_FLOOR = 0.3  # below this, the sentence's nearest genre is a guess, not a reading
+SOFT_WEIGHT = 0.35  # 'a touch of jazz'
+CHANGE_STEP, BIG_STEP = 0.3, 0.5  # 'more jazz', 'lots more jazz'
+STOPWORDS = {
+    # 'beat' and 'track' name a piece, not a genre ('beat' alone came out as techno by meaning, 0.60)
+    "a", "about", "also", "an", "and", "are", "as", "at", "background", "be", "beat", "beats", "bit", "but", "by",
+    "can", "could", "create", "feel", "feeling", "for", "from", "give", "i", "in", "into", "is", "it", "its",
+    "just", "kind", "less", "like", "little", "lot", "made", "make", "me", "more", "much", "music", "my", "of",
+    "on", "one", "onto", "or", "our", "over", "piece", "please", "quite", "really", "so", "some", "something",
+    "song", "songs", "sort", "sound", "sounds", "style", "than", "that", "the", "then", "these", "this", "those",
+    "three", "to", "too", "track", "tracks", "tune", "tunes", "two", "type", "under", "very", "vibe", "vibes",
+    "want", "was", "we", "were", "which", "while", "who", "whose", "with", "would", "you", "your", "compose",
+    "generate", "write", "produce", "play", "gimme", "okay", "now", "want", "i'd", "i'm", "let's", "do", "get",
+    "have", "new", "another", "version", "versions", "short", "long", "tell", "what", "what's", "how", "why",
+    "here", "there", "go", "try", "again", "all", "any", "add", "put", "keep", "save", "find", "search",
+    # words about the conversation, not the music ('combine the styles of my songs', 'what's my taste')
+    "taste", "profile", "styles", "upload", "uploads", "favourite", "favourites", "favorite", "favorites", "combine",
+    "blend", "mix", "mash", "merge", "fuse", "hybrid", "cross", "together", "sum", "based", "same", "similar",
+    "get", "groove", "jam", "tune", "both", "them", "mine", "ones", "own", "made", "did", "does", "done", "think",
+    "thing", "stuff", "okay", "ok", "thanks", "thank", "maybe", "pls", "plz", "lol", "show", "tell", "list",
+}
+IMPLIED_GENRE = {"synth": "electronic", "sitar": "world", "harpsichord": "classical", "violin": "classical",
+                 "cello": "classical", "strings": "classical", "choir": "classical"}
+ENERGY_WORDS = {
+    "aggressive": 0.9, "intense": 0.85, "energetic": 0.85, "heavy": 0.8, "hard": 0.75, "loud": 0.8, "driving": 0.8,
+    "pumping": 0.85, "powerful": 0.8, "explosive": 0.95, "wild": 0.85, "upbeat": 0.75, "lively": 0.7, "punchy": 0.75,
+    "calm": 0.2, "gentle": 0.25, "soft": 0.25, "quiet": 0.2, "mellow": 0.3, "relaxing": 0.2, "relaxed": 0.25,
+    "peaceful": 0.15, "chill": 0.3, "laid-back": 0.3, "sleepy": 0.1, "soothing": 0.2, "dreamy": 0.3, "tender": 0.3,
+    "sleep": 0.1, "sleeping": 0.1,
+}
+# Tempo words set energy, which places the tempo inside the chosen style's range ("slow rock" is still rock).
+TEMPO_WORDS = {
+    "fast": 0.85, "quick": 0.8, "rapid": 0.9, "frantic": 0.95, "uptempo": 0.8, "up-tempo": 0.8,
+    "slow": 0.2, "downtempo": 0.25, "sluggish": 0.15, "moderate": 0.5, "medium": 0.5, "mid-tempo": 0.5,
+}
+# A change's energy and tempo words (refinements); each phrase counts once.
+ENERGY_CHANGES = {
+    "more energetic": 0.25, "more energy": 0.25, "more intense": 0.25, "more upbeat": 0.25, "more lively": 0.25,
+    "punchier": 0.2, "heavier": 0.2, "harder": 0.2, "wilder": 0.2, "more power": 0.25, "pump it up": 0.25,
+    "louder": 0.2, "less energetic": -0.25, "less energy": -0.25, "less intense": -0.25, "calmer": -0.25,
+    "softer": -0.2, "quieter": -0.2, "gentler": -0.2, "more relaxed": -0.25, "more chill": -0.25, "chiller": -0.25,
+    "more mellow": -0.2, "mellower": -0.2, "more calm": -0.25, "less busy": -0.2, "tone it down": -0.2,
+}
+TEMPO_CHANGES = {
+    "faster": 1.2, "quicker": 1.2, "speed up": 1.2, "speed it up": 1.2, "too slow": 1.2, "pick up the pace": 1.2,
+    "more tempo": 1.2, "up the tempo": 1.2, "slower": 0.83, "slow down": 0.83, "slow it down": 0.83,
+    "too fast": 0.83, "less fast": 0.83, "less tempo": 0.83, "lower the tempo": 0.83, "more slowly": 0.83,
+}
+COMPARATIVES = {"darker": "dark", "sadder": "sad", "happier": "happy", "brighter": "happy", "calmer": "calm",
+                "mellower": "mellow", "jazzier": "jazz", "funkier": "funk", "bluesier": "blues",
+                "rockier": "rock", "dreamier": "ambient", "moodier": "dark"}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
+            "5th": 5}
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "a couple of": 2, "a few": 3}
+
+_NUM = r"(-?\d+(?:\.\d+)?)"
+_BPM = re.compile(_NUM + r"\s*(?:bpm|beats per minute|beats a minute)\b|\b(?:at|tempo(?: of)?)\s+(\d{2,3})\b"
+                  r"(?!\s*(?:s|secs?|seconds?|mins?|minutes?|hours?|hrs?|%)\b)")
+_LENGTH = re.compile(_NUM + r"\s*-?\s*(hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b(?:\s+long)?")
+_LENGTH_WORDS = {"half a minute": 30.0, "a minute": 60.0, "an hour": 3600.0, "a few seconds": 5.0}
+_KEY = re.compile(r"\b(?:in(?: the)?(?: key of)?|key of|to)\s+([a-g])(?:\s*(#|♯|♭|sharp|flat|b(?![a-z])))?"
+                  r"(?:\s*(major|minor|maj|min|m)\b)?(?=\s*(?:key\b|[,.;!?]|$|\s+(?:and|at|with|please|pls|plz|"
+                  r"for|now|this|instead|then|too|major|minor)\b))", re.IGNORECASE)
+_MODE = re.compile(r"\b(major|minor)\b(?:\s+key|\s+mode|\s+scale)?")
+_COUNT = r"(\d+|one|two|three|four|five|six|seven|eight|a couple of|a few)"
+_CANDIDATES = re.compile(_COUNT + r"\s+(?:candidates?|versions?|options?|variations?|takes?)\b")
+_ITERS = re.compile(r"(?:at most |up to )?" + _COUNT + r"\s+(?:rounds?|iterations?|attempts?|tries)\b")
+_ORDINAL = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\b"
+                      r"(?=\s+(?:one|song|track|piece|upload|result|candidate|version|take|file)s?\b|\s*[?.!]*$|"
+                      r"\s+(?:to|in|faster|slower)\b)")
+_THESE = re.compile(r"\b(these|those|them|both|all of them|my (?:songs|uploads|tracks|clips|files|music))\b")
+_IT = re.compile(r"\b(it|this|that|this one|that one|dis)\b")
+
+_L = r"([a-z&'][a-z&'-]*(?:\s+[a-z&'-]+){0,2})"  # up to three words that may name a label
+_UP = re.compile(r"\b(?:turn|crank|bring|pump|boost|raise|push)\s+(?:up\s+)?(?:the\s+|some\s+)?" + _L)
+_DOWN = re.compile(r"\b(?:turn|tone|bring|dial)\s+down\s+(?:the\s+)?" + _L + r"|\b(?:turn|tone|bring|dial)\s+"
+                   r"(?:the\s+)?" + _L + r"\s+down\b|\blower\s+the\s+" + _L)
+_MORE = re.compile(r"\b(lots more|a lot more|much more|way more|more|extra|add(?:\s+(?:some|a|an|more|in))?|"
+                   r"bring in|louder|heavier on|heavy on|stronger|with more)\s+(?:of\s+)?(?:the\s+|some\s+)?" + _L)
+_LESS = re.compile(r"\b(less|fewer|quieter|softer|not so much|not as much)\s+(?:of\s+)?(?:the\s+)?" + _L)
+_L_BEFORE = r"([a-z&'][a-z&'-]*(?:\s+[a-z&'-]+)?)"  # one or two words just before a change word
+_TOO = re.compile(r"\b(?:the\s+)?" + _L_BEFORE + r"\s+(?:is|are|'s|was|were)\s+(?:way\s+|a bit\s+|much\s+)?too\s+"
+                  r"(loud|much|strong|busy|quiet|soft|weak)\b")
+_AFTER = re.compile(r"\b(?:the\s+)?" + _L_BEFORE + r"\s+(louder|quieter|softer|up|down|lower|higher)\b")
+_REMOVE = re.compile(r"\b(?:no|without|drop|remove|lose|get rid of|cut|kill|skip|minus|ditch|avoid|never|"
+                     r"(?:i\s+)?(?:don't|do not)\s+(?:want|need|like)(?:\s+any)?|hate|can't stand|dislike|not)"
+                     r"\s+(?:the\s+|any\s+|too much\s+)?" + _L)
+_NOT_TOO = re.compile(r"\b(?:not|no|never)\s+(?:too\s+|so\s+|very\s+)?([a-z-]+)")
+_SOFT = re.compile(r"\b(?:a\s+(?:bit|touch|hint|dash|pinch)\s+of|a\s+little(?:\s+bit\s+of)?|slightly|some|"
+                   r"hints?\s+of)\s+([a-z&'-]+(?:\s+[a-z&'-]+)?)")
+_DIFFERENT = re.compile(r"\b(?:different (?:take|version|one|direction|approach|style)|completely different|"
+                        r"totally different|something (?:else|different)|change it up|fresh take|whole new|"
+                        r"entirely different|brand new take)\b")
+_LIKE_LAST = re.compile(r"\bmore like (?:this|that|it|the (?:first|second|third|last) one)\b")
+_LIKED = re.compile(r"\b(i (?:really )?(?:like|love|enjoy|dig) (?:it|this|that)|(?:love|like|dig) (?:it|this)|"
+                    r"(?:great|nice|lovely|awesome|amazing|perfect|beautiful|cool|brilliant|excellent|fantastic|"
+                    r"wonderful|superb|sick|fire|dope)\b|thumbs up|👍|sounds (?:good|great|amazing))")
+_DISLIKED = re.compile(r"(\b(?:(?:i )?(?:don'?t|do not|didn'?t) (?:like|love|enjoy)|dislike|hate (?:it|this|that)|"
+                       r"not (?:good|great|nice|for me|it)\b|not (?:really )?my (?:thing|style|cup of tea)|"
+                       r"(?:awful|terrible|bad|boring|horrible|meh|nah|nope|ugh|rubbish|crap)\b|thumbs down)|👎)")
+
+
+def _blank(text: str, m: re.Match) -> str:
+    """The text with a match replaced by a comma, so the words it used are read only once."""
+    return text[: m.start()] + " , " + text[m.end():]
+
+
+def _label_at(phrase: str, from_end: bool = False) -> tuple[str, str, int] | None:
+    """The label the start (or the end) of a phrase names, as (label, kind, words used): longest first."""
+    words = phrase.split()
+    for n in range(min(3, len(words)), 0, -1):
+        found = label_of(" ".join(words[-n:] if from_end else words[:n]))
+        if found:
+            return found[0], found[1], n
+    return None
+
+
+def _put(table: dict[str, float], label: str, weight: float) -> None:
+    table[label] = round(max(table.get(label, 0.0), weight), 3)
+
+
+def _table(slots: Slots, kind: str) -> dict[str, float]:
+    return {"genre": slots.genres, "mood": slots.moods, "instrument": slots.instruments}[kind]
+
+
+def _add_more(slots: Slots, label: str, delta: float, reason: str) -> None:
+    slots.more[label] = round(slots.more.get(label, 0.0) + delta, 3)
+    slots.reasons[f"{'more' if delta > 0 else 'less'} {label}"] = f"'{reason}'"
+
+
+def _avoid(slots: Slots, label: str, reason: str) -> None:
+    if label not in slots.avoid:
+        slots.avoid.append(label)
+    slots.reasons[f"avoid {label}"] = f"'{reason}'"
+
+
+def _read_numbers(low: str, slots: Slots) -> str:
+    if m := _BPM.search(low):
+        slots.tempo = float(m.group(1) or m.group(2))
+        slots.reasons["tempo"] = f"'{m.group(0).strip()}'"
+        low = _blank(low, m)
+    if m := _LENGTH.search(low):
+        value, unit = float(m.group(1)), m.group(2)
+        slots.seconds = value * (3600 if unit.startswith("h") else 60 if unit.startswith("m") else 1)
+        slots.reasons["seconds"] = f"'{m.group(0).strip()}'"
+        low = _blank(low, m)
+    else:
+        for phrase, seconds in _LENGTH_WORDS.items():
+            if re.search(rf"\b{phrase}\b", low):
+                slots.seconds = seconds
+                low = low.replace(phrase, " , ")
+                break
+    if m := _CANDIDATES.search(low):
+        raw = m.group(1)
+        slots.candidates = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+        low = _blank(low, m)
+    if m := _ITERS.search(low):
+        raw = m.group(1)
+        slots.max_iters = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+        low = _blank(low, m)
+    if re.search(r"\bmusic\s*gen\b", low):
+        slots.engine = "musicgen"
+    elif re.search(r"\bsketch engine\b|\bwith (?:the )?sketch\b", low):
+        slots.engine = "sketch"
+    return low
+
+
+def _read_key(original: str, low: str, slots: Slots) -> str:
+    text = original.replace("’", "'")
+    for m in _KEY.finditer(text):
+        letter, accidental, mode = m.group(1), (m.group(2) or "").lower(), (m.group(3) or "").lower()
+        after = text[m.end(): m.end() + 5].lower()
+        named = bool(accidental or mode) or "key of" in m.group(0).lower() or letter.isupper() or letter != "a"
+        if letter == "a" and mode and after.strip().startswith("key") and not accidental:
+            named = False  # 'in a minor key': a mode, not the key of A
+        if not named:
+            continue
+        slots.key = letter.upper() + {"#": "#", "♯": "#", "sharp": "#", "b": "b", "♭": "b", "flat": "b"}.get(
+            accidental, "")
+        if mode:
+            slots.mode = "major" if mode in ("major", "maj") else "minor"
+        slots.reasons["key"] = f"'{m.group(0).strip()}'"
+        low = low.replace(m.group(0).lower(), " , ", 1)
+        break
+    if slots.mode is None and (m := _MODE.search(low)):
+        slots.mode = m.group(1)
+        low = _blank(low, m)
+    return low
+
+
+def _read_references(low: str, slots: Slots) -> None:
+    found = {ORDINALS[m.group(1)] for m in _ORDINAL.finditer(low)}
+    if len(found) == 1:
+        slots.which = found.pop()
+    if _THESE.search(low):
+        slots.refers = "these"
+    elif _IT.search(low):
+        slots.refers = "it"
+
+
+def _read_changes(low: str, slots: Slots) -> str:
+    """Refinement phrases: more/less of a label, louder/quieter parts, tempo, length, energy, a new take."""
+    if _DIFFERENT.search(low):
+        slots.different = True
+        low = _DIFFERENT.sub(" , ", low)
+    if m := _LIKE_LAST.search(low):
+        slots.like_last = True
+        low = _blank(low, m)
+    factor = None
+    for phrase, f in sorted(TEMPO_CHANGES.items(), key=lambda kv: -len(kv[0])):
+        if re.search(rf"\b{phrase}\b", low):
+            factor = factor or f
+            low = re.sub(rf"\b{phrase}\b", " , ", low)
+    slots.tempo_factor = factor
+    if re.search(r"\blonger\b", low):
+        slots.seconds_factor = 1.5
+    elif re.search(r"\bshorter\b", low):
+        slots.seconds_factor = 0.67
+
+    def first_label(pattern: re.Pattern, text: str):
+        from_end = pattern in (_TOO, _AFTER)  # 'make the drums quieter': the label ends the phrase
+        for m in pattern.finditer(text):
+            for g in m.groups():
+                if g and g not in ("up", "down") and (found := _label_at(g, from_end)):
+                    return m, found
+        return None
+
+    for phrase, delta in sorted(ENERGY_CHANGES.items(), key=lambda kv: -len(kv[0])):
+        if " " in phrase and re.search(rf"\b{phrase}\b", low):  # 'more chill' before 'more <label>'
+            slots.energy_delta = round((slots.energy_delta or 0.0) + delta, 3)
+            low = re.sub(rf"\b{phrase}\b", " , ", low)
+
+    rules = [
+        (_TOO, lambda m: -CHANGE_STEP if m.groups()[-1] in ("loud", "much", "strong", "busy") else CHANGE_STEP),
+        (_DOWN, lambda m: -CHANGE_STEP),
+        (_UP, lambda m: CHANGE_STEP),
+        (_AFTER, lambda m: CHANGE_STEP if m.groups()[-1] in ("louder", "up", "higher") else -CHANGE_STEP),
+        (_LESS, lambda m: -CHANGE_STEP),
+        (_MORE, lambda m: BIG_STEP if m.group(1) in ("lots more", "a lot more", "much more", "way more")
+         else CHANGE_STEP),
+    ]
+    for pattern, sign in rules:
+        while hit := first_label(pattern, low):
+            m, (label, _kind, _n) = hit
+            if pattern is _UP and not re.search(r"\bup\b|crank|boost|pump|raise|push", m.group(0)):
+                break  # 'turn the bass' without 'up': not a change
+            if label == "energetic" and pattern in (_MORE, _LESS):
+                slots.energy_delta = (slots.energy_delta or 0.0) + (0.25 if pattern is _MORE else -0.25)
+            else:
+                _add_more(slots, label, sign(m), m.group(0).strip())
+            low = _blank(low, m)
+    for phrase, delta in sorted(ENERGY_CHANGES.items(), key=lambda kv: -len(kv[0])):
+        if re.search(rf"\b{phrase}\b", low):
+            slots.energy_delta = round((slots.energy_delta or 0.0) + delta, 3)
+            if phrase in COMPARATIVES:
+                _add_more(slots, COMPARATIVES[phrase], CHANGE_STEP, phrase)
+            low = re.sub(rf"\b{phrase}\b", " , ", low)
+    for word, label in COMPARATIVES.items():
+        if re.search(rf"\b{word}\b", low):
+            _add_more(slots, label, CHANGE_STEP, word)
+            low = re.sub(rf"\b{word}\b", " , ", low)
+    return low
+
+
+def _read_not_too(low: str, slots: Slots) -> tuple[str, float | None]:
+    """'not too fast' caps the energy; 'not too slow' raises it (read before 'too fast' means 'slower')."""
+    energy_cap = None
+    for m in list(_NOT_TOO.finditer(low)):
+        word = m.group(1)
+        if word in TEMPO_WORDS or word in ENERGY_WORDS:
+            level = TEMPO_WORDS.get(word, ENERGY_WORDS.get(word, 0.5))
+            if level >= 0.5:
+                energy_cap = 0.5
+            else:
+                slots.energy = max(slots.energy or 0.0, 0.5)
+            slots.reasons[f"not {word}"] = f"'{m.group(0).strip()}'"
+            low = low.replace(m.group(0), " , ", 1)
+    return low, energy_cap
+
+
+def _read_removals(low: str, slots: Slots) -> str:
+    """'no vocals', 'without drums', 'I don't want drums' -> avoid."""
+    while True:
+        for m in _REMOVE.finditer(low):
+            found = _label_at(m.group(1))
+            if found:
+                _avoid(slots, found[0], m.group(0).strip())
+                low = _blank(low, m)
+                break
+        else:
+            return low
+
+
+_LABELS = Nearest(lambda: [(label, phrase.strip()) for label, d in DESCRIPTIONS.items() for phrase in d.split(",")])
+
+
+def similar_labels(texts: list[str]) -> list[list[tuple[str, float]]]:
+    """For each text, the vocabulary labels ranked by cosine similarity to their closest description phrase."""
+    return _LABELS.rank(texts)
+
+
+_DESCRIPTION_WORDS = {p.strip() for d in DESCRIPTIONS.values() for p in d.split(",")}
+
+
+def _read_labels(low: str, slots: Slots, meaning: bool, original: str) -> None:
+    """Wanted labels word by word (longest phrase first), energy words, and the rest by meaning or as themes."""
+    soft: dict[str, float] = {}
+    for m in _SOFT.finditer(low):
+        for phrase in (m.group(1), m.group(1).split()[0]):
+            found = label_of(phrase)
+            if found:
+                soft[found[0]] = SOFT_WEIGHT
+                low = low.replace(m.group(0), " " + phrase + " ", 1)
+                break
+    words = re.findall(r"[a-z0-9&'\-]+", low)
+    used = [False] * len(words)
+    energies: list[float] = []
+    for n in (3, 2, 1):
+        for start in range(len(words) - n + 1):
+            end = start + n
+            if any(used[start:end]):
+                continue
+            phrase = " ".join(words[start:end])
+            found = label_of(phrase)
+            if found and found[0] not in slots.avoid:
+                label, kind = found
+                _put(_table(slots, kind), label, soft.get(label, 1.0))
+                slots.reasons.setdefault(label, f"'{phrase}'")
+                used[start:end] = [True] * n
+                if phrase in ENERGY_WORDS or phrase in TEMPO_WORDS:
+                    energies.append(ENERGY_WORDS.get(phrase, TEMPO_WORDS.get(phrase, 0.5)))
+            elif n == 1 and (phrase in ENERGY_WORDS or phrase in TEMPO_WORDS):
+                energies.append(ENERGY_WORDS.get(phrase, TEMPO_WORDS.get(phrase, 0.5)))
+                slots.reasons[f"energy:{phrase}"] = f"'{phrase}'"
+                used[start] = phrase not in _DESCRIPTION_WORDS  # 'dreamy' also goes on to the meaning match
+    if energies:
+        slots.energy = round(float(np.mean(energies)), 3)
+    leftovers = [w for i, w in enumerate(words) if not used[i] and w not in STOPWORDS and not w[0].isdigit()
+                 and len(w) > 2 and w not in ("minor", "major", "bpm") and not w.startswith("-")]
+    if meaning and leftovers:
+        for word, ranked in zip(leftovers, similar_labels(leftovers)):
+            label, sim = ranked[0]
+            if sim < EMBED_THRESHOLD or label in slots.avoid:
+                slots.themes.append(word)
+                continue
+            from tools.genres import ALL_LABELS
+
+            _put(_table(slots, ALL_LABELS[label]), label, round(min(1.0, 0.5 + (sim - EMBED_THRESHOLD)), 3))
+            slots.reasons.setdefault(label, f"'{word}' (similar, {sim:.2f})")
+            if sim < 0.9:
+                slots.themes.append(word)  # a loose match still says something about the piece ('night')
+    else:
+        slots.themes = leftovers
+    # instruments that carry a genre with them ('a synth track' is electronic, at least in part)
+    for instrument, genre in IMPLIED_GENRE.items():
+        wanted = slots.instruments.get(instrument, 0) >= 0.5 and genre not in slots.avoid
+        if wanted and genre not in slots.genres and (instrument in ("synth", "sitar") or not slots.genres):
+            _put(slots.genres, genre, 0.6)
+            slots.reasons.setdefault(genre, f"implied by {instrument}")
+    # no genre named or implied word by word, but words about the music are left ('a song for my wedding'):
+    # the whole sentence's nearest genres, weighted by similarity. A request with no such words ('make me
+    # something like these', '6 seconds') names no genre, and gets none.
+    if not slots.genres and meaning and leftovers:
+        ranked = [(g, s) for g, s in similar_labels([original])[0] if g in GENRES and g not in slots.avoid][:2]
+        if ranked and ranked[0][1] >= WHOLE_TEXT_FLOOR:
+            top = ranked[0][1]
+            for g, s in ranked:
+                if s >= top - 0.08:
+                    _put(slots.genres, g, round(s / top, 3))
+                    slots.reasons.setdefault(g, f"whole text (similar, {s:.2f})")
+
+
+def read_slots(text: str, meaning: bool = False) -> Slots:
+    """Every slot one message fills. `meaning=True` also matches other words to labels by embedding
+    similarity (and falls back to the whole sentence's nearest genres); it loads the text model."""
+    slots = Slots()
+    low = " " + correct(text) + " "
+    if _DISLIKED.search(low):
+        slots.liked = False
+    elif _LIKED.search(low):
+        slots.liked = True
+    low = _read_numbers(low, slots)
+    low = _read_key(text, low, slots)
+    _read_references(low, slots)
+    low, energy_cap = _read_not_too(low, slots)
+    low = _read_changes(low, slots)
+    low = _read_removals(low, slots)
+    _read_labels(low, slots, meaning, text)
+    for label in slots.avoid:
+        for table in (slots.genres, slots.moods, slots.instruments):
+            table.pop(label, None)
+    if energy_cap is not None:
+        slots.energy = min(slots.energy if slots.energy is not None else 0.5, energy_cap)
+    return slots

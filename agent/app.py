@@ -21,10 +21,10 @@ import matplotlib
 matplotlib.use("Agg")  # no display on a server
 import matplotlib.pyplot as plt
 
-from agent import history, warmup
+from agent import chat_store, history, warmup
 from agent.graph import ChatAgent, Reply
 from agent.llm import chat_model, model_label
-from agent.session import AudioResult, GenreChart, Reporter
+from agent.session import AudioResult, GenreChart, Reporter, TastePanel
 from agent.study_web import install_on_chainlit
 from agent.web import branding, guard, identity
 from agent.web.sessions import REGISTRY
@@ -115,7 +115,48 @@ def elements_for(reply: Reply) -> list:
             plt.close(fig)
         elif isinstance(item, AudioResult):
             elements.append(cl.Audio(name=item.title, path=item.path, display="inline"))
+        elif isinstance(item, TastePanel):
+            elements.append(taste_panel(item))
     return elements
+
+
+def taste_panel(panel: TastePanel) -> cl.CustomElement:
+    """public/elements/TastePanel.jsx: the person's taste, each song removable, and a reset."""
+    props = {"genres": panel.genres, "ratings": panel.ratings, "words": panel.words,
+             "songs": [{"key": key, "name": name, "genres": genres} for key, name, genres in panel.songs]}
+    return cl.CustomElement(name="TastePanel", props=props, display="inline")
+
+
+@cl.action_callback("taste_forget")
+async def taste_forget(action: cl.Action) -> None:
+    from tools.taste import forget_song, taste_songs
+
+    agent = cl.user_session.get("agent") or new_agent()
+    user = agent.session.user
+    key = str(action.payload.get("key", ""))
+    song = next((s for s in taste_songs(user) if s.key == key), None)  # only this person's own songs
+    if song is None:
+        await cl.Message(content="That song is no longer part of your taste.").send()
+        return
+    profile = forget_song(user, key)
+    agent.session.profile = profile
+    from agent.actions import show_taste
+
+    show_taste(agent.session, profile)
+    items = agent.session.take_outbox()
+    await cl.Message(content=f"I took **{song.name}** out of your taste.",
+                     elements=elements_for(Reply(text="", items=items))).send()
+
+
+@cl.action_callback("taste_reset")
+async def taste_reset(action: cl.Action) -> None:
+    from tools.taste import reset_taste
+
+    agent = cl.user_session.get("agent") or new_agent()
+    reset_taste(agent.session.user)
+    agent.session.profile = None
+    await cl.Message(content="Your taste is reset: no songs, no words, no likes. Upload a song you love, or tell "
+                             "me what you like, to start again.").send()
 
 
 def reply_content(reply: Reply) -> str:
@@ -129,11 +170,22 @@ async def answer(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> N
         current = cl.context.current_step
         reporter.parent_id = current.id if current else None
     reply = await cl.make_async(agent.send)(text, files)
-    actions = []
-    if reply.audio and any(a.generation_id for a in reply.audio):
-        actions = [cl.Action(name=name, label=label, icon=icon, payload={"text": said})
-                   for name, label, icon, said in BUTTONS]
-    await cl.Message(content=reply_content(reply), elements=elements_for(reply), actions=actions).send()
+    pieces = [a.generation_id for a in reply.audio if a.generation_id]
+    message = cl.Message(content=reply_content(reply), elements=elements_for(reply),
+                         actions=buttons() if pieces else [])
+    await message.send()
+    if history.login_enabled():  # a kept chat: its state too, so that reopening it picks up where it stopped
+        shown = cl.user_session.get("shown") or {}
+        if pieces:
+            shown[message.id] = pieces
+            cl.user_session.set("shown", shown)
+        state = agent.graph.get_state(agent.config).values.get("messages", [])
+        await cl.make_async(chat_store.save)(agent.session, cl.context.session.thread_id, state, shown)
+
+
+def buttons() -> list[cl.Action]:
+    """Like, dislike, another one, more like this: what each says is decided here, not by the page."""
+    return [cl.Action(name=name, label=label, icon=icon, payload={}) for name, label, icon, _ in BUTTONS]
 
 
 @cl.set_chat_profiles
@@ -179,14 +231,34 @@ async def on_message(message: cl.Message) -> None:
     if len(files) > limit:  # the upload guard counts too; this holds even for files it never saw
         await cl.Message(content=f"At most {limit} files per message: I took the first {limit}.").send()
         files = files[:limit]
+    if history.login_enabled():  # kept beside the chat: the session's upload folder goes when it ends
+        thread = cl.context.session.thread_id
+        files = [(str(chat_store.keep_upload(agent.session.user, thread, path, name)), name) for path, name in files]
     await answer(agent, message.content or "", files)
+
+
+@cl.on_chat_resume
+async def resume(thread) -> None:
+    """A kept chat reopened from the sidebar: its uploads, pieces, taste and conversation come back, and the
+    buttons under its pieces (Chainlit brings back the messages, players and charts)."""
+    agent = new_agent()
+    messages, shown, notes = await cl.make_async(chat_store.restore)(agent.session, thread["id"])
+    if messages:
+        agent.graph.update_state(agent.config, {"messages": messages})
+    cl.user_session.set("shown", shown)
+    for message_id, pieces in shown.items():
+        if any(p in agent.session.pieces for p in pieces):
+            for action in buttons():
+                await action.send(for_id=message_id)
+    if notes:
+        await cl.Message(content="Welcome back. Not everything came back: " + "; ".join(notes) + ".").send()
 
 
 async def _button(action: cl.Action) -> None:
     agent: ChatAgent | None = cl.user_session.get("agent")
     if agent is None:
         return
-    text = action.payload.get("text", "")
+    text = next(said for name, _, _, said in BUTTONS if name == action.name)
     await cl.Message(content=text, type="user_message").send()
     await answer(agent, text, [])
 

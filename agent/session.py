@@ -65,6 +65,17 @@ class GenreChart:
     genres: list[tuple[str, float]]
 
 
+@dataclass
+class TastePanel:
+    """The person's taste, to show and edit: top genres, the songs it is made of (key, name, their top genres),
+    how many pieces they liked and disliked, and the words they said."""
+
+    genres: list[tuple[str, float]]
+    songs: list[tuple[str, str, list[tuple[str, float]]]]
+    ratings: dict[str, int]
+    words: list[str] = field(default_factory=list)
+
+
 class Reporter:
     """Where tools report progress. This one reports nowhere; the apps subclass it."""
 
@@ -88,7 +99,7 @@ class Session:
         self.profile: TasteProfile | None = None
         self.last_loop: LoopResult | None = None
         self.last_search: list[str] = []  # library ids shown last
-        self.outbox: list[AudioResult | GenreChart] = []
+        self.outbox: list[AudioResult | GenreChart | TastePanel] = []
         self.audio_allowance = jobs.session_allowance()  # seconds of music this chat may still have made
 
     # -- whose library -------------------------------------------------------------------------
@@ -150,6 +161,6 @@ class Session:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
-    def take_outbox(self) -> list[AudioResult | GenreChart]:
+    def take_outbox(self) -> list[AudioResult | GenreChart | TastePanel]:
         items, self.outbox = self.outbox, []
         return items

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from agent import warmup
 from agent.graph import ChatAgent, Reply
-from agent.session import AudioResult, GenreChart, Reporter, Upload
+from agent.session import AudioResult, GenreChart, Reporter, TastePanel, Upload
 from tools.errors import TastemakerError
 from tools.incidents import apology
 
@@ -64,7 +64,14 @@ def render_reply(reply: Reply) -> str:
     lines = [reply.text.replace("**", "")]  # no markdown in a terminal
     tracks = 0
     for item in reply.items:
-        if isinstance(item, GenreChart):
+        if isinstance(item, TastePanel):
+            lines.append("\n  Your taste" + (f", from {len(item.songs)} song(s)" if item.songs else "") +
+                         f" (liked {item.ratings.get('liked', 0)}, disliked {item.ratings.get('disliked', 0)})")
+            for label, weight in item.genres:
+                lines.append(f"    {label:<14} {'█' * max(1, round(weight * 30)):<30} {weight:.2f}")
+            for _, name, genres in item.songs:
+                lines.append(f"    ♪ {name} ({', '.join(g for g, _ in genres)})")
+        elif isinstance(item, GenreChart):
             lines.append(f"\n  {item.title}")
             for label, p in item.genres:
                 lines.append(f"    {label:<14} {'█' * max(1, round(p * 30)):<30} {p:.2f}")

@@ -58,3 +58,19 @@ def test_a_whole_conversation_never_leaves_this_machine(app_url, browser, write_
     page.wait_for_timeout(1000)
     assert outside == [], f"the page reached outside this machine: {outside}"
     page.close()
+
+
+def test_the_taste_panel_shows_the_songs_and_one_can_be_removed(app_url, browser, write_audio):
+    page = open_chat(browser, app_url)
+    upload(page, write_audio("first_love.wav"))
+    say(page, "what is this song?", 0)
+    taste = say(page, "what's my taste?", 1)
+    panel = taste.locator("#taste-panel")
+    panel.wait_for(timeout=30000)
+    assert "first_love.wav" in panel.inner_text()
+    panel.get_by_role("button", name="Remove first_love.wav").click()
+    removed = page.locator(ASSISTANT).nth(2)
+    removed.wait_for(timeout=30000)
+    assert "took first_love.wav out of your taste" in removed.inner_text().replace("*", "")
+    assert "first_love.wav" not in removed.locator("#taste-panel").inner_text()
+    page.close()

@@ -1,7 +1,10 @@
 """Taste profiles and feedback, kept per user in the data directory's SQLite database.
 
-Liked results pull the profile toward their genres, disliked ones push away
-(LEARNING_RATE per rating); every rating is also kept as a row of its own.
+A person's taste is made of three things they gave us, each kept as rows of its own: the songs
+they uploaded (their analyses: tags, tempo, key, energy), the words they said about their taste,
+and their likes and dislikes of pieces. The saved profile is rebuilt from those rows (songs
+averaged, words laid over them, each rating nudging the genres by LEARNING_RATE), so it follows the
+person from chat to chat and can be edited: remove one song, or reset everything.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ import json
 import sqlite3
 import time
 from contextlib import closing
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from tools.contracts import Generation, TasteProfile
+from tools.taste.analysis import ClipAnalysis
 from tools.settings import get_settings
 
 LEARNING_RATE = 0.15
@@ -22,6 +26,20 @@ CREATE TABLE IF NOT EXISTS taste_profiles (
     user TEXT PRIMARY KEY,
     profile TEXT NOT NULL,
     updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS taste_songs (
+    user TEXT NOT NULL,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    analysis TEXT NOT NULL,
+    added REAL NOT NULL,
+    PRIMARY KEY (user, key)
+);
+CREATE TABLE IF NOT EXISTS taste_words (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user TEXT NOT NULL,
+    text TEXT NOT NULL,
+    added REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -77,8 +95,11 @@ def _generation_genres(generation: Generation) -> dict[str, float]:
 
 def apply_feedback(profile: TasteProfile, generation: Generation, liked: bool) -> TasteProfile:
     """A new profile nudged toward (liked) or away from (disliked) the result's genres."""
+    return _nudge(profile, _generation_genres(generation), liked)
+
+
+def _nudge(profile: TasteProfile, heard: dict[str, float], liked: bool) -> TasteProfile:
     genres = dict(profile.genres)
-    heard = _generation_genres(generation)
     top = max(heard.values(), default=0.0) or 1.0
     sign = 1.0 if liked else -1.0
     for genre, p in sorted(heard.items(), key=lambda kv: -kv[1])[:3]:
@@ -92,19 +113,20 @@ def apply_feedback(profile: TasteProfile, generation: Generation, liked: bool) -
 def record_feedback(user: str, generation: Generation, liked: bool) -> TasteProfile:
     """Store the rating and update the user's saved profile in one transaction."""
     with closing(_connect()) as db, db:
-        row = db.execute("SELECT profile FROM taste_profiles WHERE user = ?", (user,)).fetchone()
-        profile = profile_from_dict(json.loads(row[0])) if row else TasteProfile()
-        updated = apply_feedback(profile, generation, liked)
         db.execute(
             "INSERT INTO feedback(user, audio_path, engine, prompt, liked, genres, created) VALUES (?,?,?,?,?,?,?)",
             (user, generation.audio_path, generation.engine, generation.prompt, int(liked),
              json.dumps(_generation_genres(generation)), time.time()),
         )
-        db.execute(
-            "INSERT INTO taste_profiles(user, profile, updated) VALUES (?, ?, ?) "
-            "ON CONFLICT(user) DO UPDATE SET profile = excluded.profile, updated = excluded.updated",
-            (user, json.dumps(profile_to_dict(updated)), time.time()),
-        )
+        made_of_rows = db.execute("SELECT 1 FROM taste_songs WHERE user = ? UNION SELECT 1 FROM taste_words "
+                                  "WHERE user = ? LIMIT 1", (user, user)).fetchone()
+        row = db.execute("SELECT profile FROM taste_profiles WHERE user = ?", (user,)).fetchone()
+        if made_of_rows or row is None:
+            return _rebuild(db, user)
+        # A profile saved before songs and words were kept as rows: nudge it as it is, keep what it knew.
+        updated = apply_feedback(profile_from_dict(json.loads(row[0])), generation, liked)
+        db.execute("UPDATE taste_profiles SET profile = ?, updated = ? WHERE user = ?",
+                   (json.dumps(profile_to_dict(updated)), time.time(), user))
     return updated
 
 
@@ -115,3 +137,86 @@ def feedback_count(user: str) -> dict[str, int]:
     for liked, n in rows:
         counts["liked" if liked else "disliked"] = n
     return counts
+
+
+# -- the songs and words a taste is made of ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TasteSong:
+    key: str
+    name: str
+    genres: list[tuple[str, float]]  # its top genres, for showing
+
+
+def _analysis_to_json(analysis: ClipAnalysis) -> str:
+    data = {f: getattr(analysis, f) for f in ClipAnalysis.__dataclass_fields__ if f != "embedding"}
+    return json.dumps(data)
+
+
+def _analysis_from_json(text: str) -> ClipAnalysis:
+    import numpy as np
+
+    data = json.loads(text)
+    return ClipAnalysis(**data, embedding=np.zeros(0, dtype=np.float32))
+
+
+def _rebuild(db: sqlite3.Connection, user: str) -> TasteProfile:
+    """The profile from the person's songs, then their words, then their ratings, in the order given."""
+    from tools.taste.profile import merge_text, profile_from_analyses
+
+    songs = [_analysis_from_json(r[0]) for r in db.execute(
+        "SELECT analysis FROM taste_songs WHERE user = ? ORDER BY added", (user,))]
+    profile = profile_from_analyses(songs)
+    for (text,) in db.execute("SELECT text FROM taste_words WHERE user = ? ORDER BY id", (user,)):
+        profile = merge_text(profile, text)
+    for liked, genres in db.execute("SELECT liked, genres FROM feedback WHERE user = ? ORDER BY id", (user,)):
+        profile = _nudge(profile, json.loads(genres or "{}"), bool(liked))
+    db.execute(
+        "INSERT INTO taste_profiles(user, profile, updated) VALUES (?, ?, ?) "
+        "ON CONFLICT(user) DO UPDATE SET profile = excluded.profile, updated = excluded.updated",
+        (user, json.dumps(profile_to_dict(profile)), time.time()),
+    )
+    return profile
+
+
+def remember_song(user: str, key: str, analysis: ClipAnalysis) -> TasteProfile:
+    """A song the person gave us becomes part of their taste (once per song); returns the new profile."""
+    with closing(_connect()) as db, db:
+        db.execute("INSERT OR IGNORE INTO taste_songs(user, key, name, analysis, added) VALUES (?, ?, ?, ?, ?)",
+                   (user, key, analysis.name, _analysis_to_json(analysis), time.time()))
+        return _rebuild(db, user)
+
+
+def remember_words(user: str, text: str) -> TasteProfile:
+    """What the person said about their taste ('I love mellow jazz') is kept and laid over their songs."""
+    with closing(_connect()) as db, db:
+        if text.strip():
+            db.execute("INSERT INTO taste_words(user, text, added) VALUES (?, ?, ?)", (user, text.strip(), time.time()))
+        return _rebuild(db, user)
+
+
+def forget_song(user: str, key: str) -> TasteProfile:
+    """Take one song out of the person's taste; returns the rebuilt profile."""
+    with closing(_connect()) as db, db:
+        db.execute("DELETE FROM taste_songs WHERE user = ? AND key = ?", (user, key))
+        return _rebuild(db, user)
+
+
+def reset_taste(user: str) -> None:
+    """Forget everything the person's taste was made of: songs, words, ratings and the profile."""
+    with closing(_connect()) as db, db:
+        for table in ("taste_songs", "taste_words", "feedback", "taste_profiles"):
+            db.execute(f"DELETE FROM {table} WHERE user = ?", (user,))
+
+
+def taste_songs(user: str) -> list[TasteSong]:
+    with closing(_connect()) as db:
+        rows = db.execute("SELECT key, name, analysis FROM taste_songs WHERE user = ? ORDER BY added",
+                          (user,)).fetchall()
+    songs = []
+    for key, name, analysis in rows:
+        genres = json.loads(analysis).get("genres", {})
+        top = sorted(genres.items(), key=lambda kv: -kv[1])[:3]
+        songs.append(TasteSong(key=key, name=name, genres=[(g, round(float(p), 3)) for g, p in top]))
+    return songs

@@ -25,6 +25,7 @@ from tools.settings import get_settings
 ROUTE = "/tastemaker/stored"
 LINK_LIFETIME_S = 24 * 3600
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+_EXTENSIONS = {"audio/wav": ".wav", "audio/x-wav": ".wav", "audio/flac": ".flac", "audio/ogg": ".ogg"}  # not in mimetypes
 
 
 def storage_root() -> Path:
@@ -60,7 +61,7 @@ class LocalStorageClient(BaseStorageClient):
     async def upload_file(self, object_key: str, data: bytes | str, mime: str = "application/octet-stream",
                           overwrite: bool = True, content_disposition: str | None = None) -> dict[str, Any]:
         key = safe_key(object_key)
-        extension = mimetypes.guess_extension(mime or "") or ""
+        extension = mimetypes.guess_extension(mime or "") or _EXTENSIONS.get(mime or "", "")
         if extension and not key.endswith(extension):
             key += extension  # served back with the right type (element names carry no extension)
         path = storage_root() / key

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.session import AudioResult, GenreChart, Session, TastePanel
+from tools.reference import MIN_GENRE_SIMILARITY
 from tools.errors import TastemakerError
 from tools.settings import get_settings
 
@@ -182,8 +183,11 @@ def _tracks(session: Session, results: list) -> dict[str, Any]:
         if t.audio_path:  # the reply lists each track once; the player's caption is only its reference
             session.outbox.append(AudioResult(path=t.audio_path, title=f"{t.title} ({t.artist})".replace(" ()", ""),
                                               caption=f"library track {t.id}, score {r.score:.2f}"))
+        # A sound-alike whose genres are far from the song's (a Haydn adagio for death metal) is only the nearest
+        # there is, not a close one: the same floor the references use says which.
+        close = r.genre_similarity is None or r.genre_similarity >= MIN_GENRE_SIMILARITY
         found.append({"id": t.id, "title": t.title, "artist": t.artist, "genre": t.genre,
-                      "score": round(float(r.score), 3), "why": r.why})
+                      "score": round(float(r.score), 3), "why": r.why, "close": close})
     session.last_search = [f["id"] for f in found]
     return {"tracks": found}
 

@@ -233,9 +233,22 @@ def tracks(result: dict[str, Any]) -> str:
     if not found:
         return "I found nothing in the library for that. Try other words, or add music with 'tastemaker library add'."
     head = f"Using {result['using']}. " if result.get("using") else ""
-    lines = [f"{head}I found {len(found)} piece{'s' if len(found) != 1 else ''} in the library:"]
-    lines += [f"{i}. **{t['title']}**" + (f" by {t['artist']}" if t["artist"] else "") + f" ({t['genre']}): {t['why']}"
-              for i, t in enumerate(found, start=1)]
+
+    def line(i: int, t: dict[str, Any]) -> str:
+        return f"{i}. **{t['title']}**" + (f" by {t['artist']}" if t["artist"] else "") + f" ({t['genre']}): {t['why']}"
+
+    close = [t for t in found if t.get("close", True)]
+    far = [t for t in found if not t.get("close", True)]
+    if not close:  # nothing in the library is really like it: say so, show the nearest, offer to make one
+        lines = [f"{head}Nothing in the library is close to that. The nearest, but not close:"]
+        lines += [line(i, t) for i, t in enumerate(far, start=1)]
+        lines.append("\nShall I make you a piece like it instead? Say 'make me something like it'.")
+        return "\n".join(lines)
+    lines = [f"{head}I found {len(close)} piece{'s' if len(close) != 1 else ''} in the library that sound alike:"]
+    lines += [line(i, t) for i, t in enumerate(close, start=1)]
+    if far:
+        lines.append("Nearest after those, but not close:")
+        lines += [line(i, t) for i, t in enumerate(far, start=len(close) + 1)]
     return "\n".join(lines)
 
 

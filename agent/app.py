@@ -12,19 +12,17 @@ TASTEMAKER_PASSWORD are set: see agent/history.py.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterator
 
 import chainlit as cl
-import matplotlib
-
-matplotlib.use("Agg")  # no display on a server
 import matplotlib.pyplot as plt
 
-from agent import chat_store, history, warmup
+from agent import chat_store, history, pictures, warmup
 from agent.graph import ChatAgent, Reply
 from agent.llm import chat_model, model_label
-from agent.session import AudioResult, GenreChart, Reporter, TastePanel
+from agent.session import AudioResult, GenreChart, LoopChart, Reporter, TastePanel
 from agent.study_web import install_on_chainlit
 from agent.web import branding, guard, identity
 from agent.web.sessions import REGISTRY
@@ -86,20 +84,6 @@ class ChainlitReporter(Reporter):
         cl.run_sync(s.update())
 
 
-def chart_figure(chart: GenreChart):
-    labels = [g for g, _ in chart.genres][::-1]
-    values = [p for _, p in chart.genres][::-1]
-    fig, ax = plt.subplots(figsize=(5, 0.45 * len(labels) + 0.8))
-    ax.barh(labels, values, color="#6c5ce7")
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("probability")
-    ax.set_title(chart.title, fontsize=10)
-    for y, v in enumerate(values):
-        ax.text(min(v + 0.02, 0.9), y, f"{v:.2f}", va="center", fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
 DETAILS = "details"  # the side panel with each player's engine, model, seed and judge (opened from the reply)
 
 
@@ -110,14 +94,23 @@ def elements_for(reply: Reply) -> list:
         elements.append(cl.Text(name=DETAILS, content="\n\n".join(lines), display="side"))
     for item in reply.items:
         if isinstance(item, GenreChart):
-            fig = chart_figure(item)
-            elements.append(cl.Pyplot(name=item.title, figure=fig, display="inline", size="medium"))
-            plt.close(fig)
+            elements.append(picture(item.title, pictures.genre_chart(item), "medium"))
         elif isinstance(item, AudioResult):
             elements.append(cl.Audio(name=item.title, path=item.path, display="inline"))
+            if item.generation_id:  # a piece: a glance at its waveform, spectrogram and what it sounds like
+                elements.append(picture(f"{item.title} (picture)",
+                                        pictures.piece_thumbnail(item.path, item.heard, item.title), "large"))
+        elif isinstance(item, LoopChart):
+            elements.append(picture("the loop, round by round", pictures.loop_chart(item), "medium"))
         elif isinstance(item, TastePanel):
             elements.append(taste_panel(item))
     return elements
+
+
+def picture(name: str, figure, size: str) -> cl.Pyplot:
+    element = cl.Pyplot(name=name, figure=figure, display="inline", size=size)
+    plt.close(figure)
+    return element
 
 
 def taste_panel(panel: TastePanel) -> cl.CustomElement:
@@ -218,6 +211,30 @@ def new_agent() -> ChatAgent:
 @cl.on_chat_start
 async def start() -> None:
     new_agent()
+    from tools.library import open_library
+    from tools.library.default import build_in_background
+
+    status = await cl.make_async(lambda: build_in_background(open_library()))()
+    if status.state == "building":  # a fresh data directory: show how far the library is, live
+        asyncio.create_task(show_library_build(status))
+
+
+async def show_library_build(status) -> None:
+    """A task list beside the chat: 'building your music library: 23/67', then ready."""
+    tasks = cl.TaskList(status="Getting ready")
+    task = cl.Task(title=status.describe(), status=cl.TaskStatus.RUNNING)
+    await tasks.add_task(task)
+    await tasks.send()
+    shown = None
+    while status.state == "building":
+        if status.describe() != shown:
+            shown = task.title = status.describe()
+            await tasks.send()
+        await asyncio.sleep(2)
+    task.title = status.describe()
+    task.status = cl.TaskStatus.DONE if status.state == "ready" else cl.TaskStatus.FAILED
+    tasks.status = "Ready" if status.state == "ready" else "Library not built"
+    await tasks.send()
 
 
 @cl.on_message

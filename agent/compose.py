@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from agent.session import AudioResult, GeneratedPiece, Session
+from agent.session import AudioResult, GeneratedPiece, LoopChart, Session
 from tools.contracts import Generation, Style, TasteProfile
 from tools.errors import TastemakerError
 from tools.generate.request import (GenerationRequest, MusicAsk, MusicChange, fit_key, fit_seconds, fit_tempo,
@@ -116,7 +116,7 @@ def _show(session: Session, piece: GeneratedPiece, heard: list[tuple[str, float]
     g = piece.generation
     asked = ", ".join(k for k, _ in sorted((g.style.genres if g.style else {}).items(), key=lambda kv: -kv[1])[:3])
     session.outbox.append(AudioResult(path=g.audio_path, title=f"{piece.id}: {asked or 'your piece'}",
-                                      caption=_detail(g, judge), generation_id=piece.id))
+                                      caption=_detail(g, judge), generation_id=piece.id, heard=list(heard)))
     tempo = _tempo_of(g)
     return {
         "id": piece.id, "engine": g.engine, "model": g.model, "seed": g.seed, "seconds": round(g.duration, 1),
@@ -270,6 +270,10 @@ def run_loop(session: Session, request: LoopRequest, notes: list[str] | None = N
                  "jaccard": round(a.jaccard, 2)} for a in result.attempts]
     piece.attempts = attempts
     heard = _heard(best)
+    session.outbox.append(LoopChart(
+        target=list(result.target), best_round=result.best.iteration,
+        points=[(a.iteration, {t: round(float(a.predicted.get(t, 0.0)), 3) for t in result.target})
+                for a in result.attempts]))
     shown = _show(session, piece, heard, judge_note)
     heard_names = [g for g, _ in heard]
     reached = [t for t in result.target if t in heard_names]

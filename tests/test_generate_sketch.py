@@ -17,6 +17,7 @@ from tools.generate import GenerationRequest, generate
 from tools.generate.sketch import render
 from tools.generate.sketch.arranger import plan, to_midi
 from tools.generate.sketch.conditioning import from_audio, from_midi
+from tools.generate.sketch import styles as S
 from tools.generate.sketch.styles import STYLES
 from tools.generate.sketch.theory import SCALES, estimate_key, parse_roman
 from tools.genres import GENRES
@@ -272,3 +273,66 @@ def test_without_a_working_espeak_hip_hop_stays_instrumental_and_says_why(monkey
     arr = plan(Style(genres={"hip-hop": 1.0}), 6.0, seed=2)
     assert np.array_equal(render(arr), audio)
     assert any("espeak-ng failed (LibsndfileError" in n for n in arr.notes)
+
+
+# ------------------------------------------------------------------ bugs found by listening (issue 12)
+
+def _bar_levels_db(audio: np.ndarray, arr, sr: int) -> np.ndarray:
+    mono = audio.mean(axis=1) if audio.ndim == 2 else audio
+    n = int(arr.bar_seconds * sr)
+    bars = [mono[i * n:(i + 1) * n] for i in range(len(mono) // n)]
+    return np.array([20 * np.log10(np.sqrt(np.mean(b ** 2)) + 1e-9) for b in bars])
+
+
+def test_ambient_pad_holds_across_the_bar_line():
+    # a two-bar pad pattern ('C' then 31 holds) was cut at the bar line: every second bar fell to -60 dBFS
+    arr = plan(Style(genres={"ambient": 1.0}), 20.0, seed=0)
+    pm = to_midi(arr)
+    for inst in (i for i in pm.instruments if "pad" in i.name):
+        for bar in range(arr.bars - 1):
+            middle = (bar + 0.5) * arr.bar_seconds
+            assert any(n.start <= middle < n.end for n in inst.notes), (inst.name, bar)
+    audio = render(arr)
+    levels = _bar_levels_db(audio, arr, len(audio) // round(arr.seconds))
+    body = levels[:-1]  # the last bar fades out
+    assert body.min() > levels.max() - 20, np.round(levels, 1)
+
+
+@pytest.mark.parametrize("prompt", ["lofi", "deep house", "sad piano ballad"])
+def test_no_dc_offset(tmp_path, prompt):
+    import soundfile as sf
+
+    for seed in (0, 1):
+        [g] = generate(GenerationRequest(prompt=prompt, seconds=8.0, seed=seed, engine="sketch",
+                                         output=str(tmp_path / "x.wav")))
+        y, sr = sf.read(g.audio_path, always_2d=True)
+        power = np.abs(np.fft.rfft(y.mean(axis=1))) ** 2
+        freqs = np.fft.rfftfreq(len(y), 1 / sr)
+        assert np.abs(y.mean(axis=0)).max() < 0.002, (prompt, seed, y.mean(axis=0))
+        assert power[freqs < 20].sum() < 0.005 * power.sum(), (prompt, seed)
+
+
+def test_funky_disco_is_not_deep_house():
+    from tools.text_style import parse_text
+
+    disco, house = parse_text("funky disco").style, parse_text("deep house").style
+    for seed in (0, 1, 2):
+        a, b = plan(disco, 6.0, seed), plan(house, 6.0, seed)
+        assert a.primary != "house" and b.primary == "house"
+        assert {v.program for v in a.voices} != {v.program for v in b.voices}
+        assert not np.array_equal(render(a), render(b))
+
+
+@pytest.mark.parametrize("prompt", ["relaxed jazz", "calm jazz", "sleepy jazz", "sad piano ballad"])
+def test_calm_words_make_slow_sparse_pieces(prompt):
+    from tools.text_style import parse_text
+
+    style = parse_text(prompt).style
+    lively = parse_text("energetic jazz").style
+    for seed in range(4):
+        arr = plan(style, 20.0, seed)
+        assert arr.tempo <= 100 and arr.energy <= 0.35, (prompt, seed, arr.tempo, arr.energy)
+        busy = [k for kind, pattern in arr.drums.items() if kind != "chorus"
+                for k, p in pattern.items() if k in (S.HAT, S.RIDE) and p.count(".") < len(p) / 2]
+        assert not busy, (prompt, arr.drums)
+        assert plan(lively, 20.0, seed).tempo > arr.tempo + 30

@@ -37,8 +37,12 @@ def fit(audio: np.ndarray, seconds: float, sample_rate: int = RENDER_RATE) -> np
 
 
 def finish(audio: np.ndarray, seconds: float, sample_rate: int = RENDER_RATE) -> np.ndarray:
-    """Exactly `seconds` long, with a short fade-in and a fade-out over the last 1.5 s (or tenth)."""
-    out = fit(audio, seconds, sample_rate)
+    """Exactly `seconds` long, DC and sub-sonic rumble removed (a 20 Hz high-pass: some SoundFont samples carry
+    an offset), with a short fade-in and a fade-out over the last 1.5 s (or tenth)."""
+    from scipy.signal import butter, sosfilt
+
+    out = fit(sosfilt(butter(4, 20, "highpass", fs=sample_rate, output="sos"), audio).astype(np.float32),
+              seconds, sample_rate)
     n = len(out)
     fade_in = min(n, int(0.005 * sample_rate))
     out[:fade_in] *= np.linspace(0, 1, fade_in, dtype=np.float32)

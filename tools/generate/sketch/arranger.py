@@ -181,15 +181,44 @@ def _native_mode(progression: list[str], default: str) -> str:
     return default
 
 
+# How a mood word moves the energy the genres suggest (calm, sad and sleepy pieces are slow and sparse).
+MOOD_ENERGY = {"calm": -0.3, "mellow": -0.2, "sad": -0.25, "dark": -0.05, "beautiful": -0.05,
+               "energetic": 0.25, "party": 0.2, "happy": 0.05, "catchy": 0.05}
+CALM_ENERGY = 0.35  # at or below: the style's slow tempo range, thinned drums
+
+
 def _energy(style: Style, blend: dict[str, float]) -> float:
     if style.energy is not None:
         return float(np.clip(style.energy, 0.0, 1.0))
     base = {"metal": 0.85, "punk": 0.85, "rock": 0.7, "techno": 0.75, "electronic": 0.7, "house": 0.7,
-            "funk": 0.65, "ambient": 0.2, "new age": 0.25, "chillout": 0.35, "classical": 0.45, "folk": 0.45}
+            "dance": 0.75, "funk": 0.65, "ambient": 0.2, "new age": 0.25, "chillout": 0.35, "classical": 0.45,
+            "folk": 0.45}
     e = sum(w * base.get(name, 0.55) for name, w in blend.items())
-    e += 0.15 * style.moods.get("energetic", 0) + 0.1 * style.moods.get("party", 0)
-    e -= 0.15 * style.moods.get("calm", 0) + 0.1 * style.moods.get("mellow", 0)
+    e += sum(shift * style.moods.get(mood, 0.0) for mood, shift in MOOD_ENERGY.items())
     return float(np.clip(e, 0.05, 0.95))
+
+
+def _tempo(blend: dict[str, float], energy: float, rng: np.random.Generator) -> float:
+    """A tempo in the blend's range placed by energy; calm pieces take the styles' slow (ballad) range."""
+    specs = [(S.STYLES[n], w) for n, w in blend.items()]
+    if energy <= CALM_ENERGY:
+        lo = sum(w * spec.slow_range[0] for spec, w in specs)
+        hi = sum(w * spec.slow_range[1] for spec, w in specs)
+        pos = energy / CALM_ENERGY
+    else:
+        lo = sum(w * spec.tempo[0] for spec, w in specs)
+        hi = sum(w * spec.tempo[1] for spec, w in specs)
+        pos = 0.2 + 0.6 * energy
+    pos = np.clip(pos + rng.uniform(-0.15, 0.15), 0, 1)
+    return float(round(lo + (hi - lo) * pos))
+
+
+def _thin(pattern: str) -> str:
+    """A calm version of a cymbal or shaker pattern: its hits on the beat only."""
+    return "".join(ch if i % 4 == 0 else "." for i, ch in enumerate(pattern))
+
+
+THINNED = (S.HAT, S.RIDE, S.SHAKER, S.TAMBOURINE, S.OPEN_HAT, S.PEDAL_HAT)
 
 
 def _sections(bars: int) -> list[tuple[str, int, int]]:
@@ -309,10 +338,7 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     elif reference is not None and reference.tempo:
         tempo = float(np.clip(reference.tempo, 40, 240))
     else:
-        lo = sum(w * S.STYLES[n].tempo[0] for n, w in blend.items())
-        hi = sum(w * S.STYLES[n].tempo[1] for n, w in blend.items())
-        pos = np.clip(0.2 + 0.6 * energy + rng.uniform(-0.15, 0.15), 0, 1)
-        tempo = float(round(lo + (hi - lo) * pos))
+        tempo = _tempo(blend, energy, rng)
 
     # harmony: the reference's progression, else one of the primary style's
     if reference is not None and reference.progression:
@@ -389,8 +415,10 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         notes.append("no drums, as asked")
     if energy > 0.75 and "chorus" in drums:
         drums["verse"] = drums["chorus"]  # high energy: the busy groove throughout
-    elif energy < 0.3 and drums:
-        drums["verse"] = drums.get("intro", {})
+    elif energy <= CALM_ENERGY and drums:
+        # calm: no busy cymbals, no ghost notes
+        drums = {kind: {k: _thin(p) if k in THINNED else p.replace("g", ".") for k, p in pattern.items()}
+                 for kind, pattern in drums.items()}
 
     swing = sum(w * S.STYLES[n].swing for n, w in blend.items())
     motif = reference.motif if reference is not None and reference.motif else None
@@ -443,17 +471,32 @@ class _Writer:
 
     # pattern helpers
     def events(self, pattern: str, bar: int) -> list[tuple[int, str, int]]:
-        """(step, char, length in steps) for the bar's slice of a pattern; '-' extends the previous onset."""
+        """(step, char, length in steps) for the bar's slice of a pattern; '-' extends the previous onset.
+
+        A pattern longer than a bar holds its notes across the bar lines (a two-bar pad is one long chord), up to
+        the next chord change; a hold that reaches into a new chord strikes again on its first step.
+        """
         n = self.steps
-        bars_in_pattern = max(1, len(pattern) // n)
-        piece = (pattern * int(np.ceil(n / len(pattern))))[:n] if len(pattern) < n else pattern[
-            (bar % bars_in_pattern) * n: (bar % bars_in_pattern + 1) * n]
+        if len(pattern) < n:
+            full, offset, reach = (pattern * int(np.ceil(n / len(pattern))))[:n], 0, n
+        else:
+            bars_in_pattern = len(pattern) // n
+            full, offset = pattern[: bars_in_pattern * n], (bar % bars_in_pattern) * n
+            chord_bars = self.arr.chord_bars
+            reach = (chord_bars - bar % chord_bars) * n  # steps from this bar's start to the next chord change
         out: list[tuple[int, str, int]] = []
-        for i, ch in enumerate(piece):
-            if ch in "-.":
+        for i in range(n):
+            ch = full[(offset + i) % len(full)]
+            if ch == "." or (ch == "-" and not (i == 0 and len(pattern) > n and bar % self.arr.chord_bars == 0)):
                 continue
+            if ch == "-":  # a held chord meets a new one at the bar line: strike the held onset again
+                back = next((full[(offset - k) % len(full)] for k in range(1, len(full))
+                             if full[(offset - k) % len(full)] not in "-."), None)
+                if back is None:
+                    continue
+                ch = back
             length = 1
-            while i + length < n and piece[i + length] == "-":
+            while i + length < reach and full[(offset + i + length) % len(full)] == "-":
                 length += 1
             out.append((i, ch, length))
         return out

@@ -70,6 +70,11 @@ class StyleSpec:
     fills: bool = True
     signature: tuple[str, ...] = ("lead",)
     description: str = ""
+    slow_tempo: tuple[int, int] | None = None  # the range for calm, sad or sleepy requests (ballads)
+
+    @property
+    def slow_range(self) -> tuple[int, int]:
+        return self.slow_tempo or (max(56, round(self.tempo[0] * 0.65)), self.tempo[0])
 
 
 STYLES: dict[str, StyleSpec] = {}
@@ -201,6 +206,31 @@ _add(StyleSpec(
 ))
 
 _add(StyleSpec(
+    name="dance", tempo=(112, 126), mode="minor", keys=("A", "D", "E", "G", "C"),
+    progressions=(("i7", "iv7"), ("i7", "i7", "iv7", "v7"), ("Imaj7", "ii7", "iii7", "ii7"), ("vi7", "ii7", "V7", "Imaj7")),
+    parts=(
+        # disco: the octave-jumping bass, a scratchy muted guitar, string swells and brass stabs, four on the floor
+        Part("bass", 33, ("R-8-R-8-R-8-R-8-", "R.8.R.8.R.8.5.8."), low=33, velocity=100),
+        Part("comp", 27, ("..c...c...c...c.", ".cc..c..c.c..cc."), low=60, voicing="triad", velocity=80),
+        Part("pad", 48, ("C-------C-------", "C---------------"), low=55, voicing="open", velocity=70),
+        Part("comp", 61, ("C-.C..........C-", "....C-.C........"), low=60, voicing="triad", velocity=95,
+             sections=("chorus",)),
+        Part("lead", 48, ("n-n-n---n---n---", "n---n-n-n-------"), low=72, voicing="single", velocity=85,
+             sections=("chorus",), density=0.8),
+    ),
+    drums={
+        "intro": {KICK: "X...X...X...X...", HAT: "x.x.x.x.x.x.x.x."},
+        "verse": {KICK: "X...X...X...X...", SNARE: "....X.......X...", OPEN_HAT: "..x...x...x...x.",
+                  HAT: "x.o.x.o.x.o.x.o."},
+        "chorus": {KICK: "X...X...X...X...", SNARE: "....X.......X...", CLAP: "....x.......x...",
+                   OPEN_HAT: "..X...X...X...X.", HAT: "xoxoxoxoxoxoxoxo", TAMBOURINE: "x.x.x.x.x.x.x.x."},
+        "outro": {KICK: "X...X...X...X...", OPEN_HAT: "..x...x...x...x."},
+    },
+    swing=0.1, swing_unit=16, signature=("bass", "pad"),
+    description="dance (disco): four on the floor, octave bass, scratchy guitar, strings and brass",
+))
+
+_add(StyleSpec(
     name="techno", tempo=(128, 138), mode="minor", keys=("A", "F", "D", "E"),
     progressions=(("i", "i", "i", "VI"), ("i", "i", "iv", "i")),
     parts=(
@@ -255,7 +285,7 @@ _add(StyleSpec(
 ))
 
 _add(StyleSpec(
-    name="jazz", tempo=(120, 180), mode="major", keys=("F", "Bb", "Eb", "C", "G"),
+    name="jazz", tempo=(120, 180), slow_tempo=(60, 92), mode="major", keys=("F", "Bb", "Eb", "C", "G"),
     progressions=(("ii7", "V7", "Imaj7", "vi7"), ("Imaj7", "vi7", "ii7", "V7"), ("iii7", "vi7", "ii7", "V7")),
     parts=(
         Part("bass", 32, ("R---w---w---c---", "R---5---w---c---"), low=28, velocity=95),
@@ -434,7 +464,7 @@ _add(StyleSpec(
 
 # What text like "house/techno" or "funk/soul" defaults to, and names the vocabulary has but the book has not.
 STYLE_FALLBACK: dict[str, str] = {
-    "dance": "house", "indie": "rock", "rnb": "soul", "easy listening": "soul", "experimental": "ambient",
+    "indie": "rock", "rnb": "soul", "easy listening": "soul", "experimental": "ambient",
     "opera": "classical", "world": "folk",
 }
 

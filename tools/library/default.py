@@ -30,7 +30,7 @@ from tools.library.ingest import IngestReport, Source, ingest
 from tools.library.scores import Rendered, render_piece
 from tools.library.store import Library
 
-DEFAULT_LIBRARY_VERSION = "1"
+DEFAULT_LIBRARY_VERSION = "2"  # 2: FluidSynth rendered in stereo, both channels averaged (was the left only)
 ANALYSE_SECONDS = 15.0  # five 3 s tagger patches: enough for retrieval, and tagging is most of the build time
 _META_KEY = "default_library"
 

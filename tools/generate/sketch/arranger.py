@@ -7,7 +7,7 @@ request and a seeded random generator; `to_midi()` writes the notes. Same inputs
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pretty_midi
@@ -47,6 +47,9 @@ class Voice:
     density: float
     style: str
     drive: float = 0.0
+    pan: float = 0.0  # -1 left .. 1 right (MIDI CC10)
+    double: bool = False  # double-tracked: played left and right by the mix (a second take, ADT)
+    send: float = 0.2  # into the room (MIDI CC91)
 
 
 @dataclass
@@ -308,6 +311,30 @@ def _apply_instruments(voices: list[Voice], style: Style, notes: list[str]) -> l
     return kept
 
 
+def _place(voices: list[Voice], rng: np.random.Generator) -> list[Voice]:
+    """Where each part sits in the stereo field, as a mix engineer would put it: bass and melody in the middle,
+    driven rhythm guitars double-tracked hard left and right, other accompaniment spread to alternating sides,
+    pads near the middle (their samples are wide already)."""
+    out: list[Voice] = []
+    side = 1 if rng.random() < 0.5 else -1
+    for v in voices:
+        if v.role == "bass":
+            out.append(replace(v, pan=0.0, send=0.02))
+        elif v.role == "lead":
+            out.append(replace(v, pan=round(float(rng.uniform(-0.12, 0.12)), 2), send=0.25))
+        elif v.role == "comp" and (v.drive > 0 or v.program in (29, 30)) and not any(x.double for x in out):
+            # the rhythm guitar double-tracked hard left and right (the mix makes the second take), instead of
+            # one guitar doubled at the octave
+            out.append(replace(v, pan=0.0, send=0.1, octave_double=False, double=True))
+        elif v.role == "pad":
+            out.append(replace(v, pan=round(side * float(rng.uniform(0.0, 0.25)), 2), send=0.35))
+            side = -side
+        else:
+            out.append(replace(v, pan=round(side * float(rng.uniform(0.3, 0.6)), 2), send=0.2))
+            side = -side
+    return out
+
+
 def _raps(style: Style, blend: dict[str, float], notes: list[str]) -> bool:
     """Hip-hop is rapped over unless the person asked for no vocals or an instrumental."""
     if blend.get("hip-hop", 0.0) < RAP_MIN_WEIGHT:
@@ -401,6 +428,8 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         # the rapper is the melody: hip-hop's own lead steps aside, unless it plays an instrument asked for
         own = {p.program for p in S.STYLES["hip-hop"].parts if p.role == "lead"}
         voices = [v for v in voices if not (v.role == "lead" and v.style == "hip-hop" and v.program in own)]
+
+    voices = _place(voices, rng)
 
     drums = {k: dict(v) for k, v in primary.drums.items()}
     if not drums:
@@ -700,6 +729,8 @@ def to_midi(arr: Arrangement) -> pretty_midi.PrettyMIDI:
     writer = _Writer(arr)
     for i, v in enumerate(arr.voices):
         inst = pretty_midi.Instrument(program=v.program, name=voice_name(i, v))
+        inst.control_changes += [pretty_midi.ControlChange(10, int(np.clip(round(64 + 63 * v.pan), 0, 127)), 0.0),
+                                 pretty_midi.ControlChange(91, int(round(127 * v.send)), 0.0)]
         if v.role == "bass":
             writer.write_bass(v, inst)
         elif v.role == "lead":
@@ -709,6 +740,7 @@ def to_midi(arr: Arrangement) -> pretty_midi.PrettyMIDI:
         if inst.notes:
             pm.instruments.append(inst)
     drums = pretty_midi.Instrument(program=0, is_drum=True, name="drums")
+    drums.control_changes += [pretty_midi.ControlChange(10, 64, 0.0), pretty_midi.ControlChange(91, 15, 0.0)]
     writer.write_drums(drums)
     if drums.notes:
         pm.instruments.append(drums)

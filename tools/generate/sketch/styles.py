@@ -117,11 +117,13 @@ _add(StyleSpec(
              octave_double=True, drive=150.0),
     ),
     drums={
-        "intro": {KICK: "xxxxxxxxxxxxxxxx", CRASH: "x.x.x.x.x.x.x.x."},
-        "verse": {KICK: "xxxxxxxxxxxxxxxx", SNARE: "....X.......X...", CRASH: "x.x.x.x.x.x.x.x."},
+        # crashes on the downbeats, the ride or china keeping the 8ths (a crash on every 8th was a wall of noise)
+        "intro": {KICK: "x...x...x...x...", CRASH: "X" + "." * 15, RIDE: "x.x.x.x.x.x.x.x."},
+        "verse": {KICK: "xxxxxxxxxxxxxxxx", SNARE: "....X.......X...", RIDE: "x.x.x.x.x.x.x.x.",
+                  CRASH: "X" + "." * 31},
         "chorus": {KICK: "xxxxxxxxxxxxxxxx", SNARE: "..X...X...X...X.", CHINA: "x.x.x.x.x.x.x.x.",
                    CRASH: "X" + "." * 15},
-        "outro": {KICK: "xxxxxxxxxxxxxxxx", SNARE: "....X.......X...", CRASH: "x.x.x.x.x.x.x.x."},
+        "outro": {KICK: "xxxxxxxxxxxxxxxx", SNARE: "....X.......X...", CRASH: "X" + "." * 15},
     },
     signature=("comp",), description="metal: low, driven power-chord wall, fast double-kick drums, crash cymbals",
 ))
@@ -137,7 +139,8 @@ _add(StyleSpec(
     drums={
         "intro": {KICK: "x...x...x...x..."},
         "verse": {KICK: "x...x...x...x...", SNARE: "..x...x...x...x.", HAT: "x.x.x.x.x.x.x.x."},
-        "chorus": {KICK: "x.x.x.x.x.x.x.x.", SNARE: "....X.......X...", CRASH: "x.x.x.x.x.x.x.x."},
+        "chorus": {KICK: "x.x.x.x.x.x.x.x.", SNARE: "....X.......X...", RIDE: "x.x.x.x.x.x.x.x.",
+                   CRASH: "X" + "." * 15},
         "outro": {KICK: "x...x...x...x...", SNARE: "..x...x...x...x.", CRASH: "X" + "." * 15},
     },
     signature=("comp",), description="punk: fast eighth-note power chords, loud and raw",

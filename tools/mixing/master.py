@@ -34,11 +34,23 @@ def true_peaks(audio: np.ndarray) -> np.ndarray:
     return peaks
 
 
-def true_peak_db(audio: np.ndarray) -> float:
-    """The true peak of a signal in dBTP."""
+def true_peak_db(audio: np.ndarray, floor_db: float | None = None) -> float:
+    """The true peak of a signal in dBTP. With `floor_db`, only the stretches whose samples come within 3 dB of
+    it are oversampled (faster; exact whenever the true peak is above the floor)."""
     if not audio.size:
         return -np.inf
-    return float(20 * np.log10(true_peaks(audio).max() + 1e-12))
+    if floor_db is None:
+        return float(20 * np.log10(true_peaks(audio).max() + 1e-12))
+    block = 1024
+    frames = audio.reshape(len(audio), -1)
+    n = -(-len(frames) // block)
+    sample_peaks = np.pad(np.abs(frames).max(axis=1), (0, n * block - len(frames))).reshape(n, block).max(axis=1)
+    loud = np.flatnonzero(sample_peaks > 10 ** ((floor_db - 3) / 20))
+    best = float(np.abs(frames).max())
+    for i in loud:
+        lo, hi = max(0, i * block - 32), min(len(frames), (i + 1) * block + 32)
+        best = max(best, float(true_peaks(frames[lo:hi]).max()))
+    return float(20 * np.log10(best + 1e-12))
 
 
 def loudness(audio: np.ndarray, rate: int) -> float:
@@ -107,7 +119,7 @@ def finish(mix: np.ndarray, rate: int, frames: int, master: Master = Master()) -
     best, best_miss = audio, np.inf
     for _ in range(5):
         gain = np.float32(10 ** (gain_db / 20))
-        audio = limit(dry * gain, rate, master.ceiling_dbtp - 0.2, peaks * gain)
+        audio = limit(dry * gain, rate, master.ceiling_dbtp - 0.4, peaks * gain)
         miss = master.target_lufs - loudness(audio, rate)
         if abs(miss) < abs(best_miss):
             best, best_miss = audio, miss
@@ -115,7 +127,7 @@ def finish(mix: np.ndarray, rate: int, frames: int, master: Master = Master()) -
             break
         gain_db += miss
     audio = best
-    over = true_peak_db(audio) - master.ceiling_dbtp
+    over = true_peak_db(audio, master.ceiling_dbtp - 0.4) - master.ceiling_dbtp
     if over > 0:
         audio = audio * 10 ** (-(over + 0.02) / 20)
     return np.ascontiguousarray(audio, dtype=np.float32)

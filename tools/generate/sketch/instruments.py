@@ -16,7 +16,7 @@ CHOSEN: dict[tuple[bool, int], Source] = {}
 def source_for(program: int, is_drum: bool, style: str = "") -> Source:
     """The preset for a part; the default SoundFont's when none was chosen, its file is missing, or the person
     set TASTEMAKER_SOUNDFONT (their SoundFont plays everything)."""
-    chosen = CHOSEN.get((is_drum, 0 if is_drum else program))
+    chosen = CHOSEN.get((is_drum, program))
     if chosen is None or get_settings().soundfont or not Path(chosen.soundfont).is_file():
         return default_source(program, is_drum)
     return chosen

@@ -338,3 +338,33 @@ def test_calm_words_make_slow_sparse_pieces(prompt):
                 for k, p in pattern.items() if k in (S.HAT, S.RIDE) and p.count(".") < len(p) / 2]
         assert not busy, (prompt, arr.drums)
         assert plan(lively, 20.0, seed).tempo > arr.tempo + 30
+
+
+def test_a_piece_has_a_form_not_one_loop():
+    arr = plan(Style(genres={"rock": 1.0}, tempo=120), 45.0, seed=0)
+    kinds = [k for k, _, _ in arr.sections]
+    assert kinds[0] == "intro" and kinds[-1] == "outro" and {"verse", "chorus", "bridge"} <= set(kinds)
+    assert arr.section_chords["chorus"] != arr.section_chords["verse"] != arr.section_chords["bridge"]
+    lead = next(i for i in to_midi(arr).instruments if "lead" in i.name)
+    bar = arr.bar_seconds
+    phrases = {}  # every two-bar phrase of the lead as (onset in the phrase, pitch): repeats are varied
+    for n in lead.notes:
+        phrases.setdefault(int(n.start // (2 * bar)), []).append((round((n.start % (2 * bar)) / bar * 8), n.pitch))
+    shapes = [tuple(p) for p in phrases.values() if len(p) > 2]
+    assert len(set(shapes)) == len(shapes), "no phrase of the melody is an exact copy of another"
+
+
+def test_seeds_choose_instruments_layouts_and_kits():
+    arrs = [plan(Style(genres={"rock": 1.0}), 40.0, seed=s) for s in range(8)]
+    assert len({tuple(v.program for v in a.voices) for a in arrs}) > 1
+    assert len({tuple(k for k, _, _ in a.sections) for a in arrs}) > 1
+    assert len({a.kit for a in arrs}) > 1
+
+
+def test_a_named_instrument_keeps_the_melody_from_a_lent_lead():
+    from tools.generate.sketch.arranger import _family
+
+    arr = plan(Style(genres={"rock": 0.6, "electronic": 0.4}, instruments={"guitar": 1.0}), 20.0, seed=0)
+    leads = [v for v in arr.voices if v.role == "lead"]
+    assert leads and all(_family(v.program) == "guitar" for v in leads), [v.program for v in leads]
+    assert "guitar plays the melody" in arr.notes

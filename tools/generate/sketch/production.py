@@ -96,7 +96,7 @@ def produce(arrangement, pm, voice_track: np.ndarray | None = None, rate: int = 
     for inst in pm.instruments:
         i = voice_index(inst.name)
         v = arrangement.voices[i] if i is not None else None
-        sources.append(source_for(inst.program, inst.is_drum, arrangement.primary))
+        sources.append(source_for(inst.program, inst.is_drum, {n.pitch for n in inst.notes}))
         role = "drums" if inst.is_drum else (v.role if v else "comp")
         strips.append(strip_for(role, inst.program, v.drive if v else 0.0, v.style if v else arrangement.primary,
                                 arrangement.primary, v.send if v else None, v.double if v else False))

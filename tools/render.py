@@ -73,8 +73,9 @@ def check_soundfont(path: str | Path) -> Path:
 
 
 def default_source(program: int, is_drum: bool) -> Source:
-    """The General MIDI preset of the default SoundFont for a program (bank 128 for drums)."""
-    return Source(str(find_soundfont()), DRUM_BANK if is_drum else 0, 0 if is_drum else program)
+    """The General MIDI preset of the default SoundFont for a program (for drums: bank 128, the program is
+    the kit)."""
+    return Source(str(find_soundfont()), DRUM_BANK if is_drum else 0, program)
 
 
 class _Synth:
@@ -110,8 +111,12 @@ class _Synth:
         chan = len(self.channels)
         if chan >= 256:
             raise TastemakerError("A piece can use at most 256 different instruments.")
-        if self.synth.program_select(chan, self.fonts[source.soundfont], source.bank, source.program) != 0:
-            raise TastemakerError(f"{source.soundfont} has no preset bank {source.bank} program {source.program}.")
+        sfid = self.fonts[source.soundfont]
+        # a SoundFont without this preset plays the bank's first one (a kit it lacks: its standard kit)
+        if self.synth.program_select(chan, sfid, source.bank, source.program) != 0 and \
+                self.synth.program_select(chan, sfid, source.bank, 0) != 0:
+            raise TastemakerError(f"{source.soundfont} has no preset in bank {source.bank} (program "
+                                  f"{source.program}); use a General MIDI SoundFont.")
         self.channels[source] = chan
         return chan
 

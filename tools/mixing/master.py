@@ -34,6 +34,20 @@ def true_peaks(audio: np.ndarray) -> np.ndarray:
     return peaks
 
 
+def loud_true_peaks(audio: np.ndarray, within_db: float = 12.0) -> np.ndarray:
+    """true_peaks() where the signal comes within `within_db` of its loudest sample (the only places a limiter
+    acts on), the plain sample peaks elsewhere: the same envelope for the limiter at a fraction of the cost."""
+    block = 1024
+    frames = audio.reshape(len(audio), -1)
+    peaks = np.abs(frames).max(axis=1)
+    n = -(-len(frames) // block)
+    block_peaks = np.pad(peaks, (0, n * block - len(frames))).reshape(n, block).max(axis=1)
+    for i in np.flatnonzero(block_peaks > peaks.max() * 10 ** (-within_db / 20)):
+        lo, hi = max(0, i * block - 32), min(len(frames), (i + 1) * block + 32)
+        peaks[i * block: (i + 1) * block] = true_peaks(frames[lo:hi])[i * block - lo: i * block - lo + block]
+    return peaks
+
+
 def true_peak_db(audio: np.ndarray, floor_db: float | None = None) -> float:
     """The true peak of a signal in dBTP. With `floor_db`, only the stretches whose samples come within 3 dB of
     it are oversampled (faster; exact whenever the true peak is above the floor)."""
@@ -115,11 +129,11 @@ def finish(mix: np.ndarray, rate: int, frames: int, master: Master = Master()) -
     lufs = loudness(audio, rate)
     if not np.isfinite(lufs):
         return audio
-    dry, gain_db, peaks = audio, master.target_lufs - lufs, true_peaks(audio)
+    dry, gain_db, peaks = audio, master.target_lufs - lufs, loud_true_peaks(audio)
     best, best_miss = audio, np.inf
     for _ in range(5):
         gain = np.float32(10 ** (gain_db / 20))
-        audio = limit(dry * gain, rate, master.ceiling_dbtp - 0.4, peaks * gain)
+        audio = limit(dry * gain, rate, master.ceiling_dbtp - 0.6, peaks * gain)
         miss = master.target_lufs - loudness(audio, rate)
         if abs(miss) < abs(best_miss):
             best, best_miss = audio, miss
@@ -127,7 +141,7 @@ def finish(mix: np.ndarray, rate: int, frames: int, master: Master = Master()) -
             break
         gain_db += miss
     audio = best
-    over = true_peak_db(audio, master.ceiling_dbtp - 0.4) - master.ceiling_dbtp
+    over = true_peak_db(audio, master.ceiling_dbtp - 0.6) - master.ceiling_dbtp
     if over > 0:
         audio = audio * 10 ** (-(over + 0.02) / 20)
     return np.ascontiguousarray(audio, dtype=np.float32)

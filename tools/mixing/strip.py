@@ -37,6 +37,7 @@ class Strip:
     amp: Amp | None = None
     reverb_send: float = 0.2
     double: bool = False  # double-tracked: the part left, a second take (delayed, pitch-wobbled) right
+    ambience: float = 0.0  # wet level of a short stereo room of the part's own (a drum kit's room microphones)
 
 
 def active_rms(audio: np.ndarray, rate: int) -> float:
@@ -74,6 +75,8 @@ def _board(strip: Strip, level_db: float):
             chain.append(pb.HighShelfFilter(cutoff_frequency_hz=hz, gain_db=gain, q=q))
         else:
             raise ValueError(f"unknown EQ kind {kind!r}")
+    if strip.ambience > 0:
+        chain.append(pb.Reverb(room_size=0.12, damping=0.7, width=1.0, wet_level=strip.ambience, dry_level=1.0))
     if strip.compress is not None:
         below, ratio = strip.compress
         chain.append(pb.Compressor(threshold_db=level_db - below, ratio=ratio, attack_ms=strip.attack_ms,

@@ -328,10 +328,10 @@ def _place(voices: list[Voice], rng: np.random.Generator) -> list[Voice]:
             # one guitar doubled at the octave
             out.append(replace(v, pan=0.0, send=0.1, octave_double=False, double=True))
         elif v.role == "pad":
-            out.append(replace(v, pan=round(side * float(rng.uniform(0.0, 0.25)), 2), send=0.35))
+            out.append(replace(v, pan=round(side * float(rng.uniform(0.15, 0.35)), 2), send=0.35))
             side = -side
         else:
-            out.append(replace(v, pan=round(side * float(rng.uniform(0.3, 0.6)), 2), send=0.2))
+            out.append(replace(v, pan=round(side * float(rng.uniform(0.45, 0.75)), 2), send=0.2))
             side = -side
     return out
 

@@ -20,7 +20,7 @@ from tools.render import RENDER_RATE, render_parts
 
 # Channel strips by role; the styles below adjust them.
 DRUMS = Strip(level_db=-17, highpass_hz=30, compress=(8, 3.0), attack_ms=15,
-              eq=(("peak", 400, -2.5, 1.0), ("high_shelf", 9000, 2.0, 0.7)), reverb_send=0.12)
+              eq=(("peak", 400, -2.5, 1.0), ("high_shelf", 9000, 2.0, 0.7)), reverb_send=0.12, ambience=0.3)
 BASS = Strip(level_db=-19, highpass_hz=35, lowpass_hz=5000, compress=(6, 4.0), attack_ms=8,
              eq=(("low_shelf", 90, 2.0, 0.7), ("peak", 250, -2.0, 1.0)), reverb_send=0.0)
 COMP = Strip(level_db=-22, highpass_hz=90, compress=(6, 2.0), eq=(("peak", 3200, -1.5, 1.0),), reverb_send=0.22)
@@ -39,12 +39,12 @@ ROOMS = {
     "chillout": Room(size=0.65, damping=0.5, return_db=-7),
     "jazz": Room(size=0.35, damping=0.55, return_db=-10, predelay_ms=8),
     "blues": Room(size=0.4, damping=0.5, return_db=-10),
-    "hip-hop": Room(size=0.25, damping=0.6, return_db=-15),
+    "hip-hop": Room(size=0.3, damping=0.6, return_db=-11),
     "metal": Room(size=0.4, damping=0.6, return_db=-14),
     "punk": Room(size=0.3, damping=0.6, return_db=-15),
     "rock": Room(size=0.45, damping=0.55, return_db=-12),
-    "techno": Room(size=0.55, damping=0.45, return_db=-11),
-    "house": Room(size=0.5, damping=0.45, return_db=-11),
+    "techno": Room(size=0.55, damping=0.45, return_db=-9),
+    "house": Room(size=0.5, damping=0.45, return_db=-9),
     "electronic": Room(size=0.6, damping=0.45, return_db=-9),
     "dance": Room(size=0.5, damping=0.5, return_db=-11),
 }

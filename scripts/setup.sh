@@ -9,9 +9,10 @@ with_tests=0
 [ "${1:-}" = "--test" ] && with_tests=1
 
 # 1. Debian packages: FluidSynth + a General MIDI SoundFont render the sketch
-#    engine's and the default library's MIDI; espeak-ng raps the sketch engine's
-#    hip-hop; Chromium drives the browser tests.
-packages=(fluidsynth fluid-soundfont-gm libsndfile1 espeak-ng)
+#    engine's and the default library's MIDI (plus the AVL acoustic drum kits,
+#    which measured closer to real rock than the General MIDI kit); espeak-ng
+#    raps the sketch engine's hip-hop; Chromium drives the browser tests.
+packages=(fluidsynth fluid-soundfont-gm avldrums.lv2-soundfont libsndfile1 espeak-ng)
 [ "$with_tests" = 1 ] && packages+=(chromium chromium-driver)
 missing=()
 for pkg in "${packages[@]}"; do

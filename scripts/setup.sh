@@ -45,4 +45,8 @@ fi
 
 # 3. Model files that no package installs: the musicnn checkpoints.
 .venv/bin/tastemaker models fetch >/dev/null
+
+# 4. For the chat (not the tests, which make their own): the built-in music library, rendered and indexed
+#    once in the data directory (about 2 minutes, with a progress bar), so the first search answers at once.
+[ "$with_tests" = 1 ] || .venv/bin/tastemaker library prepare
 echo "setup: ready"

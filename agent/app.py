@@ -29,7 +29,8 @@ from agent.web.sessions import REGISTRY
 from tools.settings import get_settings
 
 guard.install()  # the session layer, defended (agent/web): before Chainlit serves anything
-warmup.start()  # models loaded and the built-in library building before the first message
+warmup.warm_models()  # before the port opens: "running at" means the first answer comes in seconds
+warmup.start_library_build()
 BRAIN = model_label(chat_model())
 branding.install(BRAIN)  # our name, welcome, footer and sign-in words; a page that asks no other host
 # Blind listening studies (tastemaker study) are served at /study by the same app; by invitation with login on.

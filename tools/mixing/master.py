@@ -3,6 +3,7 @@ integrated (ITU-R BS.1770, pyloudnorm) with a limiter, and the true peak (4x ove
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,32 +20,23 @@ class Master:
     fade_out_s: float = 1.5
 
 
+@functools.lru_cache(maxsize=1)
+def _interpolation_taps() -> np.ndarray:
+    from scipy.signal import firwin
+
+    return (4 * firwin(48, 0.25)).astype(np.float32)  # designed once: the limiter asks for it per loud block
+
+
 def true_peaks(audio: np.ndarray) -> np.ndarray:
     """Per sample, the highest absolute value over the channels of the signal 4x oversampled (the BS.1770 true-peak
     estimate: a 48-tap interpolation filter, 12 taps a phase)."""
-    from scipy.signal import firwin
-
-    taps = (4 * firwin(48, 0.25)).astype(np.float32)
+    taps = _interpolation_taps()
     frames = audio.reshape(len(audio), -1)
     peaks = np.abs(frames).max(axis=1)
     for ch in range(frames.shape[1]):
         x = np.ascontiguousarray(frames[:, ch], dtype=np.float32)
         for phase in range(4):
             np.maximum(peaks, np.abs(np.convolve(x, taps[phase::4], mode="same")), out=peaks)
-    return peaks
-
-
-def loud_true_peaks(audio: np.ndarray, within_db: float = 12.0) -> np.ndarray:
-    """true_peaks() where the signal comes within `within_db` of its loudest sample (the only places a limiter
-    acts on), the plain sample peaks elsewhere: the same envelope for the limiter at a fraction of the cost."""
-    block = 1024
-    frames = audio.reshape(len(audio), -1)
-    peaks = np.abs(frames).max(axis=1)
-    n = -(-len(frames) // block)
-    block_peaks = np.pad(peaks, (0, n * block - len(frames))).reshape(n, block).max(axis=1)
-    for i in np.flatnonzero(block_peaks > peaks.max() * 10 ** (-within_db / 20)):
-        lo, hi = max(0, i * block - 32), min(len(frames), (i + 1) * block + 32)
-        peaks[i * block: (i + 1) * block] = true_peaks(frames[lo:hi])[i * block - lo: i * block - lo + block]
     return peaks
 
 
@@ -129,7 +121,7 @@ def finish(mix: np.ndarray, rate: int, frames: int, master: Master = Master()) -
     lufs = loudness(audio, rate)
     if not np.isfinite(lufs):
         return audio
-    dry, gain_db, peaks = audio, master.target_lufs - lufs, loud_true_peaks(audio)
+    dry, gain_db, peaks = audio, master.target_lufs - lufs, true_peaks(audio)
     best, best_miss = audio, np.inf
     for _ in range(5):
         gain = np.float32(10 ** (gain_db / 20))

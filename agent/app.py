@@ -216,7 +216,10 @@ async def start() -> None:
     from tools.library.default import build_in_background
 
     status = await cl.make_async(lambda: build_in_background(open_library()))()
-    if status.state == "building":  # a fresh data directory: show how far the library is, live
+    if status.state == "building":  # a fresh data directory: say so at once, then show how far it is, live
+        await cl.context.emitter.send_toast(
+            f"Getting your music library ready in the background ({status.done}/{status.total} pieces, a few "
+            "minutes, once). You can start now; searches work when it is done.", "info")
         asyncio.create_task(show_library_build(status))
 
 

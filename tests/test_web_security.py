@@ -37,7 +37,7 @@ def start_app(env: dict) -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "chat", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 300  # models load before the port opens
     line = ""
     while "running at" not in line and time.monotonic() < deadline and proc.poll() is None:
         line = proc.stdout.readline()

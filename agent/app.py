@@ -258,6 +258,19 @@ async def on_message(message: cl.Message) -> None:
     await answer(agent, message.content or "", files)
 
 
+@cl.on_feedback
+async def thumbs(feedback) -> None:
+    """Chainlit's own thumbs under a reply (kept chats): on a reply with a piece they are a like or a dislike of
+    it, the same as our buttons; on other replies they are only kept with the chat."""
+    agent: ChatAgent | None = cl.user_session.get("agent")
+    pieces = (cl.user_session.get("shown") or {}).get(feedback.forId, [])
+    if agent is None or not pieces or pieces[-1] not in agent.session.pieces:
+        return
+    from agent.actions import record_feedback
+
+    await cl.make_async(record_feedback)(agent.session, bool(feedback.value), pieces[-1])
+
+
 @cl.on_chat_resume
 async def resume(thread) -> None:
     """A kept chat reopened from the sidebar: its uploads, pieces, taste and conversation come back, and the

@@ -25,8 +25,10 @@ from agent import history  # noqa: E402
 from agent.graph import ChatAgent, Reply  # noqa: E402
 from agent.session import AudioResult, GenreChart, Reporter  # noqa: E402
 from agent.study_web import install_on_chainlit  # noqa: E402
+from agent import radio_web  # noqa: E402
 
 install_on_chainlit()  # blind listening studies (tastemaker study) are served at /study by the same app
+radio_web.install_on_chainlit()  # the radio player's audio: /radio/<station>/<piece>
 
 BUTTONS = [
     ("like", "👍 Like", "I like it"),
@@ -132,6 +134,8 @@ async def on_message(message: cl.Message) -> None:
         agent = ChatAgent(reporter=ChainlitReporter())
         cl.user_session.set("agent", agent)
     files = [(e.path, e.name) for e in (message.elements or []) if getattr(e, "path", None)]
+    if not files and await radio_turn(agent, message.content or ""):
+        return
     await answer(agent, message.content or "", files)
 
 
@@ -146,6 +150,67 @@ async def _button(action: cl.Action) -> None:
 
 for _name, _label, _said in BUTTONS:
     cl.action_callback(_name)(_button)
+
+
+# -- the radio: "play my radio", "start a jazz station", playlists, and steering words while it plays ----------
+
+def session_radio(agent: ChatAgent):
+    """This chat's radio (agent.radio_chat.RadioChat), made on first use."""
+    from agent.radio_chat import RadioChat
+
+    radio = cl.user_session.get("radio")
+    if radio is None:
+        radio = RadioChat(user=agent.session.user)
+        cl.user_session.set("radio", radio)
+    return radio
+
+
+async def radio_turn(agent: ChatAgent, text: str) -> bool:
+    """Answer a message that is for the radio (True), or leave it to the agent (False)."""
+    from agent.radio_chat import is_radio_request
+    from tools.errors import TastemakerError
+    from tools.incidents import apology
+
+    radio = cl.user_session.get("radio")
+    if not (is_radio_request(text) or (radio is not None and radio.wants(text))):
+        return False
+    radio = session_radio(agent)
+    try:
+        async with cl.Step(name="radio", type="tool") as step:
+            step.input = text
+            reply = await cl.make_async(radio.handle)(text)
+    except TastemakerError as exc:
+        await cl.Message(content=str(exc)).send()
+        return True
+    except Exception as exc:  # noqa: BLE001 - one line for the person, the traceback to the error log
+        await cl.Message(content=apology(exc, "radio turn", "the radio")).send()
+        return True
+    if reply is None:
+        return False
+    elements = []
+    if reply.started and reply.piece is not None:
+        elements = [cl.CustomElement(name="RadioPlayer", props=radio_web.player_props(radio, reply.piece),
+                                     display="inline")]
+    await cl.Message(content=reply.text, elements=elements).send()
+    return True
+
+
+@cl.action_callback("radio")
+async def radio_player_action(action: cl.Action) -> dict:
+    """The radio player's buttons and its requests for the next piece."""
+    from tools.incidents import apology
+
+    try:
+        return await cl.make_async(radio_web.player_action)(cl.user_session.get("radio"), action.payload)
+    except Exception as exc:  # noqa: BLE001
+        return {"message": apology(exc, "radio player", "the radio")}
+
+
+@cl.on_chat_end
+async def radio_end() -> None:
+    radio = cl.user_session.get("radio")
+    if radio is not None and radio.station is not None:
+        await cl.make_async(radio.stop)()
 
 
 history.configure()

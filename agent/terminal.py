@@ -16,6 +16,7 @@ from typing import IO, Iterator
 from tqdm import tqdm
 
 from agent.graph import ChatAgent, Reply
+from agent.radio_chat import RadioChat
 from agent.session import AudioResult, GenreChart, Reporter, Upload
 from tools.errors import TastemakerError
 from tools.incidents import apology
@@ -76,6 +77,7 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
     agent = agent or ChatAgent(reporter=TerminalReporter())
     print(f"Tastemaker chat ({agent.brain}). {HELP}", file=stdout, flush=True)
     pending: list[Upload] = []
+    radio = RadioChat(user=agent.session.user)
     while True:
         if interactive:
             try:
@@ -116,8 +118,31 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
         if line.startswith("/"):
             print(f"Unknown command {line.split()[0]}. {HELP}", file=stdout, flush=True)
             continue
+        if not pending and (radio_said := radio_line(radio, line)) is not None:
+            print("tastemaker> " + radio_said, file=stdout, flush=True)
+            continue
         reply = agent.send(line, uploads=pending)
         pending = []
         print("tastemaker> " + render_reply(reply), file=stdout, flush=True)
+    if radio.playing:
+        radio.stop()
     print("Bye!", file=stdout, flush=True)
     return 0
+
+
+def radio_line(radio: RadioChat, line: str) -> str | None:
+    """The radio's answer to a line that is for it ("play my radio", "skip" while it plays), else None.
+
+    The terminal chat has no player: it names the file of the piece that is on; `tastemaker radio` is the
+    terminal's own radio, which writes and plays pieces as they come."""
+    if not radio.wants(line):
+        return None
+    try:
+        reply = radio.handle(line)
+    except TastemakerError as exc:
+        return str(exc)
+    except Exception as exc:  # noqa: BLE001 - one line, and the conversation goes on
+        return apology(exc, "terminal radio", "the radio")
+    if reply is None:
+        return None
+    return reply.text + (f"\n  ♪ {reply.piece.path}" if reply.piece is not None else "")

@@ -57,6 +57,7 @@ class Settings:
     openai_api_key: str = ""
     openai_base_url: str = ""
     classifier: str = ""  # a checkpoint from `tastemaker train`: the chat's classifier and loop judge
+    radio_piece_seconds: float = 30.0  # how long each new piece on a chat radio station lasts
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -75,6 +76,7 @@ class Settings:
             openai_api_key=os.environ.get("OPENAI_API_KEY", ""),
             openai_base_url=os.environ.get("OPENAI_BASE_URL", ""),
             classifier=os.environ.get("TASTEMAKER_CLASSIFIER", "").strip(),
+            radio_piece_seconds=_env_float("TASTEMAKER_RADIO_PIECE_SECONDS", 30.0),
         )
 
     def ensure_home(self) -> Path:

@@ -75,26 +75,27 @@ def _generation_genres(generation: Generation) -> dict[str, float]:
     return {}
 
 
-def apply_feedback(profile: TasteProfile, generation: Generation, liked: bool) -> TasteProfile:
-    """A new profile nudged toward (liked) or away from (disliked) the result's genres."""
+def apply_feedback(profile: TasteProfile, generation: Generation, liked: bool, strength: float = 1.0) -> TasteProfile:
+    """A new profile nudged toward (liked) or away from (disliked) the result's genres; `strength` scales the
+    nudge (a radio skip is a mild dislike)."""
     genres = dict(profile.genres)
     heard = _generation_genres(generation)
     top = max(heard.values(), default=0.0) or 1.0
     sign = 1.0 if liked else -1.0
     for genre, p in sorted(heard.items(), key=lambda kv: -kv[1])[:3]:
         current = genres.get(genre, 0.0)
-        updated = current + sign * LEARNING_RATE * (p / top)
+        updated = current + sign * strength * LEARNING_RATE * (p / top)
         genres[genre] = round(min(1.0, max(0.0, updated)), 3)
     genres = {g: w for g, w in sorted(genres.items(), key=lambda kv: -kv[1]) if w > 0.05}
     return TasteProfile(**{**asdict(profile), "genres": genres})
 
 
-def record_feedback(user: str, generation: Generation, liked: bool) -> TasteProfile:
+def record_feedback(user: str, generation: Generation, liked: bool, strength: float = 1.0) -> TasteProfile:
     """Store the rating and update the user's saved profile in one transaction."""
     with closing(_connect()) as db, db:
         row = db.execute("SELECT profile FROM taste_profiles WHERE user = ?", (user,)).fetchone()
         profile = profile_from_dict(json.loads(row[0])) if row else TasteProfile()
-        updated = apply_feedback(profile, generation, liked)
+        updated = apply_feedback(profile, generation, liked, strength)
         db.execute(
             "INSERT INTO feedback(user, audio_path, engine, prompt, liked, genres, created) VALUES (?,?,?,?,?,?,?)",
             (user, generation.audio_path, generation.engine, generation.prompt, int(liked),

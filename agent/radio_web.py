@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, Response
 
 from agent.radio_chat import RadioChat, piece_file
+from agent.study_web import include_ahead
 from tools.errors import TastemakerError
 from tools.radio import RadioPiece, Steer
 
@@ -39,12 +40,8 @@ def piece_audio(station_id: str, piece_id: str) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    """Add the route ahead of Chainlit's catch-all page (see agent.study_web.install)."""
-    before = len(app.router.routes)
-    app.include_router(router)
-    added = app.router.routes[before:]
-    del app.router.routes[before:]
-    app.router.routes[0:0] = added
+    """Add the route ahead of Chainlit's catch-all page."""
+    include_ahead(app, router)
 
 
 def install_on_chainlit() -> None:

@@ -65,11 +65,15 @@ class Listener:
 
 LISTENERS = [
     Listener("jazz fan, new (no taste saved)", {"jazz": 1.0, "blues": 0.5}, words="play my radio"),
-    Listener("runner who likes electronic", {"electronic": 1.0, "techno": 0.7, "house": 0.5}, words="radio for running"),
-    Listener("classical lover with a stale pop taste", {"classical": 1.0, "folk": 0.4}, saved={"pop": 0.8, "rock": 0.5}),
-    Listener("rock fan who asked for a metal station", {"rock": 1.0, "punk": 0.6, "blues": 0.4}, words="a metal station"),
+    Listener("runner who likes electronic", {"electronic": 1.0, "techno": 0.7, "house": 0.5},
+             words="radio for running"),
+    Listener("classical lover with a stale pop taste", {"classical": 1.0, "folk": 0.4},
+             saved={"pop": 0.8, "rock": 0.5}),
+    Listener("rock fan who asked for a metal station", {"rock": 1.0, "punk": 0.6, "blues": 0.4},
+             words="a metal station"),
     Listener("soul and funk, new", {"soul": 1.0, "funk": 0.8}, words="play my radio"),
-    Listener("ambient, asked for calm music", {"ambient": 1.0, "new age": 0.6, "chillout": 0.5}, words="something calm"),
+    Listener("ambient, asked for calm music", {"ambient": 1.0, "new age": 0.6, "chillout": 0.5},
+             words="something calm"),
 ]
 
 SKIP_BELOW = 0.4  # affinity under which a listener skips

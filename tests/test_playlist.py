@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from tests.test_library_audio import RATE, rock_audio, write_tagged_wav
+from tests.test_library_audio import rock_audio, write_tagged_wav
 from tools.errors import TastemakerError
 from tools.radio.mix import crossfade_mix
 from tools.radio.options import StationOptions

@@ -223,5 +223,6 @@ def run(args: argparse.Namespace, stdin: IO[str] = sys.stdin, stdout: IO[str] = 
     liked = sum(1 for p in station.played if p.liked)
     skipped = sum(1 for p in station.played if p.skipped)
     print(f"Station {station.id} stopped after {count} pieces ({liked} liked, {skipped} skipped); it now leans: "
-          f"{explain(station.taste.profile)}. Resume it: tastemaker radio --resume {station.id}", file=stdout, flush=True)
+          f"{explain(station.taste.profile)}. Resume it: tastemaker radio --resume {station.id}", file=stdout,
+          flush=True)
     return 0

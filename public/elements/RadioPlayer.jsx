@@ -18,8 +18,13 @@ function makePlayer(station, crossfade) {
   return {
     station, crossfade, audio: null, current: null, next: null, nextAudio: null, requesting: false,
     fading: false, stopped: false, blocked: false, played: 0, gaps: 0, silentSince: null, silenceMs: 0,
-    message: "", listeners: new Set(), timer: null, call: null, polledAt: 0,
+    message: "", listeners: new Set(), timer: null, call: null, polledAt: 0, log: [],
   };
+}
+
+function note(p, what) { // the last events, for whoever debugs the player (window.__tastemakerRadio)
+  p.log.push([Math.round(performance.now()), what]);
+  if (p.log.length > 80) p.log.shift();
 }
 
 function notify(p) {
@@ -63,6 +68,7 @@ function fadeBetween(from, to, seconds) {
 
 function start(p, piece, audio, seconds) {
   const from = p.audio && !p.audio.paused && !p.audio.ended ? p.audio : null;
+  note(p, `start ${piece.id} fade ${from ? seconds.toFixed(2) : 0}`);
   const to = audio || audioFor(p, piece);
   to.onended = () => onEnded(p, to);
   p.audio = to;
@@ -86,6 +92,7 @@ function onEnded(p, audio) {
   if (audio !== p.audio || p.stopped) return; // a piece faded out earlier, or the station stopped
   if (p.next) { start(p, p.next, p.nextAudio, 0); return; }
   p.silentSince = Date.now(); // silence: the next piece is not here yet
+  note(p, `silence after ${p.current ? p.current.id : "?"} (requesting ${p.requesting})`);
   p.gaps += 1;
   notify(p);
 }
@@ -93,8 +100,10 @@ function onEnded(p, audio) {
 function fetchNext(p) {
   if (p.requesting || p.next || p.stopped) return;
   p.requesting = true;
+  note(p, "ask next");
   ask(p, "next").then((r) => {
     p.requesting = false;
+    note(p, `got ${r.piece ? r.piece.id : "nothing"}`);
     if (!r.piece || p.stopped) return;
     p.next = r.piece;
     p.nextAudio = audioFor(p, r.piece);

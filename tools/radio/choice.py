@@ -3,9 +3,11 @@
 Exploration vs exploitation is one explicit setting, `adventurous` (0..1):
 - the chance of an exploring piece starts at 0.1 + 0.4 x adventurous and narrows as feedback accumulates
   (likes and skips make the station surer), down to a floor of 0.03 + 0.17 x adventurous, so a station
-  never collapses onto one sound;
+  never collapses onto one sound; while most of the last 8 pieces were skipped it rises to 0.6 x that share
+  (the station is off: it looks around);
 - an exploring piece takes a *neighbour* of the station's strongest genres (jazz -> blues, soul, funk...),
-  now and then any genre, never one a recent skip made it averse to; that keeps it from wandering off;
+  now and then any genre (more often while it keeps missing), never one a recent skip made it averse to;
+  that keeps it from wandering off;
 - an exploiting piece draws its genre from the station's weights with a softmax whose temperature grows
   with adventurousness, sometimes blended with a second liked genre, and varies the lead instrument
   within the genre's own palette so that neighbours never sound the same.
@@ -81,7 +83,8 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
 def exploration_rate(options: StationOptions, taste: StationTaste) -> float:
     floor = 0.03 + 0.17 * options.adventurous
     start = 0.1 + 0.4 * options.adventurous
-    return floor + (start - floor) * math.exp(-taste.feedback / LEARNING_PIECES)
+    settled = floor + (start - floor) * math.exp(-taste.feedback / LEARNING_PIECES)
+    return max(settled, 0.6 * taste.missing)  # most recent pieces skipped: the station is off, look around
 
 
 def sound_of(taste: StationTaste, style: str) -> dict[str, float]:
@@ -128,7 +131,7 @@ def _explore_genre(taste: StationTaste, prefs: dict[str, float], genres: list[st
     open_ = [g for g in genres if aversion_to(taste, g) < AVERSE and g not in taste.profile.avoid
              and g not in top]
     near = [g for t in top for g in NEIGHBOURS.get(t, ()) if g in open_]
-    if near and rng.random() < 0.75:
+    if near and rng.random() < 0.75 - 0.5 * taste.missing:  # neighbours first, unless they keep missing too
         g = str(rng.choice(sorted(set(near))))
         anchor = next(t for t in top if g in NEIGHBOURS.get(t, ()))
         return g, f"exploring {g}, a neighbour of {anchor}"

@@ -105,7 +105,8 @@ def _instrumentation(generation: Generation) -> list[str]:
         data = json.loads(Path(sidecar).read_text()) if sidecar else {}
     except (OSError, ValueError):
         return []
-    names = [str(line).split(": ", 1)[-1].rsplit(" (", 1)[0] for line in data.get("arrangement", {}).get("instruments", [])]
+    lines = data.get("arrangement", {}).get("instruments", [])
+    names = [str(line).split(": ", 1)[-1].rsplit(" (", 1)[0] for line in lines]
     return sorted(set(names))
 
 

@@ -139,7 +139,8 @@ def build_playlist(request: PlaylistRequest, progress: Progress | None = None) -
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".tastemaker-playlist-", dir=out))
     except OSError as exc:
-        raise TastemakerError(f"Cannot write to {out}: {exc.strerror or exc}. Choose a folder you can write to.") from None
+        raise TastemakerError(f"Cannot write to {out}: {exc.strerror or exc}. Choose a folder you can write "
+                              "to.") from None
     try:
         if progress:
             progress(0.0, "reading your library")

@@ -194,27 +194,25 @@ class Station:
         return make_piece(spec, secrets.token_hex(8), self.folder, self.options.engine)
 
     def offer(self, piece: RadioPiece) -> bool:
-        """Queue a made piece, replacing one that no longer fits; a piece the taste moved away from while
-        it was being made is dropped (and will be redone)."""
+        """Queue a made piece. Pieces that no longer fit (the taste moved while they waited, or while this one
+        was made) give way to it; one is kept while nothing that fits is ready, so that a run of skips can
+        never leave the player with silence. Returns whether the piece fits the taste now."""
         with self._cond:
             self.stats.made += 1
             self.stats.made_seconds += piece.seconds
             self.stats.make_wall += piece.make_seconds
             if piece.asked:
                 self.taste = learn_sound(self.taste, piece.asked, piece.genres)
-            if not self.fits(piece):
-                self.stats.redone += 1
-                self._discard(piece)
-                self._cond.notify_all()
-                return False
-            stale = next((p for p in self.queue if not self.fits(p)), None)
-            if stale is not None:
-                self.queue.remove(stale)
-                self.stats.redone += 1
-                self._discard(stale)
+            fits = self.fits(piece)
             self.queue.append(piece)
+            stale = [p for p in self.queue if not self.fits(p)]
+            keep_one = not any(self.fits(p) for p in self.queue)
+            for p in stale[:-1] if keep_one else stale:  # the newest stale piece is the best stand-in
+                self.queue.remove(p)
+                self.stats.redone += 1
+                self._discard(p)
             self._cond.notify_all()
-            return True
+            return fits
 
     def take(self, fitting_only: bool = False) -> RadioPiece | None:
         """The next piece to play now: the first that fits, else (rather than silence) the first ready;
@@ -228,7 +226,8 @@ class Station:
             self.queue.remove(piece)
             done = self.current
             if done is not None and not done.skipped and done.liked is None:
-                self.taste = rate_piece(self.taste, "listened", done.genres, style=done.asked)  # played through: a weak like
+                # played through without a skip: a weak like
+                self.taste = rate_piece(self.taste, "listened", done.genres, style=done.asked)
             self.current = piece
             self.played.append(piece)
             self.taste = fade_aversions(self.taste)
@@ -382,7 +381,8 @@ class Station:
                 "id": self.id, "words": self.words, "user": self.user, "options": asdict(self.options),
                 "taste": {"profile": asdict(self.taste.profile), "aversion": self.taste.aversion,
                           "feedback": self.taste.feedback, "version": self.taste.version,
-                          "adjusted": self.taste.adjusted, "sounds": self.taste.sounds},
+                          "adjusted": self.taste.adjusted, "sounds": self.taste.sounds,
+                          "recent": list(self.taste.recent)},
                 "seed_profile": asdict(self.seed_profile),
                 "played": [_piece_dict(p) for p in self.played[-200:]],
                 "saved": time.time(),
@@ -410,7 +410,8 @@ class Station:
 
         t = data["taste"]
         taste = StationTaste(profile_from_dict(t["profile"]), dict(t.get("aversion", {})), int(t.get("feedback", 0)),
-                             int(t.get("version", 0)), int(t.get("adjusted", 0)), dict(t.get("sounds", {})))
+                             int(t.get("version", 0)), int(t.get("adjusted", 0)), dict(t.get("sounds", {})),
+                             tuple(int(x) for x in t.get("recent", ()))[-8:])
         options = StationOptions(**{k: v for k, v in data.get("options", {}).items()
                                     if k in StationOptions.__dataclass_fields__})
         station = cls(taste, options, words=data.get("words", ""), user=user or data.get("user"),

@@ -22,6 +22,7 @@ HEARD_FLOOR = 0.3  # heard genres under 30% of the strongest one are tagger nois
 KEEP = 6  # genre weights a station keeps
 MIN_WEIGHT = 0.05
 AVERSION_FADE = 0.95  # per piece played
+RECENT = 8
 SOUND_MEMORY = 0.5  # how fast the station updates what a style sounds like to the tagger
 AVOID_AT = -0.5  # an instrument steered this far down ("no drums", or "less drums" twice) is left out
 DEFAULT_ENERGY = 0.5
@@ -64,6 +65,12 @@ class StationTaste:
     version: int = 0
     adjusted: int = 0  # the version of the last explicit adjustment: pieces planned before it are redone
     sounds: dict[str, dict[str, float]] = field(default_factory=dict)
+    recent: tuple[int, ...] = ()  # the last RECENT outcomes: 1 skipped or disliked, 0 listened or liked
+
+    @property
+    def missing(self) -> float:
+        """The share of recent pieces skipped or disliked: a station that keeps missing explores wider."""
+        return sum(self.recent) / len(self.recent) if self.recent else 0.0
 
 
 def heard_shape(heard: dict[str, float]) -> dict[str, float]:
@@ -129,8 +136,10 @@ def rate_piece(taste: StationTaste, action: str, heard_genres: dict[str, float],
         for g, h in blamed.items():
             aversion[g] = round(min(1.0, aversion.get(g, 0.0) + rate * h), 3)
     profile = replace(p, genres=_tidy(genres), instruments=_tidy(instruments, keep=8))
+    missed = 0 if action in ("like", "more_like_this", "listened") else 1
     return replace(taste, profile=profile, aversion=aversion, feedback=taste.feedback + 1, version=taste.version + 1,
-                   adjusted=taste.version + 1 if action == "more_like_this" else taste.adjusted)
+                   adjusted=taste.version + 1 if action == "more_like_this" else taste.adjusted,
+                   recent=(*taste.recent, missed)[-RECENT:])
 
 
 def adjust(taste: StationTaste, steer: Steer, last_tempo: float | None = None) -> StationTaste:

@@ -35,6 +35,7 @@ _ADVENTURE = re.compile(r"\b(?:more|less) adventurous\b|\badventurous(?:ness)?\s
 _LIBRARY = re.compile(r"\b(?:more|less|fewer) (?:library|of my (?:own )?(?:music|songs|tracks)|new pieces|generated)\b|"
                       r"\blibrary\s*(?:share\s*)?(?:to\s*)?(\d+(?:\.\d+)?)\s*(%?)|\bonly (?:my library|new pieces)\b",
                       re.IGNORECASE)
+_RESUME = re.compile(r"\b(?:resume|play on|continue|restart)\b.*?\b([0-9a-f]{16})\b", re.IGNORECASE)
 _MINUTES = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(minutes?|mins?|hours?|h)\b", re.IGNORECASE)
 
 
@@ -63,7 +64,7 @@ def playlist_minutes(text: str, default: float = 30.0) -> float:
 class RadioCommand:
     """What a message asks of the radio."""
 
-    kind: str  # start | playlist | stop | steer | settings
+    kind: str  # start | playlist | resume_playlist | stop | steer | settings
     words: str = ""
     steer: Steer | None = None
     settings: dict[str, float] = field(default_factory=dict)
@@ -101,7 +102,7 @@ def parse_settings(text: str, options: StationOptions) -> dict[str, float]:
 
 def parse_steer(text: str) -> Steer | None:
     """Steering words for the piece playing, or None if the words steer nothing."""
-    from agent.intents import FEEDBACK, parse, parse_change
+    from agent.intents import FEEDBACK, REFINE, parse, parse_change
 
     if _SKIP.match(text):
         return Steer("skip")
@@ -114,6 +115,8 @@ def parse_steer(text: str) -> Steer | None:
     parsed = parse(text)
     if parsed.intent == FEEDBACK:
         return Steer("like" if parsed.liked else "dislike")
+    if parsed.intent != REFINE:  # "make me a rock track" while the radio plays is a request of its own
+        return None
     change = parse_change(text)
     if change.is_empty() or (change.seconds or change.seconds_factor != 1.0):
         return None
@@ -129,6 +132,8 @@ def parse_radio(text: str, playing: bool, options: StationOptions | None = None)
         return None
     if playing and _STOP.match(text):
         return RadioCommand("stop")
+    if (m := _RESUME.search(text)) and _PLAYLIST.search(text):
+        return RadioCommand("resume_playlist", words=m.group(1).lower())
     if is_playlist_request(text):
         return RadioCommand("playlist", words=text)
     if is_radio_request(text):
@@ -182,7 +187,7 @@ def describe_piece(piece: RadioPiece) -> str:
 def describe_adjustment(steer: Steer) -> str:
     """'Calmer, fewer drums, more jazz' from an adjustment's deltas."""
     parts = []
-    if steer.energy:
+    if steer.energy and "drums" not in steer.instruments:  # fewer drums lower the energy too; say it once
         parts.append("calmer" if steer.energy < 0 else "livelier")
     if steer.tempo_factor != 1.0:
         parts.append("slower" if steer.tempo_factor < 1 else "faster")
@@ -229,6 +234,8 @@ class RadioChat:
             return None
         if command.kind == "playlist":
             return self.playlist(command.words, output_dir)
+        if command.kind == "resume_playlist":
+            return self.start(resume_playlist=command.words)
         if command.kind == "start":
             return self.start(command.words)
         if command.kind == "stop":
@@ -256,7 +263,9 @@ class RadioChat:
         self.now_playing = piece.id
         from tools.taste import explain
 
-        seeded = explain(station.taste.profile)
+        p = station.taste.profile
+        seeded = explain(p) if (p.genres or p.moods or p.energy is not None) else \
+            "it starts from scratch (no taste saved yet) and learns from what you skip and like"
         return RadioReply(
             f"Your station is on: {seeded}. Skip, like or dislike as it plays, or say \"more like this\", "
             f"\"calmer\", \"less drums\", \"more adventurous\", \"more library\"; likes and skips go into your taste. "
@@ -331,5 +340,5 @@ class RadioChat:
         return RadioReply(
             f"Your {playlist.minutes:.0f}-minute playlist: {len(playlist.tracks)} pieces ({generated} new, "
             f"{len(playlist.tracks) - generated} from your library), ordered so neighbours flow. Saved as M3U: "
-            f"{playlist.m3u} (playlist id {playlist.id}; say 'resume playlist {playlist.id} as a station' or run "
+            f"{playlist.m3u} (playlist id {playlist.id}; say 'resume playlist {playlist.id}' or run "
             f"`tastemaker radio --playlist {playlist.id}` to play on from it).", playlist=playlist)

@@ -205,6 +205,10 @@ def test_radio_requests_and_steering_words():
     assert parse_radio("not my thing", playing=True).steer.action == "dislike"
     assert parse_radio("more like this", playing=True).steer.action == "more_like_this"
     assert parse_radio("stop the radio", playing=True).kind == "stop"
+    resume = parse_radio("resume playlist 0123456789ABCDEF", playing=False)
+    assert resume.kind == "resume_playlist" and resume.words == "0123456789abcdef"
+    assert parse_radio("make me a rock track", playing=True) is None  # for the agent, even while it plays
+    assert parse_radio("what's my taste?", playing=True) is None
     more_jazz = parse_radio("more jazz", playing=True).steer
     assert more_jazz.action == "adjust" and more_jazz.genres["jazz"] > 0
     assert parse_radio("more adventurous", playing=True, options=SHORT).settings == {"adventurous": 0.5}

@@ -33,7 +33,9 @@ from tools.radio.steering import StationTaste
 from tools.settings import get_settings
 
 MAX_MINUTES = 240.0
-PLAYLIST_OPTIONS = StationOptions(library_share=0.4, piece_seconds=60.0, crossfade_seconds=3.0)
+# Nobody skips while a playlist is made, so exploring would only be guessing: it stays close to the taste and
+# gets its variety from blends and lead instruments.
+PLAYLIST_OPTIONS = StationOptions(adventurous=0.1, library_share=0.4, piece_seconds=60.0, crossfade_seconds=3.0)
 
 # progress(fraction 0..1, what is happening now)
 Progress = Callable[[float, str], None]
@@ -162,7 +164,9 @@ def build_playlist(request: PlaylistRequest, progress: Progress | None = None) -
             total += piece.seconds
         ordered = _order(pieces, station.taste)
         playlist_id = secrets.token_hex(8)
-        name = _safe_name(request.words or "playlist", 40)
+        from tools.radio.seeding import station_words
+
+        name = _safe_name(re.sub(r"^(?:for|of|with)\s+", "", station_words(request.words)) or "playlist", 40)
         entries, listed = [], []
         for n, piece in enumerate(ordered, start=1):
             if piece.source == "generated":

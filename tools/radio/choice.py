@@ -3,10 +3,11 @@
 Exploration vs exploitation is one explicit setting, `adventurous` (0..1):
 - the chance of an exploring piece starts at 0.1 + 0.4 x adventurous and narrows as feedback accumulates
   (likes and skips make the station surer), down to a floor of 0.03 + 0.17 x adventurous, so a station
-  never collapses onto one sound; while most of the last 8 pieces were skipped it rises to 0.6 x that share
-  (the station is off: it looks around);
+  never collapses onto one sound (a higher rate while it keeps missing was tried: exploring wide is what
+  makes it miss, so it fed itself; see docs/radio.md);
 - an exploring piece takes a *neighbour* of the station's strongest genres (jazz -> blues, soul, funk...),
-  now and then any genre (more often while it keeps missing), never one a recent skip made it averse to;
+  now and then any genre (more often while most of the last 8 pieces were skipped: the neighbours of a sound
+  that keeps missing are likely to miss too), never one a recent skip made it averse to;
   that keeps it from wandering off;
 - an exploiting piece draws its genre from the station's weights with a softmax whose temperature grows
   with adventurousness, sometimes blended with a second liked genre, and varies the lead instrument
@@ -83,8 +84,7 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
 def exploration_rate(options: StationOptions, taste: StationTaste) -> float:
     floor = 0.03 + 0.17 * options.adventurous
     start = 0.1 + 0.4 * options.adventurous
-    settled = floor + (start - floor) * math.exp(-taste.feedback / LEARNING_PIECES)
-    return max(settled, 0.6 * taste.missing)  # most recent pieces skipped: the station is off, look around
+    return floor + (start - floor) * math.exp(-taste.feedback / LEARNING_PIECES)
 
 
 def sound_of(taste: StationTaste, style: str) -> dict[str, float]:

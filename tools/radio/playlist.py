@@ -150,6 +150,7 @@ def build_playlist(request: PlaylistRequest, progress: Progress | None = None) -
         taste = StationTaste(seed_profile(request.words, request.user))
         station = Station(taste, request.options, words=request.words, user=None, folder=staging, tracks=tracks,
                           keep_files=True)
+        station.listened_counts = False  # nobody listens while a playlist is made: no taste to infer
         target = request.minutes * 60.0
         pieces: list[RadioPiece] = []
         total = 0.0

@@ -122,6 +122,7 @@ class Station:
         self.current: RadioPiece | None = None
         self.stats = StationStats()
         self.keep_files = keep_files
+        self.listened_counts = True  # a piece taken after one that was not skipped: that one was heard through
         self.rng = np.random.default_rng(rng_seed)
         self._cond = threading.Condition(threading.RLock())
         self._making = 0
@@ -225,7 +226,7 @@ class Station:
                 return None
             self.queue.remove(piece)
             done = self.current
-            if done is not None and not done.skipped and done.liked is None:
+            if self.listened_counts and done is not None and not done.skipped and done.liked is None:
                 # played through without a skip: a weak like
                 self.taste = rate_piece(self.taste, "listened", done.genres, style=done.asked)
             self.current = piece

@@ -134,7 +134,7 @@ async def on_message(message: cl.Message) -> None:
         agent = ChatAgent(reporter=ChainlitReporter())
         cl.user_session.set("agent", agent)
     files = [(e.path, e.name) for e in (message.elements or []) if getattr(e, "path", None)]
-    if not files and await radio_turn(agent, message.content or ""):
+    if await radio_turn(agent, message.content or "", files):
         return
     await answer(agent, message.content or "", files)
 
@@ -165,20 +165,21 @@ def session_radio(agent: ChatAgent):
     return radio
 
 
-async def radio_turn(agent: ChatAgent, text: str) -> bool:
-    """Answer a message that is for the radio (True), or leave it to the agent (False)."""
+async def radio_turn(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> bool:
+    """Answer a message that is for the radio (True), or leave it to the agent (False). An attached song
+    seeds a new station ("a station like this song")."""
     from agent.radio_chat import is_radio_request
     from tools.errors import TastemakerError
     from tools.incidents import apology
 
     radio = cl.user_session.get("radio")
-    if not (is_radio_request(text) or (radio is not None and radio.wants(text))):
+    if not (is_radio_request(text) or (radio is not None and not files and radio.wants(text))):
         return False
     radio = session_radio(agent)
     try:
         async with cl.Step(name="radio", type="tool") as step:
             step.input = text
-            reply = await cl.make_async(radio.handle)(text)
+            reply = await cl.make_async(radio.handle)(text, song=files[0][0] if files else None)
     except TastemakerError as exc:
         await cl.Message(content=str(exc)).send()
         return True

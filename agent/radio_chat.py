@@ -228,7 +228,8 @@ class RadioChat:
         """Whether this message is for the radio (a request, or steering while a station plays)."""
         return parse_radio(text, self.playing, self.station.options if self.station else self.options) is not None
 
-    def handle(self, text: str, output_dir: str | None = None) -> RadioReply | None:
+    def handle(self, text: str, output_dir: str | None = None, song: str | None = None) -> RadioReply | None:
+        """Answer a radio message; `song` (an attached file) seeds a new station."""
         command = parse_radio(text, self.playing, self.station.options if self.station else self.options)
         if command is None:
             return None
@@ -237,7 +238,7 @@ class RadioChat:
         if command.kind == "resume_playlist":
             return self.start(resume_playlist=command.words)
         if command.kind == "start":
-            return self.start(command.words)
+            return self.start(command.words, song=song)
         if command.kind == "stop":
             return self.stop()
         if command.kind == "settings":

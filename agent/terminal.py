@@ -16,7 +16,7 @@ from typing import IO, Iterator
 from tqdm import tqdm
 
 from agent.graph import ChatAgent, Reply
-from agent.radio_chat import RadioChat
+from agent.radio_chat import RadioChat, is_radio_request
 from agent.session import AudioResult, GenreChart, Reporter, Upload
 from tools.errors import TastemakerError
 from tools.incidents import apology
@@ -118,7 +118,8 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
         if line.startswith("/"):
             print(f"Unknown command {line.split()[0]}. {HELP}", file=stdout, flush=True)
             continue
-        if not pending and (radio_said := radio_line(radio, line)) is not None:
+        if (radio_said := radio_line(radio, line, pending[0].path if pending else None)) is not None:
+            pending = []
             print("tastemaker> " + radio_said, file=stdout, flush=True)
             continue
         reply = agent.send(line, uploads=pending)
@@ -130,15 +131,15 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
     return 0
 
 
-def radio_line(radio: RadioChat, line: str) -> str | None:
+def radio_line(radio: RadioChat, line: str, song: str | None = None) -> str | None:
     """The radio's answer to a line that is for it ("play my radio", "skip" while it plays), else None.
 
     The terminal chat has no player: it names the file of the piece that is on; `tastemaker radio` is the
     terminal's own radio, which writes and plays pieces as they come."""
-    if not radio.wants(line):
+    if not radio.wants(line) or (song and not is_radio_request(line)):
         return None
     try:
-        reply = radio.handle(line)
+        reply = radio.handle(line, song=song)
     except TastemakerError as exc:
         return str(exc)
     except Exception as exc:  # noqa: BLE001 - one line, and the conversation goes on

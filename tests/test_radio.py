@@ -284,3 +284,23 @@ def test_tastemaker_radio_piped_writes_pieces_and_learns(user_home, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "agent.cli", "radio", "jazz", "--adventurous", "3"], text=True,
                          capture_output=True, timeout=120, env=env, input="")
     assert bad.returncode == 2 and bad.stderr.strip() == "tastemaker: Adventurousness must be 0 to 1 (got 3)."
+
+
+def test_a_song_seeds_a_station_and_the_terminal_chat_leaves_other_lines_to_the_agent(user_home, monkeypatch,
+                                                                                         write_audio):
+    from agent.terminal import radio_line
+
+    monkeypatch.setenv("TASTEMAKER_RADIO_PIECE_SECONDS", "5")
+    radio = RadioChat(user="di")
+    assert radio_line(radio, "what is this song?") is None and not radio.playing
+    said = radio_line(radio, "start a station like this song", song=str(write_audio("mine.wav")))
+    try:
+        assert "Your station is on" in said and "♪ " in said
+        assert radio.station.seed_profile.clips == ["mine.wav"]  # seeded by what the tagger heard in the song
+        assert radio_line(radio, "make me a rock track") is None  # the agent's, even while a station plays
+        assert radio_line(radio, "not a song", song=str(write_audio("x.wav"))) is None
+    finally:
+        radio.stop()
+    silent = write_audio("silence.wav", samples=np.zeros(22050 * 2, dtype=np.float32))
+    assert "silence" in radio_line(radio, "play a station like this", song=str(silent)).lower()  # one clear line
+    assert not radio.playing

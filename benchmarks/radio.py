@@ -22,7 +22,7 @@ as in the app. A gap is silence: the next piece starting after the previous one 
 
 Reports per listener and overall: skip rate by thirds of the session (should fall: target last third <=
 half the first), profile-to-target distance (cosine distance, in the tagger's genre space) after N pieces,
-diversity (consecutive pieces with the same recipe: genre, instrumentation and tempo within 5%; mean
+diversity (consecutive pieces with the same recipe: genre blend, instrumentation, key and tempo within 5%; mean
 consecutive genre similarity; distinct instrumentations per hour), gaps (target 0), and the generation
 lead over playback (audio seconds made per wall second; target >= 3x). `--json` prints only
 {"skip_rate_first_third", "skip_rate_last_third", "gaps", "lead_x", "minutes"}.
@@ -105,8 +105,10 @@ def recipe(piece) -> tuple:
 
 
 def too_alike(a, b) -> bool:
+    """The same sound twice: the same genre blend and instruments, in the same key, within 5% of the tempo.
+    (Neighbours are meant to share a key or tempo; all four at once is a repeat.)"""
     same_tempo = bool(a.tempo and b.tempo and abs(a.tempo - b.tempo) / b.tempo < 0.05)
-    return recipe(a) == recipe(b) and same_tempo
+    return recipe(a) == recipe(b) and same_tempo and a.key == b.key
 
 
 def run_listener(listener: Listener, minutes: float, options, tracks, seed: int, folder: Path) -> dict:

@@ -115,7 +115,12 @@ def heard_core(heard: dict[str, float]) -> dict[str, float]:
 def rate_piece(taste: StationTaste, action: str, heard_genres: dict[str, float],
                heard_instruments: dict[str, float] | None = None, style: str = "") -> StationTaste:
     """A like, dislike, skip, "more like this" or a full listen of a piece the tagger heard as
-    `heard_genres`; `style` is the genre the generator was asked for (a skip is blamed on it too)."""
+    `heard_genres`; `style` is the genre the generator was asked for.
+
+    A skip or a dislike moves the taste away from what clearly defines the piece's sound (gently for a skip:
+    half the rate), and leaves an aversion on the style that made it. Only a library track, which no style made,
+    leaves its aversion on the genres it is heard as: the tagger hears soul and funk pieces as jazz, and
+    skipping soul must not make a jazz station averse to jazz."""
     shape = heard_shape(heard_genres)
     rate = RATES[action]
     p = taste.profile
@@ -129,10 +134,8 @@ def rate_piece(taste: StationTaste, action: str, heard_genres: dict[str, float],
             instruments = _toward(instruments, dict(list(heard_shape(heard_instruments).items())[:2]), rate)
     else:
         core = heard_core(heard_genres)
-        genres = _away(p.genres, core, rate)
-        blamed = dict(core)
-        if style:
-            blamed[style] = 1.0
+        genres = _away(p.genres, core, rate if action == "dislike" else rate / 2)
+        blamed = {style: 1.0} if style else core
         for g, h in blamed.items():
             aversion[g] = round(min(1.0, aversion.get(g, 0.0) + rate * h), 3)
     profile = replace(p, genres=_tidy(genres), instruments=_tidy(instruments, keep=8))

@@ -39,12 +39,14 @@ def test_a_like_pulls_toward_what_was_heard_and_a_skip_is_blamed_on_the_sound_no
     assert "rock" not in liked.profile.genres  # under 30% of the strongest: noise
     assert liked.version == taste.version + 1 and liked.feedback == 1
 
-    skipped = steer_taste(liked, Steer("skip"), heard, style="soul")  # a soul piece the tagger heard as jazz
+    skipped = steer_taste(liked, Steer("skip"), heard, asked={"soul": 1.0})  # a soul piece heard as jazz
     assert skipped.profile.genres["jazz"] < liked.profile.genres["jazz"]
     assert skipped.aversion == {"soul": 0.3}  # blamed on the style that made it, not on how the tagger names it
     library = steer_taste(liked, Steer("skip"), heard)  # a library track: no style made it
     assert library.aversion["jazz"] > 0 and library.aversion["blues"] > 0
     assert "electronic" not in library.aversion  # heard a little in most pieces: never blamed
+    blend = steer_taste(liked, Steer("skip"), heard, asked={"blues": 1.0, "country": 0.5})
+    assert blend.aversion == {"blues": 0.3, "country": 0.15}  # a blend's partner shares the blame
 
 
 def test_words_adjust_the_taste_less_drums_twice_leaves_them_out_and_calmer_lowers_energy():

@@ -171,7 +171,8 @@ def plan_generated(taste: StationTaste, options: StationOptions, prev: RadioPiec
     else:
         primary, reason = picked
     blend = {primary: 1.0}
-    others = {g: w for g, w in prefs.items() if g != primary and w >= 0.25}
+    # a partner only among the station's strongest styles: a blend with a weak one is mostly a miss
+    others = {g: w for g, w in prefs.items() if g != primary and w >= max(0.25, 0.6 * prefs.get(primary, 0.0))}
     if others and not explore and rng.random() < 0.35:
         second = _softmax_pick(others, 0.15, rng)
         blend[second] = round(float(min(0.6, max(0.3, others[second]))), 2)

@@ -68,6 +68,11 @@ class RadioPiece:
         return next(iter(self.style.genres), "") if self.style is not None and self.style.genres else ""
 
     @property
+    def asked_blend(self) -> dict[str, float] | None:
+        """The genre blend the generator was asked for (None for a library track)."""
+        return dict(self.style.genres) if self.style is not None and self.style.genres else None
+
+    @property
     def primary(self) -> str:
         return max(self.genres, key=self.genres.get) if self.genres else ""
 

@@ -113,12 +113,14 @@ def heard_core(heard: dict[str, float]) -> dict[str, float]:
 
 
 def rate_piece(taste: StationTaste, action: str, heard_genres: dict[str, float],
-               heard_instruments: dict[str, float] | None = None, style: str = "") -> StationTaste:
+               heard_instruments: dict[str, float] | None = None,
+               asked: dict[str, float] | None = None) -> StationTaste:
     """A like, dislike, skip, "more like this" or a full listen of a piece the tagger heard as
-    `heard_genres`; `style` is the genre the generator was asked for.
+    `heard_genres`; `asked` is the genre blend the generator was asked for (None for a library track).
 
     A skip or a dislike moves the taste away from what clearly defines the piece's sound (gently for a skip:
-    half the rate), and leaves an aversion on the style that made it. Only a library track, which no style made,
+    half the rate), and leaves an aversion on the styles that made it (a blend's partner in proportion to its
+    share: "blues with some country" skipped is partly country's fault). Only a library track, which no style made,
     leaves its aversion on the genres it is heard as: the tagger hears soul and funk pieces as jazz, and
     skipping soul must not make a jazz station averse to jazz."""
     shape = heard_shape(heard_genres)
@@ -128,14 +130,15 @@ def rate_piece(taste: StationTaste, action: str, heard_genres: dict[str, float],
     instruments = dict(p.instruments)
     if action in ("like", "more_like_this", "listened"):
         genres = _toward(p.genres, shape, rate)
-        for g in {*shape, style} - {""}:  # a liked sound is no longer one to steer clear of
+        for g in {*shape, *(asked or {})}:  # a liked sound is no longer one to steer clear of
             aversion.pop(g, None)
         if action == "more_like_this" and heard_instruments:
             instruments = _toward(instruments, dict(list(heard_shape(heard_instruments).items())[:2]), rate)
     else:
         core = heard_core(heard_genres)
         genres = _away(p.genres, core, rate if action == "dislike" else rate / 2)
-        blamed = {style: 1.0} if style else core
+        top = max((asked or {}).values(), default=0.0)
+        blamed = {g: w / top for g, w in asked.items()} if asked and top > 0 else core
         for g, h in blamed.items():
             aversion[g] = round(min(1.0, aversion.get(g, 0.0) + rate * h), 3)
     profile = replace(p, genres=_tidy(genres), instruments=_tidy(instruments, keep=8))
@@ -192,9 +195,9 @@ def learn_sound(taste: StationTaste, style: str, heard: dict[str, float]) -> Sta
 
 def steer_taste(taste: StationTaste, steer: Steer, heard_genres: dict[str, float] | None = None,
                 heard_instruments: dict[str, float] | None = None, last_tempo: float | None = None,
-                style: str = "") -> StationTaste:
+                asked: dict[str, float] | None = None) -> StationTaste:
     """The station's taste after one steering move (rating moves need what the piece was heard as)."""
     steer.validate()
     if steer.action == "adjust":
         return adjust(taste, steer, last_tempo)
-    return rate_piece(taste, steer.action, heard_genres or {}, heard_instruments, style)
+    return rate_piece(taste, steer.action, heard_genres or {}, heard_instruments, asked)

@@ -27,6 +27,7 @@ import numpy as np
 
 from tools.contracts import Style, Track
 from tools.genres import GENRES
+from tools.radio.flow import NAMES as NOTE_NAMES
 from tools.radio.flow import parse_key, transition_cost
 from tools.radio.options import StationOptions
 from tools.radio.pieces import PieceSpec, RadioPiece, library_genres, track_tempo_key
@@ -189,8 +190,9 @@ def plan_generated(taste: StationTaste, options: StationOptions, prev: RadioPiec
     key = None
     prev_key = parse_key(prev.key) if prev is not None else None
     if prev_key is not None:  # the same tonic or a fifth away: neighbours share most of their notes
-        key = ["C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"][
-            (prev_key[0] + int(rng.choice([0, 0, 7, 5]))) % 12]
+        same_genre = prev is not None and prev.asked == primary
+        steps = [7, 5] if same_genre else [0, 0, 7, 5]  # the same genre again moves by a fifth: not a repeat
+        key = NOTE_NAMES[(prev_key[0] + int(rng.choice(steps))) % 12]
     lead = _lead(primary, taste, prev, options, rng)
     instruments = {i: round(w, 2) for i, w in p.instruments.items() if w >= 0.3}
     if lead:

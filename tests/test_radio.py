@@ -47,6 +47,9 @@ def test_a_like_pulls_toward_what_was_heard_and_a_skip_is_blamed_on_the_sound_no
     assert "electronic" not in library.aversion  # heard a little in most pieces: never blamed
     blend = steer_taste(liked, Steer("skip"), heard, asked={"blues": 1.0, "country": 0.5})
     assert blend.aversion == {"blues": 0.3, "country": 0.15}  # a blend's partner shares the blame
+    assert blend.rewards == {"blues": [0.0, 1.0], "country": [0.0, 0.5]}
+    relistened = steer_taste(blend, Steer("listened"), heard, asked={"blues": 1.0})
+    assert relistened.rewards["blues"] == [0.3, 2.0]  # played through: 0.6, averaged with the skip
 
 
 def test_words_adjust_the_taste_less_drums_twice_leaves_them_out_and_calmer_lowers_energy():
@@ -86,6 +89,9 @@ def test_the_station_picks_styles_by_how_they_sound_to_the_tagger():
     # a skipped style is avoided for a while
     averse = replace(taste, aversion={"techno": 0.9})
     assert preferences(averse, genres).get("techno", 0) < preferences(taste, genres)["techno"]
+    # what a style earned corrects how it sounds: rock pieces skipped again and again lose to one liked
+    earned = replace(taste, rewards={"techno": [0.0, 6.0], "rock": [1.0, 2.0]})
+    assert preferences(earned, genres)["rock"] > preferences(earned, genres).get("techno", 0)
 
 
 def test_library_share_is_held_and_no_track_repeats_within_the_window():

@@ -36,7 +36,8 @@ from tools.radio.steering import StationTaste, heard_core, heard_shape
 LIBRARY_FIT = 0.45
 AVERSE = 0.25  # genres with an aversion above this are not explored
 FLOW_WEIGHT = 0.15
-LEARNING_PIECES = 8.0  # feedback events over which exploration narrows from its start to its floor
+LEARNING_PIECES = 8.0
+EVIDENCE = 3.0  # pieces of a style after which its own rewards weigh as much as how it sounds  # feedback events over which exploration narrows from its start to its floor
 
 NEIGHBOURS: dict[str, tuple[str, ...]] = {
     "rock": ("metal", "punk", "blues", "pop"), "metal": ("rock", "punk"), "punk": ("rock", "metal"),
@@ -103,15 +104,21 @@ def aversion_to(taste: StationTaste, style: str) -> float:
 
 def preferences(taste: StationTaste, genres: list[str]) -> dict[str, float]:
     """How well each style the generator knows fits the station: the cosine between the station's genre
-    weights and what the style sounds like to the tagger, less the aversion skips left on that sound. A
-    station with no genres yet rates every style 0.5 (less its aversions): it learns from scratch."""
+    weights and what the style sounds like to the tagger, less the aversion skips left on that sound, blended
+    with what the style has earned on this station (its mean reward) as evidence for it accumulates. The
+    heard taste generalises (a like of one jazz piece speaks for every style that sounds like jazz); the
+    rewards correct it where the tagger's names mislead (it hears the blues pieces as country, but the person
+    skips country). A station with no genres yet rates every style 0.5 (less its aversions)."""
     scores = {}
     for g in genres:
         if g in taste.profile.avoid:
             continue
         sound = sound_of(taste, g)
         fit = cosine(taste.profile.genres, sound) if taste.profile.genres else 0.5
-        scores[g] = fit - aversion_to(taste, g)
+        score = fit - aversion_to(taste, g)
+        mean, weight = taste.rewards.get(g, (0.0, 0.0))
+        trust = weight / (weight + EVIDENCE)
+        scores[g] = (1 - trust) * score + trust * mean
     kept = {g: s for g, s in scores.items() if s > 0.02}
     if kept:
         return kept

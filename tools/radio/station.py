@@ -383,7 +383,7 @@ class Station:
                 "taste": {"profile": asdict(self.taste.profile), "aversion": self.taste.aversion,
                           "feedback": self.taste.feedback, "version": self.taste.version,
                           "adjusted": self.taste.adjusted, "sounds": self.taste.sounds,
-                          "recent": list(self.taste.recent)},
+                          "recent": list(self.taste.recent), "rewards": self.taste.rewards},
                 "seed_profile": asdict(self.seed_profile),
                 "played": [_piece_dict(p) for p in self.played[-200:]],
                 "saved": time.time(),
@@ -412,7 +412,8 @@ class Station:
         t = data["taste"]
         taste = StationTaste(profile_from_dict(t["profile"]), dict(t.get("aversion", {})), int(t.get("feedback", 0)),
                              int(t.get("version", 0)), int(t.get("adjusted", 0)), dict(t.get("sounds", {})),
-                             tuple(int(x) for x in t.get("recent", ()))[-8:])
+                             tuple(int(x) for x in t.get("recent", ()))[-8:],
+                             {g: [float(m), float(w)] for g, (m, w) in t.get("rewards", {}).items()})
         options = StationOptions(**{k: v for k, v in data.get("options", {}).items()
                                     if k in StationOptions.__dataclass_fields__})
         station = cls(taste, options, words=data.get("words", ""), user=user or data.get("user"),

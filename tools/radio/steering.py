@@ -23,6 +23,7 @@ KEEP = 6  # genre weights a station keeps
 MIN_WEIGHT = 0.05
 AVERSION_FADE = 0.95  # per piece played
 RECENT = 8
+REWARDS = {"like": 1.0, "more_like_this": 1.0, "listened": 0.6, "skip": 0.0, "dislike": 0.0}
 SOUND_MEMORY = 0.5  # how fast the station updates what a style sounds like to the tagger
 AVOID_AT = -0.5  # an instrument steered this far down ("no drums", or "less drums" twice) is left out
 DEFAULT_ENERGY = 0.5
@@ -66,6 +67,9 @@ class StationTaste:
     adjusted: int = 0  # the version of the last explicit adjustment: pieces planned before it are redone
     sounds: dict[str, dict[str, float]] = field(default_factory=dict)
     recent: tuple[int, ...] = ()  # the last RECENT outcomes: 1 skipped or disliked, 0 listened or liked
+    # what each style has earned on this station: {style: [mean reward, weight of evidence]}; a like is 1, a piece
+    # played through 0.6, a skip or dislike 0 (a blend shares its reward by its genres' shares)
+    rewards: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def missing(self) -> float:
@@ -142,10 +146,17 @@ def rate_piece(taste: StationTaste, action: str, heard_genres: dict[str, float],
         for g, h in blamed.items():
             aversion[g] = round(min(1.0, aversion.get(g, 0.0) + rate * h), 3)
     profile = replace(p, genres=_tidy(genres), instruments=_tidy(instruments, keep=8))
+    rewards = dict(taste.rewards)
+    top = max((asked or {}).values(), default=0.0)
+    for g, w in (asked or {}).items():
+        share = w / top if top > 0 else 0.0
+        mean, weight = rewards.get(g, [0.0, 0.0])
+        weight += share
+        rewards[g] = [round(mean + (REWARDS[action] - mean) * share / weight, 4), round(weight, 3)]
     missed = 0 if action in ("like", "more_like_this", "listened") else 1
     return replace(taste, profile=profile, aversion=aversion, feedback=taste.feedback + 1, version=taste.version + 1,
                    adjusted=taste.version + 1 if action == "more_like_this" else taste.adjusted,
-                   recent=(*taste.recent, missed)[-RECENT:])
+                   recent=(*taste.recent, missed)[-RECENT:], rewards=rewards)
 
 
 def adjust(taste: StationTaste, steer: Steer, last_tempo: float | None = None) -> StationTaste:

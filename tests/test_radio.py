@@ -102,13 +102,16 @@ def test_library_share_is_held_and_no_track_repeats_within_the_window():
     assert 9 <= sources.count("library") <= 11 and sources[:4].count("library") == 1
     assert not wants_library(replace(SHORT, library_share=0.0), [])
 
-    tracks = [Track(id=f"t{i}", title=f"T{i}", audio_path=f"/x/{i}.wav", tags={"classical": 0.6}, duration=30.0)
+    tracks = [Track(id=f"t{i}", title=f"T{i}", audio_path=f"/x/{i}.wav", tags={"classical": 0.6}, duration=30.0,
+                    genre="classical")
               for i in range(3)]
     taste = StationTaste(TasteProfile(genres={"classical": 1.0}))
     rng = np.random.default_rng(0)
     spec = plan_library(taste, options, None, tracks, {"t0", "t1"}, rng)
     assert spec is not None and spec.track.id == "t2"
     assert plan_library(taste, options, None, tracks, {"t0", "t1", "t2"}, rng) is None
+    skipped_often = replace(taste, rewards={"library classical": [0.0, 6.0]})  # skipped again and again
+    assert plan_library(skipped_often, options, None, tracks, set(), rng) is None  # a share is not a quota
     rock_taste = StationTaste(TasteProfile(genres={"metal": 1.0}))
     assert plan_library(rock_taste, options, None, tracks, set(), rng) is None  # nothing fits: generate instead
 

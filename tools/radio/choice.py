@@ -13,7 +13,8 @@ Exploration vs exploitation is one explicit setting, `adventurous` (0..1):
   with adventurousness, sometimes blended with a second liked genre, and varies the lead instrument
   within the genre's own palette so that neighbours never sound the same.
 Library tracks come in at the share the person set (`library_share`), when one fits the taste (cosine of
-genre profiles >= LIBRARY_FIT), never one played within the no-repeat window, preferring tracks whose tempo
+genre profiles, blended with what that genre of the library has earned on the station, >= LIBRARY_FIT: a share
+is a ceiling, not a quota of tracks the person keeps skipping), never one played within the no-repeat window, preferring tracks whose tempo
 and key follow the previous piece's. Generated pieces follow the previous piece's key (the same tonic or a
 fifth away) and, within a genre, its tempo.
 """
@@ -30,7 +31,7 @@ from tools.genres import GENRES
 from tools.radio.flow import NAMES as NOTE_NAMES
 from tools.radio.flow import parse_key, transition_cost
 from tools.radio.options import StationOptions
-from tools.radio.pieces import PieceSpec, RadioPiece, library_genres, track_tempo_key
+from tools.radio.pieces import PieceSpec, RadioPiece, library_genres, library_key, track_tempo_key
 from tools.radio.steering import StationTaste, heard_core, heard_shape
 
 LIBRARY_FIT = 0.45
@@ -226,6 +227,9 @@ def plan_library(taste: StationTaste, options: StationOptions, prev: RadioPiece 
         fit = (0.6 if cold else cosine(taste.profile.genres, shape)) - averse
         if any(a in shape for a in taste.profile.avoid):
             fit -= 0.5
+        mean, weight = taste.rewards.get(library_key(t.genre), (0.0, 0.0))  # what this part of the library earned
+        trust = weight / (weight + EVIDENCE)
+        fit = (1 - trust) * fit + trust * mean
         scored.append((fit + 0.1 * options.adventurous * float(rng.gumbel()), fit, t))
     scored.sort(key=lambda s: -s[0])
     best = None

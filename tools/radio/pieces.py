@@ -20,6 +20,11 @@ TAG_EXCERPT_SECONDS = 9.0
 TAG_RATE = 16000
 
 
+def library_key(genre: str) -> str:
+    """The reward key of a library genre ('library classical'), kept apart from the generator's styles."""
+    return f"library {genre}"
+
+
 @dataclass(frozen=True)
 class PieceSpec:
     """A plan for the next piece: a Style to generate (with its seed) or a library Track, and why."""
@@ -56,6 +61,7 @@ class RadioPiece:
     explore: bool = False
     make_seconds: float = 0.0  # wall time it took to make (and tag)
     track_id: str = ""
+    library_genre: str = ""  # a library track's genre in the library (declared, else the tagger's top)
     seed: int | None = None
     blend: dict[str, float] = field(default_factory=dict)  # generated: the arranger's genre blend
     style: Style | None = None
@@ -71,6 +77,13 @@ class RadioPiece:
     def asked_blend(self) -> dict[str, float] | None:
         """The genre blend the generator was asked for (None for a library track)."""
         return dict(self.style.genres) if self.style is not None and self.style.genres else None
+
+    @property
+    def reward_keys(self) -> dict[str, float]:
+        """What earns this piece's reward on the station: the styles asked for, or the library's genre."""
+        if self.source == "library":
+            return {library_key(self.library_genre): 1.0} if self.library_genre else {}
+        return self.asked_blend or {}
 
     @property
     def primary(self) -> str:
@@ -201,7 +214,7 @@ def library_piece(spec: PieceSpec, piece_id: str) -> RadioPiece:
         genres=genres, instruments=instruments, moods=moods, tempo=tempo, key=key,
         instrumentation=[str(what)] if what else sorted(i for i, p in instruments.items() if p >= 0.2),
         reason=spec.reason, version=spec.version, explore=spec.explore,
-        make_seconds=time.perf_counter() - started, track_id=track.id,
+        make_seconds=time.perf_counter() - started, track_id=track.id, library_genre=track.genre,
     )
 
 

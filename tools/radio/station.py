@@ -228,7 +228,8 @@ class Station:
             done = self.current
             if self.listened_counts and done is not None and not done.skipped and done.liked is None:
                 # played through without a skip: a weak like
-                self.taste = rate_piece(self.taste, "listened", done.genres, asked=done.asked_blend)
+                self.taste = rate_piece(self.taste, "listened", done.genres, asked=done.asked_blend,
+                                        rewarded=done.reward_keys)
             self.current = piece
             self.played.append(piece)
             self.taste = fade_aversions(self.taste)
@@ -282,7 +283,8 @@ class Station:
             last_tempo = self.current.tempo if self.current is not None else None
             self.taste = steer_taste(self.taste, steer, target.genres if target else None,
                                      target.instruments if target else None, last_tempo,
-                                     target.asked_blend if target else None)
+                                     target.asked_blend if target else None,
+                                     target.reward_keys if target else None)
             if target is not None and steer.action in ("like", "more_like_this"):
                 target.liked = True
             elif target is not None and steer.action == "dislike":

@@ -118,9 +118,10 @@ def heard_core(heard: dict[str, float]) -> dict[str, float]:
 
 def rate_piece(taste: StationTaste, action: str, heard_genres: dict[str, float],
                heard_instruments: dict[str, float] | None = None,
-               asked: dict[str, float] | None = None) -> StationTaste:
+               asked: dict[str, float] | None = None, rewarded: dict[str, float] | None = None) -> StationTaste:
     """A like, dislike, skip, "more like this" or a full listen of a piece the tagger heard as
-    `heard_genres`; `asked` is the genre blend the generator was asked for (None for a library track).
+    `heard_genres`; `asked` is the genre blend the generator was asked for (None for a library track);
+    `rewarded`: what earns the piece's reward (default: `asked`; a library track's genre in the library).
 
     A skip or a dislike moves the taste away from what clearly defines the piece's sound (gently for a skip:
     half the rate), and leaves an aversion on the styles that made it (a blend's partner in proportion to its
@@ -147,8 +148,9 @@ def rate_piece(taste: StationTaste, action: str, heard_genres: dict[str, float],
             aversion[g] = round(min(1.0, aversion.get(g, 0.0) + rate * h), 3)
     profile = replace(p, genres=_tidy(genres), instruments=_tidy(instruments, keep=8))
     rewards = dict(taste.rewards)
-    top = max((asked or {}).values(), default=0.0)
-    for g, w in (asked or {}).items():
+    rewarded = asked if rewarded is None else rewarded
+    top = max((rewarded or {}).values(), default=0.0)
+    for g, w in (rewarded or {}).items():
         share = w / top if top > 0 else 0.0
         mean, weight = rewards.get(g, [0.0, 0.0])
         weight += share
@@ -206,9 +208,9 @@ def learn_sound(taste: StationTaste, style: str, heard: dict[str, float]) -> Sta
 
 def steer_taste(taste: StationTaste, steer: Steer, heard_genres: dict[str, float] | None = None,
                 heard_instruments: dict[str, float] | None = None, last_tempo: float | None = None,
-                asked: dict[str, float] | None = None) -> StationTaste:
+                asked: dict[str, float] | None = None, rewarded: dict[str, float] | None = None) -> StationTaste:
     """The station's taste after one steering move (rating moves need what the piece was heard as)."""
     steer.validate()
     if steer.action == "adjust":
         return adjust(taste, steer, last_tempo)
-    return rate_piece(taste, steer.action, heard_genres or {}, heard_instruments, asked)
+    return rate_piece(taste, steer.action, heard_genres or {}, heard_instruments, asked, rewarded)

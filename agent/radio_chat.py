@@ -14,9 +14,13 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tools.errors import TastemakerError
 from tools.radio import RadioPiece, Station, StationOptions, StationRequest, Steer
+
+if TYPE_CHECKING:
+    from tools.radio.playlist import Playlist
 
 _RADIO = re.compile(r"\b(radio|station)\b", re.IGNORECASE)
 _PLAYLIST = re.compile(r"\bplaylist\b", re.IGNORECASE)
@@ -175,7 +179,7 @@ class RadioReply:
     piece: RadioPiece | None = None  # the piece that starts now (a new station, or after a skip)
     started: bool = False
     stopped: bool = False
-    playlist: object | None = None  # tools.radio.playlist.Playlist
+    playlist: Playlist | None = None
 
 
 def describe_piece(piece: RadioPiece) -> str:

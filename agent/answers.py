@@ -141,7 +141,11 @@ def taste(result: dict[str, Any]) -> str:
     text = f"{source}, your taste is: **{result['explanation']}**."
     if result.get("shared_genres"):
         text += f" Your songs all share {_names(result['shared_genres'][:3])}."
-    return text + " Say 'make me something like these' and I'll create a piece to match."
+    if len(clips) > 1:
+        return text + " Say 'make me something like these' and I'll create a piece to match."
+    if clips:
+        return text + " Say 'make me something like it' and I'll create a piece to match."
+    return text + " Say 'make me something for my taste' and I'll create a piece to match, or attach a song you like."
 
 
 def feedback(result: dict[str, Any]) -> str:

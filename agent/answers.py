@@ -68,6 +68,9 @@ FALLBACK_SUGGESTIONS = ["'make me a calm piano piece'", "'what is this song?' wi
                         "'make me something like these' with songs attached", "'find string quartets by Beethoven'"]
 
 
+RADIO_ELSEWHERE = ("Stations and playlists play in the chat (`tastemaker chat`, in the browser or the terminal): "
+                   "say 'start a jazz station' there, or run `tastemaker radio` or `tastemaker playlist` here.")
+
 def help_text(tool_names: list[str]) -> str:
     lines = [f"- {text}" for name, text in CAPABILITIES.items() if name in tool_names]
     return "Here's what I can do:\n" + "\n".join(lines) if lines else "I have no tools available right now."

@@ -276,7 +276,7 @@ def test_add_an_upload_and_a_made_piece_to_the_library(song, tmp_path, monkeypat
 def test_a_taste_told_in_words_suggests_a_phrase_that_works_without_uploads():
     import re
 
-    agent = ChatAgent()
+    agent = ChatAgent(user="told-in-words")  # a person with no songs in their taste yet
     taste = agent.send("I love sad piano music")
     assert "From what you told me" in taste.text and "like these" not in taste.text
     phrase = re.search(r"Say '([^']+)'", taste.text).group(1)

@@ -314,6 +314,7 @@ def test_a_song_seeds_a_station_and_the_terminal_chat_leaves_other_lines_to_the_
     from agent.terminal import radio_line
 
     monkeypatch.setenv("TASTEMAKER_RADIO_PIECE_SECONDS", "5")
+    monkeypatch.setenv("TASTEMAKER_DEFAULT_LIBRARY", "0")  # no built-in library build left running at exit
     radio = RadioChat(user="di")
     assert radio_line(radio, "what is this song?") is None and not radio.playing
     said = radio_line(radio, "start a station like this song", song=str(write_audio("mine.wav")))

@@ -8,9 +8,12 @@ under a job is an engine matter (Ray retries it elsewhere).
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
+
+from tools.errors import TastemakerError
 
 T = TypeVar("T")
 Progress = Callable[[float, str], None]
@@ -50,3 +53,24 @@ class Outcome(Generic[T]):
         if self.error is not None:
             raise self.error
         return self.value  # type: ignore[return-value]
+
+
+class JobFailed(TastemakerError):
+    """A job's error that could not travel back from a worker as itself (an exception whose class takes other
+    arguments than its message): its words, and whether it was one a person can act on."""
+
+    def __init__(self, message: str, kind: str = "", user_facing: bool = True):
+        super().__init__(message)
+        self.kind, self.user_facing = kind, user_facing
+
+    def __reduce__(self):
+        return JobFailed, (str(self), self.kind, self.user_facing)
+
+
+def portable(exc: Exception) -> Exception:
+    """`exc` if it survives pickling (it then reaches the caller as itself), else a JobFailed with its words."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001 - any class that cannot be rebuilt from its pickle
+        return JobFailed(str(exc), type(exc).__name__, isinstance(exc, TastemakerError))

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from tools.errors import TastemakerError
-from tools.jobs.job import Job, Outcome, T
+from tools.jobs.job import Job, Outcome, T, portable
 
 MAX_RETRIES = 3
 WINDOW_PER_ACTOR = 2
@@ -83,7 +83,10 @@ def _run_in_worker(job: Job[T]) -> T:
     from tools import jobs
 
     jobs.mark_inside_worker()
-    return job(in_process=False)
+    try:
+        return job(in_process=False)
+    except Exception as exc:
+        raise portable(exc) from None  # Ray sends it back pickled: it must unpickle on the other side
 
 
 class _Worker:
@@ -98,7 +101,7 @@ class _Worker:
         try:
             return index, job(in_process=False), None
         except Exception as exc:  # noqa: BLE001 - the job's own answer (a bad file): returned, never retried
-            return index, None, exc
+            return index, None, portable(exc)
 
 
 class RayEngine:

@@ -10,9 +10,10 @@ with_tests=0
 
 # 1. Debian packages: FluidSynth + a General MIDI SoundFont render the sketch
 #    engine's and the default library's MIDI; espeak-ng raps the sketch engine's
-#    hip-hop; Chromium drives the browser tests.
+#    hip-hop; Chromium drives the browser tests; the tests of the many-machines set-up start a PostgreSQL
+#    server of their own (tests/services.py).
 packages=(fluidsynth fluid-soundfont-gm libsndfile1 espeak-ng)
-[ "$with_tests" = 1 ] && packages+=(chromium chromium-driver)
+[ "$with_tests" = 1 ] && packages+=(chromium chromium-driver postgresql)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -159,7 +159,9 @@ def test_chat_jobs_on_ray_give_what_this_process_gives(on_ray, tmp_path):
                                 output=str(tmp_path / "ray.wav"))
     profile, config = TasteProfile(genres={"jazz": 0.8}), LoopConfig(max_iters=1, candidates=2, seconds=3, seed=11)
     remote_tags = tag_full(clip).genres.probabilities
-    remote_piece = generate(request)[0]
+    said: list[tuple[float, str]] = []  # a chat turn's progress callback stays here; the job goes
+    remote_piece = generate(request, progress=lambda fraction, words: said.append((fraction, words)))[0]
+    assert said == [(1.0, "done")]
     remote_loop = create(profile, ["jazz"], config)
 
     jobs.use_ray(None)  # the same, in this process
@@ -237,9 +239,9 @@ def test_taste_is_kept_in_postgres_when_configured(postgres_url, monkeypatch):
     assert store.load_profile("alice") is None  # the SQLite store of the data directory never saw her
 
 
-def test_two_app_servers_sharing_postgres_serve_the_same_person(postgres_url, tmp_path):
+def test_two_app_servers_sharing_postgres_serve_the_same_person(postgres_url, ray_address, tmp_path):
     """Behind a load balancer a person's next request may reach another server: it knows their chats, their
-    taste and their library."""
+    taste and their library. The first server's heavy jobs run on the Ray cluster, the second's in-process."""
     password = "many-listeners"
     common = base_env(tmp_path, CHAINLIT_AUTH_SECRET="s" * 64, TASTEMAKER_PASSWORD=password,
                       TASTEMAKER_DATABASE_URL=postgres_url, TASTEMAKER_AUDIO_DIR=str(tmp_path / "shared-audio"),
@@ -255,9 +257,9 @@ def test_two_app_servers_sharing_postgres_serve_the_same_person(postgres_url, tm
     async def scenario(first_url: str, second_url: str):
         first = await signed_in(first_url)
         upload = (await first.upload(SONG)).json()["id"]
-        await first.send("here is my song", files=[{"id": upload}])
+        described = await first.send("what is this song?", files=[{"id": upload}])
         added = await first.send("add it to my library")
-        await first.send("make me a 3 second jazz track")
+        made = await first.send("make me a 3 second jazz track")
         await first.send("I love it")
         await first.close()
         second = await signed_in(second_url)
@@ -269,11 +271,13 @@ def test_two_app_servers_sharing_postgres_serve_the_same_person(postgres_url, tm
             answer = await second.get(f"/project/thread/{thread['id']}")
             steps[thread["id"]] = [s.get("output", "") for s in answer.json().get("steps", [])]
         await second.close()
-        return added.text, taste.text, found, steps
+        return described, added.text, made, taste.text, found, steps
 
-    with chat_server(dict(common, TASTEMAKER_HOME=str(tmp_path / "server-a"))) as first_url, \
-            chat_server(dict(common, TASTEMAKER_HOME=str(tmp_path / "server-b"))) as second_url:
-        added, taste, found, steps = asyncio.run(scenario(first_url, second_url))
+    with chat_server(dict(common, TASTEMAKER_HOME=str(tmp_path / "server-a"), TASTEMAKER_RAY_ADDRESS=ray_address)) \
+            as first_url, chat_server(dict(common, TASTEMAKER_HOME=str(tmp_path / "server-b"))) as second_url:
+        described, added, made, taste, found, steps = asyncio.run(scenario(first_url, second_url))
+    assert "sounds like" in described.text and "Sorry" not in described.text  # tagged on a Ray worker
+    assert any(e.get("type") == "audio" for e in made.elements) and "Sorry" not in made.text  # rendered there
     assert "added" in added.lower() and "rock band" in added.lower()
     assert "jazz 0." in taste  # the like given on the first server moved the taste the second one reads
     assert any(e.get("type") == "audio" for e in found.elements)  # the song added there plays here

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from tools.errors import TastemakerError
@@ -29,6 +29,10 @@ class Job(Generic[T]):
     # Called with (fraction, words) by jobs that report progress, when they run in this process; a job on
     # a Ray worker cannot call back, and its progress is reported when it ends.
     progress: Progress | None = field(default=None, compare=False)
+
+    def shippable(self) -> Job[T]:
+        """This job without what cannot leave this process (its progress callback)."""
+        return self if self.progress is None else replace(self, progress=None)
 
     def __call__(self, in_process: bool = True) -> T:
         if self.progress is not None and in_process:

@@ -17,6 +17,7 @@ but not its secrets nor the Ray address: a job that starts a job runs it where i
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import socket
@@ -132,7 +133,7 @@ class RayEngine:
         import ray.exceptions as rex
 
         try:
-            value = ray.get(self._task.remote(job))
+            value = ray.get(self._task.remote(job.shippable()))
         except rex.RayError as exc:
             raise self._failure(job, exc) from None
         if job.progress is not None:
@@ -140,7 +141,28 @@ class RayEngine:
         return value
 
     def stream(self, jobs: Iterable[Job[T]], window: int | None = None) -> Iterator[Outcome[T]]:
-        """Outcomes as jobs finish (not in order), at most `window` jobs submitted and not yet collected."""
+        """Outcomes as jobs finish (not in order), at most `window` jobs submitted and not yet collected.
+
+        A batch bigger than the cluster gets actors, one per CPU, for as long as it lasts; a few jobs (a song
+        added from the chat) run as tasks, on worker processes that may have their models loaded already."""
+        todo = iter(jobs)
+        first = list(itertools.islice(todo, self.capacity + 1))
+        if len(first) <= self.capacity:
+            return self._as_tasks(first)
+        return self._on_actors(itertools.chain(first, todo), window)
+
+    def _as_tasks(self, jobs: list[Job[T]]) -> Iterator[Outcome[T]]:
+        import ray
+        import ray.exceptions as rex
+
+        refs = [self._task.remote(job.shippable()) for job in jobs]
+        for index, (job, ref) in enumerate(zip(jobs, refs)):
+            try:
+                yield Outcome(index, job, value=ray.get(ref))
+            except rex.RayError as exc:
+                yield Outcome(index, job, error=self._failure(job, exc))
+
+    def _on_actors(self, jobs: Iterator[Job[T]], window: int | None) -> Iterator[Outcome[T]]:
         import ray
         import ray.exceptions as rex
 
@@ -153,7 +175,7 @@ class RayEngine:
             while True:
                 for index, job in todo if len(pending) < window else ():
                     which = min(range(len(actors)), key=load.__getitem__)
-                    pending[actors[which].run.remote(index, job)] = (index, job, which)
+                    pending[actors[which].run.remote(index, job.shippable())] = (index, job, which)
                     load[which] += 1
                     if len(pending) >= window:
                         break

@@ -10,8 +10,12 @@ the steady rate once every worker has finished its first track (what a long inge
 Chat: `--sessions` scripted browser sessions at once (benchmarks/load.py's: upload and describe a song, make
 a piece, refine it) against one `tastemaker chat` server per engine, after one warm-up session; p50/p95 per
 kind of turn.
-Per-job costs, measured here in-process, feed the capacity model printed at the end (README, "Running for
-many people"): tracks per worker-hour, workers for a 10-million-track library, workers for 1,000 listeners.
+"in-process, 1 thread" is the default engine with torch limited to one thread per job, as Ray runs each worker
+(OMP_NUM_THREADS=1): on a busy machine torch's default (a thread per core, for each of several jobs at once)
+fights for the cores, so this row tells the engine's cost from the threads' cost.
+The capacity model printed at the end (README, "Running for many people") uses the costs measured on one Ray
+worker: a track's analysis (scaled to the ANALYSE_SECONDS a real song is tagged for) and one person's music
+request (describe a song, make a piece, refine it) on an idle server.
 Ratios are within this one run; on one machine Ray's workers share its cores with everything else, so what
 this shows is Ray's overhead and that the paths work, not the speed-up of more machines.
 """
@@ -23,7 +27,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,11 +36,12 @@ import soundfile as sf
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmarks.load import one_session, pct  # noqa: E402
+from benchmarks.load import one_session, pct, start_server  # noqa: E402
 from tests.conftest import tone_mix  # noqa: E402
 from tests.services import free_port, ray_cluster  # noqa: E402
 
-ENGINES = [("in-process", 0), ("ray, 1 worker", 1), ("ray, 2 workers", 2)]
+# (name, Ray worker nodes (0: in-process), torch threads per job (0: torch's default, one per core))
+ENGINES = [("in-process", 0, 0), ("in-process, 1 thread", 0, 1), ("ray, 1 worker", 1, 0), ("ray, 2 workers", 2, 0)]
 THINK_S = 60.0  # a listener's pause between two music requests, for the capacity model
 TARGET_LOAD = 0.7  # how busy a worker may be before replies queue up
 
@@ -52,7 +56,7 @@ def make_folder(folder: Path, tracks: int, seconds: float) -> list[Path]:
     return paths
 
 
-def ingest_once(home: Path, paths: list[Path]) -> dict:
+def ingest_once(home: Path, paths: list[Path], threads: int = 0) -> dict:
     """The ingest `library add` runs, timed; the steady rate from when the last worker delivered its first track."""
     from tools import jobs
     from tools.library.store import Library
@@ -67,12 +71,17 @@ def ingest_once(home: Path, paths: list[Path]) -> dict:
 
     if real_stream is not None:
         jobs.stream = timed_stream  # the same jobs and engine; only the moments they finish are noted
+    import torch
+
+    default_threads = torch.get_num_threads()
+    torch.set_num_threads(threads or default_threads)
     try:
         library = Library(home)
         start = time.perf_counter()
         report = library.add_paths(paths, progress=False)
         wall = time.perf_counter() - start
     finally:
+        torch.set_num_threads(default_threads)
         if real_stream is not None:
             jobs.stream = real_stream
     workers = jobs.engine().capacity if real_stream is not None and jobs.engine().remote else 1
@@ -84,28 +93,6 @@ def ingest_once(home: Path, paths: list[Path]) -> dict:
     assert len(report.added) == len(paths) and not report.failed, report.summary()
     return {"wall_s": round(wall, 2), "tracks_per_s": round(len(paths) / wall, 3),
             "steady_tracks_per_s": round(steady, 3)}
-
-
-def start_server(home: Path, port: int, ray_address: str) -> subprocess.Popen:
-    from agent.commands.chat import app_command, app_env
-
-    env = dict(app_env(), TASTEMAKER_HOME=str(home), TASTEMAKER_DEFAULT_LIBRARY="0", TASTEMAKER_SESSION_KEEP_S="1",
-               PYTHONPATH=str(ROOT))
-    if ray_address:
-        env["TASTEMAKER_RAY_ADDRESS"] = ray_address
-    proc = subprocess.Popen(app_command("127.0.0.1", port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    import socket
-
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("the chat server did not start")
 
 
 async def chat_wave(url: str, song: Path, sessions: int, seconds: float) -> dict:
@@ -122,12 +109,15 @@ async def chat_wave(url: str, song: Path, sessions: int, seconds: float) -> dict
             "alone": {k: round(v[0], 2) for k, v in alone.items()}}
 
 
-def chat_once(tmp: Path, name: str, ray_address: str, sessions: int, seconds: float) -> dict:
+def chat_once(tmp: Path, name: str, ray_address: str, sessions: int, seconds: float, threads: int = 0) -> dict:
     song = tmp / "song.wav"
     if not song.exists():
         sf.write(str(song), tone_mix(20.0, sr=44100, seed=3), 44100)
     port = free_port()
-    server = start_server(tmp / f"chat-{name}", port, ray_address)
+    more = {"TASTEMAKER_RAY_ADDRESS": ray_address} if ray_address else {}
+    if threads:
+        more["OMP_NUM_THREADS"] = str(threads)  # torch's threads per operation, read when it starts
+    server = start_server(tmp / f"chat-{name}", port, PYTHONPATH=str(ROOT), **more)
     try:
         return asyncio.run(chat_wave(f"http://127.0.0.1:{port}", song, sessions, seconds))
     finally:
@@ -162,19 +152,24 @@ def job_costs(tmp: Path, paths: list[Path], seconds: float) -> dict:
             "render_s": round(render_s, 3), "render_audio_s": seconds}
 
 
-def capacity(costs: dict, chat: dict | None) -> dict:
-    """Workers needed, from measured per-job seconds (one worker = one CPU core running one job at a time)."""
-    per_hour = 3600 / costs["track_s"]
-    library = 10_000_000 * costs["track_s"] / 3600  # worker-hours
-    # One listener's music request: describe their song (a tagging), make a piece and refine it (two renders,
-    # each re-tagged by the loop's judge); measured whole in a chat turn when the chat part ran.
-    if chat:
-        request_s = sum(chat["alone"].values())
-    else:
-        request_s = 2 * costs["render_s"] + 3 * costs["track_s"]
+def capacity(results: dict) -> dict:
+    """Workers needed, from costs measured on one worker (one CPU core running one job at a time)."""
+    from tools.library.ingest import ANALYSE_SECONDS
+
+    one = results["engines"].get("ray, 1 worker") or results["engines"]["in-process"]
+    # A real song is tagged for its first ANALYSE_SECONDS; the analysis is linear in the audio it reads.
+    scale = ANALYSE_SECONDS / results["track_seconds"]
+    track_s = scale / one["ingest"]["steady_tracks_per_s"]
+    library = 10_000_000 * track_s / 3600  # worker-hours
+    # One listener's music request: describe their song, make a piece, refine it (the turns of one session
+    # on an idle server, each a few jobs: tagging, rendering, the loop's judge).
+    chat = one.get("chat")
+    request_s = sum(chat["alone"].values()) if chat else 2 * results["costs"]["render_s"] + 3 * track_s / scale
     busy = request_s / THINK_S  # share of one worker a listener keeps busy
     return {
-        "tracks_per_worker_hour": round(per_hour),
+        "measured_on": "ray, 1 worker" if "ray, 1 worker" in results["engines"] else "in-process",
+        "song_analysis_s": round(track_s, 2),
+        "tracks_per_worker_hour": round(3600 / track_s),
         "library_10m_worker_hours": round(library),
         "library_10m_days_on_100_workers": round(library / 100 / 24, 1),
         "listener_request_s": round(request_s, 2),
@@ -202,17 +197,17 @@ def main() -> None:
         os.environ["TASTEMAKER_HOME"] = str(tmp / "home")
         paths = make_folder(tmp / "music", args.tracks, args.track_seconds)
         results["costs"] = job_costs(tmp, paths, args.seconds)
-        for name, workers in ENGINES[:1] if args.only else ENGINES:
+        for name, workers, threads in ENGINES[:2] if args.only else ENGINES:
             print(f"{name} ...", file=sys.stderr, flush=True)
             if not workers:
-                entry = {"ingest": ingest_once(tmp / f"lib-{workers}", paths)}
+                entry = {"ingest": ingest_once(tmp / f"lib-{name}", paths, threads)}
                 if args.sessions:
-                    entry["chat"] = chat_once(tmp, "local", "", args.sessions, args.seconds)
+                    entry["chat"] = chat_once(tmp, f"local{threads}", "", args.sessions, args.seconds, threads)
             else:
                 with ray_cluster(workers=workers) as address:
                     jobs.use_ray(address)
                     try:
-                        entry = {"ingest": ingest_once(tmp / f"lib-{workers}", paths)}
+                        entry = {"ingest": ingest_once(tmp / f"lib-{name}", paths)}
                     finally:
                         jobs.use_ray(None)
                         jobs.engine()  # leave the cluster before it stops
@@ -226,7 +221,7 @@ def main() -> None:
         if "chat" in entry:
             entry["chat_p95_ratio"] = {k: round(v / base["chat"]["p95"][k], 2) for k, v in entry["chat"]["p95"].items()
                                        if base["chat"]["p95"].get(k)}
-    results["capacity"] = capacity(results["costs"], base.get("chat"))
+    results["capacity"] = capacity(results)
     if args.json:
         print(json.dumps(results))
         return
@@ -245,7 +240,8 @@ def main() -> None:
                      f"{len(ch['errors'])} errors")
         print(line)
     cap = results["capacity"]
-    print(f"capacity: {cap['tracks_per_worker_hour']} tracks per worker-hour; a 10-million-track library takes "
+    print(f"capacity (costs on {cap['measured_on']}): a song's analysis {cap['song_analysis_s']} s, "
+          f"{cap['tracks_per_worker_hour']} tracks per worker-hour; a 10-million-track library takes "
           f"{cap['library_10m_worker_hours']} worker-hours ({cap['library_10m_days_on_100_workers']} days on 100); "
           f"a listener's request {cap['listener_request_s']} s every {THINK_S:g} s: {cap['listeners_per_worker']} "
           f"listeners per worker, {cap['workers_for_1000_listeners']} workers for 1,000 listeners at "

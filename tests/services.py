@@ -22,6 +22,23 @@ from pathlib import Path
 PG_ROOT = Path("/usr/lib/postgresql")
 
 
+class ServiceUnavailable(RuntimeError):
+    """A service could not start on this machine (not installed, or refused to start): a reason to skip."""
+
+
+def started(stack: contextlib.ExitStack, service: contextlib.AbstractContextManager[str]) -> str:
+    """Enter `service` on `stack`; a service that cannot start skips the tests that need it, with its reason,
+    unless CI_REQUIRE_SERVICES=1 (.ci/run sets it: there they must run)."""
+    import pytest
+
+    try:
+        return stack.enter_context(service)
+    except ServiceUnavailable as why:
+        if os.environ.get("CI_REQUIRE_SERVICES") == "1":
+            raise
+        pytest.skip(str(why))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -36,26 +53,31 @@ def ray_cluster(workers: int = 2, cpus_per_worker: int = 1) -> Iterator[str]:
     from ray.cluster_utils import Cluster
 
     store = 100 * 1024 * 1024  # small: the jobs pass clips and tags, not whole libraries
-    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 0, "object_store_memory": store,
-                                                            "include_dashboard": False})
+    cluster = None
     try:
-        for _ in range(workers):
-            cluster.add_node(num_cpus=cpus_per_worker, object_store_memory=store)
-        cluster.wait_for_nodes()
+        try:
+            cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 0, "object_store_memory": store,
+                                                                    "include_dashboard": False})
+            for _ in range(workers):
+                cluster.add_node(num_cpus=cpus_per_worker, object_store_memory=store)
+            cluster.wait_for_nodes()
+        except Exception as exc:  # noqa: BLE001 - whatever stops Ray starting here is the reason to report
+            raise ServiceUnavailable(f"a local Ray cluster could not start here: {type(exc).__name__}: {exc}") from exc
         yield cluster.address
     finally:
         import ray
 
         if ray.is_initialized():
             ray.shutdown()
-        cluster.shutdown()
+        if cluster is not None:
+            cluster.shutdown()
 
 
 def _pg_bin() -> Path:
     versions = sorted(PG_ROOT.glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
     if not versions:
-        raise RuntimeError("PostgreSQL's server is not installed (Debian package `postgresql`; "
-                           "scripts/setup.sh --test installs it).")
+        raise ServiceUnavailable("PostgreSQL's server is not installed (Debian package `postgresql`; "
+                                 "scripts/setup.sh --test installs it).")
     return versions[-1].parent
 
 
@@ -66,7 +88,12 @@ def postgres_server(password: str = "s3cret-test") -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="tastemaker-pg-"))
     as_user: list[str] = []
     if os.geteuid() == 0:  # initdb and postgres refuse root
-        account = pwd.getpwnam("postgres")
+        try:
+            account = pwd.getpwnam("postgres")
+        except KeyError:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise ServiceUnavailable("PostgreSQL refuses to run as root and there is no `postgres` user to run it "
+                                     "as (Debian's postgresql package creates one).") from None
         os.chown(folder, account.pw_uid, account.pw_gid)
         as_user = ["runuser", "-u", "postgres", "--"]
     data, port = folder / "data", free_port()
@@ -76,15 +103,20 @@ def postgres_server(password: str = "s3cret-test") -> Iterator[str]:
         subprocess.run([*as_user, *command], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                        cwd=folder)
 
-    run("sh", "-c", f"umask 077 && printf %s '{password}' > {pwfile}")
-    run(str(bin_dir / "initdb"), "-D", str(data), "-U", "tastemaker", f"--pwfile={pwfile}", "--auth=scram-sha-256",
-        "-E", "UTF8", "--no-sync", "--no-instructions")
-    started = False
+    running = False
     try:
-        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "-t", "60", "-o",
-            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=16MB "
-            "-c max_connections=60", "start")
-        started = True
+        try:
+            run("sh", "-c", f"umask 077 && printf %s '{password}' > {pwfile}")
+            run(str(bin_dir / "initdb"), "-D", str(data), "-U", "tastemaker", f"--pwfile={pwfile}",
+                "--auth=scram-sha-256", "-E", "UTF8", "--no-sync", "--no-instructions")
+            run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "-t", "60", "-o",
+                f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=16MB "
+                "-c max_connections=60", "start")
+        except subprocess.CalledProcessError as exc:
+            said = (exc.stderr or b"").decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
+            program = Path(exc.cmd[len(as_user)]).name
+            raise ServiceUnavailable(f"a PostgreSQL server could not start here ({program}): {said[0]}") from exc
+        running = True
         import psycopg
 
         with psycopg.connect(host="127.0.0.1", port=port, user="tastemaker", password=password, dbname="postgres",
@@ -92,7 +124,7 @@ def postgres_server(password: str = "s3cret-test") -> Iterator[str]:
             db.execute("CREATE DATABASE tastemaker")
         yield f"postgresql://tastemaker:{password}@127.0.0.1:{port}/tastemaker"
     finally:
-        if started:
+        if running:
             with contextlib.suppress(subprocess.CalledProcessError):
                 run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
         for _ in range(20):  # the server's last files may still be closing

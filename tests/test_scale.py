@@ -8,6 +8,7 @@ stop after it. Select these tests with `-m services`; the rest of the suite need
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -25,7 +26,15 @@ import soundfile as sf
 
 from agent.web.client import ChatClient
 from tests.conftest import tone_mix
-from tests.services import chat_server, crash_once, free_port, new_database, postgres_server, ray_cluster
+from tests.services import (
+    chat_server,
+    crash_once,
+    free_port,
+    new_database,
+    postgres_server,
+    ray_cluster,
+    started,
+)
 from tools import jobs
 from tools.library.store import KINDS, Library, NewTrack
 
@@ -38,8 +47,8 @@ pytestmark = pytest.mark.services
 
 @pytest.fixture(scope="module")
 def postgres_server_url():
-    with postgres_server() as url:
-        yield url
+    with contextlib.ExitStack() as stack:
+        yield started(stack, postgres_server())
 
 
 @pytest.fixture
@@ -50,8 +59,8 @@ def postgres_url(postgres_server_url, request):
 
 @pytest.fixture(scope="module")
 def ray_address():
-    with ray_cluster(workers=2) as address:
-        yield address
+    with contextlib.ExitStack() as stack:
+        yield started(stack, ray_cluster(workers=2))
 
 
 @pytest.fixture

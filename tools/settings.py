@@ -175,6 +175,22 @@ class Settings(BaseSettings):
         """How many heavy jobs may run at once (TASTEMAKER_WORKERS, 0 = one per CPU)."""
         return self.workers or max(1, os.cpu_count() or 1)
 
+    def for_workers(self) -> dict[str, str]:
+        """The variables a job engine's worker processes need to see what this process sees: every setting that
+        was set, and where the data lives; never a secret, nor the Ray address (a worker runs its jobs itself)."""
+        private = {"ray_address", "database_url", "password", "auth_secret", "openai_api_key"}
+        shipped = (set(self.model_fields_set) | {"home"}) - private
+        env = {}
+        for field in sorted(shipped):
+            value = getattr(self, field)
+            if isinstance(value, bool):
+                value = int(value)
+            elif isinstance(value, list):
+                value = ",".join(value)
+            if value is not None:
+                env[variable_name(field)] = str(value)
+        return env
+
     def ensure_home(self) -> Path:
         """The data directory, created if missing; a data directory that cannot be one is a SettingError."""
         try:

@@ -57,12 +57,12 @@ class Engine(Protocol):
 
 _lock = threading.RLock()
 _engine: Engine | None = None
-_engine_address: str | None = None
+_engine_key: tuple[str, int] | None = None  # (Ray address or "", TASTEMAKER_WORKERS) the engine was made for
 _scheduler: FairScheduler | None = None
 _inside_worker = False
 _ray_override: str | None = None
-# Set while this thread runs a job: a job that starts a job (a candidate that is tagged) runs it in its own
-# slot, so that nested jobs never wait for a slot their parent holds.
+# Set while this thread runs a job: a job that starts a job (a candidate that is tagged) runs it in the slot
+# it holds, so that a nested job never waits for a slot its parent holds.
 _in_job: contextvars.ContextVar[bool] = contextvars.ContextVar("tastemaker_in_job", default=False)
 
 
@@ -89,14 +89,15 @@ def _wanted_address() -> str:
 
 
 def engine() -> Engine:
-    """The engine the settings ask for (made on first use; a change of TASTEMAKER_RAY_ADDRESS makes a new one)."""
-    global _engine, _engine_address, _scheduler
+    """The engine the settings ask for (made on first use; a change of TASTEMAKER_RAY_ADDRESS or
+    TASTEMAKER_WORKERS makes a new one)."""
+    global _engine, _engine_key, _scheduler
     with _lock:
         address = _wanted_address()
-        if _engine is None or address != _engine_address:
+        workers = get_settings().workers
+        if _engine is None or (address, workers) != _engine_key:
             if _engine is not None:
                 _engine.close()
-            workers = get_settings().workers
             if address:
                 from tools.jobs.ray_engine import RayEngine
 
@@ -105,7 +106,7 @@ def engine() -> Engine:
                 from tools.jobs.local import LocalEngine
 
                 _engine = LocalEngine(get_settings().worker_count)
-            _engine_address = address
+            _engine_key = (address, workers)
             _scheduler = None
         return _engine
 

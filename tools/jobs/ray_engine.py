@@ -11,7 +11,7 @@
 - Arguments and results travel through Ray's object store (a clip's samples by reference); audio files
   are written to, and read from, paths every node sees (the shared audio folder, TASTEMAKER_AUDIO_DIR).
 
-Workers get this process's TASTEMAKER_* settings (the data and audio folders, model files, limits),
+Workers get this process's settings (the data and audio folders, model files, limits: Settings.for_workers),
 but not its secrets nor the Ray address: a job that starts a job runs it where it is.
 """
 
@@ -30,8 +30,7 @@ from tools.jobs.job import Job, Outcome, T, portable
 MAX_RETRIES = 3
 WINDOW_PER_ACTOR = 2
 CONNECT_TIMEOUT_S = 5.0
-_NOT_SHIPPED = {"TASTEMAKER_RAY_ADDRESS", "TASTEMAKER_DATABASE_URL", "TASTEMAKER_PASSWORD"}
-_SHIPPED_OTHERS = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
+_HUB_POLICY = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")  # tools.settings.apply_hub_policy
 
 
 class RayUnavailableError(TastemakerError):
@@ -39,9 +38,11 @@ class RayUnavailableError(TastemakerError):
 
 
 def worker_env() -> dict[str, str]:
-    """The settings workers need, from this process's environment (no secrets, no Ray address)."""
-    env = {k: v for k, v in os.environ.items() if k.startswith("TASTEMAKER_") and k not in _NOT_SHIPPED}
-    env.update({k: os.environ[k] for k in _SHIPPED_OTHERS if k in os.environ})
+    """What workers must see as this process does: its settings (no secrets, no Ray address) and hub policy."""
+    from tools.settings import get_settings
+
+    env = get_settings().for_workers()
+    env.update({k: os.environ[k] for k in _HUB_POLICY if k in os.environ})
     return env
 
 

@@ -12,8 +12,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from agent.session import AudioResult, GenreChart, Session
-from tools.errors import TastemakerError
+from agent.session import AudioResult, GenreChart, Session, TastePanel
+from tools.reference import MIN_GENRE_SIMILARITY
+from tools.errors import NotReadyYet, TastemakerError
 from tools.settings import get_settings
 
 
@@ -70,6 +71,7 @@ def describe_uploads(session: Session, upload_ids: list[str] | None = None,
             name, duration, clip = upload.name, upload.duration, upload.clip
             session.reporter.progress(f"tagging {name} ({duration:.0f} s)", i / len(items))
             full = analyse_upload(session, ref)
+            _taste_analysis(session, ref)  # a song the person brings is part of their taste
         else:
             piece = session.piece(ref)
             name, clip = piece.id, load_clip(piece.generation.audio_path)
@@ -94,39 +96,50 @@ def describe_uploads(session: Session, upload_ids: list[str] | None = None,
 
 
 def _taste_analysis(session: Session, uid: str):
-    """tools.taste's analysis of an upload (tags, tempo, key, energy), computed once per upload."""
-    from tools.taste import analyse_clip
+    """tools.taste's analysis of an upload (tags, tempo, key, energy), computed once per upload; the song
+    becomes part of the person's taste, which follows them from chat to chat."""
+    import hashlib
+
+    from tools.taste import analyse_clip, remember_song
 
     upload = session.upload(uid)
     if upload.taste is None:
-        upload.taste = analyse_clip(upload.clip)
+        upload.taste = analyse_clip(upload.clip, full=analyse_upload(session, uid), name=upload.name)
+        key = hashlib.sha1(upload.clip.samples.tobytes()).hexdigest()[:16]
+        session.profile = remember_song(session.user, key, upload.taste)
     return upload.taste
 
 
+def show_taste(session: Session, profile) -> None:
+    """The person's taste as a panel they can edit (their songs, each removable; reset) and a chart."""
+    from tools.taste import feedback_count, taste_songs
+
+    songs = taste_songs(session.user)
+    session.outbox.append(TastePanel(genres=list(profile.genres.items())[:6],
+                                     songs=[(s.key, s.name, s.genres) for s in songs],
+                                     ratings=feedback_count(session.user), words=list(profile.words)))
+
+
 def taste_profile(session: Session, text: str = "", upload_ids: list[str] | None = None) -> dict[str, Any]:
-    """The person's taste from their uploads and words (words outrank clips), saved for next time."""
-    from tools.taste import explain, load_profile, merge_text, profile_from_analyses, save_profile
+    """The person's taste, from every song they have given and everything they said about it (words outrank
+    songs), over all their chats; this chat's uploads join it."""
+    from tools.taste import explain, load_profile, remember_words
 
     ids = list(upload_ids or session.uploads)
-    if ids:
-        analyses = []
-        for i, uid in enumerate(ids):
-            session.reporter.progress(f"listening to {session.upload(uid).name}", i / len(ids))
-            analyses.append(_taste_analysis(session, uid))
-        profile = profile_from_analyses(analyses)
+    for i, uid in enumerate(ids):
+        session.reporter.progress(f"listening to {session.upload(uid).name}", i / max(1, len(ids)))
+        _taste_analysis(session, uid)
+    if text.strip():
+        profile = remember_words(session.user, text)
     else:
-        profile = session.profile or load_profile(session.user)
-        if profile is None and not text.strip():
-            raise TastemakerError(
-                "I don't know your taste yet. Upload a few songs you love (or tell me what you like, e.g. "
-                "'I like mellow jazz with piano') and ask again."
-            )
-        profile = profile or profile_from_analyses([])
-    profile = merge_text(profile, text)
+        profile = load_profile(session.user)
+    if profile is None or not (profile.genres or profile.moods or profile.instruments):
+        raise TastemakerError(
+            "I don't know your taste yet. Upload a few songs you love (or tell me what you like, e.g. "
+            "'I like mellow jazz with piano') and ask again."
+        )
     session.profile = profile
-    save_profile(session.user, profile)
-    if profile.genres:
-        session.outbox.append(GenreChart(title="Your taste: top genres", genres=list(profile.genres.items())[:5]))
+    show_taste(session, profile)
     return {
         "explanation": explain(profile),
         "genres": profile.genres, "moods": profile.moods, "instruments": profile.instruments,
@@ -157,7 +170,7 @@ def _library():
     lib = open_library()
     status = build_in_background(lib)
     if status.state == "building":
-        raise TastemakerError(
+        raise NotReadyYet(
             f"I'm still {status.describe()} pieces (a few minutes, once). Ask me again in a minute; meanwhile "
             "I can make you something new, e.g. 'a calm piano piece'.")
     return lib
@@ -170,8 +183,11 @@ def _tracks(session: Session, results: list) -> dict[str, Any]:
         if t.audio_path:  # the reply lists each track once; the player's caption is only its reference
             session.outbox.append(AudioResult(path=t.audio_path, title=f"{t.title} ({t.artist})".replace(" ()", ""),
                                               caption=f"library track {t.id}, score {r.score:.2f}"))
+        # A sound-alike whose genres are far from the song's (a Haydn adagio for death metal) is only the nearest
+        # there is, not a close one: the same floor the references use says which.
+        close = r.genre_similarity is None or r.genre_similarity >= MIN_GENRE_SIMILARITY
         found.append({"id": t.id, "title": t.title, "artist": t.artist, "genre": t.genre,
-                      "score": round(float(r.score), 3), "why": r.why})
+                      "score": round(float(r.score), 3), "why": r.why, "close": close})
     session.last_search = [f["id"] for f in found]
     return {"tracks": found}
 

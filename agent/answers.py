@@ -68,6 +68,9 @@ FALLBACK_SUGGESTIONS = ["'make me a calm piano piece'", "'what is this song?' wi
                         "'make me something like these' with songs attached", "'find string quartets by Beethoven'"]
 
 
+RADIO_ELSEWHERE = ("Stations and playlists play in the chat (`tastemaker chat`, in the browser or the terminal): "
+                   "say 'start a jazz station' there, or run `tastemaker radio` or `tastemaker playlist` here.")
+
 def help_text(tool_names: list[str]) -> str:
     lines = [f"- {text}" for name, text in CAPABILITIES.items() if name in tool_names]
     return "Here's what I can do:\n" + "\n".join(lines) if lines else "I have no tools available right now."
@@ -141,7 +144,11 @@ def taste(result: dict[str, Any]) -> str:
     text = f"{source}, your taste is: **{result['explanation']}**."
     if result.get("shared_genres"):
         text += f" Your songs all share {_names(result['shared_genres'][:3])}."
-    return text + " Say 'make me something like these' and I'll create a piece to match."
+    if len(clips) > 1:
+        return text + " Say 'make me something like these' and I'll create a piece to match."
+    if clips:
+        return text + " Say 'make me something like it' and I'll create a piece to match."
+    return text + " Say 'make me something for my taste' and I'll create a piece to match, or attach a song you like."
 
 
 def feedback(result: dict[str, Any]) -> str:
@@ -233,9 +240,22 @@ def tracks(result: dict[str, Any]) -> str:
     if not found:
         return "I found nothing in the library for that. Try other words, or add music with 'tastemaker library add'."
     head = f"Using {result['using']}. " if result.get("using") else ""
-    lines = [f"{head}I found {len(found)} piece{'s' if len(found) != 1 else ''} in the library:"]
-    lines += [f"{i}. **{t['title']}**" + (f" by {t['artist']}" if t["artist"] else "") + f" ({t['genre']}): {t['why']}"
-              for i, t in enumerate(found, start=1)]
+
+    def line(i: int, t: dict[str, Any]) -> str:
+        return f"{i}. **{t['title']}**" + (f" by {t['artist']}" if t["artist"] else "") + f" ({t['genre']}): {t['why']}"
+
+    close = [t for t in found if t.get("close", True)]
+    far = [t for t in found if not t.get("close", True)]
+    if not close:  # nothing in the library is really like it: say so, show the nearest, offer to make one
+        lines = [f"{head}Nothing in the library is close to that. The nearest, but not close:"]
+        lines += [line(i, t) for i, t in enumerate(far, start=1)]
+        lines.append("\nShall I make you a piece like it instead? Say 'make me something like it'.")
+        return "\n".join(lines)
+    lines = [f"{head}I found {len(close)} piece{'s' if len(close) != 1 else ''} in the library that sound alike:"]
+    lines += [line(i, t) for i, t in enumerate(close, start=1)]
+    if far:
+        lines.append("Nearest after those, but not close:")
+        lines += [line(i, t) for i, t in enumerate(far, start=len(close) + 1)]
     return "\n".join(lines)
 
 
@@ -260,7 +280,7 @@ def compose(reading: Reading, results: list[tuple[str, dict[str, Any]]], earlier
                      f"the words I recognised ({', '.join(w for w in reading.understood if w not in VERBS)}).")
     for name, result in results:
         if "error" in result:
-            parts.append(f"Sorry, that didn't work: {result['error']}")
+            parts.append(result["error"] if result.get("not_ready") else f"Sorry, that didn't work: {result['error']}")
         elif name in ("generate_music", "create_music", "refine_music"):
             parts.append(made(result, list(earlier)))
         elif name in WRITERS:

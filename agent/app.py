@@ -12,30 +12,30 @@ TASTEMAKER_PASSWORD are set: see agent/history.py.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterator
 
 import chainlit as cl
-import matplotlib
-
-matplotlib.use("Agg")  # no display on a server
 import matplotlib.pyplot as plt
 
-from agent import history, warmup
+from agent import chat_store, history, pictures, radio_web, warmup
 from agent.graph import ChatAgent, Reply
 from agent.llm import chat_model, model_label
-from agent.session import AudioResult, GenreChart, Reporter
+from agent.session import AudioResult, GenreChart, LoopChart, Reporter, TastePanel
 from agent.study_web import install_on_chainlit
 from agent.web import branding, guard, identity
 from agent.web.sessions import REGISTRY
 from tools.settings import get_settings
 
 guard.install()  # the session layer, defended (agent/web): before Chainlit serves anything
-warmup.start()  # models loaded and the built-in library building before the first message
+warmup.warm_models()  # before the port opens: "running at" means the first answer comes in seconds
+warmup.start_library_build()
 BRAIN = model_label(chat_model())
 branding.install(BRAIN)  # our name, welcome, footer and sign-in words; a page that asks no other host
 # Blind listening studies (tastemaker study) are served at /study by the same app; by invitation with login on.
 install_on_chainlit(invite_only=history.login_enabled())
+radio_web.install_on_chainlit()  # the radio player's audio: /radio/<station>/<piece>
 
 # (action, label, lucide icon, what pressing it says): icons rather than emoji, which not every system draws.
 BUTTONS = [
@@ -86,20 +86,6 @@ class ChainlitReporter(Reporter):
         cl.run_sync(s.update())
 
 
-def chart_figure(chart: GenreChart):
-    labels = [g for g, _ in chart.genres][::-1]
-    values = [p for _, p in chart.genres][::-1]
-    fig, ax = plt.subplots(figsize=(5, 0.45 * len(labels) + 0.8))
-    ax.barh(labels, values, color="#6c5ce7")
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("probability")
-    ax.set_title(chart.title, fontsize=10)
-    for y, v in enumerate(values):
-        ax.text(min(v + 0.02, 0.9), y, f"{v:.2f}", va="center", fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
 DETAILS = "details"  # the side panel with each player's engine, model, seed and judge (opened from the reply)
 
 
@@ -110,12 +96,62 @@ def elements_for(reply: Reply) -> list:
         elements.append(cl.Text(name=DETAILS, content="\n\n".join(lines), display="side"))
     for item in reply.items:
         if isinstance(item, GenreChart):
-            fig = chart_figure(item)
-            elements.append(cl.Pyplot(name=item.title, figure=fig, display="inline", size="medium"))
-            plt.close(fig)
+            elements.append(picture(item.title, pictures.genre_chart(item), "medium"))
         elif isinstance(item, AudioResult):
             elements.append(cl.Audio(name=item.title, path=item.path, display="inline"))
+            if item.generation_id:  # a piece: a glance at its waveform, spectrogram and what it sounds like
+                elements.append(picture(f"{item.title} (picture)",
+                                        pictures.piece_thumbnail(item.path, item.heard, item.title), "large"))
+        elif isinstance(item, LoopChart):
+            elements.append(picture("the loop, round by round", pictures.loop_chart(item), "medium"))
+        elif isinstance(item, TastePanel):
+            elements.append(taste_panel(item))
     return elements
+
+
+def picture(name: str, figure, size: str) -> cl.Pyplot:
+    element = cl.Pyplot(name=name, figure=figure, display="inline", size=size)
+    plt.close(figure)
+    return element
+
+
+def taste_panel(panel: TastePanel) -> cl.CustomElement:
+    """public/elements/TastePanel.jsx: the person's taste, each song removable, and a reset."""
+    props = {"genres": panel.genres, "ratings": panel.ratings, "words": panel.words,
+             "songs": [{"key": key, "name": name, "genres": genres} for key, name, genres in panel.songs]}
+    return cl.CustomElement(name="TastePanel", props=props, display="inline")
+
+
+@cl.action_callback("taste_forget")
+async def taste_forget(action: cl.Action) -> None:
+    from tools.taste import forget_song, taste_songs
+
+    agent = cl.user_session.get("agent") or new_agent()
+    user = agent.session.user
+    key = str(action.payload.get("key", ""))
+    song = next((s for s in taste_songs(user) if s.key == key), None)  # only this person's own songs
+    if song is None:
+        await cl.Message(content="That song is no longer part of your taste.").send()
+        return
+    profile = forget_song(user, key)
+    agent.session.profile = profile
+    from agent.actions import show_taste
+
+    show_taste(agent.session, profile)
+    items = agent.session.take_outbox()
+    await cl.Message(content=f"I took **{song.name}** out of your taste.",
+                     elements=elements_for(Reply(text="", items=items))).send()
+
+
+@cl.action_callback("taste_reset")
+async def taste_reset(action: cl.Action) -> None:
+    from tools.taste import reset_taste
+
+    agent = cl.user_session.get("agent") or new_agent()
+    reset_taste(agent.session.user)
+    agent.session.profile = None
+    await cl.Message(content="Your taste is reset: no songs, no words, no likes. Upload a song you love, or tell "
+                             "me what you like, to start again.").send()
 
 
 def reply_content(reply: Reply) -> str:
@@ -129,11 +165,22 @@ async def answer(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> N
         current = cl.context.current_step
         reporter.parent_id = current.id if current else None
     reply = await cl.make_async(agent.send)(text, files)
-    actions = []
-    if reply.audio and any(a.generation_id for a in reply.audio):
-        actions = [cl.Action(name=name, label=label, icon=icon, payload={"text": said})
-                   for name, label, icon, said in BUTTONS]
-    await cl.Message(content=reply_content(reply), elements=elements_for(reply), actions=actions).send()
+    pieces = [a.generation_id for a in reply.audio if a.generation_id]
+    message = cl.Message(content=reply_content(reply), elements=elements_for(reply),
+                         actions=buttons() if pieces else [])
+    await message.send()
+    if history.login_enabled():  # a kept chat: its state too, so that reopening it picks up where it stopped
+        shown = cl.user_session.get("shown") or {}
+        if pieces:
+            shown[message.id] = pieces
+            cl.user_session.set("shown", shown)
+        state = agent.graph.get_state(agent.config).values.get("messages", [])
+        await cl.make_async(chat_store.save)(agent.session, cl.context.session.thread_id, state, shown)
+
+
+def buttons() -> list[cl.Action]:
+    """Like, dislike, another one, more like this: what each says is decided here, not by the page."""
+    return [cl.Action(name=name, label=label, icon=icon, payload={}) for name, label, icon, _ in BUTTONS]
 
 
 @cl.set_chat_profiles
@@ -166,6 +213,33 @@ def new_agent() -> ChatAgent:
 @cl.on_chat_start
 async def start() -> None:
     new_agent()
+    from tools.library import open_library
+    from tools.library.default import build_in_background
+
+    status = await cl.make_async(lambda: build_in_background(open_library()))()
+    if status.state == "building":  # a fresh data directory: say so at once, then show how far it is, live
+        await cl.context.emitter.send_toast(
+            f"Getting your music library ready in the background ({status.done}/{status.total} pieces, a few "
+            "minutes, once). You can start now; searches work when it is done.", "info")
+        asyncio.create_task(show_library_build(status))
+
+
+async def show_library_build(status) -> None:
+    """A task list beside the chat: 'building your music library: 23/67', then ready."""
+    tasks = cl.TaskList(status="Getting ready")
+    task = cl.Task(title=status.describe(), status=cl.TaskStatus.RUNNING)
+    await tasks.add_task(task)
+    await tasks.send()
+    shown = None
+    while status.state == "building":
+        if status.describe() != shown:
+            shown = task.title = status.describe()
+            await tasks.send()
+        await asyncio.sleep(2)
+    task.title = status.describe()
+    task.status = cl.TaskStatus.DONE if status.state == "ready" else cl.TaskStatus.FAILED
+    tasks.status = "Ready" if status.state == "ready" else "Library not built"
+    await tasks.send()
 
 
 @cl.on_message
@@ -179,20 +253,117 @@ async def on_message(message: cl.Message) -> None:
     if len(files) > limit:  # the upload guard counts too; this holds even for files it never saw
         await cl.Message(content=f"At most {limit} files per message: I took the first {limit}.").send()
         files = files[:limit]
+    if history.login_enabled():  # kept beside the chat: the session's upload folder goes when it ends
+        thread = cl.context.session.thread_id
+        files = [(str(chat_store.keep_upload(agent.session.user, thread, path, name)), name) for path, name in files]
+    if await radio_turn(agent, message.content or "", files):
+        return
     await answer(agent, message.content or "", files)
+
+
+@cl.on_feedback
+async def thumbs(feedback) -> None:
+    """Chainlit's own thumbs under a reply (kept chats): on a reply with a piece they are a like or a dislike of
+    it, the same as our buttons; on other replies they are only kept with the chat."""
+    agent: ChatAgent | None = cl.user_session.get("agent")
+    pieces = (cl.user_session.get("shown") or {}).get(feedback.forId, [])
+    if agent is None or not pieces or pieces[-1] not in agent.session.pieces:
+        return
+    from agent.actions import record_feedback
+
+    await cl.make_async(record_feedback)(agent.session, bool(feedback.value), pieces[-1])
+
+
+@cl.on_chat_resume
+async def resume(thread) -> None:
+    """A kept chat reopened from the sidebar: its uploads, pieces, taste and conversation come back, and the
+    buttons under its pieces (Chainlit brings back the messages, players and charts)."""
+    agent = new_agent()
+    messages, shown, notes = await cl.make_async(chat_store.restore)(agent.session, thread["id"])
+    if messages:
+        agent.graph.update_state(agent.config, {"messages": messages})
+    cl.user_session.set("shown", shown)
+    for message_id, pieces in shown.items():
+        if any(p in agent.session.pieces for p in pieces):
+            for action in buttons():
+                await action.send(for_id=message_id)
+    if notes:
+        await cl.Message(content="Welcome back. Not everything came back: " + "; ".join(notes) + ".").send()
 
 
 async def _button(action: cl.Action) -> None:
     agent: ChatAgent | None = cl.user_session.get("agent")
     if agent is None:
         return
-    text = action.payload.get("text", "")
+    text = next(said for name, _, _, said in BUTTONS if name == action.name)
     await cl.Message(content=text, type="user_message").send()
     await answer(agent, text, [])
 
 
 for _name, *_ in BUTTONS:
     cl.action_callback(_name)(_button)
+
+
+# -- the radio: "play my radio", "start a jazz station", playlists, and steering words while it plays ----------
+
+def session_radio(agent: ChatAgent):
+    """This chat's radio (agent.radio_chat.RadioChat), made on first use."""
+    from agent.radio_chat import RadioChat
+
+    radio = cl.user_session.get("radio")
+    if radio is None:
+        radio = RadioChat(user=agent.session.user)
+        cl.user_session.set("radio", radio)
+    return radio
+
+
+async def radio_turn(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> bool:
+    """Answer a message that is for the radio (True), or leave it to the agent (False). An attached song
+    seeds a new station ("a station like this song")."""
+    from agent.radio_chat import is_radio_request
+    from tools.errors import TastemakerError
+    from tools.incidents import apology
+
+    radio = cl.user_session.get("radio")
+    if not (is_radio_request(text) or (radio is not None and not files and radio.wants(text))):
+        return False
+    radio = session_radio(agent)
+    try:
+        async with cl.Step(name="radio", type="tool") as step:
+            step.input = text
+            reply = await cl.make_async(radio.handle)(text, song=files[0][0] if files else None)
+    except TastemakerError as exc:
+        await cl.Message(content=str(exc)).send()
+        return True
+    except Exception as exc:  # noqa: BLE001 - one line for the person, the traceback to the error log
+        await cl.Message(content=apology(exc, "radio turn", "the radio")).send()
+        return True
+    if reply is None:
+        return False
+    elements = []
+    if reply.started and reply.piece is not None:
+        elements = [cl.CustomElement(name="RadioPlayer", props=radio_web.player_props(radio, reply.piece),
+                                     display="inline")]
+    await cl.Message(content=reply.text, elements=elements).send()
+    return True
+
+
+@cl.action_callback("radio")
+async def radio_player_action(action: cl.Action) -> dict:
+    """The radio player's buttons and its requests for the next piece."""
+    from tools.incidents import apology
+
+    try:
+        return await cl.make_async(radio_web.player_action)(cl.user_session.get("radio"), action.payload)
+    except Exception as exc:  # noqa: BLE001
+        return {"message": apology(exc, "radio player", "the radio")}
+
+
+@cl.on_chat_end
+async def radio_end() -> None:
+    radio = cl.user_session.get("radio")
+    if radio is not None and radio.station is not None:
+        await cl.make_async(radio.stop)()
 
 
 history.configure()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from agent.session import AudioResult, GeneratedPiece, Session
+from agent.session import AudioResult, GeneratedPiece, LoopChart, Session
 from tools.contracts import Generation, Style, TasteProfile
 from tools.errors import TastemakerError
 from tools.generate.request import (GenerationRequest, MusicAsk, MusicChange, fit_key, fit_seconds, fit_tempo,
@@ -116,7 +116,7 @@ def _show(session: Session, piece: GeneratedPiece, heard: list[tuple[str, float]
     g = piece.generation
     asked = ", ".join(k for k, _ in sorted((g.style.genres if g.style else {}).items(), key=lambda kv: -kv[1])[:3])
     session.outbox.append(AudioResult(path=g.audio_path, title=f"{piece.id}: {asked or 'your piece'}",
-                                      caption=_detail(g, judge), generation_id=piece.id))
+                                      caption=_detail(g, judge), generation_id=piece.id, heard=list(heard)))
     tempo = _tempo_of(g)
     return {
         "id": piece.id, "engine": g.engine, "model": g.model, "seed": g.seed, "seconds": round(g.duration, 1),
@@ -270,6 +270,10 @@ def run_loop(session: Session, request: LoopRequest, notes: list[str] | None = N
                  "jaccard": round(a.jaccard, 2)} for a in result.attempts]
     piece.attempts = attempts
     heard = _heard(best)
+    session.outbox.append(LoopChart(
+        target=list(result.target), best_round=result.best.iteration,
+        points=[(a.iteration, {t: round(float(a.predicted.get(t, 0.0)), 3) for t in result.target})
+                for a in result.attempts]))
     shown = _show(session, piece, heard, judge_note)
     heard_names = [g for g, _ in heard]
     reached = [t for t in result.target if t in heard_names]
@@ -341,15 +345,6 @@ def _apply(table: dict[str, float], change: MusicChange, avoid: set[str], kind: 
     return out
 
 
-def _energy_change(change: MusicChange) -> float:
-    """The change's energy delta; quieter or busier drums come through the groove (energy)."""
-    energy = float(change.energy_delta or 0.0)
-    drums = float(change.more.get("drums", 0.0))
-    if drums:
-        energy += -0.2 if drums < 0 else 0.15
-    return energy
-
-
 def _instrument_notes(change: MusicChange, arranger_notes: list[str], engine: str) -> list[str]:
     """What a louder or quieter instrument really did: the sketch engine has no per-part volume."""
     from tools.genres import ALL_LABELS
@@ -394,7 +389,7 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
         tempo = tempo or (round(made_at * (0.85 if base_seed % 2 else 1.15)) if made_at else None)
     else:
         seed = next_seed(base_seed, 1 if piece.kind == "generate" else 7919)
-    energy = _energy_change(change)
+    energy = change.energy_change()
     wanted = [g for g, d in change.more.items() if d > 0 and _kind(g) == "genre"]
     if piece.kind == "create":
         request: LoopRequest = piece.request

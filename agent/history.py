@@ -100,6 +100,10 @@ def configure() -> None:
     def login(username: str, password: str) -> cl.User | None:
         return cl.User(identifier=username, metadata={"provider": "password"}) if check_login(username, password) else None
 
+    from agent.web import storage
+
+    storage.install()  # players, charts and panels of kept chats: in the data directory, by signed links
+
     @cl.data_layer
     def data_layer() -> SQLAlchemyDataLayer:
-        return SQLAlchemyDataLayer(conninfo=url)
+        return SQLAlchemyDataLayer(conninfo=url, storage_provider=storage.LocalStorageClient())

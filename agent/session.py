@@ -55,6 +55,7 @@ class AudioResult:
     title: str
     caption: str
     generation_id: str | None = None
+    heard: list[tuple[str, float]] = field(default_factory=list)  # a generated piece's top genres, for its picture
 
 
 @dataclass
@@ -63,6 +64,26 @@ class GenreChart:
 
     title: str
     genres: list[tuple[str, float]]
+
+
+@dataclass
+class LoopChart:
+    """The classifier loop's rounds: each candidate's probability of each target genre, by round."""
+
+    target: list[str]
+    points: list[tuple[int, dict[str, float]]]  # (round, {target genre: probability}) per candidate
+    best_round: int
+
+
+@dataclass
+class TastePanel:
+    """The person's taste, to show and edit: top genres, the songs it is made of (key, name, their top genres),
+    how many pieces they liked and disliked, and the words they said."""
+
+    genres: list[tuple[str, float]]
+    songs: list[tuple[str, str, list[tuple[str, float]]]]
+    ratings: dict[str, int]
+    words: list[str] = field(default_factory=list)
 
 
 class Reporter:
@@ -88,7 +109,7 @@ class Session:
         self.profile: TasteProfile | None = None
         self.last_loop: LoopResult | None = None
         self.last_search: list[str] = []  # library ids shown last
-        self.outbox: list[AudioResult | GenreChart] = []
+        self.outbox: list[AudioResult | GenreChart | TastePanel | LoopChart] = []
         self.audio_allowance = jobs.session_allowance()  # seconds of music this chat may still have made
 
     # -- whose library -------------------------------------------------------------------------
@@ -150,6 +171,6 @@ class Session:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
-    def take_outbox(self) -> list[AudioResult | GenreChart]:
+    def take_outbox(self) -> list[AudioResult | GenreChart | TastePanel | LoopChart]:
         items, self.outbox = self.outbox, []
         return items

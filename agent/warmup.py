@@ -2,7 +2,8 @@
 
 Without this the first "what is this song?" paid for loading both taggers and compiling librosa's
 kernels (16-37 s), and the first "find something similar" waited minutes for the built-in library.
-The browser app calls `start()` when it starts; the terminal chat does too.
+The browser app warms the models before it opens its port (so "running at" means ready) and then starts
+the library build; the terminal chat does both in the background while the person types.
 """
 
 from __future__ import annotations
@@ -15,20 +16,34 @@ _started = threading.Event()
 
 
 def warm_models() -> None:
-    """Load both taggers and the text model, and run each once (librosa compiles its kernels on first use)."""
+    """Load both taggers and the text model, and run each once, with the taste analysis (librosa compiles its
+    kernels on first use: beat tracking alone took 11 s the first time in a process)."""
     from tools.audio import clip_from_array
     from tools.embeddings import embed_text
-    from tools.tagger import tag_full
+    from tools.taste import analyse_clip
 
     sr = 16000
     t = np.arange(3 * sr) / sr
     tone = (0.2 * np.sin(2 * np.pi * 220 * t) + 0.05 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
-    tag_full(clip_from_array(tone, sr, name="warm-up"))
+    analyse_clip(clip_from_array(tone, sr, name="warm-up"))
     embed_text("warm up")
 
 
+def start_library_build() -> None:
+    """Start building the built-in library in the background if this data directory has none yet."""
+    from tools.incidents import log_incident
+
+    try:
+        from tools.library import open_library
+        from tools.library.default import build_in_background
+
+        build_in_background(open_library())
+    except Exception as exc:  # noqa: BLE001 - the first search will say what is wrong
+        log_incident(exc, "library build")
+
+
 def start() -> None:
-    """Warm the models, then start the default library's build if it is missing (once per process)."""
+    """In the background: warm the models, then start the library's build if it is missing (once per process)."""
     if _started.is_set():
         return
     _started.set()
@@ -38,11 +53,8 @@ def start() -> None:
 
         try:
             warm_models()
-            from tools.library import open_library
-            from tools.library.default import build_in_background
-
-            build_in_background(open_library())
         except Exception as exc:  # noqa: BLE001 - warming up is an optimisation; the first request will say
             log_incident(exc, "warm-up")
+        start_library_build()
 
     threading.Thread(target=run, name="warm-up", daemon=True).start()

@@ -1,6 +1,6 @@
 """Login and chat history in the browser: with CHAINLIT_AUTH_SECRET and TASTEMAKER_PASSWORD set, the app
-asks for a login, refuses a wrong password, and keeps the conversation in SQLite so it is in the sidebar
-after a reload.
+asks for a login (a user name), refuses a wrong password with a clear line, and keeps the conversation in
+SQLite so it is in the sidebar after a reload, and reopens with its players, buttons and state.
 """
 
 from __future__ import annotations
@@ -80,4 +80,13 @@ def test_login_is_required_and_the_chat_is_kept(login_app, browser):
     link.wait_for(timeout=60000)
     link.click()
     again.get_by_text("make me some calm jazz piano").first.wait_for(timeout=30000)
+    # Resumed with its music: the player, the buttons and the input are back, and it goes on where it stopped.
+    again.locator(f"{ASSISTANT} audio").first.wait_for(timeout=30000)
+    again.get_by_role("button", name="Like", exact=True).first.wait_for(timeout=30000)
+    replies = again.locator(ASSISTANT).count()
+    again.fill("#chat-input", "faster")
+    again.click("#chat-submit")
+    refined = again.locator(ASSISTANT).nth(replies)
+    refined.wait_for(timeout=120000)
+    assert "new take on g1" in refined.inner_text()  # 'it' is still the piece made before the chat was reopened
     context.close()

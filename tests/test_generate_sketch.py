@@ -17,12 +17,13 @@ from tools.generate import GenerationRequest, generate
 from tools.generate.sketch import render
 from tools.generate.sketch.arranger import plan, to_midi
 from tools.generate.sketch.conditioning import from_audio, from_midi
+from tools.generate.sketch import styles as S
 from tools.generate.sketch.styles import STYLES
 from tools.generate.sketch.theory import SCALES, estimate_key, parse_roman
 from tools.genres import GENRES
 from tools.tagger import tag_full
 
-SR = 32000
+SR = 44100
 
 
 def _key_of(pm: pretty_midi.PrettyMIDI) -> tuple[int, str]:
@@ -137,7 +138,12 @@ def test_midi_reference_lends_tempo_key_progression_and_motif(tmp_path):
         from_midi(tmp_path / "missing.mid")
 
 
-def test_audio_reference_lends_tempo_and_key(tmp_path):
+def test_audio_reference_lends_tempo_and_key(tmp_path, monkeypatch):
+    # rendered with the General MIDI kit: the AVL acoustic kit's toms ring near F and pull this key estimate
+    # (Krumhansl-Kessler on the whole chroma) to C major (a known limit, docs/sound.md)
+    from tools.render import SOUNDFONT_CANDIDATES
+
+    monkeypatch.setenv("TASTEMAKER_SOUNDFONT", SOUNDFONT_CANDIDATES[0])
     audio = render(plan(Style(genres={"rock": 1.0}, tempo=120, key="E", mode="minor"), 12.0, seed=5))
     path = write_wav(tmp_path / "ref.wav", audio, SR)
     ref = from_audio(path)
@@ -155,7 +161,7 @@ def test_generate_writes_wav_midi_and_sidecar(tmp_path):
                                          candidates=2, engine="sketch"))
     assert [g.seed for g in results] == [21, 22]
     for g in results:
-        assert g.engine == "sketch" and g.model.startswith("sketch-1") and g.sample_rate == SR
+        assert g.engine == "sketch" and g.model.startswith("sketch-2") and g.sample_rate == SR
         assert g.duration == pytest.approx(3.0) and g.style is not None
         side = json.loads(Path(g.conditioning["sidecar"]).read_text())
         assert side["seed"] == g.seed and side["arrangement"]["instruments"]
@@ -215,18 +221,20 @@ def test_rapped_words_start_on_the_sixteenth_note_grid():
 
     from tools.generate.sketch.rap import FILL, fit_line, render_rap
 
+    RAP_SR = 32000  # the onset detector's hop (128 samples) as it was tuned
+
     def on_grid(arr, voice):  # the share of the voice's onsets within 25 ms of a (swung) 16th note
-        onsets = librosa.onset.onset_detect(y=voice, sr=SR, units="time", hop_length=128, backtrack=True)
+        onsets = librosa.onset.onset_detect(y=voice, sr=RAP_SR, units="time", hop_length=128, backtrack=True)
         grid = np.array([arr.grid_time(bar, step) for bar in range(arr.bars) for step in range(arr.beats * 4)])
         return float(np.mean([np.abs(grid - t).min() < 0.025 for t in onsets]))
 
     arr = plan(Style(genres={"hip-hop": 1.0}), 10.0, seed=0)
-    spoken_lines = np.zeros(round(arr.seconds * SR), dtype=np.float32)  # each line read at its own pace instead
+    spoken_lines = np.zeros(round(arr.seconds * RAP_SR), dtype=np.float32)  # each line read at its own pace instead
     for bar, text in arr.vocals:
-        line = fit_line(text, FILL * arr.bar_seconds, SR)
-        start = round(bar * arr.bar_seconds * SR)
+        line = fit_line(text, FILL * arr.bar_seconds, RAP_SR)
+        start = round(bar * arr.bar_seconds * RAP_SR)
         spoken_lines[start : start + len(line)] += line[: len(spoken_lines) - start]
-    assert on_grid(arr, render_rap(arr, SR)) >= 0.6 > 0.45 > on_grid(arr, spoken_lines)
+    assert on_grid(arr, render_rap(arr, RAP_SR)) >= 0.6 > 0.45 > on_grid(arr, spoken_lines)
 
 
 def test_rap_lyrics_name_the_themes_ride_in_the_midi_and_respect_no_vocals(tmp_path):
@@ -257,7 +265,7 @@ def test_without_a_working_espeak_hip_hop_stays_instrumental_and_says_why(monkey
     monkeypatch.setattr(sketch, "espeak", lambda: None)
     arr = plan(Style(genres={"hip-hop": 1.0}), 6.0, seed=2)
     audio = render(arr)
-    assert np.array_equal(audio, sketch.finish(sketch.render_band(arr, to_midi(arr)), arr.seconds))
+    assert np.array_equal(audio, sketch.render_band(arr, to_midi(arr)))
     assert any("espeak-ng is not installed" in n for n in arr.notes)
     # a speech program that fails (here /bin/false) leaves the piece instrumental too, never half-made
     monkeypatch.setattr(sketch, "espeak", lambda: "/bin/false")
@@ -272,3 +280,96 @@ def test_without_a_working_espeak_hip_hop_stays_instrumental_and_says_why(monkey
     arr = plan(Style(genres={"hip-hop": 1.0}), 6.0, seed=2)
     assert np.array_equal(render(arr), audio)
     assert any("espeak-ng failed (LibsndfileError" in n for n in arr.notes)
+
+
+# ------------------------------------------------------------------ bugs found by listening (issue 12)
+
+def _bar_levels_db(audio: np.ndarray, arr, sr: int) -> np.ndarray:
+    mono = audio.mean(axis=1) if audio.ndim == 2 else audio
+    n = int(arr.bar_seconds * sr)
+    bars = [mono[i * n:(i + 1) * n] for i in range(len(mono) // n)]
+    return np.array([20 * np.log10(np.sqrt(np.mean(b ** 2)) + 1e-9) for b in bars])
+
+
+def test_ambient_pad_holds_across_the_bar_line():
+    # a two-bar pad pattern ('C' then 31 holds) was cut at the bar line: every second bar fell to -60 dBFS
+    arr = plan(Style(genres={"ambient": 1.0}), 20.0, seed=0)
+    pm = to_midi(arr)
+    for inst in (i for i in pm.instruments if "pad" in i.name):
+        for bar in range(arr.bars - 1):
+            middle = (bar + 0.5) * arr.bar_seconds
+            assert any(n.start <= middle < n.end for n in inst.notes), (inst.name, bar)
+    audio = render(arr)
+    levels = _bar_levels_db(audio, arr, len(audio) // round(arr.seconds))
+    body = levels[:-1]  # the last bar fades out
+    assert body.min() > levels.max() - 20, np.round(levels, 1)
+
+
+@pytest.mark.parametrize("prompt", ["lofi", "deep house", "sad piano ballad"])
+def test_no_dc_offset(tmp_path, prompt):
+    import soundfile as sf
+
+    for seed in (0, 1):
+        [g] = generate(GenerationRequest(prompt=prompt, seconds=8.0, seed=seed, engine="sketch",
+                                         output=str(tmp_path / "x.wav")))
+        y, sr = sf.read(g.audio_path, always_2d=True)
+        power = np.abs(np.fft.rfft(y.mean(axis=1))) ** 2
+        freqs = np.fft.rfftfreq(len(y), 1 / sr)
+        assert np.abs(y.mean(axis=0)).max() < 0.002, (prompt, seed, y.mean(axis=0))
+        assert power[freqs < 20].sum() < 0.005 * power.sum(), (prompt, seed)
+
+
+def test_funky_disco_is_not_deep_house():
+    from tools.language import parse_text
+
+    disco, house = parse_text("funky disco").style, parse_text("deep house").style
+    for seed in (0, 1, 2):
+        a, b = plan(disco, 6.0, seed), plan(house, 6.0, seed)
+        assert a.primary != "house" and b.primary == "house"
+        assert {v.program for v in a.voices} != {v.program for v in b.voices}
+        assert not np.array_equal(render(a), render(b))
+
+
+@pytest.mark.parametrize("prompt", ["relaxed jazz", "calm jazz", "sleepy jazz", "sad piano ballad"])
+def test_calm_words_make_slow_sparse_pieces(prompt):
+    from tools.language import parse_text
+
+    style = parse_text(prompt).style
+    lively = parse_text("energetic jazz").style
+    for seed in range(4):
+        arr = plan(style, 20.0, seed)
+        assert arr.tempo <= 100 and arr.energy <= 0.35, (prompt, seed, arr.tempo, arr.energy)
+        busy = [k for kind, pattern in arr.drums.items() if kind != "chorus"
+                for k, p in pattern.items() if k in (S.HAT, S.RIDE) and p.count(".") < len(p) / 2]
+        assert not busy, (prompt, arr.drums)
+        assert plan(lively, 20.0, seed).tempo > arr.tempo + 30
+
+
+def test_a_piece_has_a_form_not_one_loop():
+    arr = plan(Style(genres={"rock": 1.0}, tempo=120), 45.0, seed=0)
+    kinds = [k for k, _, _ in arr.sections]
+    assert kinds[0] == "intro" and kinds[-1] == "outro" and {"verse", "chorus", "bridge"} <= set(kinds)
+    assert arr.section_chords["chorus"] != arr.section_chords["verse"] != arr.section_chords["bridge"]
+    lead = next(i for i in to_midi(arr).instruments if "lead" in i.name)
+    bar = arr.bar_seconds
+    phrases = {}  # every two-bar phrase of the lead as (onset in the phrase, pitch): repeats are varied
+    for n in lead.notes:
+        phrases.setdefault(int(n.start // (2 * bar)), []).append((round((n.start % (2 * bar)) / bar * 8), n.pitch))
+    shapes = [tuple(p) for p in phrases.values() if len(p) > 2]
+    assert len(set(shapes)) == len(shapes), "no phrase of the melody is an exact copy of another"
+
+
+def test_seeds_choose_instruments_layouts_and_kits():
+    arrs = [plan(Style(genres={"rock": 1.0}), 40.0, seed=s) for s in range(8)]
+    assert len({tuple(v.program for v in a.voices) for a in arrs}) > 1
+    assert len({tuple(k for k, _, _ in a.sections) for a in arrs}) > 1
+    assert len({a.kit for a in arrs}) > 1
+
+
+def test_a_named_instrument_keeps_the_melody_from_a_lent_lead():
+    from tools.generate.sketch.arranger import _family
+
+    arr = plan(Style(genres={"rock": 0.6, "electronic": 0.4}, instruments={"guitar": 1.0}), 20.0, seed=0)
+    leads = [v for v in arr.voices if v.role == "lead"]
+    assert leads and all(_family(v.program) == "guitar" for v in leads), [v.program for v in leads]
+    assert "guitar plays the melody" in arr.notes

@@ -69,3 +69,12 @@ def test_the_understanding_benchmark_meets_its_targets(name):
     assert result["utterances"] >= (200 if name == "dev" else 60)
     assert result["intent_accuracy"] >= 0.95, result["errors"]
     assert result["slot_f1"] >= 0.90, result["errors"]
+
+
+def test_radio_and_playlist_requests_are_intents_of_the_one_parser_typos_included():
+    for text in ("play my radio", "strat a jaz staton", "plya my raido", "jazz radio", "radio for running"):
+        assert understand(text).intent == I.RADIO, text
+    for text in ("make me a 30-minute playlist for a dinner party", "I want a plalist of calm music"):
+        assert understand(text).intent == I.PLAYLIST, text
+    for text in ("stop the radio", "what is a radio station?", "make me a jazz track", "how do playlists work"):
+        assert understand(text, use_examples=False).intent not in (I.RADIO, I.PLAYLIST), text

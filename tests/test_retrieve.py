@@ -133,3 +133,19 @@ def test_cli_add_and_remove(cli_env, capsys, tmp_path):
     assert f"removed {track_id}" in capsys.readouterr().out
     assert main(["library", "list", "--json"]) == 0
     assert track_id not in capsys.readouterr().out
+
+
+def test_a_chat_says_when_the_nearest_pieces_are_not_close(cli_env):
+    """Death metal against quartets and reels: the nearest are shown as 'nearest, but not close', never as alike."""
+    from agent import actions, answers
+    from agent.session import Session
+
+    session = Session()
+    upload = session.attach(Path(__file__).parent / "fixtures" / "recordings" / "muldjord-chaos-god-excerpt.ogg")
+    result = actions.find_similar(session, upload_id=upload.id, k=5)
+    by_genre = {t["genre"]: t["close"] for t in result["tracks"]}
+    assert by_genre.get("classical") is False and by_genre.get("folk", False) is False
+    text = answers.tracks(result)
+    assert "not close" in text
+    if not any(t["close"] for t in result["tracks"]):
+        assert "Nothing in the library is close" in text and "make me something like it" in text

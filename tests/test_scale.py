@@ -248,6 +248,50 @@ def test_taste_is_kept_in_postgres_when_configured(postgres_url, monkeypatch):
     assert store.load_profile("alice") is None  # the SQLite store of the data directory never saw her
 
 
+def test_a_taste_made_of_songs_words_and_ratings_is_the_same_in_postgres_and_sqlite(postgres_url, monkeypatch,
+                                                                                   tmp_path):
+    """The same steps (a song, words, a like, a mild dislike, a song taken out) build the same profile in both."""
+    import numpy as np
+
+    from tools.contracts import Generation, Tags
+    from tools.taste import store
+    from tools.taste.analysis import ClipAnalysis
+
+    def song(name: str, genres: dict[str, float], tempo: float) -> ClipAnalysis:
+        return ClipAnalysis(name=name, duration=30.0, genres=genres, moods={"happy": 0.4}, instruments={"guitar": 0.6},
+                            tempo=tempo, key="A", mode="minor", key_clarity=0.5, energy=0.6, brightness=0.4,
+                            embedding=np.zeros(8, dtype=np.float32))
+
+    def piece(genres: dict[str, float]) -> Generation:
+        return Generation(audio_path="x.wav", sample_rate=32000, engine="sketch", model="m", prompt="p", seed=1,
+                          duration=1.0, tags=Tags("genres", genres))
+
+    def steps() -> tuple:
+        store.remember_song("carol", "k1", song("one.wav", {"rock": 0.8, "blues": 0.3}, 120.0))
+        store.remember_song("carol", "k1", song("one.wav", {"rock": 0.8, "blues": 0.3}, 120.0))  # once per song
+        store.remember_song("carol", "k2", song("two.wav", {"jazz": 0.7}, 96.0))
+        store.remember_words("carol", "I love mellow jazz")
+        store.record_feedback("carol", piece({"jazz": 0.9}), liked=True)
+        store.record_feedback("carol", piece({"rock": 0.9}), liked=False, strength=0.3)  # a radio skip
+        profile = store.forget_song("carol", "k1")
+        return profile, [s.key for s in store.taste_songs("carol")], store.feedback_count("carol")
+
+    monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path / "home"))
+    in_sqlite = steps()
+    monkeypatch.setenv("TASTEMAKER_DATABASE_URL", postgres_url)
+    in_postgres = steps()
+    assert in_postgres == in_sqlite
+    profile, songs, counts = in_postgres
+    assert songs == ["k2"] and counts == {"liked": 1, "disliked": 1} and "jazz" in profile.genres
+    import psycopg
+
+    with psycopg.connect(postgres_url) as db:  # the rows are in PostgreSQL itself
+        assert db.execute("""SELECT (SELECT COUNT(*) FROM taste_songs), (SELECT COUNT(*) FROM taste_words),
+                                    (SELECT SUM(strength) FROM feedback)""").fetchone() == (1, 1, 1.3)
+    store.reset_taste("carol")
+    assert store.load_profile("carol") is None and store.taste_songs("carol") == []
+
+
 def test_two_app_servers_sharing_postgres_serve_the_same_person(postgres_url, ray_address, tmp_path):
     """Behind a load balancer a person's next request may reach another server: it knows their chats, their
     taste and their library. The first server's heavy jobs run on the Ray cluster, the second's in-process."""
@@ -288,8 +332,19 @@ def test_two_app_servers_sharing_postgres_serve_the_same_person(postgres_url, ra
     assert "sounds like" in described.text and "Sorry" not in described.text  # tagged on a Ray worker
     assert any(e.get("type") == "audio" for e in made.elements) and "Sorry" not in made.text  # rendered there
     assert "added" in added.lower() and "rock band" in added.lower()
-    assert "jazz 0." in taste  # the like given on the first server moved the taste the second one reads
+    # the song described and the like given on the first server are the taste the second one reads
+    assert "From 1 song" in taste and "rock 0." in taste
+    import psycopg
+
+    with psycopg.connect(postgres_url) as db:
+        liked = db.execute("""SELECT liked, genres FROM feedback WHERE "user" = 'tastemaker'""").fetchall()
+        saved = db.execute("""SELECT profile FROM taste_profiles WHERE "user" = 'tastemaker'""").fetchone()
+    profile = json.loads(saved[0])
+    assert len(liked) == 1 and liked[0][0] == 1 and "jazz" in json.loads(liked[0][1])
+    assert profile["genres"].get("jazz", 0) > 0  # the like pulled the shared profile toward the piece's genres
     assert any(e.get("type") == "audio" for e in found.elements)  # the song added there plays here
     assert "rock band" in found.text.lower()
     first_chat = [said for said in steps.values() if "make me a 3 second jazz track" in said]
     assert len(first_chat) == 1 and "I love it" in first_chat[0]  # the first server's chat, read through the second
+    kept = tmp_path / "shared-audio"  # a kept chat's state and files are in the shared folder: any server reopens it
+    assert list(kept.glob("chats/*/*.json")) and list(kept.glob("chat-files/**/*.wav"))

@@ -68,6 +68,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     rb.add_argument("--default", action="store_true", help="also add any missing default-library pieces")
     rb.set_defaults(handler=run_rebuild)
 
+    pr = cmds.add_parser("prepare", help="build the built-in collection now, with a progress bar (the set-up does "
+                                         "this; the chat builds it in the background otherwise)")
+    pr.set_defaults(handler=run_prepare)
+
     rp = cmds.add_parser("repair", help="check the database; salvage a damaged one (keeping a copy) and rebuild "
                                         "the search indexes")
     rp.set_defaults(handler=run_repair)
@@ -210,6 +214,16 @@ def run_rebuild(args: argparse.Namespace) -> int:
     lib.rebuild()
     _notices(lib)
     print(f"rebuilt the indexes over {len(lib)} tracks")
+    return 0
+
+
+def run_prepare(args: argparse.Namespace) -> int:
+    from tools.library import ensure_default_library, open_library
+
+    lib = open_library()
+    report = ensure_default_library(lib, progress=True)
+    print("the built-in collection is ready" + (f" ({report.summary()})" if report is not None else "")
+          + f": {len(lib)} tracks")
     return 0
 
 

@@ -37,7 +37,7 @@ from tools.library.store import Library
 from tools.settings import get_settings
 from tools.workers import die_with_parent
 
-DEFAULT_LIBRARY_VERSION = "1"
+DEFAULT_LIBRARY_VERSION = "2"  # 2: FluidSynth rendered in stereo, both channels averaged (was the left only)
 ANALYSE_SECONDS = 15.0  # five 3 s tagger patches: enough for retrieval, and tagging is most of the build time
 _META_KEY = "default_library"
 Progress = Callable[[int, int], None]  # (pieces done, pieces in all)

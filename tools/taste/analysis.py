@@ -74,11 +74,12 @@ def brightness_of(samples: np.ndarray, sample_rate: int) -> float:
     return float(np.clip(centroid / 4000.0, 0.0, 1.0))
 
 
-def analyse_clip(clip: Clip) -> ClipAnalysis:
-    full = tag_full(clip)
+def analyse_clip(clip: Clip, full=None, name: str | None = None) -> ClipAnalysis:
+    """Tags (reusing `full`, a tools.tagger.FullTags, when the clip was already tagged), tempo, key, energy."""
+    full = full if full is not None else tag_full(clip)
     key, mode, clarity = estimate_key(clip.samples, clip.sample_rate)
     return ClipAnalysis(
-        name=clip.name,
+        name=name or clip.name,
         duration=clip.duration,
         genres=full.genres.probabilities,
         moods=full.moods.probabilities,

@@ -7,20 +7,21 @@ request and a seeded random generator; `to_midi()` writes the notes. Same inputs
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pretty_midi
 
 from tools.contracts import Style
 from tools.errors import TastemakerError
+from tools.generate.sketch import form
+from tools.generate.sketch import performance as P
 from tools.generate.sketch import styles as S
 from tools.generate.sketch.conditioning import Reference
 from tools.generate.sketch.rap import write_lyrics
 from tools.generate.sketch.theory import NOTE_NAMES, Chord, parse_roman, pitch_class, scale_pitches
 
 VELOCITY = {"X": 118, "x": 96, "o": 72, "g": 42}
-SECTION_GAIN = {"intro": 0.78, "verse": 0.9, "chorus": 1.0, "outro": 0.82}
 BLEND_MIN_WEIGHT = 0.15  # a genre below this share of the blend lends nothing audible
 QUANTISED = {"electronic", "house", "techno"}  # machine-tight styles get no timing humanisation
 RAP_MIN_WEIGHT = 0.35  # hip-hop's share of the blend from which the piece is rapped over
@@ -47,6 +48,9 @@ class Voice:
     density: float
     style: str
     drive: float = 0.0
+    pan: float = 0.0  # -1 left .. 1 right (MIDI CC10)
+    double: bool = False  # double-tracked: played left and right by the mix (a second take, ADT)
+    send: float = 0.2  # into the room (MIDI CC91)
 
 
 @dataclass
@@ -73,6 +77,8 @@ class Arrangement:
     fills: bool
     humanise: bool
     motif: list[tuple[int, int, int]] | None = None  # (onset step, length steps, scale steps from the first note)
+    section_chords: dict[str, list[str]] = field(default_factory=dict)  # each section kind's progression
+    kit: int = 0  # the General MIDI drum kit (bank 128 program)
     notes: list[str] = field(default_factory=list)  # what was honoured or could not be
     vocals: list[tuple[int, str]] = field(default_factory=list)  # (bar, rapped line)
 
@@ -173,6 +179,16 @@ def fit_to_mode(symbol: str, mode: str) -> str:
     return new + suffix
 
 
+def _tonic_chord(progression: list[str], mode: str) -> str:
+    """The home chord in the progression's own idiom ('i5' among power chords, 'I7' in a blues)."""
+    for chord in progression:
+        m = _SUFFIX_RE.match(chord)
+        if m and not m.group(1) and m.group(2) in ("i", "I"):
+            return chord
+    suffix = "5" if progression and all(c.endswith("5") for c in progression) else ""
+    return ("i" if mode == "minor" else "I") + suffix
+
+
 def _native_mode(progression: list[str], default: str) -> str:
     """The mode a progression is written in: a tonic 'i' is minor, 'I' major; otherwise the style's."""
     m = _SUFFIX_RE.match(progression[0]) if progression else None
@@ -181,37 +197,44 @@ def _native_mode(progression: list[str], default: str) -> str:
     return default
 
 
+# How a mood word moves the energy the genres suggest (calm, sad and sleepy pieces are slow and sparse).
+MOOD_ENERGY = {"calm": -0.3, "mellow": -0.2, "sad": -0.25, "dark": -0.05, "beautiful": -0.05,
+               "energetic": 0.25, "party": 0.2, "happy": 0.05, "catchy": 0.05}
+CALM_ENERGY = 0.35  # at or below: the style's slow tempo range, thinned drums
+
+
 def _energy(style: Style, blend: dict[str, float]) -> float:
     if style.energy is not None:
         return float(np.clip(style.energy, 0.0, 1.0))
     base = {"metal": 0.85, "punk": 0.85, "rock": 0.7, "techno": 0.75, "electronic": 0.7, "house": 0.7,
-            "funk": 0.65, "ambient": 0.2, "new age": 0.25, "chillout": 0.35, "classical": 0.45, "folk": 0.45}
+            "dance": 0.75, "funk": 0.65, "ambient": 0.2, "new age": 0.25, "chillout": 0.35, "classical": 0.45,
+            "folk": 0.45}
     e = sum(w * base.get(name, 0.55) for name, w in blend.items())
-    e += 0.15 * style.moods.get("energetic", 0) + 0.1 * style.moods.get("party", 0)
-    e -= 0.15 * style.moods.get("calm", 0) + 0.1 * style.moods.get("mellow", 0)
+    e += sum(shift * style.moods.get(mood, 0.0) for mood, shift in MOOD_ENERGY.items())
     return float(np.clip(e, 0.05, 0.95))
 
 
-def _sections(bars: int) -> list[tuple[str, int, int]]:
-    """Intro / verse / chorus / outro for longer pieces; short ones are one verse (or verse + chorus)."""
-    if bars < 6:
-        return [("verse", 0, bars)]
-    if bars < 10:
-        half = bars // 2
-        return [("verse", 0, half), ("chorus", half, bars - half)]
-    intro = 2 if bars < 20 else 4
-    outro = 2
-    out = [("intro", 0, intro)]
-    bar, kind = intro, "verse"
-    body_end = bars - outro
-    block = 4 if bars < 20 else 8
-    while bar < body_end:
-        n = min(block, body_end - bar)
-        out.append((kind, bar, n))
-        bar += n
-        kind = "chorus" if kind == "verse" else "verse"
-    out.append(("outro", body_end, outro))
-    return out
+def _tempo(blend: dict[str, float], energy: float, rng: np.random.Generator) -> float:
+    """A tempo in the blend's range placed by energy; calm pieces take the styles' slow (ballad) range."""
+    specs = [(S.STYLES[n], w) for n, w in blend.items()]
+    if energy <= CALM_ENERGY:
+        lo = sum(w * spec.slow_range[0] for spec, w in specs)
+        hi = sum(w * spec.slow_range[1] for spec, w in specs)
+        pos = energy / CALM_ENERGY
+    else:
+        lo = sum(w * spec.tempo[0] for spec, w in specs)
+        hi = sum(w * spec.tempo[1] for spec, w in specs)
+        pos = 0.2 + 0.6 * energy
+    pos = np.clip(pos + rng.uniform(-0.15, 0.15), 0, 1)
+    return float(round(lo + (hi - lo) * pos))
+
+
+def _thin(pattern: str) -> str:
+    """A calm version of a cymbal or shaker pattern: its hits on the beat only."""
+    return "".join(ch if i % 4 == 0 else "." for i, ch in enumerate(pattern))
+
+
+THINNED = (S.HAT, S.RIDE, S.SHAKER, S.TAMBOURINE, S.OPEN_HAT, S.PEDAL_HAT)
 
 
 def _program_of(label: str) -> int | None:
@@ -259,13 +282,23 @@ def _apply_instruments(voices: list[Voice], style: Style, notes: list[str]) -> l
     wanted = [(w, label) for label, w in style.instruments.items()
               if w >= 0.3 and label not in ("drums", "instrumental", "acoustic") and _program_of(label) is not None]
     wanted.sort(reverse=True)
+    for label, w in style.instruments.items():
+        if w >= 0.3 and label not in ("drums", "instrumental", "acoustic") and _program_of(label) is None:
+            notes.append(f"no instrument for '{label}' in the sound set; left out")
     present = {_family(v.program) for v in kept} | {pretty_midi.program_to_instrument_name(v.program) for v in kept}
     leads = [v for v in kept if v.role == "lead"]
     for i, (_, label) in enumerate(wanted):
         program = _program_of(label)
         assert program is not None
         if _family(program) in present and label not in ("vocals", "choir"):
-            continue  # the style already has one
+            # the style already has one: the first instrument named still plays the melody (a lent synth lead
+            # does not take it from the guitar asked for), in the style's own version of it
+            if i == 0 and leads and _family(leads[0].program) != _family(program):
+                own = next(v.program for v in kept if _family(v.program) == _family(program))
+                leads[0].program = own
+                leads[0].drive = 0.0
+                notes.append(f"{label} plays the melody")
+            continue
         if i == 0 and leads:
             for lead in leads[:1]:
                 lead.program = program
@@ -277,6 +310,30 @@ def _apply_instruments(voices: list[Voice], style: Style, notes: list[str]) -> l
                               ["intro", "verse", "chorus", "outro"], False, 0.7, "request"))
             notes.append(f"{label} added as a {role}")
     return kept
+
+
+def _place(voices: list[Voice], rng: np.random.Generator) -> list[Voice]:
+    """Where each part sits in the stereo field, as a mix engineer would put it: bass and melody in the middle,
+    driven rhythm guitars double-tracked hard left and right, other accompaniment spread to alternating sides,
+    pads near the middle (their samples are wide already)."""
+    out: list[Voice] = []
+    side = 1 if rng.random() < 0.5 else -1
+    for v in voices:
+        if v.role == "bass":
+            out.append(replace(v, pan=0.0, send=0.02))
+        elif v.role == "lead":
+            out.append(replace(v, pan=round(float(rng.uniform(-0.12, 0.12)), 2), send=0.25))
+        elif v.role == "comp" and (v.drive > 0 or v.program in (29, 30)) and not any(x.double for x in out):
+            # the rhythm guitar double-tracked hard left and right (the mix makes the second take), instead of
+            # one guitar doubled at the octave
+            out.append(replace(v, pan=0.0, send=0.1, octave_double=False, double=True))
+        elif v.role == "pad":
+            out.append(replace(v, pan=round(side * float(rng.uniform(0.15, 0.35)), 2), send=0.35))
+            side = -side
+        else:
+            out.append(replace(v, pan=round(side * float(rng.uniform(0.45, 0.75)), 2), send=0.2))
+            side = -side
+    return out
 
 
 def _raps(style: Style, blend: dict[str, float], notes: list[str]) -> bool:
@@ -309,10 +366,7 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     elif reference is not None and reference.tempo:
         tempo = float(np.clip(reference.tempo, 40, 240))
     else:
-        lo = sum(w * S.STYLES[n].tempo[0] for n, w in blend.items())
-        hi = sum(w * S.STYLES[n].tempo[1] for n, w in blend.items())
-        pos = np.clip(0.2 + 0.6 * energy + rng.uniform(-0.15, 0.15), 0, 1)
-        tempo = float(round(lo + (hi - lo) * pos))
+        tempo = _tempo(blend, energy, rng)
 
     # harmony: the reference's progression, else one of the primary style's
     if reference is not None and reference.progression:
@@ -343,6 +397,13 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     else:
         tonic = pitch_class(str(rng.choice(primary.keys)))
 
+    if reference is not None and reference.progression:
+        others: list[list[str]] = []
+    else:
+        others = [[fit_to_mode(c, mode) for c in p] if _native_mode(list(p), primary.mode) != mode else list(p)
+                  for p in primary.progressions]
+    section_chords = form.progressions(progression, others, _tonic_chord(progression, mode), rng)
+
     seconds = float(seconds)
     bar_seconds = primary.beats * 60.0 / tempo
     bars = max(1, int(np.ceil(seconds / bar_seconds)))
@@ -364,8 +425,10 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
                 voices = [v for v in voices if v.role != "lead"]
             # a lent part plays softer the smaller its genre's share is next to the primary's
             gain = 1.0 if name == primary.name else 0.5 + 0.5 * min(1.0, weight / blend[primary.name])
+            choices = S.ALTERNATIVES.get(part.program, (part.program,))
+            program = choices[0] if rng.random() < 0.5 else int(rng.choice(choices))  # the book's own half the time
             voices.append(Voice(
-                role=part.role, program=part.program, pattern=str(rng.choice(part.patterns)), low=part.low,
+                role=part.role, program=program, pattern=str(rng.choice(part.patterns)), low=part.low,
                 voicing=part.voicing, velocity=int(part.velocity * gain), sections=list(part.sections),
                 octave_double=part.octave_double, density=part.density, style=name, drive=part.drive,
             ))
@@ -375,6 +438,10 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         # the rapper is the melody: hip-hop's own lead steps aside, unless it plays an instrument asked for
         own = {p.program for p in S.STYLES["hip-hop"].parts if p.role == "lead"}
         voices = [v for v in voices if not (v.role == "lead" and v.style == "hip-hop" and v.program in own)]
+
+    if energy <= CALM_ENERGY:  # calm: no timpani or brass coming in for the chorus
+        voices = [v for v in voices if not (v.sections == ["chorus"] and v.program in (47, 56, 57, 60, 61))]
+    voices = _place(voices, rng)
 
     drums = {k: dict(v) for k, v in primary.drums.items()}
     if not drums:
@@ -389,14 +456,20 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         notes.append("no drums, as asked")
     if energy > 0.75 and "chorus" in drums:
         drums["verse"] = drums["chorus"]  # high energy: the busy groove throughout
-    elif energy < 0.3 and drums:
-        drums["verse"] = drums.get("intro", {})
+    if energy <= CALM_ENERGY and primary.name in ("classical", "ambient", "new age") and \
+            style.instruments.get("drums", 0) < 0.3:
+        drums = {}  # calm orchestral and ambient music: no percussion at all
+    elif energy <= CALM_ENERGY and drums:
+        # calm: no busy cymbals, no ghost notes
+        drums = {kind: {k: _thin(p) if k in THINNED else p.replace("g", ".") for k, p in pattern.items()}
+                 for kind, pattern in drums.items()}
 
     swing = sum(w * S.STYLES[n].swing for n, w in blend.items())
     motif = reference.motif if reference is not None and reference.motif else None
     if motif:
         notes.append("melody motif taken from the reference MIDI")
-    sections = _sections(bars)
+    sections = form.layout(bars, rng)
+    kit = int(rng.choice(S.KITS.get(primary.name, (0,))))
     # lyrics draw from their own generator, so the rest of a seed's piece is the same with or without them
     vocals = write_lyrics(sections, list(themes), np.random.default_rng([seed, 1])) if raps else []
     return Arrangement(
@@ -405,6 +478,7 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         swing_unit=primary.swing_unit, energy=round(energy, 3), progression=progression, chord_bars=chord_bars,
         sections=sections, voices=voices, drums=drums, lead_scale=primary.lead_scale,
         fills=primary.fills, humanise=primary.name not in QUANTISED, motif=motif, notes=notes, vocals=vocals,
+        section_chords=section_chords, kit=kit,
     )
 
 
@@ -418,42 +492,86 @@ class _Writer:
         self.rng = np.random.default_rng(arr.seed + 7919)  # separate stream: planning changes don't shift notes
         self.steps = arr.beats * 4
         self.step_s = arr.step_seconds
-        self.chords = [parse_roman(c, arr.tonic, arr.mode) for c in arr.progression]
+        chords = arr.section_chords or {"verse": arr.progression}
+        self.chords = {kind: [parse_roman(c, arr.tonic, arr.mode) for c in prog] for kind, prog in chords.items()}
         self.section_of_bar: list[str] = []
-        for kind, _, n in arr.sections:
+        self.section_start: list[int] = []  # the first bar of each bar's section
+        self.occurrence: list[int] = []  # how many sections of this kind came before (0: the first)
+        self.final_chorus = -1
+        seen: dict[str, int] = {}
+        for kind, first, n in arr.sections:
             self.section_of_bar += [kind] * n
+            self.section_start += [first] * n
+            self.occurrence += [seen.get(kind, 0)] * n
+            seen[kind] = seen.get(kind, 0) + 1
+            if kind == "chorus":
+                self.final_chorus = first
+        self.spread = P.timing_spread_s(arr.primary) if arr.humanise else 0.0
 
     # time and dynamics
     def time(self, bar: int, step: float) -> float:
         t = self.arr.grid_time(bar, step)
-        if self.arr.humanise:
-            t += float(self.rng.normal(0, 0.004))
+        if self.spread:
+            t += float(self.rng.normal(0, self.spread))
         return max(0.0, t)
 
-    def velocity(self, base: float, bar: int) -> int:
-        gain = SECTION_GAIN[self.section_of_bar[bar]] * (0.8 + 0.3 * self.arr.energy)
+    def gain(self, bar: int) -> float:
+        """The section's level (the final chorus the biggest) on the piece's energy."""
+        kind = self.section_of_bar[bar]
+        g = form.FINAL_CHORUS_GAIN if kind == "chorus" and self.section_start[bar] == self.final_chorus else \
+            form.SECTION_GAIN[kind]
+        return g * (0.8 + 0.3 * self.arr.energy)
+
+    def velocity(self, base: float, bar: int, step: int | None = None) -> int:
         jitter = self.rng.integers(-5, 6) if self.arr.humanise else 0
-        return int(np.clip(base * gain + jitter, 1, 127))
+        lilt = P.accent(step) if (step is not None and self.arr.humanise) else 0
+        return int(np.clip(base * self.gain(bar) + jitter + lilt, 1, 127))
+
+    def plays(self, v: Voice, bar: int) -> bool:
+        kind = self.section_of_bar[bar]
+        return form.PLAYS_AS.get(kind, kind) in v.sections
 
     def chord_at(self, bar: int) -> Chord:
-        return self.chords[(bar // self.arr.chord_bars) % len(self.chords)]
+        if bar >= len(self.section_of_bar):  # past the end: the outro's home chord
+            chords = self.chords.get("outro") or self.chords["verse"]
+            return chords[-1]
+        kind = self.section_of_bar[bar]
+        chords = self.chords.get(kind) or self.chords["verse"]
+        return chords[((bar - self.section_start[bar]) // self.arr.chord_bars) % len(chords)]
 
     def next_chord(self, bar: int) -> Chord:
-        return self.chord_at(bar + self.arr.chord_bars - (bar % self.arr.chord_bars))
+        return self.chord_at(bar + self.arr.chord_bars - ((bar - self.section_start[bar]) % self.arr.chord_bars))
 
     # pattern helpers
     def events(self, pattern: str, bar: int) -> list[tuple[int, str, int]]:
-        """(step, char, length in steps) for the bar's slice of a pattern; '-' extends the previous onset."""
+        """(step, char, length in steps) for the bar's slice of a pattern; '-' extends the previous onset.
+
+        A pattern longer than a bar holds its notes across the bar lines (a two-bar pad is one long chord), up to
+        the next chord change; a hold that reaches into a new chord strikes again on its first step.
+        """
         n = self.steps
-        bars_in_pattern = max(1, len(pattern) // n)
-        piece = (pattern * int(np.ceil(n / len(pattern))))[:n] if len(pattern) < n else pattern[
-            (bar % bars_in_pattern) * n: (bar % bars_in_pattern + 1) * n]
+        into = 0
+        if len(pattern) < n:
+            full, offset, reach = (pattern * int(np.ceil(n / len(pattern))))[:n], 0, n
+        else:
+            bars_in_pattern = len(pattern) // n
+            full, offset = pattern[: bars_in_pattern * n], (bar % bars_in_pattern) * n
+            chord_bars = self.arr.chord_bars
+            into = (bar - self.section_start[bar]) % chord_bars if bar < len(self.section_start) else bar % chord_bars
+            reach = (chord_bars - into) * n  # steps from this bar's start to the next chord change
         out: list[tuple[int, str, int]] = []
-        for i, ch in enumerate(piece):
-            if ch in "-.":
+        for i in range(n):
+            ch = full[(offset + i) % len(full)]
+            if ch == "." or (ch == "-" and not (i == 0 and len(pattern) > n and into == 0)):
                 continue
+            if ch == "-":  # a held chord meets a new one at the bar line: strike the held onset again
+                back = next((full[(offset - k) % len(full)] for k in range(1, len(full))
+                             if full[(offset - k) % len(full)] not in "-."), None)
+                if back is None:
+                    continue
+                ch = back
             length = 1
-            while i + length < n and piece[i + length] == "-":
+            while i + length < reach and full[(offset + i + length) % len(full)] == "-":
                 length += 1
             out.append((i, ch, length))
         return out
@@ -505,9 +623,13 @@ class _Writer:
     def write_chords(self, v: Voice, inst: pretty_midi.Instrument) -> None:
         previous: list[int] | None = None
         for bar in range(self.arr.bars):
-            if self.section_of_bar[bar] not in v.sections:
+            if not self.plays(v, bar):
                 continue
             chord = self.chord_at(bar)
+            if bar == self.section_start[bar] and previous:
+                # a new section, a new place on the keyboard: repeats of a section are voiced differently
+                drift = (3, -3, 5, 0)[(self.occurrence[bar] + ("chorus" == self.section_of_bar[bar])) % 4]
+                previous = [p + drift for p in previous]
             pitches = self.voicing(chord, v, previous)
             previous = pitches
             arp = sorted(pitches) + [p + 12 for p in sorted(pitches)]
@@ -517,10 +639,11 @@ class _Writer:
                 end = self.time(bar, step + length) - 0.01
                 if ch == "a":
                     up_down = arp + arp[-2:0:-1]
-                    self.add(inst, up_down[arp_i % len(up_down)], start, end + 0.05, self.velocity(v.velocity, bar))
+                    self.add(inst, up_down[arp_i % len(up_down)], start, end + 0.05,
+                             self.velocity(v.velocity, bar, step))
                     arp_i += 1
                     continue
-                vel = self.velocity(v.velocity * (1.0 if ch == "C" else 0.8 if ch == "c" else 0.85), bar)
+                vel = self.velocity(v.velocity * (1.0 if ch == "C" else 0.8 if ch == "c" else 0.85), bar, step)
                 if ch == "m":
                     end = start + self.step_s * 0.6
                     chord_pitches = pitches[:2]
@@ -534,7 +657,7 @@ class _Writer:
     def write_bass(self, v: Voice, inst: pretty_midi.Instrument) -> None:
         scale = scale_pitches(self.arr.tonic, self.arr.mode, v.low, v.low + 24)
         for bar in range(self.arr.bars):
-            if self.section_of_bar[bar] not in v.sections:
+            if not self.plays(v, bar):
                 continue
             chord, nxt = self.chord_at(bar), self.next_chord(bar)
             root = self._place(chord.root, v.low)
@@ -560,7 +683,7 @@ class _Writer:
                 else:
                     continue
                 start = self.time(bar, step)
-                self.add(inst, p, start, self.time(bar, step + length) - 0.02, self.velocity(v.velocity, bar))
+                self.add(inst, p, start, self.time(bar, step + length) - 0.02, self.velocity(v.velocity, bar, step))
 
     def lead_scale(self, v: Voice) -> list[int]:
         tonic, mode = self.arr.tonic, self.arr.mode
@@ -585,21 +708,44 @@ class _Writer:
                 degree = int(np.clip(degree, -4, 7))
         return out
 
+    def vary(self, motif: list[tuple[int, int, int]], repeat: int) -> list[tuple[int, int, int]]:
+        """A repeat of a phrase as a player would vary it: some notes moved a step or two, a long note split,
+        the odd note left out, every third time the whole phrase a step higher (a sequence). The first time is
+        the phrase itself."""
+        if repeat == 0 or len(motif) < 2:
+            return motif
+        shift = 2 if repeat % 3 == 2 else 0
+        out = [(motif[0][0], motif[0][1], motif[0][2] + shift)]
+        for onset, length, deg in motif[1:]:
+            r = self.rng.random()
+            if r < 0.1:
+                continue
+            if r < 0.4:
+                deg += int(self.rng.choice([-2, -1, 1, 2]))
+            if length >= 4 and self.rng.random() < 0.35:
+                half = length // 2
+                out += [(onset, half, deg + shift), (onset + half, length - half, deg + shift + 1)]
+                continue
+            out.append((onset, length, int(np.clip(deg, -5, 9)) + shift))
+        return out
+
     def write_lead(self, v: Voice, inst: pretty_midi.Instrument) -> None:
         scale = self.lead_scale(v)
         if not scale:
             return
         phrase_bars = 2
         motifs: dict[str, list[tuple[int, int, int]]] = {}
+        repeats: dict[str, int] = {}
         if self.arr.motif:
             phrase_bars = max(1, int(np.ceil((max(s + n for s, n, _ in self.arr.motif)) / self.steps)))
         for bar in range(0, self.arr.bars, phrase_bars):
             kind = self.section_of_bar[bar]
-            if kind not in v.sections:
+            if not self.plays(v, bar):
                 continue
             if kind not in motifs:
                 motifs[kind] = self.arr.motif if self.arr.motif else self.make_motif(v, phrase_bars)
-            motif = motifs[kind]
+            motif = self.vary(motifs[kind], repeats.get(kind, 0))
+            repeats[kind] = repeats.get(kind, 0) + 1
             chord = self.chord_at(bar)
             # anchor the phrase on a chord tone in the middle of the range, higher in the chorus
             centre = scale[len(scale) // 2] + (3 if kind == "chorus" else 0)
@@ -607,7 +753,7 @@ class _Writer:
             start_idx = scale.index(min(anchors, key=lambda p: abs(p - centre)))
             for onset, length, deg in motif:
                 b = bar + onset // self.steps
-                if b >= self.arr.bars or self.section_of_bar[b] not in v.sections:
+                if b >= self.arr.bars or not self.plays(v, b):
                     continue
                 step = onset % self.steps
                 idx = int(np.clip(start_idx + deg, 0, len(scale) - 1))
@@ -618,28 +764,58 @@ class _Writer:
                         pitch = min(tones, key=lambda p: abs(p - pitch))
                 start = self.time(b, step)
                 end = self.time(b, step + length) - 0.02
-                self.add(inst, pitch, start, end, self.velocity(v.velocity, b))
+                self.add(inst, pitch, start, end, self.velocity(v.velocity, b, step))
+
+    FILLS = (
+        ((12, S.SNARE), (13, S.HIGH_TOM), (14, S.MID_TOM), (15, S.LOW_TOM)),
+        ((12, S.SNARE), (13, S.SNARE), (14, S.SNARE), (15, S.SNARE)),
+        ((8, S.HIGH_TOM), (10, S.HIGH_TOM), (12, S.MID_TOM), (14, S.LOW_TOM)),
+        ((12, S.SNARE), (14, S.MID_TOM), (15, S.LOW_TOM)),
+    )
+
+    def drum_pattern(self, bar: int) -> dict[int, str]:
+        """The bar's groove: its section's; a bridge drops back to the intro's (a breakdown)."""
+        kind = self.section_of_bar[bar]
+        if kind == "bridge":
+            return self.arr.drums.get("intro") or self.arr.drums.get("verse") or {}
+        return self.arr.drums.get(kind) or {}
 
     def write_drums(self, inst: pretty_midi.Instrument) -> None:
         arr = self.arr
         if not arr.drums:
             return
+        lively = arr.energy > CALM_ENERGY and arr.humanise
         for bar in range(arr.bars):
             kind = self.section_of_bar[bar]
-            pattern = arr.drums.get(kind) or {}
+            pattern = self.drum_pattern(bar)
+            in_section = bar - self.section_start[bar]
             last_of_section = bar + 1 < arr.bars and self.section_of_bar[bar + 1] != kind
-            fill_from = self.steps - 4 if (arr.fills and last_of_section and kind in ("verse", "chorus")) else None
+            fill = None
+            if arr.fills and kind in ("verse", "chorus", "bridge") and (last_of_section or in_section % 4 == 3):
+                fill = self.FILLS[int(self.rng.integers(len(self.FILLS)))]
+                if not last_of_section:  # a phrase end inside a section: only the last beat
+                    fill = tuple(f for f in fill if f[0] >= 14) or fill[-1:]
+            fill_from = min(step for step, _ in fill) if fill else None
             for key, pat in pattern.items():
                 for step, ch, _ in self.events(pat, bar):
                     if fill_from is not None and step >= fill_from and key not in (S.KICK, S.CRASH):
                         continue
                     start = self.time(bar, step)
-                    self.add(inst, key, start, start + 0.1, self.velocity(VELOCITY.get(ch, 90), bar))
-            if fill_from is not None:
-                for i, tom in enumerate((S.SNARE, S.HIGH_TOM, S.MID_TOM, S.LOW_TOM)):
-                    start = self.time(bar, fill_from + i)
-                    self.add(inst, tom, start, start + 0.1, self.velocity(100, bar))
-            if bar > 0 and self.section_of_bar[bar - 1] != kind and kind in ("chorus", "outro"):
+                    self.add(inst, key, start, start + 0.1, self.velocity(VELOCITY.get(ch, 90), bar, step))
+                # a drummer's small changes: a ghost note or a pick-up kick here and there
+                if lively and key == S.SNARE and self.rng.random() < 0.3:
+                    step = int(self.rng.choice([3, 7, 9, 15]))
+                    if fill_from is None or step < fill_from:
+                        self.add(inst, S.SNARE, self.time(bar, step), self.time(bar, step) + 0.08,
+                                 self.velocity(40, bar))
+                if lively and key == S.KICK and self.rng.random() < 0.2:
+                    step = int(self.rng.choice([7, 10, 14]))
+                    self.add(inst, S.KICK, self.time(bar, step), self.time(bar, step) + 0.1, self.velocity(80, bar))
+            for step, drum in fill or ():
+                start = self.time(bar, step)
+                self.add(inst, drum, start, start + 0.1, self.velocity(88 + 4 * (step - 12), bar))
+            if bar > 0 and self.section_of_bar[bar - 1] != kind and kind in ("chorus", "outro", "verse") \
+                    and pattern:
                 self.add(inst, S.CRASH, self.time(bar, 0), self.time(bar, 0) + 0.5, self.velocity(110, bar))
 
 
@@ -657,15 +833,22 @@ def to_midi(arr: Arrangement) -> pretty_midi.PrettyMIDI:
     writer = _Writer(arr)
     for i, v in enumerate(arr.voices):
         inst = pretty_midi.Instrument(program=v.program, name=voice_name(i, v))
+        inst.control_changes += [pretty_midi.ControlChange(10, int(np.clip(round(64 + 63 * v.pan), 0, 127)), 0.0),
+                                 pretty_midi.ControlChange(91, int(round(127 * v.send)), 0.0)]
         if v.role == "bass":
             writer.write_bass(v, inst)
         elif v.role == "lead":
             writer.write_lead(v, inst)
+            P.vibrato(inst, writer.rng)
         else:
             writer.write_chords(v, inst)
+        if v.role in ("pad", "lead") and inst.program in P.SUSTAINED | set(range(88, 96)):
+            P.swells(inst, [(first * arr.bar_seconds, (first + n) * arr.bar_seconds, writer.gain(first))
+                            for _, first, n in arr.sections])
         if inst.notes:
             pm.instruments.append(inst)
-    drums = pretty_midi.Instrument(program=0, is_drum=True, name="drums")
+    drums = pretty_midi.Instrument(program=arr.kit, is_drum=True, name="drums")
+    drums.control_changes += [pretty_midi.ControlChange(10, 64, 0.0), pretty_midi.ControlChange(91, 15, 0.0)]
     writer.write_drums(drums)
     if drums.notes:
         pm.instruments.append(drums)

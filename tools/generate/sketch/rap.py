@@ -63,7 +63,6 @@ MIN_GAP_S = 0.15  # a silence this long separates two words (stop consonants are
 OVERHANG = 1.25  # a word may ring on a quarter past its slot into the next word's
 PITCH = 35  # espeak-ng pitch 0-99: lower than its default 50, nearer a rapper's register
 FILL = 0.9  # a line may take this share of its bar (14 of 16 sixteenths), leaving a breath before the next
-LEVEL = 0.8  # the voice's peak against the band's
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")  # letters (any script) and inner apostrophes: safe inside SSML
 
 

@@ -1,0 +1,83 @@
+"""Rendering MIDI in stereo with FluidSynth, and mixing/mastering with pedalboard and pyloudnorm (real audio)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pretty_midi
+import pytest
+
+from agent.cli import main
+from tools.contracts import Style
+from tools.errors import TastemakerError
+from tools.generate.sketch import render
+from tools.generate.sketch.arranger import plan, to_midi
+from tools.mixing.master import Master, finish, loudness, true_peak_db
+from tools.render import check_soundfont, render_midi, render_parts
+
+SR = 44100
+
+
+def _two_instruments(pan_left: int, pan_right: int) -> pretty_midi.PrettyMIDI:
+    pm = pretty_midi.PrettyMIDI(initial_tempo=120)
+    for program, pan, pitch in ((73, pan_left, 72), (56, pan_right, 67)):  # flute, trumpet: mono samples
+        inst = pretty_midi.Instrument(program=program)
+        inst.control_changes.append(pretty_midi.ControlChange(10, pan, 0.0))
+        inst.notes += [pretty_midi.Note(90, pitch + i % 3, i * 0.5, i * 0.5 + 0.45) for i in range(8)]
+        pm.instruments.append(inst)
+    return pm
+
+
+def test_parts_render_in_stereo_where_their_pans_put_them():
+    left, right = render_parts(_two_instruments(0, 127), SR)
+    assert left.shape == right.shape and left.shape[1] == 2
+    assert np.abs(left[:, 0]).sum() > 1.5 * np.abs(left[:, 1]).sum()
+    assert np.abs(right[:, 1]).sum() > 1.5 * np.abs(right[:, 0]).sum()
+    centred = render_parts(_two_instruments(64, 64), SR)
+    assert np.corrcoef(sum(centred).T)[0, 1] > np.corrcoef((left + right).T)[0, 1] + 0.2
+    # same notes, same samples (a fresh synthesiser each piece)
+    again = render_parts(_two_instruments(0, 127), SR)
+    assert all(np.array_equal(a, b) for a, b in zip((left, right), again))
+
+
+def test_render_midi_is_mono_and_peak_normalised():
+    audio = render_midi(_two_instruments(0, 127))
+    assert audio.ndim == 1 and abs(float(np.abs(audio).max()) - 0.89) < 1e-3
+
+
+@pytest.mark.parametrize("bad", ["/etc/passwd", "/nonexistent.sf2"])
+def test_a_file_that_is_not_a_soundfont_is_refused_not_rendered_half_silent(monkeypatch, bad, tmp_path, capsys):
+    monkeypatch.setenv("TASTEMAKER_SOUNDFONT", bad)
+    if bad == "/etc/passwd":
+        with pytest.raises(TastemakerError, match="not a SoundFont"):
+            check_soundfont(bad)
+        with pytest.raises(TastemakerError, match="not a SoundFont"):
+            render(plan(Style(genres={"rock": 1.0}), 2.0, seed=0))
+    code = main(["generate", "rock", "--engine", "sketch", "--seconds", "2", "-o", str(tmp_path / "x.wav")])
+    assert code != 0 and not (tmp_path / "x.wav").exists()
+    assert "SoundFont" in capsys.readouterr().err
+
+
+def test_master_meets_loudness_and_true_peak_and_removes_dc():
+    t = np.arange(6 * SR) / SR
+    kick = 0.9 * np.exp(-(t % 0.5) / 0.06) * np.sin(2 * np.pi * 55 * (t % 0.5))  # loud transients...
+    bed = 0.05 * (np.sin(2 * np.pi * 220 * t) + np.sin(2 * np.pi * 277 * t) + np.sin(2 * np.pi * 3300 * t))
+    mix = np.stack([kick + bed, kick + 0.8 * bed], axis=1)
+    mix = (mix + 0.2).astype(np.float32)  # ...over a quiet chord, and a DC offset
+    out = finish(mix, SR, len(mix), Master())
+    assert out.shape == mix.shape
+    assert abs(loudness(out, SR) + 14) < 0.5
+    assert true_peak_db(out) <= -1.0
+    assert np.abs(out.mean(axis=0)).max() < 0.002  # from 0.2 (what is left: the filter settling at the start)
+    assert not finish(np.zeros_like(mix), SR, len(mix)).any()  # silence stays silence
+
+
+def test_a_sketch_piece_is_stereo_mastered_and_has_its_pans_in_the_midi():
+    arr = plan(Style(genres={"pop": 1.0}), 8.0, seed=3)
+    pm = to_midi(arr)
+    pans = {i.name: next(c.value for c in i.control_changes if c.number == 10) for i in pm.instruments}
+    assert any(v != 64 for v in pans.values())
+    assert all(any(c.number == 91 for c in i.control_changes) for i in pm.instruments)  # the reverb sends
+    audio = render(arr)
+    assert audio.shape == (8 * SR, 2)
+    assert np.corrcoef(audio.T)[0, 1] < 0.95
+    assert abs(loudness(audio, SR) + 14) < 1.0 and true_peak_db(audio) <= -1.0

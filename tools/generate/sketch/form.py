@@ -1,0 +1,70 @@
+"""The form of a piece: which sections, how long, and the chords of each.
+
+A real song does not loop one four-chord cycle: its verse, chorus and bridge have their own progressions, the
+chorus lifts, the bridge drops back, the last chorus is the biggest and the outro lands on the tonic. The seed
+picks among layouts; every choice is data in the Arrangement.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Layouts: the order of the sections between the intro and the outro (the seed picks one; a piece plays as much
+# of it as fits, so a short piece is verse + chorus and a long one reaches the bridge and the final chorus).
+LAYOUTS = (
+    ("verse", "chorus", "verse", "chorus", "bridge", "chorus"),
+    ("verse", "verse", "chorus", "bridge", "chorus", "chorus"),
+    ("verse", "chorus", "bridge", "chorus", "verse", "chorus"),
+    ("chorus", "verse", "chorus", "bridge", "chorus"),
+)
+SECTION_GAIN = {"intro": 0.74, "verse": 0.88, "chorus": 1.0, "bridge": 0.8, "outro": 0.8}
+FINAL_CHORUS_GAIN = 1.06
+PLAYS_AS = {"bridge": "verse"}  # the parts a bridge uses are the verse's (a style book names four sections)
+
+
+def layout(bars: int, rng: np.random.Generator) -> list[tuple[str, int, int]]:
+    """(kind, first bar, bars) covering `bars`: an intro and an outro around sections of 4 (or 8) bars."""
+    if bars < 6:
+        return [("verse", 0, bars)]
+    if bars < 10:
+        half = bars // 2
+        return [("verse", 0, half), ("chorus", half, bars - half)]
+    intro = 2 if bars < 24 or rng.random() < 0.5 else 4
+    outro = 2
+    block = 4 if bars < 28 else 8
+    order = LAYOUTS[int(rng.integers(len(LAYOUTS)))]
+    out = [("intro", 0, intro)]
+    bar, i = intro, 0
+    end = bars - outro
+    while bar < end:
+        kind = order[i % len(order)]
+        n = min(block if kind != "bridge" else 4, end - bar)
+        if end - (bar + n) < 2:  # no one- or zero-bar scrap before the outro: this section takes it
+            n = end - bar
+        out.append((kind, bar, n))
+        bar += n
+        i += 1
+    out.append(("outro", end, outro))
+    return out
+
+
+def _rotate(progression: list[str], k: int) -> list[str]:
+    k %= len(progression)
+    return progression[k:] + progression[:k]
+
+
+def progressions(chosen: list[str], others: list[list[str]], tonic_chord: str,
+                 rng: np.random.Generator) -> dict[str, list[str]]:
+    """Chords for each section kind: the verse plays `chosen`, the chorus another progression of the style (or the
+    verse's turned around), the bridge a third one started away from the tonic, the outro ends on the tonic."""
+    pool = [p for p in others if p != chosen]
+    order = rng.permutation(len(pool)) if pool else []
+    chorus = list(pool[order[0]]) if len(pool) >= 1 else _rotate(chosen, len(chosen) // 2)
+    if len(pool) >= 2:
+        bridge = _rotate(list(pool[order[1]]), 1)
+    else:
+        bridge = _rotate(chosen, 1 + len(chosen) // 2) if len(chosen) > 1 else chosen
+    outro = list(chosen)
+    if len(outro) >= 2:
+        outro[-1] = tonic_chord
+    return {"intro": list(chosen), "verse": list(chosen), "chorus": chorus, "bridge": bridge, "outro": outro}

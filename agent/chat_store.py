@@ -1,11 +1,12 @@
 """A kept chat's state, so that reopening it from the sidebar picks up where it stopped.
 
 After every turn of a kept chat (login on) the conversation's state is written to
-`<home>/chats/<person>/<thread id>.json`: its uploads (copies kept beside it), its pieces with the
-requests that made them, the taste profile, what was shown last, which reply showed which pieces
-(their buttons come back), and the conversation itself (LangChain's message dicts, so "it",
-"these" and "the second one" still point where they did). JSON only, and only the project's own
-dataclasses are rebuilt from it (an allow-list), so a kept file can never make the app run code.
+`<home>/chats/<person>/<thread id>.json` (under TASTEMAKER_AUDIO_DIR when set, so that any app
+server reopens it): its uploads (copies kept beside it), its pieces with the requests that made
+them, the taste profile, what was shown last, which reply showed which pieces (their buttons come
+back), and the conversation itself (LangChain's message dicts, so "it", "these" and "the second
+one" still point where they did). JSON only, and only the project's own dataclasses are rebuilt
+from it (an allow-list), so a kept file can never make the app run code.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ def chat_dir(user: str, thread_id: str) -> Path:
     if not _THREAD.match(thread_id or ""):
         raise TastemakerError("That is not a chat of yours.")
     person = hashlib.sha256(user.encode()).hexdigest()[:16]
-    return get_settings().ensure_home() / "chats" / person / thread_id
+    settings = get_settings()
+    settings.ensure_home()
+    return settings.audio_home / "chats" / person / thread_id  # the shared folder, when set: any server reopens it
 
 
 def keep_upload(user: str, thread_id: str, path: str | Path, name: str) -> Path:

@@ -4,7 +4,9 @@ When CHAINLIT_AUTH_SECRET and TASTEMAKER_PASSWORD are both set, the app asks
 for a login (user TASTEMAKER_USER, default "tastemaker") and keeps every chat
 in SQLite (`chat-history.db` in the data directory) through Chainlit's
 SQLAlchemy data layer, so past chats appear in the sidebar and can be resumed.
-Without them the app is open and keeps nothing after a session ends.
+With TASTEMAKER_DATABASE_URL the same tables live in PostgreSQL (through asyncpg), so several app servers
+behind a load balancer show a person the same chats. Without login the app is open and keeps nothing
+after a session ends.
 """
 
 from __future__ import annotations
@@ -46,9 +48,35 @@ def history_db() -> Path:
     return get_settings().ensure_home() / "chat-history.db"
 
 
+# PostgreSQL takes the same tables; tags are real text arrays there (asyncpg sends Chainlit's lists as such).
+SCHEMA_PG = SCHEMA.replace('"tags" TEXT', '"tags" TEXT[]')
+_SCHEMA_LOCK = 0x7461_7374_6801  # two servers starting at once create the tables one after the other
+
+
 def create_schema(path: Path) -> None:
     with sqlite3.connect(path) as db:
         db.executescript(SCHEMA)
+
+
+def data_layer_url() -> str:
+    """The chat history's SQLAlchemy URL: PostgreSQL's (asyncpg) when configured, else the SQLite file, with
+    its tables made sure of."""
+    url = get_settings().postgres_url
+    if not url:
+        path = history_db()
+        create_schema(path)
+        return f"sqlite+aiosqlite:///{path}"
+    from tools.database import connect_postgres
+
+    db = connect_postgres(url)
+    try:
+        with db:
+            db.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
+            db.executescript(SCHEMA_PG)
+    finally:
+        db.close()
+    # asyncpg calls libpq's sslmode "ssl"
+    return "postgresql+asyncpg://" + url.split("://", 1)[1].replace("sslmode=", "ssl=")
 
 
 def check_login(username: str, password: str) -> bool:
@@ -66,8 +94,7 @@ def configure() -> None:
     import chainlit as cl
     from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 
-    path = history_db()
-    create_schema(path)
+    url = data_layer_url()
 
     @cl.password_auth_callback
     def login(username: str, password: str) -> cl.User | None:
@@ -79,4 +106,4 @@ def configure() -> None:
 
     @cl.data_layer
     def data_layer() -> SQLAlchemyDataLayer:
-        return SQLAlchemyDataLayer(conninfo=f"sqlite+aiosqlite:///{path}", storage_provider=storage.LocalStorageClient())
+        return SQLAlchemyDataLayer(conninfo=url, storage_provider=storage.LocalStorageClient())

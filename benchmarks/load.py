@@ -55,12 +55,12 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def start_server(home: Path, port: int) -> subprocess.Popen:
+def start_server(home: Path, port: int, **more_env: str) -> subprocess.Popen:
     """The Chainlit app itself (not the `tastemaker chat` launcher), so its pid is the process to measure."""
     from agent.commands.chat import app_command, app_env
 
     env = dict(app_env(), TASTEMAKER_HOME=str(home), TASTEMAKER_DEFAULT_LIBRARY="0",
-               TASTEMAKER_SESSION_KEEP_S="1")
+               TASTEMAKER_SESSION_KEEP_S="1", **more_env)
     proc = subprocess.Popen(app_command("127.0.0.1", port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything Tastemaker needs on a fresh Debian machine; safe to run again (it
 # skips what is already there). Usage: scripts/setup.sh [--test]
-#   --test  also installs what the test suite needs (Chromium for browser tests).
+#   --test  also installs what the test suite needs (Chromium for browser tests, PostgreSQL for the services tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,9 +11,10 @@ with_tests=0
 # 1. Debian packages: FluidSynth + a General MIDI SoundFont render the sketch
 #    engine's and the default library's MIDI (plus the AVL acoustic drum kits,
 #    which measured closer to real rock than the General MIDI kit); espeak-ng
-#    raps the sketch engine's hip-hop; Chromium drives the browser tests.
+#    raps the sketch engine's hip-hop; Chromium drives the browser tests; the tests
+#    of the many-machines set-up start a PostgreSQL server of their own (tests/services.py).
 packages=(fluidsynth fluid-soundfont-gm avldrums.lv2-soundfont libsndfile1 espeak-ng)
-[ "$with_tests" = 1 ] && packages+=(chromium chromium-driver)
+[ "$with_tests" = 1 ] && packages+=(chromium chromium-driver postgresql)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -102,3 +102,27 @@ def test_the_loop_keeps_its_best_piece_when_the_budget_runs_out(monkeypatch):
     assert result.best is not None and not result.matched
     assert len(result.attempts) == 2  # one round of two 4 s candidates fits in 9 s; a second would not
     assert result.stop_reason == "the audio budget for one message was reached"
+
+
+def test_a_job_that_starts_a_job_runs_it_in_the_slot_it_holds(monkeypatch):
+    """With one slot, a loop candidate (a render job) that is judged (a tagging job) must not wait for itself."""
+    from tools.contracts import TasteProfile
+    from tools.loop import LoopConfig, create
+
+    monkeypatch.setenv("TASTEMAKER_WORKERS", "1")
+    assert jobs.scheduler().slots == 1
+    done: list = []
+    loop = threading.Thread(target=lambda: done.append(
+        create(TasteProfile(genres={"jazz": 0.8}), ["jazz"], LoopConfig(max_iters=1, candidates=2, seconds=2))),
+        daemon=True)
+    loop.start()
+    loop.join(120)
+    assert done and len(done[0].attempts) == 2
+
+
+def test_the_in_process_engine_is_the_default_and_runs_jobs_here():
+    engine = jobs.engine()
+    assert engine.name == "in-process" and not engine.remote
+    outcomes = list(jobs.stream([jobs.Job(pow, (n, 2)) for n in range(3)] + [jobs.Job(int, ("x",))]))
+    assert [o.value for o in outcomes[:3]] == [0, 1, 4]
+    assert isinstance(outcomes[3].error, ValueError)  # a failed job is its outcome, not the batch's end

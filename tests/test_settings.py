@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
     ("TASTEMAKER_DEFAULT_LIBRARY", "maybe", "1 or 0"),
     ("TASTEMAKER_SHARED_LIBRARY", "sometimes", "1 or 0"),
     ("TASTEMAKER_ALLOWED_ORIGINS", "evil.example", "comma-separated origins"),
+    ("TASTEMAKER_RAY_ADDRESS", "head-node", "a Ray cluster's address"),
 ])
 def test_a_bad_value_is_one_line_naming_the_variable_value_and_range(monkeypatch, name, value, allowed):
     monkeypatch.setenv(name, value)
@@ -61,6 +62,17 @@ def test_secrets_are_never_shown(monkeypatch):
     assert "sk-secret" not in str(caught.value)
     monkeypatch.delenv("TASTEMAKER_PORT")
     assert "sk-secret" not in repr(get_settings()) and "hunter2" not in repr(get_settings())
+
+
+def test_a_database_url_is_checked_and_never_shown(monkeypatch):
+    monkeypatch.setenv("TASTEMAKER_DATABASE_URL", "mysql://me:pa55word@db/music")
+    message = str(pytest.raises(SettingError, get_settings).value)
+    assert message.startswith("TASTEMAKER_DATABASE_URL=(hidden) is not allowed: use a PostgreSQL URL")
+    assert "pa55word" not in message
+    monkeypatch.setenv("TASTEMAKER_DATABASE_URL", "postgresql://me:pa55word@db:5432/music")
+    settings = get_settings()
+    assert settings.postgres_url.endswith("@db:5432/music") and "pa55word" not in repr(settings)
+    assert "TASTEMAKER_DATABASE_URL" not in settings.for_workers()  # never shipped to job workers
 
 
 def test_min_duration_must_be_below_max(monkeypatch):

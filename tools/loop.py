@@ -189,6 +189,32 @@ def refine(profile: TasteProfile, style: Style, missing: list[str], spurious: li
     return new_profile, new_style
 
 
+def render_and_judge(request, judge) -> list[tuple[Generation, dict[str, float]]]:
+    """Render a round's request and let the judge listen to each piece (one job: on Ray, one worker's)."""
+    from tools.generate import render_request
+
+    return [(gen, judge.probabilities(gen.audio_path)) for gen in render_request(request)]
+
+
+def candidates_heard(request, judge) -> list[tuple[Generation, dict[str, float]]]:
+    """A round's candidates, rendered and judged: (piece, what the judge heard), in candidate order.
+
+    Sketch candidates are one job each (side by side on a Ray cluster; one after another in this process);
+    MusicGen makes a round's candidates in one batch, so they stay one job."""
+    from tools import jobs
+    from tools.generate.request import candidate_seeds
+
+    request.validate()
+    jobs.charge_audio(float(request.seconds) * int(request.candidates))  # the whole round, before any of it
+    if request.engine == "sketch" and request.candidates > 1:
+        seeds = candidate_seeds(request.seed, request.candidates)
+        rounds = [replace(request, seed=seed, candidates=1) for seed in seeds]
+    else:
+        rounds = [request]
+    outcomes = jobs.run_each([jobs.Job(render_and_judge, (r, judge), name="making a candidate") for r in rounds])
+    return [heard for outcome in outcomes for heard in outcome.result()]
+
+
 def create(
     profile: TasteProfile,
     target: list[str] | None = None,
@@ -197,7 +223,7 @@ def create(
     on_event: OnEvent | None = None,
 ) -> LoopResult:
     """Generate until the judge hears the target genres, or the budget runs out."""
-    from tools.generate import GenerationRequest, generate
+    from tools.generate import GenerationRequest
 
     config = config or LoopConfig()
     judge = judge or TaggerJudge()
@@ -234,15 +260,14 @@ def create(
             reference_midi=config.reference_midi, like=config.like, melody=config.melody, themes=list(profile.themes),
         )
         try:
-            generations: list[Generation] = generate(request)
+            heard = candidates_heard(request, judge)
         except BudgetExceeded:
             if not attempts:
                 raise
             stop_reason = "the audio budget for one message was reached"  # keep the best piece so far
             break
         round_attempts = []
-        for gen in generations:
-            probs = judge.probabilities(gen.audio_path)
+        for gen, probs in heard:
             predicted = judge.predicted(probs, target, config.rule)
             s = score(predicted, probs, target, judge.labels)
             from tools.contracts import Tags

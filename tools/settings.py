@@ -30,6 +30,8 @@ from tools.errors import SettingError
 PREFIX = "TASTEMAKER_"
 _READ_PREFIXES = (PREFIX, "OPENAI_", "CHAINLIT_AUTH_SECRET", "XDG_DATA_HOME")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+$")
+_RAY_ADDRESS = re.compile(r"^(ray://)?[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}$")
+_DATABASE_URL = re.compile(r"^postgres(ql)?://[^\s]*/[A-Za-z0-9_\-]+(\?[^\s]*)?$")
 
 
 def _default_home() -> Path:
@@ -98,11 +100,31 @@ class Settings(BaseSettings):
     session_keep_s: _number(0, 7 * 24 * 3600, low_open=False, unit="seconds") = 120.0
     shared_library: bool = False
     radio_piece_seconds: _number(5, 600, low_open=False, unit="seconds") = 30.0  # each new piece on a chat radio station
+    # running for many people (README: "Running for many people")
+    ray_address: str = ""  # '' = jobs run in this process; 'local', 'auto', 'host:port' or 'ray://host:port'
+    database_url: SecretStr = SecretStr("")  # '' = SQLite in the data directory; postgresql://user:pw@host/db
+    audio_dir: Path | None = None  # generated and library audio; a folder every server and worker mounts
 
-    @field_validator("home", "models_dir", mode="after")
+    @field_validator("home", "models_dir", "audio_dir", mode="after")
     @classmethod
-    def _expand(cls, value: Path) -> Path:
-        return value.expanduser()
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @field_validator("ray_address", mode="after")
+    @classmethod
+    def _ray_address(cls, value: str) -> str:
+        value = value.strip()
+        if value and value not in ("local", "auto") and not _RAY_ADDRESS.match(value):
+            raise ValueError(f"{value!r} is not a Ray address")
+        return value
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _database_url(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value().strip()
+        if url and not _DATABASE_URL.match(url):
+            raise ValueError("not a PostgreSQL URL")
+        return SecretStr(url)
 
     @field_validator("musicgen_model", "soundfont", "text_model", "classifier", "llm_model", "openai_base_url",
                      "host", "user", mode="after")
@@ -140,9 +162,35 @@ class Settings(BaseSettings):
         return bool(self.auth_secret.get_secret_value() and self.password.get_secret_value())
 
     @property
+    def postgres_url(self) -> str:
+        """TASTEMAKER_DATABASE_URL ('' when the SQLite files in the data directory are used)."""
+        return self.database_url.get_secret_value()
+
+    @property
+    def audio_home(self) -> Path:
+        """Where generated pieces and library audio go: TASTEMAKER_AUDIO_DIR, else the data directory."""
+        return self.audio_dir or self.home
+
+    @property
     def worker_count(self) -> int:
         """How many heavy jobs may run at once (TASTEMAKER_WORKERS, 0 = one per CPU)."""
         return self.workers or max(1, os.cpu_count() or 1)
+
+    def for_workers(self) -> dict[str, str]:
+        """The variables a job engine's worker processes need to see what this process sees: every setting that
+        was set, and where the data lives; never a secret, nor the Ray address (a worker runs its jobs itself)."""
+        private = {"ray_address", "database_url", "password", "auth_secret", "openai_api_key"}
+        shipped = (set(self.model_fields_set) | {"home"}) - private
+        env = {}
+        for field in sorted(shipped):
+            value = getattr(self, field)
+            if isinstance(value, bool):
+                value = int(value)
+            elif isinstance(value, list):
+                value = ",".join(value)
+            if value is not None:
+                env[variable_name(field)] = str(value)
+        return env
 
     def ensure_home(self) -> Path:
         """The data directory, created if missing; a data directory that cannot be one is a SettingError."""
@@ -205,6 +253,13 @@ def _allowed(field: str) -> str:
         return "1 or 0 (also true/false, yes/no, on/off)"
     if field == "allowed_origins":
         return "comma-separated origins such as https://music.example.org or http://localhost:8000"
+    if field == "ray_address":
+        return "a Ray cluster's address: host:port (its head, as `ray start --head` prints), ray://host:port, " \
+               "'auto' (the cluster this machine joined) or 'local' (start Ray on this machine)"
+    if field == "database_url":
+        return "a PostgreSQL URL: postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+    if field == "audio_dir":
+        return "a folder (created if missing)"
     low = high = None
     low_open = False
     for bound in info.metadata:

@@ -1,6 +1,6 @@
 """`tastemaker library add|search|similar|list|remove|rebuild|repair`: the music library from the command line.
 
-    tastemaker library add PATH... [--manifest FILE] [--user NAME]
+    tastemaker library add PATH... [--manifest FILE] [--user NAME] [--ray]
     tastemaker library search "TEXT" [--k 5] [--genre G] [--user NAME] [--json]
     tastemaker library similar FILE [--k 5] [--genre G] [--user NAME] [--json]
     tastemaker library list [--genre G] [--user NAME] [--json]
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from tools.errors import TastemakerError
@@ -27,10 +28,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmds = p.add_subparsers(dest="library_command", metavar="ACTION", required=True)
 
     add = cmds.add_parser("add", help="add audio files or folders (recursive), or a CSV/JSON manifest")
-    add.add_argument("paths", nargs="*", metavar="PATH", help="audio files or folders")
+    add.add_argument("paths", nargs="*", metavar="PATH", help="audio files or folders, or CSV/JSON manifests")
     add.add_argument("--manifest", metavar="FILE", help="CSV or JSON listing path, id, title, artist, description")
     add.add_argument("--json", action="store_true", help="print the report as JSON")
     add.add_argument("--user", metavar="NAME", default="", help="add as this person's own tracks (default: shared)")
+    add.add_argument("--ray", action="store_true",
+                     help="tag on a Ray cluster (TASTEMAKER_RAY_ADDRESS; without it, Ray on this machine); a run "
+                          "that was stopped picks up where it was")
     add.set_defaults(handler=run_add)
 
     search = cmds.add_parser("search", help="find tracks by description")
@@ -134,12 +138,21 @@ def run_similar(args: argparse.Namespace) -> int:
 def run_add(args: argparse.Namespace) -> int:
     if not args.paths and not args.manifest:
         raise TastemakerError("Give audio files or folders to add, or --manifest FILE.")
+    if args.ray:
+        from tools import jobs
+
+        jobs.use_ray("")
+        print(f"tagging on Ray: {jobs.engine().capacity} workers", file=sys.stderr)
     lib = _open()
     reports = []
-    if args.paths:
-        reports.append(lib.add_paths(args.paths, progress=True, owner=args.user))
-    if args.manifest:
-        reports.append(lib.add_manifest(args.manifest, progress=True, owner=args.user))
+    manifests = [args.manifest] if args.manifest else []
+    paths = []
+    for path in args.paths:  # a .csv or .json file given among the paths is a manifest
+        (manifests if path.lower().endswith((".csv", ".json")) and os.path.isfile(path) else paths).append(path)
+    if paths:
+        reports.append(lib.add_paths(paths, progress=True, owner=args.user))
+    for manifest in manifests:
+        reports.append(lib.add_manifest(manifest, progress=True, owner=args.user))
     _notices(lib)
     added = [t for r in reports for t in r.added]
     duplicates = [d for r in reports for d in r.duplicates]

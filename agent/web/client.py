@@ -38,6 +38,7 @@ class ChatClient:
         self.base_url = base_url.rstrip("/")
         self.origin = origin
         self.cookie = cookie  # the identity token; fetched from the page when None
+        self.access_token: str | None = None  # Chainlit's login cookie, after `login`
         self.session_id = str(uuid.uuid4())
         self.thread_id: str | None = None
         self.sio: socketio.AsyncClient | None = None
@@ -45,8 +46,11 @@ class ChatClient:
 
     def headers(self) -> dict[str, str]:
         h = {}
-        if self.cookie:
-            h["Cookie"] = f"{COOKIE}={self.cookie}"
+        cookies = [f"{COOKIE}={self.cookie}"] if self.cookie else []
+        if self.access_token:
+            cookies.append(f"access_token={self.access_token}")
+        if cookies:
+            h["Cookie"] = "; ".join(cookies)
         if self.origin:
             h["Origin"] = self.origin
         return h
@@ -66,12 +70,40 @@ class ChatClient:
         await self.sio.connect(self.base_url, socketio_path="/ws/socket.io", transports=["websocket"],
                                headers=self.headers(), auth=auth, wait_timeout=timeout)
         await self.sio.emit("connection_successful")
+        if not self.thread_id:
+            await self._wait_for_chat_start(timeout)
+
+    async def _wait_for_chat_start(self, timeout: float) -> None:
+        """A new chat's start (the app's on_chat_start, which may read the person's taste from a database) runs
+        as a task of its own: a message sent before it ends would be answered by its end, with nothing."""
+        loop = asyncio.get_running_loop()
+        deadline, started = loop.time() + timeout, False
+        while True:
+            name, _ = await asyncio.wait_for(self._events.get(), timeout=max(0.1, deadline - loop.time()))
+            if name == "task_start":
+                started = True
+            elif name == "task_end" and started:
+                return
 
     async def load_page(self, timeout: float = 30.0) -> None:
         """What a browser does first: load the page, and with it get the identity cookie."""
         async with httpx.AsyncClient() as http:
             page = await http.get(self.base_url + "/", timeout=timeout)
             self.cookie = page.cookies.get(COOKIE)
+
+    async def login(self, username: str, password: str, timeout: float = 30.0) -> httpx.Response:
+        """Sign in as the page's login form does (with login on); the session cookie is kept for what follows."""
+        async with httpx.AsyncClient() as http:
+            answer = await http.post(self.base_url + "/login", data={"username": username, "password": password},
+                                     headers=self.headers(), timeout=timeout)
+            self.access_token = answer.cookies.get("access_token") or self.access_token
+            return answer
+
+    async def threads(self) -> list[dict]:
+        """The signed-in person's past chats, newest first, as the page's sidebar lists them."""
+        answer = await self.post_json("/project/threads", {"pagination": {"first": 20}, "filter": {}})
+        answer.raise_for_status()
+        return answer.json()["data"]
 
     def _recorder(self, name: str):
         async def record(data=None):

@@ -1,10 +1,11 @@
 """Where a kept chat's players, charts and panels live: a folder in the data directory, no cloud.
 
 Chainlit's data layer stores each element of a kept chat through a storage client and asks it
-for a URL when the chat is reopened. This one writes the files under `<home>/chat-files/` and
-hands out links signed with this installation's key that expire (like a cloud store's signed
-URLs), served by `/tastemaker/stored/...`; a link cannot be forged or guessed, and one for a
-path outside the folder is refused.
+for a URL when the chat is reopened. This one writes the files under `<home>/chat-files/` (or
+under TASTEMAKER_AUDIO_DIR, which every app server shares) and hands out links signed with this
+installation's key that expire (like a cloud store's signed URLs), served by
+`/tastemaker/stored/...`; a link cannot be forged or guessed, and one for a path outside the
+folder is refused.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ _EXTENSIONS = {"audio/wav": ".wav", "audio/x-wav": ".wav", "audio/flac": ".flac"
 
 
 def storage_root() -> Path:
-    return get_settings().ensure_home() / "chat-files"
+    settings = get_settings()
+    settings.ensure_home()
+    return settings.audio_home / "chat-files"  # the shared folder, when set: every app server serves the links
 
 
 def safe_key(object_key: str) -> str:

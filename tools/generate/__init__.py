@@ -15,7 +15,8 @@ from tools.errors import ModelMissingError
 from tools.generate.request import ENGINES, GenerationRequest, Progress, candidate_seeds
 from tools.settings import get_settings
 
-__all__ = ["ENGINES", "GenerationRequest", "Progress", "choose_engine", "generate", "resolve_style"]
+__all__ = ["ENGINES", "GenerationRequest", "Progress", "choose_engine", "generate", "render_job", "render_request",
+           "resolve_style"]
 
 
 def resolve_style(request: GenerationRequest) -> Style:
@@ -47,11 +48,17 @@ def generate(request: GenerationRequest, progress: Progress | None = None) -> li
     """Make `request.candidates` pieces; raises TastemakerError (ModelMissingError for absent MusicGen weights)."""
     request.validate()
     jobs.charge_audio(float(request.seconds) * int(request.candidates))  # a chat turn's audio budget
-    with jobs.slot():  # one heavy job at a time per free CPU, shared fairly between people
-        return _generate(request, progress)
+    # one heavy job at a time per free CPU (of this machine or the Ray cluster), shared fairly between people
+    return jobs.run(render_job(request, progress))
 
 
-def _generate(request: GenerationRequest, progress: Progress | None) -> list[Generation]:
+def render_job(request: GenerationRequest, progress: Progress | None = None) -> jobs.Job[list[Generation]]:
+    """The job that renders a (validated, already budgeted) request."""
+    return jobs.Job(render_request, (request,), name="rendering a piece", progress=progress)
+
+
+def render_request(request: GenerationRequest, progress: Progress | None = None) -> list[Generation]:
+    """Render a request here, in this process (what a render job runs)."""
     style = resolve_style(request)
     seed = int(request.seed) if request.seed is not None else secrets.randbelow(2**31)
     seeds = candidate_seeds(seed, request.candidates)  # wraps inside 0..2**32-1: every piece can be remade

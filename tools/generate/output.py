@@ -19,11 +19,12 @@ def slug(text: str, limit: int = 40) -> str:
 
 
 def output_paths(output: str | None, prompt: str, engine: str, seeds: list[int]) -> list[Path]:
-    """One .wav path per candidate: the requested one (then -2, -3...), or a fresh name under <home>/generations."""
+    """One .wav path per candidate: the requested one (then -2, -3...), or a fresh name under
+    <audio folder>/generations (TASTEMAKER_AUDIO_DIR, else the data directory)."""
     if output:
         first = Path(output).expanduser()
         return [first] + [first.with_name(f"{first.stem}-{i + 1}{first.suffix}") for i in range(1, len(seeds))]
-    folder = get_settings().home / "generations"
+    folder = get_settings().audio_home / "generations"  # the shared audio folder, when a Ray cluster renders
     folder.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     paths = []

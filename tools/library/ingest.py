@@ -19,7 +19,8 @@ import hashlib
 import json
 import re
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -228,25 +229,56 @@ def analyse(source: Source, digest: str) -> NewTrack:
     )
 
 
+def analyse_file(source: Source, digest: str = "", embed: bool = False) -> NewTrack:
+    """One file, analysed: hashed (unless `digest` is given), read, tagged, described and, with `embed`, its text
+    embedded (a job: in this process, or on a Ray worker, which then does all the work a file needs)."""
+    track = analyse(source, digest or content_hash(source.path, source.shown))
+    if embed:
+        track.text_vec = embed_texts([text_document(track.title, track.artist, track.description, track.tags)])[0]
+    return track
+
+
+def _failure_words(name: str, exc: BaseException) -> str:
+    from tools.jobs.job import JobFailed
+
+    if isinstance(exc, TastemakerError) and (not isinstance(exc, JobFailed) or exc.user_facing):
+        return str(exc).removeprefix(name + ": ")
+    ref = log_incident(exc, f"adding {name} to the library")  # a bug of ours: details to the log, one line here
+    return f"could not be analysed ({type(exc).__name__}; reference {ref} in the error log)."
+
+
 def ingest(library: Library, sources: list[Source], progress: bool = True, desc: str = "adding",
            owner: str = SHARED) -> IngestReport:
     """Analyse and add sources for `owner` ('' = the shared library); duplicates and bad files are reported,
-    not fatal. A problem of the whole library (damaged, busy) stops it with a LibraryError."""
+    not fatal. A problem of the whole library (damaged, busy) stops it with a LibraryError.
+
+    Files are analysed by the job engine (tools.jobs: in this process, or fanned out over a Ray cluster) and
+    written BATCH_SIZE at a time. In this process each file is hashed first and skipped if already stored;
+    on Ray the workers read the files (this process reads none) and a file whose path is already stored is
+    skipped, so a run that was stopped picks up where it was. Either way the insert's transaction decides
+    duplicates, so nothing is stored twice. An ingest of more than one batch brings the search indexes up
+    to date once, at the end."""
+    from tools import jobs
+
     report = IngestReport()
-    pending: list[tuple[Source, NewTrack]] = []
-    seen: dict[str, str] = {}
+    remote = jobs.engine().remote
+    defer_index = len(sources) > BATCH_SIZE
+    pending: list[tuple[str, NewTrack]] = []
+    bar = tqdm(total=len(sources), desc=desc, unit="track", disable=not progress, file=sys.stderr)
+    repeated: list[tuple[str, str]] = []  # (file, content hash) of a file met twice in this run
 
     def flush() -> None:
         if not pending:
             return
+        shown = {id(track): name for name, track in pending}
         items = [track for _, track in pending]
-        shown = {id(track): source.shown for source, track in pending}
         pending.clear()
         try:
-            documents = [text_document(t.title, t.artist, t.description, t.tags) for t in items]
-            for track, vec in zip(items, embed_texts(documents)):
+            missing = [t for t in items if t.text_vec is None]
+            documents = [text_document(t.title, t.artist, t.description, t.tags) for t in missing]
+            for track, vec in zip(missing, embed_texts(documents)):
                 track.text_vec = vec
-            written = library.insert(items, owner=owner)
+            written = library.insert(items, owner=owner, update_indexes=not defer_index)
         except StorageError as exc:  # the disk filled up: these files were analysed but not stored
             report.failed.extend((shown[id(t)], str(exc)) for t in items)
             return
@@ -254,32 +286,59 @@ def ingest(library: Library, sources: list[Source], progress: bool = True, desc:
         report.duplicates.extend((shown[id(t)], existing) for t, existing in written.duplicates)
         report.failed.extend((shown[id(t)], why) for t, why in written.refused)
 
-    for source in tqdm(sources, desc=desc, unit="track", disable=not progress, file=sys.stderr):
-        name = source.shown
-        try:
-            if source.id and not _ID_OK.match(source.id):
-                raise TastemakerError(f"the id '{source.id}' may use only letters, digits, '.', '_' and '-'.")
-            digest = content_hash(source.path, name) if source.path.is_file() else ""
-            existing = seen.get(digest) or (library.id_for_hash(digest, owner) if digest else None)
-            if existing:
-                report.duplicates.append((name, existing))
+    def work() -> Iterator[jobs.Job[NewTrack]]:
+        """The files still to analyse, as jobs; what can be decided without analysing is reported here."""
+        seen: set[str] = set()
+        given_ids: set[str] = set()
+        stored_paths = library.ids_for_paths([s.path for s in sources], owner) if remote else {}
+        for source in sources:
+            name = source.shown
+            try:
+                if source.id and not _ID_OK.match(source.id):
+                    raise TastemakerError(f"the id '{source.id}' may use only letters, digits, '.', '_' and '-'.")
+                digest = ""
+                if remote:
+                    existing = stored_paths.get(str(source.path.resolve()))
+                else:
+                    digest = content_hash(source.path, name) if source.path.is_file() else ""
+                    existing = library.id_for_hash(digest, owner) if digest else None
+                    if digest in seen:
+                        repeated.append((name, digest))
+                        bar.update()
+                        continue
+                if existing:
+                    report.duplicates.append((name, existing))
+                    bar.update()
+                    continue
+                if source.id and (library.has_id(source.id) or source.id in given_ids):
+                    raise TastemakerError(f"the id '{source.id}' is already used by another track; choose another.")
+            except LibraryError:
+                raise
+            except TastemakerError as exc:
+                report.failed.append((name, str(exc).removeprefix(name + ": ")))
+                bar.update()
                 continue
-            if source.id and (library.has_id(source.id) or source.id in {t.id for _, t in pending}):
-                raise TastemakerError(f"the id '{source.id}' is already used by another track; choose another.")
-            track = analyse(source, digest)
-        except LibraryError:
-            raise
-        except TastemakerError as exc:
-            report.failed.append((name, str(exc).removeprefix(name + ": ")))
-            continue
-        except Exception as exc:  # noqa: BLE001 - one file must not stop the others; the details go to the log
-            ref = log_incident(exc, f"adding {name} to the library")
-            report.failed.append((name, f"could not be analysed ({type(exc).__name__}; reference {ref} in the "
-                                        "error log)."))
-            continue
-        seen[digest] = track.id
-        pending.append((source, track))
-        if len(pending) >= BATCH_SIZE:
-            flush()
-    flush()
+            seen.add(digest)
+            given_ids.add(source.id)
+            if remote:  # a worker's folder is not ours: it gets the file's full path, and its name for messages
+                source = replace(source, path=source.path.resolve(), name=name)
+            yield jobs.Job(analyse_file, (source, digest, remote), name=f"adding {name}")
+
+    try:
+        for outcome in jobs.stream(work()):
+            name = outcome.job.args[0].shown
+            bar.update()
+            if outcome.error is not None:
+                report.failed.append((name, _failure_words(name, outcome.error)))
+                continue
+            pending.append((name, outcome.value))
+            if len(pending) >= BATCH_SIZE:
+                flush()
+        flush()
+    finally:
+        bar.close()
+    if defer_index and report.added:
+        library.rebuild()  # once, at the end (a run that was stopped leaves them stale: rebuilt on next use)
+    for name, digest in repeated:
+        report.duplicates.append((name, library.id_for_hash(digest, owner) or ""))
     return report

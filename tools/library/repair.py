@@ -63,8 +63,10 @@ def integrity_problems(db_path: Path) -> list[str]:
 
 
 def repair_library(home: Path) -> RepairReport:
+    """Check and salvage the SQLite file in `home`. With TASTEMAKER_DATABASE_URL the catalogue is PostgreSQL's to
+    keep whole (its own write-ahead log and checks): this machine's search indexes are rebuilt from it."""
     db_path = Path(home) / DB_NAME
-    if not db_path.exists() or not integrity_problems(db_path):
+    if Library.shared_database() or not db_path.exists() or not integrity_problems(db_path):
         with Library(home) as lib:
             lib.rebuild()
             return RepairReport(healthy=True, tracks=len(lib))

@@ -146,13 +146,18 @@ class FullTags:
     embedding: np.ndarray  # MSD penultimate mean
 
 
+def network_outputs(clip: Clip, models: tuple[str, ...]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """(probabilities per patch, penultimate per patch) of each model, the log-mel computed once (a job)."""
+    batch = MusicnnTagger.prepare(clip)
+    return {model: get_tagger(model).run(batch) for model in models}
+
+
 def tag_full(clip: Clip, models: tuple[str, ...] = ("msd", "mtt")) -> FullTags:
     """Tag with several models (the log-mel is computed once) and unify the labels."""
     from tools import jobs
 
-    with jobs.slot():  # a heavy job: shared fairly with the other people this server serves
-        batch = MusicnnTagger.prepare(clip)
-        runs = {model: get_tagger(model).run(batch) for model in models}
+    # a heavy job: shared fairly with the other people this server serves (in this process, or on Ray)
+    runs = jobs.run(jobs.Job(network_outputs, (clip, tuple(models)), name=f"tagging {clip.name}"))
     raw: dict[str, Tags] = {}
     embedding = None
     for model in models:

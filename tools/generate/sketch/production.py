@@ -16,7 +16,7 @@ from tools.generate.sketch.instruments import source_for
 from tools.mixing.bus import Room, mixdown
 from tools.mixing.master import Master, finish
 from tools.mixing.strip import Amp, Strip
-from tools.render import RENDER_RATE, render_parts
+from tools.render import RENDER_RATE, midi_pan, render_parts
 
 # Channel strips by role; the styles below adjust them.
 # no compressor on the kit: squeezed, its cymbals sustained into a wash the tagger heard as techno (funk's rank
@@ -105,8 +105,9 @@ def produce(arrangement, pm, voice_track: np.ndarray | None = None, rate: int = 
                           arrangement.primary, v.send if v else None, v.double if v else False)
         if v is not None:  # the arranger's balance: a part written soft (a faint organ bed) stays soft in the mix
             strip = replace(strip, level_db=strip.level_db + float(np.clip(40 * np.log10(v.velocity / 90), -24, 4)))
-        strips.append(strip)
-    stems = render_parts(pm, rate, sources)
+        strips.append(replace(strip, pan=midi_pan(inst)))
+    # only as long as the piece (the master cuts there), every part in the middle: the strip pans it after its chain
+    stems = render_parts(pm, rate, sources, seconds=arrangement.seconds + 0.01, centred=True)
     if voice_track is not None:
         stems.append(np.repeat(voice_track[:, None], 2, axis=1).astype(np.float32))
         strips.append(VOICE)

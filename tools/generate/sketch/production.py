@@ -8,14 +8,17 @@ metal, a room per style, and a master at -14 LUFS with its true peak at or under
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 
 import numpy as np
+import pretty_midi
 
+from tools.generate.sketch import styles as S
 from tools.generate.sketch.instruments import source_for
 from tools.mixing.bus import Room, mixdown
 from tools.mixing.master import Master, finish
-from tools.mixing.strip import Amp, Strip
+from tools.mixing.strip import Amp, Strip, pan_gains
 from tools.render import RENDER_RATE, midi_pan, render_parts
 
 # Channel strips by role; the styles below adjust them.
@@ -57,6 +60,12 @@ GENTLE = Master(glue_db=6.0, glue_ratio=1.5)
 MASTERS = {name: DENSE for name in ("metal", "punk", "rock", "techno", "house", "dance", "hip-hop", "electronic")}
 MASTERS.update({name: GENTLE for name in ("classical", "ambient", "new age", "jazz", "folk")})
 LOUD_BANDS = {"rock", "metal", "punk"}
+# Where each piece of the kit sits, from the audience (kick, snare, claps and rim in the middle): hats right, ride
+# left, toms from high (right) to floor (left), hand percussion wide. A kit is recorded with overheads: its width
+# comes from where the pieces stand, not from an effect.
+KIT_PANS = {S.HAT: 0.3, S.PEDAL_HAT: 0.3, S.OPEN_HAT: 0.3, S.RIDE: -0.35, S.RIDE_BELL: -0.35, S.CRASH: -0.25,
+            S.CHINA: 0.45, S.HIGH_TOM: 0.3, S.MID_TOM: 0.0, S.LOW_TOM: -0.35, S.TAMBOURINE: 0.55, S.SHAKER: -0.55,
+            S.COWBELL: 0.4}
 
 
 def strip_for(role: str, program: int, drive: float, style: str, primary: str, send: float | None,
@@ -91,6 +100,38 @@ def voice_index(name: str) -> int | None:
     return int(head) - 1 if head.isdigit() else None
 
 
+def kit_pieces(drums: pretty_midi.Instrument) -> list[tuple[float, pretty_midi.Instrument]]:
+    """A drum part split by where its pieces stand (KIT_PANS): (pan, the notes of the pieces there)."""
+    by_pan: dict[float, pretty_midi.Instrument] = {}
+    for note in drums.notes:
+        pan = KIT_PANS.get(note.pitch, 0.0)
+        if pan not in by_pan:
+            by_pan[pan] = pretty_midi.Instrument(program=drums.program, is_drum=True, name=drums.name)
+            by_pan[pan].control_changes = list(drums.control_changes)
+        by_pan[pan].notes.append(note)
+    return sorted(by_pan.items())
+
+
+def _render_placed(pm, rate: int, sources: list, seconds: float) -> list[np.ndarray]:
+    """Every part of the MIDI as a stem rendered in the middle; a drum kit as one stereo stem of its pieces, each
+    panned where it stands (rendered on a channel of its own with the kit's preset, so the hats still choke)."""
+    parts, owner = [], []
+    for i, inst in enumerate(pm.instruments):
+        pieces = kit_pieces(inst) if inst.is_drum else [(None, inst)]
+        parts += [(pan, piece, sources[i]) for pan, piece in pieces]
+        owner += [i] * len(pieces)
+    split = copy.copy(pm)
+    split.instruments = [piece for _, piece, _ in parts]
+    rendered = render_parts(split, rate, [src for _, _, src in parts], seconds=seconds, centred=True)
+    stems: list[np.ndarray | None] = [None] * len(pm.instruments)
+    for i, (pan, _, _), stem in zip(owner, parts, rendered):
+        if pan is not None:
+            left, right = pan_gains(pan)
+            stem = stem * np.array([left, right], dtype=np.float32)
+        stems[i] = stem if stems[i] is None else stems[i] + stem
+    return stems
+
+
 def produce(arrangement, pm, voice_track: np.ndarray | None = None, rate: int = RENDER_RATE) -> np.ndarray:
     """The arrangement's MIDI (and its rapped vocal, mono at `rate`) as a finished (frames, 2) float32 piece,
     exactly the arrangement's duration long."""
@@ -106,8 +147,9 @@ def produce(arrangement, pm, voice_track: np.ndarray | None = None, rate: int = 
         if v is not None:  # the arranger's balance: a part written soft (a faint organ bed) stays soft in the mix
             strip = replace(strip, level_db=strip.level_db + float(np.clip(40 * np.log10(v.velocity / 90), -24, 4)))
         strips.append(replace(strip, pan=midi_pan(inst)))
-    # only as long as the piece (the master cuts there), every part in the middle: the strip pans it after its chain
-    stems = render_parts(pm, rate, sources, seconds=arrangement.seconds + 0.01, centred=True)
+    # only as long as the piece (the master cuts there), every part in the middle: the strip pans it after its chain;
+    # the drum kit's pieces each where they stand
+    stems = _render_placed(pm, rate, sources, arrangement.seconds + 0.01)
     if voice_track is not None:
         stems.append(np.repeat(voice_track[:, None], 2, axis=1).astype(np.float32))
         strips.append(VOICE)

@@ -20,6 +20,7 @@ class Amp:
     low_cut_hz: float = 90.0
     high_cut_hz: float = 6500.0
     mid_scoop_db: float = -3.0  # at 500 Hz: the mud of a driven chord
+    presence_db: float = 0.0  # at 3 kHz: the cabinet's bite (a driven chord's harmonics pile up there)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def _board(strip: Strip, level_db: float):
         chain += [pb.Compressor(threshold_db=level_db - 6, ratio=4, attack_ms=5, release_ms=80),
                   pb.HighpassFilter(cutoff_frequency_hz=a.low_cut_hz), pb.Distortion(drive_db=a.drive_db),
                   pb.PeakFilter(cutoff_frequency_hz=500, gain_db=a.mid_scoop_db, q=0.8),
+                  pb.PeakFilter(cutoff_frequency_hz=3000, gain_db=a.presence_db, q=0.7),
                   pb.LowpassFilter(cutoff_frequency_hz=a.high_cut_hz),
                   pb.LowpassFilter(cutoff_frequency_hz=a.high_cut_hz * 1.4)]
     if strip.lowpass_hz:

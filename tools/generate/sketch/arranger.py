@@ -370,10 +370,10 @@ def _regroove(drums: dict[str, dict[int, str]], rng: np.random.Generator) -> dic
 
 def _intro_band(voices: list[Voice], drums: dict[str, dict[int, str]],
                 rng: np.random.Generator) -> tuple[list[Voice], dict[str, dict[int, str]]]:
-    """Who plays the intro, the seed's choice: everyone the style book puts there, the chords alone (no drums, no
-    bass), or the drums and bass alone. Something always plays."""
+    """Who plays the intro, the seed's choice: everyone the style book puts there, the held chords alone (a pad:
+    no drums, no bass), or the drums and bass alone. Something always plays, without gaps."""
     start = int(rng.integers(3))
-    harmony = [v for v in voices if v.role in ("comp", "pad")]
+    harmony = [v for v in voices if v.role == "pad"]
     rhythm = [v for v in voices if v.role == "bass"]
     if start == 1 and harmony:
         drums = {**drums, "intro": {}}

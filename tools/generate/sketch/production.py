@@ -35,6 +35,11 @@ VOICE = Strip(level_db=-17, highpass_hz=110, compress=(8, 3.0), attack_ms=5, eq=
               reverb_send=0.08)
 ROLE_STRIPS = {"bass": BASS, "comp": COMP, "pad": PAD, "lead": LEAD}
 GUITAR_AMP = Amp(drive_db=22, high_cut_hz=5500, mid_scoop_db=-3)
+# measured against the real recordings' long-term spectrum (docs/sound.md): rock's driven guitars had 5 dB too
+# much 2-4 kHz; metal's kit and amp too little above 4 kHz
+AMPS = {"rock": replace(GUITAR_AMP, high_cut_hz=4500, presence_db=-5.0),
+        "punk": replace(GUITAR_AMP, high_cut_hz=4500, presence_db=-4.0),
+        "metal": replace(GUITAR_AMP, drive_db=42, high_cut_hz=7500)}
 
 # The room each style plays in (reverb size, damping, return level).
 ROOMS = {
@@ -54,12 +59,14 @@ ROOMS = {
     "dance": Room(size=0.5, damping=0.5, return_db=-11),
 }
 DEFAULT_ROOM = Room(size=0.45, damping=0.5, return_db=-10)
+LOUD_BANDS = {"rock", "metal", "punk"}
 # Dense masters for loud genres (real metal has a crest factor near 11 dB), gentle ones for acoustic music.
 DENSE = Master(glue_db=0.0, glue_ratio=3.0)
+LOUD = Master(glue_db=0.0, glue_ratio=3.0, peak_dbtp=-6.5)  # rock, metal, punk: a loud record, turned down
 GENTLE = Master(glue_db=6.0, glue_ratio=1.5)
-MASTERS = {name: DENSE for name in ("metal", "punk", "rock", "techno", "house", "dance", "hip-hop", "electronic")}
+MASTERS = {name: DENSE for name in ("techno", "house", "dance", "hip-hop", "electronic")}
+MASTERS.update({name: LOUD for name in LOUD_BANDS})
 MASTERS.update({name: GENTLE for name in ("classical", "ambient", "new age", "jazz", "folk")})
-LOUD_BANDS = {"rock", "metal", "punk"}
 # Where each piece of the kit sits, from the audience (kick, snare, claps and rim in the middle): hats right, ride
 # left, toms from high (right) to floor (left), hand percussion wide. A kit is recorded with overheads: its width
 # comes from where the pieces stand, not from an effect.
@@ -76,17 +83,23 @@ def strip_for(role: str, program: int, drive: float, style: str, primary: str, s
         if primary in LOUD_BANDS:  # drums that cut through a guitar wall
             strip = replace(strip, level_db=-15, eq=(("peak", 400, -3.0, 1.0), ("peak", 4000, 2.0, 1.0),
                                                       ("high_shelf", 9000, 3.0, 0.7)))
+            if primary == "metal":  # real metal's cymbals: 4 to 6 dB more above 4 kHz than this kit gave
+                strip = replace(strip, eq=strip.eq[:1] + (("high_shelf", 5000, 6.0, 0.7),))
         elif primary in ("classical", "ambient", "new age", "jazz", "folk"):
             strip = replace(strip, level_db=-20)
     elif role == "voice":
         strip = VOICE
     else:
         strip = ROLE_STRIPS.get(role, COMP)
+    if role == "bass" and primary in ("rock", "punk"):  # real rock has 2-3 dB less below 60 Hz
+        strip = replace(strip, eq=(("low_shelf", 90, 0.0, 0.7), ("peak", 250, -2.0, 1.0)), highpass_hz=45)
     if drive > 0 or program in (29, 30):  # overdriven and distortion guitars: a real amp, not a clipper
         # metal: more gain (drive 28 dB: the tagger heard rock, electronic, experimental; 40: metal ranked 4)
-        amp = replace(GUITAR_AMP, drive_db=42 if primary == "metal" else 22)
+        amp = AMPS.get(primary, GUITAR_AMP)
+        # rock's and punk's guitars 2 dB under metal's wall: their real mixes have 3 dB less 0.5-4 kHz
+        level = (-21 if primary in ("rock", "punk") else -19) if role == "comp" else strip.level_db
         strip = replace(strip, amp=amp, lowpass_hz=None, compress=None, highpass_hz=70 if role == "bass" else 90,
-                        level_db=-19 if role == "comp" else strip.level_db)
+                        level_db=level)
     if 40 <= program <= 51 or 60 <= program <= 71:  # strings and winds: tame the upper mids, more hall
         strip = replace(strip, eq=(("peak", 2600, -4.0, 0.7), ("high_shelf", 7000, -2.0, 0.7)))
     if send is not None:

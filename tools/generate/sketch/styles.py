@@ -185,7 +185,7 @@ _add(StyleSpec(
     parts=(
         Part("bass", 38, ("..R...R...R...R.", "R.RR..R.R.RR..R."), low=33, velocity=105),
         Part("comp", 81, ("aaaaaaaaaaaaaaaa", "a.a.a.a.a.a.a.a."), low=57, voicing="seventh", velocity=80,
-             programs=(81, 80, 84, 87, 98)),
+             programs=(81, 80, 84, 87)),
         Part("pad", 90, ("C---------------",), low=55, velocity=70, programs=(90, 89, 91, 95)),
         Part("comp", 88, ("C.......C.......",), low=60, voicing="open", velocity=55, sections=("chorus",),
              programs=(88, 99, 11), optional=0.4),

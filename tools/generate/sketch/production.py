@@ -37,7 +37,7 @@ ROLE_STRIPS = {"bass": BASS, "comp": COMP, "pad": PAD, "lead": LEAD}
 GUITAR_AMP = Amp(drive_db=22, high_cut_hz=5500, mid_scoop_db=-3)
 # measured against the real recordings' long-term spectrum (docs/sound.md): rock's driven guitars had 5 dB too
 # much 2-4 kHz; metal's kit and amp too little above 4 kHz
-AMPS = {"rock": replace(GUITAR_AMP, high_cut_hz=4500, presence_db=-5.0),
+AMPS = {"rock": replace(GUITAR_AMP, high_cut_hz=7000, presence_db=-6.0),
         "punk": replace(GUITAR_AMP, high_cut_hz=4500, presence_db=-4.0),
         "metal": replace(GUITAR_AMP, drive_db=42, high_cut_hz=7500)}
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from agent.session import AudioResult, GenreChart, Session, TastePanel
 from tools.reference import MIN_GENRE_SIMILARITY
-from tools.errors import TastemakerError
+from tools.errors import NotReadyYet, TastemakerError
 from tools.settings import get_settings
 
 
@@ -170,7 +170,7 @@ def _library():
     lib = open_library()
     status = build_in_background(lib)
     if status.state == "building":
-        raise TastemakerError(
+        raise NotReadyYet(
             f"I'm still {status.describe()} pieces (a few minutes, once). Ask me again in a minute; meanwhile "
             "I can make you something new, e.g. 'a calm piano piece'.")
     return lib

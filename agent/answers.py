@@ -273,7 +273,7 @@ def compose(reading: Reading, results: list[tuple[str, dict[str, Any]]], earlier
                      f"the words I recognised ({', '.join(w for w in reading.understood if w not in VERBS)}).")
     for name, result in results:
         if "error" in result:
-            parts.append(f"Sorry, that didn't work: {result['error']}")
+            parts.append(result["error"] if result.get("not_ready") else f"Sorry, that didn't work: {result['error']}")
         elif name in ("generate_music", "create_music", "refine_music"):
             parts.append(made(result, list(earlier)))
         elif name in WRITERS:

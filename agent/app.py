@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import chainlit as cl
 import matplotlib.pyplot as plt
 
-from agent import chat_store, history, pictures, warmup
+from agent import chat_store, history, pictures, radio_web, warmup
 from agent.graph import ChatAgent, Reply
 from agent.llm import chat_model, model_label
 from agent.session import AudioResult, GenreChart, LoopChart, Reporter, TastePanel
@@ -35,6 +35,7 @@ BRAIN = model_label(chat_model())
 branding.install(BRAIN)  # our name, welcome, footer and sign-in words; a page that asks no other host
 # Blind listening studies (tastemaker study) are served at /study by the same app; by invitation with login on.
 install_on_chainlit(invite_only=history.login_enabled())
+radio_web.install_on_chainlit()  # the radio player's audio: /radio/<station>/<piece>
 
 # (action, label, lucide icon, what pressing it says): icons rather than emoji, which not every system draws.
 BUTTONS = [
@@ -216,7 +217,10 @@ async def start() -> None:
     from tools.library.default import build_in_background
 
     status = await cl.make_async(lambda: build_in_background(open_library()))()
-    if status.state == "building":  # a fresh data directory: show how far the library is, live
+    if status.state == "building":  # a fresh data directory: say so at once, then show how far it is, live
+        await cl.context.emitter.send_toast(
+            f"Getting your music library ready in the background ({status.done}/{status.total} pieces, a few "
+            "minutes, once). You can start now; searches work when it is done.", "info")
         asyncio.create_task(show_library_build(status))
 
 
@@ -252,7 +256,22 @@ async def on_message(message: cl.Message) -> None:
     if history.login_enabled():  # kept beside the chat: the session's upload folder goes when it ends
         thread = cl.context.session.thread_id
         files = [(str(chat_store.keep_upload(agent.session.user, thread, path, name)), name) for path, name in files]
+    if await radio_turn(agent, message.content or "", files):
+        return
     await answer(agent, message.content or "", files)
+
+
+@cl.on_feedback
+async def thumbs(feedback) -> None:
+    """Chainlit's own thumbs under a reply (kept chats): on a reply with a piece they are a like or a dislike of
+    it, the same as our buttons; on other replies they are only kept with the chat."""
+    agent: ChatAgent | None = cl.user_session.get("agent")
+    pieces = (cl.user_session.get("shown") or {}).get(feedback.forId, [])
+    if agent is None or not pieces or pieces[-1] not in agent.session.pieces:
+        return
+    from agent.actions import record_feedback
+
+    await cl.make_async(record_feedback)(agent.session, bool(feedback.value), pieces[-1])
 
 
 @cl.on_chat_resume
@@ -283,6 +302,68 @@ async def _button(action: cl.Action) -> None:
 
 for _name, *_ in BUTTONS:
     cl.action_callback(_name)(_button)
+
+
+# -- the radio: "play my radio", "start a jazz station", playlists, and steering words while it plays ----------
+
+def session_radio(agent: ChatAgent):
+    """This chat's radio (agent.radio_chat.RadioChat), made on first use."""
+    from agent.radio_chat import RadioChat
+
+    radio = cl.user_session.get("radio")
+    if radio is None:
+        radio = RadioChat(user=agent.session.user)
+        cl.user_session.set("radio", radio)
+    return radio
+
+
+async def radio_turn(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> bool:
+    """Answer a message that is for the radio (True), or leave it to the agent (False). An attached song
+    seeds a new station ("a station like this song")."""
+    from agent.radio_chat import is_radio_request
+    from tools.errors import TastemakerError
+    from tools.incidents import apology
+
+    radio = cl.user_session.get("radio")
+    if not (is_radio_request(text) or (radio is not None and not files and radio.wants(text))):
+        return False
+    radio = session_radio(agent)
+    try:
+        async with cl.Step(name="radio", type="tool") as step:
+            step.input = text
+            reply = await cl.make_async(radio.handle)(text, song=files[0][0] if files else None)
+    except TastemakerError as exc:
+        await cl.Message(content=str(exc)).send()
+        return True
+    except Exception as exc:  # noqa: BLE001 - one line for the person, the traceback to the error log
+        await cl.Message(content=apology(exc, "radio turn", "the radio")).send()
+        return True
+    if reply is None:
+        return False
+    elements = []
+    if reply.started and reply.piece is not None:
+        elements = [cl.CustomElement(name="RadioPlayer", props=radio_web.player_props(radio, reply.piece),
+                                     display="inline")]
+    await cl.Message(content=reply.text, elements=elements).send()
+    return True
+
+
+@cl.action_callback("radio")
+async def radio_player_action(action: cl.Action) -> dict:
+    """The radio player's buttons and its requests for the next piece."""
+    from tools.incidents import apology
+
+    try:
+        return await cl.make_async(radio_web.player_action)(cl.user_session.get("radio"), action.payload)
+    except Exception as exc:  # noqa: BLE001
+        return {"message": apology(exc, "radio player", "the radio")}
+
+
+@cl.on_chat_end
+async def radio_end() -> None:
+    radio = cl.user_session.get("radio")
+    if radio is not None and radio.station is not None:
+        await cl.make_async(radio.stop)()
 
 
 history.configure()

@@ -26,6 +26,8 @@ COMMAND_MODULES = [
     "agent.commands.generate",
     "agent.commands.profile",
     "agent.commands.create",
+    "agent.commands.radio",
+    "agent.commands.playlist",
     "agent.commands.train",
     "agent.commands.synth_dataset",
     "agent.commands.eval",

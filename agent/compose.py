@@ -345,15 +345,6 @@ def _apply(table: dict[str, float], change: MusicChange, avoid: set[str], kind: 
     return out
 
 
-def _energy_change(change: MusicChange) -> float:
-    """The change's energy delta; quieter or busier drums come through the groove (energy)."""
-    energy = float(change.energy_delta or 0.0)
-    drums = float(change.more.get("drums", 0.0))
-    if drums:
-        energy += -0.2 if drums < 0 else 0.15
-    return energy
-
-
 def _instrument_notes(change: MusicChange, arranger_notes: list[str], engine: str) -> list[str]:
     """What a louder or quieter instrument really did: the sketch engine has no per-part volume."""
     from tools.genres import ALL_LABELS
@@ -398,7 +389,7 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
         tempo = tempo or (round(made_at * (0.85 if base_seed % 2 else 1.15)) if made_at else None)
     else:
         seed = next_seed(base_seed, 1 if piece.kind == "generate" else 7919)
-    energy = _energy_change(change)
+    energy = change.energy_change()
     wanted = [g for g, d in change.more.items() if d > 0 and _kind(g) == "genre"]
     if piece.kind == "create":
         request: LoopRequest = piece.request

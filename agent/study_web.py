@@ -158,17 +158,22 @@ def clip(study_id: str, token: str) -> Response:
     return FileResponse(path, media_type="audio/wav")
 
 
-def install(app: FastAPI) -> None:
-    """Add the study's routes to an app, ahead of any catch-all route it already has.
+def include_ahead(app: FastAPI, routes: APIRouter) -> None:
+    """Add a router's routes to an app, ahead of any catch-all route it already has.
 
     Chainlit's server ends with GET /{full_path:path} (its single-page app), and
     Starlette tries routes in order, so routes appended after it would never be reached.
     """
     before = len(app.router.routes)
-    app.include_router(router)
+    app.include_router(routes)
     added = app.router.routes[before:]
     del app.router.routes[before:]
     app.router.routes[0:0] = added
+
+
+def install(app: FastAPI) -> None:
+    """Add the study's routes to an app, ahead of any catch-all route it already has."""
+    include_ahead(app, router)
 
 
 def install_on_chainlit(invite_only: bool = False) -> None:

@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from agent import warmup
 from agent.graph import ChatAgent, Reply
+from agent.radio_chat import RadioChat, is_radio_request
 from agent.session import AudioResult, GenreChart, Reporter, TastePanel, Upload
 from tools.errors import TastemakerError
 from tools.incidents import apology
@@ -89,6 +90,7 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
     agent = agent or ChatAgent(reporter=TerminalReporter())
     print(f"Tastemaker chat ({agent.brain}). {HELP}", file=stdout, flush=True)
     pending: list[Upload] = []
+    radio = RadioChat(user=agent.session.user)
     while True:
         if interactive:
             try:
@@ -129,8 +131,32 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
         if line.startswith("/"):
             print(f"Unknown command {line.split()[0]}. {HELP}", file=stdout, flush=True)
             continue
+        if (radio_said := radio_line(radio, line, pending[0].path if pending else None)) is not None:
+            pending = []
+            print("tastemaker> " + radio_said, file=stdout, flush=True)
+            continue
         reply = agent.send(line, uploads=pending)
         pending = []
         print("tastemaker> " + render_reply(reply), file=stdout, flush=True)
+    if radio.playing:
+        radio.stop()
     print("Bye!", file=stdout, flush=True)
     return 0
+
+
+def radio_line(radio: RadioChat, line: str, song: str | None = None) -> str | None:
+    """The radio's answer to a line that is for it ("play my radio", "skip" while it plays), else None.
+
+    The terminal chat has no player: it names the file of the piece that is on; `tastemaker radio` is the
+    terminal's own radio, which writes and plays pieces as they come."""
+    if not radio.wants(line) or (song and not is_radio_request(line)):
+        return None
+    try:
+        reply = radio.handle(line, song=song)
+    except TastemakerError as exc:
+        return str(exc)
+    except Exception as exc:  # noqa: BLE001 - one line, and the conversation goes on
+        return apology(exc, "terminal radio", "the radio")
+    if reply is None:
+        return None
+    return reply.text + (f"\n  ♪ {reply.piece.path}" if reply.piece is not None else "")

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, create_model
 
 from agent import actions, compose
 from agent.session import Session
-from tools.errors import TastemakerError
+from tools.errors import NotReadyYet, TastemakerError
 from tools.generate.request import MusicAsk, MusicChange, schema_fields
 
 
@@ -51,7 +51,7 @@ def _as_tool(session: Session, func: Callable[..., dict[str, Any]], schema: type
             try:
                 result = func(**kwargs)
             except TastemakerError as exc:
-                result = {"error": str(exc)}
+                result = {"error": str(exc)} | ({"not_ready": True} if isinstance(exc, NotReadyYet) else {})
             session.reporter.progress(f"error: {result['error']}" if "error" in result else "done", 1.0)
         return json.dumps(result, ensure_ascii=False, default=str)
 

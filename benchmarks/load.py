@@ -63,7 +63,7 @@ def start_server(home: Path, port: int) -> subprocess.Popen:
                TASTEMAKER_SESSION_KEEP_S="1")
     proc = subprocess.Popen(app_command("127.0.0.1", port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):

@@ -40,7 +40,7 @@ def start_app(env: dict) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "chat", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = proc.stdout.readline()
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # models load before the port opens
     while "running at" not in line and time.monotonic() < deadline and proc.poll() is None:
         line = proc.stdout.readline()
     assert "running at" in line, "the app did not start"

@@ -74,3 +74,24 @@ def test_the_taste_panel_shows_the_songs_and_one_can_be_removed(app_url, browser
     assert "took first_love.wav out of your taste" in removed.inner_text().replace("*", "")
     assert "first_love.wav" not in removed.locator("#taste-panel").inner_text()
     page.close()
+
+
+def test_a_fresh_library_shows_its_build_and_a_search_says_how_far(browser, tmp_path):
+    """A new data directory: the built-in library builds in the background, shown beside the chat."""
+    import os
+
+    from tests.test_browser import start_app
+
+    proc, url = start_app(dict(os.environ, TASTEMAKER_HOME=str(tmp_path / "fresh-home"), CI="true"))
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})  # room for the task list beside the chat
+        page.goto(url)
+        page.wait_for_selector("#chat-input", timeout=30000)
+        page.get_by_text("Getting your music library ready").first.wait_for(timeout=60000)  # said on arrival
+        reply = say(page, "search the library for Bach chorales", 0)
+        assert "still building your music library" in reply.inner_text()
+        page.get_by_text("building your music library:").filter(visible=True).first.wait_for(timeout=60000)  # live
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -11,8 +11,6 @@ import asyncio
 import os
 import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -22,27 +20,10 @@ from agent.web.client import ChatClient
 from agent.web.guard import Policy
 from agent.web.limits import LoginThrottle
 from agent.web.sessions import SessionRegistry, is_session_id
+from tests.test_browser import start_app
 
 ROOT = Path(__file__).resolve().parents[1]
 SONG = ROOT / "conversations" / "audio" / "rock_band.flac"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(env: dict) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "chat", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 90
-    line = ""
-    while "running at" not in line and time.monotonic() < deadline and proc.poll() is None:
-        line = proc.stdout.readline()
-    assert "running at" in line, "the app did not start"
-    return proc, f"http://127.0.0.1:{port}"
 
 
 def stop(proc: subprocess.Popen) -> None:

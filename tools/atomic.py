@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tools.errors import StorageError, storage_error
+from tools.workers import process_running
 
 PART = ".part"
 
@@ -100,15 +101,7 @@ def _writer_alive(part: Path) -> bool:
         pid = int(part.name.rsplit(".", 2)[-2].split("-")[0])
     except (ValueError, IndexError):
         return True  # not ours to judge by name: only age removes it
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid == os.getpid() or process_running(pid)
 
 
 def _discard(path: Path) -> None:

@@ -58,3 +58,7 @@ def storage_error(exc: OSError, name: str) -> StorageError:
         errno.EISDIR: "that is a folder. Give a file name.",
     }.get(exc.errno, f"{exc.strerror or type(exc).__name__}.")
     return StorageError(name, why)
+
+
+class NotReadyYet(TastemakerError):
+    """Something is still being prepared (the built-in library's first build): not a failure, a 'not yet'."""

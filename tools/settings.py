@@ -97,6 +97,7 @@ class Settings(BaseSettings):
     login_max_failures: _count(1, 1000, unit="failed logins") = 5
     session_keep_s: _number(0, 7 * 24 * 3600, low_open=False, unit="seconds") = 120.0
     shared_library: bool = False
+    radio_piece_seconds: _number(5, 600, low_open=False, unit="seconds") = 30.0  # each new piece on a chat radio station
 
     @field_validator("home", "models_dir", mode="after")
     @classmethod

@@ -38,3 +38,14 @@ def _watch(parent_pid: int) -> None:
         time.sleep(WATCH_INTERVAL_S)
         if os.getppid() != parent_pid:
             os._exit(1)
+
+
+def process_running(pid: int) -> bool:
+    """Whether a process with this id is alive (one we may not signal counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -37,7 +37,11 @@ def port_free(host: str, port: int) -> bool:
     return True
 
 
-def wait_for_port(host: str, port: int, process: subprocess.Popen, timeout_s: float = 60.0) -> bool:
+# The app loads its models before it opens its port: seconds on an idle machine, a minute or more on a busy one.
+START_TIMEOUT_S = 300.0
+
+
+def wait_for_port(host: str, port: int, process: subprocess.Popen, timeout_s: float = START_TIMEOUT_S) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and process.poll() is None:
         try:
@@ -69,6 +73,7 @@ def app_env() -> dict[str, str]:
 def run_browser(host: str, port: int) -> int:
     if not port_free(host, port):
         raise TastemakerError(f"Port {port} on {host} is already in use. Choose another with --port, e.g. --port 8010.")
+    print("Tastemaker is getting ready (loading its models)...", flush=True)
     process = subprocess.Popen(app_command(host, port), cwd=APP_ROOT, env=app_env())
     # Stopping `tastemaker chat` (Ctrl+C, kill, a timeout) stops the app with it.
     signal.signal(signal.SIGTERM, lambda *_: (process.terminate(), sys.exit(0)))

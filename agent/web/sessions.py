@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.web.identity import client_key, token_from_cookie_header
+from tools.workers import process_running
 
 _UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -128,23 +129,13 @@ def own_upload_store(home: Path) -> Path:
     root = home / "uploads"
     root.mkdir(parents=True, exist_ok=True)
     for old in root.iterdir():
-        if old.is_dir() and old.name.isdigit() and not _running(int(old.name)):
+        if old.is_dir() and old.name.isdigit() and not process_running(int(old.name)):
             shutil.rmtree(old, ignore_errors=True)
     mine = root / str(os.getpid())
     mine.mkdir(exist_ok=True)
     chainlit.config.FILES_DIRECTORY = mine  # read by every session when it stores a file
     chainlit.server.FILES_DIRECTORY = mine  # removed by the server when it stops
     return mine
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def harden_session_end(registry: SessionRegistry = REGISTRY) -> None:

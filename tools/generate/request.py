@@ -236,6 +236,15 @@ class MusicChange:
     like_last: bool = field(default=False, metadata=_help("true for 'more like this': keep its melody and chords"))
     different: bool = field(default=False, metadata=_help("true for 'a completely different take'"))
 
+    def energy_change(self) -> float:
+        """The energy delta to apply; quieter or busier drums come through the groove (energy), as the sketch
+        engine has no per-instrument volume."""
+        energy = float(self.energy_delta or 0.0)
+        drums = float(self.more.get("drums", 0.0)) or (-1.0 if "drums" in self.remove else 0.0)
+        if drums:
+            energy += -0.2 if drums < 0 else 0.15
+        return energy
+
     @classmethod
     def from_slots(cls, slots, said: str = "") -> "MusicChange":
         """The change a message's slots describe; labels it names without 'more' count as more of them."""

@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS feedback (
     prompt TEXT,
     liked INTEGER NOT NULL,
     genres TEXT,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    strength REAL NOT NULL DEFAULT 1.0
 );
 """
 
@@ -58,6 +59,8 @@ def _connect() -> sqlite3.Connection:
     home = get_settings().ensure_home()
     db = sqlite3.connect(str(home / "tastemaker.db"), timeout=30)
     db.executescript(_SCHEMA)
+    if "strength" not in {row[1] for row in db.execute("PRAGMA table_info(feedback)")}:  # databases made before
+        db.execute("ALTER TABLE feedback ADD COLUMN strength REAL NOT NULL DEFAULT 1.0")
     return db
 
 
@@ -93,30 +96,32 @@ def _generation_genres(generation: Generation) -> dict[str, float]:
     return {}
 
 
-def apply_feedback(profile: TasteProfile, generation: Generation, liked: bool) -> TasteProfile:
-    """A new profile nudged toward (liked) or away from (disliked) the result's genres."""
-    return _nudge(profile, _generation_genres(generation), liked)
+def apply_feedback(profile: TasteProfile, generation: Generation, liked: bool, strength: float = 1.0) -> TasteProfile:
+    """A new profile nudged toward (liked) or away from (disliked) the result's genres; `strength` scales the
+    nudge (a radio skip is a mild dislike)."""
+    return _nudge(profile, _generation_genres(generation), liked, strength)
 
 
-def _nudge(profile: TasteProfile, heard: dict[str, float], liked: bool) -> TasteProfile:
+def _nudge(profile: TasteProfile, heard: dict[str, float], liked: bool, strength: float = 1.0) -> TasteProfile:
     genres = dict(profile.genres)
     top = max(heard.values(), default=0.0) or 1.0
     sign = 1.0 if liked else -1.0
     for genre, p in sorted(heard.items(), key=lambda kv: -kv[1])[:3]:
         current = genres.get(genre, 0.0)
-        updated = current + sign * LEARNING_RATE * (p / top)
+        updated = current + sign * strength * LEARNING_RATE * (p / top)
         genres[genre] = round(min(1.0, max(0.0, updated)), 3)
     genres = {g: w for g, w in sorted(genres.items(), key=lambda kv: -kv[1]) if w > 0.05}
     return TasteProfile(**{**asdict(profile), "genres": genres})
 
 
-def record_feedback(user: str, generation: Generation, liked: bool) -> TasteProfile:
+def record_feedback(user: str, generation: Generation, liked: bool, strength: float = 1.0) -> TasteProfile:
     """Store the rating and update the user's saved profile in one transaction."""
     with closing(_connect()) as db, db:
         db.execute(
-            "INSERT INTO feedback(user, audio_path, engine, prompt, liked, genres, created) VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO feedback(user, audio_path, engine, prompt, liked, genres, created, strength) "
+            "VALUES (?,?,?,?,?,?,?,?)",
             (user, generation.audio_path, generation.engine, generation.prompt, int(liked),
-             json.dumps(_generation_genres(generation)), time.time()),
+             json.dumps(_generation_genres(generation)), time.time(), float(strength)),
         )
         made_of_rows = db.execute("SELECT 1 FROM taste_songs WHERE user = ? UNION SELECT 1 FROM taste_words "
                                   "WHERE user = ? LIMIT 1", (user, user)).fetchone()
@@ -124,7 +129,7 @@ def record_feedback(user: str, generation: Generation, liked: bool) -> TasteProf
         if made_of_rows or row is None:
             return _rebuild(db, user)
         # A profile saved before songs and words were kept as rows: nudge it as it is, keep what it knew.
-        updated = apply_feedback(profile_from_dict(json.loads(row[0])), generation, liked)
+        updated = apply_feedback(profile_from_dict(json.loads(row[0])), generation, liked, strength)
         db.execute("UPDATE taste_profiles SET profile = ?, updated = ? WHERE user = ?",
                    (json.dumps(profile_to_dict(updated)), time.time(), user))
     return updated
@@ -170,8 +175,9 @@ def _rebuild(db: sqlite3.Connection, user: str) -> TasteProfile:
     profile = profile_from_analyses(songs)
     for (text,) in db.execute("SELECT text FROM taste_words WHERE user = ? ORDER BY id", (user,)):
         profile = merge_text(profile, text)
-    for liked, genres in db.execute("SELECT liked, genres FROM feedback WHERE user = ? ORDER BY id", (user,)):
-        profile = _nudge(profile, json.loads(genres or "{}"), bool(liked))
+    for liked, genres, strength in db.execute(
+            "SELECT liked, genres, strength FROM feedback WHERE user = ? ORDER BY id", (user,)):
+        profile = _nudge(profile, json.loads(genres or "{}"), bool(liked), strength)
     db.execute(
         "INSERT INTO taste_profiles(user, profile, updated) VALUES (?, ?, ?) "
         "ON CONFLICT(user) DO UPDATE SET profile = excluded.profile, updated = excluded.updated",

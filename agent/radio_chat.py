@@ -1,0 +1,362 @@
+"""The radio in conversation: "play my radio", "radio for running", "start a jazz station", playlists, and
+steering words while a station plays ("skip", "I like this", "more like this", "calmer", "less drums").
+
+Kept apart from the chat's intent parser so that it can be folded into it later: the app and the terminal
+ask `is_radio_request(text)` (or `RadioChat.wants(text)` while a station plays) before the agent sees the
+message, and `RadioChat.handle(text)` does the rest. Words become typed requests here (a `Steer`,
+StationOptions changes, a PlaylistRequest); tools.radio never reads text. Adjustments reuse the chat's own
+refinement reading (tools.language and MusicChange), so "less drums" means the same on the radio as for a piece.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tools.errors import TastemakerError
+from tools.radio import RadioPiece, Station, StationOptions, StationRequest, Steer
+
+if TYPE_CHECKING:
+    from tools.radio.playlist import Playlist
+
+_RADIO = re.compile(r"\b(radio|station)\b", re.IGNORECASE)
+_PLAYLIST = re.compile(r"\bplaylist\b", re.IGNORECASE)
+_START = re.compile(r"\b(play|start|put on|begin|make|give me|i want|turn on|tune|open|resume|launch|create|"
+                    r"switch to)\b|^(?:a |an |my )?[\w -]{0,30}\b(radio|station)\b", re.IGNORECASE)
+_QUESTION = re.compile(r"^\s*(what|how|why|who|when|does|is|are|can you explain)\b", re.IGNORECASE)
+_STOP = re.compile(r"^\s*(?:please\s+)?(stop|pause|end|quit|turn off|switch off|enough)\b(?:\s+(?:the\s+)?"
+                   r"(?:radio|station|music|playing|it))?[\s!.]*$", re.IGNORECASE)
+_SKIP = re.compile(r"^\s*(?:please\s+)?(skip|next|skip (?:it|this|this one)|next one|next song|next piece|"
+                   r"not this one|⏭)[\s!.]*$", re.IGNORECASE)
+_LIKE_WORD = re.compile(r"^\s*(like|love|love this|like this|liked|nice|yes|👍|❤️?|<3)[\s!.]*$", re.IGNORECASE)
+_DISLIKE_WORD = re.compile(r"^\s*(dislike|hate|hate this|nope|meh|no|👎|boo)[\s!.]*$", re.IGNORECASE)
+_MORE_LIKE = re.compile(r"\bmore like (?:this|that|it)\b", re.IGNORECASE)
+_ADVENTURE = re.compile(r"\b(?:more|less) adventurous\b|\badventurous(?:ness)?\s*(?:to\s*)?(\d+(?:\.\d+)?)\s*(%?)|"
+                        r"\b(?:surprise me more|play it safe|more variety|less variety)\b", re.IGNORECASE)
+_LIBRARY = re.compile(r"\b(?:more|less|fewer) (?:library|of my (?:own )?(?:music|songs|tracks)|new pieces|generated)\b|"
+                      r"\blibrary\s*(?:share\s*)?(?:to\s*)?(\d+(?:\.\d+)?)\s*(%?)|\bonly (?:my library|new pieces)\b",
+                      re.IGNORECASE)
+_RESUME = re.compile(r"\b(?:resume|play on|continue|restart)\b.*?\b([0-9a-f]{16})\b", re.IGNORECASE)
+_MINUTES = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(minutes?|mins?|hours?|h)\b", re.IGNORECASE)
+
+
+def is_playlist_request(text: str) -> bool:
+    """'make me a 30-minute playlist for a dinner party'."""
+    return bool(_PLAYLIST.search(text or "")) and not _QUESTION.search(text or "")
+
+
+def is_radio_request(text: str) -> bool:
+    """'play my radio', 'radio for running', 'start a jazz station', or a playlist request."""
+    text = text or ""
+    if is_playlist_request(text):
+        return True
+    return bool(_RADIO.search(text) and _START.search(text) and not _QUESTION.search(text) and not _STOP.match(text))
+
+
+def playlist_minutes(text: str, default: float = 30.0) -> float:
+    m = _MINUTES.search(text or "")
+    if not m:
+        return default
+    value = float(m.group(1))
+    return value * 60 if m.group(2).lower().startswith("h") else value
+
+
+@dataclass
+class RadioCommand:
+    """What a message asks of the radio."""
+
+    kind: str  # start | playlist | resume_playlist | stop | steer | settings
+    words: str = ""
+    steer: Steer | None = None
+    settings: dict[str, float] = field(default_factory=dict)
+
+
+def _fraction(number: str, percent: str) -> float:
+    value = float(number)
+    return value / 100 if percent or value > 1 else value
+
+
+def parse_settings(text: str, options: StationOptions) -> dict[str, float]:
+    """'more adventurous', 'adventurous 0.6', 'more library', 'library 50%', 'only new pieces'."""
+    low = text.lower()
+    changes: dict[str, float] = {}
+    if m := _ADVENTURE.search(low):
+        if m.group(1):
+            changes["adventurous"] = _fraction(m.group(1), m.group(2))
+        elif re.search(r"more adventurous|surprise me more|more variety", low):
+            changes["adventurous"] = min(1.0, round(options.adventurous + 0.2, 2))
+        else:
+            changes["adventurous"] = max(0.0, round(options.adventurous - 0.2, 2))
+    if m := _LIBRARY.search(low):
+        if m.group(1):
+            changes["library_share"] = _fraction(m.group(1), m.group(2))
+        elif "only my library" in low:
+            changes["library_share"] = 1.0
+        elif "only new pieces" in low:
+            changes["library_share"] = 0.0
+        elif re.search(r"more (?:library|of my)|(?:less|fewer) (?:new pieces|generated)", low):
+            changes["library_share"] = min(1.0, round(options.library_share + 0.25, 2))
+        else:
+            changes["library_share"] = max(0.0, round(options.library_share - 0.25, 2))
+    return changes
+
+
+def parse_steer(text: str) -> Steer | None:
+    """Steering words for the piece playing, or None if the words steer nothing."""
+    from tools.generate.request import MusicChange
+    from tools.language import understand
+    from tools.language.intents import FEEDBACK, REFINE
+
+    if _SKIP.match(text):
+        return Steer("skip")
+    if _MORE_LIKE.search(text):
+        return Steer("more_like_this")
+    if _LIKE_WORD.match(text):
+        return Steer("like")
+    if _DISLIKE_WORD.match(text):
+        return Steer("dislike")
+    reading = understand(text)
+    if reading.intent == FEEDBACK:
+        return Steer("like" if reading.slots.liked is not False else "dislike")
+    if reading.intent != REFINE:  # "make me a rock track" while the radio plays is a request of its own
+        return None
+    change = MusicChange.from_slots(reading.slots, text)
+    if change.seconds or change.seconds_factor:
+        return None  # a length is for a piece, not for a station
+    deltas = dict(change.more) | {label: -1.0 for label in change.remove}
+    kinds = {"genre": {}, "instrument": {}, "mood": {}}
+    for label, delta in deltas.items():
+        kinds.get(_kind(label), kinds["genre"])[label] = delta
+    if not (deltas or change.energy_delta or change.tempo_factor):
+        return None
+    return Steer("adjust", genres=kinds["genre"], instruments=kinds["instrument"], moods=kinds["mood"],
+                 energy=change.energy_change(), tempo_factor=change.tempo_factor or 1.0)
+
+
+def _kind(label: str) -> str:
+    from tools.genres import ALL_LABELS
+
+    return ALL_LABELS.get(label, "instrument")
+
+
+def parse_radio(text: str, playing: bool, options: StationOptions | None = None) -> RadioCommand | None:
+    """The radio command in a message (None: not for the radio)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if playing and _STOP.match(text):
+        return RadioCommand("stop")
+    if (m := _RESUME.search(text)) and _PLAYLIST.search(text):
+        return RadioCommand("resume_playlist", words=m.group(1).lower())
+    if is_playlist_request(text):
+        return RadioCommand("playlist", words=text)
+    if is_radio_request(text):
+        return RadioCommand("start", words=text)
+    if not playing:
+        return None
+    settings = parse_settings(text, options or StationOptions())
+    if settings:
+        return RadioCommand("settings", settings=settings)
+    steer = parse_steer(text)
+    return RadioCommand("steer", steer=steer) if steer is not None else None
+
+
+# Stations playing in this process, by id: the browser player fetches their pieces by (station, piece) id.
+_STATIONS: dict[str, Station] = {}
+_LOCK = threading.Lock()
+
+
+def station_by_id(station_id: str) -> Station | None:
+    with _LOCK:
+        return _STATIONS.get(station_id)
+
+
+def piece_file(station_id: str, piece_id: str) -> Path | None:
+    """The audio file of a piece a live station has played or queued (None for anything else)."""
+    station = station_by_id(station_id)
+    if station is None:
+        return None
+    with station._cond:
+        for p in [*station.played[-50:], *station.queue]:
+            if p.id == piece_id and Path(p.path).is_file():
+                return Path(p.path)
+    return None
+
+
+@dataclass
+class RadioReply:
+    text: str
+    piece: RadioPiece | None = None  # the piece that starts now (a new station, or after a skip)
+    started: bool = False
+    stopped: bool = False
+    playlist: Playlist | None = None
+
+
+def describe_piece(piece: RadioPiece) -> str:
+    heard = ", ".join(f"{g} {p:.2f}" for g, p in piece.top_genres(3).items())
+    where = "from your library" if piece.source == "library" else "new"
+    return f"{piece.title} ({where}, {piece.seconds:.0f} s; heard as {heard}; {piece.reason})"
+
+
+def describe_adjustment(steer: Steer) -> str:
+    """'Calmer, fewer drums, more jazz' from an adjustment's deltas."""
+    parts = []
+    if steer.energy and "drums" not in steer.instruments:  # fewer drums lower the energy too; say it once
+        parts.append("calmer" if steer.energy < 0 else "livelier")
+    if steer.tempo_factor != 1.0:
+        parts.append("slower" if steer.tempo_factor < 1 else "faster")
+    for table in (steer.genres, steer.instruments, steer.moods):
+        for label, delta in table.items():
+            if label in ("calm", "energetic"):
+                continue
+            parts.append(f"{'more' if delta > 0 else 'no' if delta <= -1 else 'less'} {label}")
+    text = ", ".join(dict.fromkeys(parts)) or "noted"
+    return text[0].upper() + text[1:] + ", from the next piece on"
+
+
+def default_options() -> StationOptions:
+    """A chat station's options: pieces as long as TASTEMAKER_RADIO_PIECE_SECONDS (30 s by default)."""
+    from tools.settings import get_settings
+
+    seconds = get_settings().radio_piece_seconds
+    if not 4.0 <= seconds <= 300.0:
+        raise TastemakerError(f"TASTEMAKER_RADIO_PIECE_SECONDS={seconds:g} is out of range; set 4 to 300.")
+    return StationOptions(piece_seconds=seconds, crossfade_seconds=min(3.0, round(seconds / 4, 2)))
+
+
+class RadioChat:
+    """One conversation's radio: at most one station at a time."""
+
+    def __init__(self, user: str = "local", options: StationOptions | None = None):
+        self.user = user
+        self.options = options or default_options()
+        self.station: Station | None = None
+        self.now_playing: str | None = None  # the piece a player says it is playing (it may have fetched ahead)
+        self.player_commands: list[dict] = []  # for a browser player: pieces to switch to, or a stop
+
+    @property
+    def playing(self) -> bool:
+        return self.station is not None
+
+    def wants(self, text: str) -> bool:
+        """Whether this message is for the radio (a request, or steering while a station plays)."""
+        return parse_radio(text, self.playing, self.station.options if self.station else self.options) is not None
+
+    def handle(self, text: str, output_dir: str | None = None, song: str | None = None) -> RadioReply | None:
+        """Answer a radio message; `song` (an attached file) seeds a new station."""
+        command = parse_radio(text, self.playing, self.station.options if self.station else self.options)
+        if command is None:
+            return None
+        if command.kind == "playlist":
+            return self.playlist(command.words, output_dir)
+        if command.kind == "resume_playlist":
+            return self.start(resume_playlist=command.words)
+        if command.kind == "start":
+            return self.start(command.words, song=song)
+        if command.kind == "stop":
+            return self.stop()
+        if command.kind == "settings":
+            return self.settings(**command.settings)
+        assert command.steer is not None
+        return self.steer(command.steer)
+
+    # -------------------------------------------------------------------------------- actions
+    def start(self, words: str = "", song: str | None = None, resume_playlist: str | None = None) -> RadioReply:
+        """Start a station (stopping any playing one) and wait for its first piece."""
+        self.stop()
+        if resume_playlist:
+            from tools.radio.playlist import resume_playlist as resume
+
+            station = resume(resume_playlist, user=self.user)
+        else:
+            station = Station.start(StationRequest(words=words, user=self.user, song=song, options=self.options))
+        with _LOCK:
+            _STATIONS[station.id] = station
+        self.station = station
+        self.player_commands.clear()
+        piece = station.next()
+        self.now_playing = piece.id
+        from tools.taste import explain
+
+        p = station.taste.profile
+        seeded = explain(p) if (p.genres or p.moods or p.energy is not None) else \
+            "it starts from scratch (no taste saved yet) and learns from what you skip and like"
+        return RadioReply(
+            f"Your station is on: {seeded}. Skip, like or dislike as it plays, or say \"more like this\", "
+            f"\"calmer\", \"less drums\", \"more adventurous\", \"more library\"; likes and skips go into your taste. "
+            f"Now playing: {describe_piece(piece)}.", piece=piece, started=True)
+
+    def stop(self) -> RadioReply:
+        station, self.station = self.station, None
+        if station is None:
+            return RadioReply("No station is playing.", stopped=True)
+        self.player_commands.append({"stop": True})
+        station.stop()
+        with _LOCK:
+            _STATIONS.pop(station.id, None)
+        liked = sum(1 for p in station.played if p.liked)
+        skipped = sum(1 for p in station.played if p.skipped)
+        return RadioReply(f"Station stopped after {len(station.played)} pieces ({liked} liked, {skipped} skipped). "
+                          f"Its id is {station.id} (`tastemaker radio --resume {station.id}` plays on).", stopped=True)
+
+    def _station(self) -> Station:
+        if self.station is None:
+            raise TastemakerError("No station is playing. Say 'play my radio' or 'start a jazz station' first.")
+        return self.station
+
+    def next_piece(self, skip: bool = False) -> RadioPiece:
+        """The piece after the current one (a skip moves the taste first and waits briefly for a piece that
+        fits it; the skipped piece plays on meanwhile)."""
+        station = self._station()
+        if skip:
+            station.steer(Steer("skip"), piece_id=self._playing_id(station))
+        piece = station.next(wait_for_fit=8.0 if skip else 0.0)
+        self.now_playing = piece.id
+        return piece
+
+    def _playing_id(self, station: Station) -> str | None:
+        """The piece to steer: the one the player says it plays, if the station knows it."""
+        known = self.now_playing and any(p.id == self.now_playing for p in station.played[-50:])
+        return self.now_playing if known else None
+
+    def steer(self, steer: Steer) -> RadioReply:
+        from tools.taste import explain
+
+        station = self._station()
+        if steer.action == "skip":
+            piece = self.next_piece(skip=True)
+            self.player_commands.append({"piece": piece})
+            return RadioReply(f"Skipped. Now playing: {describe_piece(piece)}.", piece=piece)
+        station.steer(steer, piece_id=self._playing_id(station))
+        said = {"like": "Noted, you like it", "dislike": "Noted, not this sound",
+                "more_like_this": "More like this coming up", "adjust": describe_adjustment(steer)}[steer.action]
+        saved = " (saved to your taste)" if steer.action in ("like", "dislike", "more_like_this") else ""
+        return RadioReply(f"{said}{saved}. The station now leans: {explain(station.taste.profile)}.")
+
+    def settings(self, **changes: float) -> RadioReply:
+        station = self._station()
+        options = station.set_options(**changes)
+        self.options = options
+        return RadioReply(f"Station settings: adventurous {options.adventurous:.2f}, library share "
+                          f"{options.library_share:.0%}. The next pieces follow them.")
+
+    def playlist(self, words: str, output_dir: str | None = None) -> RadioReply:
+        from tools.radio.playlist import PlaylistRequest, build_playlist
+        from tools.settings import get_settings
+
+        minutes = playlist_minutes(words)
+        folder = output_dir or str(get_settings().home / "playlists" / "exports")
+        from tools.radio.seeding import station_words
+
+        about = station_words(re.sub(r"\bfor\b", " for ", words))
+        target = Path(folder) / re.sub(r"[^a-z0-9]+", "-", about.lower()).strip("-")[:40] if about else Path(folder)
+        playlist = build_playlist(PlaylistRequest(words=words, minutes=minutes, out=str(target), user=self.user))
+        generated = sum(1 for t in playlist.tracks if t.source == "generated")
+        return RadioReply(
+            f"Your {playlist.minutes:.0f}-minute playlist: {len(playlist.tracks)} pieces ({generated} new, "
+            f"{len(playlist.tracks) - generated} from your library), ordered so neighbours flow. Saved as M3U: "
+            f"{playlist.m3u} (playlist id {playlist.id}; say 'resume playlist {playlist.id}' or run "
+            f"`tastemaker radio --playlist {playlist.id}` to play on from it).", playlist=playlist)

@@ -1,0 +1,75 @@
+"""The radio in the browser, end to end on a shortened session: Playwright drives Debian's Chromium against
+`tastemaker chat`. A station starts from the chat, plays on by itself (8 s pieces, crossfaded), takes a like,
+a skip, a typed "calmer" and more pieces without a gap, and the like is in the person's taste afterwards."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.test_browser import browser, open_chat, say, start_app  # noqa: F401 (browser: a fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PLAYER = "[data-radio-player]"
+
+
+@pytest.fixture(scope="module")
+def radio_app(tmp_path_factory):
+    home = tmp_path_factory.mktemp("radio-browser-home")
+    env = dict(os.environ, TASTEMAKER_HOME=str(home), TASTEMAKER_DEFAULT_LIBRARY="0",
+               TASTEMAKER_RADIO_PIECE_SECONDS="8")
+    env.pop("CHAINLIT_AUTH_SECRET", None)
+    proc, url = start_app(env)
+    yield url, home
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def player_value(page, name: str) -> str:
+    return page.locator(PLAYER).get_attribute(f"data-{name}") or ""
+
+
+def wait_played(page, count: int, timeout_ms: int = 90000) -> None:
+    page.wait_for_function(f"Number(document.querySelector('{PLAYER}')?.dataset.played) >= {count}",
+                           timeout=timeout_ms)
+
+
+def test_a_station_plays_on_without_gaps_while_skipping_and_liking(radio_app, browser, monkeypatch):  # noqa: F811
+    url, home = radio_app
+    page = open_chat(browser, url)
+    started = say(page, "start a jazz station", 0, timeout_ms=180000)
+    assert "Your station is on" in started.inner_text()
+    page.wait_for_function(f"document.querySelector('{PLAYER}')?.dataset.state === 'playing'", timeout=60000)
+
+    wait_played(page, 2)  # the second piece came on by itself (crossfaded)
+    liked_genre = player_value(page, "now-genre")
+    page.click("#radio-like")
+    page.wait_for_function("document.querySelector('#radio-message')?.innerText.includes('saved to your taste')",
+                           timeout=30000)
+    before_skip = int(player_value(page, "played"))
+    page.click("#radio-skip")
+    wait_played(page, before_skip + 1, 30000)
+
+    calmer = say(page, "calmer", 1)  # a steering word typed in the chat while the station plays
+    assert "Calmer" in calmer.inner_text()
+    wait_played(page, before_skip + 3)  # two more pieces, each on its own
+    log = page.evaluate("JSON.stringify(Object.values(window.__tastemakerRadio)[0].log)")
+    assert player_value(page, "gaps") == "0" and player_value(page, "silence-ms") == "0", log
+
+    page.click("#radio-stop")
+    page.wait_for_function(f"document.querySelector('{PLAYER}')?.dataset.state === 'stopped'", timeout=30000)
+
+    taste = say(page, "what's my taste?", 2)
+    assert liked_genre and liked_genre in taste.inner_text()  # the like is in the person's taste
+    monkeypatch.setenv("TASTEMAKER_HOME", str(home))
+    from tools.taste import feedback_count, load_profile
+
+    import sqlite3
+
+    with sqlite3.connect(home / "tastemaker.db") as db:  # the browser's person: an id from the identity cookie
+        (person,) = db.execute("SELECT DISTINCT user FROM feedback").fetchone()
+    assert feedback_count(person)["liked"] == 1 and feedback_count(person)["disliked"] == 1  # like, skip
+    assert load_profile(person).genres.get(liked_genre, 0) > 0
+    page.close()

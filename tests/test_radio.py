@@ -1,0 +1,319 @@
+"""The radio: steering rules, exploration, the no-repeat window and flow, a real station (real sketch
+generation, real tagger, real taste store), the chat's radio words, the player's server side and
+`tastemaker radio` piped."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agent.radio_chat import RadioChat, is_radio_request, parse_radio, parse_steer
+from tools.contracts import TasteProfile, Track
+from tools.errors import TastemakerError
+from tools.radio import Station, StationOptions, StationRequest, StationTaste, Steer
+from tools.radio.choice import exploration_rate, plan_library, plan_next, preferences, wants_library
+from tools.radio.flow import key_distance, neighbour_keys, order_for_flow, tempo_distance
+from tools.radio.pieces import RadioPiece
+from tools.radio.steering import AVOID_AT, learn_sound, steer_taste
+
+SHORT = StationOptions(piece_seconds=5.0, crossfade_seconds=1.0, library_share=0.0, prefetch=1)
+
+
+def piece(genres: dict, source: str = "generated", **kw) -> RadioPiece:
+    return RadioPiece(id=kw.pop("id", "p"), source=source, path="", title="t", seconds=30.0, genres=genres, **kw)
+
+
+# -- steering -----------------------------------------------------------------------------------------------
+
+def test_a_like_pulls_toward_what_was_heard_and_a_skip_is_blamed_on_the_sound_not_on_tagger_noise():
+    taste = StationTaste(TasteProfile(genres={"jazz": 0.4}))
+    heard = {"jazz": 0.5, "blues": 0.35, "electronic": 0.2, "rock": 0.05}  # shape: jazz 1, blues .7, electronic .4
+    liked = steer_taste(taste, Steer("like"), heard)
+    assert liked.profile.genres["jazz"] > 0.4 and liked.profile.genres["blues"] > 0
+    assert "rock" not in liked.profile.genres  # under 30% of the strongest: noise
+    assert liked.version == taste.version + 1 and liked.feedback == 1
+
+    skipped = steer_taste(liked, Steer("skip"), heard, asked={"soul": 1.0})  # a soul piece heard as jazz
+    assert skipped.profile.genres["jazz"] < liked.profile.genres["jazz"]
+    assert skipped.aversion == {"soul": 0.3}  # blamed on the style that made it, not on how the tagger names it
+    library = steer_taste(liked, Steer("skip"), heard)  # a library track: no style made it
+    assert library.aversion["jazz"] > 0 and library.aversion["blues"] > 0
+    assert "electronic" not in library.aversion  # heard a little in most pieces: never blamed
+    blend = steer_taste(liked, Steer("skip"), heard, asked={"blues": 1.0, "country": 0.5})
+    assert blend.aversion == {"blues": 0.3, "country": 0.15}  # a blend's partner shares the blame
+    assert blend.rewards == {"blues": [0.0, 1.0], "country": [0.0, 0.5]}
+    relistened = steer_taste(blend, Steer("listened"), heard, asked={"blues": 1.0})
+    assert relistened.rewards["blues"] == [0.3, 2.0]  # played through: 0.6, averaged with the skip
+
+
+def test_words_adjust_the_taste_less_drums_twice_leaves_them_out_and_calmer_lowers_energy():
+    taste = StationTaste(TasteProfile(genres={"rock": 0.8}, energy=0.7, tempo=120.0))
+    less = parse_steer("less drums")
+    once = steer_taste(taste, less)
+    assert once.profile.instruments["drums"] < 0 and "drums" not in once.profile.avoid
+    assert once.profile.energy < 0.7 and once.adjusted == once.version  # queued pieces are redone
+    twice = steer_taste(once, less)
+    assert twice.profile.instruments["drums"] <= AVOID_AT and "drums" in twice.profile.avoid
+    calmer = steer_taste(taste, parse_steer("calmer"))
+    assert calmer.profile.energy < taste.profile.energy and calmer.profile.moods.get("calm", 0) > 0
+    slower = steer_taste(taste, parse_steer("slower"))
+    assert slower.profile.tempo < 120.0
+    with pytest.raises(TastemakerError, match="Unknown steering"):
+        steer_taste(taste, Steer("shuffle"))
+
+
+# -- choosing what plays ------------------------------------------------------------------------------------
+
+def test_exploration_is_explicit_and_narrows_with_feedback_down_to_a_floor():
+    taste = StationTaste(TasteProfile(genres={"jazz": 1.0}))
+    safe, bold = replace(SHORT, adventurous=0.0), replace(SHORT, adventurous=1.0)
+    assert exploration_rate(bold, taste) > exploration_rate(safe, taste)
+    learnt = replace(taste, feedback=100)
+    assert exploration_rate(bold, learnt) < exploration_rate(bold, taste)
+    assert exploration_rate(safe, learnt) > 0  # never collapses onto one sound
+
+
+def test_the_station_picks_styles_by_how_they_sound_to_the_tagger():
+    genres = ["jazz", "house", "techno", "rock"]
+    taste = StationTaste(TasteProfile(genres={"techno": 1.0, "electronic": 0.8}))
+    assert max(preferences(taste, genres), key=preferences(taste, genres).get) == "techno"
+    # once it has heard that its house pieces sound like techno and electronic, house fits a techno station
+    taught = learn_sound(taste, "house", {"techno": 0.6, "electronic": 0.5, "house": 0.1})
+    assert preferences(taught, genres).get("house", 0) > preferences(taste, genres).get("house", 0)
+    # a skipped style is avoided for a while
+    averse = replace(taste, aversion={"techno": 0.9})
+    assert preferences(averse, genres).get("techno", 0) < preferences(taste, genres)["techno"]
+    # what a style earned corrects how it sounds: rock pieces skipped again and again lose to one liked
+    earned = replace(taste, rewards={"techno": [0.0, 6.0], "rock": [1.0, 2.0]})
+    assert preferences(earned, genres)["rock"] > preferences(earned, genres).get("techno", 0)
+
+
+def test_library_share_is_held_and_no_track_repeats_within_the_window():
+    options = replace(SHORT, library_share=0.25)
+    sources: list[str] = []
+    for _ in range(40):
+        sources.append("library" if wants_library(options, sources) else "generated")
+    assert 9 <= sources.count("library") <= 11 and sources[:4].count("library") == 1
+    assert not wants_library(replace(SHORT, library_share=0.0), [])
+
+    tracks = [Track(id=f"t{i}", title=f"T{i}", audio_path=f"/x/{i}.wav", tags={"classical": 0.6}, duration=30.0,
+                    genre="classical")
+              for i in range(3)]
+    taste = StationTaste(TasteProfile(genres={"classical": 1.0}))
+    rng = np.random.default_rng(0)
+    spec = plan_library(taste, options, None, tracks, {"t0", "t1"}, rng)
+    assert spec is not None and spec.track.id == "t2"
+    assert plan_library(taste, options, None, tracks, {"t0", "t1", "t2"}, rng) is None
+    skipped_often = replace(taste, rewards={"library classical": [0.0, 6.0]})  # skipped again and again
+    assert plan_library(skipped_often, options, None, tracks, set(), rng) is None  # a share is not a quota
+    rock_taste = StationTaste(TasteProfile(genres={"metal": 1.0}))
+    assert plan_library(rock_taste, options, None, tracks, set(), rng) is None  # nothing fits: generate instead
+
+
+def test_generated_pieces_follow_the_previous_key():
+    taste = StationTaste(TasteProfile(genres={"jazz": 1.0}))
+    prev = piece({"jazz": 0.5}, key="F major", tempo=150.0)
+    rng = np.random.default_rng(3)
+    keys = {plan_next(taste, SHORT, [prev], [], rng).style.key for _ in range(30)}
+    assert keys <= {"F", "C", "Bb"}  # the same tonic or a fifth away
+
+
+def test_flow_distances_and_order():
+    assert key_distance("C major", "A minor") == 0.0  # relative keys share every note
+    assert key_distance("C major", "F# major") == 1.0
+    assert key_distance("C major", "G major") == pytest.approx(1 / 6)
+    assert tempo_distance(70, 140) == 0.0 and tempo_distance(100, 140) == pytest.approx(1.0)
+    assert 0 < tempo_distance(100, 110) < tempo_distance(100, 120)
+    assert neighbour_keys("A minor")[:2] == ["A minor", "C major"]
+    items = [("C major", 100.0), ("F# major", 160.0), ("G major", 104.0), ("D major", 108.0)]
+    ordered = order_for_flow(items, lambda i: i[1], lambda i: i[0])
+    assert ordered == [items[0], items[2], items[3], items[1]]
+
+
+# -- a real station -----------------------------------------------------------------------------------------
+
+@pytest.fixture
+def user_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TASTEMAKER_DEFAULT_LIBRARY", "0")
+    return tmp_path / "home"
+
+
+def test_a_station_makes_real_pieces_redoes_what_a_skip_unfits_and_saves_likes_to_taste(user_home):
+    from tools.taste import feedback_count, load_profile
+
+    station = Station.start(StationRequest(words="a jazz station", user="ana", options=SHORT), run_worker=False)
+    assert station.taste.profile.genres == {"jazz": 1.0}
+    first = station.next()  # no worker: made here
+    assert Path(first.path).is_file() and first.source == "generated" and first.seconds == pytest.approx(5.0)
+    assert first.genres and first.tempo and first.key and first.instrumentation
+    assert first.asked in station.taste.sounds  # it learnt what its style sounds like
+
+    # one piece made ahead for the current taste...
+    queued = station.make(station.plan())
+    assert station.offer(queued) and station.queue == [queued]
+    # ... a skip that makes the station averse to that sound: the queued piece no longer fits and is redone
+    station.steer(Steer("skip"), piece_id=first.id)
+    station.taste = replace(station.taste, aversion={**station.taste.aversion, queued.primary: 1.0, queued.asked: 1.0})
+    assert not station.fits(queued)
+    replacement = station.make(station.plan())
+    station.offer(replacement)
+    assert queued not in station.queue and station.stats.redone >= 1
+    assert not Path(queued.path).exists()  # the redone piece's file is gone
+
+    liked = station.next()
+    station.steer(Steer("like"))
+    assert liked.liked is True
+    saved = load_profile("ana")
+    top = max(liked.genres, key=liked.genres.get)
+    assert saved is not None and saved.genres.get(top, 0) > 0  # the like reached the person's taste
+    assert feedback_count("ana") == {"liked": 1, "disliked": 1}  # the skip counts as a (mild) dislike
+
+    resumed = Station.resume(station.id, run_worker=False)
+    assert resumed.taste.profile == station.taste.profile and [p.id for p in resumed.played] == \
+        [p.id for p in station.played]
+    with pytest.raises(TastemakerError, match="not a station id"):
+        Station.resume("../../etc")
+
+
+def test_the_worker_keeps_pieces_ready_ahead_of_playback(user_home):
+    station = Station.start(StationRequest(words="ambient", options=replace(SHORT, prefetch=2)))
+    try:
+        first = station.next(timeout=300)
+        with station._cond:  # the worker fills the queue while the first piece "plays"
+            assert station._cond.wait_for(lambda: len(station.queue) >= 2, timeout=300)
+        second = station.next(timeout=0.5)  # ready: no waiting
+        assert second.id != first.id and station.stats.made >= 3 and station.stats.lead_x > 0
+    finally:
+        station.stop()
+    assert not station.running
+
+
+def test_bad_options_get_one_clear_line():
+    with pytest.raises(TastemakerError, match="Adventurousness must be 0 to 1"):
+        StationOptions(adventurous=2).validate()
+    with pytest.raises(TastemakerError, match="library share"):
+        StationOptions(library_share=-0.1).validate()
+    with pytest.raises(TastemakerError, match="crossfade"):
+        StationOptions(piece_seconds=6, crossfade_seconds=5).validate()
+
+
+# -- the chat's radio words ---------------------------------------------------------------------------------
+
+def test_radio_requests_and_steering_words():
+    for text in ("play my radio", "radio for running", "start a jazz station", "a jazz station please",
+                 "make me a 30-minute playlist for a dinner party"):
+        assert is_radio_request(text), text
+    for text in ("what is a radio station?", "make me a rock track", "I like jazz"):
+        assert not is_radio_request(text), text
+    assert parse_radio("skip", playing=False) is None  # steering words mean nothing without a station
+    assert parse_radio("skip", playing=True).steer.action == "skip"
+    assert parse_radio("I like this", playing=True).steer.action == "like"
+    assert parse_radio("not my thing", playing=True).steer.action == "dislike"
+    assert parse_radio("more like this", playing=True).steer.action == "more_like_this"
+    assert parse_radio("stop the radio", playing=True).kind == "stop"
+    resume = parse_radio("resume playlist 0123456789ABCDEF", playing=False)
+    assert resume.kind == "resume_playlist" and resume.words == "0123456789abcdef"
+    assert parse_radio("make me a rock track", playing=True) is None  # for the agent, even while it plays
+    assert parse_radio("what's my taste?", playing=True) is None
+    more_jazz = parse_radio("more jazz", playing=True).steer
+    assert more_jazz.action == "adjust" and more_jazz.genres["jazz"] > 0
+    assert parse_radio("more adventurous", playing=True, options=SHORT).settings == {"adventurous": 0.5}
+    assert parse_radio("library 50%", playing=True).settings == {"library_share": 0.5}
+    assert parse_radio("only new pieces", playing=True).settings == {"library_share": 0.0}
+
+
+def test_the_players_requests_are_checked_and_only_touch_the_sessions_station(user_home, monkeypatch):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from agent import radio_web
+
+    monkeypatch.setenv("TASTEMAKER_RADIO_PIECE_SECONDS", "5")
+    radio = RadioChat(user="bo")
+    reply = radio.handle("start a jazz station")
+    try:
+        station = radio.station
+        assert reply.started and reply.piece is not None and station is not None
+        props = radio_web.player_props(radio, reply.piece)
+        assert props["station"] == station.id and props["piece"]["genres"]
+
+        assert radio_web.player_action(radio, {"station": "0" * 16, "op": "next"})["stop"] is True
+        assert radio_web.player_action(radio, "not a dict") == {"message": "That request was not understood."}
+        assert "not known" in radio_web.player_action(radio, {"station": station.id, "op": "rm -rf"})["message"]
+        bad = radio_web.player_action(radio, {"station": station.id, "op": "set", "adventurous": "lots"})
+        assert "must be a number from 0 to 1" in bad["message"]
+        assert "adventurous 0.80" in radio_web.player_action(
+            radio, {"station": station.id, "op": "set", "adventurous": 0.8})["message"]
+        liked = radio_web.player_action(radio, {"station": station.id, "op": "like", "playing": reply.piece.id})
+        assert "saved to your taste" in liked["message"] and reply.piece.liked
+        nxt = radio_web.player_action(radio, {"station": station.id, "op": "next"})
+        assert nxt["piece"]["id"] != reply.piece.id
+
+        typed = radio.handle("skip")  # typed in the chat: the player learns it on its next poll
+        assert typed.piece is not None
+        polled = radio_web.player_action(radio, {"station": station.id, "op": "poll"})
+        assert polled["piece"]["id"] == typed.piece.id
+
+        app = FastAPI()
+        radio_web.install(app)
+        client = TestClient(app)
+        audio = client.get(f"/radio/{station.id}/{typed.piece.id}")
+        assert audio.status_code == 200 and audio.content[:4] == b"RIFF"
+        assert client.get(f"/radio/{station.id}/{'f' * 16}").status_code == 404
+        assert client.get(f"/radio/{station.id}/..%2F..%2Fetc%2Fpasswd").status_code == 404
+    finally:
+        stopped = radio.handle("stop")
+    assert stopped.stopped and "stopped after" in stopped.text
+    assert radio_web.player_action(radio, {"station": station.id, "op": "poll"})["stop"] is True
+
+
+# -- `tastemaker radio` from a script -------------------------------------------------------------------------
+
+def test_tastemaker_radio_piped_writes_pieces_and_learns(user_home, tmp_path):
+    from tools.taste import feedback_count
+
+    out = tmp_path / "pieces"
+    env = dict(os.environ, TASTEMAKER_HOME=str(user_home), TASTEMAKER_DEFAULT_LIBRARY="0")
+    result = subprocess.run(
+        [sys.executable, "-m", "agent.cli", "radio", "a folk station", "--pieces", "3", "--speed", "0", "--no-play",
+         "--library-share", "0", "--piece-seconds", "5", "--out", str(out), "--user", "cy"],
+        input="like\nskip\ncalmer\nwhatever\nnext\n", text=True, capture_output=True, timeout=600, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("▶ ") == 3 and "skipped" in result.stdout
+    assert "Noted, you like it (saved to your taste)" in result.stdout
+    assert "Calmer" in result.stdout and "not a station command" in result.stdout
+    assert len(list(out.glob("*.wav"))) >= 3  # --out keeps the pieces
+    assert "Traceback" not in result.stdout + result.stderr
+    os.environ["TASTEMAKER_HOME"] = str(user_home)
+    assert feedback_count("cy")["liked"] == 1
+
+    bad = subprocess.run([sys.executable, "-m", "agent.cli", "radio", "jazz", "--adventurous", "3"], text=True,
+                         capture_output=True, timeout=120, env=env, input="")
+    assert bad.returncode == 2 and bad.stderr.strip() == "tastemaker: Adventurousness must be 0 to 1 (got 3)."
+
+
+def test_a_song_seeds_a_station_and_the_terminal_chat_leaves_other_lines_to_the_agent(user_home, monkeypatch,
+                                                                                         write_audio):
+    from agent.terminal import radio_line
+
+    monkeypatch.setenv("TASTEMAKER_RADIO_PIECE_SECONDS", "5")
+    radio = RadioChat(user="di")
+    assert radio_line(radio, "what is this song?") is None and not radio.playing
+    said = radio_line(radio, "start a station like this song", song=str(write_audio("mine.wav")))
+    try:
+        assert "Your station is on" in said and "♪ " in said
+        assert radio.station.seed_profile.clips == ["mine.wav"]  # seeded by what the tagger heard in the song
+        assert radio_line(radio, "make me a rock track") is None  # the agent's, even while a station plays
+        assert radio_line(radio, "not a song", song=str(write_audio("x.wav"))) is None
+    finally:
+        radio.stop()
+    silent = write_audio("silence.wav", samples=np.zeros(22050 * 2, dtype=np.float32))
+    assert "silence" in radio_line(radio, "play a station like this", song=str(silent)).lower()  # one clear line
+    assert not radio.playing

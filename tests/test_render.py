@@ -121,3 +121,21 @@ def test_a_strip_skips_silence_processes_a_mono_part_once_and_pans_it_after(monk
     left = process(stem, SR, dataclasses.replace(strip, pan=-0.6))
     assert np.sqrt(np.mean(left[:, 0] ** 2)) > 3 * np.sqrt(np.mean(left[:, 1] ** 2))
     assert np.allclose(left[:, 0] ** 2 + left[:, 1] ** 2, 2 * centre[:, 0] ** 2, atol=1e-6)  # constant power
+
+
+@pytest.mark.parametrize("burst_hz", [9000, 13000, 16000])
+def test_the_master_keeps_a_bright_mix_under_the_ceiling_by_another_meter(burst_hz):
+    # bright transients over a quiet bed: the limiter works at the ceiling, where the master's 48-tap meter read
+    # up to 0.7 dB under scipy's longer polyphase interpolator (the realism judge's)
+    from scipy.signal import resample_poly
+
+    rng = np.random.default_rng(0)
+    t = np.arange(6 * SR) / SR
+    x = 0.1 * np.sin(2 * np.pi * 220 * t) + 0.05 * rng.standard_normal(len(t))
+    burst = 0.9 * np.sin(2 * np.pi * burst_hz * np.arange(64) / SR + 0.7) * np.hanning(64)
+    for start in range(0, len(t) - 64, SR // 8):
+        x[start:start + 64] += burst
+    mix = np.stack([x, np.roll(x, 3)], axis=1).astype(np.float32)
+    out = finish(mix, SR, len(mix), Master())
+    assert 20 * np.log10(np.abs(resample_poly(out, 4, 1, axis=0)).max()) <= -1.0
+    assert abs(loudness(out, SR) + 14) < 1.2  # the peak-to-loudness ratio of this mix allows about -15 LUFS

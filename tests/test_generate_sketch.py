@@ -459,3 +459,13 @@ def test_an_epic_film_score_has_percussion_and_a_brass_swell():
         swell = [c.value for i in pm.instruments if not i.is_drum and 56 <= i.program <= 63
                  for c in i.control_changes if c.number == 11]
         assert swell and max(swell) - min(swell) >= 30, seed  # the brass swells in (CC11 expression)
+
+
+def test_a_sixteenth_note_hat_line_stays_on_the_hi_hat():
+    # the drummer's 'on the ride' feel moved funk's 16th hats to the ride: the tagger heard techno (2 of 3 funk
+    # pieces out of its top 5)
+    verse = S.STYLES["funk"].drums["verse"]
+    assert verse[S.HAT].count(".") < len(verse[S.HAT]) / 2
+    for seed in range(8):
+        groove = plan(Style(genres={"funk": 1.0}, energy=0.6), 20.0, seed).drums["verse"]
+        assert S.HAT in groove and S.RIDE not in groove, (seed, groove)

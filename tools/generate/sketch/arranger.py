@@ -350,7 +350,8 @@ CYMBALS = (S.HAT, S.RIDE, S.OPEN_HAT)
 
 def _regroove(drums: dict[str, dict[int, str]], rng: np.random.Generator) -> dict[str, dict[int, str]]:
     """The drummer's own feel for the style's grooves: the time kept as written, twice as busy (soft notes between
-    the hats), on the beats only, or moved from the hi-hat to the ride."""
+    the hats), on the beats only, or moved from the hi-hat to the ride (8ths or fewer: a 16th-note line on the ride
+    is not how funk or disco keep time, and the tagger heard it as techno)."""
     feel = int(rng.integers(4))
     if feel == 0:
         return drums
@@ -362,7 +363,8 @@ def _regroove(drums: dict[str, dict[int, str]], rng: np.random.Generator) -> dic
                 groove[key] = "".join("o" if ch == "." and i % 2 else ch for i, ch in enumerate(groove[key]))
             elif feel == 2 and groove[key].count(".") < len(groove[key]) - 4:
                 groove[key] = _thin(groove[key])
-            elif feel == 3 and key == S.HAT and S.RIDE not in groove:
+            elif feel == 3 and key == S.HAT and S.RIDE not in groove and \
+                    groove[key].count(".") >= len(groove[key]) / 2:  # 16th hats (funk, disco) stay on the hat
                 groove[S.RIDE] = groove.pop(key)
         out[kind] = groove
     return out

@@ -68,6 +68,9 @@ FALLBACK_SUGGESTIONS = ["'make me a calm piano piece'", "'what is this song?' wi
                         "'make me something like these' with songs attached", "'find string quartets by Beethoven'"]
 
 
+RADIO_ELSEWHERE = ("Stations and playlists play in the chat (`tastemaker chat`, in the browser or the terminal): "
+                   "say 'start a jazz station' there, or run `tastemaker radio` or `tastemaker playlist` here.")
+
 def help_text(tool_names: list[str]) -> str:
     lines = [f"- {text}" for name, text in CAPABILITIES.items() if name in tool_names]
     return "Here's what I can do:\n" + "\n".join(lines) if lines else "I have no tools available right now."
@@ -141,7 +144,11 @@ def taste(result: dict[str, Any]) -> str:
     text = f"{source}, your taste is: **{result['explanation']}**."
     if result.get("shared_genres"):
         text += f" Your songs all share {_names(result['shared_genres'][:3])}."
-    return text + " Say 'make me something like these' and I'll create a piece to match."
+    if len(clips) > 1:
+        return text + " Say 'make me something like these' and I'll create a piece to match."
+    if clips:
+        return text + " Say 'make me something like it' and I'll create a piece to match."
+    return text + " Say 'make me something for my taste' and I'll create a piece to match, or attach a song you like."
 
 
 def feedback(result: dict[str, Any]) -> str:

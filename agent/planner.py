@@ -177,6 +177,8 @@ class OfflinePlanner(BaseChatModel):
             return answers.help_text(self.tool_names)
         if intent == I.REFUSE_FILE:
             return answers.REFUSE_FILE
+        if intent in (I.RADIO, I.PLAYLIST):  # the chat app and the terminal chat hand these to the radio first
+            return answers.RADIO_ELSEWHERE
         if intent == I.DESCRIBE:
             if ref.kind == "piece":
                 return self._call("describe_uploads", {"generation_ids": ref.ids})

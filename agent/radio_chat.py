@@ -1,9 +1,10 @@
 """The radio in conversation: "play my radio", "radio for running", "start a jazz station", playlists, and
 steering words while a station plays ("skip", "I like this", "more like this", "calmer", "less drums").
 
-Kept apart from the chat's intent parser so that it can be folded into it later: the app and the terminal
-ask `is_radio_request(text)` (or `RadioChat.wants(text)` while a station plays) before the agent sees the
-message, and `RadioChat.handle(text)` does the rest. Words become typed requests here (a `Steer`,
+Whether a message asks for a station or a playlist is the chat's one parser's call (tools.language: the
+radio and playlist intents); the app and the terminal ask `is_radio_request(text)` (or `RadioChat.wants(text)`
+while a station plays: "skip", "stop" mean something only then) before the agent sees the message, and
+`RadioChat.handle(text)` does the rest. Words become typed requests here (a `Steer`,
 StationOptions changes, a PlaylistRequest); tools.radio never reads text. Adjustments reuse the chat's own
 refinement reading (tools.language and MusicChange), so "less drums" means the same on the radio as for a piece.
 """
@@ -22,11 +23,6 @@ from tools.radio import RadioPiece, Station, StationOptions, StationRequest, Ste
 if TYPE_CHECKING:
     from tools.radio.playlist import Playlist
 
-_RADIO = re.compile(r"\b(radio|station)\b", re.IGNORECASE)
-_PLAYLIST = re.compile(r"\bplaylist\b", re.IGNORECASE)
-_START = re.compile(r"\b(play|start|put on|begin|make|give me|i want|turn on|tune|open|resume|launch|create|"
-                    r"switch to)\b|^(?:a |an |my )?[\w -]{0,30}\b(radio|station)\b", re.IGNORECASE)
-_QUESTION = re.compile(r"^\s*(what|how|why|who|when|does|is|are|can you explain)\b", re.IGNORECASE)
 _STOP = re.compile(r"^\s*(?:please\s+)?(stop|pause|end|quit|turn off|switch off|enough)\b(?:\s+(?:the\s+)?"
                    r"(?:radio|station|music|playing|it))?[\s!.]*$", re.IGNORECASE)
 _SKIP = re.compile(r"^\s*(?:please\s+)?(skip|next|skip (?:it|this|this one)|next one|next song|next piece|"
@@ -43,17 +39,24 @@ _RESUME = re.compile(r"\b(?:resume|play on|continue|restart)\b.*?\b([0-9a-f]{16}
 _MINUTES = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(minutes?|mins?|hours?|h)\b", re.IGNORECASE)
 
 
+def _intent(text: str) -> str:
+    from tools.language import understand
+
+    return understand(text or "", use_examples=False).intent  # by cue only: cheap, and a guess starts nothing
+
+
 def is_playlist_request(text: str) -> bool:
-    """'make me a 30-minute playlist for a dinner party'."""
-    return bool(_PLAYLIST.search(text or "")) and not _QUESTION.search(text or "")
+    """'make me a 30-minute playlist for a dinner party' (typos and all: the chat's one parser reads it)."""
+    from tools.language.intents import PLAYLIST
+
+    return _intent(text) == PLAYLIST
 
 
 def is_radio_request(text: str) -> bool:
     """'play my radio', 'radio for running', 'start a jazz station', or a playlist request."""
-    text = text or ""
-    if is_playlist_request(text):
-        return True
-    return bool(_RADIO.search(text) and _START.search(text) and not _QUESTION.search(text) and not _STOP.match(text))
+    from tools.language.intents import PLAYLIST, RADIO
+
+    return _intent(text) in (RADIO, PLAYLIST)
 
 
 def playlist_minutes(text: str, default: float = 30.0) -> float:
@@ -149,7 +152,7 @@ def parse_radio(text: str, playing: bool, options: StationOptions | None = None)
         return None
     if playing and _STOP.match(text):
         return RadioCommand("stop")
-    if (m := _RESUME.search(text)) and _PLAYLIST.search(text):
+    if (m := _RESUME.search(text)) and re.search(r"\bplaylist\b", text, re.IGNORECASE):
         return RadioCommand("resume_playlist", words=m.group(1).lower())
     if is_playlist_request(text):
         return RadioCommand("playlist", words=text)

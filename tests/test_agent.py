@@ -271,3 +271,13 @@ def test_add_an_upload_and_a_made_piece_to_the_library(song, tmp_path, monkeypat
     assert made.midi_path.endswith(".mid") and Path(made.midi_path).is_file()
     found = agent.send("search the library for road trip")
     assert found.tools == ["search_library"] and "road trip" in found.text.split("\n")[1]
+
+
+def test_a_taste_told_in_words_suggests_a_phrase_that_works_without_uploads():
+    import re
+
+    agent = ChatAgent(user="told-in-words")  # a person with no songs in their taste yet
+    taste = agent.send("I love sad piano music")
+    assert "From what you told me" in taste.text and "like these" not in taste.text
+    phrase = re.search(r"Say '([^']+)'", taste.text).group(1)
+    assert understand(phrase).intent == I.MAKE_LIKE  # the suggestion is something the chat understands

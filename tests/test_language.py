@@ -99,3 +99,12 @@ def test_saying_what_you_love_is_not_a_theme_but_a_love_song_is():
     assert "love" not in read_slots("I love jazz", meaning=True).themes
     assert "love" not in read_slots("i really love rainy days", meaning=True).themes
     assert "love" in read_slots("a love song on the piano", meaning=True).themes
+
+
+def test_radio_and_playlist_requests_are_intents_of_the_one_parser_typos_included():
+    for text in ("play my radio", "strat a jaz staton", "plya my raido", "jazz radio", "radio for running"):
+        assert understand(text).intent == I.RADIO, text
+    for text in ("make me a 30-minute playlist for a dinner party", "I want a plalist of calm music"):
+        assert understand(text).intent == I.PLAYLIST, text
+    for text in ("stop the radio", "what is a radio station?", "make me a jazz track", "how do playlists work"):
+        assert understand(text, use_examples=False).intent not in (I.RADIO, I.PLAYLIST), text

@@ -79,6 +79,16 @@ def test_exploration_is_explicit_and_narrows_with_feedback_down_to_a_floor():
     assert exploration_rate(safe, learnt) > 0  # never collapses onto one sound
 
 
+def test_a_station_opens_on_its_own_taste_and_explores_only_after_that():
+    taste = StationTaste(TasteProfile(genres={"classical": 1.0, "soul": 0.9}))
+    bold = replace(SHORT, adventurous=1.0)
+    firsts = [plan_next(taste, bold, [], [], np.random.default_rng(seed)) for seed in range(40)]
+    assert not any("exploring" in spec.reason for spec in firsts)
+    prev = piece({"classical": 0.5})
+    later = [plan_next(taste, bold, [prev], [], np.random.default_rng(seed)) for seed in range(40)]
+    assert any("exploring" in spec.reason for spec in later)
+
+
 def test_the_station_picks_styles_by_how_they_sound_to_the_tagger():
     genres = ["jazz", "house", "techno", "rock"]
     taste = StationTaste(TasteProfile(genres={"techno": 1.0, "electronic": 0.8}))
@@ -304,6 +314,7 @@ def test_a_song_seeds_a_station_and_the_terminal_chat_leaves_other_lines_to_the_
     from agent.terminal import radio_line
 
     monkeypatch.setenv("TASTEMAKER_RADIO_PIECE_SECONDS", "5")
+    monkeypatch.setenv("TASTEMAKER_DEFAULT_LIBRARY", "0")  # no built-in library build left running at exit
     radio = RadioChat(user="di")
     assert radio_line(radio, "what is this song?") is None and not radio.playing
     said = radio_line(radio, "start a station like this song", song=str(write_audio("mine.wav")))

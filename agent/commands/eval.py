@@ -27,6 +27,11 @@ def _progress(script: Script, i: int, outcome: TurnOutcome) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tools.library.default import auto_build_enabled, ensure_default_library
+
+    if auto_build_enabled():  # scripts are scored on a ready library, not on how far its first build got
+        print("Preparing the built-in music library first (once per data directory)...", file=sys.stderr)
+        ensure_default_library()
     report = run_scripts(args.scripts, offline=args.offline, on_turn=_progress)
     s = report["summary"]
     if args.report:

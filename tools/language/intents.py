@@ -20,6 +20,7 @@ GREETING, HELP, REFUSE_FILE, FEEDBACK, ADD, DESCRIBE, TASTE, SIMILAR, SEARCH = (
 MAKE_LIKE, MAKE, REFINE, EXPLAIN, COMBINE, UNKNOWN = (
     "make_like", "make", "refine", "explain", "combine", "unknown",
 )
+RADIO, PLAYLIST = "radio", "playlist"  # music that keeps coming: a station, or an ordered list saved to keep
 OUT_OF_SCOPE = "out_of_scope"  # examples of what Tastemaker does not do; routes to UNKNOWN
 
 CUE_FLOOR = 0.5  # a cue weaker than this is not enough on its own
@@ -32,6 +33,12 @@ _LIKE_THESE = (r"\b(?:like (?:these|those|them|this|that|it|dis|mine|the (?:firs
                r"my (?:songs?|tracks?|uploads?|music|clips?|files?))|(?:from|based on|matching|for|fits?|with) "
                r"my taste|in (?:that|the same|this|their|my) (?:style|vein|spirit)|similar to (?:these|those|them|"
                r"this|that|it|my))\b")
+
+# a question about radio, or stopping one, does not start one
+_NOT_A_QUESTION = (r"^(?!\s*(?:what|how|why|who|when|does|is|are|can you explain|(?:please\s+)?(?:stop|pause|end|"
+                   r"quit|turn off|switch off|enough))\b)")
+_START_WORDS = (r"\b(?:play|start|put on|begin|make|give me|i want|turn on|tune|open|resume|launch|create|"
+                r"switch to|run)\b")
 
 
 @dataclass
@@ -114,6 +121,13 @@ INTENTS: list[Intent] = [
                     (r"^(?:the )?[\w -]{2,20} (?:is|are) too \w+", 0.86), (r"\bmake it\b", 0.8)],
            ["another one please", "make it a little faster", "more drums", "can you try again",
             "put it in a major key", "less guitar and more piano"]),
+    Intent(PLAYLIST, [(_NOT_A_QUESTION + r".*\bplaylists?\b", 0.97)],
+           ["make me a 30-minute playlist for a dinner party", "a playlist for running", "an hour of music to keep"]),
+    Intent(RADIO, [(_NOT_A_QUESTION + r".*" + _START_WORDS + r".*\b(?:radio|station)\b", 0.97),
+                   (_NOT_A_QUESTION + r".*\b(?:radio|station)\b.*" + _START_WORDS, 0.97),
+                   (_NOT_A_QUESTION + r"(?:a |an |my |some )?[\w -]{0,30}\b(?:radio|station)\b", 0.96)],
+           ["play my radio", "radio for running", "start a jazz station", "put on some radio"],
+           wants_music_words=True),
     Intent(FEEDBACK, [], ["I like this", "that's great", "not for me", "I don't like it", "awesome, thanks"]),
     Intent(OUT_OF_SCOPE, [], ["what's the weather tomorrow", "tell me a story", "who is the president",
                               "what time is it", "book me a flight", "how old are you", "what's 2 plus 2"]),

@@ -171,7 +171,8 @@ def plan_generated(taste: StationTaste, options: StationOptions, prev: RadioPiec
                    rng: np.random.Generator, seconds: float) -> PieceSpec:
     genres = renderable_genres()
     prefs = preferences(taste, genres)
-    explore = bool(rng.random() < exploration_rate(options, taste))
+    # the first piece plays what was asked for: exploring starts once the station has been heard
+    explore = bool(rng.random() < exploration_rate(options, taste)) and prev is not None
     picked = _explore_genre(taste, prefs, genres, rng) if explore else None
     if picked is None:
         explore = False

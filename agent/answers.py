@@ -68,8 +68,9 @@ FALLBACK_SUGGESTIONS = ["'make me a calm piano piece'", "'what is this song?' wi
                         "'make me something like these' with songs attached", "'find string quartets by Beethoven'"]
 
 
-RADIO_ELSEWHERE = ("Stations and playlists play in the chat (`tastemaker chat`, in the browser or the terminal): "
-                   "say 'start a jazz station' there, or run `tastemaker radio` or `tastemaker playlist` here.")
+RADIO_ELSEWHERE = ("I can play you an endless station that learns from your skips and likes: say 'start a jazz "
+                   "station' or 'play my radio' in the chat (or run `tastemaker radio`), or ask for 'a 30-minute "
+                   "playlist for a dinner party'.")
 
 def help_text(tool_names: list[str]) -> str:
     lines = [f"- {text}" for name, text in CAPABILITIES.items() if name in tool_names]

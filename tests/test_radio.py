@@ -328,3 +328,11 @@ def test_a_song_seeds_a_station_and_the_terminal_chat_leaves_other_lines_to_the_
     silent = write_audio("silence.wav", samples=np.zeros(22050 * 2, dtype=np.float32))
     assert "silence" in radio_line(radio, "play a station like this", song=str(silent)).lower()  # one clear line
     assert not radio.playing
+
+
+def test_a_mistyped_station_request_seeds_its_genre_not_themes_of_the_typos(user_home):
+    from tools.radio.seeding import seed_profile
+
+    profile = seed_profile("strat a jaz staton", user="typist")
+    assert max(profile.genres, key=profile.genres.get) == "jazz"
+    assert not {"start", "station", "strat", "staton"} & set(profile.themes)

@@ -17,6 +17,9 @@ A script (see README, "Scripted conversations"):
           max_latency_s: 60          # the turn answered within this many seconds
           tool_error: false          # default: no tool may return an error when tools were called
 
+Radio words go to the radio first, as in the chat apps: a turn that starts, steers or stops a station has the
+tool "radio" (its audio: the piece that starts), a playlist request the tool "playlist" (its files).
+
 Each script gets a fresh ChatAgent (the same class the browser and terminal chats use) with its own user name,
 so taste profiles and feedback of one script never leak into another (or into the person's own).
 The brain is the configured one (an OpenAI-compatible LLM when set up, else the offline planner), or the
@@ -278,6 +281,39 @@ def _remove_added_tracks(user: str) -> list[str]:
     return added
 
 
+def run_radio_turn(radio: Any, turn: Turn) -> TurnOutcome | None:
+    """A turn for the radio, as the chat apps route it ("start a jazz station", "skip" while one plays, a
+    playlist): its tool is "radio" or "playlist" and its audio the piece that starts or the playlist's files.
+    None when the message is not for the radio."""
+    from agent.radio_chat import is_radio_request
+
+    song = str(turn.attach[0]) if turn.attach else None
+    if not radio.wants(turn.user) or (song and not is_radio_request(turn.user)):
+        return None
+    start = time.perf_counter()
+    outcome = TurnOutcome(user=turn.user, reply="", tools=[], latency_s=0.0, checks=[],
+                          attachments=[str(a) for a in turn.attach])
+    try:
+        reply = radio.handle(turn.user, song=song)
+    except TastemakerError as exc:  # a clear line for the person, as the chats show it
+        outcome.reply, outcome.tool_errors = str(exc), [str(exc)]
+    except Exception as exc:  # noqa: BLE001 (a bug fails this turn; the rest still runs)
+        outcome.checks = [{"expectation": "no crash", "passed": False, "detail": f"{type(exc).__name__}: {exc}"}]
+        return outcome
+    else:
+        outcome.reply = reply.text if reply is not None else ""
+        outcome.tools = ["playlist" if reply is not None and reply.playlist is not None else "radio"]
+        if reply is not None and reply.piece is not None:
+            outcome.audio = [reply.piece.path]
+            heard = reply.piece.genres or {}
+            outcome.genres = [sorted(heard, key=lambda g: -heard[g])[:GENRE_TOP]] if heard else []
+        if reply is not None and reply.playlist is not None:
+            outcome.audio = [t.file for t in reply.playlist.tracks]
+    outcome.latency_s = time.perf_counter() - start
+    outcome.checks = check_turn(turn.expect, outcome)
+    return outcome
+
+
 def run_turn(agent: Any, turn: Turn) -> TurnOutcome:
     start = time.perf_counter()
     try:
@@ -306,15 +342,20 @@ def run_turn(agent: Any, turn: Turn) -> TurnOutcome:
 
 def run_script(script: Script, offline: bool = False,
                on_turn: Callable[[Script, int, TurnOutcome], None] | None = None) -> dict[str, Any]:
+    from agent.radio_chat import RadioChat
+
     agent = make_agent(script, offline)
+    radio = RadioChat(user=agent.session.user)  # radio words go to the radio first, as in the chat apps
     turns = []
     try:
         for i, turn in enumerate(script.turns, start=1):
-            outcome = run_turn(agent, turn)
+            outcome = run_radio_turn(radio, turn) or run_turn(agent, turn)
             if on_turn:
                 on_turn(script, i, outcome)
             turns.append(outcome.as_dict())
     finally:
+        if radio.playing:
+            radio.stop()
         _remove_added_tracks(agent.session.user)
     return {"name": script.name, "file": str(script.path), "description": script.description,
             "brain": agent.brain, "passed": all(t["passed"] for t in turns), "turns": turns}

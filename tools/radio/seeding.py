@@ -23,8 +23,11 @@ GUESSED_WEIGHT = 0.5
 
 
 def station_words(text: str) -> str:
-    """The words that describe music, without those that ask for a station ('radio for running' -> 'for running')."""
-    return " ".join(_STATION_WORDS.sub(" ", text or "").split())
+    """The words that describe music, without those that ask for a station ('radio for running' -> 'for running';
+    typos first read as meant, so 'strat a jaz staton' is 'jazz', not a station about 'start')."""
+    from tools.language.spelling import correct
+
+    return " ".join(_STATION_WORDS.sub(" ", correct(text or "")).split())
 
 
 def seed_profile(words: str = "", user: str | None = None, song: str | None = None) -> TasteProfile:

@@ -71,6 +71,36 @@ def test_the_understanding_benchmark_meets_its_targets(name):
     assert result["slot_f1"] >= 0.90, result["errors"]
 
 
+@pytest.mark.parametrize("text, genres, not_moods", [
+    ("I want some funky music", {"funk": 1.0}, set()),  # 'some' is a determiner here, not 'a touch of'
+    ("play me something funky and groovy", {"funk": 1.0}, {"dark"}),  # 'groovy' is not a typo of 'gloomy'
+])
+def test_funky_and_groovy_ask_for_funk(text, genres, not_moods):
+    slots = read_slots(text, meaning=True)
+    assert slots.genres == genres and not set(slots.moods) & not_moods
+
+
+def test_an_electric_guitar_is_a_guitar_not_electronic_music():
+    slots = read_slots("electric guitar rock", meaning=True)
+    assert slots.genres == {"rock": 1.0} and "guitar" in slots.instruments and "electric" not in slots.themes
+
+
+def test_epic_and_ballad_set_the_energy_and_name_a_genre_only_when_nothing_else_does():
+    epic_metal = read_slots("epic metal", meaning=True)
+    assert epic_metal.genres == {"metal": 1.0} and epic_metal.energy >= 0.75
+    assert "classical" in read_slots("an epic battle theme", meaning=True).genres
+    ballad = read_slots("sad piano ballad", meaning=True)
+    assert "soul" not in ballad.genres and "pop" in ballad.genres and ballad.energy <= 0.3
+    jazz_ballad = read_slots("a jazz ballad", meaning=True)
+    assert jazz_ballad.genres == {"jazz": 1.0} and jazz_ballad.energy <= 0.3
+
+
+def test_saying_what_you_love_is_not_a_theme_but_a_love_song_is():
+    assert "love" not in read_slots("I love jazz", meaning=True).themes
+    assert "love" not in read_slots("i really love rainy days", meaning=True).themes
+    assert "love" in read_slots("a love song on the piano", meaning=True).themes
+
+
 def test_radio_and_playlist_requests_are_intents_of_the_one_parser_typos_included():
     for text in ("play my radio", "strat a jaz staton", "plya my raido", "jazz radio", "radio for running"):
         assert understand(text).intent == I.RADIO, text

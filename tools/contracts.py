@@ -77,7 +77,8 @@ class Style:
 
     genres: {genre: weight in 0..1}; tempo in BPM (None: the style decides);
     mode 'major'/'minor'/None; energy 0..1; instruments/moods weighted 0..1;
-    avoid: labels the person negated ("no vocals").
+    avoid: labels the person negated ("no vocals"); left_out: labels in `avoid` that someone else left out (the
+    loop's refine), with why, so that the piece's notes do not say the person asked.
     """
 
     genres: dict[str, float] = field(default_factory=dict)
@@ -88,6 +89,7 @@ class Style:
     moods: dict[str, float] = field(default_factory=dict)
     instruments: dict[str, float] = field(default_factory=dict)
     avoid: list[str] = field(default_factory=list)
+    left_out: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

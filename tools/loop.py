@@ -184,8 +184,12 @@ def refine(profile: TasteProfile, style: Style, missing: list[str], spurious: li
         # Heard as a drum-driven genre nobody asked for (pop, rock...) while no target needs a kit: drop it.
         # A jazz drummer under a string quartet made 'classical and jazz' sound pop; without it, both are heard.
         style_avoid.add("drums")
+        left_out = {**style.left_out, "drums": f"the last try was heard as {', '.join(spurious)}, which was not "
+                                              "asked for, and no genre asked for needs a drum kit"}
+    else:
+        left_out = dict(style.left_out)
     new_style = replace(style, genres=style_genres, instruments=instruments, energy=energy,
-                        avoid=sorted(style_avoid))
+                        avoid=sorted(style_avoid), left_out=left_out)
     return new_profile, new_style
 
 

@@ -121,22 +121,24 @@ class _Synth:
         return chan
 
     def play(self, events: list[tuple[int, int, int, int]], chan: int, frames: int) -> np.ndarray:
-        """Events (sample, kind, a, b) on one channel -> (frames, 2) float32. kind 0 note off, 1 note on, 2 control
-        change, 3 pitch bend."""
+        """Events (sample, kind, a, b) on one channel -> (2, frames) float32, left and right. kind 0 note off,
+        1 note on, 2 control change, 3 pitch bend."""
         # FluidSynth works in blocks of 64 samples and starts events on a block: render whole blocks so that every
         # part starts on one and the same notes always sound the same
-        out = np.zeros((-(-frames // BLOCK) * BLOCK, 2), dtype=np.float32)
+        out = np.zeros((2, -(-frames // BLOCK) * BLOCK), dtype=np.float32)
         s = self.synth
         for c, v in ((7, 100), (10, 64), (11, 127)):  # a channel used before starts from the defaults
             s.cc(chan, c, v)
         s.pitch_bend(chan, 0)
         done = 0
-        for when, kind, a, b in events + [(len(out), -1, 0, 0)]:
-            when = min(max(when, done), len(out))
+        left, right = out[0].ctypes.data, out[1].ctypes.data
+        for when, kind, a, b in events + [(out.shape[1], -1, 0, 0)]:
+            when = min(max(when, done), out.shape[1])
             if when > done:
-                view = out[done:when]
-                self.write_float(s.synth, when - done, view.ctypes.data, 0, 2, view.ctypes.data, 1, 2)
+                self.write_float(s.synth, when - done, left, done, 1, right, done, 1)
                 done = when
+            if done == out.shape[1]:
+                break
             if kind == 0:
                 s.noteoff(chan, a)
             elif kind == 1:
@@ -146,7 +148,7 @@ class _Synth:
             elif kind == 3:
                 s.pitch_bend(chan, a)
         s.all_sounds_off(chan)
-        return out[:frames]
+        return out[:, :frames]
 
 
 def _events(instrument, sample_rate: int) -> list[tuple[int, int, int, int]]:
@@ -161,18 +163,33 @@ def _events(instrument, sample_rate: int) -> list[tuple[int, int, int, int]]:
     return ev
 
 
-def render_parts(pm, sample_rate: int = RENDER_RATE, sources: list[Source | None] | None = None) -> list[np.ndarray]:
-    """Every instrument of a PrettyMIDI as a (frames, 2) float32 stereo stem, all as long as the piece plus TAIL_S.
-    `sources`: the preset for each instrument (None: the default SoundFont's General MIDI one)."""
-    frames = int((pm.get_end_time() + TAIL_S) * sample_rate)
+def render_parts(pm, sample_rate: int = RENDER_RATE, sources: list[Source | None] | None = None,
+                 seconds: float | None = None, centred: bool = False) -> list[np.ndarray]:
+    """Every instrument of a PrettyMIDI as a (frames, 2) float32 stereo stem (a view of its (2, frames) left and
+    right), all `seconds` long (default: the piece plus TAIL_S). `sources`: the preset for each instrument (None:
+    the default SoundFont's General MIDI one). `centred`: every part in the middle, its MIDI pan left for the mix
+    to apply after processing it (a part from mono samples then has identical channels)."""
+    length = pm.get_end_time() + TAIL_S if seconds is None else seconds
+    frames = int(length * sample_rate)
     sources = sources or [None] * len(pm.instruments)
     synth = _Synth(sample_rate)
     try:
-        return [synth.play(_events(inst, sample_rate),
-                           synth.channel(src or default_source(inst.program, inst.is_drum)), frames)
-                for inst, src in zip(pm.instruments, sources)]
+        stems = []
+        for inst, src in zip(pm.instruments, sources):
+            events = _events(inst, sample_rate)
+            if centred:
+                events = [e for e in events if not (e[1] == 2 and e[2] == 10)]
+            chan = synth.channel(src or default_source(inst.program, inst.is_drum))
+            stems.append(synth.play(events, chan, frames).T)
+        return stems
     finally:
         synth.synth.delete()
+
+
+def midi_pan(instrument) -> float:
+    """An instrument's first MIDI pan (CC10) as -1 (left) .. 1 (right); 0 when it has none."""
+    value = next((c.value for c in sorted(instrument.control_changes, key=lambda c: c.time) if c.number == 10), 64)
+    return float(np.clip((value - 64) / 63, -1.0, 1.0))
 
 
 def render_midi(midi, sample_rate: int = MONO_RATE) -> np.ndarray:

@@ -113,7 +113,7 @@ DESCRIPTIONS: dict[str, str] = {
     "hip-hop": "hip hop, rap, boom bap, trap, rapper, urban",
     "folk": "folk music, acoustic, campfire, storytelling, traditional, pastoral, medieval, celtic",
     "country": "country music, western, cowboy, banjo, fiddle, nashville, ranch",
-    "classical": "classical music, orchestra, symphony, piano sonata, baroque, cinematic, film score, epic",
+    "classical": "classical music, orchestra, symphony, piano sonata, baroque, cinematic, film score",
     "new age": "new age, meditation, spa, healing, peaceful nature, yoga",
     "experimental": "experimental, avant-garde, weird, noise, strange",
     "world": "world music, indian, sitar, ethnic, tribal",
@@ -155,8 +155,11 @@ ENERGY_WORDS = {
     "pumping": 0.85, "powerful": 0.8, "explosive": 0.95, "wild": 0.85, "upbeat": 0.75, "lively": 0.7, "punchy": 0.75,
     "calm": 0.2, "gentle": 0.25, "soft": 0.25, "quiet": 0.2, "mellow": 0.3, "relaxing": 0.2, "relaxed": 0.25,
     "peaceful": 0.15, "chill": 0.3, "laid-back": 0.3, "sleepy": 0.1, "soothing": 0.2, "dreamy": 0.3, "tender": 0.3,
-    "sleep": 0.1, "sleeping": 0.1,
+    "sleep": 0.1, "sleeping": 0.1, "epic": 0.8, "ballad": 0.25, "ballads": 0.25,
 }
+# Words that set the energy and, when nothing else in the message names a genre, suggest one: an epic is a film
+# score, a ballad a slow song ('epic metal' stays metal, 'a jazz ballad' jazz).
+GENRE_IF_ALONE = {"epic": "classical", "ballad": "pop", "ballads": "pop"}
 # Tempo words set energy, which places the tempo inside the chosen style's range ("slow rock" is still rock).
 TEMPO_WORDS = {
     "fast": 0.85, "quick": 0.8, "rapid": 0.9, "frantic": 0.95, "uptempo": 0.8, "up-tempo": 0.8,
@@ -216,8 +219,12 @@ _REMOVE = re.compile(r"\b(?:no|without|drop|remove|lose|get rid of|cut|kill|skip
                      r"(?:i\s+)?(?:don't|do not)\s+(?:want|need|like)(?:\s+any)?|hate|can't stand|dislike|not)"
                      r"\s+(?:the\s+|any\s+|too much\s+)?" + _L)
 _NOT_TOO = re.compile(r"\b(?:not|no|never)\s+(?:too\s+|so\s+|very\s+)?([a-z-]+)")
-_SOFT = re.compile(r"\b(?:a\s+(?:bit|touch|hint|dash|pinch)\s+of|a\s+little(?:\s+bit\s+of)?|slightly|some|"
-                   r"hints?\s+of)\s+([a-z&'-]+(?:\s+[a-z&'-]+)?)")
+# 'some' softens only after 'with', 'and' or 'plus' ('rock with some jazz'); 'I want some funky music' is funk
+_SOFT = re.compile(r"\b(?:a\s+(?:bit|touch|hint|dash|pinch)\s+of|a\s+little(?:\s+bit\s+of)?|slightly|"
+                   r"(?:with|and|plus)\s+some|hints?\s+of)\s+([a-z&'-]+(?:\s+[a-z&'-]+)?)")
+# what the person says they like is about them, not a theme for the piece ('I love jazz'; 'a love song' is one)
+_I_LIKE = re.compile(r"\bi\s+(?:really\s+|just\s+|absolutely\s+|totally\s+|also\s+)?(?:love|like|adore|enjoy|"
+                     r"dig)\b")
 _DIFFERENT = re.compile(r"\b(?:different (?:take|version|one|direction|approach|style)|completely different|"
                         r"totally different|something (?:else|different)|change it up|fresh take|whole new|"
                         r"entirely different|brand new take)\b")
@@ -465,6 +472,11 @@ def _read_labels(low: str, slots: Slots, meaning: bool, original: str) -> None:
                 used[start] = phrase not in _DESCRIPTION_WORDS  # 'dreamy' also goes on to the meaning match
     if energies:
         slots.energy = round(float(np.mean(energies)), 3)
+    if not slots.genres:
+        for word in [w for w in words if w in GENRE_IF_ALONE]:
+            if GENRE_IF_ALONE[word] not in slots.avoid:
+                _put(slots.genres, GENRE_IF_ALONE[word], 0.8)
+                slots.reasons.setdefault(GENRE_IF_ALONE[word], f"'{word}' (no other genre named)")
     leftovers = [w for i, w in enumerate(words) if not used[i] and w not in STOPWORDS and not w[0].isdigit()
                  and len(w) > 2 and w not in ("minor", "major", "bpm") and not w.startswith("-")]
     if meaning and leftovers:
@@ -515,6 +527,7 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
     low, energy_cap = _read_not_too(low, slots)
     low = _read_changes(low, slots)
     low = _read_removals(low, slots)
+    low = _I_LIKE.sub(" , ", low)
     _read_labels(low, slots, meaning, text)
     for label in slots.avoid:
         for table in (slots.genres, slots.moods, slots.instruments):

@@ -23,7 +23,11 @@ MORE_NAMES: dict[str, str] = {
     "energetic": "energetic", "upbeat": "energetic", "lively": "energetic",
     "drumkit": "drums", "drum kit": "drums", "vox": "vocals", "vocalist": "vocals", "sung": "vocals",
     "rapping": "hip-hop", "rapped": "hip-hop", "guitarist": "guitar", "pianist": "piano", "acoustic guitar": "acoustic guitar",
+    "electric guitar": "guitar", "electric bass": "bass",  # 'electric' here is the instrument's, not electronic music
 }
+# Everyday words about music that are neither labels nor in the text model's word list: known, so that typo
+# correction leaves them alone ('groovy' is not a typo of 'gloomy'); their meaning is matched like any word's.
+DESCRIPTIVE_WORDS = frozenset({"groovy", "funkadelic", "bassy", "synthy", "twangy", "jangly", "crunchy", "glitchy"})
 
 # Chat shorthand -> words, applied to whole tokens before anything else reads the text.
 SHORTHAND: dict[str, str] = {
@@ -68,7 +72,7 @@ def label_of(phrase: str) -> tuple[str, str] | None:
 @functools.lru_cache(maxsize=1)
 def label_words() -> frozenset[str]:
     """Every single word that names a label or an instrument (what typo correction may correct toward)."""
-    words: set[str] = set()
+    words: set[str] = set(DESCRIPTIVE_WORDS)
     for phrase in [*ALL_LABELS, *SYNONYMS, *MORE_NAMES, *instruments()]:
         words.update(w for w in re.split(r"[\s]+", phrase) if len(w) > 2)
     return frozenset(words)

@@ -27,17 +27,19 @@ def mixdown(stems: list[np.ndarray], strips: list[Strip], rate: int, room: Room)
     if not stems:
         raise ValueError("nothing to mix")
     frames = max(len(s) for s in stems)
-    dry = np.zeros((frames, 2), dtype=np.float32)
-    send = np.zeros((frames, 2), dtype=np.float32)
+    dry = np.zeros((2, frames), dtype=np.float32)
+    send = np.zeros((2, frames), dtype=np.float32)
     for stem, strip in zip(stems, strips):
-        out = process(stem, rate, strip)
-        dry[: len(out)] += out
-        send[: len(out)] += strip.reverb_send * out
+        out = process(stem, rate, strip).T
+        dry[:, : out.shape[1]] += out
+        if strip.reverb_send > 0:
+            send[:, : out.shape[1]] += np.float32(strip.reverb_send) * out
     if send.any():
         board = pb.Pedalboard([
-            pb.Delay(delay_seconds=room.predelay_ms / 1000, feedback=0.0, mix=1.0),
             pb.HighpassFilter(cutoff_frequency_hz=200),  # no muddy low end in the room
             pb.Reverb(room_size=room.size, damping=room.damping, width=room.width, wet_level=1.0, dry_level=0.0),
         ])
-        dry += 10 ** (room.return_db / 20) * board(send.T, rate).T
-    return dry
+        wet = board(send, rate)
+        predelay = min(frames, int(room.predelay_ms / 1000 * rate))  # the room answers after a moment
+        dry[:, predelay:] += np.float32(10 ** (room.return_db / 20)) * wet[:, : frames - predelay]
+    return dry.T

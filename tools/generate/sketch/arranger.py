@@ -224,7 +224,7 @@ def _tempo(blend: dict[str, float], energy: float, rng: np.random.Generator) -> 
     else:
         lo = sum(w * spec.tempo[0] for spec, w in specs)
         hi = sum(w * spec.tempo[1] for spec, w in specs)
-        pos = 0.2 + 0.6 * energy
+        pos = 0.2 + 0.6 * energy + rng.uniform(-0.15, 0.15)  # bands of one style play it faster or slower
     pos = np.clip(pos + rng.uniform(-0.15, 0.15), 0, 1)
     return float(round(lo + (hi - lo) * pos))
 
@@ -336,6 +336,60 @@ def _place(voices: list[Voice], rng: np.random.Generator) -> list[Voice]:
     return out
 
 
+def _band_member(part: S.Part, rng: np.random.Generator) -> int | None:
+    """Who plays a part in this piece: a seed's choice among the style's players for it (the style book's own
+    player half the time), or None when the part is one some bands have and this one has not."""
+    if part.optional and rng.random() >= part.optional:
+        return None
+    choices = part.programs or S.ALTERNATIVES.get(part.program, (part.program,))
+    return choices[0] if rng.random() < 0.5 else int(rng.choice(choices))
+
+
+CYMBALS = (S.HAT, S.RIDE, S.OPEN_HAT)
+
+
+def _regroove(drums: dict[str, dict[int, str]], rng: np.random.Generator) -> dict[str, dict[int, str]]:
+    """The drummer's own feel for the style's grooves: the time kept as written, twice as busy (soft notes between
+    the hats), on the beats only, or moved from the hi-hat to the ride (8ths or fewer: a 16th-note line on the ride
+    is not how funk or disco keep time, and the tagger heard it as techno)."""
+    feel = int(rng.integers(4))
+    if feel == 0:
+        return drums
+    out = {}
+    for kind, pattern in drums.items():
+        groove = dict(pattern)
+        for key in [k for k in groove if k in CYMBALS]:
+            if feel == 1:
+                groove[key] = "".join("o" if ch == "." and i % 2 else ch for i, ch in enumerate(groove[key]))
+            elif feel == 2 and groove[key].count(".") < len(groove[key]) - 4:
+                groove[key] = _thin(groove[key])
+            elif feel == 3 and key == S.HAT and S.RIDE not in groove and \
+                    groove[key].count(".") >= len(groove[key]) / 2:  # 16th hats (funk, disco) stay on the hat
+                groove[S.RIDE] = groove.pop(key)
+        out[kind] = groove
+    return out
+
+
+def _intro_band(voices: list[Voice], drums: dict[str, dict[int, str]],
+                rng: np.random.Generator) -> tuple[list[Voice], dict[str, dict[int, str]]]:
+    """Who plays the intro, the seed's choice: everyone the style book puts there, the held chords alone (a pad:
+    no drums, no bass), or the drums and bass alone. Something always plays, without gaps."""
+    start = int(rng.integers(3))
+    harmony = [v for v in voices if v.role == "pad"]
+    rhythm = [v for v in voices if v.role == "bass"]
+    if start == 1 and harmony:
+        drums = {**drums, "intro": {}}
+        voices = [replace(v, sections=[k for k in v.sections if k != "intro"]) if v.role in ("bass", "lead") else
+                  replace(v, sections=sorted(set(v.sections) | {"intro"})) if v is harmony[0] else v for v in voices]
+    elif start == 2 and drums.get("verse") and rhythm:
+        drums = {**drums, "intro": drums["verse"]}
+        voices = [v if v.role == "bass" else replace(v, sections=[k for k in v.sections if k != "intro"])
+                  for v in voices]
+        voices = [replace(v, sections=sorted(set(v.sections) | {"intro"})) if v.role == "bass" else v
+                  for v in voices]
+    return voices, drums
+
+
 def _raps(style: Style, blend: dict[str, float], notes: list[str]) -> bool:
     """Hip-hop is rapped over unless the person asked for no vocals or an instrumental."""
     if blend.get("hip-hop", 0.0) < RAP_MIN_WEIGHT:
@@ -425,8 +479,9 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
                 voices = [v for v in voices if v.role != "lead"]
             # a lent part plays softer the smaller its genre's share is next to the primary's
             gain = 1.0 if name == primary.name else 0.5 + 0.5 * min(1.0, weight / blend[primary.name])
-            choices = S.ALTERNATIVES.get(part.program, (part.program,))
-            program = choices[0] if rng.random() < 0.5 else int(rng.choice(choices))  # the book's own half the time
+            program = _band_member(part, rng)
+            if program is None:
+                continue
             voices.append(Voice(
                 role=part.role, program=program, pattern=str(rng.choice(part.patterns)), low=part.low,
                 voicing=part.voicing, velocity=int(part.velocity * gain), sections=list(part.sections),
@@ -453,7 +508,8 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
             notes.append("drums added as asked")
     if "drums" in {a.lower() for a in style.avoid} and drums:
         drums = {}
-        notes.append("no drums, as asked")
+        why = style.left_out.get("drums")
+        notes.append(f"no drums: {why}" if why else "no drums, as asked")
     if energy > 0.75 and "chorus" in drums:
         drums["verse"] = drums["chorus"]  # high energy: the busy groove throughout
     if energy <= CALM_ENERGY and primary.name in ("classical", "ambient", "new age") and \
@@ -464,6 +520,13 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         drums = {kind: {k: _thin(p) if k in THINNED else p.replace("g", ".") for k, p in pattern.items()}
                  for kind, pattern in drums.items()}
 
+    if reference is None and not style.avoid:
+        if energy > CALM_ENERGY:  # a calm piece keeps its thinned, quiet time
+            drums = _regroove(drums, rng)
+        voices, drums = _intro_band(voices, drums, rng)
+        for v in voices:  # the tune an octave up or down from the book's, as this band's singer or player has it
+            if v.role == "lead" and rng.random() < 0.35:
+                v.low += 12 if v.low < 66 else -12
     swing = sum(w * S.STYLES[n].swing for n, w in blend.items())
     motif = reference.motif if reference is not None and reference.motif else None
     if motif:

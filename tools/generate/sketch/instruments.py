@@ -17,6 +17,7 @@ from tools.render import Source, default_source
 from tools.settings import get_settings
 
 RED_ZEPPELIN = "/usr/share/sounds/sf2/Red_Zeppelin_4_LV2.sf2"  # Debian avldrums.lv2-soundfont
+BLACK_PEARL = "/usr/share/sounds/sf2/Black_Pearl_4_LV2.sf2"  # the same package's other kit
 # Keys an acoustic kit has (kick, snare, toms, hats, cymbals); a groove with hand claps, tambourine, shakers or
 # cowbell stays on the General MIDI kit, which has them all.
 KIT_KEYS = frozenset(range(35, 54)) | {55, 57, 59}
@@ -24,7 +25,8 @@ KIT_KEYS = frozenset(range(35, 54)) | {55, 57, 59}
 # (is_drum, program; for drums the General MIDI kit) -> the preset that replaces the General MIDI one.
 CHOSEN: dict[tuple[bool, int], Source] = {
     (True, 0): Source(RED_ZEPPELIN, 0, 0),  # Standard
-    (True, 8): Source(RED_ZEPPELIN, 0, 0),  # Room
+    (True, 8): Source(BLACK_PEARL, 0, 0),  # Room: the other acoustic kit (2.88, also closer than FluidR3's 3.09),
+    # so that two drummers of one style do not always bring the same kit
     (True, 16): Source(RED_ZEPPELIN, 0, 0),  # Power
 }
 

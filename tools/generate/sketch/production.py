@@ -8,15 +8,18 @@ metal, a room per style, and a master at -14 LUFS with its true peak at or under
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 
 import numpy as np
+import pretty_midi
 
+from tools.generate.sketch import styles as S
 from tools.generate.sketch.instruments import source_for
 from tools.mixing.bus import Room, mixdown
 from tools.mixing.master import Master, finish
-from tools.mixing.strip import Amp, Strip
-from tools.render import RENDER_RATE, render_parts
+from tools.mixing.strip import Amp, Strip, pan_gains
+from tools.render import RENDER_RATE, midi_pan, render_parts
 
 # Channel strips by role; the styles below adjust them.
 # no compressor on the kit: squeezed, its cymbals sustained into a wash the tagger heard as techno (funk's rank
@@ -32,6 +35,11 @@ VOICE = Strip(level_db=-17, highpass_hz=110, compress=(8, 3.0), attack_ms=5, eq=
               reverb_send=0.08)
 ROLE_STRIPS = {"bass": BASS, "comp": COMP, "pad": PAD, "lead": LEAD}
 GUITAR_AMP = Amp(drive_db=22, high_cut_hz=5500, mid_scoop_db=-3)
+# measured against the real recordings' long-term spectrum (docs/sound.md): rock's driven guitars had 5 dB too
+# much 2-4 kHz; metal's kit and amp too little above 4 kHz
+AMPS = {"rock": replace(GUITAR_AMP, high_cut_hz=7000, presence_db=-6.0),
+        "punk": replace(GUITAR_AMP, high_cut_hz=4500, presence_db=-4.0),
+        "metal": replace(GUITAR_AMP, drive_db=42, high_cut_hz=7500)}
 
 # The room each style plays in (reverb size, damping, return level).
 ROOMS = {
@@ -51,12 +59,20 @@ ROOMS = {
     "dance": Room(size=0.5, damping=0.5, return_db=-11),
 }
 DEFAULT_ROOM = Room(size=0.45, damping=0.5, return_db=-10)
+LOUD_BANDS = {"rock", "metal", "punk"}
 # Dense masters for loud genres (real metal has a crest factor near 11 dB), gentle ones for acoustic music.
 DENSE = Master(glue_db=0.0, glue_ratio=3.0)
+LOUD = Master(glue_db=0.0, glue_ratio=3.0, peak_dbtp=-6.5)  # rock, metal, punk: a loud record, turned down
 GENTLE = Master(glue_db=6.0, glue_ratio=1.5)
-MASTERS = {name: DENSE for name in ("metal", "punk", "rock", "techno", "house", "dance", "hip-hop", "electronic")}
+MASTERS = {name: DENSE for name in ("techno", "house", "dance", "hip-hop", "electronic")}
+MASTERS.update({name: LOUD for name in LOUD_BANDS})
 MASTERS.update({name: GENTLE for name in ("classical", "ambient", "new age", "jazz", "folk")})
-LOUD_BANDS = {"rock", "metal", "punk"}
+# Where each piece of the kit sits, from the audience (kick, snare, claps and rim in the middle): hats right, ride
+# left, toms from high (right) to floor (left), hand percussion wide. A kit is recorded with overheads: its width
+# comes from where the pieces stand, not from an effect.
+KIT_PANS = {S.HAT: 0.3, S.PEDAL_HAT: 0.3, S.OPEN_HAT: 0.3, S.RIDE: -0.35, S.RIDE_BELL: -0.35, S.CRASH: -0.25,
+            S.CHINA: 0.45, S.HIGH_TOM: 0.3, S.MID_TOM: 0.0, S.LOW_TOM: -0.35, S.TAMBOURINE: 0.55, S.SHAKER: -0.55,
+            S.COWBELL: 0.4}
 
 
 def strip_for(role: str, program: int, drive: float, style: str, primary: str, send: float | None,
@@ -67,17 +83,23 @@ def strip_for(role: str, program: int, drive: float, style: str, primary: str, s
         if primary in LOUD_BANDS:  # drums that cut through a guitar wall
             strip = replace(strip, level_db=-15, eq=(("peak", 400, -3.0, 1.0), ("peak", 4000, 2.0, 1.0),
                                                       ("high_shelf", 9000, 3.0, 0.7)))
+            if primary == "metal":  # real metal's cymbals: 4 to 6 dB more above 4 kHz than this kit gave
+                strip = replace(strip, eq=strip.eq[:1] + (("high_shelf", 5000, 6.0, 0.7),))
         elif primary in ("classical", "ambient", "new age", "jazz", "folk"):
             strip = replace(strip, level_db=-20)
     elif role == "voice":
         strip = VOICE
     else:
         strip = ROLE_STRIPS.get(role, COMP)
+    if role == "bass" and primary in ("rock", "punk"):  # real rock has 2-3 dB less below 60 Hz
+        strip = replace(strip, eq=(("low_shelf", 90, 0.0, 0.7), ("peak", 250, -2.0, 1.0)), highpass_hz=45)
     if drive > 0 or program in (29, 30):  # overdriven and distortion guitars: a real amp, not a clipper
         # metal: more gain (drive 28 dB: the tagger heard rock, electronic, experimental; 40: metal ranked 4)
-        amp = replace(GUITAR_AMP, drive_db=42 if primary == "metal" else 22)
+        amp = AMPS.get(primary, GUITAR_AMP)
+        # rock's and punk's guitars 2 dB under metal's wall: their real mixes have 3 dB less 0.5-4 kHz
+        level = (-21 if primary in ("rock", "punk") else -19) if role == "comp" else strip.level_db
         strip = replace(strip, amp=amp, lowpass_hz=None, compress=None, highpass_hz=70 if role == "bass" else 90,
-                        level_db=-19 if role == "comp" else strip.level_db)
+                        level_db=level)
     if 40 <= program <= 51 or 60 <= program <= 71:  # strings and winds: tame the upper mids, more hall
         strip = replace(strip, eq=(("peak", 2600, -4.0, 0.7), ("high_shelf", 7000, -2.0, 0.7)))
     if send is not None:
@@ -89,6 +111,38 @@ def voice_index(name: str) -> int | None:
     """The arrangement voice a MIDI track plays ('3. comp (rock)' -> 2; the drum kit -> None)."""
     head = name.split(".", 1)[0]
     return int(head) - 1 if head.isdigit() else None
+
+
+def kit_pieces(drums: pretty_midi.Instrument) -> list[tuple[float, pretty_midi.Instrument]]:
+    """A drum part split by where its pieces stand (KIT_PANS): (pan, the notes of the pieces there)."""
+    by_pan: dict[float, pretty_midi.Instrument] = {}
+    for note in drums.notes:
+        pan = KIT_PANS.get(note.pitch, 0.0)
+        if pan not in by_pan:
+            by_pan[pan] = pretty_midi.Instrument(program=drums.program, is_drum=True, name=drums.name)
+            by_pan[pan].control_changes = list(drums.control_changes)
+        by_pan[pan].notes.append(note)
+    return sorted(by_pan.items())
+
+
+def _render_placed(pm, rate: int, sources: list, seconds: float) -> list[np.ndarray]:
+    """Every part of the MIDI as a stem rendered in the middle; a drum kit as one stereo stem of its pieces, each
+    panned where it stands (rendered on a channel of its own with the kit's preset, so the hats still choke)."""
+    parts, owner = [], []
+    for i, inst in enumerate(pm.instruments):
+        pieces = kit_pieces(inst) if inst.is_drum else [(None, inst)]
+        parts += [(pan, piece, sources[i]) for pan, piece in pieces]
+        owner += [i] * len(pieces)
+    split = copy.copy(pm)
+    split.instruments = [piece for _, piece, _ in parts]
+    rendered = render_parts(split, rate, [src for _, _, src in parts], seconds=seconds, centred=True)
+    stems: list[np.ndarray | None] = [None] * len(pm.instruments)
+    for i, (pan, _, _), stem in zip(owner, parts, rendered):
+        if pan is not None:
+            left, right = pan_gains(pan)
+            stem = stem * np.array([left, right], dtype=np.float32)
+        stems[i] = stem if stems[i] is None else stems[i] + stem
+    return stems
 
 
 def produce(arrangement, pm, voice_track: np.ndarray | None = None, rate: int = RENDER_RATE) -> np.ndarray:
@@ -105,8 +159,10 @@ def produce(arrangement, pm, voice_track: np.ndarray | None = None, rate: int = 
                           arrangement.primary, v.send if v else None, v.double if v else False)
         if v is not None:  # the arranger's balance: a part written soft (a faint organ bed) stays soft in the mix
             strip = replace(strip, level_db=strip.level_db + float(np.clip(40 * np.log10(v.velocity / 90), -24, 4)))
-        strips.append(strip)
-    stems = render_parts(pm, rate, sources)
+        strips.append(replace(strip, pan=midi_pan(inst)))
+    # only as long as the piece (the master cuts there), every part in the middle: the strip pans it after its chain;
+    # the drum kit's pieces each where they stand
+    stems = _render_placed(pm, rate, sources, arrangement.seconds + 0.01)
     if voice_track is not None:
         stems.append(np.repeat(voice_track[:, None], 2, axis=1).astype(np.float32))
         strips.append(VOICE)

@@ -51,6 +51,8 @@ class Part:
     octave_double: bool = False  # also play the part an octave up (thicker guitars, unison strings)
     density: float = 0.7  # lead: how many of the pattern's onsets are played
     drive: float = 0.0  # amp distortion: input gain of a tanh clipper on this part's audio (0: clean)
+    programs: tuple[int, ...] = ()  # who else plays this part in this style (the seed picks; else ALTERNATIVES)
+    optional: float = 0.0  # > 0: a part the seed brings in with this probability (not every band has it)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,11 @@ _add(StyleSpec(
              octave_double=True),
         Part("lead", 29, ("n-n-n-n-n---n-n-", "n---n-n-n---n---"), low=64, voicing="single", velocity=95,
              sections=("chorus",), density=0.8),
+        # some bands have a Hammond under the chorus, some a clean guitar picking through the verse
+        Part("pad", 18, ("C-------C-------", "C---------------"), low=55, voicing="open", velocity=55,
+             sections=("chorus",), programs=(18, 16), optional=0.4),
+        Part("comp", 27, ("a.a.a.a.a.a.a.a.", "a...a.a.a...a.a."), low=55, voicing="triad", velocity=60,
+             sections=("verse",), programs=(27, 26), optional=0.4),
     ),
     drums={
         "intro": {HAT: "x.x.x.x.x.x.x.x."},
@@ -115,6 +122,10 @@ _add(StyleSpec(
         # thrash tempo and a driven bass then put metal first in 3 of 6 seeds (metal 0.31, rock 0.33 on average)
         Part("comp", 30, ("C-mmC-mmC-mmC-mm", "mmmmC-mmmmmmC-mm"), low=28, voicing="power", velocity=115,
              octave_double=True, drive=150.0),
+        Part("lead", 30, ("n-n-n-n-n-n-n-n-", "n---n---n-n-n---"), low=64, voicing="single", velocity=100,
+             sections=("chorus",), density=0.85, drive=150.0, programs=(30, 29), optional=0.5),
+        Part("pad", 52, ("C---------------",), low=52, voicing="open", velocity=70, sections=("chorus",),
+             programs=(52, 48, 49), optional=0.35),
     ),
     drums={
         # crashes on the downbeats, the ride or china keeping the 8ths (a crash on every 8th was a wall of noise)
@@ -151,10 +162,12 @@ _add(StyleSpec(
     progressions=(("I", "V", "vi", "IV"), ("vi", "IV", "I", "V"), ("I", "vi", "IV", "V"), ("IV", "I", "V", "vi")),
     parts=(
         Part("bass", 33, ("R--.R-R-R--.R-R-", "R-.RR-.RR-.RR-.R"), low=33, velocity=95),
-        Part("comp", 0, ("C--.C-.C--C-.C-.", "C-c-C-c-C-c-C-c-"), low=55, velocity=80),
-        Part("pad", 90, ("C---------------",), low=55, velocity=60),
+        Part("comp", 0, ("C--.C-.C--C-.C-.", "C-c-C-c-C-c-C-c-"), low=55, velocity=80, programs=(0, 1, 4, 25)),
+        Part("pad", 90, ("C---------------",), low=55, velocity=60, programs=(90, 89, 48, 50)),
         Part("lead", 53, ("n-n-n---n-n-n---", "n---n-n-n-n-n---", "..n-n-n-n-n-n---"), low=64, voicing="single",
-             velocity=100, sections=("verse", "chorus"), density=0.85),
+             velocity=100, sections=("verse", "chorus"), density=0.85, programs=(53, 54, 52)),
+        Part("comp", 25, ("C-.c.cc-C-.c.cc-",), low=48, voicing="open", velocity=65, programs=(25, 24),
+             optional=0.4),
     ),
     drums={
         "intro": {KICK: "x.......x.......", HAT: "x.x.x.x.x.x.x.x."},
@@ -171,8 +184,11 @@ _add(StyleSpec(
     progressions=(("i", "VI", "III", "VII"), ("i", "iv", "VI", "v"), ("VI", "VII", "i", "i")),
     parts=(
         Part("bass", 38, ("..R...R...R...R.", "R.RR..R.R.RR..R."), low=33, velocity=105),
-        Part("comp", 81, ("aaaaaaaaaaaaaaaa", "a.a.a.a.a.a.a.a."), low=57, voicing="seventh", velocity=80),
-        Part("pad", 90, ("C---------------",), low=55, velocity=70),
+        Part("comp", 81, ("aaaaaaaaaaaaaaaa", "a.a.a.a.a.a.a.a."), low=57, voicing="seventh", velocity=80,
+             programs=(81, 80, 84, 87)),
+        Part("pad", 90, ("C---------------",), low=55, velocity=70, programs=(90, 89, 91, 95)),
+        Part("comp", 88, ("C.......C.......",), low=60, voicing="open", velocity=55, sections=("chorus",),
+             programs=(88, 99, 11), optional=0.4),
         Part("lead", 80, ("n-n.n-n.n-n.n-..", "n..n..n.n..n..n."), low=67, voicing="single", velocity=85,
              sections=("chorus",), density=0.8),
     ),
@@ -192,8 +208,11 @@ _add(StyleSpec(
     progressions=(("i7", "iv7"), ("i7", "VI", "VII", "i7"), ("ii7", "V7", "Imaj7", "vi7")),
     parts=(
         Part("bass", 38, ("R..R..R.R..R..R.", "..R...R...R...RR"), low=33, velocity=105),
-        Part("comp", 0, ("..C..C....C..C..", "C..C..C...C..C.."), low=57, voicing="seventh", velocity=95),
-        Part("pad", 89, ("C---------------",), low=55, velocity=55),
+        Part("comp", 0, ("..C..C....C..C..", "C..C..C...C..C.."), low=57, voicing="seventh", velocity=95,
+             programs=(0, 1, 16, 4)),
+        Part("pad", 89, ("C---------------",), low=55, velocity=55, programs=(89, 90, 48)),
+        Part("comp", 48, ("C-.C..........C-", "....C-.C........"), low=60, voicing="triad", velocity=70,
+             sections=("chorus",), programs=(48, 61), optional=0.4),
         Part("lead", 54, ("n---n-n-n---n---",), low=67, voicing="single", velocity=80,
              sections=("chorus",), density=0.6),
     ),
@@ -271,7 +290,10 @@ _add(StyleSpec(
     progressions=(("i7", "iv7", "VImaj7", "v7"), ("ii7", "V7", "Imaj7", "Imaj7"), ("i7", "VImaj7")),
     parts=(
         Part("bass", 33, ("R-----.R--5-----",), low=33, velocity=85),
-        Part("comp", 4, ("C-----c-----....", "C---------c-...."), low=55, voicing="seventh", velocity=70),
+        Part("comp", 4, ("C-----c-----....", "C---------c-...."), low=55, voicing="seventh", velocity=70,
+             programs=(4, 5, 26)),
+        Part("comp", 24, ("a.a.a.a.a.a.a.a.",), low=52, voicing="triad", velocity=55, programs=(24, 46),
+             optional=0.4),
         Part("pad", 89, ("C---------------",), low=55, voicing="open", velocity=50),
         Part("lead", 11, ("n---n-----n-----",), low=67, voicing="single", velocity=60,
              sections=("verse", "chorus"), density=0.55),
@@ -293,9 +315,9 @@ _add(StyleSpec(
     parts=(
         Part("bass", 32, ("R---w---w---c---", "R---5---w---c---"), low=28, velocity=95),
         Part("comp", 0, ("C-----c-........", "..C-......c-....", "....C-....c-...."), low=52, voicing="shell",
-             velocity=70),
+             velocity=70, programs=(0, 26, 11)),
         Part("lead", 66, ("n-n-n-n---n-n---", "n---n-n-n-n-n---", "..n-n-n-n---n-n-"), low=58, voicing="single",
-             velocity=85, sections=("verse", "chorus"), density=0.75),
+             velocity=85, sections=("verse", "chorus"), density=0.75, programs=(66, 65, 56, 73, 11)),
     ),
     drums={
         "intro": {RIDE: "x...x.x.x...x.x.", PEDAL_HAT: "....x.......x..."},
@@ -338,8 +360,12 @@ _add(StyleSpec(
     progressions=(("i7", "IV9"), ("i7", "i7", "IV9", "IV9"), ("i7", "bVII", "IV9", "i7")),
     parts=(
         Part("bass", 36, ("R..R.8.R..5R.7..", "R.8..R.R..R8.5.R"), low=28, velocity=105),
-        Part("comp", 28, ("..c...c.c.c...c.", ".c.c..c..c.c..c."), low=55, voicing="seventh", velocity=85),
-        Part("comp", 61, ("....C.......C-..",), low=60, voicing="triad", velocity=95, sections=("chorus",)),
+        Part("comp", 28, ("..c...c.c.c...c.", ".c.c..c..c.c..c."), low=55, voicing="seventh", velocity=85,
+             programs=(28, 7)),
+        Part("comp", 61, ("....C.......C-..",), low=60, voicing="triad", velocity=95, sections=("chorus",),
+             programs=(61, 56, 66)),
+        Part("comp", 4, ("C.....c...C.....", "..C...C...C..c.."), low=55, voicing="seventh", velocity=55,
+             sections=("verse", "chorus"), programs=(4, 7), optional=0.4),
         # a faint organ bed: louder, its held seventh chords made the tagger hear jazz (funk first in 0 of 5
         # seeds at velocity 55, 5 of 5 at 20)
         Part("comp", 16, ("C---------------",), low=55, voicing="seventh", velocity=20, sections=("verse",)),
@@ -362,7 +388,10 @@ _add(StyleSpec(
         Part("bass", 33, ("R--.R-5.R--.5-R.",), low=28, velocity=90),
         # an organ, not an electric piano: the tagger heard the electric piano as electronic (soul's mean
         # rank 8.8 of the genres; with the organ 3.0, after jazz)
-        Part("comp", 16, ("C-.cC-.cC-.cC-.c", "C---C---C---C---"), low=55, voicing="seventh", velocity=43),
+        Part("comp", 16, ("C-.cC-.cC-.cC-.c", "C---C---C---C---"), low=55, voicing="seventh", velocity=43,
+             programs=(16, 4, 0)),
+        Part("comp", 27, ("..c...c...c...c.",), low=55, voicing="triad", velocity=60, programs=(27, 26),
+             optional=0.5),
         Part("pad", 48, ("C---------------",), low=55, voicing="open", velocity=60, sections=("chorus",)),
         Part("lead", 53, ("n-n-n---n-n-n---", "..n-n-n-n-----.."), low=62, voicing="single", velocity=90,
              sections=("verse", "chorus"), density=0.8),
@@ -386,7 +415,9 @@ _add(StyleSpec(
         # short stabs, as if chopped from a record: sustained chords made the tagger hear techno and jazz
         # (hip-hop first in 2 of 5 seeds; with stabs 5 of 5)
         Part("comp", 4, ("C.......C.......", "C.....c...C.....", "m.....m...m....."), low=55, voicing="seventh",
-             velocity=70),
+             velocity=70, programs=(4, 5, 0, 11)),
+        Part("pad", 48, ("C-------C-------", "C---------------"), low=55, voicing="open", velocity=60,
+             programs=(48, 49, 52, 61), optional=0.6),
         Part("lead", 0, ("n.n.....n.n.....",), low=72, voicing="single", velocity=60, density=0.6,
              sections=("verse", "chorus")),
     ),
@@ -409,7 +440,8 @@ _add(StyleSpec(
         Part("comp", 25, ("C-.c.cc-C-.c.cc-", "a.a.a.a.a.a.a.a."), low=48, voicing="open", velocity=85),
         Part("comp", 24, ("a.a.a.a.a.a.a.a.",), low=55, voicing="triad", velocity=65, sections=("verse", "chorus")),
         Part("lead", 73, ("n-n-n---n-n-n---", "n---n-n-n---n---"), low=67, voicing="single", velocity=85,
-             sections=("verse", "chorus"), density=0.8),
+             sections=("verse", "chorus"), density=0.8, programs=(73, 110, 71, 22)),
+        Part("bass", 42, ("R---------------",), low=36, velocity=55, sections=("chorus",), optional=0.35),
     ),
     drums={"chorus": {TAMBOURINE: "....x.......x...", SHAKER: "x.x.x.x.x.x.x.x."}},
     fills=False, signature=("comp",), description="folk: strummed acoustic guitar, flute melody, no drum kit",
@@ -422,7 +454,9 @@ _add(StyleSpec(
         Part("bass", 33, ("R---5---R---5---",), low=28, velocity=90),
         Part("comp", 25, ("C-.c.cc-C-.c.cc-", "..C-..C-..C-..C-"), low=48, voicing="open", velocity=85),
         Part("lead", 110, ("n-n-n-n-n---n-n-", "n---n-n-n-n-n---"), low=64, voicing="single", velocity=90,
-             sections=("verse", "chorus"), density=0.85),
+             sections=("verse", "chorus"), density=0.85, programs=(110, 22, 26)),
+        Part("comp", 0, ("C-.cC-.c........", "..c-..c-..c-..c-"), low=52, voicing="triad", velocity=60,
+             programs=(0, 1), optional=0.4),
         Part("comp", 105, ("aaaaaaaaaaaaaaaa",), low=55, voicing="triad", velocity=60, sections=("chorus",)),
     ),
     drums={
@@ -440,9 +474,12 @@ _add(StyleSpec(
     parts=(
         Part("bass", 42, ("R-------5-------", "R---------------"), low=36, velocity=80),
         Part("pad", 48, ("C-------C-------", "C---------------"), low=55, voicing="open", velocity=70),
-        Part("comp", 45, ("a.a.a.a.a.a.a.a.",), low=55, voicing="triad", velocity=60, sections=("verse",)),
+        Part("comp", 45, ("a.a.a.a.a.a.a.a.",), low=55, voicing="triad", velocity=60, sections=("verse",),
+             programs=(45, 46)),
         Part("lead", 40, ("n-n-n-n-n---n---", "n---n-n-n-n-n---", "n-----n-n-n-n---"), low=67, voicing="single",
-             velocity=85, density=0.85, sections=("verse", "chorus")),
+             velocity=85, density=0.85, sections=("verse", "chorus"), programs=(40, 73, 68, 71)),
+        Part("pad", 52, ("C---------------",), low=55, voicing="open", velocity=60, sections=("chorus",),
+             optional=0.3),
         Part("lead", 60, ("n-------n-------",), low=55, voicing="single", velocity=70, density=0.6,
              sections=("chorus",)),
         # the film-score chorus: timpani under it and a brass section swelling in (the game soundtracks the
@@ -482,7 +519,7 @@ ALTERNATIVES: dict[int, tuple[int, ...]] = {
 # General MIDI drum kits (bank 128) each style's drummer may bring: Standard 0, Room 8, Power 16, Electronic 24,
 # TR-808 25, Jazz 32, Brush 40, Orchestra 48.
 KITS: dict[str, tuple[int, ...]] = {
-    "rock": (0, 8, 16), "metal": (16, 0), "punk": (0, 8, 16), "pop": (0, 8), "dance": (0, 24),
+    "rock": (0, 8, 16), "metal": (16, 8), "punk": (0, 8, 16), "pop": (0, 8), "dance": (0, 24),
     "electronic": (24, 25), "house": (25, 24, 0), "techno": (25, 24), "chillout": (0, 25, 8), "jazz": (32, 40),
     "blues": (8, 32, 0), "funk": (0, 8), "soul": (8, 0, 32), "hip-hop": (25, 0, 8), "folk": (8, 40),
     "country": (8, 0), "classical": (48,), "ambient": (0,), "new age": (0,),

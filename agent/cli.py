@@ -68,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         get_settings()  # every setting checked once, before any work: a bad one is one line, not a failure per file
+        from tools.render import import_fluidsynth_quietly
+
+        import_fluidsynth_quietly()  # stdout carries only what the command prints (--json)
         return int(args.handler(args) or 0)
     except TastemakerError as exc:
         print(f"tastemaker: {exc}", file=sys.stderr)

@@ -45,7 +45,7 @@ def in_rock_home(rock_home, monkeypatch):
 
 def test_cli_playlist_json_exports_m3u_and_generated_files(in_rock_home, tmp_path):
     out = tmp_path / "party"
-    env = dict(os.environ)
+    env = dict(os.environ, CI="true")  # with CI set, pyfluidsynth prints where it found its library (on stdout)
     result = subprocess.run(
         [sys.executable, "-m", "agent.cli", "playlist", "rock for a party", "--minutes", "1", "--out", str(out),
          "--piece-seconds", "12", "--library-share", "0.5", "--no-taste", "--json"],

@@ -78,6 +78,16 @@ def default_source(program: int, is_drum: bool) -> Source:
     return Source(str(find_soundfont()), DRUM_BANK if is_drum else 0, program)
 
 
+def import_fluidsynth_quietly() -> None:
+    """Import pyfluidsynth (and so pretty_midi's use of it) with stdout pointed at stderr: with `CI` set it prints
+    where it found the library on stdout, which would break a command's `--json` output."""
+    import contextlib
+    import sys
+
+    with contextlib.redirect_stdout(sys.stderr), contextlib.suppress(ImportError, OSError):
+        import fluidsynth  # noqa: F401
+
+
 class _Synth:
     """A FluidSynth instance for one piece (a fresh one each time: a synth that played before leaves traces, and
     the same notes must give the same samples). SoundFonts load their samples on first use (dynamic sample

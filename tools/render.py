@@ -79,12 +79,12 @@ def default_source(program: int, is_drum: bool) -> Source:
 
 
 def import_fluidsynth_quietly() -> None:
-    """Import pyfluidsynth (and so pretty_midi's use of it) with stdout pointed at stderr: with `CI` set it prints
-    where it found the library on stdout, which would break a command's `--json` output."""
+    """Import pyfluidsynth (and so pretty_midi's use of it) without its chatter: with `CI` set it prints where it
+    found the library on stdout, which would break a command's `--json` output (and on stderr, its one clear line)."""
     import contextlib
-    import sys
+    import io
 
-    with contextlib.redirect_stdout(sys.stderr), contextlib.suppress(ImportError, OSError):
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(ImportError, OSError):
         import fluidsynth  # noqa: F401
 
 

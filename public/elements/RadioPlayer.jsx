@@ -5,6 +5,8 @@
 // a remount of this element never restarts or doubles the music.
 import { useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
+// icons, not emoji: a machine without an emoji font showed empty boxes
+import { Minus, Moon, Play, Plus, Radio, SkipForward, Square, ThumbsDown, ThumbsUp } from "lucide-react";
 
 const LEAD_SECONDS = 5; // ask the server for the next piece this long before the crossfade starts
 const SKIP_FADE = 1.0;
@@ -171,7 +173,7 @@ export default function RadioPlayer() {
     <div data-radio-player="" data-state={state} data-played={p.played} data-gaps={p.gaps}
          data-silence-ms={p.silenceMs} data-now={now ? now.id : ""} data-now-genre={genres.length ? genres[0][0] : ""}
          className="flex flex-col gap-2 rounded-md border p-3 w-full max-w-xl">
-      <div className="text-sm font-medium">📻 {p.stopped ? "Station stopped" : now ? now.title : "Starting your station…"}</div>
+      <div className="text-sm font-medium flex items-center gap-1"><Radio className="h-4 w-4" /> {p.stopped ? "Station stopped" : now ? now.title : "Starting your station…"}</div>
       {now && (
         <div className="text-xs opacity-80">
           {now.source === "library" ? "from your library" : "new piece"} · {Math.round(now.seconds)} s · heard as{" "}
@@ -180,16 +182,16 @@ export default function RadioPlayer() {
         </div>
       )}
       {state === "blocked" && (
-        <Button id="radio-play" onClick={() => { p.audio.play().then(() => { p.blocked = false; notify(p); }); }}>▶ Play</Button>
+        <Button id="radio-play" onClick={() => { p.audio.play().then(() => { p.blocked = false; notify(p); }); }}><Play className="h-4 w-4" /> Play</Button>
       )}
       <div className="flex flex-wrap gap-1">
-        <Button id="radio-skip" size="sm" variant="outline" disabled={disabled} onClick={() => skip(p)}>⏭ Skip</Button>
-        <Button id="radio-like" size="sm" variant="outline" disabled={disabled} onClick={() => steer("like")}>👍 Like</Button>
-        <Button id="radio-dislike" size="sm" variant="outline" disabled={disabled} onClick={() => steer("dislike")}>👎 Dislike</Button>
-        <Button id="radio-more" size="sm" variant="outline" disabled={disabled} onClick={() => steer("more_like_this")}>➕ More like this</Button>
-        <Button id="radio-calmer" size="sm" variant="outline" disabled={disabled} onClick={() => steer("calmer")}>😌 Calmer</Button>
-        <Button id="radio-less-drums" size="sm" variant="outline" disabled={disabled} onClick={() => steer("less_drums")}>🥁 Less drums</Button>
-        <Button id="radio-stop" size="sm" variant="outline" disabled={p.stopped} onClick={() => stop(p, true)}>⏹ Stop</Button>
+        <Button id="radio-skip" size="sm" variant="outline" disabled={disabled} onClick={() => skip(p)}><SkipForward className="h-4 w-4" /> Skip</Button>
+        <Button id="radio-like" size="sm" variant="outline" disabled={disabled} onClick={() => steer("like")}><ThumbsUp className="h-4 w-4" /> Like</Button>
+        <Button id="radio-dislike" size="sm" variant="outline" disabled={disabled} onClick={() => steer("dislike")}><ThumbsDown className="h-4 w-4" /> Dislike</Button>
+        <Button id="radio-more" size="sm" variant="outline" disabled={disabled} onClick={() => steer("more_like_this")}><Plus className="h-4 w-4" /> More like this</Button>
+        <Button id="radio-calmer" size="sm" variant="outline" disabled={disabled} onClick={() => steer("calmer")}><Moon className="h-4 w-4" /> Calmer</Button>
+        <Button id="radio-less-drums" size="sm" variant="outline" disabled={disabled} onClick={() => steer("less_drums")}><Minus className="h-4 w-4" /> Less drums</Button>
+        <Button id="radio-stop" size="sm" variant="outline" disabled={p.stopped} onClick={() => stop(p, true)}><Square className="h-4 w-4" /> Stop</Button>
       </div>
       <div className="flex flex-wrap gap-4 text-xs">
         <label className="flex items-center gap-2">Adventurous

@@ -139,6 +139,10 @@ def parse_steer(text: str) -> Steer | None:
                  energy=change.energy_change(), tempo_factor=change.tempo_factor or 1.0)
 
 
+def _pieces(n: int) -> str:
+    return f"{n} piece" if n == 1 else f"{n} pieces"
+
+
 def _kind(label: str) -> str:
     from tools.genres import ALL_LABELS
 
@@ -150,8 +154,8 @@ def parse_radio(text: str, playing: bool, options: StationOptions | None = None)
     text = (text or "").strip()
     if not text:
         return None
-    if playing and _STOP.match(text):
-        return RadioCommand("stop")
+    if _STOP.match(text) and (playing or re.search(r"\b(?:radio|station)\b", text, re.IGNORECASE)):
+        return RadioCommand("stop")  # with nothing playing: "No station is playing.", not a pitch for the radio
     if (m := _RESUME.search(text)) and re.search(r"\bplaylist\b", text, re.IGNORECASE):
         return RadioCommand("resume_playlist", words=m.group(1).lower())
     if is_playlist_request(text):
@@ -302,7 +306,7 @@ class RadioChat:
             _STATIONS.pop(station.id, None)
         liked = sum(1 for p in station.played if p.liked)
         skipped = sum(1 for p in station.played if p.skipped)
-        return RadioReply(f"Station stopped after {len(station.played)} pieces ({liked} liked, {skipped} skipped). "
+        return RadioReply(f"Station stopped after {_pieces(len(station.played))} ({liked} liked, {skipped} skipped). "
                           f"Its id is {station.id} (`tastemaker radio --resume {station.id}` plays on).", stopped=True)
 
     def _station(self) -> Station:
@@ -359,7 +363,7 @@ class RadioChat:
         playlist = build_playlist(PlaylistRequest(words=words, minutes=minutes, out=str(target), user=self.user))
         generated = sum(1 for t in playlist.tracks if t.source == "generated")
         return RadioReply(
-            f"Your {playlist.minutes:.0f}-minute playlist: {len(playlist.tracks)} pieces ({generated} new, "
+            f"Your {playlist.minutes:.0f}-minute playlist: {_pieces(len(playlist.tracks))} ({generated} new, "
             f"{len(playlist.tracks) - generated} from your library), ordered so neighbours flow. Saved as M3U: "
             f"{playlist.m3u} (playlist id {playlist.id}; say 'resume playlist {playlist.id}' or run "
             f"`tastemaker radio --playlist {playlist.id}` to play on from it).", playlist=playlist)

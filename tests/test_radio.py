@@ -228,6 +228,9 @@ def test_radio_requests_and_steering_words():
     assert parse_radio("not my thing", playing=True).steer.action == "dislike"
     assert parse_radio("more like this", playing=True).steer.action == "more_like_this"
     assert parse_radio("stop the radio", playing=True).kind == "stop"
+    assert parse_radio("stop the radio", playing=False).kind == "stop"  # answered "No station is playing."
+    assert RadioChat(user="nobody").handle("stop the radio").text == "No station is playing."
+    assert parse_radio("stop", playing=False) is None  # a bare "stop" without a station is the agent's
     resume = parse_radio("resume playlist 0123456789ABCDEF", playing=False)
     assert resume.kind == "resume_playlist" and resume.words == "0123456789abcdef"
     assert parse_radio("make me a rock track", playing=True) is None  # for the agent, even while it plays

@@ -112,6 +112,7 @@ def elements_for(reply: Reply) -> list:
 def picture(name: str, figure, size: str) -> cl.Pyplot:
     element = cl.Pyplot(name=name, figure=figure, display="inline", size=size)
     plt.close(figure)
+    element.figure = None  # the PNG is made; the figure's thousands of objects need not live as long as the chat
     return element
 
 

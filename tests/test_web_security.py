@@ -358,3 +358,26 @@ def test_one_visitors_library_additions_are_not_found_by_another(app_url):
     assert any(e.get("type") == "audio" for e in hers.elements)  # she finds her own song
     assert not any(e.get("type") == "audio" for e in his.elements)  # he does not
     assert "rock band" not in his.text.lower()
+
+
+def test_an_ended_session_leaves_nothing_in_chainlits_message_memory(tmp_path, monkeypatch):
+    """Chainlit keeps each session's messages (pictures included) in a module dict nothing empties (its #2951):
+    20 chats used to leave ~290 MB behind in benchmarks/load.py. Ending a session must drop them."""
+    import uuid
+
+    import chainlit.config
+    from chainlit.chat_context import chat_contexts
+    from chainlit.session import WebsocketSession
+
+    from agent.web.sessions import harden_session_end
+
+    monkeypatch.setattr(chainlit.config, "FILES_DIRECTORY", tmp_path)
+    harden_session_end()
+    session_id = str(uuid.uuid4())
+    session = WebsocketSession(id=session_id, socket_id="socket-1", emit=lambda *a: None,
+                               emit_call=lambda *a: None, user_env={}, client_type="webapp")
+    chat_contexts[session_id] = ["a reply with a piece and its picture"]
+    (tmp_path / session_id).mkdir(exist_ok=True)
+    asyncio.run(session.delete())
+    assert session_id not in chat_contexts
+    assert not (tmp_path / session_id).exists()

@@ -321,14 +321,12 @@ def session_radio(agent: ChatAgent):
 async def radio_turn(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> bool:
     """Answer a message that is for the radio (True), or leave it to the agent (False). An attached song
     seeds a new station ("a station like this song")."""
-    from agent.radio_chat import is_radio_request
     from tools.errors import TastemakerError
     from tools.incidents import apology
 
-    radio = cl.user_session.get("radio")
-    if not (is_radio_request(text) or (radio is not None and not files and radio.wants(text))):
-        return False
     radio = session_radio(agent)
+    if not radio.wants(text, with_song=bool(files)):
+        return False
     try:
         async with cl.Step(name="radio", type="tool") as step:
             step.input = text

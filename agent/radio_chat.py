@@ -248,8 +248,11 @@ class RadioChat:
     def playing(self) -> bool:
         return self.station is not None
 
-    def wants(self, text: str) -> bool:
-        """Whether this message is for the radio (a request, or steering while a station plays)."""
+    def wants(self, text: str, with_song: bool = False) -> bool:
+        """Whether this message is for the radio (a request, or steering while a station plays). With a song
+        attached only a radio request is ("a station like this"); "what is this?" stays with the chat."""
+        if with_song and not is_radio_request(text):
+            return False
         return parse_radio(text, self.playing, self.station.options if self.station else self.options) is not None
 
     def handle(self, text: str, output_dir: str | None = None, song: str | None = None) -> RadioReply | None:

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from agent import warmup
 from agent.graph import ChatAgent, Reply
-from agent.radio_chat import RadioChat, is_radio_request
+from agent.radio_chat import RadioChat
 from agent.session import AudioResult, GenreChart, Reporter, TastePanel, Upload
 from tools.errors import TastemakerError
 from tools.incidents import apology
@@ -149,7 +149,7 @@ def radio_line(radio: RadioChat, line: str, song: str | None = None) -> str | No
 
     The terminal chat has no player: it names the file of the piece that is on; `tastemaker radio` is the
     terminal's own radio, which writes and plays pieces as they come."""
-    if not radio.wants(line) or (song and not is_radio_request(line)):
+    if not radio.wants(line, with_song=song is not None):
         return None
     try:
         reply = radio.handle(line, song=song)

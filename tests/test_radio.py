@@ -230,6 +230,10 @@ def test_radio_requests_and_steering_words():
     assert parse_radio("stop the radio", playing=True).kind == "stop"
     assert parse_radio("stop the radio", playing=False).kind == "stop"  # answered "No station is playing."
     assert RadioChat(user="nobody").handle("stop the radio").text == "No station is playing."
+    # what both chats ask before the agent sees a message (the browser used to ask only while a station played)
+    idle = RadioChat(user="nobody")
+    assert idle.wants("stop the radio") and idle.wants("start a jazz station", with_song=True)
+    assert not idle.wants("what is this song?", with_song=True) and not idle.wants("stop")
     assert parse_radio("stop", playing=False) is None  # a bare "stop" without a station is the agent's
     resume = parse_radio("resume playlist 0123456789ABCDEF", playing=False)
     assert resume.kind == "resume_playlist" and resume.words == "0123456789abcdef"

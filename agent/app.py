@@ -17,7 +17,6 @@ import contextlib
 from collections.abc import Iterator
 
 import chainlit as cl
-import matplotlib.pyplot as plt
 
 from agent import chat_store, history, pictures, radio_web, warmup
 from agent.graph import ChatAgent, Reply
@@ -109,11 +108,8 @@ def elements_for(reply: Reply) -> list:
     return elements
 
 
-def picture(name: str, figure, size: str) -> cl.Pyplot:
-    element = cl.Pyplot(name=name, figure=figure, display="inline", size=size)
-    plt.close(figure)
-    element.figure = None  # the PNG is made; the figure's thousands of objects need not live as long as the chat
-    return element
+def picture(name: str, figure, size: str) -> cl.Image:
+    return cl.Image(name=name, content=pictures.png(figure), mime="image/png", display="inline", size=size)
 
 
 def taste_panel(panel: TastePanel) -> cl.CustomElement:
@@ -141,7 +137,7 @@ async def taste_forget(action: cl.Action) -> None:
     show_taste(agent.session, profile)
     items = agent.session.take_outbox()
     await cl.Message(content=f"I took **{song.name}** out of your taste.",
-                     elements=elements_for(Reply(text="", items=items))).send()
+                     elements=await cl.make_async(elements_for)(Reply(text="", items=items))).send()
 
 
 @cl.action_callback("taste_reset")
@@ -167,7 +163,8 @@ async def answer(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> N
         reporter.parent_id = current.id if current else None
     reply = await cl.make_async(agent.send)(text, files)
     pieces = [a.generation_id for a in reply.audio if a.generation_id]
-    message = cl.Message(content=reply_content(reply), elements=elements_for(reply),
+    # pictures are drawn off the event loop: the other chats' sockets keep moving meanwhile
+    message = cl.Message(content=reply_content(reply), elements=await cl.make_async(elements_for)(reply),
                          actions=buttons() if pieces else [])
     await message.send()
     if history.login_enabled():  # a kept chat: its state too, so that reopening it picks up where it stopped

@@ -11,6 +11,7 @@ if it really is inside the upload store, and the memory it held is returned.
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import gc
 import os
@@ -156,13 +157,34 @@ def harden_session_end(registry: SessionRegistry = REGISTRY) -> None:
         else:  # cannot happen past the connect guard; if it ever does, drop the session, touch no folder
             ws_sessions_sid.pop(self.socket_id, None)
             ws_sessions_id.pop(self.id, None)
-        # Chainlit keeps every message a session sent (with its pictures and their figures) in a module dict
+        # Chainlit keeps every message a session sent (its pictures too) in a module dict
         # that nothing empties (Chainlit issue #2951): ~14 MB a session, for the life of the server.
         chat_contexts.pop(self.id, None)
-        release_memory()
+        release_memory_soon()
 
     delete.tastemaker_guarded = True  # type: ignore[attr-defined]
     WebsocketSession.delete = delete
+
+
+_release_scheduled: list[asyncio.AbstractEventLoop] = []  # the loop a release waits on, if one does
+
+
+def release_memory_soon(delay_s: float = 2.0) -> None:
+    """One collection for sessions that end together (a full collection blocks every chat for a moment)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # no event loop: nothing waits on this thread
+        release_memory()
+        return
+    if _release_scheduled and not _release_scheduled[0].is_closed():
+        return
+
+    def release() -> None:
+        _release_scheduled.clear()
+        release_memory()
+
+    _release_scheduled[:] = [loop]
+    loop.call_later(delay_s, release)
 
 
 def release_memory() -> None:

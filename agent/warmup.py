@@ -18,9 +18,12 @@ _started = threading.Event()
 def warm_models() -> None:
     """Load both taggers and the text model, and run each once, with the taste analysis (librosa compiles its
     kernels on first use: beat tracking alone took 11 s the first time in a process)."""
+    from tools import jobs
     from tools.audio import clip_from_array
     from tools.embeddings import embed_text
     from tools.taste import analyse_clip
+
+    jobs.share_cpus_between_jobs()  # several people's turns at once: one network thread per run-slot
 
     sr = 16000
     t = np.arange(3 * sr) / sr

@@ -126,3 +126,19 @@ def test_the_in_process_engine_is_the_default_and_runs_jobs_here():
     outcomes = list(jobs.stream([jobs.Job(pow, (n, 2)) for n in range(3)] + [jobs.Job(int, ("x",))]))
     assert [o.value for o in outcomes[:3]] == [0, 1, 4]
     assert isinstance(outcomes[3].error, ValueError)  # a failed job is its outcome, not the batch's end
+
+
+def test_each_run_slot_gets_its_share_of_the_cpus_for_networks(monkeypatch):
+    """A server runs one job per slot at once; torch's default (every CPU in every job) oversubscribes them."""
+    import os
+
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        monkeypatch.setenv("TASTEMAKER_WORKERS", "1")
+        assert jobs.share_cpus_between_jobs() == os.cpu_count() == torch.get_num_threads()  # one job: every CPU
+        monkeypatch.setenv("TASTEMAKER_WORKERS", str(2 * os.cpu_count()))
+        assert jobs.share_cpus_between_jobs() == 1 == torch.get_num_threads()  # more slots than CPUs: one each
+    finally:
+        torch.set_num_threads(before)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -109,6 +110,18 @@ def engine() -> Engine:
             _engine_key = (address, workers)
             _scheduler = None
         return _engine
+
+
+def share_cpus_between_jobs() -> int:
+    """Give each in-process job's networks CPU threads / run-slots threads (a server runs a job per slot at once).
+    Torch's default, a thread per CPU in every job, made the threads of two jobs spin against each other on
+    2 cores: tagging a 20 s song took 1.3-7x as long (docs/robustness.md). Returns the threads per job."""
+    import torch
+
+    capacity = engine().capacity if not _wanted_address() else 1  # on Ray each worker is one process
+    threads = max(1, (os.cpu_count() or 1) // capacity)
+    torch.set_num_threads(threads)
+    return threads
 
 
 def scheduler() -> FairScheduler:

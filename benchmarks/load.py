@@ -7,7 +7,8 @@ session, HTTP uploads) that uploads a 20 s song, asks "what is this song?", asks
 it ("faster"), and closes its chat. A wave starts all sessions together; waves follow one another.
 Reported: errors (a refused connection or upload, a turn without an answer, an error reply), p50/p95
 time per kind of turn, the server's resident memory (RSS) sampled every 0.5 s, its peak per wave and
-its level after each wave's sessions have ended. Targets (issue 14): 20 sessions with 0 errors and
+its level after each wave's sessions have ended, and the server's CPU seconds per session (a figure that other
+work on the machine hardly moves, unlike the times). Targets (issue 14): 20 sessions with 0 errors and
 generation p95 <= 15 s on 2 cores; RSS after each wave within 20% of the first wave's (no leak);
 5 sessions at once <= 1.5 GB.
 """
@@ -99,6 +100,16 @@ async def one_session(url: str, song: Path, seconds: float, times: dict[str, lis
         await client.close()
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds the process has used (user + system): what a wave cost, whatever else the machine ran."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 async def sample_rss(pid: int, samples: list[tuple[float, float]], stop: asyncio.Event, start: float):
     while not stop.is_set():
         samples.append((time.monotonic() - start, rss_mb(pid)))
@@ -136,12 +147,13 @@ async def run(sessions: int, waves: int, seconds: float) -> dict:
             for wave in range(1, waves + 1):
                 times: dict[str, list[float]] = {}
                 errors: list[str] = []
-                t0 = time.monotonic() - start
+                t0, cpu0 = time.monotonic() - start, cpu_s(server.pid)
                 await asyncio.gather(*(one_session(url, song, seconds, times, errors) for _ in range(sessions)))
-                t1 = time.monotonic() - start
+                t1, cpu1 = time.monotonic() - start, cpu_s(server.pid)
                 await asyncio.sleep(4)  # ended sessions are cleared after TASTEMAKER_SESSION_KEEP_S (1 s here)
                 report_waves.append({
                     "wave": wave, "wall_s": round(t1 - t0, 1), "errors": errors,
+                    "server_cpu_s_per_session": round((cpu1 - cpu0) / sessions, 2),
                     "p50": {k: round(statistics.median(v), 2) for k, v in times.items()},
                     "p95": {k: round(pct(v, 0.95), 2) for k, v in times.items()},
                     "peak_rss_mb": round(max((r for t, r in samples if t0 <= t <= t1), default=0.0)),
@@ -177,7 +189,8 @@ def main() -> None:
     print(f"{args.sessions} sessions x {args.waves} waves on {os.cpu_count()} CPUs; server RSS after warm-up "
           f"{result['rss_baseline_mb']} MB")
     for w in result["waves"]:
-        print(f"  wave {w['wave']}: {w['wall_s']} s, {len(w['errors'])} errors, p50 {w['p50']}, p95 {w['p95']}, "
+        print(f"  wave {w['wave']}: {w['wall_s']} s, server CPU {w['server_cpu_s_per_session']} s a session, "
+              f"{len(w['errors'])} errors, p50 {w['p50']}, p95 {w['p95']}, "
               f"peak RSS {w['peak_rss_mb']} MB, after {w['rss_after_mb']} MB")
         for e in w["errors"][:5]:
             print(f"      {e}")

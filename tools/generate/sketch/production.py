@@ -170,4 +170,4 @@ def produce(arrangement, pm, voice_track: np.ndarray | None = None, rate: int = 
     if not stems:
         return np.zeros((frames, 2), dtype=np.float32)
     mix = mixdown(stems, strips, rate, ROOMS.get(arrangement.primary, DEFAULT_ROOM))
-    return finish(mix, rate, frames, MASTERS.get(arrangement.primary, Master(glue_db=3.0)))
+    return finish(mix, rate, frames, MASTERS.get(arrangement.primary, Master(glue_db=3.0)), arrangement.seed)

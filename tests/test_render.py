@@ -173,3 +173,21 @@ def test_a_piece_fades_into_the_rooms_tone_and_the_file_ends_without_a_click():
     rms = lambda a, b: float(np.sqrt(np.mean(out[int(a * SR):int(b * SR)] ** 2)))  # noqa: E731
     assert rms(19.88, 19.9) > 10 ** (-40 / 20) * rms(2, 18), 20 * np.log10(rms(19.88, 19.9) / rms(2, 18))
     assert np.abs(out[-1]).max() < 1e-4  # and the file ends in silence, the room faded over the last 0.1 s
+
+
+def test_a_darker_master_takes_the_top_octaves_down_and_the_electronic_styles_have_it():
+    from tools.generate.sketch.production import MASTERS
+
+    rng = np.random.default_rng(0)
+    noise = (0.1 * rng.standard_normal((4 * SR, 2))).astype(np.float32)
+
+    def top_share(master):
+        out = finish(noise, SR, len(noise), dataclasses.replace(master, room_tone_db=None))
+        power = np.abs(np.fft.rfft(out.mean(axis=1))) ** 2
+        freqs = np.fft.rfftfreq(len(out), 1 / SR)
+        return 10 * np.log10(power[freqs > 8000].sum() / power[(freqs > 200) & (freqs < 2000)].sum())
+
+    flat = top_share(Master())
+    for style in ("electronic", "house", "techno"):  # 3-6 dB brighter than real electronic music above 4 kHz
+        assert top_share(MASTERS[style]) < flat - 3, style
+    assert top_share(MASTERS["rock"]) > flat - 1

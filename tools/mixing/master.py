@@ -28,6 +28,7 @@ class Master:
     # the room's own sound under the music, this far under the mix's RMS (None: none); see room_tone()
     room_tone_db: float | None = -36.0
     room_tone_hz: float = 150.0
+    top_shelf_db: float = 0.0  # a tone control above 5 kHz: how bright the record is
 
 
 @functools.lru_cache(maxsize=1)
@@ -213,6 +214,7 @@ def finish(mix: np.ndarray, rate: int, frames: int, master: Master = Master(), s
     audio = pb.Pedalboard([
         pb.HighpassFilter(cutoff_frequency_hz=master.highpass_hz),
         pb.HighpassFilter(cutoff_frequency_hz=master.highpass_hz),  # 12 dB/octave: DC and rumble gone
+        pb.HighShelfFilter(cutoff_frequency_hz=5000, gain_db=master.top_shelf_db, q=0.7),
         pb.Compressor(threshold_db=level + master.glue_db, ratio=master.glue_ratio, attack_ms=30, release_ms=250),
     ])(audio, rate).T
     dry = _fade(np.ascontiguousarray(audio, dtype=np.float32), rate, master)

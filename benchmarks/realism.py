@@ -27,6 +27,7 @@ Run: .venv/bin/python benchmarks/realism.py [--seeds 0 1 2 3] [--seconds 20] [--
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 import tempfile
@@ -145,6 +146,19 @@ def load_real(cache: Path) -> list[Excerpt]:
     return out
 
 
+def as_stored(stereo: np.ndarray) -> np.ndarray:
+    """A (samples, 2) excerpt at RATE as benchmarks/real_music.py stores a real one: 16-bit PCM at RATE.
+
+    The real excerpts are quantised after their resampling to RATE, so their noise floor runs flat up to the Nyquist
+    frequency; a generated piece quantised at 44.1 kHz and resampled here had none in the resampler's transition
+    band (10-11 kHz), where spectral contrast's top band takes its valley. Stored alike, that difference is gone
+    (docs/sound.md, round 3: the figures with and without)."""
+    buffer = io.BytesIO()
+    sf.write(buffer, stereo, RATE, subtype="PCM_16", format="WAV")
+    buffer.seek(0)
+    return sf.read(buffer, dtype="float32", always_2d=True)[0]
+
+
 def generate_pieces(styles: list[str], seeds: list[int], seconds: float) -> list[Excerpt]:
     from tools.contracts import Style
     from tools.generate import GenerationRequest, generate
@@ -164,7 +178,7 @@ def generate_pieces(styles: list[str], seeds: list[int], seconds: float) -> list
             y, sr = sf.read(g.audio_path, dtype="float32", always_2d=True)
             y = np.repeat(y, 2, axis=1) if y.shape[1] == 1 else y[:, :2]
             lufs, tp = loudness_and_peak(y, sr)
-            stereo = librosa.resample(y.T, orig_sr=sr, target_sr=RATE).T if sr != RATE else y
+            stereo = as_stored(librosa.resample(y.T, orig_sr=sr, target_sr=RATE).T if sr != RATE else y)
             out.append(Excerpt(genre=name, group=name, real=False, stereo=stereo, cpu_per_30s=cpu * 30 / seconds,
                                loudness=lufs, true_peak=tp))
             print(f"  generated {name} seed {seed}: {cpu:.2f} s CPU", file=sys.stderr, flush=True)

@@ -139,3 +139,55 @@ def test_the_master_keeps_a_bright_mix_under_the_ceiling_by_another_meter(burst_
     out = finish(mix, SR, len(mix), Master())
     assert 20 * np.log10(np.abs(resample_poly(out, 4, 1, axis=0)).max()) <= -1.0
     assert abs(loudness(out, SR) + 14) < 1.2  # the peak-to-loudness ratio of this mix allows about -15 LUFS
+
+
+def test_the_master_leaves_the_rooms_tone_under_a_pause_not_digital_silence():
+    # a chord, two seconds of nothing, the chord again: a rendered stem writes exact zeros between notes, a
+    # recording never does (the room's rumble is always there); the tone sits 36 dB under the mix, mostly low
+    t = np.arange(6 * SR) / SR
+    chord = 0.2 * (np.sin(2 * np.pi * 220 * t) + np.sin(2 * np.pi * 330 * t))
+    chord[2 * SR:4 * SR] = 0.0
+    mix = np.stack([chord, chord], axis=1).astype(np.float32)
+    out = finish(mix, SR, len(mix), Master(), seed=1)
+    pause = out[int(2.5 * SR):int(3.5 * SR)]
+    music = out[int(0.5 * SR):int(1.5 * SR)]
+    under = 20 * np.log10(np.sqrt(np.mean(pause ** 2)) / np.sqrt(np.mean(music ** 2)))
+    assert -45 < under < -28, under
+    spectrum = np.abs(np.fft.rfft(pause.mean(axis=1))) ** 2
+    freqs = np.fft.rfftfreq(len(pause), 1 / SR)
+    assert spectrum[freqs < 300].sum() > 0.6 * spectrum.sum()  # a rumble, not a hiss
+    assert np.corrcoef(pause.T)[0, 1] < 0.9  # two microphones, not one
+    assert np.array_equal(out, finish(mix, SR, len(mix), Master(), seed=1))  # the same seed, the same room
+    assert not np.array_equal(out, finish(mix, SR, len(mix), Master(), seed=2))
+    quiet = finish(mix, SR, len(mix), dataclasses.replace(Master(), room_tone_db=None), seed=1)
+    assert not quiet[int(2.5 * SR):int(3.5 * SR)].any()  # without it, the pause is digital silence
+
+
+def test_a_piece_fades_into_the_rooms_tone_and_the_file_ends_without_a_click():
+    t = np.arange(20 * SR) / SR  # long enough for the whole 1.5 s fade (a piece fades over 10% at most)
+    chord = (0.2 * (np.sin(2 * np.pi * 440 * t) + np.sin(2 * np.pi * 660 * t))).astype(np.float32)
+    mix = np.stack([chord, chord], axis=1)
+    out = finish(mix, SR, len(mix), Master(fade_out_s=1.5), seed=1)
+    # 0.12 to 0.1 s before the end the chord has faded out (its squared fade: 44 dB down) and the room, 36 dB under
+    # the music, has not (faded with the band, the room would be 80 dB down there)
+    rms = lambda a, b: float(np.sqrt(np.mean(out[int(a * SR):int(b * SR)] ** 2)))  # noqa: E731
+    assert rms(19.88, 19.9) > 10 ** (-40 / 20) * rms(2, 18), 20 * np.log10(rms(19.88, 19.9) / rms(2, 18))
+    assert np.abs(out[-1]).max() < 1e-4  # and the file ends in silence, the room faded over the last 0.1 s
+
+
+def test_a_darker_master_takes_the_top_octaves_down_and_the_electronic_styles_have_it():
+    from tools.generate.sketch.production import MASTERS
+
+    rng = np.random.default_rng(0)
+    noise = (0.1 * rng.standard_normal((4 * SR, 2))).astype(np.float32)
+
+    def top_share(master):
+        out = finish(noise, SR, len(noise), dataclasses.replace(master, room_tone_db=None))
+        power = np.abs(np.fft.rfft(out.mean(axis=1))) ** 2
+        freqs = np.fft.rfftfreq(len(out), 1 / SR)
+        return 10 * np.log10(power[freqs > 8000].sum() / power[(freqs > 200) & (freqs < 2000)].sum())
+
+    flat = top_share(Master())
+    for style in ("electronic", "house", "techno"):  # 3-6 dB brighter than real electronic music above 4 kHz
+        assert top_share(MASTERS[style]) < flat - 3, style
+    assert top_share(MASTERS["rock"]) > flat - 1

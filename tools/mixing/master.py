@@ -4,12 +4,13 @@ integrated (ITU-R BS.1770, pyloudnorm) with a limiter, and the true peak (4x ove
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 BLOCK = 64  # the limiter's gain and the peak meter work in blocks of this many samples
 TRUE_PEAK_MARGIN_DB = 1.0
+ROOM_FADE_S = 0.1  # the room tone's own fade-out, at the very end of the file
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,10 @@ class Master:
     # a loud genre's master: limited hard to this true peak and then brought to the target loudness, as a
     # streaming service turns a loud record down (real rock and metal at -14 LUFS peak near -5 dBTP, crest 11 dB)
     peak_dbtp: float | None = None
+    # the room's own sound under the music, this far under the mix's RMS (None: none); see room_tone()
+    room_tone_db: float | None = -36.0
+    room_tone_hz: float = 150.0
+    top_shelf_db: float = 0.0  # a tone control above 5 kHz: how bright the record is
 
 
 @functools.lru_cache(maxsize=1)
@@ -178,9 +183,26 @@ def _fade(audio: np.ndarray, rate: int, master: Master) -> np.ndarray:
     return audio
 
 
-def finish(mix: np.ndarray, rate: int, frames: int, master: Master = Master()) -> np.ndarray:
-    """The mix as a finished (frames, 2) float32 piece: high-passed, glued, cut to length and faded, at the target
-    loudness with its true peak at or under the ceiling. A silent mix stays silent."""
+def room_tone(frames: int, rate: int, rms: float, seed: int, corner_hz: float = 150.0) -> np.ndarray:
+    """The room's own sound: the low rumble every microphone in a real room records under the music (air handling,
+    the building, the players), flat below `corner_hz` and falling 6 dB an octave above it, partly the same in both
+    channels (one room, two microphones). (2, frames) float32 at the given RMS; the same seed, the same room.
+
+    Without it a rendered piece is digitally silent under its notes: its quietest spectral bins, the lowest octave
+    and the pauses sit at the 16-bit floor, where no recording ever is (docs/sound.md, round 3)."""
+    from scipy.signal import butter, sosfilt
+
+    noise = np.random.default_rng(seed).standard_normal((2, frames)).astype(np.float32)
+    noise = 0.7 * noise + 0.3 * noise[::-1]
+    noise = sosfilt(butter(1, corner_hz, "lowpass", fs=rate, output="sos"), noise, axis=1).astype(np.float32)
+    noise -= noise.mean(axis=1, keepdims=True)  # no DC
+    return noise * np.float32(rms / max(float(np.sqrt(np.mean(noise ** 2))), 1e-12))
+
+
+def finish(mix: np.ndarray, rate: int, frames: int, master: Master = Master(), seed: int = 0) -> np.ndarray:
+    """The mix as a finished (frames, 2) float32 piece: high-passed, glued, the room's tone under it (`seed` picks
+    the noise), cut to length and faded, at the target loudness with its true peak at or under the ceiling. A
+    silent mix stays silent."""
     import pedalboard as pb
 
     audio = np.zeros((2, frames), dtype=np.float32)
@@ -192,9 +214,14 @@ def finish(mix: np.ndarray, rate: int, frames: int, master: Master = Master()) -
     audio = pb.Pedalboard([
         pb.HighpassFilter(cutoff_frequency_hz=master.highpass_hz),
         pb.HighpassFilter(cutoff_frequency_hz=master.highpass_hz),  # 12 dB/octave: DC and rumble gone
+        pb.HighShelfFilter(cutoff_frequency_hz=5000, gain_db=master.top_shelf_db, q=0.7),
         pb.Compressor(threshold_db=level + master.glue_db, ratio=master.glue_ratio, attack_ms=30, release_ms=250),
     ])(audio, rate).T
     dry = _fade(np.ascontiguousarray(audio, dtype=np.float32), rate, master)
+    if master.room_tone_db is not None:
+        # after the band's fade: the music fades into the room, and the room only at the very end (no click)
+        tone = room_tone(frames, rate, rms * 10 ** (master.room_tone_db / 20), seed, master.room_tone_hz).T
+        dry += _fade(tone, rate, replace(master, fade_out_s=ROOM_FADE_S))
     lufs = loudness(dry, rate)
     if not np.isfinite(lufs):
         return dry

@@ -180,7 +180,7 @@ _add(StyleSpec(
 ))
 
 _add(StyleSpec(
-    name="electronic", tempo=(118, 132), mode="minor", keys=("A", "F", "C", "D", "G"),
+    name="electronic", tempo=(118, 132), mode="minor", keys=("A", "F", "C", "D", "G", "E", "B", "F#", "C#", "G#", "Eb", "Bb"),
     progressions=(("i", "VI", "III", "VII"), ("i", "iv", "VI", "v"), ("VI", "VII", "i", "i")),
     parts=(
         Part("bass", 38, ("..R...R...R...R.", "R.RR..R.R.RR..R."), low=33, velocity=105),
@@ -204,7 +204,7 @@ _add(StyleSpec(
 ))
 
 _add(StyleSpec(
-    name="house", tempo=(120, 126), mode="minor", keys=("A", "F", "G", "C"),
+    name="house", tempo=(120, 126), mode="minor", keys=("A", "F", "C", "D", "G", "E", "B", "F#", "C#", "G#", "Eb", "Bb"),
     progressions=(("i7", "iv7"), ("i7", "VI", "VII", "i7"), ("ii7", "V7", "Imaj7", "vi7")),
     parts=(
         Part("bass", 38, ("R..R..R.R..R..R.", "..R...R...R...RR"), low=33, velocity=105),
@@ -253,7 +253,7 @@ _add(StyleSpec(
 ))
 
 _add(StyleSpec(
-    name="techno", tempo=(128, 138), mode="minor", keys=("A", "F", "D", "E"),
+    name="techno", tempo=(128, 138), mode="minor", keys=("A", "F", "C", "D", "G", "E", "B", "F#", "C#", "G#", "Eb", "Bb"),
     progressions=(("i", "i", "i", "VI"), ("i", "i", "iv", "i")),
     parts=(
         Part("bass", 38, ("..R...R...R...R.", ".RRR.RRR.RRR.RRR"), low=33, velocity=110),

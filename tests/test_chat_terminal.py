@@ -31,6 +31,12 @@ def test_piped_conversation_attach_ask_and_quit(write_audio, tmp_path):
     assert "never read" not in out.stdout and out.stdout.rstrip().endswith("Bye!")
 
 
+def test_the_text_models_loading_bar_stays_out_of_the_chat(tmp_path):
+    """A message the parser only understands by its nearest example loads the text model: quietly."""
+    out = run_chat("what can you do for my mood today, friend?\nplay the first one again\n/quit\n", tmp_path)
+    assert out.returncode == 0 and "Loading weights" not in out.stdout + out.stderr
+
+
 def test_end_of_input_ends_the_chat(tmp_path):
     out = run_chat("/help\n/nonsense\n", tmp_path)
     assert out.returncode == 0

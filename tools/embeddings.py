@@ -21,6 +21,9 @@ DIM = 384
 def _load():
     name = get_settings().text_model
     try:
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # its "Loading weights 0/103" bar landed in the terminal chat
         if name:
             from sentence_transformers import SentenceTransformer
 

@@ -108,3 +108,22 @@ def test_radio_and_playlist_requests_are_intents_of_the_one_parser_typos_include
         assert understand(text).intent == I.PLAYLIST, text
     for text in ("stop the radio", "what is a radio station?", "make me a jazz track", "how do playlists work"):
         assert understand(text, use_examples=False).intent not in (I.RADIO, I.PLAYLIST), text
+
+
+@pytest.mark.parametrize("text, era", [("make me an 80s synth pop song", "80s"), ("make me a 2000s rock song", "2000s"),
+                                       ("a 1990s grunge song", "1990s"), ("something from an '80s movie", "80s"),
+                                       ("60's soul", "60s")])
+def test_a_decade_is_an_era_never_a_length(text, era):
+    """'80s' made an 80-second piece and '2000s' a 33-minute request."""
+    slots = read_slots(text)
+    assert slots.seconds is None and slots.era == era
+
+
+def test_lengths_written_with_s_are_still_lengths():
+    assert read_slots("a 30s rock clip").seconds == 30 and read_slots("a 90s long piece").seconds == 90
+    assert read_slots("make me a 45 s jazz track").seconds == 45
+
+
+def test_common_style_names_reach_a_genre():
+    assert read_slots("a 1990s grunge song").genres == {"rock": 1.0}  # it was heard as nothing, then made pop
+    assert "jazz" in read_slots("some bossa nova please").genres

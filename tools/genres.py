@@ -103,6 +103,8 @@ SYNONYMS: dict[str, str] = {
     "violins": "violin", "orchestra": "strings", "fast": "energetic", "upbeat": "energetic",
     "chilled": "mellow", "relaxing": "calm", "relaxed": "calm", "melancholic": "sad",
     "melancholy": "sad", "gloomy": "dark", "cheerful": "happy", "joyful": "happy",
+    "grunge": "rock", "synthwave": "electronic", "dubstep": "electronic", "drum and bass": "electronic",
+    "salsa": "world", "reggae": "world", "bossa nova": "jazz",
 }
 
 KINDS = {"genre": GENRES, "mood": MOODS, "instrument": INSTRUMENTS}

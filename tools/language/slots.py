@@ -41,6 +41,7 @@ class Slots:
     key: str | None = None  # 'D', 'F#', 'Eb'
     mode: str | None = None  # 'major' or 'minor'
     seconds: float | None = None  # as said: '3 minutes' is 180, '-5 s' is -5
+    era: str | None = None  # a decade as said ("80s", "1990s"): never a length
     seconds_factor: float | None = None  # 'longer' 1.5, 'shorter' 0.67
     energy: float | None = None  # 0..1 from words like 'calm' or 'aggressive'
     energy_delta: float | None = None  # 'more energetic' +0.25
@@ -190,6 +191,9 @@ _NUM = r"(-?\d+(?:\.\d+)?)"
 _BPM = re.compile(_NUM + r"\s*(?:bpm|beats per minute|beats a minute)\b|\b(?:at|tempo(?: of)?)\s+(\d{2,3})\b"
                   r"(?!\s*(?:s|secs?|seconds?|mins?|minutes?|hours?|hrs?|%)\b)")
 _LENGTH = re.compile(_NUM + r"\s*-?\s*(hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b(?:\s+long)?")
+# "1990s", "'80s", "80's", "the 70s": decades. A bare 50s-90s ("an 80s synth pop song") is a decade too, unless
+# it is said to be long: people write lengths as "80 s", "80 seconds" or "80-second".
+_DECADE = re.compile(r"\b(?:19|20)\d0\s?['’]?s\b|['’]\d0s\b|\b\d0['’]s\b|\b[5-9]0s\b(?!\s+long\b)")
 _LENGTH_WORDS = {"half a minute": 30.0, "a minute": 60.0, "an hour": 3600.0, "a few seconds": 5.0}
 _KEY = re.compile(r"\b(?:in(?: the)?(?: key of)?|key of|to)\s+([a-g])(?:\s*(#|♯|♭|sharp|flat|b(?![a-z])))?"
                   r"(?:\s*(major|minor|maj|min|m)\b)?(?=\s*(?:key\b|[,.;!?]|$|\s+(?:and|at|with|please|pls|plz|"
@@ -272,6 +276,10 @@ def _avoid(slots: Slots, label: str, reason: str) -> None:
 
 
 def _read_numbers(low: str, slots: Slots) -> str:
+    if m := _DECADE.search(low):
+        slots.era = re.sub(r"['’\s]", "", m.group(0))
+        slots.reasons["era"] = f"'{m.group(0)}' (a decade, not a length)"
+        low = _DECADE.sub(" , ", low)
     if m := _BPM.search(low):
         slots.tempo = float(m.group(1) or m.group(2))
         slots.reasons["tempo"] = f"'{m.group(0).strip()}'"

@@ -85,14 +85,14 @@ class ChainlitReporter(Reporter):
         cl.run_sync(s.update())
 
 
-DETAILS = "details"  # the side panel with each player's engine, model, seed and judge (opened from the reply)
 
 
 def elements_for(reply: Reply) -> list:
     elements: list = []
     if reply.audio:
-        lines = [f"**{item.title}**: {item.caption}" for item in reply.audio]
-        elements.append(cl.Text(name=DETAILS, content="\n\n".join(lines), display="side"))
+        # public/elements/PieceDetails.jsx: each player's engine, model, seed and judge, folded
+        items = [{"title": item.title, "caption": item.caption} for item in reply.audio]
+        elements.append(cl.CustomElement(name="PieceDetails", props={"items": items}, display="inline"))
     for item in reply.items:
         if isinstance(item, GenreChart):
             elements.append(picture(item.title, pictures.genre_chart(item), "medium"))
@@ -151,11 +151,6 @@ async def taste_reset(action: cl.Action) -> None:
                              "me what you like, to start again.").send()
 
 
-def reply_content(reply: Reply) -> str:
-    """The reply in plain words; the players' technical captions wait behind a 'details' link."""
-    return f"{reply.text}\n\n{DETAILS}" if reply.audio else reply.text
-
-
 async def answer(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> None:
     reporter = agent.session.reporter
     if isinstance(reporter, ChainlitReporter):
@@ -164,7 +159,7 @@ async def answer(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> N
     reply = await cl.make_async(agent.send)(text, files)
     pieces = [a.generation_id for a in reply.audio if a.generation_id]
     # pictures are drawn off the event loop: the other chats' sockets keep moving meanwhile
-    message = cl.Message(content=reply_content(reply), elements=await cl.make_async(elements_for)(reply),
+    message = cl.Message(content=reply.text, elements=await cl.make_async(elements_for)(reply),
                          actions=buttons() if pieces else [])
     await message.send()
     if history.login_enabled():  # a kept chat: its state too, so that reopening it picks up where it stopped

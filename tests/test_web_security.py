@@ -179,6 +179,21 @@ def test_an_oversized_upload_is_refused_before_it_is_read(app_url):
     assert streamed.status_code == 413
 
 
+def test_an_empty_file_gets_a_clear_answer_not_a_server_error(app_url, tmp_path):
+    empty = tmp_path / "empty.mp3"
+    empty.write_bytes(b"")
+
+    async def scenario():
+        c = ChatClient(app_url)
+        await c.open()
+        answer = await c.upload(empty)
+        await c.close()
+        return answer
+
+    answer = run(scenario())
+    assert answer.status_code == 400 and "empty" in answer.json()["detail"]
+
+
 def test_more_files_than_a_message_may_carry_are_refused_by_the_server(app_url, write_audio):
     song = write_audio("short.wav")
 

@@ -167,9 +167,11 @@ class GuardMiddleware:
                     return {"type": "http.disconnect"}
             return message
 
-        replaced = {"sent": False}
+        replaced = {"sent": False, "started": False}
 
         async def checked_send(message):
+            if message["type"] == "http.response.start":
+                replaced["started"] = True
             if seen["over"]:
                 if not replaced["sent"]:
                     replaced["sent"] = True
@@ -181,9 +183,17 @@ class GuardMiddleware:
 
         try:
             await self.app(scope, counted_receive, checked_send)
-        except Exception:
+        except Exception as exc:
             if not seen["over"]:
-                raise
+                if replaced["started"]:
+                    raise
+                # Chainlit answers an empty file with a 500 and a traceback in the log ("Either path or content
+                # must be provided"): the page showed only "Upload failed"
+                from tools.incidents import log_incident
+
+                log_incident(exc, "upload")
+                return await _send_json(send, 400, "That file could not be stored: it is empty or was cut short. "
+                                        "Attach the audio file again.")
         if seen["over"] and not replaced["sent"]:
             await _send_json(send, 413, too_big)
 

@@ -390,6 +390,17 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
     else:
         seed = next_seed(base_seed, 1 if piece.kind == "generate" else 7919)
     energy = change.energy_change()
+    names_something = bool(change.more or change.remove or change.tempo or change.tempo_factor or change.key
+                           or change.mode or change.energy_delta or change.seconds or change.seconds_factor
+                           or change.like_last)
+    # a change keeps what it does not name: the key, the mode and the pace (nudged by energy); 'another one' and
+    # 'a completely different take' name nothing to keep
+    if names_something and not change.different:
+        made_key, made_mode = _key_of(piece.generation)
+        key, mode = key or made_key, mode or made_mode
+        if tempo is None and made_at:
+            nudge = 1.1 if (energy or 0) > 0 else 0.9 if (energy or 0) < 0 else 1.0
+            tempo, _ = fit_tempo(round(made_at * nudge))
     wanted = [g for g, d in change.more.items() if d > 0 and _kind(g) == "genre"]
     if piece.kind == "create":
         request: LoopRequest = piece.request
@@ -429,7 +440,7 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
                           like=None if piece.generation.midi_path else piece.generation.audio_path)
         elif change.different:
             new = replace(new, reference_midi=None, like=None)
-        result = run_generation(session, new, notes, wanted=wanted)
+        result = run_generation(session, new, notes)  # says which of the piece's genres are not heard, not only new ones
     made = result["pieces"][0]
     result["unmet"] += _instrument_notes(change, made.get("notes", []), made["engine"])
     result["refined_from"] = piece.id

@@ -191,6 +191,10 @@ def test_make_refine_feedback_conversation():
     agent.send("less drums")
     g4 = agent.session.pieces["g4"].generation
     assert g4.style.energy < (g3.style.energy if g3.style.energy is not None else 0.5)
+    # what the change did not name stays: the key and mode; the pace only eases with the energy (the key moved
+    # on every refinement, and 'make the drums quieter' went from 88 to 64 BPM)
+    assert g4.conditioning["key"] == g3.conditioning["key"]
+    assert g4.conditioning["tempo"] == pytest.approx(g3.conditioning["tempo"] * 0.9, rel=0.03)
 
     agent.send("another one")
     assert agent.session.pieces["g5"].generation.seed != g4.seed

@@ -89,6 +89,17 @@ def test_a_station_opens_on_its_own_taste_and_explores_only_after_that():
     assert any("exploring" in spec.reason for spec in later)
 
 
+def test_a_station_asked_for_by_mood_alone_plays_styles_of_that_mood():
+    """'start a calm station' played rock, dance and metal: with no genre every style scored the same."""
+    from tools.radio.choice import MOOD_STYLES
+    from tools.radio.seeding import seed_profile
+
+    calm = StationTaste(seed_profile("start a calm station"))
+    firsts = [plan_next(calm, SHORT, [], [], np.random.default_rng(seed)).style for seed in range(30)]
+    assert all(next(iter(style.genres)) in MOOD_STYLES["calm"] for style in firsts)
+    assert all(style.moods.get("calm") for style in firsts)  # and the pieces are asked to be calm
+
+
 def test_the_station_picks_styles_by_how_they_sound_to_the_tagger():
     genres = ["jazz", "house", "techno", "rock"]
     taste = StationTaste(TasteProfile(genres={"techno": 1.0, "electronic": 0.8}))

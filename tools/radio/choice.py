@@ -52,6 +52,31 @@ NEIGHBOURS: dict[str, tuple[str, ...]] = {
     "indie": ("rock", "pop", "folk"), "dance": ("house", "electronic", "pop"), "easy listening": ("jazz", "soul"),
 }
 
+# Styles that suit each mood: a station asked for only by mood ("a calm station") plays these (it played rock and
+# dance at 125 BPM for "calm" when every style scored the same).
+MOOD_STYLES: dict[str, tuple[str, ...]] = {
+    "calm": ("ambient", "new age", "chillout", "classical", "jazz", "folk"),
+    "mellow": ("chillout", "jazz", "soul", "folk", "ambient"),
+    "sad": ("blues", "classical", "folk", "soul", "ambient", "new age"),
+    "beautiful": ("classical", "new age", "ambient", "folk", "jazz"),
+    "happy": ("pop", "funk", "country", "dance", "soul", "folk"),
+    "energetic": ("rock", "punk", "metal", "dance", "techno", "house", "electronic"),
+    "party": ("dance", "house", "hip-hop", "pop", "funk", "techno"),
+    "dark": ("metal", "techno", "electronic", "ambient"),
+    "sexy": ("soul", "funk", "jazz", "chillout"),
+    "catchy": ("pop", "dance", "rock", "funk"),
+}
+
+
+def mood_fit(moods: dict[str, float], style: str) -> float:
+    """How well a style suits a station known only by its moods: the weight of the moods it suits (0 for a style
+    that suits none of them: only exploring reaches it), 0.5 for every style when no mood is known."""
+    said = {m: w for m, w in moods.items() if m in MOOD_STYLES and w > 0}
+    if not said:
+        return 0.5
+    return max((w for m, w in said.items() if style in MOOD_STYLES[m]), default=0.0)
+
+
 # Lead instruments that suit each genre: exploiting pieces vary their colour within these.
 COLOURS: dict[str, tuple[str, ...]] = {
     "jazz": ("piano", "saxophone", "vibraphone", "trumpet", "jazz guitar"),
@@ -109,13 +134,14 @@ def preferences(taste: StationTaste, genres: list[str]) -> dict[str, float]:
     with what the style has earned on this station (its mean reward) as evidence for it accumulates. The
     heard taste generalises (a like of one jazz piece speaks for every style that sounds like jazz); the
     rewards correct it where the tagger's names mislead (it hears the blues pieces as country, but the person
-    skips country). A station with no genres yet rates every style 0.5 (less its aversions)."""
+    skips country). A station with no genres yet rates the styles that suit its moods higher (MOOD_STYLES), and
+    with no moods either every style 0.5 (less its aversions)."""
     scores = {}
     for g in genres:
         if g in taste.profile.avoid:
             continue
         sound = sound_of(taste, g)
-        fit = cosine(taste.profile.genres, sound) if taste.profile.genres else 0.5
+        fit = cosine(taste.profile.genres, sound) if taste.profile.genres else mood_fit(taste.profile.moods, g)
         score = fit - aversion_to(taste, g)
         mean, weight = taste.rewards.get(g, (0.0, 0.0))
         trust = weight / (weight + EVIDENCE)

@@ -127,3 +127,12 @@ def test_lengths_written_with_s_are_still_lengths():
 def test_common_style_names_reach_a_genre():
     assert read_slots("a 1990s grunge song").genres == {"rock": 1.0}  # it was heard as nothing, then made pop
     assert "jazz" in read_slots("some bossa nova please").genres
+
+
+def test_a_number_of_songs_is_how_many_to_make_and_the_genre_is_still_read():
+    """'make me 3 rock songs' made one piece and said nothing."""
+    three = read_slots("make me 3 rock songs")
+    assert three.candidates == 3 and three.genres == {"rock": 1.0}
+    assert read_slots("a couple of jazz tracks please").candidates == 2
+    assert read_slots("make me something like these two songs").candidates is None  # the songs already there
+    assert read_slots("make me a 3 minute song").candidates is None

@@ -200,7 +200,9 @@ _KEY = re.compile(r"\b(?:in(?: the)?(?: key of)?|key of|to)\s+([a-g])(?:\s*(#|â™
                   r"for|now|this|instead|then|too|major|minor)\b))", re.IGNORECASE)
 _MODE = re.compile(r"\b(major|minor)\b(?:\s+key|\s+mode|\s+scale)?")
 _COUNT = r"(\d+|one|two|three|four|five|six|seven|eight|a couple of|a few)"
-_CANDIDATES = re.compile(_COUNT + r"\s+(?:candidates?|versions?|options?|variations?|takes?)\b")
+# "3 versions", and "3 rock songs": several pieces from one request are its candidates, each one shown
+_CANDIDATES = re.compile(_COUNT + r"\s+(?:candidates?|versions?|options?|variations?|takes?|"
+                         r"(?:[a-z&'-]+\s+){0,3}(?:songs|tracks|pieces|tunes))\b")
 _ITERS = re.compile(r"(?:at most |up to )?" + _COUNT + r"\s+(?:rounds?|iterations?|attempts?|tries)\b")
 _ORDINAL = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\b"
                       r"(?=\s+(?:one|song|track|piece|upload|result|candidate|version|take|file)s?\b|\s*[?.!]*$|"
@@ -295,10 +297,13 @@ def _read_numbers(low: str, slots: Slots) -> str:
                 slots.seconds = seconds
                 low = low.replace(phrase, " , ")
                 break
-    if m := _CANDIDATES.search(low):
+    m = _CANDIDATES.search(low)
+    if m and re.search(r"\b(?:these|those|the|my|your|our|both|of)\s+$", low[: m.start()]):
+        m = None  # 'like these two songs' names songs already there, not how many to make
+    if m:
         raw = m.group(1)
         slots.candidates = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
-        low = _blank(low, m)
+        low = low[: m.start(1)] + " , " + low[m.end(1):]  # the count only: 'rock' in '3 rock songs' is still read
     if m := _ITERS.search(low):
         raw = m.group(1)
         slots.max_iters = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]

@@ -201,6 +201,9 @@ class OfflinePlanner(BaseChatModel):
         if intent == I.SEARCH:
             return self._call("search_library", {"query": reading.text})
         if intent == I.FEEDBACK:
+            if not ctx.pieces and slots.liked and ctx.uploads:  # "I love it" of a song they sent: their taste
+                ids = ref.ids if ref.kind == "upload" else ctx.latest_uploads
+                return self._call("taste_profile", {"text": "", "upload_ids": ids})
             if not ctx.pieces:
                 return answers.NOTHING_TO_RATE
             piece = ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]

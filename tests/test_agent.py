@@ -148,6 +148,16 @@ def test_bad_upload_gets_a_clear_message_and_is_not_kept(tmp_path):
     assert agent.session.uploads == {} and reply.tools == []
 
 
+def test_loving_a_song_one_sent_makes_it_ones_taste(second_song):
+    """'I love it' after 'what is this song?' answered 'There's nothing I've made yet for you to rate'."""
+    agent = ChatAgent()
+    agent.send("what is this song?", [second_song])
+    loved = agent.send("I love it")
+    assert loved.tool_calls[0] == ("taste_profile", {"upload_ids": ["u1"]})
+    assert "From 1 song, your taste is" in loved.text
+    assert "nothing I've made" in ChatAgent().send("I love it").text  # with nothing sent or made, still said
+
+
 def test_what_is_this_song_then_taste(song, second_song):
     agent = ChatAgent()
     reply = agent.send("what is this song?", [song])

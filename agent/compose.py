@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from agent.session import AudioResult, GeneratedPiece, LoopChart, Session
-from tools.contracts import Generation, Style, TasteProfile
+from tools.contracts import Generation, Style, TasteProfile, Track
 from tools.errors import TastemakerError
 from tools.generate.request import (GenerationRequest, MusicAsk, MusicChange, fit_key, fit_seconds, fit_tempo,
                                     next_seed)
@@ -195,15 +195,36 @@ def _combined_target(session: Session, upload_ids: list[str]) -> list[str]:
     return target
 
 
+def _track_profile(track: Track) -> TasteProfile:
+    """What a library track is, as a taste: its genre and its tags by kind (genres scaled so the top is 1)."""
+    from tools.genres import ALL_LABELS
+
+    kinds: dict[str, dict[str, float]] = {"genre": {}, "mood": {}, "instrument": {}}
+    for label, weight in track.tags.items():
+        if ALL_LABELS.get(label) in kinds and weight > 0:
+            kinds[ALL_LABELS[label]][label] = float(weight)
+    if track.genre in ALL_LABELS:
+        kinds["genre"][track.genre] = max(kinds["genre"].values(), default=1.0)
+    top = max(kinds["genre"].values(), default=1.0)
+    genres = {g: round(w / top, 3) for g, w in sorted(kinds["genre"].items(), key=lambda kv: -kv[1])[:4]}
+    return TasteProfile(genres=genres, moods=kinds["mood"], instruments=kinds["instrument"], clips=[track.title])
+
+
 def create_music(session: Session, ask: MusicAsk, upload_ids: list[str] | None = None,
-                 max_iters: int | None = None, combine: bool = False) -> dict[str, Any]:
-    """Something like the uploads (or the saved taste), checked by the classifier loop; `combine` aims at every
-    song's own genre (a blend) rather than the genres they share."""
+                 max_iters: int | None = None, combine: bool = False, track_id: str | None = None) -> dict[str, Any]:
+    """Something like the uploads, a library track (`track_id`: 'like the second one' after a search) or the saved
+    taste, checked by the classifier loop; `combine` aims at every song's own genre (a blend) rather than the
+    genres they share."""
     ids = list(upload_ids or [])
     if combine and len(ids) < 2:
         raise TastemakerError("To blend songs I need at least two: attach the songs you want combined.")
     ask, notes = ask.fitted(LOOP_SECONDS, default_candidates=2)
-    profile = _profile_for(session, ids)
+    track = None
+    if track_id and not ids:
+        from agent.actions import _library
+
+        track = _library().get(track_id, viewer=session.library_viewer)  # a clear error when there is none
+    profile = _track_profile(track) if track is not None else _profile_for(session, ids)
     style = ask.style()
     profile = replace(profile, genres={**profile.genres, **style.genres}, moods={**profile.moods, **style.moods},
                       instruments={**profile.instruments, **style.instruments},
@@ -217,9 +238,13 @@ def create_music(session: Session, ask: MusicAsk, upload_ids: list[str] | None =
     target = list(style.genres) or (_combined_target(session, ids) if combine else None)
     request = LoopRequest(profile=profile, target=target or None, seconds=ask.seconds, seed=0,
                           candidates=ask.candidates, engine=ask.engine, max_iters=int(max_iters or 4),
-                          description=ask.description, using=[session.upload(uid).name for uid in ids],
+                          description=ask.description,
+                          using=[track.title] if track is not None else [session.upload(uid).name for uid in ids],
                           asked_moods=list(style.moods))
-    reference = _reference(session, ids, ask.description)
+    if track is not None:  # its own score lends motifs and chords, when the library has one
+        reference = track if track.midi_path else None
+    else:
+        reference = _reference(session, ids, ask.description)
     if reference is not None:
         request = replace(request, reference_midi=reference.midi_path or None,
                           reference_title=f"{reference.title} by {reference.artist}".strip())

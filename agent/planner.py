@@ -237,6 +237,9 @@ class OfflinePlanner(BaseChatModel):
             if not songs and ref.kind == "piece":  # 'like it' right after a piece: more like that piece
                 return self._call("refine_music", self._change(reading) | {"like_last": True,
                                                                          "generation_id": ref.ids[-1]})
+            if not songs and ref.kind == "track":  # 'like the second one' after a search
+                return self._call("create_music", self._ask(reading) | {"track_id": ref.ids[-1],
+                                                                       "max_iters": slots.max_iters})
             if not songs and not wants_taste:
                 return answers.NEED_UPLOAD_FOR_LIKE
             return self._call("create_music", self._ask(reading) | {"upload_ids": songs,

@@ -96,11 +96,12 @@ def build_tools(session: Session) -> list[BaseTool]:
     def create_music(**kwargs: Any) -> dict[str, Any]:
         """Make something like the person's uploaded songs (or their saved taste): builds their taste profile,
         generates, re-tags the result with a music classifier and refines until the genres match.
-        upload_ids: the songs to be like ("it" is one song, "these" several); genres: target genres;
-        combine: true to blend the songs (aim at each song's own genre); other fields as generate_music."""
+        upload_ids: the songs to be like ("it" is one song, "these" several); track_id: a library track to be
+        like instead (from a search: 'like the second one'); genres: target genres; combine: true to blend the
+        songs (aim at each song's own genre); other fields as generate_music."""
         ask, rest = _split(kwargs, MusicAsk)
         return compose.create_music(session, MusicAsk(**ask), rest.get("upload_ids"), rest.get("max_iters"),
-                                    bool(rest.get("combine")))
+                                    bool(rest.get("combine")), track_id=rest.get("track_id"))
 
     def refine_music(**kwargs: Any) -> dict[str, Any]:
         """Change a generated piece (the latest, or generation_id like "g2") and make it again, as typed fields:
@@ -140,6 +141,7 @@ def build_tools(session: Session) -> list[BaseTool]:
             "like_upload_ids": (ids, None, "an upload to borrow tempo, key and melody from, e.g. ['u1']")}),
         "create_music": _schema("create_music", MusicAsk, {
             "upload_ids": (ids, None, "the uploads to be like, e.g. ['u1', 'u2']"),
+            "track_id": (str | None, None, "a library track to be like, from a search or 'find similar'"),
             "max_iters": (int | None, None, "at most this many rounds of the loop (default 4)"),
             "combine": (bool, False, "true to blend the songs: aim at each song's own genre")}),
         "refine_music": _schema("refine_music", MusicChange, {

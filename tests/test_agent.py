@@ -285,6 +285,12 @@ def test_add_an_upload_and_a_made_piece_to_the_library(song, tmp_path, monkeypat
     assert made.midi_path.endswith(".mid") and Path(made.midi_path).is_file()
     found = agent.send("search the library for road trip")
     assert found.tools == ["search_library"] and "road trip" in found.text.split("\n")[1]
+    # a search result is something to be like: its tags are the aim, its score (when it has one) the reference
+    agent.send("search the library for jazz")
+    like = agent.send("make me something like the first one, 4 seconds")
+    (name, args), = like.tool_calls
+    assert name == "create_music" and args["track_id"] == agent.session.last_search[0]
+    assert "Using" in like.text and "Like what?" not in like.text
 
 
 def test_a_taste_told_in_words_suggests_a_phrase_that_works_without_uploads():

@@ -56,6 +56,8 @@ def test_add_it_right_after_a_search_adds_that_result(planner):
     assert plan(planner, history, "add it to my library")[0] == [("add_to_library", {"track_id": "t7"})]
     assert plan(planner, history, "add the second one to my library")[0] == [("add_to_library", {"track_id": "t9"})]
     assert plan(planner, MADE, "add it to my library")[0] == [("add_to_library", {"generation_id": "g1"})]
+    like = plan(planner, history, "make me something like the second one")[0]
+    assert like == [("create_music", {"description": "make me something like the second one", "track_id": "t9"})]
 
 
 @pytest.mark.parametrize("text, tool, args", [

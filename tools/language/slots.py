@@ -491,7 +491,8 @@ def _read_labels(low: str, slots: Slots, meaning: bool, original: str) -> None:
                 _put(slots.genres, GENRE_IF_ALONE[word], 0.8)
                 slots.reasons.setdefault(GENRE_IF_ALONE[word], f"'{word}' (no other genre named)")
     leftovers = [w for i, w in enumerate(words) if not used[i] and w not in STOPWORDS and not w[0].isdigit()
-                 and len(w) > 2 and w not in ("minor", "major", "bpm") and not w.startswith("-")]
+                 and len(w) > 2 and w not in ("minor", "major", "bpm") and w not in ORDINALS
+                 and not w.startswith("-")]  # 'like the second one' says which, not what
     if meaning and leftovers:
         for word, ranked in zip(leftovers, similar_labels(leftovers)):
             label, sim = ranked[0]

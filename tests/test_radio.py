@@ -62,6 +62,7 @@ def test_words_adjust_the_taste_less_drums_twice_leaves_them_out_and_calmer_lowe
     assert twice.profile.instruments["drums"] <= AVOID_AT and "drums" in twice.profile.avoid
     calmer = steer_taste(taste, parse_steer("calmer"))
     assert calmer.profile.energy < taste.profile.energy and calmer.profile.moods.get("calm", 0) > 0
+    assert calmer.profile.tempo < 120.0  # and slower: it kept the station's pace
     slower = steer_taste(taste, parse_steer("slower"))
     assert slower.profile.tempo < 120.0
     with pytest.raises(TastemakerError, match="Unknown steering"):

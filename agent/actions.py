@@ -134,7 +134,7 @@ def taste_profile(session: Session, text: str = "", upload_ids: list[str] | None
     else:
         profile = load_profile(session.user)
     if profile is None or not (profile.genres or profile.moods or profile.instruments):
-        raise TastemakerError(
+        raise NotReadyYet(  # a 'not yet', not a failure: said without "Sorry, that didn't work"
             "I don't know your taste yet. Upload a few songs you love (or tell me what you like, e.g. "
             "'I like mellow jazz with piano') and ask again."
         )

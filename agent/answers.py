@@ -72,9 +72,22 @@ RADIO_ELSEWHERE = ("I can play you an endless station that learns from your skip
                    "station' or 'play my radio' in the chat (or run `tastemaker radio`), or ask for 'a 30-minute "
                    "playlist for a dinner party'.")
 
+# Both chats hand these to the radio before the tools (agent/radio_chat.py)
+RADIO_CAPABILITIES = [
+    "play a radio station that learns from your likes and skips ('start a calm jazz station', then 'skip', "
+    "'I like this', 'calmer', 'stop the radio')",
+    "make a playlist of new pieces and library tracks ('make me a 30-minute playlist for a dinner party')",
+]
+
+
+THANKS = "You're welcome! Tell me what to make next, or say 'start a station' for music that keeps coming."
+
+
 def help_text(tool_names: list[str]) -> str:
     lines = [f"- {text}" for name, text in CAPABILITIES.items() if name in tool_names]
-    return "Here's what I can do:\n" + "\n".join(lines) if lines else "I have no tools available right now."
+    if not lines:
+        return "I have no tools available right now."
+    return "Here's what I can do:\n" + "\n".join(lines + [f"- {text}" for text in RADIO_CAPABILITIES])
 
 
 def greeting(tool_names: list[str]) -> str:

@@ -175,6 +175,8 @@ class OfflinePlanner(BaseChatModel):
             return answers.greeting(self.tool_names)
         if intent == I.HELP:
             return answers.help_text(self.tool_names)
+        if intent == I.THANKS:
+            return answers.THANKS
         if intent == I.REFUSE_FILE:
             return answers.REFUSE_FILE
         if intent in (I.RADIO, I.PLAYLIST):  # the chat app and the terminal chat hand these to the radio first

@@ -41,7 +41,7 @@ def second_song(tmp_path_factory):
 # -- intent and slot parsing (tools.language) ---------------------------------------------------------
 
 @pytest.mark.parametrize("text, intent", [
-    ("hi there", I.GREETING), ("help", I.HELP), ("what can you do?", I.HELP),
+    ("hi there", I.GREETING), ("help", I.HELP), ("what can you do?", I.HELP), ("thanks!", I.THANKS),
     ("what is this song?", I.DESCRIBE), ("which genre are these?", I.DESCRIBE),
     ("what's my taste?", I.TASTE), ("I love mellow jazz with piano", I.TASTE),
     ("find something similar", I.SIMILAR), ("search the library for string quartets", I.SEARCH),
@@ -148,14 +148,22 @@ def test_bad_upload_gets_a_clear_message_and_is_not_kept(tmp_path):
     assert agent.session.uploads == {} and reply.tools == []
 
 
+def test_thanks_help_and_an_unknown_taste_are_answered_plainly():
+    agent = ChatAgent(user="nobody-yet")
+    assert agent.send("thanks!").text.startswith("You're welcome")  # it said "Still not sure what you'd like"
+    assert "radio station" in agent.send("what can you do?").text and "playlist" in agent.send("help").text
+    taste = agent.send("what's my taste?").text
+    assert taste.startswith("I don't know your taste yet") and "Sorry" not in taste  # a 'not yet', not an error
+
+
 def test_loving_a_song_one_sent_makes_it_ones_taste(second_song):
     """'I love it' after 'what is this song?' answered 'There's nothing I've made yet for you to rate'."""
-    agent = ChatAgent()
+    agent = ChatAgent(user="loves-own-song")  # a taste of its own: other tests count the default user's songs
     agent.send("what is this song?", [second_song])
     loved = agent.send("I love it")
     assert loved.tool_calls[0] == ("taste_profile", {"upload_ids": ["u1"]})
     assert "From 1 song, your taste is" in loved.text
-    assert "nothing I've made" in ChatAgent().send("I love it").text  # with nothing sent or made, still said
+    assert "nothing I've made" in ChatAgent(user="loves-nothing-yet").send("I love it").text  # with nothing sent or made, still said
 
 
 def test_what_is_this_song_then_taste(song, second_song):

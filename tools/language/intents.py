@@ -21,6 +21,7 @@ MAKE_LIKE, MAKE, REFINE, EXPLAIN, COMBINE, UNKNOWN = (
     "make_like", "make", "refine", "explain", "combine", "unknown",
 )
 RADIO, PLAYLIST = "radio", "playlist"  # music that keeps coming: a station, or an ordered list saved to keep
+THANKS = "thanks"
 OUT_OF_SCOPE = "out_of_scope"  # examples of what Tastemaker does not do; routes to UNKNOWN
 
 CUE_FLOOR = 0.5  # a cue weaker than this is not enough on its own
@@ -55,6 +56,9 @@ INTENTS: list[Intent] = [
     Intent(GREETING, [(r"^(?:hi|hello|hey|hiya|howdy|greetings|yo|heya|good (?:morning|afternoon|evening|day))"
                        r"\b(?:\s+(?:there|you|all|everyone|tastemaker|again|hey))*[\s!.,:)(]*$", 0.95)],
            ["hi", "hello there", "hey!", "good afternoon"]),
+    Intent(THANKS, [(r"^(?:thanks|thank you|thank u|thx|ty|cheers|many thanks|thanks a lot|much appreciated)"
+                     r"\b(?:\s+(?:so much|a lot|a bunch|again|tastemaker|mate|man))*[\s!.,:)(]*$", 0.95)],
+           ["thanks!", "thank you so much", "cheers"]),
     Intent(HELP, [(r"^(?:help|help me|help please|please help)\W*$", 0.95),
                   (r"\b(?:what can (?:you|i) (?:do|ask|say)|how do(?:es)? (?:this|it|you|i) (?:work|use)|what do you do|"
                    r"what are (?:the |your )?commands|show me (?:some )?examples|how to use|what are you)\b", 0.9),

@@ -256,8 +256,10 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
         piece = session.piece(generation_id)
         gen = piece.generation
         path, name = Path(gen.audio_path), Path(gen.audio_path).name
-        asked = getattr(piece.request, "description", "") or gen.prompt
-        source = Source(path=path, title=title or f"Tastemaker {piece.id}: {asked}"[:120],
+        from agent.compose import piece_title
+
+        # the genres, not the person's raw words ('Tastemaker g3: make me something like this')
+        source = Source(path=path, title=title or f"Tastemaker {piece_title(piece)}"[:120],
                         artist=artist or "Tastemaker", description=gen.prompt, midi_path=gen.midi_path,
                         extra={"origin": "generated", "engine": gen.engine, "model": gen.model, "seed": gen.seed,
                                "added_by": session.user}, name=name)

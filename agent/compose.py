@@ -111,11 +111,17 @@ def _detail(g: Generation, judge: str | None = None) -> str:
     return text + (f"; judged by {judge}" if judge else "")
 
 
+def piece_title(piece: GeneratedPiece) -> str:
+    """'g3: rock, indie': the piece and the genres it was asked to be (never the person's raw words)."""
+    g = piece.generation
+    asked = ", ".join(k for k, _ in sorted((g.style.genres if g.style else {}).items(), key=lambda kv: -kv[1])[:3])
+    return f"{piece.id}: {asked or 'your piece'}"
+
+
 def _show(session: Session, piece: GeneratedPiece, heard: list[tuple[str, float]], judge: str | None = None,
           ) -> dict[str, Any]:
     g = piece.generation
-    asked = ", ".join(k for k, _ in sorted((g.style.genres if g.style else {}).items(), key=lambda kv: -kv[1])[:3])
-    session.outbox.append(AudioResult(path=g.audio_path, title=f"{piece.id}: {asked or 'your piece'}",
+    session.outbox.append(AudioResult(path=g.audio_path, title=piece_title(piece),
                                       caption=_detail(g, judge), generation_id=piece.id, heard=list(heard)))
     tempo = _tempo_of(g)
     return {

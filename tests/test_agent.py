@@ -289,6 +289,7 @@ def test_add_an_upload_and_a_made_piece_to_the_library(song, tmp_path, monkeypat
         tracks = {t.id: t for t in lib.list()}
         made = tracks[agent.session.pieces["g1"].library_id]
     assert len(tracks) == 2 and made.artist == "Tastemaker" and "jazz" in made.description
+    assert made.title == "Tastemaker g1: jazz"  # not the words of the request ('make me a 4 second jazz piece')
     assert all(Path(t.audio_path).is_file() and Path(t.audio_path).parent.name == "added" for t in tracks.values())
     assert made.midi_path.endswith(".mid") and Path(made.midi_path).is_file()
     found = agent.send("search the library for road trip")

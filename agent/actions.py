@@ -177,6 +177,9 @@ def _library():
 
 
 def _tracks(session: Session, results: list) -> dict[str, Any]:
+    # close ones first, as the reply lists them, so that its numbers, the players and 'the second one' agree
+    results = sorted(results, key=lambda r: not (r.genre_similarity is None
+                                                 or r.genre_similarity >= MIN_GENRE_SIMILARITY))
     found = []
     for r in results:
         t = r.track

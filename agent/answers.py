@@ -252,7 +252,8 @@ def explain(result: dict[str, Any]) -> str:
 def tracks(result: dict[str, Any]) -> str:
     found = result["tracks"]
     if not found:
-        return "I found nothing in the library for that. Try other words, or add music with 'tastemaker library add'."
+        return ("I found nothing in the library for that. Try other words, or attach a song and say 'add it to my "
+                "library'.")
     head = f"Using {result['using']}. " if result.get("using") else ""
 
     def line(i: int, t: dict[str, Any]) -> str:
@@ -265,7 +266,8 @@ def tracks(result: dict[str, Any]) -> str:
         lines += [line(i, t) for i, t in enumerate(far, start=1)]
         lines.append("\nShall I make you a piece like it instead? Say 'make me something like it'.")
         return "\n".join(lines)
-    lines = [f"{head}I found {len(close)} piece{'s' if len(close) != 1 else ''} in the library that sound alike:"]
+    kind = "that sound alike" if result.get("using") else "for that"  # a word search finds, it does not compare
+    lines = [f"{head}I found {len(close)} piece{'s' if len(close) != 1 else ''} in the library {kind}:"]
     lines += [line(i, t) for i, t in enumerate(close, start=1)]
     if far:
         lines.append("Nearest after those, but not close:")

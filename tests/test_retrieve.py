@@ -149,3 +149,23 @@ def test_a_chat_says_when_the_nearest_pieces_are_not_close(cli_env):
     assert "not close" in text
     if not any(t["close"] for t in result["tracks"]):
         assert "Nothing in the library is close" in text and "make me something like it" in text
+
+
+def test_a_replys_numbers_the_players_and_the_second_one_are_the_same_tracks(tmp_path):
+    """The reply lists close pieces first; the players and 'the second one' followed the search's own order."""
+    from types import SimpleNamespace
+
+    from agent import actions, answers
+    from agent.session import Session
+    from tools.contracts import Track
+
+    def result(name: str, similarity: float) -> SimpleNamespace:
+        audio = tmp_path / f"{name}.wav"
+        audio.write_bytes(b"")
+        track = Track(id=name, title=name, genre="jazz", audio_path=str(audio))
+        return SimpleNamespace(track=track, score=0.5, why="sounds alike", genre_similarity=similarity)
+
+    session = Session()
+    found = actions._tracks(session, [result("far", 0.0), result("close-a", 0.9), result("close-b", 0.8)])
+    listed = [line.split("**")[1] for line in answers.tracks(found | {"using": "x"}).splitlines() if "**" in line]
+    assert listed == session.last_search == [a.title for a in session.outbox] == ["close-a", "close-b", "far"]

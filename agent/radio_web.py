@@ -24,7 +24,7 @@ PREFIX = "/radio"
 _ID = re.compile(r"^[0-9a-f]{16}$")
 MEDIA = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".mp3": "audio/mpeg",
          ".aif": "audio/aiff", ".aiff": "audio/aiff", ".opus": "audio/ogg"}
-OPS = ("now", "next", "poll", "skip", "like", "dislike", "more_like_this", "calmer", "less_drums", "set", "stop")
+OPS = ("now", "next", "previous", "poll", "skip", "like", "dislike", "more_like_this", "calmer", "less_drums", "set", "stop")
 # The player's two word buttons, as the same adjustments the words make in the chat ("calmer", "less drums").
 BUTTON_WORDS = {"calmer": "calmer", "less_drums": "less drums"}
 
@@ -56,11 +56,19 @@ def piece_props(piece: RadioPiece) -> dict:
             "genres": [[g, round(p, 3)] for g, p in piece.top_genres(3).items()], "reason": piece.reason}
 
 
+def piece_url(station_id: str, piece: RadioPiece) -> str:
+    return f"{PREFIX}/{station_id}/{piece.id}"
+
+
 def player_props(radio: RadioChat, piece: RadioPiece) -> dict:
+    """The player's start; a playlist played back adds its tracks in order (each with its audio's URL)."""
     station = radio.station
     assert station is not None
-    return {"station": station.id, "piece": piece_props(piece), "crossfade": station.options.crossfade_seconds,
-            "adventurous": station.options.adventurous, "library_share": station.options.library_share}
+    props = {"station": station.id, "piece": piece_props(piece), "crossfade": station.options.crossfade_seconds,
+             "adventurous": station.options.adventurous, "library_share": station.options.library_share}
+    if radio.playlist_pieces:
+        props["tracks"] = [piece_props(p) | {"url": piece_url(station.id, p)} for p in radio.playlist_pieces]
+    return props
 
 
 def _fraction(value: object, name: str) -> float:
@@ -99,6 +107,8 @@ def player_action(radio: RadioChat | None, payload: object) -> dict:
         if op == "next":
             piece = radio.next_piece(skip=False)
             return {"piece": piece_props(piece)}
+        if op == "previous":
+            return {"piece": piece_props(radio.previous_piece())}
         if op == "skip":
             if payload.get("have_next"):  # the player already holds the next piece: only the taste moves
                 station.steer(Steer("skip"), piece_id=radio._playing_id(station))

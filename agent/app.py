@@ -306,7 +306,8 @@ def session_radio(agent: ChatAgent):
 
     radio = cl.user_session.get("radio")
     if radio is None:
-        radio = RadioChat(user=agent.session.user, browser=True)
+        token = identity.token_from_cookie_header(cl.context.session.environ.get("HTTP_COOKIE"))
+        radio = RadioChat(user=agent.session.user, browser=True, client=identity.client_key(token) if token else None)
         cl.user_session.set("radio", radio)
     return radio
 

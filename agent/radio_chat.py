@@ -171,8 +171,10 @@ def parse_radio(text: str, playing: bool, options: StationOptions | None = None)
     return RadioCommand("steer", steer=steer) if steer is not None else None
 
 
-# Stations playing in this process, by id: the browser player fetches their pieces by (station, piece) id.
+# Stations playing in this process, by id: the browser player fetches their pieces by (station, piece) id,
+# and only the browser that started one (its identity cookie's key) may.
 _STATIONS: dict[str, Station] = {}
+_LISTENERS: dict[str, str] = {}
 _LOCK = threading.Lock()
 
 
@@ -181,10 +183,13 @@ def station_by_id(station_id: str) -> Station | None:
         return _STATIONS.get(station_id)
 
 
-def piece_file(station_id: str, piece_id: str) -> Path | None:
-    """The audio file of a piece a live station has played or queued (None for anything else)."""
+def piece_file(station_id: str, piece_id: str, client: str | None = None) -> Path | None:
+    """The audio file of a piece a live station has played or queued, for the browser (`client`) whose chat
+    started it (None for anything else)."""
     station = station_by_id(station_id)
-    if station is None:
+    with _LOCK:
+        listener = _LISTENERS.get(station_id)
+    if station is None or (listener is not None and listener != client):
         return None
     with station._cond:
         for p in [*station.played[-50:], *station.upcoming, *station.queue]:
@@ -237,8 +242,10 @@ def default_options() -> StationOptions:
 class RadioChat:
     """One conversation's radio: at most one station at a time."""
 
-    def __init__(self, user: str = "local", options: StationOptions | None = None, browser: bool = False):
+    def __init__(self, user: str = "local", options: StationOptions | None = None, browser: bool = False,
+                 client: str | None = None):
         self.user = user
+        self.client = client  # the browser (its identity cookie's key) whose player alone may fetch the audio
         self.browser = browser  # replies say what to type in the chat, not which command to run
         self.options = options or default_options()
         self.station: Station | None = None
@@ -290,6 +297,8 @@ class RadioChat:
             station = Station.start(StationRequest(words=words, user=self.user, song=song, options=self.options))
         with _LOCK:
             _STATIONS[station.id] = station
+            if self.client:
+                _LISTENERS[station.id] = self.client
         self.station = station
         self.player_commands.clear()
         self.playlist_pieces = list(station.upcoming)
@@ -318,6 +327,7 @@ class RadioChat:
         station.stop()
         with _LOCK:
             _STATIONS.pop(station.id, None)
+            _LISTENERS.pop(station.id, None)
         played = station.played[self._played_before:]  # this time only, not what a resumed station had played
         liked = sum(1 for p in played if p.liked)
         skipped = sum(1 for p in played if p.skipped)

@@ -1,7 +1,8 @@
 """The browser radio's server side: audio for the player, and what its buttons do.
 
   GET /radio/{station}/{piece}   a piece's audio (wav, or a library track's own file), by the random ids of a
-                                 station playing in this process and one of its pieces; nothing else is served
+                                 station playing in this process and one of its pieces, to the browser whose
+                                 chat started it (its identity cookie); nothing else is served
 
 `player_action(radio, payload)` answers the RadioPlayer element's calls (Chainlit action "radio"): the
 payload comes from the browser, so every field is checked and only the session's own station is touched.
@@ -12,11 +13,12 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, Response
 
 from agent.radio_chat import RadioChat, piece_file
 from agent.study_web import include_ahead
+from agent.web import identity
 from tools.errors import TastemakerError
 from tools.radio import RadioPiece, Steer
 
@@ -32,8 +34,10 @@ router = APIRouter(prefix=PREFIX)
 
 
 @router.get("/{station_id}/{piece_id}")
-def piece_audio(station_id: str, piece_id: str) -> Response:
-    path = piece_file(station_id, piece_id) if _ID.match(station_id) and _ID.match(piece_id) else None
+def piece_audio(station_id: str, piece_id: str, request: Request) -> Response:
+    token = identity.token_from_cookie_header(request.headers.get("cookie"))
+    client = identity.client_key(token) if token else None
+    path = piece_file(station_id, piece_id, client) if _ID.match(station_id) and _ID.match(piece_id) else None
     if path is None:
         return Response("No such piece on a station playing here.", status_code=404, media_type="text/plain")
     return FileResponse(path, media_type=MEDIA.get(path.suffix.lower(), "application/octet-stream"))

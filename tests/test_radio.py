@@ -386,8 +386,11 @@ def test_a_playlist_made_in_the_browser_comes_with_a_player_of_its_tracks(user_h
     from agent import radio_web
     from tools.radio import playlist as playlists
 
+    from agent.web import identity
+
     monkeypatch.setattr(playlists, "PLAYLIST_OPTIONS", BROWSER_PLAYLIST)
-    radio = RadioChat(user="guest-ana", browser=True)
+    mine, theirs = identity.new_token(), identity.new_token()
+    radio = RadioChat(user="guest-ana", browser=True, client=identity.client_key(mine))
     steps = []
     reply = radio.handle("make me a 1 minute playlist of calm music",
                          progress=lambda fraction, what: steps.append(what))
@@ -403,8 +406,10 @@ def test_a_playlist_made_in_the_browser_comes_with_a_player_of_its_tracks(user_h
         radio_web.install(app)
         client = TestClient(app)
         for track in props["tracks"]:
-            audio = client.get(track["url"])
+            audio = client.get(track["url"], headers={"cookie": f"{identity.COOKIE}={mine}"})
             assert audio.status_code == 200 and audio.content[:4] == b"RIFF"
+            assert client.get(track["url"], headers={"cookie": f"{identity.COOKIE}={theirs}"}).status_code == 404
+            assert client.get(track["url"]).status_code == 404  # another browser, or none: nothing is served
         station = props["station"]
         second = radio_web.player_action(radio, {"station": station, "op": "next"})["piece"]
         assert second["id"] == props["tracks"][1]["id"]

@@ -69,7 +69,7 @@ FALLBACK_SUGGESTIONS = ["'make me a calm piano piece'", "'what is this song?' wi
 
 
 RADIO_ELSEWHERE = ("I can play you an endless station that learns from your skips and likes: say 'start a jazz "
-                   "station' or 'play my radio' in the chat (or run `tastemaker radio`), or ask for 'a 30-minute "
+                   "station' or 'play my radio' in the chat, or ask for 'a 30-minute "
                    "playlist for a dinner party'.")
 
 # Both chats hand these to the radio before the tools (agent/radio_chat.py)
@@ -252,8 +252,8 @@ def explain(result: dict[str, Any]) -> str:
 def tracks(result: dict[str, Any]) -> str:
     found = result["tracks"]
     if not found:
-        return ("I found nothing in the library for that. Try other words, or attach a song and say 'add it to my "
-                "library'.")
+        return ("I found nothing in the library for that. Try other words, or add music: attach a song and say "
+                "'add it to my library'.")
     head = f"Using {result['using']}. " if result.get("using") else ""
 
     def line(i: int, t: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import chainlit as cl
 
@@ -305,7 +306,8 @@ def session_radio(agent: ChatAgent):
 
     radio = cl.user_session.get("radio")
     if radio is None:
-        radio = RadioChat(user=agent.session.user)
+        token = identity.token_from_cookie_header(cl.context.session.environ.get("HTTP_COOKIE"))
+        radio = RadioChat(user=agent.session.user, browser=True, client=identity.client_key(token) if token else None)
         cl.user_session.set("radio", radio)
     return radio
 
@@ -322,7 +324,12 @@ async def radio_turn(agent: ChatAgent, text: str, files: list[tuple[str, str]]) 
     try:
         async with cl.Step(name="radio", type="tool") as step:
             step.input = text
-            reply = await cl.make_async(radio.handle)(text, song=files[0][0] if files else None)
+
+            def progress(fraction: float, what: str) -> None:  # a playlist takes a while: say how far it is
+                step.output = f"[{'#' * int(fraction * 20):<20}] {fraction:.0%} {what}"
+                cl.run_sync(step.update())
+
+            reply = await cl.make_async(radio.handle)(text, song=files[0][0] if files else None, progress=progress)
     except TastemakerError as exc:
         await cl.Message(content=str(exc)).send()
         return True
@@ -335,6 +342,9 @@ async def radio_turn(agent: ChatAgent, text: str, files: list[tuple[str, str]]) 
     if reply.started and reply.piece is not None:
         elements = [cl.CustomElement(name="RadioPlayer", props=radio_web.player_props(radio, reply.piece),
                                      display="inline")]
+    if reply.playlist is not None:  # the M3U to download (the server's own path stays out of the text)
+        elements.append(cl.File(name=Path(reply.playlist.m3u).name, path=reply.playlist.m3u, display="inline",
+                                mime="audio/x-mpegurl"))
     await cl.Message(content=reply.text, elements=elements).send()
     return True
 

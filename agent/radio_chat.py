@@ -21,7 +21,7 @@ from tools.errors import TastemakerError
 from tools.radio import RadioPiece, Station, StationOptions, StationRequest, Steer
 
 if TYPE_CHECKING:
-    from tools.radio.playlist import Playlist
+    from tools.radio.playlist import Playlist, Progress
 
 _STOP = re.compile(r"^\s*(?:please\s+)?(stop|pause|end|quit|turn off|switch off|enough)\b(?:\s+(?:the\s+)?"
                    r"(?:radio|station|music|playing|it))?[\s!.]*$", re.IGNORECASE)
@@ -171,8 +171,10 @@ def parse_radio(text: str, playing: bool, options: StationOptions | None = None)
     return RadioCommand("steer", steer=steer) if steer is not None else None
 
 
-# Stations playing in this process, by id: the browser player fetches their pieces by (station, piece) id.
+# Stations playing in this process, by id: the browser player fetches their pieces by (station, piece) id,
+# and only the browser that started one (its identity cookie's key) may.
 _STATIONS: dict[str, Station] = {}
+_LISTENERS: dict[str, str] = {}
 _LOCK = threading.Lock()
 
 
@@ -181,13 +183,16 @@ def station_by_id(station_id: str) -> Station | None:
         return _STATIONS.get(station_id)
 
 
-def piece_file(station_id: str, piece_id: str) -> Path | None:
-    """The audio file of a piece a live station has played or queued (None for anything else)."""
+def piece_file(station_id: str, piece_id: str, client: str | None = None) -> Path | None:
+    """The audio file of a piece a live station has played or queued, for the browser (`client`) whose chat
+    started it (None for anything else)."""
     station = station_by_id(station_id)
-    if station is None:
+    with _LOCK:
+        listener = _LISTENERS.get(station_id)
+    if station is None or (listener is not None and listener != client):
         return None
     with station._cond:
-        for p in [*station.played[-50:], *station.queue]:
+        for p in [*station.played[-50:], *station.upcoming, *station.queue]:
             if p.id == piece_id and Path(p.path).is_file():
                 return Path(p.path)
     return None
@@ -237,12 +242,17 @@ def default_options() -> StationOptions:
 class RadioChat:
     """One conversation's radio: at most one station at a time."""
 
-    def __init__(self, user: str = "local", options: StationOptions | None = None):
+    def __init__(self, user: str = "local", options: StationOptions | None = None, browser: bool = False,
+                 client: str | None = None):
         self.user = user
+        self.client = client  # the browser (its identity cookie's key) whose player alone may fetch the audio
+        self.browser = browser  # replies say what to type in the chat, not which command to run
         self.options = options or default_options()
         self.station: Station | None = None
         self.now_playing: str | None = None  # the piece a player says it is playing (it may have fetched ahead)
         self.player_commands: list[dict] = []  # for a browser player: pieces to switch to, or a stop
+        self.playlist_pieces: list[RadioPiece] = []  # a playlist being played back: its tracks, in order
+        self._played_before = 0  # pieces a resumed station had played before this chat started it
 
     @property
     def playing(self) -> bool:
@@ -255,13 +265,15 @@ class RadioChat:
             return False
         return parse_radio(text, self.playing, self.station.options if self.station else self.options) is not None
 
-    def handle(self, text: str, output_dir: str | None = None, song: str | None = None) -> RadioReply | None:
-        """Answer a radio message; `song` (an attached file) seeds a new station."""
+    def handle(self, text: str, output_dir: str | None = None, song: str | None = None,
+               progress: Progress | None = None) -> RadioReply | None:
+        """Answer a radio message; `song` (an attached file) seeds a new station; `progress` hears how a
+        playlist's making goes."""
         command = parse_radio(text, self.playing, self.station.options if self.station else self.options)
         if command is None:
             return None
         if command.kind == "playlist":
-            return self.playlist(command.words, output_dir)
+            return self.playlist(command.words, output_dir, progress)
         if command.kind == "resume_playlist":
             return self.start(resume_playlist=command.words)
         if command.kind == "start":
@@ -285,10 +297,18 @@ class RadioChat:
             station = Station.start(StationRequest(words=words, user=self.user, song=song, options=self.options))
         with _LOCK:
             _STATIONS[station.id] = station
+            if self.client:
+                _LISTENERS[station.id] = self.client
         self.station = station
         self.player_commands.clear()
+        self.playlist_pieces = list(station.upcoming)
+        self._played_before = len(station.played)
         piece = station.next()
         self.now_playing = piece.id
+        if resume_playlist:
+            return RadioReply(
+                f"Playing your playlist, {_pieces(len(self.playlist_pieces))} in order; after the last one the "
+                f"station plays on in its spirit. Now playing: {describe_piece(piece)}.", piece=piece, started=True)
         from tools.taste import explain
 
         p = station.taste.profile
@@ -307,10 +327,14 @@ class RadioChat:
         station.stop()
         with _LOCK:
             _STATIONS.pop(station.id, None)
-        liked = sum(1 for p in station.played if p.liked)
-        skipped = sum(1 for p in station.played if p.skipped)
-        return RadioReply(f"Station stopped after {_pieces(len(station.played))} ({liked} liked, {skipped} skipped). "
-                          f"Its id is {station.id} (`tastemaker radio --resume {station.id}` plays on).", stopped=True)
+            _LISTENERS.pop(station.id, None)
+        played = station.played[self._played_before:]  # this time only, not what a resumed station had played
+        liked = sum(1 for p in played if p.liked)
+        skipped = sum(1 for p in played if p.skipped)
+        again = "Say 'play my radio' to start a new one; your likes and skips are in your taste." if self.browser \
+            else f"Its id is {station.id} (`tastemaker radio --resume {station.id}` plays on)."
+        return RadioReply(f"Station stopped after {_pieces(len(played))} ({liked} liked, {skipped} skipped). {again}",
+                          stopped=True)
 
     def _station(self) -> Station:
         if self.station is None:
@@ -324,6 +348,13 @@ class RadioChat:
         if skip:
             station.steer(Steer("skip"), piece_id=self._playing_id(station))
         piece = station.next(wait_for_fit=8.0 if skip else 0.0)
+        self.now_playing = piece.id
+        return piece
+
+    def previous_piece(self) -> RadioPiece:
+        """The piece before the one playing, again (a playlist's previous track)."""
+        station = self._station()
+        piece = station.previous(self._playing_id(station))
         self.now_playing = piece.id
         return piece
 
@@ -353,20 +384,26 @@ class RadioChat:
         return RadioReply(f"Station settings: adventurous {options.adventurous:.2f}, library share "
                           f"{options.library_share:.0%}. The next pieces follow them.")
 
-    def playlist(self, words: str, output_dir: str | None = None) -> RadioReply:
+    def playlist(self, words: str, output_dir: str | None = None, progress: Progress | None = None) -> RadioReply:
+        """Make a playlist; in the browser it starts playing at once (its player has the track list)."""
         from tools.radio.playlist import PlaylistRequest, build_playlist
+        from tools.radio.seeding import station_words
         from tools.settings import get_settings
 
         minutes = playlist_minutes(words)
         folder = output_dir or str(get_settings().home / "playlists" / "exports")
-        from tools.radio.seeding import station_words
-
         about = station_words(re.sub(r"\bfor\b", " for ", words))
         target = Path(folder) / re.sub(r"[^a-z0-9]+", "-", about.lower()).strip("-")[:40] if about else Path(folder)
-        playlist = build_playlist(PlaylistRequest(words=words, minutes=minutes, out=str(target), user=self.user))
+        playlist = build_playlist(PlaylistRequest(words=words, minutes=minutes, out=str(target), user=self.user),
+                                  progress)
         generated = sum(1 for t in playlist.tracks if t.source == "generated")
-        return RadioReply(
-            f"Your {playlist.minutes:.0f}-minute playlist: {_pieces(len(playlist.tracks))} ({generated} new, "
-            f"{len(playlist.tracks) - generated} from your library), ordered so neighbours flow. Saved as M3U: "
-            f"{playlist.m3u} (playlist id {playlist.id}; say 'resume playlist {playlist.id}' or run "
-            f"`tastemaker radio --playlist {playlist.id}` to play on from it).", playlist=playlist)
+        made = (f"Your {playlist.minutes:.0f}-minute playlist: {_pieces(len(playlist.tracks))} ({generated} new, "
+                f"{len(playlist.tracks) - generated} from your library), ordered so neighbours flow.")
+        if not self.browser:
+            return RadioReply(f"{made} Saved as M3U: {playlist.m3u} (playlist id {playlist.id}; say 'resume "
+                              f"playlist {playlist.id}' or run `tastemaker radio --playlist {playlist.id}` to play "
+                              "on from it).", playlist=playlist)
+        started = self.start(resume_playlist=playlist.id)
+        return RadioReply(f"{made} It plays below in order (next, previous, or pick a track); the M3U list is "
+                          f"attached. To hear it again later, say 'resume playlist {playlist.id}'. Now playing: "
+                          f"{describe_piece(started.piece)}.", piece=started.piece, started=True, playlist=playlist)

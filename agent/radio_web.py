@@ -1,7 +1,8 @@
 """The browser radio's server side: audio for the player, and what its buttons do.
 
   GET /radio/{station}/{piece}   a piece's audio (wav, or a library track's own file), by the random ids of a
-                                 station playing in this process and one of its pieces; nothing else is served
+                                 station playing in this process and one of its pieces, to the browser whose
+                                 chat started it (its identity cookie); nothing else is served
 
 `player_action(radio, payload)` answers the RadioPlayer element's calls (Chainlit action "radio"): the
 payload comes from the browser, so every field is checked and only the session's own station is touched.
@@ -12,11 +13,12 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, Response
 
 from agent.radio_chat import RadioChat, piece_file
 from agent.study_web import include_ahead
+from agent.web import identity
 from tools.errors import TastemakerError
 from tools.radio import RadioPiece, Steer
 
@@ -24,7 +26,7 @@ PREFIX = "/radio"
 _ID = re.compile(r"^[0-9a-f]{16}$")
 MEDIA = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".mp3": "audio/mpeg",
          ".aif": "audio/aiff", ".aiff": "audio/aiff", ".opus": "audio/ogg"}
-OPS = ("now", "next", "poll", "skip", "like", "dislike", "more_like_this", "calmer", "less_drums", "set", "stop")
+OPS = ("now", "next", "previous", "poll", "skip", "like", "dislike", "more_like_this", "calmer", "less_drums", "set", "stop")
 # The player's two word buttons, as the same adjustments the words make in the chat ("calmer", "less drums").
 BUTTON_WORDS = {"calmer": "calmer", "less_drums": "less drums"}
 
@@ -32,8 +34,10 @@ router = APIRouter(prefix=PREFIX)
 
 
 @router.get("/{station_id}/{piece_id}")
-def piece_audio(station_id: str, piece_id: str) -> Response:
-    path = piece_file(station_id, piece_id) if _ID.match(station_id) and _ID.match(piece_id) else None
+def piece_audio(station_id: str, piece_id: str, request: Request) -> Response:
+    token = identity.token_from_cookie_header(request.headers.get("cookie"))
+    client = identity.client_key(token) if token else None
+    path = piece_file(station_id, piece_id, client) if _ID.match(station_id) and _ID.match(piece_id) else None
     if path is None:
         return Response("No such piece on a station playing here.", status_code=404, media_type="text/plain")
     return FileResponse(path, media_type=MEDIA.get(path.suffix.lower(), "application/octet-stream"))
@@ -56,11 +60,19 @@ def piece_props(piece: RadioPiece) -> dict:
             "genres": [[g, round(p, 3)] for g, p in piece.top_genres(3).items()], "reason": piece.reason}
 
 
+def piece_url(station_id: str, piece: RadioPiece) -> str:
+    return f"{PREFIX}/{station_id}/{piece.id}"
+
+
 def player_props(radio: RadioChat, piece: RadioPiece) -> dict:
+    """The player's start; a playlist played back adds its tracks in order (each with its audio's URL)."""
     station = radio.station
     assert station is not None
-    return {"station": station.id, "piece": piece_props(piece), "crossfade": station.options.crossfade_seconds,
-            "adventurous": station.options.adventurous, "library_share": station.options.library_share}
+    props = {"station": station.id, "piece": piece_props(piece), "crossfade": station.options.crossfade_seconds,
+             "adventurous": station.options.adventurous, "library_share": station.options.library_share}
+    if radio.playlist_pieces:
+        props["tracks"] = [piece_props(p) | {"url": piece_url(station.id, p)} for p in radio.playlist_pieces]
+    return props
 
 
 def _fraction(value: object, name: str) -> float:
@@ -99,6 +111,8 @@ def player_action(radio: RadioChat | None, payload: object) -> dict:
         if op == "next":
             piece = radio.next_piece(skip=False)
             return {"piece": piece_props(piece)}
+        if op == "previous":
+            return {"piece": piece_props(radio.previous_piece())}
         if op == "skip":
             if payload.get("have_next"):  # the player already holds the next piece: only the taste moves
                 station.steer(Steer("skip"), piece_id=radio._playing_id(station))

@@ -73,3 +73,31 @@ def test_a_station_plays_on_without_gaps_while_skipping_and_liking(radio_app, br
     assert feedback_count(person)["liked"] == 1 and feedback_count(person)["disliked"] == 1  # like, skip
     assert load_profile(person).genres.get(liked_genre, 0) > 0
     page.close()
+
+
+def test_a_playlist_made_in_the_chat_plays_in_its_player_for_its_owner_only(radio_app, browser):  # noqa: F811
+    import re
+
+    url, _ = radio_app
+    page = open_chat(browser, url)
+    made = say(page, "make me a 2 minute playlist of calm music", 0, timeout_ms=240000)
+    text = made.inner_text()
+    assert "plays below in order" in text and "tastemaker " not in text and "/tmp" not in text and ".m3u" in text
+    playlist_id = re.search(r"resume playlist ([0-9a-f]{16})", text).group(1)
+    page.wait_for_function(f"document.querySelector('{PLAYER}')?.dataset.state === 'playing'", timeout=60000)
+    urls = [li.get_attribute("data-url") for li in page.locator("#radio-tracks li").all()]
+    assert len(urls) >= 2 and urls[0].endswith("/" + player_value(page, "now"))
+
+    page.click("#radio-next")  # the playlist's second track, then back to its first
+    page.wait_for_function(f"document.querySelector('{PLAYER}')?.dataset.now === '{urls[1].rsplit('/', 1)[1]}'",
+                           timeout=30000)
+    page.click("#radio-previous")
+    page.wait_for_function(f"document.querySelector('{PLAYER}')?.dataset.now === '{urls[0].rsplit('/', 1)[1]}'",
+                           timeout=30000)
+
+    stranger = open_chat(browser, url)  # another browser: its own guest identity
+    refused = say(stranger, f"resume playlist {playlist_id}", 0, timeout_ms=60000)
+    assert f"You have no playlist '{playlist_id}'" in refused.inner_text()
+    assert stranger.locator(PLAYER).count() == 0
+    stranger.close()
+    page.close()

@@ -355,3 +355,80 @@ def test_a_mistyped_station_request_seeds_its_genre_not_themes_of_the_typos(user
     profile = seed_profile("strat a jaz staton", user="typist")
     assert max(profile.genres, key=profile.genres.get) == "jazz"
     assert not {"start", "station", "strat", "staton"} & set(profile.themes)
+
+
+# -- playlists played back ----------------------------------------------------------------------------------
+
+SHORT_PLAYLIST = StationOptions(adventurous=0.1, library_share=0.0, piece_seconds=5.0, crossfade_seconds=1.0)
+BROWSER_PLAYLIST = replace(SHORT_PLAYLIST, piece_seconds=15.0)  # "a 1 minute playlist": four pieces
+
+
+def test_a_playlist_plays_back_its_own_tracks_in_order_for_its_owner_only(user_home, tmp_path):
+    from tools.radio.playlist import PlaylistRequest, build_playlist, resume_playlist
+
+    playlist = build_playlist(PlaylistRequest(words="calm music", minutes=0.5, out=str(tmp_path / "calm"),
+                                              user="ana", options=SHORT_PLAYLIST))
+    assert len(playlist.tracks) >= 3
+    station = resume_playlist(playlist.id, user="ana", run_worker=False)
+    heard = [station.next().path for _ in playlist.tracks]
+    assert heard == [t.file for t in playlist.tracks]
+    assert station.previous().path == playlist.tracks[-2].file  # back one; the last comes again after it
+    assert station.next().path == playlist.tracks[-1].file
+    after = station.next()  # the playlist is over: the station plays on with a new piece
+    assert after.path not in heard and Path(after.path).is_file()
+
+    for stranger in ("bo", None):
+        with pytest.raises(TastemakerError, match=f"You have no playlist '{playlist.id}'"):
+            resume_playlist(playlist.id, user=stranger)
+
+    chat = RadioChat(user="ana")
+    reply = chat.handle(f"resume playlist {playlist.id}")
+    assert reply.started and reply.piece.path == playlist.tracks[0].file and "in order" in reply.text
+    stopped = chat.handle("stop")
+    assert "after 1 piece (" in stopped.text  # one played, not the playlist's own length
+    assert all(Path(t.file).is_file() for t in playlist.tracks)  # the exports are the person's: never pruned
+    with pytest.raises(TastemakerError, match="You have no playlist"):
+        RadioChat(user="bo").handle(f"resume playlist {playlist.id}")
+
+
+def test_a_playlist_made_in_the_browser_comes_with_a_player_of_its_tracks(user_home, monkeypatch):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from agent import radio_web
+    from tools.radio import playlist as playlists
+
+    from agent.web import identity
+
+    monkeypatch.setattr(playlists, "PLAYLIST_OPTIONS", BROWSER_PLAYLIST)
+    mine, theirs = identity.new_token(), identity.new_token()
+    radio = RadioChat(user="guest-ana", browser=True, client=identity.client_key(mine))
+    steps = []
+    reply = radio.handle("make me a 1 minute playlist of calm music",
+                         progress=lambda fraction, what: steps.append(what))
+    try:
+        assert reply.started and reply.playlist is not None and steps[-1] == "done"
+        assert "/" not in reply.text.replace(" / ", "") and "tastemaker " not in reply.text
+        assert f"resume playlist {reply.playlist.id}" in reply.text
+        props = radio_web.player_props(radio, reply.piece)
+        titles = [t["title"] for t in props["tracks"]]
+        assert titles == [t.title for t in reply.playlist.tracks] and props["piece"]["id"] == props["tracks"][0]["id"]
+
+        app = FastAPI()
+        radio_web.install(app)
+        client = TestClient(app)
+        for track in props["tracks"]:
+            audio = client.get(track["url"], headers={"cookie": f"{identity.COOKIE}={mine}"})
+            assert audio.status_code == 200 and audio.content[:4] == b"RIFF"
+            assert client.get(track["url"], headers={"cookie": f"{identity.COOKIE}={theirs}"}).status_code == 404
+            assert client.get(track["url"]).status_code == 404  # another browser, or none: nothing is served
+        station = props["station"]
+        second = radio_web.player_action(radio, {"station": station, "op": "next"})["piece"]
+        assert second["id"] == props["tracks"][1]["id"]
+        back = radio_web.player_action(radio, {"station": station, "op": "previous", "playing": second["id"]})
+        assert back["piece"]["id"] == props["tracks"][0]["id"]
+        first_again = radio_web.player_action(radio, {"station": station, "op": "previous"})
+        assert "no earlier piece" in first_again["message"]
+    finally:
+        stopped = radio.handle("stop")
+    assert "tastemaker " not in stopped.text and "play my radio" in stopped.text

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     options = replace(PLAYLIST_OPTIONS, **changes)
     request = PlaylistRequest(words=args.text, minutes=args.minutes, out=args.out or "",
                               user=None if args.no_taste else (args.user or default_user()), options=options,
-                              mix=args.mix)
+                              mix=args.mix, owner=args.user or default_user())
 
     def progress(fraction: float, what: str) -> None:
         if not args.json:

@@ -131,9 +131,12 @@ def run(args: argparse.Namespace, stdin: IO[str] = sys.stdin, stdout: IO[str] = 
     if args.resume:
         station = Station.resume(args.resume, user=user)
     elif args.playlist:
-        from tools.radio.playlist import resume_playlist
+        from tools.radio.playlist import load_playlist, resume_playlist
 
-        station = resume_playlist(args.playlist, user=user)
+        # the command line runs as the machine's owner, who may play any playlist kept here (the terminal
+        # chat's are "local"'s); --user still picks one person's
+        owner = args.user or load_playlist(args.playlist).get("owner") or user
+        station = resume_playlist(args.playlist, user=owner)
     else:
         station = Station.start(StationRequest(words=args.text, user=user, song=args.like, options=options),
                                 run_worker=False)

@@ -1,12 +1,14 @@
 // Tastemaker's radio player: plays a station's pieces one after another, crossfading between them, and
 // steers it (skip, like, dislike, more like this, calmer, less drums, adventurousness, library share).
 // The server (agent/app.py, action "radio") hands out pieces; audio comes from /radio/<station>/<piece>.
+// With props.tracks it plays a playlist: its tracks in order (previous, next, the list with titles), then the
+// station plays on in its spirit.
 // All playing state lives in window.__tastemakerRadio[station], not in React state, so a re-render or
 // a remount of this element never restarts or doubles the music.
 import { useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 // icons, not emoji: a machine without an emoji font showed empty boxes
-import { Minus, Moon, Play, Plus, Radio, SkipForward, Square, ThumbsDown, ThumbsUp } from "lucide-react";
+import { ListMusic, Minus, Moon, Play, Plus, Radio, SkipBack, SkipForward, Square, ThumbsDown, ThumbsUp } from "lucide-react";
 
 const LEAD_SECONDS = 5; // ask the server for the next piece this long before the crossfade starts
 const SKIP_FADE = 1.0;
@@ -148,6 +150,19 @@ async function skip(p) {
   if (r.piece) start(p, r.piece, null, SKIP_FADE);
 }
 
+async function forward(p) { // a playlist's next track: no steering, it is only the next one
+  if (p.stopped) return;
+  if (p.next) { start(p, p.next, p.nextAudio, SKIP_FADE); return; }
+  const r = await ask(p, "next");
+  if (r.piece) start(p, r.piece, null, SKIP_FADE);
+}
+
+async function back(p) {
+  if (p.stopped) return;
+  const r = await ask(p, "previous");
+  if (r.piece) { p.next = null; p.nextAudio = null; start(p, r.piece, null, SKIP_FADE); }
+}
+
 export default function RadioPlayer() {
   const store = radioStore();
   if (!store[props.station]) store[props.station] = makePlayer(props.station, Number(props.crossfade || 3));
@@ -169,6 +184,7 @@ export default function RadioPlayer() {
   const state = p.stopped ? "stopped" : p.blocked ? "blocked" : p.silentSince !== null ? "waiting" : now ? "playing" : "starting";
   const steer = (op) => ask(p, op);
   const disabled = p.stopped || !now;
+  const tracks = Array.isArray(props.tracks) ? props.tracks : null;
   return (
     <div data-radio-player="" data-state={state} data-played={p.played} data-gaps={p.gaps}
          data-silence-ms={p.silenceMs} data-now={now ? now.id : ""} data-now-genre={genres.length ? genres[0][0] : ""}
@@ -184,8 +200,19 @@ export default function RadioPlayer() {
       {state === "blocked" && (
         <Button id="radio-play" onClick={() => { p.audio.play().then(() => { p.blocked = false; notify(p); }); }}><Play className="h-4 w-4" /> Play</Button>
       )}
+      {tracks && (
+        <ol id="radio-tracks" className="text-xs list-decimal pl-5 max-h-48 overflow-y-auto">
+          {tracks.map((t) => (
+            <li key={t.id} data-url={t.url} className={now && now.id === t.id ? "font-semibold" : "opacity-80"}>
+              {now && now.id === t.id && <ListMusic className="inline h-3 w-3 mr-1" />}{t.title} · {Math.round(t.seconds)} s
+            </li>
+          ))}
+        </ol>
+      )}
       <div className="flex flex-wrap gap-1">
-        <Button id="radio-skip" size="sm" variant="outline" disabled={disabled} onClick={() => skip(p)}><SkipForward className="h-4 w-4" /> Skip</Button>
+        {tracks && <Button id="radio-previous" size="sm" variant="outline" disabled={disabled} onClick={() => back(p)}><SkipBack className="h-4 w-4" /> Previous</Button>}
+        {tracks && <Button id="radio-next" size="sm" variant="outline" disabled={disabled} onClick={() => forward(p)}><SkipForward className="h-4 w-4" /> Next</Button>}
+        {!tracks && <Button id="radio-skip" size="sm" variant="outline" disabled={disabled} onClick={() => skip(p)}><SkipForward className="h-4 w-4" /> Skip</Button>}
         <Button id="radio-like" size="sm" variant="outline" disabled={disabled} onClick={() => steer("like")}><ThumbsUp className="h-4 w-4" /> Like</Button>
         <Button id="radio-dislike" size="sm" variant="outline" disabled={disabled} onClick={() => steer("dislike")}><ThumbsDown className="h-4 w-4" /> Dislike</Button>
         <Button id="radio-more" size="sm" variant="outline" disabled={disabled} onClick={() => steer("more_like_this")}><Plus className="h-4 w-4" /> More like this</Button>

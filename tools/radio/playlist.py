@@ -2,7 +2,7 @@
 
     playlist = build_playlist(PlaylistRequest("a dinner party", minutes=30, out="~/Music/dinner"))
     playlist.m3u          # <out>/<name>.m3u: generated files copied beside it, library tracks by full path
-    station = resume_playlist(playlist.id)   # a station that plays on from where the playlist ends
+    station = resume_playlist(playlist.id, user="ana")   # plays its tracks in order, then plays on like them
 
 A playlist is made by a station with no worker (the same choices, library share and no-repeat window as
 the radio), then ordered so neighbours flow (tempo, key, and genre, greedily from the piece that fits the
@@ -44,7 +44,8 @@ Progress = Callable[[float, str], None]
 @dataclass(frozen=True)
 class PlaylistRequest:
     """words: what it is for ("a dinner party", "jazz for studying"); minutes: how long; out: the folder to
-    export into; user: whose saved taste it starts from (None: words only); mix: also one crossfaded WAV."""
+    export into; user: whose saved taste it starts from (None: words only); owner: who may play it back
+    (default: user); mix: also one crossfaded WAV."""
 
     words: str
     minutes: float = 30.0
@@ -52,6 +53,7 @@ class PlaylistRequest:
     user: str | None = None
     options: StationOptions = field(default_factory=lambda: PLAYLIST_OPTIONS)
     mix: bool = False
+    owner: str | None = None
 
     def validate(self) -> "PlaylistRequest":
         if not 0.5 <= float(self.minutes) <= MAX_MINUTES:
@@ -195,7 +197,7 @@ def build_playlist(request: PlaylistRequest, progress: Progress | None = None) -
         snapshot = station.snapshot()
         snapshot["played"] = [_piece_dict(replace(p, path=t.file)) for p, t in zip(ordered, listed)]
         _write_json(playlists_dir() / f"{playlist_id}.json", {
-            "id": playlist_id, "words": request.words, "minutes": playlist.minutes, "m3u": playlist.m3u,
+            "id": playlist_id, "owner": request.owner or request.user, "words": request.words, "minutes": playlist.minutes, "m3u": playlist.m3u,
             "mix": mix, "tracks": [asdict(t) for t in listed], "station": snapshot,
         })
         if progress:
@@ -228,12 +230,25 @@ def list_playlists() -> list[dict]:
 
 
 def resume_playlist(playlist_id: str, user: str | None = None, run_worker: bool = True) -> Station:
-    """A station that plays on from a playlist: its taste, and its tracks in the no-repeat window."""
-    data = load_playlist(playlist_id)
+    """A station that plays a playlist's tracks in its order, then plays on in its spirit (its taste, with
+    its tracks in the no-repeat window). Only the playlist's owner may play it."""
+    try:
+        data = load_playlist(playlist_id)
+    except TastemakerError:
+        data = {}
+    if not user or data.get("owner") != user:  # someone else's reads as missing: ids are not to be probed
+        raise TastemakerError(f"You have no playlist '{playlist_id}'. Ask for a new one, e.g. 'make me a "
+                              "30-minute playlist for a dinner party'.")
     station_id = secrets.token_hex(8)
     from tools.radio.station import stations_dir
 
-    station = Station.from_snapshot(data["station"], stations_dir() / station_id, user=user, run_worker=run_worker,
+    station = Station.from_snapshot(data["station"], stations_dir() / station_id, user=user, run_worker=False,
                                     station_id=station_id)
+    tracks = [p for p in station.played if Path(p.path).is_file()]
+    if not tracks:
+        raise TastemakerError(f"The files of playlist {playlist_id} are gone (moved or deleted); make a new one.")
+    station.upcoming, station.played = tracks, []
+    if run_worker:
+        station.run_worker()
     station.save()
     return station

@@ -119,6 +119,8 @@ class Station:
         self.tracks: list[Track] = list(tracks or [])
         self.played: list[RadioPiece] = []
         self.queue: list[RadioPiece] = []
+        # pieces that play first, in this order, before anything the station makes (a playlist played back)
+        self.upcoming: list[RadioPiece] = []
         self.current: RadioPiece | None = None
         self.stats = StationStats()
         self.keep_files = keep_files
@@ -180,13 +182,13 @@ class Station:
         return piece.explore or not taste.profile.genres or cosine(taste.profile.genres, shape) >= FIT_FLOOR
 
     def _recent(self) -> list[RadioPiece]:
-        return self.played[-max(self.options.no_repeat, 1):] + [p for p in self.queue if self.fits(p)]
+        return self.played[-max(self.options.no_repeat, 1):] + self.upcoming + [p for p in self.queue if self.fits(p)]
 
     def plan(self) -> PieceSpec | None:
         """The next piece to make, or None while the queue is full of pieces that fit."""
         with self._cond:
             fresh = [p for p in self.queue if self.fits(p)]
-            if len(fresh) + self._making >= self.options.prefetch:
+            if len(fresh) + len(self.upcoming) + self._making >= self.options.prefetch:
                 return None
             return plan_next(self.taste, self.options, self._recent(), self.tracks, self.rng)
 
@@ -219,12 +221,15 @@ class Station:
         """The next piece to play now: the first that fits, else (rather than silence) the first ready;
         `fitting_only` (a skip, while the skipped piece still plays) waits for one that fits instead."""
         with self._cond:
-            piece = next((p for p in self.queue if self.fits(p)), None)
-            if piece is None and not fitting_only and self.queue:
-                piece = self.queue[0]
-            if piece is None:
-                return None
-            self.queue.remove(piece)
+            if self.upcoming:  # a playlist's own pieces play in its order, whatever the taste does meanwhile
+                piece = self.upcoming.pop(0)
+            else:
+                piece = next((p for p in self.queue if self.fits(p)), None)
+                if piece is None and not fitting_only and self.queue:
+                    piece = self.queue[0]
+                if piece is None:
+                    return None
+                self.queue.remove(piece)
             done = self.current
             if self.listened_counts and done is not None and not done.skipped and done.liked is None:
                 # played through without a skip: a weak like
@@ -262,6 +267,21 @@ class Station:
         piece = self.take()
         assert piece is not None
         return piece
+
+    def previous(self, playing: str | None = None) -> RadioPiece:
+        """Play the piece before `playing` (default: the last taken) again; it and any piece fetched ahead of
+        it come back after it, in order."""
+        with self._cond:
+            ids = [p.id for p in self.played]
+            at = ids.index(playing) if playing in ids else len(ids) - 1
+            if at < 1 or not Path(self.played[at - 1].path).is_file():
+                raise TastemakerError("There is no earlier piece to go back to.")
+            self.upcoming[:0] = self.played[at - 1:]
+            del self.played[at - 1:]
+            self.current = None  # going back is not listening through
+            piece = self.take()
+            assert piece is not None
+            return piece
 
     # ------------------------------------------------------------------------------------ steering
     def piece(self, piece_id: str | None = None) -> RadioPiece:
@@ -375,7 +395,9 @@ class Station:
         if self.keep_files:
             return
         for p in self.played[:-KEEP_FILES]:
-            if p.source == "generated" and not p.liked and Path(p.path).exists():
+            # only the station's own files: a playlist's exported pieces are the person's to keep
+            if p.source == "generated" and not p.liked and Path(p.path).resolve().parent == self.folder.resolve() \
+                    and Path(p.path).exists():
                 self._discard(p)
 
     def snapshot(self) -> dict:

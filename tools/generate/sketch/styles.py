@@ -102,11 +102,16 @@ _add(StyleSpec(
              sections=("verse",), programs=(27, 26), optional=0.4),
     ),
     drums={
-        "intro": {HAT: "x.x.x.x.x.x.x.x."},
-        "verse": {KICK: "X.....x.x.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
-        "chorus": {KICK: "X.....x.x.x.....", SNARE: "....X.......X...", RIDE: "x.x.x.x.x.x.x.x.",
-                   CRASH: "X" + "." * 31},
-        "outro": {KICK: "X.....x.x.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
+        # the band comes in together on a crash (a hi-hat alone counting in made a fifth of a 20 s piece quiet)
+        "intro": {KICK: "X.......X.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x.",
+                  CRASH: "X" + "." * 31},
+        "verse": {KICK: "X.....x.x.......", SNARE: "....X.......X...", HAT: "X.x.X.x.X.x.X.x.",
+                  OPEN_HAT: "..............x."},
+        # the chorus rides the open hi-hat and the crash: the wash of cymbals over the guitars
+        "chorus": {KICK: "X.....x.x.x.....", SNARE: "....X.......X...", OPEN_HAT: "x.x.x.x.x.x.x.x.",
+                   CRASH: "X" + "." * 15},
+        "outro": {KICK: "X.....x.x.......", SNARE: "....X.......X...", HAT: "X.x.X.x.X.x.X.x.",
+                  CRASH: "X" + "." * 31},
     },
     signature=("comp",), description="rock: driving drums, overdriven guitar power chords, picked bass",
 ))
@@ -583,8 +588,8 @@ LINEUPS: dict[str, tuple[Lineup, ...]] = {
     # bass, chopped chord stabs, strings (optional), high melody
     "hip-hop": (
         Lineup("Rhodes and strings", (38, 4, 48, 0)),
-        Lineup("piano loop", (33, 0, None, 0), kits=(0, 8)),
-        Lineup("jazz sample: vibraphone", (32, 4, None, 11), kits=(8, 32)),
+        Lineup("piano loop and choir", (33, 0, 52, 0), kits=(0, 8)),
+        Lineup("jazz sample: vibraphone, slow strings", (32, 4, 49, 11), kits=(8, 32)),
         Lineup("horn stabs", (38, 61, 48, 0), kits=(25, 0)),
         Lineup("string stabs", (39, 48, None, 45), kits=(25,)),
     ),

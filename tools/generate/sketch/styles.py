@@ -614,7 +614,42 @@ LINEUPS: dict[str, tuple[Lineup, ...]] = {
         Lineup("saw sequence", (38, 81, 87)),
         Lineup("square sequence", (39, 80, 87)),
         Lineup("acid line", (39, 87, 81), kits=(25,)),
-        Lineup("charang sequence, pad stabs", (38, 84, 90)),
+        Lineup("fifths sequence, pad stabs", (38, 86, 90)),
+    ),
+    # vocal-like lead, chords, pad, bass, strummed guitar (optional)
+    "pop": (
+        Lineup("piano and synth pad", (33, 0, 90, 53, None)),
+        Lineup("acoustic guitars", (33, 25, 48, 54, 24), kits=(8,)),
+        Lineup("electric piano and strings", (33, 4, 49, 53, 25)),
+        Lineup("guitar band", (33, 27, 48, 53, 25), kits=(0, 8)),
+    ),
+    # bass, electric piano, nylon guitar (optional), pad, melody
+    "chillout": (
+        Lineup("Rhodes and vibraphone", (33, 4, None, 89, 11)),
+        Lineup("nylon guitar and flute", (33, 5, 24, 90, 73), kits=(8,)),
+        Lineup("harp and warm pad", (38, 4, 46, 89, 11), kits=(25,)),
+        Lineup("jazz guitar and sax", (33, 26, None, 92, 65)),
+    ),
+    # upright bass, piano, overdriven lead guitar, harmonica (chorus)
+    "blues": (
+        Lineup("piano, guitar and harp", (32, 0, 29, 22)),
+        Lineup("organ blues", (32, 16, 29, None), kits=(8, 0)),
+        Lineup("two guitars", (32, 26, 29, 22)),
+        Lineup("barrelhouse piano", (32, 1, 29, None), kits=(32,)),
+    ),
+    # bass, organ, clean guitar, strings (chorus), singing lead
+    "soul": (
+        Lineup("organ, guitar and strings", (33, 16, 27, 48, 53)),
+        Lineup("organ and horns", (33, 16, None, 61, 65), kits=(0,)),
+        Lineup("piano and strings", (33, 0, 27, 49, 53)),
+        Lineup("guitar and trumpet", (32, 17, 26, 48, 56), kits=(32,)),
+    ),
+    # bass, steel-string strum, fiddle lead, piano (optional), banjo (chorus)
+    "country": (
+        Lineup("fiddle and banjo", (33, 25, 110, None, 105)),
+        Lineup("electric twang", (33, 25, 27, 0, None), kits=(0,)),
+        Lineup("harmonica and piano", (33, 25, 22, 0, 105)),
+        Lineup("fiddle and honky-tonk piano", (32, 24, 110, 1, None)),
     ),
     # octave bass, scratchy guitar, strings, brass stabs (chorus), strings melody
     "dance": (

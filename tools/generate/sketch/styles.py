@@ -614,7 +614,7 @@ LINEUPS: dict[str, tuple[Lineup, ...]] = {
         Lineup("saw sequence", (38, 81, 87)),
         Lineup("square sequence", (39, 80, 87)),
         Lineup("acid line", (39, 87, 81), kits=(25,)),
-        Lineup("fifths sequence, pad stabs", (38, 86, 90)),
+        Lineup("saw sequence, pad stabs", (39, 81, 90)),
     ),
     # vocal-like lead, chords, pad, bass, strummed guitar (optional)
     "pop": (
@@ -634,7 +634,7 @@ LINEUPS: dict[str, tuple[Lineup, ...]] = {
     "blues": (
         Lineup("piano, guitar and harp", (32, 0, 29, 22)),
         Lineup("organ blues", (32, 16, 29, None), kits=(8, 0)),
-        Lineup("two guitars", (32, 26, 29, 22)),
+        Lineup("two guitars", (32, 27, 29, None)),
         Lineup("barrelhouse piano", (32, 1, 29, None), kits=(32,)),
     ),
     # bass, organ, clean guitar, strings (chorus), singing lead

@@ -476,3 +476,28 @@ def test_electronic_pieces_are_written_in_any_key(style):
     # synthesisers have no open strings: these styles were in 4 or 5 keys, so their seeds kept meeting in A minor
     keys = {plan(Style(genres={style: 1.0}), 4.0, seed).tonic for seed in range(30)}
     assert len(keys) >= 8, sorted(keys)
+
+
+@pytest.mark.parametrize("name", sorted(S.LINEUPS))
+def test_successive_seeds_are_played_by_different_bands(name):
+    # round 4: seeds shared one sound set per style; now each seed brings one of the style's line-ups in turn
+    spec, bands = S.STYLES[name], S.LINEUPS[name]
+    assert all(len(b.players) == len(spec.parts) for b in bands), "a line-up names a player for every part"
+    arrs = [plan(Style(genres={name: 1.0}, energy=0.6), 20.0, seed=s) for s in range(len(bands))]
+    assert [a.lineup for a in arrs] == [b.name for b in bands]
+    assert len({tuple(sorted(v.program for v in a.voices if v.style == name)) for a in arrs}) == len(bands)
+    for a, b in zip(arrs, bands):
+        assert {v.program for v in a.voices} <= {p for p in b.players if p is not None}
+        if b.kits:
+            assert a.kit in b.kits
+    far = plan(Style(genres={name: 1.0}, energy=0.6), 20.0, seed=104729)  # the chat's 'something different'
+    assert far.lineup != arrs[0].lineup
+
+
+def test_a_jazz_piano_trio_is_piano_bass_and_brushes_and_an_organ_trio_has_no_piano():
+    trio = next(plan(Style(genres={"jazz": 1.0}), 20.0, seed=s) for s in range(12)
+                if plan(Style(genres={"jazz": 1.0}), 20.0, seed=s).lineup == "piano trio")
+    assert sorted(v.program for v in trio.voices) == [0, 0, 32] and trio.kit in (32, 40)
+    organ = next(plan(Style(genres={"jazz": 1.0}), 20.0, seed=s) for s in range(12)
+                 if plan(Style(genres={"jazz": 1.0}), 20.0, seed=s).lineup == "organ trio")
+    assert 16 in {v.program for v in organ.voices} and 0 not in {v.program for v in organ.voices}

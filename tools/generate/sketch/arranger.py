@@ -79,6 +79,7 @@ class Arrangement:
     motif: list[tuple[int, int, int]] | None = None  # (onset step, length steps, scale steps from the first note)
     section_chords: dict[str, list[str]] = field(default_factory=dict)  # each section kind's progression
     kit: int = 0  # the General MIDI drum kit (bank 128 program)
+    lineup: str = ""  # the band the seed chose (styles.LINEUPS), when the style has line-ups
     notes: list[str] = field(default_factory=list)  # what was honoured or could not be
     vocals: list[tuple[int, str]] = field(default_factory=list)  # (bar, rapped line)
 
@@ -345,6 +346,14 @@ def _band_member(part: S.Part, rng: np.random.Generator) -> int | None:
     return choices[0] if rng.random() < 0.5 else int(rng.choice(choices))
 
 
+def _lineup(style: str, seed: int) -> S.Lineup | None:
+    """The band that plays this piece (None: the style chooses player by player). Consecutive seeds take the
+    style's line-ups in turn, so the loop's successive takes and a 'something different' (a far seed) meet another
+    band rather than, by chance, the same one again."""
+    bands = S.LINEUPS.get(style)
+    return bands[int(seed) % len(bands)] if bands else None
+
+
 CYMBALS = (S.HAT, S.RIDE, S.OPEN_HAT)
 
 
@@ -464,10 +473,11 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
 
     # voices: the primary style's parts, plus what the other genres lend (their signature roles)
     voices: list[Voice] = []
+    lineup = _lineup(primary.name, seed)
     for name, weight in blend.items():
         spec = S.STYLES[name]
         lent_lead = False
-        for part in spec.parts:
+        for index, part in enumerate(spec.parts):
             if name != primary.name and part.role not in spec.signature:
                 continue
             if name != primary.name and part.role == "lead":
@@ -479,11 +489,15 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
                 voices = [v for v in voices if v.role != "lead"]
             # a lent part plays softer the smaller its genre's share is next to the primary's
             gain = 1.0 if name == primary.name else 0.5 + 0.5 * min(1.0, weight / blend[primary.name])
-            program = _band_member(part, rng)
+            if lineup is not None and name == primary.name:
+                program = lineup.players[index]
+                lift = lineup.lift if part.role in ("comp", "pad") else 0
+            else:
+                program, lift = _band_member(part, rng), 0
             if program is None:
                 continue
             voices.append(Voice(
-                role=part.role, program=program, pattern=str(rng.choice(part.patterns)), low=part.low,
+                role=part.role, program=program, pattern=str(rng.choice(part.patterns)), low=part.low + lift,
                 voicing=part.voicing, velocity=int(part.velocity * gain), sections=list(part.sections),
                 octave_double=part.octave_double, density=part.density, style=name, drive=part.drive,
             ))
@@ -532,7 +546,7 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     if motif:
         notes.append("melody motif taken from the reference MIDI")
     sections = form.layout(bars, rng)
-    kit = int(rng.choice(S.KITS.get(primary.name, (0,))))
+    kit = int(rng.choice(lineup.kits if lineup is not None and lineup.kits else S.KITS.get(primary.name, (0,))))
     # lyrics draw from their own generator, so the rest of a seed's piece is the same with or without them
     vocals = write_lyrics(sections, list(themes), np.random.default_rng([seed, 1])) if raps else []
     return Arrangement(
@@ -541,7 +555,7 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         swing_unit=primary.swing_unit, energy=round(energy, 3), progression=progression, chord_bars=chord_bars,
         sections=sections, voices=voices, drums=drums, lead_scale=primary.lead_scale,
         fills=primary.fills, humanise=primary.name not in QUANTISED, motif=motif, notes=notes, vocals=vocals,
-        section_chords=section_chords, kit=kit,
+        section_chords=section_chords, kit=kit, lineup=lineup.name if lineup is not None else "",
     )
 
 

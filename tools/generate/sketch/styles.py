@@ -102,11 +102,16 @@ _add(StyleSpec(
              sections=("verse",), programs=(27, 26), optional=0.4),
     ),
     drums={
-        "intro": {HAT: "x.x.x.x.x.x.x.x."},
-        "verse": {KICK: "X.....x.x.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
-        "chorus": {KICK: "X.....x.x.x.....", SNARE: "....X.......X...", RIDE: "x.x.x.x.x.x.x.x.",
-                   CRASH: "X" + "." * 31},
-        "outro": {KICK: "X.....x.x.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
+        # the band comes in together on a crash (a hi-hat alone counting in made a fifth of a 20 s piece quiet)
+        "intro": {KICK: "X.......X.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x.",
+                  CRASH: "X" + "." * 31},
+        "verse": {KICK: "X.....x.x.......", SNARE: "....X.......X...", HAT: "X.x.X.x.X.x.X.x.",
+                  OPEN_HAT: "..............x."},
+        # the chorus rides the open hi-hat and the crash: the wash of cymbals over the guitars
+        "chorus": {KICK: "X.....x.x.x.....", SNARE: "....X.......X...", OPEN_HAT: "x.x.x.x.x.x.x.x.",
+                   CRASH: "X" + "." * 15},
+        "outro": {KICK: "X.....x.x.......", SNARE: "....X.......X...", HAT: "X.x.X.x.X.x.X.x.",
+                  CRASH: "X" + "." * 31},
     },
     signature=("comp",), description="rock: driving drums, overdriven guitar power chords, picked bass",
 ))
@@ -523,6 +528,136 @@ KITS: dict[str, tuple[int, ...]] = {
     "electronic": (24, 25), "house": (25, 24, 0), "techno": (25, 24), "chillout": (0, 25, 8), "jazz": (32, 40),
     "blues": (8, 32, 0), "funk": (0, 8), "soul": (8, 0, 32), "hip-hop": (25, 0, 8), "folk": (8, 40),
     "country": (8, 0), "classical": (48,), "ambient": (0,), "new age": (0,),
+}
+
+@dataclass(frozen=True)
+class Lineup:
+    """One band a style's piece may be played by, as a musician would choose between them (a piano trio or an organ
+    trio; one guitar or two): who plays each of the style book's parts, by position in `StyleSpec.parts` (None: this
+    band has no such player), and the drum kits its drummer brings (empty: the style's own `KITS`)."""
+
+    name: str
+    players: tuple[int | None, ...]
+    kits: tuple[int, ...] = ()
+    lift: int = 0  # semitones the chords (comp and pad) sit above the book's register: a band's own voicing
+
+
+# The seed picks one band per piece for the styles listed (the others choose player by player, `Part.programs`).
+# Each line-up is one a record of the style could have; the first is the style book's own.
+LINEUPS: dict[str, tuple[Lineup, ...]] = {
+    # bass, rhythm guitar, lead guitar, organ (chorus), clean picked guitar (verse)
+    "rock": (
+        Lineup("two guitars and bass", (34, 29, 29, None, 27)),
+        Lineup("power trio", (33, 30, 29, None, None), kits=(16, 0)),
+        Lineup("guitars and Hammond organ", (34, 29, 30, 16, None), kits=(8, 0)),
+        Lineup("guitar and piano", (33, 29, 29, None, 0)),
+        Lineup("crunch guitars, rock organ", (34, 29, 29, 18, 26)),
+    ),
+    # bass, rhythm guitar, lead guitar, choir or strings (chorus)
+    "metal": (
+        Lineup("one guitar", (34, 30, None, None)),
+        Lineup("twin guitars", (34, 30, 30, None), kits=(16,)),
+        Lineup("symphonic: guitars and strings", (34, 30, 29, 48)),
+        Lineup("guitars and choir", (34, 30, None, 52), kits=(8, 16)),
+        Lineup("gothic: guitars and church organ", (33, 30, 30, 19)),
+    ),
+    # bass, two rhythm guitars
+    "punk": (
+        Lineup("two guitars", (34, 30, 29)),
+        Lineup("one distorted guitar", (34, 30, None), kits=(16,)),
+        Lineup("crunch guitars", (33, 29, 29), kits=(8,)),
+        Lineup("guitar and organ", (34, 30, 18)),
+    ),
+    # bass, piano comping, melody
+    "jazz": (
+        Lineup("tenor sax quartet", (32, 0, 66)),
+        Lineup("piano trio", (32, 0, 0), kits=(40, 32)),
+        Lineup("organ trio", (33, 16, 26), kits=(32,)),
+        Lineup("guitar and alto sax", (32, 26, 65)),
+        Lineup("vibraphone quartet", (32, 0, 11), kits=(40, 32), lift=-5),
+        Lineup("trumpet quintet", (32, 0, 56), kits=(32,)),
+    ),
+    # slap bass, muted guitar, horn stabs (chorus), electric piano, faint organ (verse)
+    "funk": (
+        Lineup("horn band", (36, 28, 61, None, 16)),
+        Lineup("clavinet and horns", (33, 7, 56, None, None)),
+        Lineup("guitar, sax and Rhodes", (33, 28, 66, 4, 16), kits=(8,)),
+        Lineup("synth funk", (38, 28, None, 5, None)),
+        Lineup("two guitars", (36, 27, 61, None, 17)),
+    ),
+    # bass, chopped chord stabs, strings (optional), high melody
+    "hip-hop": (
+        Lineup("Rhodes and strings", (38, 4, 48, 0)),
+        Lineup("piano loop and choir", (33, 0, 52, 0), kits=(0, 8)),
+        Lineup("jazz sample: vibraphone, slow strings", (32, 4, 49, 11), kits=(8, 32)),
+        Lineup("horn stabs", (38, 61, 48, 0), kits=(25, 0)),
+        Lineup("string stabs", (39, 48, None, 45), kits=(25,)),
+    ),
+    # synth bass, arpeggio, pad, chorus bells (optional), lead
+    "electronic": (
+        Lineup("saw arpeggio, warm pad", (38, 81, 90, None, 80)),
+        Lineup("square arpeggio, halo pad", (39, 80, 94, 88, 81)),
+        Lineup("bass-and-lead patch, space pad", (38, 87, 91, 99, 84)),
+        Lineup("charang arpeggio, sweep pad", (39, 84, 95, 11, 81), lift=12),
+        Lineup("plucked arpeggio, bowed pad", (38, 81, 92, 88, 87)),
+    ),
+    # synth bass, stabs, pad, strings or brass (chorus, optional), voice lead
+    "house": (
+        Lineup("piano house", (38, 0, 89, 48, 54)),
+        Lineup("organ house", (38, 17, 89, None, 54)),
+        Lineup("deep house: Rhodes", (39, 4, 90, None, 54), kits=(25,)),
+        Lineup("disco strings", (33, 1, 89, 48, 54), kits=(0,)),
+        Lineup("synth stabs", (38, 81, 91, 61, 54), kits=(24,)),
+    ),
+    # synth bass, sequence, chord stabs (chorus)
+    "techno": (
+        Lineup("saw sequence", (38, 81, 87)),
+        Lineup("square sequence", (39, 80, 87)),
+        Lineup("acid line", (39, 87, 81), kits=(25,)),
+        Lineup("saw sequence, pad stabs", (39, 81, 90)),
+    ),
+    # vocal-like lead, chords, pad, bass, strummed guitar (optional)
+    "pop": (
+        Lineup("piano and synth pad", (33, 0, 90, 53, None)),
+        Lineup("acoustic guitars", (33, 25, 48, 54, 24), kits=(8,)),
+        Lineup("electric piano and strings", (33, 4, 49, 53, 25)),
+        Lineup("guitar band", (33, 27, 48, 53, 25), kits=(0, 8)),
+    ),
+    # bass, electric piano, nylon guitar (optional), pad, melody
+    "chillout": (
+        Lineup("Rhodes and vibraphone", (33, 4, None, 89, 11)),
+        Lineup("nylon guitar and flute", (33, 5, 24, 90, 73), kits=(8,)),
+        Lineup("harp and warm pad", (38, 4, 46, 89, 11), kits=(25,)),
+        Lineup("jazz guitar and sax", (33, 26, None, 92, 65)),
+    ),
+    # upright bass, piano, overdriven lead guitar, harmonica (chorus)
+    "blues": (
+        Lineup("piano, guitar and harp", (32, 0, 29, 22)),
+        Lineup("organ blues", (32, 16, 29, None), kits=(8, 0)),
+        Lineup("two guitars", (32, 27, 29, None)),
+        Lineup("barrelhouse piano", (32, 1, 29, None), kits=(32,)),
+    ),
+    # bass, organ, clean guitar, strings (chorus), singing lead
+    "soul": (
+        Lineup("organ, guitar and strings", (33, 16, 27, 48, 53)),
+        Lineup("organ and horns", (33, 16, None, 61, 65), kits=(0,)),
+        Lineup("piano and strings", (33, 0, 27, 49, 53)),
+        Lineup("guitar and trumpet", (32, 17, 26, 48, 56), kits=(32,)),
+    ),
+    # bass, steel-string strum, fiddle lead, piano (optional), banjo (chorus)
+    "country": (
+        Lineup("fiddle and banjo", (33, 25, 110, None, 105)),
+        Lineup("electric twang", (33, 25, 27, 0, None), kits=(0,)),
+        Lineup("harmonica and piano", (33, 25, 22, 0, 105)),
+        Lineup("fiddle and honky-tonk piano", (32, 24, 110, 1, None)),
+    ),
+    # octave bass, scratchy guitar, strings, brass stabs (chorus), strings melody
+    "dance": (
+        Lineup("strings and brass", (33, 27, 48, 61, 48)),
+        Lineup("trumpets and strings", (33, 28, 49, 56, 48)),
+        Lineup("synth strings, synth bass", (38, 27, 50, 61, 81)),
+        Lineup("Rhodes and flute", (33, 4, 48, 61, 73)),
+    ),
 }
 
 # What text like "house/techno" or "funk/soul" defaults to, and names the vocabulary has but the book has not.

@@ -404,6 +404,6 @@ class RadioChat:
                               f"playlist {playlist.id}' or run `tastemaker radio --playlist {playlist.id}` to play "
                               "on from it).", playlist=playlist)
         started = self.start(resume_playlist=playlist.id)
-        return RadioReply(f"{made} It plays below in order (next, previous, or pick a track); the M3U list is "
+        return RadioReply(f"{made} It plays below in order (previous and next move through it); the M3U list is "
                           f"attached. To hear it again later, say 'resume playlist {playlist.id}'. Now playing: "
                           f"{describe_piece(started.piece)}.", piece=started.piece, started=True, playlist=playlist)

@@ -30,6 +30,7 @@ from tools.settings import get_settings
 
 guard.install()  # the session layer, defended (agent/web): before Chainlit serves anything
 warmup.warm_models()  # before the port opens: "running at" means the first answer comes in seconds
+warmup.warm_sketch_and_pictures()
 warmup.start_library_build()
 BRAIN = model_label(chat_model())
 branding.install(BRAIN)  # our name, welcome, footer and sign-in words; a page that asks no other host

@@ -141,6 +141,7 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
     if radio.playing:
         radio.stop()
     print("Bye!", file=stdout, flush=True)
+    warmup.finish()
     return 0
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 _started = threading.Event()
+_thread: list[threading.Thread] = []  # the warm-up under way, if any
 
 
 def warm_models() -> None:
@@ -32,12 +33,13 @@ def warm_models() -> None:
     tone = (0.2 * np.sin(2 * np.pi * 220 * t) + 0.05 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
     analyse_clip(clip_from_array(tone, sr, name="warm-up"))
     embed_text("warm up")
-    warm_sketch_and_pictures()
 
 
 def warm_sketch_and_pictures() -> None:
     """Render and draw one short piece: the first one in a process paid ~1 s of imports and sound loading, and
-    its picture another 0.3 s, in the first person's turn (and, under load, in everyone's queued behind it)."""
+    its picture another 0.3 s, in the first person's turn (and, under load, in everyone's queued behind it).
+    The browser app only: in the terminal's background warm-up, a quick /quit ended the process mid-render
+    (FluidSynth's thread: "terminate called without an active exception")."""
     from agent import pictures
     from tools.generate import render_request
     from tools.generate.request import GenerationRequest
@@ -76,4 +78,14 @@ def start() -> None:
             log_incident(exc, "warm-up")
         start_library_build()
 
-    threading.Thread(target=run, name="warm-up", daemon=True).start()
+    thread = threading.Thread(target=run, name="warm-up", daemon=True)
+    _thread.append(thread)
+    thread.start()
+
+
+def finish(timeout_s: float = 60.0) -> None:
+    """Let the warm-up's model loading end before the process does: a process that exits while a native thread
+    is still loading aborts ("terminate called without an active exception"). The library build it started
+    runs in its own processes and is left to them."""
+    for thread in _thread:
+        thread.join(timeout_s)

@@ -6,10 +6,12 @@ engine and model), refine it, and press a button. Never `playwright install`: /u
 
 from __future__ import annotations
 
+import collections
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -44,7 +46,41 @@ def start_app(env: dict) -> tuple[subprocess.Popen, str]:
     while "running at" not in line and time.monotonic() < deadline and proc.poll() is None:
         line = proc.stdout.readline()
     assert "running at" in line, "the app did not start"
+    # Read the rest as it comes: the app's log shares this pipe, and a full pipe would stall its next write.
+    proc.output_tail = collections.deque(maxlen=60)
+    threading.Thread(target=proc.output_tail.extend, args=(proc.stdout,), daemon=True).start()
     return proc, f"http://127.0.0.1:{port}"
+
+
+def _threads_of(pid: int) -> str:
+    """What each thread of `pid` and of its children waits in (the kernel's wchan), for a stop that hangs."""
+    lines = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (proc / "stat").read_text()
+            if int(proc.name) != pid and int(stat.rsplit(")", 1)[1].split()[1]) != pid:
+                continue
+            waits = [f"{(t / 'comm').read_text().strip()}:{(t / 'wchan').read_text() or '-'}"
+                     for t in sorted((proc / "task").iterdir())]
+            lines.append(f"{proc.name} {stat.split(')')[0].split('(', 1)[1]}: {', '.join(waits)}")
+        except (OSError, ValueError, IndexError):
+            continue
+    return "; ".join(lines)
+
+
+def stop_app(proc: subprocess.Popen, timeout_s: float = 60) -> None:
+    """Stop `tastemaker chat` as a service manager does (SIGTERM); one that does not stop fails the test, saying
+    where its threads wait and what it printed last, and is killed with its app."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        where = _threads_of(proc.pid)
+        subprocess.run(["pkill", "-KILL", "-P", str(proc.pid)], check=False)
+        proc.kill()
+        proc.wait()
+        raise AssertionError(f"`tastemaker chat` did not stop within {timeout_s:.0f} s of SIGTERM. Threads: {where}. "
+                             f"Last output: {''.join(getattr(proc, 'output_tail', []))[-3000:]}") from None
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +92,7 @@ def app_url(tmp_path_factory):
     env.pop("CHAINLIT_AUTH_SECRET", None)
     proc, url = start_app(env)
     yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    stop_app(proc)
 
 
 @pytest.fixture(scope="module")

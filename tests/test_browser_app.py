@@ -80,7 +80,7 @@ def test_a_fresh_library_shows_its_build_and_a_search_says_how_far(browser, tmp_
     """A new data directory: the built-in library builds in the background, shown beside the chat."""
     import os
 
-    from tests.test_browser import start_app
+    from tests.test_browser import start_app, stop_app
 
     proc, url = start_app(dict(os.environ, TASTEMAKER_HOME=str(tmp_path / "fresh-home"), CI="true"))
     try:
@@ -93,5 +93,4 @@ def test_a_fresh_library_shows_its_build_and_a_search_says_how_far(browser, tmp_
         page.get_by_text("building your music library:").filter(visible=True).first.wait_for(timeout=60000)  # live
         page.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop_app(proc)

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.test_browser import ASSISTANT, browser, pytestmark, start_app  # noqa: F401 (fixture, marks reused)
+from tests.test_browser import ASSISTANT, browser, pytestmark, start_app, stop_app  # noqa: F401 (fixture, marks reused)
 
 USER, PASSWORD = "ada", "correct horse battery staple"
 
@@ -23,8 +23,7 @@ def login_app(tmp_path_factory):
                TASTEMAKER_PASSWORD=PASSWORD, TASTEMAKER_USER=USER)
     proc, url = start_app(env)
     yield url, home / "chat-history.db"
-    proc.terminate()
-    proc.wait(timeout=20)
+    stop_app(proc)
 
 
 def log_in(page, url, user, password):

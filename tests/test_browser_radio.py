@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from tests.test_browser import browser, open_chat, say, start_app  # noqa: F401 (browser: a fixture)
+from tests.test_browser import browser, open_chat, say, start_app, stop_app  # noqa: F401 (browser: a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -23,8 +23,7 @@ def radio_app(tmp_path_factory):
     env.pop("CHAINLIT_AUTH_SECRET", None)
     proc, url = start_app(env)
     yield url, home
-    proc.terminate()
-    proc.wait(timeout=20)
+    stop_app(proc)
 
 
 def player_value(page, name: str) -> str:

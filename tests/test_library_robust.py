@@ -53,16 +53,23 @@ def _library_with(home: Path, count: int, seed: int = 0) -> Library:
 # The real `tastemaker library add`, with one change: each process waits at the door of its first write until
 # the other has finished analysing too, so both always hold the same files in hand when they write (the race
 # that lost 8 of 100 files: the loser died with sqlite3.IntegrityError and its whole batch was dropped).
+# The wait is bounded: a process that dies (or has nothing to write) never knocks, and its partner once waited
+# for it until the test timed out, with neither one's messages shown (CI, 600 s). A process that hangs anywhere
+# prints every thread's stack and ends (faulthandler), so a failure says where.
 RACE_SCRIPT = textwrap.dedent("""
-    import sys, time
+    import faulthandler, sys, time
     from pathlib import Path
+    faulthandler.dump_traceback_later(300, exit=True)
     from tools.library.store import Library
     me, other, folder = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
     real_insert = Library.insert
     def insert_after_both_analysed(self, items, *args, **kwargs):
         me.touch()
-        while not other.exists():
+        deadline = time.monotonic() + 150
+        while not other.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
+        if not other.exists():
+            print("race: the other process never reached its first write", file=sys.stderr)
         return real_insert(self, items, *args, **kwargs)
     Library.insert = insert_after_both_analysed
     from agent.cli import main
@@ -80,14 +87,24 @@ def test_two_processes_adding_overlapping_files_both_finish_and_store_each_once(
         sf.write(str(path), tone_mix(seconds=2.0, sr=RATE, seed=seed + 40), RATE)
         paths.append(str(path))
     env = dict(os.environ, TASTEMAKER_HOME=str(tmp_path / "home"), TASTEMAKER_DEFAULT_LIBRARY="0",
-               PYTHONPATH=str(REPO))
+               PYTHONPATH=str(REPO), PYTHONFAULTHANDLER="1")
     first, second = paths[:7], paths[3:]  # 4 files in both
-    procs = [subprocess.Popen([sys.executable, "-c", RACE_SCRIPT, str(tmp_path / me), str(tmp_path / other), *files],
-                              env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for me, other, files in (("a", "b", first), ("b", "a", second))]
-    outputs = [p.communicate(timeout=600) for p in procs]
+    procs = []
+    try:
+        for me, other, files in (("a", "b", first), ("b", "a", second)):
+            with open(tmp_path / f"{me}.out", "w") as out, open(tmp_path / f"{me}.err", "w") as err:
+                procs.append(subprocess.Popen([sys.executable, "-c", RACE_SCRIPT, str(tmp_path / me),
+                                               str(tmp_path / other), *files], env=env, cwd=REPO, stdout=out,
+                                              stderr=err))
+        for proc in procs:
+            proc.wait(timeout=600)
+    finally:
+        for proc in procs:  # a failed test leaves no process behind to slow the rest of the suite
+            if proc.poll() is None:
+                proc.kill()
+    outputs = [((tmp_path / f"{me}.out").read_text(), (tmp_path / f"{me}.err").read_text()) for me in "ab"]
     for proc, (out, err) in zip(procs, outputs):
-        assert proc.returncode == 0, err
+        assert proc.returncode == 0, "\n".join(f"--- {me}:\n{e[-4000:]}" for me, (_, e) in zip("ab", outputs))
         assert "Traceback" not in err and "Sorry" not in err
     lib = open_library(tmp_path / "home")
     hashes = [t.content_hash for t in lib.list()]

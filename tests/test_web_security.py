@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import subprocess
 from pathlib import Path
 
 import httpx
@@ -20,15 +19,10 @@ from agent.web.client import ChatClient
 from agent.web.guard import Policy
 from agent.web.limits import LoginThrottle
 from agent.web.sessions import SessionRegistry, is_session_id
-from tests.test_browser import start_app
+from tests.test_browser import start_app, stop_app
 
 ROOT = Path(__file__).resolve().parents[1]
 SONG = ROOT / "conversations" / "audio" / "rock_band.flac"
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +37,7 @@ def app_url(app_home):
                TASTEMAKER_MAX_FILES_PER_MESSAGE="2", TASTEMAKER_SESSION_KEEP_S="1")
     proc, url = start_app(env)
     yield url
-    stop(proc)
+    stop_app(proc)
 
 
 def raw_post(url: str, path: str, cookie: str, declared_length: int) -> str:
@@ -214,7 +208,7 @@ def test_a_second_server_does_not_delete_the_first_ones_uploads(app_url, tmp_pat
     async def upload_after_another_server_stopped():
         other, _ = start_app(dict(os.environ, TASTEMAKER_HOME=str(tmp_path / "other"),
                                   TASTEMAKER_DEFAULT_LIBRARY="0"))
-        stop(other)
+        stop_app(other)
         c = ChatClient(app_url)
         await c.open()
         status = (await c.upload(SONG)).status_code
@@ -235,7 +229,7 @@ def test_password_guessing_is_slowed_down(tmp_path):
         codes = [login(f"guess-{i}").status_code for i in range(6)]
         during = login("right-password")
     finally:
-        stop(proc)
+        stop_app(proc)
     assert codes[:3] == [401, 401, 401]
     assert 429 in codes[3:]  # after three failures the address must wait
     assert during.status_code == 429 and "Wait" in during.json()["detail"]  # even the right password waits

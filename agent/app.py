@@ -343,9 +343,9 @@ async def radio_turn(agent: ChatAgent, text: str, files: list[tuple[str, str]]) 
     if reply.started and reply.piece is not None:
         elements = [cl.CustomElement(name="RadioPlayer", props=radio_web.player_props(radio, reply.piece),
                                      display="inline")]
-    if reply.playlist is not None:  # the M3U to download (the server's own path stays out of the text)
-        elements.append(cl.File(name=Path(reply.playlist.m3u).name, path=reply.playlist.m3u, display="inline",
-                                mime="audio/x-mpegurl"))
+    if reply.playlist is not None and radio.playlist_pieces:  # the M3U to download: track names, no server paths
+        elements.append(cl.File(name=Path(reply.playlist.m3u).name, content=radio_web.portable_m3u(radio).encode(),
+                                display="inline", mime="audio/x-mpegurl"))
     await cl.Message(content=reply.text, elements=elements).send()
     return True
 

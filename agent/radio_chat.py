@@ -358,6 +358,15 @@ class RadioChat:
         self.now_playing = piece.id
         return piece
 
+    def jump_to(self, piece_id: str) -> RadioPiece:
+        """One of the playlist's own tracks, now (the player's track list)."""
+        station = self._station()
+        if not any(p.id == piece_id for p in self.playlist_pieces):
+            raise TastemakerError("That track is not on this playlist.")
+        piece = station.jump(piece_id)
+        self.now_playing = piece.id
+        return piece
+
     def _playing_id(self, station: Station) -> str | None:
         """The piece to steer: the one the player says it plays, if the station knows it."""
         known = self.now_playing and any(p.id == self.now_playing for p in station.played[-50:])
@@ -404,6 +413,7 @@ class RadioChat:
                               f"playlist {playlist.id}' or run `tastemaker radio --playlist {playlist.id}` to play "
                               "on from it).", playlist=playlist)
         started = self.start(resume_playlist=playlist.id)
-        return RadioReply(f"{made} It plays below in order (previous and next move through it); the M3U list is "
-                          f"attached. To hear it again later, say 'resume playlist {playlist.id}'. Now playing: "
+        return RadioReply(f"{made} It plays below in order (previous and next move through it, or "
+                          f"click a title); the arrow beside a title downloads it, and the attached M3U plays them in "
+                          f"order from one folder. To hear it again later, say 'resume playlist {playlist.id}'. Now playing: "
                           f"{describe_piece(started.piece)}.", piece=started.piece, started=True, playlist=playlist)

@@ -12,6 +12,7 @@ payload comes from the browser, so every field is checked and only the session's
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, Response
@@ -26,7 +27,7 @@ PREFIX = "/radio"
 _ID = re.compile(r"^[0-9a-f]{16}$")
 MEDIA = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".mp3": "audio/mpeg",
          ".aif": "audio/aiff", ".aiff": "audio/aiff", ".opus": "audio/ogg"}
-OPS = ("now", "next", "previous", "poll", "skip", "like", "dislike", "more_like_this", "calmer", "less_drums", "set", "stop")
+OPS = ("now", "next", "previous", "jump", "poll", "skip", "like", "dislike", "more_like_this", "calmer", "less_drums", "set", "stop")
 # The player's two word buttons, as the same adjustments the words make in the chat ("calmer", "less drums").
 BUTTON_WORDS = {"calmer": "calmer", "less_drums": "less drums"}
 
@@ -71,8 +72,24 @@ def player_props(radio: RadioChat, piece: RadioPiece) -> dict:
     props = {"station": station.id, "piece": piece_props(piece), "crossfade": station.options.crossfade_seconds,
              "adventurous": station.options.adventurous, "library_share": station.options.library_share}
     if radio.playlist_pieces:
-        props["tracks"] = [piece_props(p) | {"url": piece_url(station.id, p)} for p in radio.playlist_pieces]
+        props["tracks"] = [piece_props(p) | {"url": piece_url(station.id, p), "file": name}
+                           for p, name in zip(radio.playlist_pieces, _file_names(radio.playlist_pieces))]
     return props
+
+
+def _file_names(pieces: list[RadioPiece]) -> list[str]:
+    from tools.radio.playlist import track_file_name
+
+    return [track_file_name(n, p.title, Path(p.path).suffix) for n, p in enumerate(pieces, start=1)]
+
+
+def portable_m3u(radio: RadioChat) -> str:
+    """The playing playlist as an M3U of the names its tracks download under (the player's arrows): saved in one
+    folder with them, it plays in any player. The server's own paths stay on the server."""
+    from tools.radio.playlist import m3u_text
+
+    pieces = radio.playlist_pieces
+    return m3u_text([(name, p.title, p.seconds) for p, name in zip(pieces, _file_names(pieces))])
 
 
 def _fraction(value: object, name: str) -> float:
@@ -113,6 +130,11 @@ def player_action(radio: RadioChat | None, payload: object) -> dict:
             return {"piece": piece_props(piece)}
         if op == "previous":
             return {"piece": piece_props(radio.previous_piece())}
+        if op == "jump":
+            piece_id = payload.get("piece")
+            if not (isinstance(piece_id, str) and _ID.match(piece_id)):
+                return {"message": "That track is not on this playlist."}
+            return {"piece": piece_props(radio.jump_to(piece_id))}
         if op == "skip":
             if payload.get("have_next"):  # the player already holds the next piece: only the taste moves
                 station.steer(Steer("skip"), piece_id=radio._playing_id(station))

@@ -93,6 +93,13 @@ def test_a_playlist_made_in_the_chat_plays_in_its_player_for_its_owner_only(radi
     page.click("#radio-previous")
     page.wait_for_function(f"document.querySelector('{PLAYER}')?.dataset.now === '{urls[0].rsplit('/', 1)[1]}'",
                            timeout=30000)
+    page.locator("#radio-tracks li button").last.click()  # a title in the list: that track, now
+    page.wait_for_function(f"document.querySelector('{PLAYER}')?.dataset.now === '{urls[-1].rsplit('/', 1)[1]}'",
+                           timeout=30000)
+    names = [a.get_attribute("download") for a in page.locator("#radio-tracks li a").all()]
+    m3u_link = page.locator("a", has_text=".m3u").first
+    m3u = page.request.get(m3u_link.get_attribute("href")).text()
+    assert names[0].startswith("01 ") and all(name in m3u for name in names) and "/tmp" not in m3u
 
     stranger = open_chat(browser, url)  # another browser: its own guest identity
     refused = say(stranger, f"resume playlist {playlist_id}", 0, timeout_ms=60000)

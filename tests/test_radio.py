@@ -429,6 +429,20 @@ def test_a_playlist_made_in_the_browser_comes_with_a_player_of_its_tracks(user_h
         assert back["piece"]["id"] == props["tracks"][0]["id"]
         first_again = radio_web.player_action(radio, {"station": station, "op": "previous"})
         assert "no earlier piece" in first_again["message"]
+
+        last = props["tracks"][-1]["id"]  # a title clicked in the list: that track now, then what follows it
+        jumped = radio_web.player_action(radio, {"station": station, "op": "jump", "piece": last})
+        assert jumped["piece"]["id"] == last
+        back = radio_web.player_action(radio, {"station": station, "op": "previous", "playing": last})
+        assert back["piece"]["id"] == props["tracks"][-2]["id"]
+        for hostile in ("../../etc/passwd", "0" * 16, 7, None):  # not a track of this playlist: nothing moves
+            refused = radio_web.player_action(radio, {"station": station, "op": "jump", "piece": hostile})
+            assert refused == {"message": "That track is not on this playlist."}
+
+        m3u = radio_web.portable_m3u(radio).splitlines()  # the browser's download: names, never server paths
+        names = [t["file"] for t in props["tracks"]]
+        assert m3u[0] == "#EXTM3U" and [line for line in m3u if not line.startswith("#")] == names
+        assert names[0].startswith("01 ") and all("/" not in n and n.endswith(".wav") for n in names)
     finally:
         stopped = radio.handle("stop")
     assert "tastemaker " not in stopped.text and "play my radio" in stopped.text

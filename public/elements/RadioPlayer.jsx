@@ -1,14 +1,15 @@
 // Tastemaker's radio player: plays a station's pieces one after another, crossfading between them, and
 // steers it (skip, like, dislike, more like this, calmer, less drums, adventurousness, library share).
 // The server (agent/app.py, action "radio") hands out pieces; audio comes from /radio/<station>/<piece>.
-// With props.tracks it plays a playlist: its tracks in order (previous, next, the list with titles), then the
+// With props.tracks it plays a playlist: its tracks in order (previous, next, the list with titles: a click plays
+// that track, the arrow downloads it under its name in the M3U), then the
 // station plays on in its spirit.
 // All playing state lives in window.__tastemakerRadio[station], not in React state, so a re-render or
 // a remount of this element never restarts or doubles the music.
 import { useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 // icons, not emoji: a machine without an emoji font showed empty boxes
-import { ListMusic, Minus, Moon, Play, Plus, Radio, SkipBack, SkipForward, Square, ThumbsDown, ThumbsUp } from "lucide-react";
+import { Download, ListMusic, Minus, Moon, Play, Plus, Radio, SkipBack, SkipForward, Square, ThumbsDown, ThumbsUp } from "lucide-react";
 
 const LEAD_SECONDS = 5; // ask the server for the next piece this long before the crossfade starts
 const SKIP_FADE = 1.0;
@@ -157,6 +158,12 @@ async function forward(p) { // a playlist's next track: no steering, it is only 
   if (r.piece) start(p, r.piece, null, SKIP_FADE);
 }
 
+async function jump(p, id) { // a playlist's track clicked in its list
+  if (p.stopped || (p.current && p.current.id === id)) return;
+  const r = await ask(p, "jump", { piece: id });
+  if (r.piece) { p.next = null; p.nextAudio = null; start(p, r.piece, null, SKIP_FADE); }
+}
+
 async function back(p) {
   if (p.stopped) return;
   const r = await ask(p, "previous");
@@ -204,7 +211,11 @@ export default function RadioPlayer() {
         <ol id="radio-tracks" className="text-xs list-decimal pl-5 max-h-48 overflow-y-auto">
           {tracks.map((t) => (
             <li key={t.id} data-url={t.url} className={now && now.id === t.id ? "font-semibold" : "opacity-80"}>
-              {now && now.id === t.id && <ListMusic className="inline h-3 w-3 mr-1" />}{t.title} · {Math.round(t.seconds)} s
+              <button type="button" className="text-left hover:underline" disabled={p.stopped} title="Play this track now"
+                      onClick={() => jump(p, t.id)}>
+                {now && now.id === t.id && <ListMusic className="inline h-3 w-3 mr-1" />}{t.title} · {Math.round(t.seconds)} s
+              </button>{" "}
+              <a href={t.url} download={t.file} title="Download this track" className="opacity-70 hover:underline"><Download className="inline h-3 w-3" /></a>
             </li>
           ))}
         </ol>

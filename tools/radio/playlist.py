@@ -126,7 +126,13 @@ def _order(pieces: list[RadioPiece], taste: StationTaste) -> list[RadioPiece]:
                           lambda a, b: 0.5 * (1.0 - cosine(a.genres, b.genres)))
 
 
-def _m3u(entries: list[tuple[str, str, float]]) -> str:
+def track_file_name(position: int, title: str, suffix: str = ".wav") -> str:
+    """A track's file name in an exported playlist: its place, then its title ("03 Night drive.wav")."""
+    return f"{position:02d} {_safe_name(title)}{suffix.lower() or '.wav'}"
+
+
+def m3u_text(entries: list[tuple[str, str, float]]) -> str:
+    """An extended M3U of (path or name, title, seconds) in order."""
     lines = ["#EXTM3U"]
     for path, title, seconds in entries:
         lines += [f"#EXTINF:{round(seconds)},{title}", path]
@@ -173,7 +179,7 @@ def build_playlist(request: PlaylistRequest, progress: Progress | None = None) -
         entries, listed = [], []
         for n, piece in enumerate(ordered, start=1):
             if piece.source == "generated":
-                final = out / f"{n:02d} {_safe_name(piece.title)}.wav"
+                final = out / track_file_name(n, piece.title)
                 os.replace(piece.path, final)
                 path_in_m3u, file = final.name, str(final.resolve())
             else:
@@ -183,7 +189,7 @@ def build_playlist(request: PlaylistRequest, progress: Progress | None = None) -
                                         piece.tempo, piece.key))
         m3u = out / f"{name}.m3u"
         part = m3u.with_name(f".{m3u.name}.part")
-        part.write_text(_m3u(entries), encoding="utf-8")
+        part.write_text(m3u_text(entries), encoding="utf-8")
         os.replace(part, m3u)
         mix = ""
         if request.mix:

@@ -283,6 +283,20 @@ class Station:
             assert piece is not None
             return piece
 
+    def jump(self, piece_id: str) -> RadioPiece:
+        """Play `piece_id`, a piece of this station's order (played or still to come), now; what follows it in
+        that order plays after it (a playlist's track clicked in its list)."""
+        with self._cond:
+            sequence = self.played + self.upcoming
+            at = next((n for n, p in enumerate(sequence) if p.id == piece_id), None)
+            if at is None or not Path(sequence[at].path).is_file():
+                raise TastemakerError("That track is not on this playlist any more.")
+            self.played, self.upcoming = sequence[:at], sequence[at:]
+            self.current = None  # jumping away is not listening through
+            piece = self.take()
+            assert piece is not None
+            return piece
+
     # ------------------------------------------------------------------------------------ steering
     def piece(self, piece_id: str | None = None) -> RadioPiece:
         with self._cond:

@@ -161,6 +161,27 @@ def record_feedback(session: Session, liked: bool, generation_id: str | None = N
     return {"generation_id": piece.id, "liked": bool(liked), "profile": explain(session.profile or stored)}
 
 
+def play_music(session: Session, generation_id: str | None = None, track_id: str | None = None) -> dict[str, Any]:
+    """Play a piece made in this chat again (the latest, or `generation_id`), or a library track from a search;
+    a piece played again is the one later changes apply to."""
+    from tools.library import open_library
+
+    if track_id:
+        with open_library() as library:
+            track = library.get(track_id, viewer=session.library_viewer)  # a clear error when there is none
+        session.outbox.append(AudioResult(path=track.audio_path, title=f"{track.title} ({track.artist})"
+                                          .replace(" ()", ""), caption=f"library track {track.id}"))
+        return {"track_id": track.id, "title": track.title, "artist": track.artist}
+    from agent.compose import piece_title
+
+    piece = session.piece(generation_id)
+    g = piece.generation
+    session.outbox.append(AudioResult(path=g.audio_path, title=piece_title(piece),
+                                      caption=f"{g.engine} engine, {g.model}, seed {g.seed}, {g.duration:.0f} s",
+                                      generation_id=piece.id))
+    return {"generation_id": piece.id, "title": piece_title(piece)}
+
+
 def _library():
     """The person's library. The built-in collection is built in the background on first use (minutes,
     once per data directory); until it is ready the answer says how far it is instead of waiting."""

@@ -33,6 +33,9 @@ NOTHING_TO_REFINE = (
 NOTHING_TO_EXPLAIN = ("I haven't made anything yet, so there's nothing to explain. Ask me for a piece "
                       "('make me a calm piano piece') and then ask 'why did you choose that?'.")
 
+NOTHING_TO_PLAY = ("I haven't made anything in this chat yet, so there's nothing to play again. Ask me for a piece "
+                   "('make me a calm piano piece'), or search the library ('find me some jazz').")
+
 CAPABILITIES = {
     "describe_uploads": "tell you what an uploaded song is (genres, moods, instruments): attach it and ask "
                         "'what is this song?'",
@@ -45,6 +48,7 @@ CAPABILITIES = {
     "refine_music": "change the last piece ('more jazz', 'faster', 'make the drums quieter', 'in D minor', "
                     "'a completely different take')",
     "explain_music": "explain how a piece was made ('why did you choose that?')",
+    "play_music": "play a piece again ('play the first one again')",
     "record_feedback": "remember what you like ('I love it', 'not my thing')",
     "add_to_library": "add a piece to your library ('add it to my library')",
 }
@@ -218,6 +222,15 @@ def made(result: dict[str, Any], earlier: list[str]) -> str:
     return "\n\n".join(lines)
 
 
+def played(result: dict[str, Any]) -> str:
+    if result.get("track_id"):
+        by = f" by {result['artist']}" if result.get("artist") else ""
+        return f"Here is **{result['title']}**{by} again. Say 'make something like it' to hear it as a new piece."
+    piece, _, asked = result["title"].partition(": ")
+    return (f"Here is **{piece}** ({asked}) again. What you ask to change now changes this one ('more "
+            "energy', 'slower', 'in D minor').")
+
+
 def explain(result: dict[str, Any]) -> str:
     w = result["weights"]
     asked = ", ".join(f"{k} {v:.1f}" for k, v in sorted(w["genres"].items(), key=lambda kv: -kv[1])) or "no genre"
@@ -284,7 +297,7 @@ def added(result: dict[str, Any]) -> str:
 
 WRITERS = {
     "add_to_library": added, "search_library": tracks, "find_similar": tracks, "describe_uploads": describe,
-    "taste_profile": taste, "record_feedback": feedback, "explain_music": explain,
+    "taste_profile": taste, "record_feedback": feedback, "explain_music": explain, "play_music": played,
 }
 
 

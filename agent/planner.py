@@ -12,6 +12,7 @@ bound tools can do.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
@@ -38,7 +39,8 @@ class Context:
     names: dict[str, str] = field(default_factory=dict)  # upload id -> file name
     latest_uploads: list[str] = field(default_factory=list)  # the last message that attached files
     attached_now: list[str] = field(default_factory=list)  # files attached to the newest message itself
-    pieces: list[str] = field(default_factory=list)  # generated piece ids, oldest first
+    pieces: list[str] = field(default_factory=list)  # generated piece ids, the one in hand ('it') last
+    made: list[str] = field(default_factory=list)  # generated piece ids in the order they were made
     last_batch: list[str] = field(default_factory=list)  # the pieces of the last making call (candidates)
     tracks: list[str] = field(default_factory=list)  # library ids of the last search or similar result
     shown: str | None = None  # 'upload', 'piece' or 'track': what 'it' most likely means
@@ -60,8 +62,16 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
             batch = [p["id"] for p in _json(m).get("pieces", [])]
             if batch:
                 ctx.pieces.extend(batch)
+                ctx.made.extend(batch)
                 ctx.last_batch = batch
                 ctx.shown = "piece"
+        elif isinstance(m, ToolMessage) and m.name == "play_music":  # played again: 'it' is that one now
+            played = _json(m).get("generation_id")
+            if played in ctx.pieces:
+                ctx.pieces = [p for p in ctx.pieces if p != played] + [played]
+                ctx.shown = "piece"
+            elif _json(m).get("track_id"):
+                ctx.shown = "track"
         elif isinstance(m, ToolMessage) and m.name in SHOWING_TOOLS:
             found_tracks = [t["id"] for t in _json(m).get("tracks", [])]
             if found_tracks:
@@ -110,7 +120,9 @@ def resolve(reading: Reading, ctx: Context) -> Referent:
         return Referent("upload", _nth(ctx.attached_now, slots.which))
     if slots.which and ctx.shown:
         pool = {"upload": ctx.latest_uploads if len(ctx.latest_uploads) >= slots.which else ctx.uploads,
-                "piece": ctx.last_batch if len(ctx.last_batch) >= slots.which else ctx.pieces,
+                # 'the second one' of several versions shown together; else of the chat's pieces, in order
+                "piece": ctx.last_batch if len(ctx.last_batch) > 1 and len(ctx.last_batch) >= slots.which
+                else ctx.made,
                 "track": ctx.tracks}[ctx.shown]
         if slots.which <= len(pool):
             return Referent(ctx.shown, [pool[slots.which - 1]])
@@ -215,6 +227,14 @@ class OfflinePlanner(BaseChatModel):
                 return answers.NOTHING_TO_ADD
             key = {"upload": "upload_id", "piece": "generation_id", "track": "track_id"}[ref.kind]
             return self._call("add_to_library", {key: ref.ids[-1]})
+        if intent == I.PLAY:
+            if ref.kind == "track":
+                return self._call("play_music", {"track_id": ref.ids[-1]})
+            if not ctx.pieces:
+                return answers.NOTHING_TO_PLAY
+            named = [g for g in re.findall(r"\bg\d+\b", reading.text.lower()) if g in ctx.pieces]  # 'play g2'
+            piece = named[-1] if named else ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
+            return self._call("play_music", {"generation_id": piece})
         if intent == I.EXPLAIN:
             if not ctx.pieces:
                 return answers.NOTHING_TO_EXPLAIN

@@ -112,6 +112,11 @@ def build_tools(session: Session) -> list[BaseTool]:
         change, rest = _split(kwargs, MusicChange)
         return compose.refine_music(session, MusicChange(**change), rest.get("generation_id"))
 
+    def play_music(generation_id: str | None = None, track_id: str | None = None) -> dict[str, Any]:
+        """Play again a piece made in this chat (generation_id like "g1"; omit for the latest) or a library
+        track from a search (track_id): 'play the first one again', 'the second one'. Later changes apply to it."""
+        return actions.play_music(session, generation_id, track_id)
+
     def explain_music(generation_id: str | None = None) -> dict[str, Any]:
         """Why a piece sounds as it does: what was asked (labels and their weights), the prompt, the engine and
         seed, and what the tagger heard (at each step of the loop). generation_id like "g1"; omit for the latest."""
@@ -151,7 +156,7 @@ def build_tools(session: Session) -> list[BaseTool]:
     if has_module("tools.retrieve") and has_module("tools.library"):
         offered += [search_library, find_similar, add_to_library]
     if has_module("tools.generate"):
-        offered += [generate_music, refine_music, explain_music]
+        offered += [generate_music, refine_music, explain_music, play_music]
     if has_module("tools.loop") and has_module("tools.taste"):
         offered += [create_music]
     if has_module("tools.taste"):

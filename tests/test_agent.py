@@ -227,6 +227,12 @@ def test_make_refine_feedback_conversation():
 
     assert feedback_count(agent.session.user)["liked"] >= 1
 
+    again = agent.send("play the first one again")  # the same file, and the next change starts from it
+    assert again.tool_calls == [("play_music", {"generation_id": "g1"})]
+    assert [a.path for a in again.audio] == [g1.audio_path] and "g1" in again.text and "Sorry" not in again.text
+    slower = agent.send("slower")
+    assert slower.tool_calls[0][1]["generation_id"] == "g1"
+
 
 @needs_generate
 def test_the_reply_quotes_the_rap_hook_and_the_arrangers_notes():

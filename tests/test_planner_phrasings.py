@@ -125,3 +125,19 @@ def test_a_message_it_cannot_place_gets_a_guess_and_never_the_same_line_twice(pl
 def test_a_song_sent_without_a_word_is_described(planner):
     calls, _ = plan(planner, [], "", ("u1", "song.wav"))
     assert calls == [("describe_uploads", {"upload_ids": ["u1"]})]
+
+
+def test_the_second_one_after_two_versions_plays_it_and_later_changes_change_it(planner):
+    two = [said("make me 2 jazz songs")] + tool_turn("generate_music", {"pieces": [{"id": "g1"}, {"id": "g2"}]}, 1)
+    calls, reply = plan(planner, [], "play it again")  # nothing made yet: one line that says what to do
+    assert calls == [] and "nothing to play again" in reply
+    for text, piece in (("the second one", "g2"), ("play the first one again", "g1"), ("replay it", "g2"),
+                        ("let me hear the second one please", "g2"), ("play g1 again", "g1")):
+        assert plan(planner, two, text)[0] == [("play_music", {"generation_id": piece})], text
+    chose_first = two + [said("the first one")] + tool_turn("play_music", {"generation_id": "g1", "title": "g1"}, 2)
+    assert plan(planner, chose_first, "faster")[0] == [("refine_music", {"said": "faster", "tempo_factor": 1.2,
+                                                                          "generation_id": "g1"})]
+    assert plan(planner, two, "I love the second one")[0] == [("record_feedback", {"liked": True,
+                                                                                   "generation_id": "g2"})]
+    search = [said("find pieces by Bach")] + tool_turn("search_library", {"tracks": [{"id": "t7"}, {"id": "t9"}]}, 3)
+    assert plan(planner, search, "play the second one")[0] == [("play_music", {"track_id": "t9"})]

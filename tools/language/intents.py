@@ -20,6 +20,7 @@ GREETING, HELP, REFUSE_FILE, FEEDBACK, ADD, DESCRIBE, TASTE, SIMILAR, SEARCH = (
 MAKE_LIKE, MAKE, REFINE, EXPLAIN, COMBINE, UNKNOWN = (
     "make_like", "make", "refine", "explain", "combine", "unknown",
 )
+PLAY = "play"  # a piece already made (or a track found), again
 RADIO, PLAYLIST = "radio", "playlist"  # music that keeps coming: a station, or an ordered list saved to keep
 THANKS = "thanks"
 OUT_OF_SCOPE = "out_of_scope"  # examples of what Tastemaker does not do; routes to UNKNOWN
@@ -125,6 +126,16 @@ INTENTS: list[Intent] = [
                     (r"^(?:the )?[\w -]{2,20} (?:is|are) too \w+", 0.86), (r"\bmake it\b", 0.8)],
            ["another one please", "make it a little faster", "more drums", "can you try again",
             "put it in a major key", "less guitar and more piano"]),
+    Intent(PLAY, [(r"^(?:(?:please|ok|okay|now|and|can you|could you)[,!.]?\s+)*(?:play|replay|let me hear|"
+                   r"can i hear|i want to hear|listen to)\s+(?:it|that|this|that one|this one|the (?:first|second|"
+                   r"third|fourth|fifth|last|1st|2nd|3rd|4th|5th) one|g\d+)(?:\s+(?:again|once more|one more time))?"
+                   r"(?:\s+please)?[\s!.]*$", 0.96),
+                  (r"\b(?:play|hear|listen to)\b.*\b(?:again|once more|one more time)\b", 0.9),
+                  (r"^(?:(?:ok|okay|i'?ll take|i choose|i pick|let'?s go with|go with|i prefer)\s+)?(?:the\s+)?"
+                   r"(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)(?:\s+one)?(?:\s+please)?[\s!.]*$",
+                   0.9)],
+           ["play the first one again", "replay it", "let me hear the second one", "the second one",
+            "play g2 again"]),
     Intent(PLAYLIST, [(_NOT_A_QUESTION + r".*\bplaylists?\b", 0.97)],
            ["make me a 30-minute playlist for a dinner party", "a playlist for running", "an hour of music to keep"]),
     Intent(RADIO, [(_NOT_A_QUESTION + r".*" + _START_WORDS + r".*\b(?:radio|station)\b", 0.97),
@@ -132,7 +143,9 @@ INTENTS: list[Intent] = [
                    (_NOT_A_QUESTION + r"(?:a |an |my |some )?[\w -]{0,30}\b(?:radio|station)\b", 0.96)],
            ["play my radio", "radio for running", "start a jazz station", "put on some radio"],
            wants_music_words=True),
-    Intent(FEEDBACK, [], ["I like this", "that's great", "not for me", "I don't like it", "awesome, thanks"]),
+    Intent(FEEDBACK, [(r"^(?:i|we)\s+(?:really\s+)?(?:like|love|liked|loved|prefer|hate|dislike|don'?t like)\s+"
+                       r"(?:the\s+)?(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)(?:\s+one)?\b", 0.9)],
+           ["I like this", "that's great", "not for me", "I don't like it", "awesome, thanks", "I love the second one"]),
     Intent(OUT_OF_SCOPE, [], ["what's the weather tomorrow", "tell me a story", "who is the president",
                               "what time is it", "book me a flight", "how old are you", "what's 2 plus 2"]),
 ]

@@ -169,17 +169,19 @@ def play_music(session: Session, generation_id: str | None = None, track_id: str
     if track_id:
         with open_library() as library:
             track = library.get(track_id, viewer=session.library_viewer)  # a clear error when there is none
-        session.outbox.append(AudioResult(path=track.audio_path, title=f"{track.title} ({track.artist})"
-                                          .replace(" ()", ""), caption=f"library track {track.id}"))
+        session.outbox.append(AudioResult(path=track.audio_path, title=_track_title(track),
+                                          caption=f"library track {track.id}"))
         return {"track_id": track.id, "title": track.title, "artist": track.artist}
-    from agent.compose import piece_title
+    from agent.compose import _detail, piece_title
 
     piece = session.piece(generation_id)
-    g = piece.generation
-    session.outbox.append(AudioResult(path=g.audio_path, title=piece_title(piece),
-                                      caption=f"{g.engine} engine, {g.model}, seed {g.seed}, {g.duration:.0f} s",
-                                      generation_id=piece.id))
+    session.outbox.append(AudioResult(path=piece.generation.audio_path, title=piece_title(piece),
+                                      caption=_detail(piece.generation), generation_id=piece.id))
     return {"generation_id": piece.id, "title": piece_title(piece)}
+
+
+def _track_title(track) -> str:
+    return f"{track.title} ({track.artist})".replace(" ()", "")
 
 
 def _library():
@@ -205,7 +207,7 @@ def _tracks(session: Session, results: list) -> dict[str, Any]:
     for r in results:
         t = r.track
         if t.audio_path:  # the reply lists each track once; the player's caption is only its reference
-            session.outbox.append(AudioResult(path=t.audio_path, title=f"{t.title} ({t.artist})".replace(" ()", ""),
+            session.outbox.append(AudioResult(path=t.audio_path, title=_track_title(t),
                                               caption=f"library track {t.id}, score {r.score:.2f}"))
         # A sound-alike whose genres are far from the song's (a Haydn adagio for death metal) is only the nearest
         # there is, not a close one: the same floor the references use says which.

@@ -130,6 +130,9 @@ def test_midi_reference_lends_tempo_key_progression_and_motif(tmp_path):
     arr = plan(Style(genres={"folk": 1.0}), 16.0, seed=0, reference=ref)
     assert (arr.tempo, arr.tonic, arr.mode, arr.progression) == (90, 9, "minor", ["i", "iv", "V", "i"])
     assert arr.motif == ref.motif
+    # the note a person reads: the reference may be their own earlier piece, never shown to them as "MIDI"
+    assert "its tune grows from the melody of the piece it is based on" in arr.notes
+    assert not any("MIDI" in note for note in arr.notes)
     # the lead plays the motif's rhythm: onsets every quarter note from the first bar
     lead = next(i for i in to_midi(arr).instruments if "lead" in i.name)
     beat = 60 / 90

@@ -544,7 +544,7 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     swing = sum(w * S.STYLES[n].swing for n, w in blend.items())
     motif = reference.motif if reference is not None and reference.motif else None
     if motif:
-        notes.append("melody motif taken from the reference MIDI")
+        notes.append("its tune grows from the melody of the piece it is based on")
     sections = form.layout(bars, rng)
     kit = int(rng.choice(lineup.kits if lineup is not None and lineup.kits else S.KITS.get(primary.name, (0,))))
     # lyrics draw from their own generator, so the rest of a seed's piece is the same with or without them

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 
-
-def _real_music():
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "real_music.py"
-    spec = importlib.util.spec_from_file_location("real_music_benchmark", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import real_music  # noqa: E402  (benchmarks/ is not a package; realism.py imports it the same way)
 
 
 def _song(folder: Path, rate: int, seconds: float, amplitude: float) -> list[Path]:
@@ -31,7 +26,6 @@ def _song(folder: Path, rate: int, seconds: float, amplitude: float) -> list[Pat
 
 
 def test_summed_stems_past_full_scale_are_scaled_per_song_not_clipped(tmp_path):
-    real_music = _real_music()
     cache, rate = tmp_path / "cache", real_music.RATE
     # fetch() finds its packages and the unpack already done, so cut() runs on these songs alone
     (cache / "debs").mkdir(parents=True)

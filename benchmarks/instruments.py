@@ -81,7 +81,7 @@ def main() -> int:
     from tools.generate import GenerationRequest, generate
 
     real: dict[str, list[np.ndarray]] = {}
-    for path in sorted((args.cache / "excerpts").rglob("*.flac")):
+    for path in sorted(real_music.excerpt_root(args.cache).rglob("*.flac")):
         y, sr = sf.read(str(path), dtype="float32", always_2d=True)
         real.setdefault(path.parent.name, []).append(ltas_db(y, sr))
     target = {g: np.mean(v, axis=0) for g, v in real.items()}

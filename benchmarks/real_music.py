@@ -31,6 +31,10 @@ PACKAGES = ("wesnoth-1.16-music", "nexuiz-music", "singularity-music", "fretsonf
             "fretsonfire-songs-sectoid")
 RATE = 22050  # the judge's analysis rate; excerpts stay stereo
 DEFAULT_CACHE = Path.home() / ".cache" / "tastemaker" / "real-music"
+# Versioned so that a re-run re-cuts rather than reusing excerpts cut by an older rule. v2: summed stems are scaled
+# under full scale instead of clipped (the folder `excerpts` holds v1's clipped rock and metal).
+EXCERPTS = "excerpts-v2"
+PEAK = 0.99  # where a song whose summed stems pass full scale is scaled to
 SHORTEST_SONG_S = 40.0  # jingles and stingers are not songs
 
 
@@ -67,8 +71,13 @@ def songs(root: Path) -> list[tuple[str, str, list[Path]]]:
     return out
 
 
+def excerpt_root(cache: Path) -> Path:
+    """Where the excerpts of the current rule live: <cache>/excerpts-v2/<genre>/<song>--<k>.flac."""
+    return cache / EXCERPTS
+
+
 def load_stereo(paths: list[Path]) -> np.ndarray:
-    """The stems summed, as (samples, 2) at RATE."""
+    """The stems summed, as (samples, 2) at RATE, scaled under full scale if the sum passes it."""
     mixed = None
     for path in paths:
         y, sr = sf.read(str(path), dtype="float32", always_2d=True)
@@ -80,16 +89,20 @@ def load_stereo(paths: list[Path]) -> np.ndarray:
             n = max(len(mixed), len(y))
             mixed = np.pad(mixed, ((0, n - len(mixed)), (0, 0))) + np.pad(y, ((0, n - len(y)), (0, 0)))
     assert mixed is not None
-    return mixed
+    # The game mixes its stems in float; written as 16-bit PCM, a sum past full scale would clip (Frets on Fire's
+    # summed peaks reach 1.4-2.0), and the clipping's splatter is not the real music (docs/sound.md, round 6). One
+    # gain for the whole song, not per excerpt, so the song's own dynamics are kept.
+    peak = float(np.abs(mixed).max())
+    return mixed * (PEAK / peak) if peak > 1.0 else mixed
 
 
 def cut(cache: Path, seconds: float, per_song: int) -> list[Path]:
     """`per_song` excerpts of `seconds` from each song, evenly placed after its first 10%, as
-    <cache>/excerpts/<genre>/<song>--<k>.flac. Songs shorter than 40 s are skipped."""
+    <cache>/excerpts-v2/<genre>/<song>--<k>.flac. Songs shorter than 40 s are skipped."""
     root = fetch(cache)
     written = []
     for genre, name, paths in songs(root):
-        folder = cache / "excerpts" / genre
+        folder = excerpt_root(cache) / genre
         targets = [folder / f"{name.replace(' ', '_')}--{k}.flac" for k in range(per_song)]
         if all(t.exists() for t in targets):
             written += targets
@@ -118,7 +131,7 @@ def main() -> int:
     by_genre: dict[str, int] = {}
     for path in written:
         by_genre[path.parent.name] = by_genre.get(path.parent.name, 0) + 1
-    print("excerpts:", ", ".join(f"{g} {n}" for g, n in sorted(by_genre.items())), "in", args.cache / "excerpts")
+    print("excerpts:", ", ".join(f"{g} {n}" for g, n in sorted(by_genre.items())), "in", excerpt_root(args.cache))
     return 0
 
 

@@ -138,7 +138,7 @@ def loudness_and_peak(stereo: np.ndarray, rate: int) -> tuple[float, float]:
 
 def load_real(cache: Path) -> list[Excerpt]:
     out = []
-    for path in sorted((cache / "excerpts").rglob("*.flac")):
+    for path in sorted(real_music.excerpt_root(cache).rglob("*.flac")):
         y, sr = sf.read(str(path), dtype="float32", always_2d=True)
         lufs, tp = loudness_and_peak(y, sr)
         out.append(Excerpt(genre=path.parent.name, group=path.stem.split("--")[0], real=True, stereo=y,
@@ -261,7 +261,7 @@ def main() -> int:
     rng = np.random.default_rng(0)
     warnings.filterwarnings("ignore", message="Trying to estimate tuning")  # silent frames (intros, breaks)
 
-    if not (args.cache / "excerpts").is_dir():
+    if not real_music.excerpt_root(args.cache).is_dir():
         print("no real excerpts yet: run benchmarks/real_music.py first", file=sys.stderr)
         return 2
     import tools

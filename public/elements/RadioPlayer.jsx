@@ -208,12 +208,13 @@ export default function RadioPlayer() {
         <Button id="radio-play" onClick={() => { p.audio.play().then(() => { p.blocked = false; notify(p); }); }}><Play className="h-4 w-4" /> Play</Button>
       )}
       {tracks && (
-        <ol id="radio-tracks" className="text-xs list-decimal pl-5 max-h-48 overflow-y-auto">
+        <ol id="radio-tracks" className="text-xs max-h-48 overflow-y-auto" style={{ listStyle: "decimal", paddingLeft: "1.5rem" }}>
+          {/* inline styles: Chainlit's stylesheet holds only the Tailwind classes its own UI uses (no list-decimal, pl-5) */}
           {tracks.map((t) => (
             <li key={t.id} data-url={t.url} className={now && now.id === t.id ? "font-semibold" : "opacity-80"}>
               <button type="button" className="text-left hover:underline" disabled={p.stopped} title="Play this track now"
                       onClick={() => jump(p, t.id)}>
-                {now && now.id === t.id && <ListMusic className="inline h-3 w-3 mr-1" />}{t.title} · {Math.round(t.seconds)} s
+                {now && now.id === t.id && <ListMusic className="inline h-3 w-3" style={{ marginRight: "0.3rem" }} />}{t.title} · {Math.round(t.seconds)} s
               </button>{" "}
               <a href={t.url} download={t.file} title="Download this track" className="opacity-70 hover:underline"><Download className="inline h-3 w-3" /></a>
             </li>

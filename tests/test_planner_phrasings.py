@@ -70,6 +70,8 @@ def test_add_it_right_after_a_search_adds_that_result(planner):
     ("turn the bass up", "refine_music", {"more": {"bass": 0.3}}),
     ("make it in D minor", "refine_music", {"key": "D", "mode": "minor"}),
     ("more jazz", "refine_music", {"more": {"jazz": 0.3}}),
+    ("make that one darker", "refine_music", {"more": {"dark": 0.3}}),  # was a new piece, 'no genre given'
+    ("make this one slower", "refine_music", {"tempo_factor": 0.83}),
     ("I really like this piece, what would you call it?", "describe_uploads", {"generation_ids": ["g1"]}),
     ("find me more music like it", "find_similar", {"generation_id": "g1"}),
 ])

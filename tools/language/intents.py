@@ -115,7 +115,7 @@ INTENTS: list[Intent] = [
                        (r"\b(?:a (?:track|song|piece|tune)|one) " + _LIKE_THESE, 0.88)],
            ["make me one like these", "create something like my songs", "compose a piece in the same style"]),
     Intent(REFINE, [(r"^(?:(?:please|ok|okay|now|and|hmm|nice|good|great|cool|but|so|yeah|yes|no)[,!.]?\s+)*"
-                     r"(?:(?:can|could) you\s+)?(?:make (?:it|the \w+(?: one)?|them)\b|try (?:it|again)|"
+                     r"(?:(?:can|could) you\s+)?(?:make (?:it|the \w+(?: one)?|th(?:at|is)(?: one)?|them)\b|try (?:it|again)|"
                      r"do (?:it )?again|again\b|another\b|one more\b|(?:a bit|a little|much|way|even|slightly) "
                      r"(?:more|less|faster|slower|quicker|shorter|longer|louder|softer|quieter|calmer|\w+er)\b|"
                      r"(?:more|less|fewer|faster|slower|quicker|shorter|longer|louder|softer|quieter|calmer|heavier|"
@@ -172,7 +172,7 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
     if TASTE in scores and scores[TASTE] < 0.9 and not slots.names_music():
         del scores[TASTE]  # 'I love it' is feedback, 'I love jazz' is taste
     if re.search(_MAKE_VERB, text) and REFINE in scores and not re.match(r"^(?:make|can you make|could you make) (?:it|"
-                                                                          r"the \w+)", text):
+                                                                          r"the \w+|that|this)", text):
         scores[REFINE] = min(scores[REFINE], 0.7)  # 'give me a different take' stays a refinement below
     if slots.different:
         scores[REFINE] = 0.95

@@ -3,6 +3,7 @@ out-of-range lengths and tempos, a message in another language."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -47,8 +48,8 @@ def test_more_jazz_that_is_not_heard_is_said_plainly():
     heard = [g for g, _ in reply_heard(agent, "g2")]
     if "jazz" in heard:
         assert "not among what I hear" not in reply.text
-    else:
-        assert "jazz is not among what I hear in it yet" in reply.text
+    else:  # metal may be missing from the new take too (the seed is new each time): "metal and jazz are not..."
+        assert re.search(r"\bjazz (?:is|are) not among what I hear in it yet", reply.text), reply.text
 
 
 def reply_heard(agent, gid):

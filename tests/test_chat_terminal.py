@@ -64,6 +64,7 @@ def test_an_unexpected_failure_in_a_turn_is_one_line_and_the_chat_goes_on(tmp_pa
     from agent.terminal import run_terminal
 
     monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TASTEMAKER_DEFAULT_LIBRARY", "0")  # no 67-piece build left running under the suite
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug deep inside")

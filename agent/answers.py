@@ -36,6 +36,12 @@ NOTHING_TO_EXPLAIN = ("I haven't made anything yet, so there's nothing to explai
 NOTHING_TO_PLAY = ("I haven't made anything in this chat yet, so there's nothing to play again. Ask me for a piece "
                    "('make me a calm piano piece'), or search the library ('find me some jazz').")
 
+def no_such_piece(which: int, pieces: list[str]) -> str:
+    """'Play the fifth one' when the chat made fewer: say which there are rather than play another."""
+    return (f"There is no piece number {which} in this chat; the pieces so far are {', '.join(pieces)}. "
+            f"Say 'play {pieces[-1]} again' or 'the first one'.")
+
+
 CAPABILITIES = {
     "describe_uploads": "tell you what an uploaded song is (genres, moods, instruments): attach it and ask "
                         "'what is this song?'",

@@ -232,7 +232,10 @@ class OfflinePlanner(BaseChatModel):
                 return self._call("play_music", {"track_id": ref.ids[-1]})
             if not ctx.pieces:
                 return answers.NOTHING_TO_PLAY
-            named = [g for g in re.findall(r"\bg\d+\b", reading.text.lower()) if g in ctx.pieces]  # 'play g2'
+            named = re.findall(r"\bg\d+\b", reading.text.lower())  # 'play g2'; an unknown one gets the tool's clear error
+            which = reading.slots.which
+            if not named and ref.kind == "piece" and which and which > max(len(ctx.made), len(ctx.last_batch)):
+                return answers.no_such_piece(which, ctx.made)  # 'the fifth one' of one piece
             piece = named[-1] if named else ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
             return self._call("play_music", {"generation_id": piece})
         if intent == I.EXPLAIN:

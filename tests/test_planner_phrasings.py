@@ -143,3 +143,11 @@ def test_the_second_one_after_two_versions_plays_it_and_later_changes_change_it(
                                                                                    "generation_id": "g2"})]
     search = [said("find pieces by Bach")] + tool_turn("search_library", {"tracks": [{"id": "t7"}, {"id": "t9"}]}, 3)
     assert plan(planner, search, "play the second one")[0] == [("play_music", {"track_id": "t9"})]
+
+
+def test_playing_a_piece_the_chat_did_not_make_says_so_instead_of_playing_another(planner):
+    calls, reply = plan(planner, MADE, "play the fifth one")
+    assert calls == [] and "no piece number 5" in reply and "g1" in reply
+    calls, _ = plan(planner, MADE, "play g99 again")  # the tool answers 'no generated piece called g99 (pieces: g1)'
+    assert calls == [("play_music", {"generation_id": "g99"})]
+    assert plan(planner, MADE, "play the first one")[0] == [("play_music", {"generation_id": "g1"})]

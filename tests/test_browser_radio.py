@@ -80,6 +80,7 @@ def test_a_playlist_made_in_the_chat_plays_in_its_player_for_its_owner_only(radi
     url, _ = radio_app
     page = open_chat(browser, url)
     made = say(page, "make me a 2 minute playlist of calm music", 0, timeout_ms=240000)
+    made.locator("text=.m3u").first.wait_for(timeout=30000)  # the attachment renders after the words (CI read too early)
     text = made.inner_text()
     assert "plays below in order" in text and "tastemaker " not in text and "/tmp" not in text and ".m3u" in text
     playlist_id = re.search(r"resume playlist ([0-9a-f]{16})", text).group(1)

@@ -316,6 +316,7 @@ def session_radio(agent: ChatAgent):
 async def radio_turn(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> bool:
     """Answer a message that is for the radio (True), or leave it to the agent (False). An attached song
     seeds a new station ("a station like this song")."""
+    from agent.radio_chat import chat_piece_audio
     from tools.errors import TastemakerError
     from tools.incidents import apology
 
@@ -330,7 +331,8 @@ async def radio_turn(agent: ChatAgent, text: str, files: list[tuple[str, str]]) 
                 step.output = f"[{'#' * int(fraction * 20):<20}] {fraction:.0%} {what}"
                 cl.run_sync(step.update())
 
-            reply = await cl.make_async(radio.handle)(text, song=files[0][0] if files else None, progress=progress)
+            song = files[0][0] if files else chat_piece_audio(text, agent.session)  # 'a playlist like it'
+            reply = await cl.make_async(radio.handle)(text, song=song, progress=progress)
     except TastemakerError as exc:
         await cl.Message(content=str(exc)).send()
         return True

@@ -59,6 +59,33 @@ def is_radio_request(text: str) -> bool:
     return _intent(text) in (RADIO, PLAYLIST)
 
 
+_NUMBER_WORDS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)}
+_COUNT = re.compile(r"\b(\d+|" + "|".join(_NUMBER_WORDS) + r")\s+(?:\w+\s+)?(?:songs?|tracks?|pieces?|tunes?)\b",
+                    re.IGNORECASE)
+# 'a playlist like it', 'a station like g2': the chat's own piece is the seed
+_LIKE_A_PIECE = re.compile(r"\blike (?:it|this|that|this one|that one|the last one|(g\d+))\b", re.IGNORECASE)
+
+
+def playlist_tracks(text: str) -> int | None:
+    """'a playlist of 3 songs' -> 3 ('five more tracks' too); None when no count is named."""
+    m = _COUNT.search(text or "")
+    if not m:
+        return None
+    word = m.group(1).lower()
+    return int(word) if word.isdigit() else _NUMBER_WORDS[word]
+
+
+def chat_piece_audio(text: str, session) -> str | None:
+    """The audio of the chat's piece a station or playlist request starts from ('a playlist like it' after g3:
+    g3's file; 'a station like g2'); None when it names none or nothing is made yet ('like this' then is words).
+    A named piece the chat does not have raises the session's clear TastemakerError."""
+    if not is_radio_request(text) or not (m := _LIKE_A_PIECE.search(text)):
+        return None
+    if m.group(1) is None and session.last_piece is None:
+        return None
+    return session.piece(m.group(1).lower() if m.group(1) else None).generation.audio_path
+
+
 def playlist_minutes(text: str, default: float = 30.0) -> float:
     m = _MINUTES.search(text or "")
     if not m:
@@ -273,7 +300,7 @@ class RadioChat:
         if command is None:
             return None
         if command.kind == "playlist":
-            return self.playlist(command.words, output_dir, progress)
+            return self.playlist(command.words, output_dir, progress, song)
         if command.kind == "resume_playlist":
             return self.start(resume_playlist=command.words)
         if command.kind == "start":
@@ -393,8 +420,10 @@ class RadioChat:
         return RadioReply(f"Station settings: adventurous {options.adventurous:.2f}, library share "
                           f"{options.library_share:.0%}. The next pieces follow them.")
 
-    def playlist(self, words: str, output_dir: str | None = None, progress: Progress | None = None) -> RadioReply:
-        """Make a playlist; in the browser it starts playing at once (its player has the track list)."""
+    def playlist(self, words: str, output_dir: str | None = None, progress: Progress | None = None,
+                 song: str | None = None) -> RadioReply:
+        """Make a playlist (from `song` instead of the saved taste, when given); in the browser it starts
+        playing at once (its player has the track list)."""
         from tools.radio.playlist import PlaylistRequest, build_playlist
         from tools.radio.seeding import station_words
         from tools.settings import get_settings
@@ -403,8 +432,8 @@ class RadioChat:
         folder = output_dir or str(get_settings().home / "playlists" / "exports")
         about = station_words(re.sub(r"\bfor\b", " for ", words))
         target = Path(folder) / re.sub(r"[^a-z0-9]+", "-", about.lower()).strip("-")[:40] if about else Path(folder)
-        playlist = build_playlist(PlaylistRequest(words=words, minutes=minutes, out=str(target), user=self.user),
-                                  progress)
+        playlist = build_playlist(PlaylistRequest(words=words, minutes=minutes, out=str(target), user=self.user,
+                                                  tracks=playlist_tracks(words), song=song), progress)
         generated = sum(1 for t in playlist.tracks if t.source == "generated")
         made = (f"Your {playlist.minutes:.0f}-minute playlist: {_pieces(len(playlist.tracks))} ({generated} new, "
                 f"{len(playlist.tracks) - generated} from your library), ordered so neighbours flow.")

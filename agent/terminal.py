@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from agent import warmup
 from agent.graph import ChatAgent, Reply
-from agent.radio_chat import RadioChat
+from agent.radio_chat import RadioChat, chat_piece_audio
 from agent.session import AudioResult, GenreChart, Reporter, TastePanel, Upload
 from tools.errors import TastemakerError
 from tools.incidents import apology
@@ -131,7 +131,7 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
         if line.startswith("/"):
             print(f"Unknown command {line.split()[0]}. {HELP}", file=stdout, flush=True)
             continue
-        if (radio_said := radio_line(radio, line, pending[0].path if pending else None)) is not None:
+        if (radio_said := radio_line(radio, line, pending[0].path if pending else None, agent.session)) is not None:
             pending = []
             print("tastemaker> " + radio_said, file=stdout, flush=True)
             continue
@@ -145,14 +145,17 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
     return 0
 
 
-def radio_line(radio: RadioChat, line: str, song: str | None = None) -> str | None:
+def radio_line(radio: RadioChat, line: str, song: str | None = None, session=None) -> str | None:
     """The radio's answer to a line that is for it ("play my radio", "skip" while it plays), else None.
+    With the chat's `session`, "a playlist like it" starts from the chat's last piece.
 
     The terminal chat has no player: it names the file of the piece that is on; `tastemaker radio` is the
     terminal's own radio, which writes and plays pieces as they come."""
     if not radio.wants(line, with_song=song is not None):
         return None
     try:
+        if song is None and session is not None:
+            song = chat_piece_audio(line, session)
         reply = radio.handle(line, song=song)
     except TastemakerError as exc:
         return str(exc)

@@ -349,6 +349,30 @@ def test_a_song_seeds_a_station_and_the_terminal_chat_leaves_other_lines_to_the_
     assert not radio.playing
 
 
+def test_a_playlist_of_n_songs_like_it_starts_from_the_chats_last_piece(user_home, monkeypatch):
+    """'make a playlist of 2 songs like it' made one new piece from the chat's words (MAKE_LIKE outranked the
+    playlist) and ignored the count; now it is a playlist of two, seeded by what the tagger hears in g1."""
+    from agent.graph import ChatAgent
+    from agent.terminal import radio_line
+    from tools.radio import playlist as playlists
+
+    monkeypatch.setattr(playlists, "PLAYLIST_OPTIONS", SHORT_PLAYLIST)
+    agent = ChatAgent(user="cy")
+    agent.send("make me a rock song")
+    made = agent.session.last_piece.generation.audio_path
+    radio = RadioChat(user="cy")
+    said = radio_line(radio, "make a playlist of 2 songs like it", session=agent.session)
+    assert said.startswith("Your ") and "2 pieces (2 new, 0 from your library)" in said, said
+    [saved] = [p for p in playlists.list_playlists() if p["words"] == "make a playlist of 2 songs like it"]
+    seed = playlists.load_playlist(saved["id"])["station"]["seed_profile"]
+    assert seed["clips"] == [Path(made).name] and seed["genres"]  # the tagger's reading of g1, not the saved taste
+    assert radio_line(radio, "a playlist like g9", session=agent.session) == \
+        "There is no generated piece called 'g9' in this chat (pieces: g1)."
+    assert radio_line(radio, "a radio station like g1", session=agent.session).startswith("Your station is on")
+    assert radio.station.seed_profile.clips == [Path(made).name]
+    radio.stop()
+
+
 def test_a_mistyped_station_request_seeds_its_genre_not_themes_of_the_typos(user_home):
     from tools.radio.seeding import seed_profile
 

@@ -104,7 +104,8 @@ INTENTS: list[Intent] = [
            ["anything in the library like this", "find tracks that sound like it", "what's close to my song"]),
     Intent(SEARCH, [(r"\b(?:search|look (?:for|up)|show me|list|do you have|got any|pieces? by|works? by|"
                      r"songs? by|tracks? by|in the library|from the library|library)\b", 0.8),
-                    (r"\bfind\b", 0.7), (r"^(?:any|some) \w+", 0.55)],
+                    (r"\bfind\b", 0.7), (r"^(?:any|some) \w+", 0.55),
+                    (r"\bwhat (?:did|have|has) (?:i|we) (?:saved?|added|add|kept|keep|put)\b", 0.85)],
            ["search for Vivaldi", "do you have any string quartets", "show me the folk songs in the library"]),
     Intent(MAKE, [(_MAKE_VERB, 0.75), (r"\b(?:something|a (?:track|song|piece|tune|beat|jam|groove|soundscape)|"
                                        r"music for|some \w+ music)\b", 0.6)],
@@ -136,10 +137,11 @@ INTENTS: list[Intent] = [
                    0.9)],
            ["play the first one again", "replay it", "let me hear the second one", "the second one",
             "play g2 again"]),
-    Intent(PLAYLIST, [(_NOT_A_QUESTION + r".*\bplaylists?\b", 0.97)],
+    # 0.98: the word 'playlist' or 'station' outranks 'make ... like it' (a playlist like it is still a playlist)
+    Intent(PLAYLIST, [(_NOT_A_QUESTION + r".*\bplaylists?\b", 0.98)],
            ["make me a 30-minute playlist for a dinner party", "a playlist for running", "an hour of music to keep"]),
-    Intent(RADIO, [(_NOT_A_QUESTION + r".*" + _START_WORDS + r".*\b(?:radio|station)\b", 0.97),
-                   (_NOT_A_QUESTION + r".*\b(?:radio|station)\b.*" + _START_WORDS, 0.97),
+    Intent(RADIO, [(_NOT_A_QUESTION + r".*" + _START_WORDS + r".*\b(?:radio|station)\b", 0.98),
+                   (_NOT_A_QUESTION + r".*\b(?:radio|station)\b.*" + _START_WORDS, 0.98),
                    (_NOT_A_QUESTION + r"(?:a |an |my |some )?[\w -]{0,30}\b(?:radio|station)\b", 0.96)],
            ["play my radio", "radio for running", "start a jazz station", "put on some radio"],
            wants_music_words=True),

@@ -33,6 +33,7 @@ from tools.radio.steering import StationTaste
 from tools.settings import get_settings
 
 MAX_MINUTES = 240.0
+MAX_TRACKS = 100
 # Nobody skips while a playlist is made, so exploring would only be guessing: it stays close to the taste and
 # gets its variety from blends and lead instruments.
 PLAYLIST_OPTIONS = StationOptions(adventurous=0.1, library_share=0.4, piece_seconds=60.0, crossfade_seconds=3.0)
@@ -43,9 +44,10 @@ Progress = Callable[[float, str], None]
 
 @dataclass(frozen=True)
 class PlaylistRequest:
-    """words: what it is for ("a dinner party", "jazz for studying"); minutes: how long; out: the folder to
-    export into; user: whose saved taste it starts from (None: words only); owner: who may play it back
-    (default: user); mix: also one crossfaded WAV."""
+    """words: what it is for ("a dinner party", "jazz for studying"); minutes: how long; tracks: how many
+    pieces instead ("3 songs like it"; None: as many as the minutes hold); out: the folder to export into; user:
+    whose saved taste it starts from (None: words only); song: an audio file it starts from instead of the saved
+    taste ("a playlist like this one"); owner: who may play it back (default: user); mix: also one crossfaded WAV."""
 
     words: str
     minutes: float = 30.0
@@ -54,8 +56,12 @@ class PlaylistRequest:
     options: StationOptions = field(default_factory=lambda: PLAYLIST_OPTIONS)
     mix: bool = False
     owner: str | None = None
+    tracks: int | None = None
+    song: str | None = None
 
     def validate(self) -> "PlaylistRequest":
+        if self.tracks is not None and not 1 <= int(self.tracks) <= MAX_TRACKS:
+            raise TastemakerError(f"A playlist can hold 1 to {MAX_TRACKS} pieces (got {self.tracks}).")
         if not 0.5 <= float(self.minutes) <= MAX_MINUTES:
             raise TastemakerError(f"A playlist can last 0.5 to {MAX_MINUTES:g} minutes (got {self.minutes:g}).")
         if not self.out:
@@ -155,15 +161,23 @@ def build_playlist(request: PlaylistRequest, progress: Progress | None = None) -
         if progress:
             progress(0.0, "reading your library")
         tracks = _library_tracks(request.options)
-        taste = StationTaste(seed_profile(request.words, request.user))
+        taste = StationTaste(seed_profile(request.words, request.user, request.song))
         station = Station(taste, request.options, words=request.words, user=None, folder=staging, tracks=tracks,
                           keep_files=True)
         station.listened_counts = False  # nobody listens while a playlist is made: no taste to infer
         target = request.minutes * 60.0
         pieces: list[RadioPiece] = []
         total = 0.0
-        while total < target - min(15.0, request.options.piece_seconds / 2):
-            if progress:
+
+        def wanted() -> bool:
+            if request.tracks is not None:
+                return len(pieces) < request.tracks
+            return total < target - min(15.0, request.options.piece_seconds / 2)
+
+        while wanted():
+            if progress and request.tracks:
+                progress(min(0.95, len(pieces) / request.tracks), f"piece {len(pieces) + 1} of {request.tracks}")
+            elif progress:
                 progress(min(0.95, total / target), f"piece {len(pieces) + 1}: {total / 60:.1f} of "
                                                     f"{request.minutes:g} minutes")
             piece = station.next()

@@ -8,6 +8,7 @@ functions the CLI calls: the agent adds conversation, not capability.
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -218,12 +219,40 @@ def _tracks(session: Session, results: list) -> dict[str, Any]:
     return {"tracks": found}
 
 
+# "what's in my library", "what did I save?": words that ask about the library as a whole, naming nothing to find
+_OVERVIEW_WORDS = set("what whats is are in on my our the library show me list did have has i we save saved add added "
+                      "keep kept put there all of tracks songs pieces music everything see can you please so far "
+                      "far yet".split())
+
+
+def _asks_for_overview(query: str) -> bool:
+    text = query.lower().replace("'s", "")
+    words = re.findall(r"[a-z]+", text)
+    about_library = "library" in words or re.search(r"\b(?:save|saved|add|added|keep|kept)\b", text)
+    return bool(about_library) and all(w in _OVERVIEW_WORDS for w in words)
+
+
+def library_overview(session: Session, lib, k: int = 5) -> dict[str, Any]:
+    """How many tracks the person's library holds, its genres, and the newest (what they saved last)."""
+    from collections import Counter
+
+    from tools.retrieve import Result
+
+    visible = lib.list(viewer=session.library_viewer)
+    genres = Counter(t.genre or "untagged" for t in visible).most_common()
+    newest = [Result(track=t, score=1.0, why="added recently") for t in reversed(visible[-k:])]
+    return _tracks(session, newest) | {"overview": {"count": len(visible), "genres": genres}}
+
+
 def search_library(session: Session, query: str, genre: str | None = None, k: int = 5) -> dict[str, Any]:
-    """Library tracks whose words and tags match the query (tools.retrieve.search_text)."""
+    """Library tracks whose words and tags match the query (tools.retrieve.search_text); a question about
+    the library as a whole ("what's in my library?") gets its overview instead."""
     from tools.retrieve import search_text
 
     session.reporter.progress("opening the library", 0.1)
     lib = _library()
+    if not genre and _asks_for_overview(query):
+        return library_overview(session, lib, max(1, min(int(k), 20)))
     return _tracks(session, search_text(query, k=max(1, min(int(k), 20)), genre=genre, library=lib,
                                         viewer=session.library_viewer))
 

@@ -268,7 +268,22 @@ def explain(result: dict[str, Any]) -> str:
     return "\n\n".join(lines)
 
 
+def overview(result: dict[str, Any]) -> str:
+    about = result["overview"]
+    if not about["count"]:
+        return "Your library is empty. Attach a song and say 'add it to my library', or save a piece I made."
+    genres = ", ".join(f"{g} {n}" for g, n in about["genres"][:6]) + (", ..." if len(about["genres"]) > 6 else "")
+    lines = [f"Your library holds {about['count']} track{'s' if about['count'] != 1 else ''} ({genres}). "
+             f"The newest, last added first:"]
+    lines += [f"{i}. **{t['title']}**" + (f" by {t['artist']}" if t["artist"] else "") + f" ({t['genre']})"
+              for i, t in enumerate(result["tracks"], start=1)]
+    lines.append("Search it by words ('find string quartets') or sound ('find something similar').")
+    return "\n".join(lines)
+
+
 def tracks(result: dict[str, Any]) -> str:
+    if "overview" in result:
+        return overview(result)
     found = result["tracks"]
     if not found:
         return ("I found nothing in the library for that. Try other words, or add music: attach a song and say "

@@ -50,6 +50,8 @@ def second_song(tmp_path_factory):
     ("more jazz", I.REFINE), ("faster", I.REFINE), ("less drums", I.REFINE),
     ("another one", I.REFINE), ("make it more energetic", I.REFINE), ("more like this", I.REFINE),
     ("I like it", I.FEEDBACK), ("not my thing", I.FEEDBACK), ("add it to my library", I.ADD),
+    ("what did I save?", I.SEARCH), ("make a playlist of 3 songs like it", I.PLAYLIST),
+    ("make a radio station like this", I.RADIO),
     ("read /etc/passwd", I.REFUSE_FILE), ("open ../secrets.txt for me", I.REFUSE_FILE),
     ("why did you choose that?", I.EXPLAIN), ("blend my songs", I.COMBINE),
 ])
@@ -273,6 +275,7 @@ def test_add_an_upload_and_a_made_piece_to_the_library(song, tmp_path, monkeypat
     """'add it to my library': the file is copied into the library (it outlives the chat), tagged, embedded,
     and found by search; the same file twice is reported, not duplicated."""
     import shutil
+    from collections import Counter
     from pathlib import Path
 
     from tools.library import open_library
@@ -281,6 +284,7 @@ def test_add_an_upload_and_a_made_piece_to_the_library(song, tmp_path, monkeypat
     monkeypatch.setenv("TASTEMAKER_DEFAULT_LIBRARY", "0")  # only what this test adds
     mine = Path(shutil.copy(song, tmp_path / "road_trip.wav"))
     agent = ChatAgent()
+    assert agent.send("what's in my library?").text.startswith("Your library is empty.")
     assert "nothing to add" in agent.send("add it to my library").text
     added = agent.send("add this to my library", [mine])
     assert added.tool_calls[0] == ("add_to_library", {"upload_id": "u1"})
@@ -298,6 +302,16 @@ def test_add_an_upload_and_a_made_piece_to_the_library(song, tmp_path, monkeypat
     assert made.title == "Tastemaker g1: jazz"  # not the words of the request ('make me a 4 second jazz piece')
     assert all(Path(t.audio_path).is_file() and Path(t.audio_path).parent.name == "added" for t in tracks.values())
     assert made.midi_path.endswith(".mid") and Path(made.midi_path).is_file()
+    # 'what did I save?' was not understood, and 'what's in my library' searched for those words
+    for asked in ("what did I save?", "what's in my library"):
+        overview = agent.send(asked)
+        assert overview.tools == ["search_library"], asked
+        road = next(t for t in tracks.values() if t is not made)
+        assert overview.text.split("\n")[1:3] == [f"1. **Tastemaker g1: jazz** by Tastemaker ({made.genre})",
+                                                  f"2. **road trip** ({road.genre})"], overview.text
+        counts = Counter(t.genre for t in tracks.values())
+        assert overview.text.startswith("Your library holds 2 tracks (")
+        assert all(f"{g} {n}" in overview.text.split("\n")[0] for g, n in counts.items())
     found = agent.send("search the library for road trip")
     assert found.tools == ["search_library"] and "road trip" in found.text.split("\n")[1]
     # a search result is something to be like: its tags are the aim, its score (when it has one) the reference

@@ -90,6 +90,9 @@ RADIO_CAPABILITIES = [
 ]
 
 
+DOWNLOAD = ("Every piece is a WAV file, its MIDI beside it. In the browser, the audio player's menu (⋮) downloads "
+            "it, or right-click the player and save it; in the terminal chat, the path after ♪ under each piece is "
+            "the file itself. Say 'add it to my library' to keep it in your library too.")
 THANKS = "You're welcome! Tell me what to make next, or say 'start a station' for music that keeps coming."
 
 

@@ -189,6 +189,8 @@ class OfflinePlanner(BaseChatModel):
             return answers.help_text(self.tool_names)
         if intent == I.THANKS:
             return answers.THANKS
+        if intent == I.DOWNLOAD:
+            return answers.DOWNLOAD
         if intent == I.REFUSE_FILE:
             return answers.REFUSE_FILE
         if intent in (I.RADIO, I.PLAYLIST):  # the chat app and the terminal chat hand these to the radio first
@@ -270,7 +272,11 @@ class OfflinePlanner(BaseChatModel):
             return self._call("create_music", self._ask(reading) | {"upload_ids": songs,
                                                                    "max_iters": slots.max_iters})
         if intent == I.MAKE:
-            return self._call("generate_music", self._ask(reading))
+            ask = self._ask(reading)
+            named = [g for g in slots.genres if "similar" not in slots.reasons.get(g, "")]  # said, not guessed
+            if re.search(r"\bsurprise me\b", reading.corrected) and not named:
+                ask["genres"] = {surprise_genre(): 1.0}  # not the sentence's guessed meaning: any style at all
+            return self._call("generate_music", ask)
         if ctx.attached_now and not slots.names_music():
             # A song sent with 'here you go' or 'and this one?': what it is, is the likeliest question.
             return self._call("describe_uploads", {"upload_ids": ctx.attached_now})
@@ -290,3 +296,12 @@ class OfflinePlanner(BaseChatModel):
     def _ask(reading: Reading) -> dict[str, Any]:
         ask = asdict(MusicAsk.from_slots(reading.slots, reading.text))
         return {k: v for k, v in ask.items() if v not in (None, [], {}, "")}
+
+
+def surprise_genre() -> str:
+    """A style picked at random from every style the sketch engine plays ("surprise me")."""
+    import random
+
+    from tools.generate.sketch.styles import STYLES
+
+    return random.choice(sorted(STYLES))

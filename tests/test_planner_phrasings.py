@@ -74,6 +74,13 @@ def test_add_it_right_after_a_search_adds_that_result(planner):
     ("make this one slower", "refine_music", {"tempo_factor": 0.83}),
     ("I really like this piece, what would you call it?", "describe_uploads", {"generation_ids": ["g1"]}),
     ("find me more music like it", "find_similar", {"generation_id": "g1"}),
+    # a stranger's words, each of which made a new piece or was not understood
+    ("put some strings on it", "refine_music", {"more": {"strings": 0.3}, "generation_id": "g1"}),
+    ("throw in a sax", "refine_music", {"more": {"sax": 0.3}}),
+    ("i dont like the drums", "refine_music", {"remove": ["drums"], "generation_id": "g1"}),
+    ("that's too loud", "refine_music", {"energy_delta": -0.2}),
+    ("hmm, way too busy", "refine_music", {"energy_delta": -0.2}),
+    ("the drums are too loud", "refine_music", {"more": {"drums": -0.3}, "energy_delta": None}),
 ])
 def test_phrasings_after_a_piece_reach_their_tool(planner, text, tool, args):
     (name, got), = plan(planner, MADE, text)[0]
@@ -106,6 +113,26 @@ def test_jazz_without_drums_avoids_drums(planner):
     (name, args), = plan(planner, [], "jazz, I don't want drums")[0]
     assert name == "generate_music" and args["genres"] == {"jazz": 1.0} and args["avoid"] == ["drums"]
     assert "drums" not in args.get("instruments", [])
+
+
+def test_surprise_me_makes_a_piece_of_a_style_picked_at_random_not_the_sentences_guessed_meaning(planner):
+    from tools.generate.sketch.styles import STYLES
+
+    picked = set()
+    for _ in range(12):  # 'surprise me' was not understood; its guessed meaning is always 'experimental'
+        (name, args), = plan(planner, [], "surprise me")[0]
+        assert name == "generate_music" and len(args["genres"]) == 1 and set(args["genres"]) <= set(STYLES)
+        picked |= set(args["genres"])
+    assert len(picked) >= 3
+    (name, args), = plan(planner, [], "surprise me with some jazz")[0]
+    assert args["genres"] == {"jazz": 0.35}
+
+
+def test_how_to_download_a_piece_is_answered_not_guessed_at(planner):
+    for text in ("how do I download it?", "where is the file", "save it to my computer"):
+        calls, reply = plan(planner, MADE, text)
+        assert calls == [] and "WAV file" in reply and "right-click" in reply, text
+    assert plan(planner, MADE, "save it to my library")[0][0][0] == "add_to_library"
 
 
 def test_like_it_with_nothing_to_be_like_asks_instead_of_guessing(planner):

@@ -23,6 +23,7 @@ MAKE_LIKE, MAKE, REFINE, EXPLAIN, COMBINE, UNKNOWN = (
 PLAY = "play"  # a piece already made (or a track found), again
 RADIO, PLAYLIST = "radio", "playlist"  # music that keeps coming: a station, or an ordered list saved to keep
 THANKS = "thanks"
+DOWNLOAD = "download"  # how to keep a piece's file
 OUT_OF_SCOPE = "out_of_scope"  # examples of what Tastemaker does not do; routes to UNKNOWN
 
 CUE_FLOOR = 0.5  # a cue weaker than this is not enough on its own
@@ -107,7 +108,7 @@ INTENTS: list[Intent] = [
                     (r"\bfind\b", 0.7), (r"^(?:any|some) \w+", 0.55),
                     (r"\bwhat (?:did|have|has) (?:i|we) (?:saved?|added|add|kept|keep|put)\b", 0.85)],
            ["search for Vivaldi", "do you have any string quartets", "show me the folk songs in the library"]),
-    Intent(MAKE, [(_MAKE_VERB, 0.75), (r"\b(?:something|a (?:track|song|piece|tune|beat|jam|groove|soundscape)|"
+    Intent(MAKE, [(_MAKE_VERB, 0.75), (r"^(?:(?:just|ok|okay|then|go on|so)[,!.]?\s+)*surprise me\b", 0.9), (r"\b(?:something|a (?:track|song|piece|tune|beat|jam|groove|soundscape)|"
                                        r"music for|some \w+ music)\b", 0.6)],
            ["make a jazz tune", "compose something calm", "I'd like a rock song", "play me some blues"],
            wants_music_words=True),
@@ -124,7 +125,11 @@ INTENTS: list[Intent] = [
                      r"decrease|speed|slow|turn|crank|put it|transpose|now in|too|change|swap|replace)\b)", 0.86),
                     (r"\b(?:another (?:one|version|take|go)|try again|one more|again please|do a different|"
                      r"different take)\b", 0.86),
-                    (r"^(?:the )?[\w -]{2,20} (?:is|are) too \w+", 0.86), (r"\bmake it\b", 0.8)],
+                    (r"^(?:the )?[\w -]{2,20} (?:is|are) too \w+", 0.86), (r"\bmake it\b", 0.8),
+                    (r"^(?:(?:hmm|but|ok|okay|no)[,!.]?\s+)*(?:it|that|this|it'?s|that'?s|this is|it is|that is)?\s*"
+                     r"(?:way |a bit |a little |much )?too \w+[\s!.]*$", 0.86),
+                    # 'I don't like the drums': a part of the piece ('I don't like jazz' is taste)
+                    (r"\b(?:don'?t|do not) (?:really )?(?:like|want|need) the \w+", 0.9)],
            ["another one please", "make it a little faster", "more drums", "can you try again",
             "put it in a major key", "less guitar and more piano"]),
     Intent(PLAY, [(r"^(?:(?:please|ok|okay|now|and|can you|could you)[,!.]?\s+)*(?:play|replay|let me hear|"
@@ -148,6 +153,9 @@ INTENTS: list[Intent] = [
     Intent(FEEDBACK, [(r"^(?:i|we)\s+(?:really\s+)?(?:like|love|liked|loved|prefer|hate|dislike|don'?t like)\s+"
                        r"(?:the\s+)?(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)(?:\s+one)?\b", 0.9)],
            ["I like this", "that's great", "not for me", "I don't like it", "awesome, thanks", "I love the second one"]),
+    Intent(DOWNLOAD, [(r"\b(?:download|save (?:it|this|that|g\d+) (?:to|on|onto) my \w+|where (?:is|are|can i find) "
+                       r"(?:the |its |my )?(?:file|files|wav|mp3|audio)|get the (?:file|wav|mp3|audio))\b", 0.9)],
+           ["how do I download it", "where is the file", "can I get the wav"]),
     Intent(OUT_OF_SCOPE, [], ["what's the weather tomorrow", "tell me a story", "who is the president",
                               "what time is it", "book me a flight", "how old are you", "what's 2 plus 2"]),
 ]

@@ -173,6 +173,9 @@ ENERGY_CHANGES = {
     "louder": 0.2, "less energetic": -0.25, "less energy": -0.25, "less intense": -0.25, "calmer": -0.25,
     "softer": -0.2, "quieter": -0.2, "gentler": -0.2, "more relaxed": -0.25, "more chill": -0.25, "chiller": -0.25,
     "more mellow": -0.2, "mellower": -0.2, "more calm": -0.25, "less busy": -0.2, "tone it down": -0.2,
+    # 'that's too loud' of the whole piece ('the drums are too loud' is read first, as less drums)
+    "too loud": -0.2, "too busy": -0.2, "too intense": -0.25, "too much": -0.2, "too quiet": 0.2, "too soft": 0.2,
+    "too calm": 0.25, "too boring": 0.2, "too sleepy": 0.25,
 }
 TEMPO_CHANGES = {
     "faster": 1.2, "quicker": 1.2, "speed up": 1.2, "speed it up": 1.2, "too slow": 1.2, "pick up the pace": 1.2,
@@ -215,7 +218,8 @@ _UP = re.compile(r"\b(?:turn|crank|bring|pump|boost|raise|push)\s+(?:up\s+)?(?:t
 _DOWN = re.compile(r"\b(?:turn|tone|bring|dial)\s+down\s+(?:the\s+)?" + _L + r"|\b(?:turn|tone|bring|dial)\s+"
                    r"(?:the\s+)?" + _L + r"\s+down\b|\blower\s+the\s+" + _L)
 _MORE = re.compile(r"\b(lots more|a lot more|much more|way more|more|extra|add(?:\s+(?:some|a|an|more|in))?|"
-                   r"bring in|louder|heavier on|heavy on|stronger|with more)\s+(?:of\s+)?(?:the\s+|some\s+)?" + _L)
+                   r"bring in|louder|heavier on|heavy on|stronger|with more|(?:put|throw|stick)\s+(?:in\s+)?"
+                   r"(?:some|a|an|more)|throw in)\s+(?:of\s+)?(?:the\s+|some\s+)?" + _L)
 _LESS = re.compile(r"\b(less|fewer|quieter|softer|not so much|not as much)\s+(?:of\s+)?(?:the\s+)?" + _L)
 _L_BEFORE = r"([a-z&'][a-z&'-]*(?:\s+[a-z&'-]+)?)"  # one or two words just before a change word
 _TOO = re.compile(r"\b(?:the\s+)?" + _L_BEFORE + r"\s+(?:is|are|'s|was|were)\s+(?:way\s+|a bit\s+|much\s+)?too\s+"
@@ -378,7 +382,8 @@ def _read_changes(low: str, slots: Slots) -> str:
         return None
 
     for phrase, delta in sorted(ENERGY_CHANGES.items(), key=lambda kv: -len(kv[0])):
-        if " " in phrase and re.search(rf"\b{phrase}\b", low):  # 'more chill' before 'more <label>'
+        # 'more chill' before 'more <label>'; 'too loud' after 'the drums are too loud' (less drums)
+        if " " in phrase and not phrase.startswith("too ") and re.search(rf"\b{phrase}\b", low):
             slots.energy_delta = round((slots.energy_delta or 0.0) + delta, 3)
             low = re.sub(rf"\b{phrase}\b", " , ", low)
 

@@ -128,6 +128,17 @@ def test_surprise_me_makes_a_piece_of_a_style_picked_at_random_not_the_sentences
     assert args["genres"] == {"jazz": 0.35}
 
 
+@pytest.mark.parametrize("text, genres", [
+    ("i want something like daft punk", {"house": 1.0, "electronic": 0.7}),  # was punk
+    ("something that sounds like the beatles", {"rock": 1.0, "pop": 0.8}),
+    ("a song like Ludovico Einaudi", {"new age": 1.0}),  # was matched by meaning to anything
+    ("make me something like metallica", {"metal": 1.0}),
+])
+def test_a_named_artist_sets_the_genres_of_their_sound(planner, text, genres):
+    (name, args), = plan(planner, [], text)[0]
+    assert name == "generate_music" and args["genres"] == genres
+
+
 def test_how_to_download_a_piece_is_answered_not_guessed_at(planner):
     for text in ("how do I download it?", "where is the file", "save it to my computer"):
         calls, reply = plan(planner, MADE, text)

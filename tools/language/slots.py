@@ -23,7 +23,7 @@ import numpy as np
 from tools.genres import GENRES
 from tools.language.meaning import Nearest
 from tools.language.spelling import correct
-from tools.language.words import label_of
+from tools.language.words import ARTISTS, label_of
 
 
 @dataclass
@@ -459,6 +459,22 @@ def similar_labels(texts: list[str]) -> list[list[tuple[str, float]]]:
 _DESCRIPTION_WORDS = {p.strip() for d in DESCRIPTIONS.values() for p in d.split(",")}
 
 
+def _read_artists(low: str, slots: Slots) -> str:
+    """'something like Daft Punk': the artist's genres, as if named (and the name is not read again as 'punk')."""
+    from tools.genres import ALL_LABELS
+
+    for artist in sorted(ARTISTS, key=len, reverse=True):
+        pattern = rf"(?<![\w/]){re.escape(artist)}(?![\w/])"
+        if not re.search(pattern, low):
+            continue
+        for label, weight in ARTISTS[artist].items():
+            if label not in slots.avoid:
+                _put(_table(slots, ALL_LABELS[label]), label, weight)
+                slots.reasons.setdefault(label, f"'{artist}' (artist)")
+        low = re.sub(pattern, " , ", low)
+    return low
+
+
 def _read_labels(low: str, slots: Slots, meaning: bool, original: str) -> None:
     """Wanted labels word by word (longest phrase first), energy words, and the rest by meaning or as themes."""
     soft: dict[str, float] = {}
@@ -469,6 +485,7 @@ def _read_labels(low: str, slots: Slots, meaning: bool, original: str) -> None:
                 soft[found[0]] = SOFT_WEIGHT
                 low = low.replace(m.group(0), " " + phrase + " ", 1)
                 break
+    low = _read_artists(low, slots)
     words = re.findall(r"[a-z0-9&'\-]+", low)
     used = [False] * len(words)
     energies: list[float] = []

@@ -15,7 +15,7 @@ import re
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from tools.language.words import SHORTHAND, label_words
+from tools.language.words import SHORTHAND, artist_words, label_words
 
 # Words the intents and slots are read from (beyond the labels): typos of these are corrected.
 CUE_WORDS = (
@@ -59,7 +59,7 @@ def correct_word(word: str) -> str:
     if word in SHORTHAND:
         return SHORTHAND[word]
     known = known_words()
-    if word in known or word in english_words() or _max_edits(word) == 0:
+    if word in known or word in english_words() or word in artist_words() or _max_edits(word) == 0:
         return word
     best = process.extractOne(word, known, scorer=DamerauLevenshtein.distance,
                               score_cutoff=_max_edits(word))

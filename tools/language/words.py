@@ -25,6 +25,47 @@ MORE_NAMES: dict[str, str] = {
     "rapping": "hip-hop", "rapped": "hip-hop", "guitarist": "guitar", "pianist": "piano", "acoustic guitar": "acoustic guitar",
     "electric guitar": "guitar", "electric bass": "bass",  # 'electric' here is the instrument's, not electronic music
 }
+# Artists people name for a sound ("something like Daft Punk"): their genres, as if said. A curated few dozen of
+# the most named, so that 'daft punk' is house, not punk; anyone else is matched by meaning like any word.
+ARTISTS: dict[str, dict[str, float]] = {
+    "daft punk": {"house": 1.0, "electronic": 0.7}, "aphex twin": {"electronic": 1.0, "experimental": 0.6},
+    "avicii": {"dance": 1.0, "house": 0.7},
+    "calvin harris": {"dance": 1.0, "pop": 0.6}, "skrillex": {"electronic": 1.0, "dance": 0.7},
+    "kraftwerk": {"electronic": 1.0}, "jean michel jarre": {"electronic": 1.0, "ambient": 0.6},
+    "brian eno": {"ambient": 1.0, "experimental": 0.5}, "boards of canada": {"electronic": 1.0, "ambient": 0.7},
+    "moby": {"electronic": 1.0, "chillout": 0.6}, "massive attack": {"chillout": 1.0, "electronic": 0.6},
+    "portishead": {"chillout": 1.0, "dark": 0.6}, "zero 7": {"chillout": 1.0},
+    "the beatles": {"rock": 1.0, "pop": 0.8}, "beatles": {"rock": 1.0, "pop": 0.8},
+    "the rolling stones": {"rock": 1.0, "blues": 0.5}, "rolling stones": {"rock": 1.0, "blues": 0.5},
+    "led zeppelin": {"rock": 1.0, "blues": 0.5}, "pink floyd": {"rock": 1.0, "experimental": 0.5},
+    "queen": {"rock": 1.0, "pop": 0.6}, "nirvana": {"rock": 1.0, "punk": 0.5}, "radiohead": {"indie": 1.0, "rock": 0.7},
+    "foo fighters": {"rock": 1.0}, "ac/dc": {"rock": 1.0}, "acdc": {"rock": 1.0}, "the ramones": {"punk": 1.0},
+    "ramones": {"punk": 1.0}, "sex pistols": {"punk": 1.0}, "green day": {"punk": 1.0, "rock": 0.6},
+    "metallica": {"metal": 1.0}, "iron maiden": {"metal": 1.0}, "black sabbath": {"metal": 1.0, "rock": 0.5},
+    "slayer": {"metal": 1.0}, "arctic monkeys": {"indie": 1.0, "rock": 0.7}, "the strokes": {"indie": 1.0, "rock": 0.7},
+    "taylor swift": {"pop": 1.0, "country": 0.5}, "ed sheeran": {"pop": 1.0, "acoustic": 0.6},
+    "adele": {"pop": 1.0, "soul": 0.6}, "beyonce": {"rnb": 1.0, "pop": 0.7}, "rihanna": {"pop": 1.0, "rnb": 0.6},
+    "michael jackson": {"pop": 1.0, "funk": 0.6}, "madonna": {"pop": 1.0, "dance": 0.6},
+    "billie eilish": {"pop": 1.0, "dark": 0.5}, "the weeknd": {"rnb": 1.0, "pop": 0.7},
+    "dua lipa": {"pop": 1.0, "dance": 0.7}, "abba": {"pop": 1.0, "dance": 0.5},
+    "kanye west": {"hip-hop": 1.0}, "kendrick lamar": {"hip-hop": 1.0}, "eminem": {"hip-hop": 1.0},
+    "drake": {"hip-hop": 1.0, "rnb": 0.5}, "jay-z": {"hip-hop": 1.0}, "dr dre": {"hip-hop": 1.0},
+    "tupac": {"hip-hop": 1.0}, "nujabes": {"hip-hop": 1.0, "chillout": 0.7}, "j dilla": {"hip-hop": 1.0},
+    "miles davis": {"jazz": 1.0}, "john coltrane": {"jazz": 1.0}, "bill evans": {"jazz": 1.0, "piano": 0.7},
+    "dave brubeck": {"jazz": 1.0}, "herbie hancock": {"jazz": 1.0, "funk": 0.5}, "norah jones": {"jazz": 1.0, "pop": 0.5},
+    "bb king": {"blues": 1.0, "guitar": 0.6}, "b.b. king": {"blues": 1.0, "guitar": 0.6},
+    "muddy waters": {"blues": 1.0}, "stevie ray vaughan": {"blues": 1.0, "guitar": 0.6},
+    "james brown": {"funk": 1.0, "soul": 0.6}, "parliament": {"funk": 1.0}, "earth wind and fire": {"funk": 1.0, "soul": 0.6},
+    "aretha franklin": {"soul": 1.0}, "marvin gaye": {"soul": 1.0}, "otis redding": {"soul": 1.0},
+    "stevie wonder": {"soul": 1.0, "funk": 0.6}, "amy winehouse": {"soul": 1.0, "jazz": 0.5},
+    "bob marley": {"world": 1.0}, "bob dylan": {"folk": 1.0}, "simon and garfunkel": {"folk": 1.0},
+    "joni mitchell": {"folk": 1.0}, "mumford and sons": {"folk": 1.0}, "johnny cash": {"country": 1.0},
+    "dolly parton": {"country": 1.0}, "willie nelson": {"country": 1.0}, "hans zimmer": {"classical": 1.0, "strings": 0.7},
+    "john williams": {"classical": 1.0, "strings": 0.7}, "ludovico einaudi": {"new age": 1.0, "piano": 0.8},
+    "enya": {"new age": 1.0}, "yiruma": {"new age": 1.0, "piano": 0.8}, "max richter": {"classical": 1.0, "ambient": 0.5},
+    "philip glass": {"classical": 1.0, "piano": 0.5},
+}
+
 # Everyday words about music that are neither labels nor in the text model's word list: known, so that typo
 # correction leaves them alone ('groovy' is not a typo of 'gloomy'); their meaning is matched like any word's.
 DESCRIPTIVE_WORDS = frozenset({"groovy", "funkadelic", "bassy", "synthy", "twangy", "jangly", "crunchy", "glitchy"})
@@ -67,6 +108,13 @@ def label_of(phrase: str) -> tuple[str, str] | None:
         if candidate in instruments():
             return candidate, "instrument"
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def artist_words() -> frozenset[str]:
+    """The words of the artists' names: typo correction leaves them alone ('daft' is not a typo of 'draft') but
+    never corrects toward them ('mash up' is not 'cash up')."""
+    return frozenset(w for name in ARTISTS for w in re.findall(r"[a-z][a-z'&-]*", name))
 
 
 @functools.lru_cache(maxsize=1)

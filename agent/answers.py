@@ -100,7 +100,11 @@ def help_text(tool_names: list[str]) -> str:
     lines = [f"- {text}" for name, text in CAPABILITIES.items() if name in tool_names]
     if not lines:
         return "I have no tools available right now."
-    return "Here's what I can do:\n" + "\n".join(lines + [f"- {text}" for text in RADIO_CAPABILITIES])
+    from tools.genres import ALL_LABELS
+
+    styles = ", ".join(sorted(label for label, kind in ALL_LABELS.items() if kind == "genre"))
+    return ("Here's what I can do:\n" + "\n".join(lines + [f"- {text}" for text in RADIO_CAPABILITIES])
+            + f"\n\nStyles I make: {styles}; with any mood (calm, sad, dark, energetic...) and lead instrument.")
 
 
 def greeting(tool_names: list[str]) -> str:

@@ -139,6 +139,12 @@ def test_a_named_artist_sets_the_genres_of_their_sound(planner, text, genres):
     assert name == "generate_music" and args["genres"] == genres
 
 
+def test_what_styles_it_makes_is_answered_with_the_list(planner):
+    for text in ("what genres can you do?", "what kind of music can you make", "which styles do you know"):
+        calls, reply = plan(planner, [], text)  # the first was 'describe', the second made a piece
+        assert calls == [] and "Styles I make: ambient, blues," in reply and "world" in reply, text
+
+
 def test_how_to_download_a_piece_is_answered_not_guessed_at(planner):
     for text in ("how do I download it?", "where is the file", "save it to my computer"):
         calls, reply = plan(planner, MADE, text)

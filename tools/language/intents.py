@@ -64,6 +64,8 @@ INTENTS: list[Intent] = [
     Intent(HELP, [(r"^(?:help|help me|help please|please help)\W*$", 0.95),
                   (r"\b(?:what can (?:you|i) (?:do|ask|say)|how do(?:es)? (?:this|it|you|i) (?:work|use)|what do you do|"
                    r"what are (?:the |your )?commands|show me (?:some )?examples|how to use|what are you)\b", 0.9),
+                  (r"^(?:so |and |ok )?(?:what|which) (?:(?:kinds?|sorts?|types?) of )?(?:genres?|styles?|music)?\s*"
+                   r"(?:can|do) you (?:make|do|play|write|know|create)(?:\s+(?:for me|here|now))?\W*$", 0.9),
                   (r"\bhelp\b", 0.6)],
            ["what can you do", "how do I use this", "what are you able to do", "give me some examples of what to ask"]),
     Intent(EXPLAIN, [(r"^(?:but )?why\b", 0.92), (r"\bwhy (?:did|do|does|is|was|that|this|those)\b", 0.92),

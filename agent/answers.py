@@ -42,6 +42,10 @@ def no_such_piece(which: int, pieces: list[str]) -> str:
             f"Say 'play {pieces[-1]} again' or 'the first one'.")
 
 
+def nothing_before(pieces: list[str]) -> str:
+    return f"There is only {pieces[-1]} so far, nothing before it. Say 'another one' for a new take."
+
+
 CAPABILITIES = {
     "describe_uploads": "tell you what an uploaded song is (genres, moods, instruments): attach it and ask "
                         "'what is this song?'",
@@ -320,7 +324,8 @@ def added(result: dict[str, Any]) -> str:
     if result["already_there"]:
         return f"That one is already in your library, as **{result['title']}** ({result['genre']}, id {result['id']})."
     return (f"Added **{result['title']}** to your library as {result['genre']} (id {result['id']}); it now holds "
-            f"{result['tracks_in_library']} tracks. Ask me to 'find something similar' or search for it.")
+            f"{result['tracks_in_library']} track{'s' if result['tracks_in_library'] != 1 else ''}. Ask me to 'find "
+            "something similar' or search for it.")
 
 
 WRITERS = {

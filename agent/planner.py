@@ -43,7 +43,7 @@ class Context:
     made: list[str] = field(default_factory=list)  # generated piece ids in the order they were made
     last_batch: list[str] = field(default_factory=list)  # the pieces of the last making call (candidates)
     tracks: list[str] = field(default_factory=list)  # library ids of the last search or similar result
-    shown: str | None = None  # 'upload', 'piece' or 'track': what 'it' most likely means
+    shown: str | None = None  # 'upload', 'piece', 'track' or 'taste': what 'it' most likely means
     earlier_replies: list[str] = field(default_factory=list)  # what the assistant said before this turn
 
 
@@ -77,6 +77,8 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
             if found_tracks:
                 ctx.tracks = found_tracks
                 ctx.shown = "track"
+        elif isinstance(m, ToolMessage) and m.name == "taste_profile":  # 'make me something like that' next
+            ctx.shown = "taste"
         elif isinstance(m, AIMessage) and not m.tool_calls and _text(m):
             ctx.earlier_replies.append(_text(m))
     return ctx
@@ -238,6 +240,10 @@ class OfflinePlanner(BaseChatModel):
             which = reading.slots.which
             if not named and ref.kind == "piece" and which and which > max(len(ctx.made), len(ctx.last_batch)):
                 return answers.no_such_piece(which, ctx.made)  # 'the fifth one' of one piece
+            if not named and re.search(r"\b(?:one before|previous one)\b", reading.corrected):
+                if len(ctx.pieces) < 2:
+                    return answers.nothing_before(ctx.made)
+                return self._call("play_music", {"generation_id": ctx.pieces[-2]})  # the one before the one in hand
             piece = named[-1] if named else ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
             return self._call("play_music", {"generation_id": piece})
         if intent == I.EXPLAIN:
@@ -259,7 +265,8 @@ class OfflinePlanner(BaseChatModel):
                 return answers.NOTHING_TO_REFINE
             intent = I.MAKE  # "more jazz" before anything was made: make some jazz
         if intent == I.MAKE_LIKE:
-            wants_taste = "taste" in reading.corrected  # 'based on my taste': the saved profile will do
+            # 'based on my taste', or 'something like that' right after the person described their taste
+            wants_taste = "taste" in reading.corrected or (ctx.shown == "taste" and ref.kind is None)
             songs = ref.ids if ref.kind == "upload" else []
             if not songs and ref.kind == "piece":  # 'like it' right after a piece: more like that piece
                 return self._call("refine_music", self._change(reading) | {"like_last": True,

@@ -288,7 +288,7 @@ def test_add_an_upload_and_a_made_piece_to_the_library(song, tmp_path, monkeypat
     assert "nothing to add" in agent.send("add it to my library").text
     added = agent.send("add this to my library", [mine])
     assert added.tool_calls[0] == ("add_to_library", {"upload_id": "u1"})
-    assert "Added **road trip**" in added.text and "holds 1 tracks" in added.text
+    assert "Added **road trip**" in added.text and "now holds 1 track." in added.text
     assert "already in your library" in agent.send("save this to my library").text
 
     agent.send("make me a 4 second jazz piece")

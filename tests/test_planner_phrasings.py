@@ -139,6 +139,21 @@ def test_a_named_artist_sets_the_genres_of_their_sound(planner, text, genres):
     assert name == "generate_music" and args["genres"] == genres
 
 
+def test_a_chat_that_goes_on_from_a_described_taste(planner):
+    """A stranger's conversation: each of these was answered with 'Like what?' or only recorded a like."""
+    taste = [said("im into chill stuff, like nujabes and lofi hip hop")] + tool_turn("taste_profile", {}, 1)
+    (name, args), = plan(planner, taste, "can u make me smth like that")[0]
+    assert name == "create_music" and not args.get("upload_ids")  # from the taste just described
+    two = tool_turn("generate_music", {"pieces": [{"id": "g1"}]}, 1) + tool_turn("refine_music",
+                                                                                 {"pieces": [{"id": "g2"}]}, 2)
+    assert plan(planner, two, "nice!! a bit slower tho")[0] == [
+        ("refine_music", {"said": "nice!! a bit slower tho", "tempo_factor": 0.83, "generation_id": "g2"})]
+    assert plan(planner, two, "perfect, save it")[0] == [("add_to_library", {"generation_id": "g2"})]
+    assert plan(planner, two, "nah go back to the one before")[0] == [("play_music", {"generation_id": "g1"})]
+    calls, reply = plan(planner, MADE, "the previous one")
+    assert calls == [] and reply.startswith("There is only g1 so far")
+
+
 def test_what_styles_it_makes_is_answered_with_the_list(planner):
     for text in ("what genres can you do?", "what kind of music can you make", "which styles do you know"):
         calls, reply = plan(planner, [], text)  # the first was 'describe', the second made a piece

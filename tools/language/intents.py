@@ -82,8 +82,8 @@ INTENTS: list[Intent] = [
            ["blend the two songs I uploaded", "combine both of my tracks into one", "mix the styles of these",
             "a fusion of my songs"]),
     Intent(ADD, [(r"\b(?:add|save|put|store|keep|file)\b.*\b(?:library|collection|favourites|favorites)\b", 0.95),
-                 (r"^(?:please )?(?:save|keep|store) (?:it|this|that|this one|that one|the \w+ one)\W*(?:please)?\W*$",
-                  0.9)],
+                 (r"^(?:(?:perfect|great|nice|cool|awesome|love it|ok|okay|yes|yeah|good)\W+)*(?:please )?"
+                  r"(?:save|keep|store) (?:it|this|that|this one|that one|the \w+ one)\W*(?:please)?\W*$", 0.9)],
            ["save this one to my library", "add that to the collection", "keep it in my library"]),
     Intent(TASTE, [(r"\b(?:my taste|my profile|what do i (?:like|listen)|what i like|my (?:music )?style\b(?! of)|"
                     r"what kind of music (?:do i|am i)|what (?:music|genres?) (?:do i|am i)|my preferences|"
@@ -118,7 +118,7 @@ INTENTS: list[Intent] = [
                                                                 0.9),
                        (r"\b(?:a (?:track|song|piece|tune)|one) " + _LIKE_THESE, 0.88)],
            ["make me one like these", "create something like my songs", "compose a piece in the same style"]),
-    Intent(REFINE, [(r"^(?:(?:please|ok|okay|now|and|hmm|nice|good|great|cool|but|so|yeah|yes|no)[,!.]?\s+)*"
+    Intent(REFINE, [(r"^(?:(?:please|ok|okay|now|and|hmm|nice|good|great|cool|but|so|yeah|yes|no)[,!.]*\s+)*"
                      r"(?:(?:can|could) you\s+)?(?:make (?:it|the \w+(?: one)?|th(?:at|is)(?: one)?|them)\b|try (?:it|again)|"
                      r"do (?:it )?again|again\b|another\b|one more\b|(?:a bit|a little|much|way|even|slightly) "
                      r"(?:more|less|faster|slower|quicker|shorter|longer|louder|softer|quieter|calmer|\w+er)\b|"
@@ -139,6 +139,8 @@ INTENTS: list[Intent] = [
                    r"third|fourth|fifth|last|1st|2nd|3rd|4th|5th) one|g\d+)(?:\s+(?:again|once more|one more time))?"
                    r"(?:\s+please)?[\s!.]*$", 0.96),
                   (r"\b(?:play|hear|listen to)\b.*\b(?:again|once more|one more time)\b", 0.9),
+                  (r"\b(?:go back to|back to|play|i prefer(?:red)?|i liked) the (?:one before|previous one|last one)\b|"
+                   r"^(?:(?:nah|no|hmm)\W+)?the (?:one before|previous one)\b", 0.92),
                   (r"^(?:(?:ok|okay|i'?ll take|i choose|i pick|let'?s go with|go with|i prefer)\s+)?(?:the\s+)?"
                    r"(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)(?:\s+one)?(?:\s+please)?[\s!.]*$",
                    0.9)],

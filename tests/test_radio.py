@@ -358,7 +358,7 @@ def test_a_playlist_of_n_songs_like_it_starts_from_the_chats_last_piece(user_hom
 
     monkeypatch.setattr(playlists, "PLAYLIST_OPTIONS", SHORT_PLAYLIST)
     agent = ChatAgent(user="cy")
-    agent.send("make me a rock song")
+    agent.send("make me a 3 second rock song")
     made = agent.session.last_piece.generation.audio_path
     radio = RadioChat(user="cy")
     said = radio_line(radio, "make a playlist of 2 songs like it", session=agent.session)

@@ -21,7 +21,8 @@ soundtracks (benchmarks/real_music.py fetches and cuts them). Per genre it repor
 
 Genres without real recordings get the measures that need none (loop, LR, LUFS, gaps, variety, CPU).
 Run the same command on two checkouts to compare engines: PYTHONPATH=<checkout> python benchmarks/realism.py.
-Run: .venv/bin/python benchmarks/realism.py [--seeds 0 1 2 3] [--seconds 20] [--cache DIR] [--styles ...]
+Run: .venv/bin/python benchmarks/realism.py [--seeds 0 1 2 3] [--seconds 20] [--cache DIR] [--styles ...] (the detector needs
+two styles or more: with one, its AUC reads nan)
 """
 
 from __future__ import annotations
@@ -200,6 +201,10 @@ def detector_scores(real: list[Excerpt], fake: list[Excerpt]) -> dict[int, float
     scores: dict[int, float] = {}
     for g in np.unique(groups):
         test = groups == g
+        if len(np.unique(y[~test])) < 2:  # one style asked for (--styles classical): nothing generated to learn from
+            for i in np.flatnonzero(test):
+                scores[id(items[i])] = float("nan")
+            continue
         model = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=2000))
         model.fit(x[~test], y[~test])
         for i in np.flatnonzero(test):
@@ -210,8 +215,8 @@ def detector_scores(real: list[Excerpt], fake: list[Excerpt]) -> dict[int, float
 def auc(real_scores: list[float], fake_scores: list[float]) -> float:
     from sklearn.metrics import roc_auc_score
 
-    if not real_scores or not fake_scores:
-        return float("nan")
+    if not real_scores or not fake_scores or not np.isfinite(fake_scores).all():
+        return float("nan")  # (a detector needs two generated styles or more: one is held out at a time)
     return float(roc_auc_score([0] * len(real_scores) + [1] * len(fake_scores), real_scores + fake_scores))
 
 

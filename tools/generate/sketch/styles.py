@@ -660,6 +660,18 @@ LINEUPS: dict[str, tuple[Lineup, ...]] = {
         Lineup("synth strings, synth bass", (38, 27, 50, 61, 81)),
         Lineup("Rhodes and flute", (33, 4, 48, 61, 73)),
     ),
+    # cello or bass line, the strings' (or choir's) chords, the verse's arpeggio, the melody, the chorus's extra
+    # chords, the melody's answer in the chorus, timpani, the brass swelling in: the real orchestral soundtracks
+    # differ from song to song in who leads and how dark the orchestra is (between-song spread of their spectra,
+    # docs/sound.md round 8c); every band keeps the timpani and a brass section for the film-score chorus
+    "classical": (
+        Lineup("strings, horns and brass", (42, 48, 45, 40, None, 60, 47, 61)),
+        Lineup("woodwinds over strings and harp", (42, 49, 46, 73, None, 68, 47, 61)),
+        Lineup("low strings, horn melody and choir", (43, 48, 45, 60, 52, 57, 47, 61), lift=-5),
+        Lineup("choir and trumpets", (42, 52, 46, 56, 49, 60, 47, 61)),
+        Lineup("clarinet, bassoon and strings", (70, 48, 45, 71, None, 68, 47, 60), lift=5),
+        Lineup("brass choir and harp", (58, 61, 46, 56, 48, 57, 47, 60)),
+    ),
 }
 
 # What text like "house/techno" or "funk/soul" defaults to, and names the vocabulary has but the book has not.

@@ -530,6 +530,21 @@ def test_a_classical_piece_is_heard_in_a_hall_its_seed_picks_with_the_halls_low_
     assert share_db(now, 10000, 16000) - share_db(old, 10000, 16000) >= 1.5
 
 
+def test_a_classical_piece_has_orchestral_percussion_beyond_a_bass_drum_and_one_crash():
+    # the real orchestral soundtracks march: a concert snare and toms in the chorus, the bass drum marking the verse's
+    # bars (the Fréchet distance's largest drop of round 8c); a calm piece still has none
+    for seed in range(4):
+        arr = plan(Style(genres={"classical": 1.0}), 20.0, seed)
+        [kit] = [i for i in to_midi(arr).instruments if i.is_drum]
+        chorus = [(first * arr.bar_seconds, (first + n) * arr.bar_seconds) for kind, first, n in arr.sections
+                  if kind == "chorus"]
+        snares = [n for n in kit.notes if n.pitch == S.SNARE and any(a <= n.start < b for a, b in chorus)]
+        assert chorus and len(snares) >= 3 * sum(n for kind, _, n in arr.sections if kind == "chorus"), seed
+        assert "verse" not in {kind for kind, _, _ in arr.sections} or arr.drums.get("verse"), seed
+    calm = plan(Style(genres={"classical": 1.0}, energy=0.2), 20.0, 0)
+    assert not any(i.is_drum for i in to_midi(calm).instruments)
+
+
 def test_a_sixteenth_note_hat_line_stays_on_the_hi_hat():
     # the drummer's 'on the ride' feel moved funk's 16th hats to the ride: the tagger heard techno (2 of 3 funk
     # pieces out of its top 5)

@@ -495,9 +495,12 @@ _add(StyleSpec(
         Part("pad", 61, ("C---------------", "C-------C-------"), low=55, voicing="open", velocity=75,
              sections=("chorus",)),
     ),
-    # orchestral percussion (General MIDI's orchestra kit): a concert bass drum and cymbals in the chorus; calm
-    # requests have none
-    drums={"chorus": {KICK: "X.......x.......", CRASH: "X" + "." * 31}}, fills=False, signature=("pad", "lead"),
+    # orchestral percussion (General MIDI's orchestra kit): the concert bass drum marking the verse's bars; in the
+    # chorus a marching concert snare, a tom and cymbals (the real orchestral soundtracks are battle music: the
+    # Fréchet distance's largest drop of round 8c, docs/sound.md); calm requests have none
+    drums={"verse": {KICK: "x..............."},
+           "chorus": {KICK: "X.......x.......", SNARE: "x...x...x..xx...", LOW_TOM: "..............x.",
+                      CRASH: "X" + "." * 31}}, fills=False, signature=("pad", "lead"),
     description="classical: string orchestra, cello bass, violin melody; timpani, brass and percussion in the chorus",
 ))
 

@@ -545,6 +545,18 @@ def test_a_classical_piece_has_orchestral_percussion_beyond_a_bass_drum_and_one_
     assert not any(i.is_drum for i in to_midi(calm).instruments)
 
 
+def test_a_classical_orchestra_sits_where_its_sections_sit_on_the_stage():
+    # violins and harp left, cellos and basses right (the MIDI's pans, CC10): a band's mix put the bass line and the
+    # melody in the middle, and the orchestra's L/R correlation read 0.58 against the real recordings' 0.25
+    for seed in range(6):
+        pm = to_midi(plan(Style(genres={"classical": 1.0}), 20.0, seed))
+        pans = {i.program: next(c.value for c in i.control_changes if c.number == 10) for i in pm.instruments
+                if not i.is_drum}
+        low = [pans[p] for p in (42, 43, 58, 70) if p in pans]  # the bass line: cellos, basses, tuba, bassoon
+        high = [pans[p] for p in (40, 45, 46) if p in pans]  # violins, their pizzicato, the harp
+        assert low and all(v >= 72 for v in low) and all(v <= 52 for v in high), (seed, pans)
+
+
 def test_a_sixteenth_note_hat_line_stays_on_the_hi_hat():
     # the drummer's 'on the ride' feel moved funk's 16th hats to the ride: the tagger heard techno (2 of 3 funk
     # pieces out of its top 5)

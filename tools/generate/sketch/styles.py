@@ -677,6 +677,15 @@ LINEUPS: dict[str, tuple[Lineup, ...]] = {
     ),
 }
 
+# Where an orchestra's sections sit on the stage, from the audience (-1 left .. 1 right; the usual modern seating):
+# first violins and harp left, violas, cellos and basses to the right, woodwinds in the middle, horns left, trumpets,
+# trombones and tuba right. A classical piece seats its players here instead of a band's mix pans: the real
+# orchestral recordings' L/R correlation is 0.25 against our 0.58 (docs/sound.md, round 8c).
+SEATS: dict[str, dict[int, float]] = {
+    "classical": {40: -0.5, 41: 0.25, 42: 0.45, 43: 0.6, 45: -0.4, 46: -0.65, 47: -0.2, 56: 0.2, 57: 0.4, 58: 0.55,
+                  60: -0.35, 61: 0.3, 68: 0.1, 70: 0.2, 71: -0.1, 73: -0.15},
+}
+
 # What text like "house/techno" or "funk/soul" defaults to, and names the vocabulary has but the book has not.
 STYLE_FALLBACK: dict[str, str] = {
     "indie": "rock", "rnb": "soul", "easy listening": "soul", "experimental": "ambient",

@@ -511,6 +511,8 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     if energy <= CALM_ENERGY:  # calm: no timpani or brass coming in for the chorus
         voices = [v for v in voices if not (v.sections == ["chorus"] and v.program in (47, 56, 57, 60, 61))]
     voices = _place(voices, rng)
+    if primary.name in S.SEATS:  # an orchestra sits where its sections sit on the stage
+        voices = [replace(v, pan=S.SEATS[primary.name].get(v.program, v.pan)) for v in voices]
 
     drums = {k: dict(v) for k, v in primary.drums.items()}
     if not drums:

@@ -495,9 +495,13 @@ _add(StyleSpec(
         Part("pad", 61, ("C---------------", "C-------C-------"), low=55, voicing="open", velocity=75,
              sections=("chorus",)),
     ),
-    # orchestral percussion (General MIDI's orchestra kit): a concert bass drum and cymbals in the chorus; calm
-    # requests have none
-    drums={"chorus": {KICK: "X.......x.......", CRASH: "X" + "." * 31}}, fills=False, signature=("pad", "lead"),
+    # orchestral percussion (General MIDI's orchestra kit): the concert bass drum marking the verse's bars; in the
+    # chorus a concert snare on the backbeats, a tom and cymbals (the real orchestral soundtracks are battle music:
+    # round 8c's Fréchet drop, docs/sound.md; a busier snare, four to five a bar, came closer still but made the
+    # verse-to-chorus jump in level what the real-vs-generated detector keys on); calm requests have none
+    drums={"verse": {KICK: "x..............."},
+           "chorus": {KICK: "X.......x.......", SNARE: "....x.......x...", LOW_TOM: "..............x.",
+                      CRASH: "X" + "." * 31}}, fills=False, signature=("pad", "lead"),
     description="classical: string orchestra, cello bass, violin melody; timpani, brass and percussion in the chorus",
 ))
 
@@ -660,6 +664,27 @@ LINEUPS: dict[str, tuple[Lineup, ...]] = {
         Lineup("synth strings, synth bass", (38, 27, 50, 61, 81)),
         Lineup("Rhodes and flute", (33, 4, 48, 61, 73)),
     ),
+    # cello or bass line, the strings' (or choir's) chords, the verse's arpeggio, the melody, the chorus's extra
+    # chords, the melody's answer in the chorus, timpani, the brass swelling in: the real orchestral soundtracks
+    # differ from song to song in who leads and how dark the orchestra is (between-song spread of their spectra,
+    # docs/sound.md round 8c); every band keeps the timpani and a brass section for the film-score chorus
+    "classical": (
+        Lineup("strings, horns and brass", (42, 48, 45, 40, None, 60, 47, 61)),
+        Lineup("woodwinds over strings and harp", (42, 49, 46, 73, None, 68, 47, 61)),
+        Lineup("low strings, horn melody and choir", (43, 48, 45, 60, 52, 57, 47, 61), lift=-5),
+        Lineup("choir and trumpets", (42, 52, 46, 56, 49, 60, 47, 61)),
+        Lineup("clarinet, bassoon and strings", (70, 48, 45, 71, None, 68, 47, 60), lift=5),
+        Lineup("brass choir and harp", (58, 61, 46, 56, 48, 57, 47, 60)),
+    ),
+}
+
+# Where an orchestra's sections sit on the stage, from the audience (-1 left .. 1 right; the usual modern seating):
+# first violins and harp left, violas, cellos and basses to the right, woodwinds in the middle, horns left, trumpets,
+# trombones and tuba right. A classical piece seats its players here instead of a band's mix pans: the real
+# orchestral recordings' L/R correlation is 0.25 against our 0.58 (docs/sound.md, round 8c).
+SEATS: dict[str, dict[int, float]] = {
+    "classical": {40: -0.5, 41: 0.25, 42: 0.45, 43: 0.6, 45: -0.4, 46: -0.65, 47: -0.2, 56: 0.2, 57: 0.4, 58: 0.55,
+                  60: -0.35, 61: 0.3, 68: 0.1, 70: 0.2, 71: -0.1, 73: -0.15},
 }
 
 # What text like "house/techno" or "funk/soul" defaults to, and names the vocabulary has but the book has not.

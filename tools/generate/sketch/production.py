@@ -70,11 +70,13 @@ DEFAULT_ROOM = Room(size=0.45, damping=0.5, return_db=-10)
 HALLS = (Room(size=0.6, damping=0.5, return_db=-10, predelay_ms=15), ROOMS["classical"],
          Room(size=0.93, damping=0.4, return_db=-1, predelay_ms=35))
 LOUD_BANDS = {"rock", "metal", "punk"}
+ELECTRONIC = {"electronic", "techno", "house"}
 # Dense masters for loud genres (real metal has a crest factor near 11 dB), gentle ones for acoustic music.
 DENSE = Master(glue_db=0.0, glue_ratio=3.0)
 # electronic, techno, house: 3 to 6 dB brighter above 4 kHz than the real electronic recordings (the long-term
-# spectrum, docs/sound.md round 3); a darker master brings them within 3 dB
-DARK = Master(glue_db=0.0, glue_ratio=3.0, top_shelf_db=-4.0)
+# spectrum, docs/sound.md round 3); a darker master brings them within 3 dB. Its high-pass lower: their sub-bass
+# (the real music's is 9-11 dB over ours under 40 Hz, round 8a)
+DARK = Master(glue_db=0.0, glue_ratio=3.0, top_shelf_db=-4.0, highpass_hz=18.0)
 LOUD = Master(glue_db=0.0, glue_ratio=3.0, peak_dbtp=-6.5)  # rock, metal, punk: a loud record, turned down
 GENTLE = Master(glue_db=6.0, glue_ratio=1.5)
 MASTERS = {name: DENSE for name in ("techno", "house", "dance", "hip-hop", "electronic")}
@@ -101,10 +103,17 @@ def strip_for(role: str, program: int, drive: float, style: str, primary: str, s
                 strip = replace(strip, eq=strip.eq[:1] + (("high_shelf", 5000, 6.0, 0.7),))
         elif primary in ("classical", "ambient", "new age", "jazz", "folk"):
             strip = replace(strip, level_db=-20)
+        elif primary in ELECTRONIC:
+            # their kits (the 808's metallic hats above all) gave these mixes 6-11 dB more above 2.5 kHz than the
+            # real electronic music and a spiky top band (spectral contrast 6.4-11 kHz); a cut here, not on the
+            # master, leaves the synths' bite (docs/sound.md, round 8a: Fréchet down for all three)
+            strip = replace(strip, eq=(("peak", 400, -2.5, 1.0), ("high_shelf", 2000, -10.0, 0.7)))
     elif role == "voice":
         strip = VOICE
     else:
         strip = ROLE_STRIPS.get(role, COMP)
+    if role == "bass" and primary in ELECTRONIC:  # the real electronic music has 9-11 dB more under 40 Hz
+        strip = replace(strip, highpass_hz=20)
     if role == "bass" and primary in ("rock", "punk"):  # real rock has 2-3 dB less below 60 Hz
         strip = replace(strip, eq=(("low_shelf", 90, 0.0, 0.7), ("peak", 250, -2.0, 1.0)), highpass_hz=45)
     if drive > 0 or program in (29, 30):  # overdriven and distortion guitars: a real amp, not a clipper

@@ -21,6 +21,18 @@ SECTION_GAIN = {"intro": 0.74, "verse": 0.88, "chorus": 1.0, "bridge": 0.8, "out
 FINAL_CHORUS_GAIN = 1.06
 PLAYS_AS = {"bridge": "verse"}  # the parts a bridge uses are the verse's (a style book names four sections)
 
+# How the band builds through the piece, the seed's choice: which roles rest in which section (kind, how many of
+# that kind came before). A real song's two halves differ by who plays, not only by level; two seeds of a style
+# should too. Something always plays: the chords never rest.
+ARCS: dict[str, dict[tuple[str, int], tuple[str, ...]]] = {
+    "the band together": {},
+    "the drums come in after the first verse": {("verse", 0): ("drums",)},
+    "a breakdown: the second verse without drums and bass": {("verse", 1): ("drums", "bass"),
+                                                              ("bridge", 0): ("drums", "bass")},
+    "the first verse without the melody, the bridge without drums": {("verse", 0): ("lead",),
+                                                                     ("bridge", 0): ("drums",)},
+}
+
 
 def layout(bars: int, rng: np.random.Generator) -> list[tuple[str, int, int]]:
     """(kind, first bar, bars) covering `bars`: an intro and an outro around sections of 4 (or 8) bars."""
@@ -46,6 +58,19 @@ def layout(bars: int, rng: np.random.Generator) -> list[tuple[str, int, int]]:
         i += 1
     out.append(("outro", end, outro))
     return out
+
+
+def arc_fits(arc: str, sections: list[tuple[str, int, int]]) -> bool:
+    """Whether a piece this short can take the arc: no role sits out more than half of it (a 12 s piece that is one
+    verse keeps its drums)."""
+    rests = ARCS[arc]
+    seen: dict[str, int] = {}
+    resting: dict[str, int] = {}
+    for kind, _, n in sections:
+        for role in rests.get((kind, seen.get(kind, 0)), ()):
+            resting[role] = resting.get(role, 0) + n
+        seen[kind] = seen.get(kind, 0) + 1
+    return all(2 * n <= sum(b for _, _, b in sections) for n in resting.values())
 
 
 def _rotate(progression: list[str], k: int) -> list[str]:

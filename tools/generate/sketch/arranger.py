@@ -366,6 +366,13 @@ def _groove(style: str, seed: int) -> S.Groove | None:
     return grooves[(int(seed) + int(seed) // bands) % len(grooves)]
 
 
+REGISTERS = (0, 7, -5)  # semitones the chords sit above the book's (or band's) register
+
+
+def _register(seed: int) -> int:
+    return REGISTERS[(2 * int(seed)) % len(REGISTERS)]
+
+
 def _arc(seed: int) -> str:
     """How the band builds (form.ARCS), in turn over successive seeds (3 is prime to the four arcs, so seeds 0-3
     take all four, in another order than the line-ups and grooves)."""
@@ -525,6 +532,11 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
                 voicing=part.voicing, velocity=int(part.velocity * gain), sections=list(part.sections),
                 octave_double=part.octave_double, density=part.density, style=name, drive=part.drive,
             ))
+    if reference is None and primary.name not in S.STEADY:
+        shift = _register(seed)
+        for v in voices:  # this band's keyboard player or guitarist voices the chords higher or lower
+            if v.role in ("comp", "pad") and v.style == primary.name and not v.drive and v.voicing != "power":
+                v.low += shift
     voices = _apply_instruments(voices, style, notes)
     raps = _raps(style, blend, notes)
     if raps:

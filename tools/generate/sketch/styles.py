@@ -681,23 +681,28 @@ def _book(verse: dict[int, str], chorus: dict[int, str], intro: dict[int, str] |
             "verse": verse, "chorus": chorus, "outro": outro if outro is not None else verse}
 
 
+def _metal(verse: dict[int, str], chorus: dict[int, str]) -> dict[str, dict[int, str]]:
+    """A metal groove on the book's cymbals, intro and outro: its own kick and snare."""
+    book = STYLES["metal"].drums
+    return {"intro": book["intro"], "verse": {**book["verse"], **verse}, "chorus": {**book["chorus"], **chorus},
+            "outro": book["outro"]}
+
+
 # The seed picks one groove per piece for the styles listed, in turn like the line-ups (the first is the style
 # book's own). Parts by position: see each style's line-ups above.
 GROOVES: dict[str, tuple[Groove, ...]] = {
     "metal": (
+        # the book's cymbals, intro and outro (with their own, the pieces moved away from the real metal: Fréchet
+        # 5.1 -> 6.5-6.7 on seeds 0-7); the kick, the snare and the guitars' figure change
         Groove("thrash"),
-        Groove("half-time: chugging over a slow backbeat", _book(
-            {KICK: "X..X..X...X..X..", SNARE: "........X.......", CHINA: "x...x...x...x..."},
-            {KICK: "X.X.X.X.X.X.X.X.", SNARE: "........X.......", CRASH: "X...X...X...X..."},
-            intro={KICK: "X.......X.......", CRASH: "X" + "." * 31}),
+        Groove("half-time: chugging over a slow backbeat", _metal(
+            {KICK: "X..X..X...X..X..", SNARE: "........X......."}, {KICK: "X.X.X.X.X.X.X.X.", SNARE: "........X......."}),
             patterns=((1, "C-mmm-mmC-mmm-mm"),)),
-        Groove("gallop", _book(
-            {KICK: "X.xxX.xxX.xxX.xx", SNARE: "....X.......X...", RIDE: "x.x.x.x.x.x.x.x."},
-            {KICK: "X.xxX.xxX.xxX.xx", SNARE: "....X.......X...", CRASH: "X...X...X...X..."}),
-            patterns=((1, "C.mmC.mmC.mmC.mm"),)),
-        Groove("blast beat, tremolo-picked chords", _book(
-            {KICK: "x.x.x.x.x.x.x.x.", SNARE: ".x.x.x.x.x.x.x.x", RIDE: "x.x.x.x.x.x.x.x."},
-            {KICK: "xxxxxxxxxxxxxxxx", SNARE: "x.x.x.x.x.x.x.x.", CRASH: "X...X...X...X..."}),
+        Groove("gallop", _metal({KICK: "X.xxX.xxX.xxX.xx", SNARE: "....X.......X..."},
+                                {KICK: "X.xxX.xxX.xxX.xx", SNARE: "....X.......X..."}),
+               patterns=((1, "C.mmC.mmC.mmC.mm"),)),
+        Groove("blast beat, tremolo-picked chords", _metal(
+            {KICK: "x.x.x.x.x.x.x.x.", SNARE: ".x.x.x.x.x.x.x.x"}, {KICK: "xxxxxxxxxxxxxxxx", SNARE: "x.x.x.x.x.x.x.x."}),
             patterns=((1, "mmmmmmmmmmmmmmmm"),)),
     ),
     "punk": (
@@ -720,9 +725,9 @@ GROOVES: dict[str, tuple[Groove, ...]] = {
             intro={SNARE: "o.o.o.o.o.o.o.o."}),
             patterns=((0, "R-------5-------"), (1, "C-------c-------"))),
         Groove("bossa nova", _book(
-            {RIM: "x..x..x...x..x..", KICK: "x..xx..xx..xx..x", HAT: "x.x.x.x.x.x.x.x."},
-            {RIM: "x..x..x...x..x..", KICK: "x..xx..xx..xx..x", RIDE: "x.x.x.x.x.x.x.x."},
-            intro={RIM: "x..x..x...x..x..", HAT: "x.x.x.x.x.x.x.x."}),
+            {RIM: "o..o..o...o..o..", KICK: "g..gg..gg..gg..g", RIDE: "x.x.x.x.x.x.x.x.", PEDAL_HAT: "....x.......x..."},
+            {RIM: "o..o..o...o..o..", KICK: "g..gg..gg..gg..g", RIDE: "x.x.x.x.x.x.x.x.", HAT: "..x...x...x...x."},
+            intro={RIM: "o..o..o...o..o..", RIDE: "x.x.x.x.x.x.x.x."}),
             patterns=((0, "R--5R--5R--5R--5"), (1, "C..C..C...C..C..")), swing=0.0),
     ),
     "funk": (
@@ -740,12 +745,12 @@ GROOVES: dict[str, tuple[Groove, ...]] = {
     ),
     "hip-hop": (
         Groove("boom bap"),
-        Groove("trap: rolling hats, long 808", _book(
-            {KICK: "X......X..X.....", CLAP: "........X.......", HAT: "xxxxxxxxxxxxxxxx"},
+        Groove("trap: rolling hats, a sparse kick", _book(
+            {KICK: "X......X..X.....", CLAP: "........X.......", HAT: "xxxxxxxxxxxxxxxx", OPEN_HAT: "......x.......x."},
             {KICK: "X......X..X...X.", CLAP: "........X.......", HAT: "xxxxxxxxxxxxxxxx",
              OPEN_HAT: "..............x."},
             intro={HAT: "x.x.x.x.x.x.x.x."}),
-            patterns=((0, "R-------------R-"),), swing=0.0),
+            swing=0.0),
         Groove("lo-fi: rim and soft kick", _book(
             {KICK: "x.......x.x.....", RIM: "....x.......x...", HAT: "x.o.x.o.x.o.x.o."},
             {KICK: "x.......x.x.....", SNARE: "....x.......x...", HAT: "x.o.x.o.x.o.x.o.",

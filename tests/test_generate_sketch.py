@@ -583,3 +583,19 @@ def test_an_arc_rests_the_drums_in_the_first_verse_and_brings_them_back():
     # successive seeds build differently, and a piece too short to rest anyone keeps its band together
     assert len({plan(Style(genres={"pop": 1.0}, energy=0.6), 20.0, s).arc for s in range(4)}) == 4
     assert plan(Style(genres={"pop": 1.0}), 4.0, seed).arc == ""
+
+
+def test_successive_seeds_voice_the_chords_in_another_register_but_not_the_power_chords():
+    # round 8b: the chords always sat where the style book put them; a band's keyboard player or guitarist voices
+    # them higher or lower. Driven power chords stay where the guitar's low strings are.
+    means = []
+    for seed in range(3):
+        arr = plan(Style(genres={"soul": 1.0}, energy=0.6), 20.0, seed)
+        organ = next(i for i in to_midi(arr).instruments if i.name.startswith("2. comp"))
+        means.append(float(np.mean([n.pitch for n in organ.notes])))
+        book = S.STYLES["soul"].parts[1].low
+        assert next(v for v in arr.voices if v.role == "comp").low == book + (0, -5, 7)[seed]
+    assert means[2] - means[0] > 4 and means[0] - means[1] > 2, means
+    for seed in range(3):
+        metal = plan(Style(genres={"metal": 1.0}), 20.0, seed)
+        assert next(v for v in metal.voices if v.role == "comp").low == S.STYLES["metal"].parts[1].low

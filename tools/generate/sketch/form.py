@@ -21,6 +21,18 @@ SECTION_GAIN = {"intro": 0.74, "verse": 0.88, "chorus": 1.0, "bridge": 0.8, "out
 FINAL_CHORUS_GAIN = 1.06
 PLAYS_AS = {"bridge": "verse"}  # the parts a bridge uses are the verse's (a style book names four sections)
 
+# How the band builds through the piece, the seed's choice: which roles rest in which section (kind, how many of
+# that kind came before). A real song's two halves differ by who plays, not only by level; two seeds of a style
+# should too. Something always plays: the chords never rest.
+ARCS: dict[str, dict[tuple[str, int], tuple[str, ...]]] = {
+    "the band together": {},
+    "the drums come in after the first verse": {("verse", 0): ("drums",)},
+    "a breakdown: the second verse without drums and bass": {("verse", 1): ("drums", "bass"),
+                                                              ("bridge", 0): ("drums", "bass")},
+    "the first verse without the melody, the bridge without drums": {("verse", 0): ("lead",),
+                                                                     ("bridge", 0): ("drums",)},
+}
+
 
 def layout(bars: int, rng: np.random.Generator) -> list[tuple[str, int, int]]:
     """(kind, first bar, bars) covering `bars`: an intro and an outro around sections of 4 (or 8) bars."""
@@ -46,6 +58,25 @@ def layout(bars: int, rng: np.random.Generator) -> list[tuple[str, int, int]]:
         i += 1
     out.append(("outro", end, outro))
     return out
+
+
+# The most of a piece a role may sit out: half for the drums or the bass, a third for the melody (a 20 s blues
+# whose lead guitar rested for its first half was heard as jazz by the tagger: rank 11; the guitar is its blues).
+MOST_RESTING = {"lead": 1 / 3}
+
+
+def arc_fits(arc: str, sections: list[tuple[str, int, int]]) -> bool:
+    """Whether a piece this short can take the arc: no role sits out more of it than MOST_RESTING allows (half when
+    not named: a 12 s piece that is one verse keeps its drums)."""
+    rests = ARCS[arc]
+    seen: dict[str, int] = {}
+    resting: dict[str, int] = {}
+    for kind, _, n in sections:
+        for role in rests.get((kind, seen.get(kind, 0)), ()):
+            resting[role] = resting.get(role, 0) + n
+        seen[kind] = seen.get(kind, 0) + 1
+    bars = sum(b for _, _, b in sections)
+    return all(n <= MOST_RESTING.get(role, 0.5) * bars for role, n in resting.items())
 
 
 def _rotate(progression: list[str], k: int) -> list[str]:

@@ -88,6 +88,10 @@ def test_bad_playlist_requests_get_one_clear_line(in_rock_home, tmp_path):
         build_playlist(PlaylistRequest("jazz", minutes=1, out=str(a_file)))
     with pytest.raises(TastemakerError, match="--out DIR"):
         build_playlist(PlaylistRequest("jazz", minutes=1))
+    for count in (0, 1000):  # 'a playlist of 1000 songs' in the chat
+        with pytest.raises(TastemakerError, match=f"1 to 100 pieces \\(got {count}\\)"):
+            build_playlist(PlaylistRequest("jazz", tracks=count, out=str(tmp_path / "z")))
+    assert not (tmp_path / "z").exists()
     with pytest.raises(TastemakerError, match="no saved playlist"):
         load_playlist("0123456789abcdef")
     result = subprocess.run([sys.executable, "-m", "agent.cli", "playlist", "jazz", "--minutes", "-3", "--out",

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tools.errors import TastemakerError
+from tools.language.slots import NUMBER_WORDS
 from tools.radio import RadioPiece, Station, StationOptions, StationRequest, Steer
 
 if TYPE_CHECKING:
@@ -59,20 +60,19 @@ def is_radio_request(text: str) -> bool:
     return _intent(text) in (RADIO, PLAYLIST)
 
 
-_NUMBER_WORDS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)}
-_COUNT = re.compile(r"\b(\d+|" + "|".join(_NUMBER_WORDS) + r")\s+(?:\w+\s+)?(?:songs?|tracks?|pieces?|tunes?)\b",
+_COUNT = re.compile(r"\b(\d+|" + "|".join(NUMBER_WORDS) + r")\s+(?:\w+\s+)?(?:songs?|tracks?|pieces?|tunes?)\b",
                     re.IGNORECASE)
 # 'a playlist like it', 'a station like g2': the chat's own piece is the seed
 _LIKE_A_PIECE = re.compile(r"\blike (?:it|this|that|this one|that one|the last one|(g\d+))\b", re.IGNORECASE)
 
 
 def playlist_tracks(text: str) -> int | None:
-    """'a playlist of 3 songs' -> 3 ('five more tracks' too); None when no count is named."""
+    """'a playlist of 3 songs' -> 3 ('five more tracks', 'a few songs' too); None when no count is named."""
     m = _COUNT.search(text or "")
     if not m:
         return None
     word = m.group(1).lower()
-    return int(word) if word.isdigit() else _NUMBER_WORDS[word]
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]
 
 
 def chat_piece_audio(text: str, session) -> str | None:

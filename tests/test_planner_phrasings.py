@@ -139,6 +139,13 @@ def test_a_named_artist_sets_the_genres_of_their_sound(planner, text, genres):
     assert name == "generate_music" and args["genres"] == genres
 
 
+def test_more_or_less_like_an_artist_moves_the_piece_toward_or_away_from_their_genres(planner):
+    (name, args), = plan(planner, MADE, "can you make it sound like daft punk")[0]
+    assert name == "refine_music" and args["more"] == {"house": 0.3, "electronic": 0.3}
+    (name, args), = plan(planner, MADE, "less like daft punk")[0]  # was 'more house', the wrong way
+    assert name == "refine_music" and args["more"] == {"house": -0.3, "electronic": -0.3}
+
+
 def test_a_chat_that_goes_on_from_a_described_taste(planner):
     """A stranger's conversation: each of these was answered with 'Like what?' or only recorded a like."""
     taste = [said("im into chill stuff, like nujabes and lofi hip hop")] + tool_turn("taste_profile", {}, 1)

@@ -465,13 +465,15 @@ def _read_artists(low: str, slots: Slots) -> str:
 
     for artist in sorted(ARTISTS, key=len, reverse=True):
         pattern = rf"(?<![\w/]){re.escape(artist)}(?![\w/])"
-        if not re.search(pattern, low):
+        if not (m := re.search(rf"(\b(?:less|not|nothing|not so much|not as much) like\s+)?{pattern}", low)):
             continue
         for label, weight in ARTISTS[artist].items():
-            if label not in slots.avoid:
+            if m.group(1):  # 'less like Daft Punk': away from their sound
+                _add_more(slots, label, -CHANGE_STEP, m.group(0).strip())
+            elif label not in slots.avoid:
                 _put(_table(slots, ALL_LABELS[label]), label, weight)
                 slots.reasons.setdefault(label, f"'{artist}' (artist)")
-        low = re.sub(pattern, " , ", low)
+        low = low.replace(m.group(0), " , ", 1)
     return low
 
 

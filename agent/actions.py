@@ -72,13 +72,15 @@ def describe_uploads(session: Session, upload_ids: list[str] | None = None,
             name, duration, clip = upload.name, upload.duration, upload.clip
             session.reporter.progress(f"tagging {name} ({duration:.0f} s)", i / len(items))
             full = analyse_upload(session, ref)
-            _taste_analysis(session, ref)  # a song the person brings is part of their taste
+            heard = _taste_analysis(session, ref)  # a song the person brings is part of their taste
+            tempo, key = heard.tempo, f"{heard.key} {heard.mode}"
         else:
             piece = session.piece(ref)
             name, clip = piece.id, load_clip(piece.generation.audio_path)
             duration = clip.duration
             session.reporter.progress(f"tagging {piece.id}", i / len(items))
             full = tag_full(clip)
+            tempo, key = piece.generation.conditioning.get("tempo"), piece.generation.conditioning.get("key")
         genres = _rounded(full.genres.top(5))
         session.outbox.append(GenreChart(title=f"{name}: top genres", genres=genres))
         results.append({
@@ -89,6 +91,8 @@ def describe_uploads(session: Session, upload_ids: list[str] | None = None,
             "moods": _rounded(full.moods.top(3)),
             "instruments": _rounded(full.instruments.top(3)),
             "tags": _rounded(full.raw["msd"].top(5)) if "msd" in full.raw else [],
+            "tempo_bpm": round(float(tempo)) if tempo else None,  # heard (an upload) or played (a piece)
+            "key": key or None,
             "model": "musicnn MSD + MTT (pretrained)",
         })
         if classifier is not None and kind == "upload":

@@ -160,6 +160,8 @@ def describe(result: dict[str, Any]) -> str:
             text += f" Mood: {_labels(u['moods'], 2, with_p=False)}."
         if u.get("instruments"):
             text += f" I hear {_labels(u['instruments'], 3, with_p=False)}."
+        if u.get("tempo_bpm") and u.get("key"):
+            text += f" About {u['tempo_bpm']} BPM, in {u['key']}."
         if c := u.get("classifier"):
             verdict = _labels([(label, 0) for label in c["labels"]], 3, with_p=False) or "none of its labels"
             text += f" Your classifier ({c['name']}) says: {verdict} (top: {_labels(c['top'], 3)})."

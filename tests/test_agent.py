@@ -179,6 +179,10 @@ def test_what_is_this_song_then_taste(song, second_song):
     both = agent.send("and what are these?", [second_song])
     assert both.tool_calls[0] == ("describe_uploads", {"upload_ids": ["u1", "u2"]})
     assert "buzz.flac" in both.text
+    # 'what's the bpm of this?' was not understood; the answer is the tempo and key the taste analysis heard
+    bpm = agent.send("what's the bpm of this?")
+    heard = agent.session.uploads["u2"].taste
+    assert bpm.tools == ["describe_uploads"] and f"About {round(heard.tempo)} BPM, in {heard.key} {heard.mode}." in bpm.text
     taste = agent.send("what's my taste?")
     assert taste.tool_calls[0] == ("taste_profile", {"upload_ids": ["u1", "u2"]})
     assert "From 2 songs" in taste.text and "BPM" in taste.text
@@ -197,6 +201,8 @@ def test_make_refine_feedback_conversation():
     assert sf.info(g1.audio_path).duration == pytest.approx(4.0, abs=1.0)
     assert "sketch" in made.audio[0].caption and g1.model in made.audio[0].caption  # the engine, in the detail
     assert str(g1.seed) not in made.text and "120 BPM" in made.text  # the reply itself stays plain
+    key = agent.send("what key is it in?")  # of a piece: what it was played in
+    assert key.tools == ["describe_uploads"] and f"About 120 BPM, in {g1.conditioning['key']}." in key.text
 
     jazz = agent.send("more jazz")
     assert jazz.tool_calls[0] == ("refine_music", {"said": "more jazz", "more": {"jazz": 0.3}, "generation_id": "g1"})

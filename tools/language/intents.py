@@ -98,7 +98,11 @@ INTENTS: list[Intent] = [
                        r"identify|classify|tag (?:it|this|these|them|my)|analy[sz]e|"
                        r"describe (?:it|this|these|them|my (?:song|track|upload))|what would you call|"
                        r"what does (?:it|this|that) sound like|tell me (?:about|what)|recogni[sz]e|"
-                       r"what do you hear)\b", 0.85)],
+                       r"what do you hear)\b", 0.85),
+                      # a musician's questions about a song: its tempo, key, length, mood
+                      (r"\bwhat(?:'s| is)? (?:the )?(?:bpm|tempo|key)\b|\bwhat key\b|\bhow (?:fast|long) is (?:it|this|"
+                       r"that)\b|^(?:so )?(?:is|does) (?:it|this|that)(?: one| song| track)? (?:sound )?(?:sad|happy|dark|"
+                       r"calm|energetic|fast|slow|major|minor|mellow)\b", 0.88)],
            ["what genre would you say this is", "what is this track", "identify this song for me",
             "which style is it", "what instruments are in it"]),
     Intent(SIMILAR, [(r"\b(?:similar|sounds? like (?:this|it|that|these|my)|resembl\w*|closest|close to|"

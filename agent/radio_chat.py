@@ -83,7 +83,11 @@ def chat_piece_audio(text: str, session) -> str | None:
         return None
     if m.group(1) is None and session.last_piece is None:
         return None
-    return session.piece(m.group(1).lower() if m.group(1) else None).generation.audio_path
+    piece = session.piece(m.group(1).lower() if m.group(1) else None)
+    if not Path(piece.generation.audio_path).is_file():  # named by its id: no server path reaches the browser
+        raise TastemakerError(f"{piece.id}'s file is no longer here, so I can't start from it. Say 'another one' to "
+                              "make a new piece, or describe the playlist in words.")
+    return piece.generation.audio_path
 
 
 def playlist_minutes(text: str, default: float = 30.0) -> float:

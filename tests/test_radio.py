@@ -371,6 +371,10 @@ def test_a_playlist_of_n_songs_like_it_starts_from_the_chats_last_piece(user_hom
     assert radio_line(radio, "a radio station like g1", session=agent.session).startswith("Your station is on")
     assert radio.station.seed_profile.clips == [Path(made).name]
     radio.stop()
+    Path(made).unlink()  # its file gone: one line naming the piece, never a path on the server
+    assert radio_line(radio, "a playlist like it", session=agent.session) == (
+        "g1's file is no longer here, so I can't start from it. Say 'another one' to make a new piece, or describe "
+        "the playlist in words.")
 
 
 def test_a_mistyped_station_request_seeds_its_genre_not_themes_of_the_typos(user_home):

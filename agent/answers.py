@@ -97,6 +97,8 @@ RADIO_CAPABILITIES = [
 DOWNLOAD = ("Every piece is a WAV file, its MIDI beside it. In the browser, the audio player's menu (⋮) downloads "
             "it, or right-click the player and save it; in the terminal chat, the path after ♪ under each piece is "
             "the file itself. Say 'add it to my library' to keep it in your library too.")
+GOODBYE = ("Bye for now! Your pieces and library stay here; come back any time and say 'play g1' or "
+           "'start my station'.")
 THANKS = "You're welcome! Tell me what to make next, or say 'start a station' for music that keeps coming."
 
 
@@ -255,6 +257,8 @@ def explain(result: dict[str, Any]) -> str:
     asked = ", ".join(f"{k} {v:.1f}" for k, v in sorted(w["genres"].items(), key=lambda kv: -kv[1])) or "no genre"
     extras = [*w["moods"], *w["instruments"]]
     lines = [f"**{result['id']}**: you said \"{result['said']}\"." if result.get("said") else f"**{result['id']}**:",
+             *([f"It is a new take on {result['refined_from']}, changed as you asked: \"{result['change']}\"."]
+               if result.get("refined_from") else []),
              f"I aimed for {asked}" + (f", with {_names(extras)}" if extras else "")
              + (f", leaving out {_names(result['avoid'])}" if result.get("avoid") else "") + "."]
     facts = []

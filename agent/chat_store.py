@@ -92,7 +92,7 @@ def save(session: Session, thread_id: str, messages: list, shown: dict[str, list
         "version": VERSION,
         "uploads": [{"id": u.id, "name": u.name, "path": u.path} for u in session.uploads.values()],
         "pieces": [{"id": p.id, "kind": p.kind, "liked": p.liked, "library_id": p.library_id,
-                    "attempts": _encode(p.attempts), "generation": _encode(p.generation),
+                    "refined_from": p.refined_from, "change": p.change, "attempts": _encode(p.attempts), "generation": _encode(p.generation),
                     "request": _encode(p.request)} for p in session.pieces.values()],
         "profile": _encode(session.profile) if session.profile else None,
         "last_search": list(session.last_search),
@@ -128,7 +128,8 @@ def restore(session: Session, thread_id: str) -> tuple[list, dict[str, list[str]
             continue
         session.pieces[item["id"]] = GeneratedPiece(
             id=item["id"], generation=generation, request=_decode(item["request"]), kind=item["kind"],
-            liked=item.get("liked"), library_id=item.get("library_id"), attempts=_decode(item.get("attempts", [])))
+            liked=item.get("liked"), library_id=item.get("library_id"), attempts=_decode(item.get("attempts", [])),
+            refined_from=item.get("refined_from"), change=item.get("change"))
     session.profile = _decode(state["profile"]) if state.get("profile") else None
     session.last_search = list(state.get("last_search", []))
     return messages_from_dict(state.get("messages", [])), dict(state.get("shown", {})), notes

@@ -476,6 +476,8 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
     result["unmet"] += _instrument_notes(change, made.get("notes", []), made["engine"])
     result["refined_from"] = piece.id
     result["change"] = change.said or _said(change)
+    new_piece = session.piece(made["id"])
+    new_piece.refined_from, new_piece.change = piece.id, result["change"]
     result["different"] = change.different
     return result
 
@@ -519,5 +521,7 @@ def explain_music(session: Session, generation_id: str | None = None) -> dict[st
                 "said": request.description, "reference": request.reference_title}
     else:
         out["said"] = request.prompt
+    if piece.refined_from:
+        out |= {"refined_from": piece.refined_from, "change": piece.change}
     return out
 

@@ -190,7 +190,7 @@ class OfflinePlanner(BaseChatModel):
         if intent == I.HELP:
             return answers.help_text(self.tool_names)
         if intent == I.THANKS:
-            return answers.THANKS
+            return answers.GOODBYE if I.says_goodbye(reading.corrected) else answers.THANKS
         if intent == I.DOWNLOAD:
             return answers.DOWNLOAD
         if intent == I.REFUSE_FILE:
@@ -240,7 +240,7 @@ class OfflinePlanner(BaseChatModel):
             which = reading.slots.which
             if not named and ref.kind == "piece" and which and which > max(len(ctx.made), len(ctx.last_batch)):
                 return answers.no_such_piece(which, ctx.made)  # 'the fifth one' of one piece
-            if not named and re.search(r"\b(?:one before|previous one)\b", reading.corrected):
+            if not named and re.search(r"\b(?:one before|previous one|undo|revert|go back)\b", reading.corrected):
                 if len(ctx.pieces) < 2:
                     return answers.nothing_before(ctx.made)
                 return self._call("play_music", {"generation_id": ctx.pieces[-2]})  # the one before the one in hand

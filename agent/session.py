@@ -45,6 +45,8 @@ class GeneratedPiece:
     liked: bool | None = None
     library_id: str | None = None
     attempts: list[dict[str, Any]] = field(default_factory=list)  # the loop's tries, for "why did you choose that?"
+    refined_from: str | None = None  # the piece this one changed, for "what did you change?"
+    change: str | None = None  # the change asked, in the person's words
 
 
 @dataclass

@@ -213,6 +213,9 @@ def test_make_refine_feedback_conversation():
     g3 = agent.session.pieces["g3"].generation
     assert g3.style.tempo == pytest.approx(g2.conditioning["tempo"] * 1.2, rel=0.01)
     assert "g3" in faster.text
+    changed = agent.send("what did you change?")  # was not understood
+    assert changed.tool_calls == [("explain_music", {"generation_id": "g3"})]
+    assert 'It is a new take on g2, changed as you asked: "faster".' in changed.text
 
     agent.send("less drums")
     g4 = agent.session.pieces["g4"].generation

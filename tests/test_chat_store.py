@@ -33,6 +33,10 @@ def test_a_chat_comes_back_with_its_uploads_pieces_and_conversation(write_audio)
     assert type(piece.request) is type(agent.session.pieces["g1"].request)
     reply = again.send("faster")  # 'it' is the piece made before the chat was reopened
     assert "new take on g1" in reply.text
+    chat_store.save(again.session, THREAD, again.graph.get_state(again.config).values["messages"], shown)
+    third = ChatAgent(user="ada")
+    chat_store.restore(third.session, THREAD)
+    assert (third.session.pieces["g2"].refined_from, third.session.pieces["g2"].change) == ("g1", "faster")
     assert chat_store.restore(ChatAgent(user="bob").session, THREAD)[0] == []  # another person's chat: nothing
 
 

@@ -217,3 +217,18 @@ def test_playing_a_piece_the_chat_did_not_make_says_so_instead_of_playing_anothe
     calls, _ = plan(planner, MADE, "play g99 again")  # the tool answers 'no generated piece called g99 (pieces: g1)'
     assert calls == [("play_music", {"generation_id": "g99"})]
     assert plan(planner, MADE, "play the first one")[0] == [("play_music", {"generation_id": "g1"})]
+
+
+def test_undo_what_changed_and_goodbye_are_understood(planner):
+    """A stranger's words after a change: each was 'I am not sure what you'd like me to do'."""
+    two = tool_turn("generate_music", {"pieces": [{"id": "g1"}]}, 1) + tool_turn("refine_music",
+                                                                                 {"pieces": [{"id": "g2"}]}, 2)
+    for text in ("undo that", "undo", "please revert it", "no, go back"):
+        assert plan(planner, two, text)[0] == [("play_music", {"generation_id": "g1"})], text
+    for text in ("what did you change", "what changed?"):
+        assert plan(planner, two, text)[0] == [("explain_music", {"generation_id": "g2"})], text
+    for text in ("thanks, bye", "ok thanks, bye!", "bye", "goodnight"):
+        calls, reply = plan(planner, two, text)
+        assert calls == [] and reply.startswith("Bye for now"), text
+    calls, reply = plan(planner, two, "thanks!")
+    assert calls == [] and reply.startswith("You're welcome")

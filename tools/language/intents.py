@@ -37,6 +37,13 @@ _LIKE_THESE = (r"\b(?:like (?:these|those|them|this|that|it|dis|mine|the (?:firs
                r"my taste|in (?:that|the same|this|their|my) (?:style|vein|spirit)|similar to (?:these|those|them|"
                r"this|that|it|my))\b")
 
+_GOODBYE = r"(?:bye|goodbye|good bye|bye bye|see (?:you|ya)(?: later)?|later|that'?s all(?: for now)?|good ?night)\b"
+
+
+def says_goodbye(text: str) -> bool:
+    return re.search(_GOODBYE, text) is not None
+
+
 # a question about radio, or stopping one, does not start one
 _NOT_A_QUESTION = (r"^(?!\s*(?:what|how|why|who|when|does|is|are|can you explain|(?:please\s+)?(?:stop|pause|end|"
                    r"quit|turn off|switch off|enough))\b)")
@@ -58,9 +65,11 @@ INTENTS: list[Intent] = [
     Intent(GREETING, [(r"^(?:hi|hello|hey|hiya|howdy|greetings|yo|heya|good (?:morning|afternoon|evening|day))"
                        r"\b(?:\s+(?:there|you|all|everyone|tastemaker|again|hey))*[\s!.,:)(]*$", 0.95)],
            ["hi", "hello there", "hey!", "good afternoon"]),
-    Intent(THANKS, [(r"^(?:thanks|thank you|thank u|thx|ty|cheers|many thanks|thanks a lot|much appreciated)"
-                     r"\b(?:\s+(?:so much|a lot|a bunch|again|tastemaker|mate|man))*[\s!.,:)(]*$", 0.95)],
-           ["thanks!", "thank you so much", "cheers"]),
+    Intent(THANKS, [(r"^(?:(?:ok|okay|great|cool|nice|perfect|awesome)\W+)?(?:thanks|thank you|thank u|thx|ty|cheers|"
+                     r"many thanks|thanks a lot|much appreciated)\b(?:\s+(?:so much|a lot|a bunch|again|tastemaker|"
+                     r"mate|man))*(?:\W+(?:and\s+)?" + _GOODBYE + r")?[\s!.,:)(]*$", 0.95),
+                    (r"^(?:(?:ok|okay|great|cool|nice|perfect|awesome)\W+)?" + _GOODBYE + r"[\s!.,:)(]*$", 0.95)],
+           ["thanks!", "thank you so much", "cheers", "thanks, bye"]),
     Intent(HELP, [(r"^(?:help|help me|help please|please help)\W*$", 0.95),
                   (r"\b(?:what can (?:you|i) (?:do|ask|say)|how do(?:es)? (?:this|it|you|i) (?:work|use)|what do you do|"
                    r"what are (?:the |your )?commands|show me (?:some )?examples|how to use|what are you)\b", 0.9),
@@ -71,7 +80,7 @@ INTENTS: list[Intent] = [
     Intent(EXPLAIN, [(r"^(?:but )?why\b", 0.92), (r"\bwhy (?:did|do|does|is|was|that|this|those)\b", 0.92),
                      (r"\bhow did you (?:make|come up|pick|choose|decide|get|do)\b", 0.92),
                      (r"\bexplain\b|\breasoning\b|\bwhat (?:prompt|weights|settings)\b|"
-                      r"\bwhat did (?:the loop|you|it) (?:hear|try|use|do)\b|\bhow was (?:it|this) made\b", 0.9)],
+                      r"\bwhat did (?:the loop|you|it) (?:hear|try|use|do|change)\b|\bwhat(?:'s| has| is)? changed\b|\bhow was (?:it|this) made\b", 0.9)],
            ["why did you pick those genres", "explain how you made it", "what was the prompt",
             "how did you decide on that", "what did you hear each round"]),
     Intent(COMBINE, [(r"\b(?:combine|blend|mash(?:-| )?up|merge|fuse|hybrid|cross(?:over)?|mix)\b"
@@ -144,7 +153,9 @@ INTENTS: list[Intent] = [
                    r"(?:\s+please)?[\s!.]*$", 0.96),
                   (r"\b(?:play|hear|listen to)\b.*\b(?:again|once more|one more time)\b", 0.9),
                   (r"\b(?:go back to|back to|play|i prefer(?:red)?|i liked) the (?:one before|previous one|last one)\b|"
-                   r"^(?:(?:nah|no|hmm)\W+)?the (?:one before|previous one)\b", 0.92),
+                   r"^(?:(?:nah|no|hmm)\W+)?the (?:one before|previous one)\b|"
+                   r"^(?:(?:nah|no|hmm|ugh|please)\W+)*(?:undo|revert|go back)(?: (?:that|it|this|the last change|"
+                   r"that change))?(?: please)?\W*$", 0.92),
                   (r"^(?:(?:ok|okay|i'?ll take|i choose|i pick|let'?s go with|go with|i prefer)\s+)?(?:the\s+)?"
                    r"(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)(?:\s+one)?(?:\s+please)?[\s!.]*$",
                    0.9)],

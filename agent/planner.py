@@ -120,6 +120,9 @@ def resolve(reading: Reading, ctx: Context) -> Referent:
         if several and len(ctx.attached_now) == 1 and len(ctx.uploads) > 1:
             return Referent("upload", ctx.uploads)  # 'these' with one more song: all of them
         return Referent("upload", _nth(ctx.attached_now, slots.which))
+    named = [g for g in re.findall(r"\bg\d+\b", reading.text.lower()) if g in ctx.pieces]
+    if named:  # 'g1 but with strings'
+        return Referent("piece", named[-1:])
     if slots.which and ctx.shown:
         pool = {"upload": ctx.latest_uploads if len(ctx.latest_uploads) >= slots.which else ctx.uploads,
                 # 'the second one' of several versions shown together; else of the chat's pieces, in order

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tools.errors import TastemakerError
-from tools.language.slots import NUMBER_WORDS
+from tools.language.slots import NUMBER_WORDS, ORDINALS
 from tools.radio import RadioPiece, Station, StationOptions, StationRequest, Steer
 
 if TYPE_CHECKING:
@@ -62,8 +62,9 @@ def is_radio_request(text: str) -> bool:
 
 _COUNT = re.compile(r"\b(\d+|" + "|".join(NUMBER_WORDS) + r")\s+(?:\w+\s+)?(?:songs?|tracks?|pieces?|tunes?)\b",
                     re.IGNORECASE)
-# 'a playlist like it', 'a station like g2': the chat's own piece is the seed
-_LIKE_A_PIECE = re.compile(r"\blike (?:it|this|that|this one|that one|the last one|(g\d+))\b", re.IGNORECASE)
+# 'a playlist like it', 'a station like g2', 'a radio like the second one': the chat's own piece is the seed
+_LIKE_A_PIECE = re.compile(r"\blike (?:it|this|that|this one|that one|the last one|(g\d+)|the (" + "|".join(ORDINALS)
+                           + r") one)\b", re.IGNORECASE)
 
 
 def playlist_tracks(text: str) -> int | None:
@@ -81,9 +82,16 @@ def chat_piece_audio(text: str, session) -> str | None:
     A named piece the chat does not have raises the session's clear TastemakerError."""
     if not is_radio_request(text) or not (m := _LIKE_A_PIECE.search(text)):
         return None
-    if m.group(1) is None and session.last_piece is None:
+    named, nth = m.group(1), m.group(2)
+    if named is None and session.last_piece is None:
         return None
-    piece = session.piece(m.group(1).lower() if m.group(1) else None)
+    if nth:  # the chat's pieces in the order they were made
+        made, n = list(session.pieces), ORDINALS[nth.lower()]
+        if n > len(made):
+            raise TastemakerError(f"There is no {nth.lower()} piece yet: this chat has {len(made)} "
+                                  f"({', '.join(made)}). Say 'a station like g1', or describe it in words.")
+        named = made[n - 1]
+    piece = session.piece(named.lower() if named else None)
     if not Path(piece.generation.audio_path).is_file():  # named by its id: no server path reaches the browser
         raise TastemakerError(f"{piece.id}'s file is no longer here, so I can't start from it. Say 'another one' to "
                               "make a new piece, or describe the playlist in words.")

@@ -232,3 +232,23 @@ def test_undo_what_changed_and_goodbye_are_understood(planner):
         assert calls == [] and reply.startswith("Bye for now"), text
     calls, reply = plan(planner, two, "thanks!")
     assert calls == [] and reply.startswith("You're welcome")
+
+
+def test_a_piece_named_with_but_is_that_piece_changed(planner):
+    """'can I have the first one but in minor' made a new piece with no genre; 'g1 but with strings' changed g2."""
+    two = tool_turn("generate_music", {"pieces": [{"id": "g1"}]}, 1) + tool_turn("refine_music",
+                                                                                 {"pieces": [{"id": "g2"}]}, 2)
+    assert plan(planner, two, "can i have the first one but in minor")[0] == [
+        ("refine_music", {"said": "can i have the first one but in minor", "mode": "minor", "generation_id": "g1"})]
+    (name, args), = plan(planner, two, "g1 but with strings")[0]
+    assert name == "refine_music" and args["generation_id"] == "g1" and args["more"]["strings"] > 0
+
+
+def test_what_the_music_is_for_sets_its_genre():
+    """'something upbeat for my workout' was read by the whole sentence's meaning: chillout and dance."""
+    from tools.language import understand
+
+    for text, genre in [("i want smth upbeat for my workout", "dance"), ("music for studying", "chillout"),
+                        ("something calm to help me sleep", "ambient"), ("a playlist for running", "dance")]:
+        assert list(understand(text).slots.genres) == [genre], text
+    assert list(understand("a rock song for my workout").slots.genres) == ["rock"]  # a named genre wins

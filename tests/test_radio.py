@@ -368,9 +368,12 @@ def test_a_playlist_of_n_songs_like_it_starts_from_the_chats_last_piece(user_hom
     assert seed["clips"] == [Path(made).name] and seed["genres"]  # the tagger's reading of g1, not the saved taste
     assert radio_line(radio, "a playlist like g9", session=agent.session) == \
         "There is no generated piece called 'g9' in this chat (pieces: g1)."
-    assert radio_line(radio, "a radio station like g1", session=agent.session).startswith("Your station is on")
+    assert radio_line(radio, "start a radio like the first one", session=agent.session).startswith(
+        "Your station is on")  # was seeded by the saved taste
     assert radio.station.seed_profile.clips == [Path(made).name]
     radio.stop()
+    assert radio_line(radio, "a station like the third one", session=agent.session) == (
+        "There is no third piece yet: this chat has 1 (g1). Say 'a station like g1', or describe it in words.")
     Path(made).unlink()  # its file gone: one line naming the piece, never a path on the server
     assert radio_line(radio, "a playlist like it", session=agent.session) == (
         "g1's file is no longer here, so I can't start from it. Say 'another one' to make a new piece, or describe "

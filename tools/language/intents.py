@@ -44,6 +44,11 @@ def says_goodbye(text: str) -> bool:
     return re.search(_GOODBYE, text) is not None
 
 
+# 'can I have the first one but in minor': that piece, changed (not a new piece, though 'can I have' asks for one)
+_ONE_BUT_CHANGED = (r"\b(?:the (?:first|second|third|fourth|fifth|last|previous|1st|2nd|3rd|4th|5th) one|g\d+|that one|"
+                    r"this one) but (?:in|with|without|more|less|faster|slower|louder|softer|quieter|calmer|heavier|"
+                    r"darker|brighter|shorter|longer|happier|sadder|no|a bit|a little|slightly|much)\b")
+
 # a question about radio, or stopping one, does not start one
 _NOT_A_QUESTION = (r"^(?!\s*(?:what|how|why|who|when|does|is|are|can you explain|(?:please\s+)?(?:stop|pause|end|"
                    r"quit|turn off|switch off|enough))\b)")
@@ -141,6 +146,7 @@ INTENTS: list[Intent] = [
                     (r"\b(?:another (?:one|version|take|go)|try again|one more|again please|do a different|"
                      r"different take)\b", 0.86),
                     (r"^(?:the )?[\w -]{2,20} (?:is|are) too \w+", 0.86), (r"\bmake it\b", 0.8),
+                    (_ONE_BUT_CHANGED, 0.93),
                     (r"^(?:(?:hmm|but|ok|okay|no)[,!.]?\s+)*(?:it|that|this|it'?s|that'?s|this is|it is|that is)?\s*"
                      r"(?:way |a bit |a little |much )?too \w+[\s!.]*$", 0.86),
                     # 'I don't like the drums': a part of the piece ('I don't like jazz' is taste)
@@ -200,8 +206,9 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
         scores[REFINE] = max(scores.get(REFINE, 0.0), 0.8)
     if TASTE in scores and scores[TASTE] < 0.9 and not slots.names_music():
         del scores[TASTE]  # 'I love it' is feedback, 'I love jazz' is taste
-    if re.search(_MAKE_VERB, text) and REFINE in scores and not re.match(r"^(?:make|can you make|could you make) (?:it|"
-                                                                          r"the \w+|that|this)", text):
+    names_the_piece = re.match(r"^(?:make|can you make|could you make) (?:it|the \w+|that|this)", text) or re.search(
+        _ONE_BUT_CHANGED, text)
+    if re.search(_MAKE_VERB, text) and REFINE in scores and not names_the_piece:
         scores[REFINE] = min(scores[REFINE], 0.7)  # 'give me a different take' stays a refinement below
     if slots.different:
         scores[REFINE] = 0.95

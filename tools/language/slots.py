@@ -160,7 +160,14 @@ ENERGY_WORDS = {
 }
 # Words that set the energy and, when nothing else in the message names a genre, suggest one: an epic is a film
 # score, a ballad a slow song ('epic metal' stays metal, 'a jazz ballad' jazz).
-GENRE_IF_ALONE = {"epic": "classical", "ballad": "pop", "ballads": "pop"}
+# a word that names no genre but implies one when nothing else does: 'epic', and what the music is for ('something
+# upbeat for my workout' read the whole sentence by meaning and came out chillout and dance)
+GENRE_IF_ALONE = {"epic": "classical", "ballad": "pop", "ballads": "pop",
+                  "workout": "dance", "gym": "dance", "cardio": "dance", "running": "dance", "jogging": "dance",
+                  "studying": "chillout", "study": "chillout", "homework": "chillout", "focus": "chillout",
+                  "reading": "chillout", "coding": "chillout", "sleep": "ambient", "sleeping": "ambient",
+                  "meditation": "new age", "meditating": "new age", "yoga": "new age", "spa": "new age",
+                  "dinner": "jazz", "roadtrip": "rock", "driving": "rock"}
 # Tempo words set energy, which places the tempo inside the chosen style's range ("slow rock" is still rock).
 TEMPO_WORDS = {
     "fast": 0.85, "quick": 0.8, "rapid": 0.9, "frantic": 0.95, "uptempo": 0.8, "up-tempo": 0.8,

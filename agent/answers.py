@@ -33,6 +33,9 @@ NOTHING_TO_REFINE = (
 NOTHING_TO_EXPLAIN = ("I haven't made anything yet, so there's nothing to explain. Ask me for a piece "
                       "('make me a calm piano piece') and then ask 'why did you choose that?'.")
 
+NOTHING_MADE = ("I haven't made anything in this chat yet. Ask me for a piece ('make me a calm piano piece'), or say "
+                "'what did I save?' for your library.")
+
 NOTHING_TO_PLAY = ("I haven't made anything in this chat yet, so there's nothing to play again. Ask me for a piece "
                    "('make me a calm piano piece'), or search the library ('find me some jazz').")
 
@@ -59,6 +62,7 @@ CAPABILITIES = {
                     "'a completely different take')",
     "explain_music": "explain how a piece was made ('why did you choose that?')",
     "play_music": "play a piece again ('play the first one again')",
+    "list_pieces": "list what I made in this chat, and which comes closest to what you asked ('what have you made?')",
     "record_feedback": "remember what you like ('I love it', 'not my thing')",
     "add_to_library": "add a piece to your library ('add it to my library')",
 }
@@ -285,6 +289,23 @@ def explain(result: dict[str, Any]) -> str:
     return "\n\n".join(lines)
 
 
+def pieces(result: dict[str, Any]) -> str:
+    made = result["pieces"]
+    lines = [f"This chat has {len(made)} piece{'s' if len(made) != 1 else ''}:"]
+    for n, p in enumerate(made, start=1):
+        _, _, asked = p["title"].partition(": ")
+        line = f"{n}. **{p['id']}** {asked} ({p['seconds']} s): I hear {_names(p['heard']) or 'no clear genre'}"
+        if p.get("refined_from"):
+            line += f"; a new take on {p['refined_from']} (\"{p['change']}\")"
+        if p.get("liked") is not None:
+            line += "; you liked it" if p["liked"] else "; not your thing"
+        lines.append(line + ".")
+    if result.get("closest"):
+        lines.append(f"By what I hear, **{result['closest']}** comes closest to what it was asked to be; which is "
+                     "better is yours to say ('I like the second one', 'play g1').")
+    return "\n".join(lines)
+
+
 def overview(result: dict[str, Any]) -> str:
     about = result["overview"]
     if not about["count"]:
@@ -337,6 +358,7 @@ def added(result: dict[str, Any]) -> str:
 WRITERS = {
     "add_to_library": added, "search_library": tracks, "find_similar": tracks, "describe_uploads": describe,
     "taste_profile": taste, "record_feedback": feedback, "explain_music": explain, "play_music": played,
+    "list_pieces": pieces,
 }
 
 

@@ -10,6 +10,8 @@ and not reached: a genre not heard, a length capped, a mood the tempo does not c
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from agent.session import AudioResult, GeneratedPiece, LoopChart, Session
@@ -56,11 +58,18 @@ def _heard(generation: Generation) -> list[tuple[str, float]]:
     if generation.tags is not None and generation.tags.probabilities:
         probs = generation.tags.probabilities
     else:
-        from tools.audio import load_clip
-        from tools.tagger import tag_full
-
-        probs = tag_full(load_clip(generation.audio_path)).genres.probabilities
+        path = Path(generation.audio_path)
+        probs = _tagged_genres(str(path), path.stat().st_mtime_ns)
     return [(g, round(float(p), 3)) for g, p in sorted(probs.items(), key=lambda kv: -kv[1])[:HEARD_TOP]]
+
+
+@lru_cache(maxsize=256)
+def _tagged_genres(path: str, mtime_ns: int) -> dict[str, float]:
+    """The tagger's genres for a file, once per version of it ('what have you made?' lists every piece)."""
+    from tools.audio import load_clip
+    from tools.tagger import tag_full
+
+    return dict(tag_full(load_clip(path)).genres.probabilities)
 
 
 def _tempo_of(g: Generation) -> float | None:
@@ -499,6 +508,23 @@ def _said(change: MusicChange) -> str:
     if change.different:
         parts.append("a different take")
     return ", ".join(parts) or "another take"
+
+
+def list_pieces(session: Session) -> dict[str, Any]:
+    """The pieces made in this chat, in order: what each was asked to be, what the tagger hears in it, what it
+    changed, whether it was liked; and which one the tagger hears closest to its ask (the share of the asked genres
+    among the top three heard), a hint, not a verdict."""
+    out = []
+    for piece in session.pieces.values():
+        g = piece.generation
+        asked = [k for k, _ in sorted((g.style.genres if g.style else {}).items(), key=lambda kv: -kv[1])[:3]]
+        heard = [name for name, _ in _heard(g)[:3]]
+        out.append({"id": piece.id, "title": piece_title(piece), "seconds": round(g.duration), "heard": heard,
+                    "liked": piece.liked, "refined_from": piece.refined_from, "change": piece.change,
+                    "match": round(len(set(asked) & set(heard)) / len(asked), 2) if asked else None})
+    scored = [p for p in out if p["match"]]
+    closest = max(scored, key=lambda p: p["match"])["id"] if len(out) > 1 and scored else None
+    return {"pieces": out, "closest": closest}
 
 
 def explain_music(session: Session, generation_id: str | None = None) -> dict[str, Any]:

@@ -249,6 +249,10 @@ class OfflinePlanner(BaseChatModel):
                 return self._call("play_music", {"generation_id": ctx.pieces[-2]})  # the one before the one in hand
             piece = named[-1] if named else ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
             return self._call("play_music", {"generation_id": piece})
+        if intent == I.PIECES:
+            if not ctx.pieces:
+                return answers.NOTHING_MADE
+            return self._call("list_pieces", {})
         if intent == I.EXPLAIN:
             if not ctx.pieces:
                 return answers.NOTHING_TO_EXPLAIN

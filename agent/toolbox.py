@@ -122,6 +122,11 @@ def build_tools(session: Session) -> list[BaseTool]:
         seed, and what the tagger heard (at each step of the loop). generation_id like "g1"; omit for the latest."""
         return compose.explain_music(session, generation_id)
 
+    def list_pieces() -> dict[str, Any]:
+        """The pieces made in this chat so far, in order: what each was asked to be, what the tagger hears in it,
+        which piece it changed and how, whether it was liked, and which is closest to its ask by ear."""
+        return compose.list_pieces(session)
+
     def search_library(query: str, genre: str | None = None, k: int = 5) -> dict[str, Any]:
         """Search the music library by words (title, composer, description, tags): query like "string quartets
         by Beethoven"; genre: restrict to one genre; k: how many results (default 5)."""
@@ -156,7 +161,7 @@ def build_tools(session: Session) -> list[BaseTool]:
     if has_module("tools.retrieve") and has_module("tools.library"):
         offered += [search_library, find_similar, add_to_library]
     if has_module("tools.generate"):
-        offered += [generate_music, refine_music, explain_music, play_music]
+        offered += [generate_music, refine_music, explain_music, play_music, list_pieces]
     if has_module("tools.loop") and has_module("tools.taste"):
         offered += [create_music]
     if has_module("tools.taste"):

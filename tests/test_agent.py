@@ -169,7 +169,7 @@ def test_loving_a_song_one_sent_makes_it_ones_taste(second_song):
 
 
 def test_what_is_this_song_then_taste(song, second_song):
-    agent = ChatAgent()
+    agent = ChatAgent(user="two-songs")  # a taste of its own: the default user's grows with whichever tests ran first
     reply = agent.send("what is this song?", [song])
     assert reply.tools == ["describe_uploads"]
     top = agent.session.uploads["u1"].analysis.genres.top(1)[0][0]
@@ -237,6 +237,10 @@ def test_make_refine_feedback_conversation():
     from tools.taste import feedback_count
 
     assert feedback_count(agent.session.user)["liked"] >= 1
+    so_far = agent.send("what have you made so far?")  # was not understood
+    assert so_far.tool_calls == [("list_pieces", {})] and so_far.text.startswith("This chat has 6 pieces:")
+    assert '3. **g3** rock, jazz' in so_far.text and 'a new take on g2 ("faster")' in so_far.text
+    assert "you liked it." in so_far.text.splitlines()[6] and "comes closest to what it was asked" in so_far.text
 
     again = agent.send("play the first one again")  # the same file, and the next change starts from it
     assert again.tool_calls == [("play_music", {"generation_id": "g1"})]

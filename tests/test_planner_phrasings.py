@@ -252,3 +252,13 @@ def test_what_the_music_is_for_sets_its_genre():
                         ("something calm to help me sleep", "ambient"), ("a playlist for running", "dance")]:
         assert list(understand(text).slots.genres) == [genre], text
     assert list(understand("a rock song for my workout").slots.genres) == ["rock"]  # a named genre wins
+
+
+def test_what_was_made_so_far_is_listed(planner):
+    two = tool_turn("generate_music", {"pieces": [{"id": "g1"}]}, 1) + tool_turn("refine_music",
+                                                                                 {"pieces": [{"id": "g2"}]}, 2)
+    for text in ("how many have you made", "what have you made so far?", "which one was better?",
+                 "which version do you prefer", "list the pieces"):
+        assert plan(planner, two, text)[0] == [("list_pieces", {})], text
+    calls, reply = plan(planner, [], "what have you made?")
+    assert calls == [] and reply.startswith("I haven't made anything in this chat yet")

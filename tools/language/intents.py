@@ -21,6 +21,7 @@ MAKE_LIKE, MAKE, REFINE, EXPLAIN, COMBINE, UNKNOWN = (
     "make_like", "make", "refine", "explain", "combine", "unknown",
 )
 PLAY = "play"  # a piece already made (or a track found), again
+PIECES = "pieces"  # the pieces made in this chat so far
 RADIO, PLAYLIST = "radio", "playlist"  # music that keeps coming: a station, or an ordered list saved to keep
 THANKS = "thanks"
 DOWNLOAD = "download"  # how to keep a piece's file
@@ -167,6 +168,14 @@ INTENTS: list[Intent] = [
                    0.9)],
            ["play the first one again", "replay it", "let me hear the second one", "the second one",
             "play g2 again"]),
+    Intent(PIECES, [(r"\b(?:how many (?:pieces |songs |tracks |tunes )?(?:have|did) you (?:made|make|done|do|created|"
+                     r"create)|what (?:have|did) you (?:made|make|created|create)(?: (?:so far|today|for me))?\W*$|"
+                     r"(?:list|show me|show) (?:all )?(?:the |my |your )?(?:pieces|songs|tracks|tunes)(?: (?:you made|"
+                     r"so far|from this chat))?\W*$|which (?:one|piece|song|track|version)(?: (?:was|is|do you think "
+                     r"(?:was|is)))? (?:better|best|closest)|which (?:one|piece|song|version) do you (?:like|prefer))",
+                     0.93)],
+           ["what have you made so far", "how many songs have you made", "which one was better?",
+            "list the pieces"]),
     # 0.98: the word 'playlist' or 'station' outranks 'make ... like it' (a playlist like it is still a playlist)
     Intent(PLAYLIST, [(_NOT_A_QUESTION + r".*\bplaylists?\b", 0.98)],
            ["make me a 30-minute playlist for a dinner party", "a playlist for running", "an hour of music to keep"]),

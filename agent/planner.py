@@ -233,7 +233,8 @@ class OfflinePlanner(BaseChatModel):
             if ref.kind is None:
                 return answers.NOTHING_TO_ADD
             key = {"upload": "upload_id", "piece": "generation_id", "track": "track_id"}[ref.kind]
-            return self._call("add_to_library", {key: ref.ids[-1]})
+            title = I.title_in(reading.text) if ref.kind != "track" else None  # 'save it as Rainy Monday'
+            return self._call("add_to_library", {key: ref.ids[-1]} | ({"title": title} if title else {}))
         if intent == I.PLAY:
             if ref.kind == "track":
                 return self._call("play_music", {"track_id": ref.ids[-1]})

@@ -262,3 +262,18 @@ def test_what_was_made_so_far_is_listed(planner):
         assert plan(planner, two, text)[0] == [("list_pieces", {})], text
     calls, reply = plan(planner, [], "what have you made?")
     assert calls == [] and reply.startswith("I haven't made anything in this chat yet")
+
+
+def test_shorthand_and_a_title_are_read_as_meant(planner):
+    """'w/o the drums' asked for drums, "id like it longer" recorded a like, 'save that one as Rainy Monday' was not
+    understood."""
+    (name, args), = plan(planner, MADE, "can you do it w/o the drums")[0]
+    assert name == "refine_music" and args["remove"] == ["drums"] and args["generation_id"] == "g1"
+    (name, args), = plan(planner, [], "jazz w/o drums")[0]
+    assert name == "generate_music" and args["avoid"] == ["drums"] and "drums" not in args.get("instruments", [])
+    assert plan(planner, MADE, "id like it longer pls")[0] == [
+        ("refine_music", {"said": "id like it longer pls", "seconds_factor": 1.5, "generation_id": "g1"})]
+    assert plan(planner, MADE, "save that one as Rainy Monday")[0] == [
+        ("add_to_library", {"generation_id": "g1", "title": "Rainy Monday"})]
+    assert plan(planner, MADE, 'ok, save it as "Night Drive" please')[0] == [
+        ("add_to_library", {"generation_id": "g1", "title": "Night Drive"})]

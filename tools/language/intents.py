@@ -50,6 +50,21 @@ _ONE_BUT_CHANGED = (r"\b(?:the (?:first|second|third|fourth|fifth|last|previous|
                     r"this one) but (?:in|with|without|more|less|faster|slower|louder|softer|quieter|calmer|heavier|"
                     r"darker|brighter|shorter|longer|happier|sadder|no|a bit|a little|slightly|much)\b")
 
+# "I'd like it longer": the piece in hand, changed ('I'd like' asks for a new piece otherwise)
+_WANT_IT_CHANGED = (r"\b(?:i'?d like|i want|i would like|can i have|could i have|give me) (?:it|this|that|this one|"
+                    r"that one) (?:a bit |a little |much |way |even |slightly )?(?:more|less|faster|slower|quicker|"
+                    r"shorter|longer|louder|softer|quieter|calmer|heavier|lighter|darker|brighter|happier|sadder|"
+                    r"without|with|in)\b")
+
+# 'save it as Rainy Monday': the title to file a piece under (the rest of the message, as typed)
+_TITLED = r"(?:as|called|named|titled|under) \W*(?P<title>\w.{0,99}?)\W*(?:\bplease\W*)?$"
+
+
+def title_in(text: str) -> str | None:
+    m = re.search(_TITLED, text, re.IGNORECASE)
+    return m.group("title").strip() if m else None
+
+
 # a question about radio, or stopping one, does not start one
 _NOT_A_QUESTION = (r"^(?!\s*(?:what|how|why|who|when|does|is|are|can you explain|(?:please\s+)?(?:stop|pause|end|"
                    r"quit|turn off|switch off|enough))\b)")
@@ -98,7 +113,9 @@ INTENTS: list[Intent] = [
             "a fusion of my songs"]),
     Intent(ADD, [(r"\b(?:add|save|put|store|keep|file)\b.*\b(?:library|collection|favourites|favorites)\b", 0.95),
                  (r"^(?:(?:perfect|great|nice|cool|awesome|love it|ok|okay|yes|yeah|good)\W+)*(?:please )?"
-                  r"(?:save|keep|store) (?:it|this|that|this one|that one|the \w+ one)\W*(?:please)?\W*$", 0.9)],
+                  r"(?:save|keep|store) (?:it|this|that|this one|that one|the \w+ one)\W*(?:please)?\W*$", 0.9),
+                 (r"^(?:(?:perfect|great|nice|cool|awesome|love it|ok|okay|yes|yeah|good)\W+)*(?:please )?"
+                  r"(?:save|keep|store|add|file) (?:it|this|that|this one|that one|the \w+ one|g\d+) " + _TITLED, 0.93)],
            ["save this one to my library", "add that to the collection", "keep it in my library"]),
     Intent(TASTE, [(r"\b(?:my taste|my profile|what do i (?:like|listen)|what i like|my (?:music )?style\b(?! of)|"
                     r"what kind of music (?:do i|am i)|what (?:music|genres?) (?:do i|am i)|my preferences|"
@@ -147,7 +164,7 @@ INTENTS: list[Intent] = [
                     (r"\b(?:another (?:one|version|take|go)|try again|one more|again please|do a different|"
                      r"different take)\b", 0.86),
                     (r"^(?:the )?[\w -]{2,20} (?:is|are) too \w+", 0.86), (r"\bmake it\b", 0.8),
-                    (_ONE_BUT_CHANGED, 0.93),
+                    (_ONE_BUT_CHANGED, 0.93), (_WANT_IT_CHANGED, 0.93),
                     (r"^(?:(?:hmm|but|ok|okay|no)[,!.]?\s+)*(?:it|that|this|it'?s|that'?s|this is|it is|that is)?\s*"
                      r"(?:way |a bit |a little |much )?too \w+[\s!.]*$", 0.86),
                     # 'I don't like the drums': a part of the piece ('I don't like jazz' is taste)
@@ -215,8 +232,8 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
         scores[REFINE] = max(scores.get(REFINE, 0.0), 0.8)
     if TASTE in scores and scores[TASTE] < 0.9 and not slots.names_music():
         del scores[TASTE]  # 'I love it' is feedback, 'I love jazz' is taste
-    names_the_piece = re.match(r"^(?:make|can you make|could you make) (?:it|the \w+|that|this)", text) or re.search(
-        _ONE_BUT_CHANGED, text)
+    names_the_piece = (re.match(r"^(?:make|can you make|could you make) (?:it|the \w+|that|this)", text)
+                       or re.search(_ONE_BUT_CHANGED, text) or re.search(_WANT_IT_CHANGED, text))
     if re.search(_MAKE_VERB, text) and REFINE in scores and not names_the_piece:
         scores[REFINE] = min(scores[REFINE], 0.7)  # 'give me a different take' stays a refinement below
     if slots.different:

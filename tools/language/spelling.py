@@ -29,6 +29,9 @@ CUE_WORDS = (
     "really about beat beats can you me radio station playlist skip start stop"
 ).split()
 _TOKEN = re.compile(r"[a-z][a-z'&-]*|[^a-z]+")
+# shorthand the word tokens cannot see ('w/o' is three tokens) or that is a word too ('id' before 'like' is "i'd")
+_SHORT_PHRASES = [(r"\bw/o\b", "without"), (r"\bw/(?=\s|$)", "with"),
+                  (r"\bid (?=like|love|want|prefer|rather|enjoy)\b", "i'd ")]
 
 
 @functools.lru_cache(maxsize=1)
@@ -75,4 +78,6 @@ def correct_word(word: str) -> str:
 def correct(text: str) -> str:
     """Lowercased text with each word corrected (punctuation and numbers kept as they were)."""
     low = text.lower().replace("’", "'").replace("‘", "'")
+    for pattern, meant in _SHORT_PHRASES:
+        low = re.sub(pattern, meant, low)
     return "".join(correct_word(t) if t[0].isalpha() else t for t in _TOKEN.findall(low))

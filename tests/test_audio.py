@@ -67,6 +67,9 @@ def _bad_cases(tmp_path, write_audio, monkeypatch):
     text = tmp_path / "notes.mp3"
     text.write_text("these are my favourite songs\n" * 20)
     cases["text renamed mp3"] = (text, "looks like text")
+    readme = tmp_path / "README.md"  # UTF-8 with a dash and an accent: was "Error opening <_io.BufferedReader ...>"
+    readme.write_text("# Recordings — café sessions\n" * 40, encoding="utf-8")
+    cases["UTF-8 text"] = (readme, "looks like text")
     png = tmp_path / "cover.mp3"
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(2000))
     cases["image renamed mp3"] = (png, "PNG image")
@@ -92,7 +95,7 @@ def test_bad_inputs_raise_clear_errors(tmp_path, write_audio, monkeypatch):
         message = str(err.value)
         assert str(path) in message, kind
         assert expected in message, f"{kind}: {message}"
-        assert "Traceback" not in message
+        assert "Traceback" not in message and "<_io" not in message and "Error opening" not in message, kind
 
 
 def test_file_size_limit(write_audio, monkeypatch):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import re
 from pathlib import Path
 
 import librosa
@@ -50,7 +51,11 @@ def _describe_non_audio(head: bytes) -> str | None:
     for magic, what in _SIGNATURES.items():
         if head.startswith(magic):
             return what
-    if head and all(32 <= b < 127 or b in (9, 10, 13) for b in head[:512]):
+    try:  # UTF-8 text (a README with a dash or an accent in it); the last character may be cut at 512 bytes
+        text = head[:512].decode("utf-8", errors="strict" if len(head) < 512 else "ignore")
+    except UnicodeDecodeError:
+        return None
+    if text and all(c.isprintable() or c in "\t\r\n" for c in text):
         return "text"
     return None
 
@@ -104,6 +109,8 @@ def _decode(fh, name: object) -> tuple[np.ndarray, int]:
         if what:
             raise AudioError(name, f"is not audio we can read: it looks like {what}.", _FIX) from None
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        # libsndfile names the open file ("Error opening <_io.BufferedReader name='/srv/...'>: ..."): never a path
+        reason = re.sub(r"^Error opening <[^>]*>:\s*", "", reason)
         raise AudioError(
             name, f"is not audio we can read ({reason}).", "The file may be corrupt or truncated. " + _FIX
         ) from None

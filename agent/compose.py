@@ -26,6 +26,14 @@ LOOP_SECONDS = 10.0  # each loop attempt (the loop makes several)
 HEARD_TOP = 3  # a genre 'is heard' when it is among the tagger's top 3
 AUDIBLE = 0.5  # a label the person asks for weighs at least this
 CALM_MOODS, LIVELY_MOODS = ("calm", "mellow", "sad"), ("energetic", "party")
+MINOR_MOODS, MAJOR_MOODS = ("sad", "dark"), ("happy",)
+
+
+def _mode_for_moods(moods: dict[str, float]) -> str | None:
+    """The mode a mood the person asked for implies ('like it but sadder': minor, though the song is in major)."""
+    minor = sum(w for m, w in moods.items() if m in MINOR_MOODS and w > 0)
+    major = sum(w for m, w in moods.items() if m in MAJOR_MOODS and w > 0)
+    return "minor" if minor > major else "major" if major > minor else None
 DIFFERENT_STEP = 104729  # a seed far from the last one: a different take, not a neighbour
 
 
@@ -244,7 +252,7 @@ def create_music(session: Session, ask: MusicAsk, upload_ids: list[str] | None =
     profile = replace(profile, genres={**profile.genres, **style.genres}, moods={**profile.moods, **style.moods},
                       instruments={**profile.instruments, **style.instruments},
                       avoid=sorted(set(profile.avoid) | set(style.avoid)), tempo=style.tempo or profile.tempo,
-                      key=style.key or profile.key, mode=style.mode or profile.mode,
+                      key=style.key or profile.key, mode=style.mode or _mode_for_moods(style.moods) or profile.mode,
                       energy=style.energy if style.energy is not None else profile.energy)
     if not profile.genres:
         raise TastemakerError("I need something to aim for: upload songs you like, or name a genre "
@@ -435,6 +443,7 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
                            or change.like_last)
     # a change keeps what it does not name: the key, the mode and the pace (nudged by energy); 'another one' and
     # 'a completely different take' name nothing to keep
+    mode = mode or _mode_for_moods({label: d for label, d in change.more.items() if _kind(label) == "mood"})
     if names_something and not change.different:
         made_key, made_mode = _key_of(piece.generation)
         key, mode = key or made_key, mode or made_mode

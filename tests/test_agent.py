@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -343,3 +344,18 @@ def test_a_taste_told_in_words_suggests_a_phrase_that_works_without_uploads():
     assert "From what you told me" in taste.text and "like these" not in taste.text
     phrase = re.search(r"Say '([^']+)'", taste.text).group(1)
     assert understand(phrase).intent == I.MAKE_LIKE  # the suggestion is something the chat understands
+
+
+@needs_generate
+def test_like_my_song_but_sadder_is_in_minor():
+    """'make me a song that sounds like it but sadder' kept the song's major mode (the upload's mode outranked
+    the mood asked for); 'make it happier' kept the minor one."""
+    song = Path(__file__).parent / "fixtures" / "recordings" / "muldjord-chaos-god-excerpt.ogg"
+    agent = ChatAgent(user="sadder")
+    agent.send("what is this?", [str(song)])
+    assert agent.session.uploads["u1"].taste.mode == "major"  # what the analysis hears in the song
+    sadder = agent.send("make me a short song that sounds like it but sadder")
+    assert sadder.tools == ["create_music"]
+    assert agent.session.pieces["g1"].generation.conditioning["key"].endswith("minor")
+    agent.send("make it happier")
+    assert agent.session.pieces["g2"].generation.conditioning["key"].endswith("major")

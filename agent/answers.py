@@ -101,6 +101,9 @@ RADIO_CAPABILITIES = [
 DOWNLOAD = ("Every piece is a WAV file, its MIDI beside it. In the browser, the audio player's menu (⋮) downloads "
             "it, or right-click the player and save it; in the terminal chat, the path after ♪ under each piece is "
             "the file itself. Say 'add it to my library' to keep it in your library too.")
+PLAYBACK = ("Nothing is playing from me: each piece plays in the player under its reply (in the terminal chat, open "
+            "the file after ♪ in your audio player), and that player pauses and resumes it. Say 'start a station' for "
+            "music that keeps coming, which 'pause' and 'stop' then control.")
 GOODBYE = ("Bye for now! Your pieces and library stay here; come back any time and say 'play g1' or "
            "'start my station'.")
 THANKS = "You're welcome! Tell me what to make next, or say 'start a station' for music that keeps coming."

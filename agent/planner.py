@@ -194,6 +194,8 @@ class OfflinePlanner(BaseChatModel):
             return answers.help_text(self.tool_names)
         if intent == I.THANKS:
             return answers.GOODBYE if I.says_goodbye(reading.corrected) else answers.THANKS
+        if intent == I.PLAYBACK:
+            return answers.PLAYBACK
         if intent == I.DOWNLOAD:
             return answers.DOWNLOAD
         if intent == I.REFUSE_FILE:

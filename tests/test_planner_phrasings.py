@@ -277,3 +277,13 @@ def test_shorthand_and_a_title_are_read_as_meant(planner):
         ("add_to_library", {"generation_id": "g1", "title": "Rainy Monday"})]
     assert plan(planner, MADE, 'ok, save it as "Night Drive" please')[0] == [
         ("add_to_library", {"generation_id": "g1", "title": "Night Drive"})]
+
+
+def test_player_words_without_a_station_are_answered(planner):
+    """'next' and 'what is playing' were not understood, 'turn it off' made a new take, 'pause' was not understood."""
+    assert plan(planner, MADE, "next")[0] == [("refine_music", {"said": "next", "generation_id": "g1"})]
+    assert plan(planner, MADE, "what is playing")[0] == [("describe_uploads", {"generation_ids": ["g1"]})]
+    for text in ("pause", "resume", "turn it off", "stop the music"):
+        calls, reply = plan(planner, MADE, text)
+        assert calls == [] and reply.startswith("Nothing is playing from me"), text
+    assert plan(planner, MADE, "turn it up a notch")[0][0][0] == "refine_music"

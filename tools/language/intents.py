@@ -25,6 +25,7 @@ PIECES = "pieces"  # the pieces made in this chat so far
 RADIO, PLAYLIST = "radio", "playlist"  # music that keeps coming: a station, or an ordered list saved to keep
 THANKS = "thanks"
 DOWNLOAD = "download"  # how to keep a piece's file
+PLAYBACK = "playback"  # pause, resume, stop when no station plays: the player under each piece does that
 OUT_OF_SCOPE = "out_of_scope"  # examples of what Tastemaker does not do; routes to UNKNOWN
 
 CUE_FLOOR = 0.5  # a cue weaker than this is not enough on its own
@@ -131,6 +132,8 @@ INTENTS: list[Intent] = [
                        r"describe (?:it|this|these|them|my (?:song|track|upload))|what would you call|"
                        r"what does (?:it|this|that) sound like|tell me (?:about|what)|recogni[sz]e|"
                        r"what do you hear)\b", 0.85),
+                      (r"\bwhat(?:'s| is)? (?:this |that |it |now |currently )*playing\b|"
+                       r"\bwhat am i (?:listening to|hearing)\b", 0.9),
                       # a musician's questions about a song: its tempo, key, length, mood
                       (r"\bwhat(?:'s| is)? (?:the )?(?:bpm|tempo|key)\b|\bwhat key\b|\bhow (?:fast|long) is (?:it|this|"
                        r"that)\b|^(?:so )?(?:is|does) (?:it|this|that)(?: one| song| track)? (?:sound )?(?:sad|happy|dark|"
@@ -163,6 +166,8 @@ INTENTS: list[Intent] = [
                      r"decrease|speed|slow|turn|crank|put it|transpose|now in|too|change|swap|replace)\b)", 0.86),
                     (r"\b(?:another (?:one|version|take|go)|try again|one more|again please|do a different|"
                      r"different take)\b", 0.86),
+                    (r"^(?:(?:ok|okay|nah|no|meh|hmm)\W+)*(?:next|next one|skip|skip it|skip this(?: one)?)(?: please)?"
+                     r"\W*$", 0.9),
                     (r"^(?:the )?[\w -]{2,20} (?:is|are) too \w+", 0.86), (r"\bmake it\b", 0.8),
                     (_ONE_BUT_CHANGED, 0.93), (_WANT_IT_CHANGED, 0.93),
                     (r"^(?:(?:hmm|but|ok|okay|no)[,!.]?\s+)*(?:it|that|this|it'?s|that'?s|this is|it is|that is)?\s*"
@@ -204,6 +209,10 @@ INTENTS: list[Intent] = [
     Intent(FEEDBACK, [(r"^(?:i|we)\s+(?:really\s+)?(?:like|love|liked|loved|prefer|hate|dislike|don'?t like)\s+"
                        r"(?:the\s+)?(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)(?:\s+one)?\b", 0.9)],
            ["I like this", "that's great", "not for me", "I don't like it", "awesome, thanks", "I love the second one"]),
+    Intent(PLAYBACK, [(r"^(?:(?:ok|okay|please|now|hey)\W+)*(?:pause|resume|unpause|stop|mute|silence|shh+|"
+                       r"(?:stop|pause) (?:it|this|that|the music|playing|the song)|turn (?:it|this|that|the music) "
+                       r"(?:off|on)|turn (?:off|on)(?: the music)?|shut (?:it|this|that) off)(?: please)?\W*$", 0.95)],
+           ["pause", "stop the music", "turn it off"]),
     Intent(DOWNLOAD, [(r"\b(?:download|save (?:it|this|that|g\d+) (?:to|on|onto) my \w+|where (?:is|are|can i find) "
                        r"(?:the |its |my )?(?:file|files|wav|mp3|audio)|get the (?:file|wav|mp3|audio))\b", 0.9)],
            ["how do I download it", "where is the file", "can I get the wav"]),

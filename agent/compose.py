@@ -131,7 +131,8 @@ def _detail(g: Generation, judge: str | None = None) -> str:
 def piece_title(piece: GeneratedPiece) -> str:
     """'g3: rock, indie': the piece and the genres it was asked to be (never the person's raw words)."""
     g = piece.generation
-    asked = ", ".join(k for k, _ in sorted((g.style.genres if g.style else {}).items(), key=lambda kv: -kv[1])[:3])
+    genres = (g.style.genres if g.style else None) or g.conditioning.get("blend") or {}  # else the arranger's choice
+    asked = ", ".join(k for k, _ in sorted(genres.items(), key=lambda kv: -kv[1])[:3])
     return f"{piece.id}: {asked or 'your piece'}"
 
 

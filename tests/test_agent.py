@@ -359,3 +359,11 @@ def test_like_my_song_but_sadder_is_in_minor():
     assert agent.session.pieces["g1"].generation.conditioning["key"].endswith("minor")
     agent.send("make it happier")
     assert agent.session.pieces["g2"].generation.conditioning["key"].endswith("major")
+
+
+@needs_generate
+def test_a_piece_asked_without_a_genre_is_named_by_the_arrangers_choice():
+    agent = ChatAgent(user="no-genre")
+    made = agent.send("make me a 2 second sad piano piece")
+    assert "chose ambient" in made.text
+    assert made.audio[0].title == "g1: ambient"  # was 'g1: your piece'

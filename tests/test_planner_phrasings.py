@@ -277,6 +277,8 @@ def test_shorthand_and_a_title_are_read_as_meant(planner):
         ("add_to_library", {"generation_id": "g1", "title": "Rainy Monday"})]
     assert plan(planner, MADE, 'ok, save it as "Night Drive" please')[0] == [
         ("add_to_library", {"generation_id": "g1", "title": "Night Drive"})]
+    (name, args), = plan(planner, MADE, "save it as " + "A" * 300)[0]  # was not understood
+    assert name == "add_to_library" and args["title"] == "A" * 100
 
 
 def test_player_words_without_a_station_are_answered(planner):
@@ -287,3 +289,14 @@ def test_player_words_without_a_station_are_answered(planner):
         calls, reply = plan(planner, MADE, text)
         assert calls == [] and reply.startswith("Nothing is playing from me"), text
     assert plan(planner, MADE, "turn it up a notch")[0][0][0] == "refine_music"
+
+
+def test_a_key_alone_changes_the_piece_the_chat_suggested_it_for(planner):
+    """The chat's own suggestion, 'in D minor', made a new piece with no genre; 'in H minor' lost its letter."""
+    assert plan(planner, MADE, "in D minor")[0] == [
+        ("refine_music", {"said": "in D minor", "key": "D", "mode": "minor", "generation_id": "g1"})]
+    assert plan(planner, MADE, "in H minor")[0] == [  # refine_music then says 'H' is not a key it knows
+        ("refine_music", {"said": "in H minor", "key": "H", "mode": "minor", "generation_id": "g1"})]
+    assert plan(planner, MADE, "minor")[0][0][0] == "refine_music"
+    assert plan(planner, [], "in D minor")[0] == [
+        ("generate_music", {"description": "in D minor", "key": "D", "mode": "minor"})]  # nothing made yet: make it

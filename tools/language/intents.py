@@ -58,12 +58,13 @@ _WANT_IT_CHANGED = (r"\b(?:i'?d like|i want|i would like|can i have|could i have
                     r"without|with|in)\b")
 
 # 'save it as Rainy Monday': the title to file a piece under (the rest of the message, as typed)
-_TITLED = r"(?:as|called|named|titled|under) \W*(?P<title>\w.{0,99}?)\W*(?:\bplease\W*)?$"
+_TITLED = r"(?:as|called|named|titled|under) \W*(?P<title>\w.*?)\W*(?:\bplease\W*)?$"
+TITLE_MAX = 100  # characters of a title typed in the chat that are kept
 
 
 def title_in(text: str) -> str | None:
     m = re.search(_TITLED, text, re.IGNORECASE)
-    return m.group("title").strip() if m else None
+    return m.group("title").strip()[:TITLE_MAX].strip() if m else None
 
 
 # a question about radio, or stopping one, does not start one
@@ -170,6 +171,10 @@ INTENTS: list[Intent] = [
                      r"\W*$", 0.9),
                     (r"^(?:the )?[\w -]{2,20} (?:is|are) too \w+", 0.86), (r"\bmake it\b", 0.8),
                     (_ONE_BUT_CHANGED, 0.93), (_WANT_IT_CHANGED, 0.93),
+                    # a key or mode alone, the chat's own example ('in D minor'): it made a new piece with no genre
+                    (r"^(?:(?:ok|okay|now|and|but|maybe|try|hmm|please)\W+)*(?:(?:in|try) )?(?:the key of )?"
+                     r"(?:[a-z](?:#|b|♯|♭| sharp| flat)? )?(?:major|minor)(?: key)?(?: please| instead| now)?\W*$",
+                     0.9),
                     (r"^(?:(?:hmm|but|ok|okay|no)[,!.]?\s+)*(?:it|that|this|it'?s|that'?s|this is|it is|that is)?\s*"
                      r"(?:way |a bit |a little |much )?too \w+[\s!.]*$", 0.86),
                     # 'I don't like the drums': a part of the piece ('I don't like jazz' is taste)

@@ -209,6 +209,8 @@ _KEY = re.compile(r"\b(?:in(?: the)?(?: key of)?|key of|to)\s+([a-g])(?:\s*(#|â™
                   r"(?:\s*(major|minor|maj|min|m)\b)?(?=\s*(?:key\b|[,.;!?]|$|\s+(?:and|at|with|please|pls|plz|"
                   r"for|now|this|instead|then|too|major|minor)\b))", re.IGNORECASE)
 _MODE = re.compile(r"\b(major|minor)\b(?:\s+key|\s+mode|\s+scale)?")
+# 'in H minor': a letter that names no key, kept so that the reply can say so (it was dropped, leaving 'minor')
+_NOT_A_KEY = re.compile(r"\bin\s+([h-z])\s+(?:major|minor)\b", re.IGNORECASE)
 _COUNT = r"(\d+|one|two|three|four|five|six|seven|eight|a couple of|a few)"
 # "3 versions", and "3 rock songs": several pieces from one request are its candidates, each one shown
 _CANDIDATES = re.compile(_COUNT + r"\s+(?:candidates?|versions?|options?|variations?|takes?|"
@@ -345,6 +347,9 @@ def _read_key(original: str, low: str, slots: Slots) -> str:
         slots.reasons["key"] = f"'{m.group(0).strip()}'"
         low = low.replace(m.group(0).lower(), " , ", 1)
         break
+    if slots.key is None and (m := _NOT_A_KEY.search(text)):
+        slots.key = m.group(1).upper()  # not a key: the reply says so and the style chooses one
+        slots.reasons["key"] = f"'{m.group(0).strip()}'"
     if slots.mode is None and (m := _MODE.search(low)):
         slots.mode = m.group(1)
         low = _blank(low, m)

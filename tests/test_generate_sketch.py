@@ -687,13 +687,14 @@ def test_successive_seeds_play_in_the_styles_keys_in_turn(name):
     keys = S.STYLES[name].keys
     arrs = [plan(Style(genres={name: 1.0}, energy=0.6), 20.0, seed=s) for s in range(len(keys))]
     assert [NOTE_NAMES[a.tonic] for a in arrs] == [NOTE_NAMES[pitch_class(k)] for k in keys]
-    for a in arrs:  # the parts are written in the seed's key: three quarters of what sounds is in its scale or more
+    for a in arrs:  # the parts are written in the seed's key: two thirds of what sounds is in its scale or more (the
+        # rest: blue notes, a dorian sixth, borrowed chords)
         profile = np.zeros(12)
         for inst in to_midi(a).instruments:
             for n in ([] if inst.is_drum else inst.notes):
                 profile[n.pitch % 12] += n.end - n.start
         in_scale = [(a.tonic + step) % 12 for step in SCALES[a.mode]]
-        assert profile[in_scale].sum() >= 0.75 * profile.sum(), (a.seed, a.key)
+        assert profile[in_scale].sum() >= 2 / 3 * profile.sum(), (a.seed, a.key)
 
 
 def test_successive_hip_hop_seeds_are_rapped_by_different_mcs():

@@ -374,7 +374,7 @@ _add(StyleSpec(
 
 _add(StyleSpec(
     # the guitar's keys (E, A, D, G) and the horn section's (C, F, Bb, Eb)
-    name="funk", tempo=(96, 112), mode="minor", keys=("E", "F", "D", "Eb", "A", "C", "G", "Bb"),
+    name="funk", tempo=(96, 112), mode="minor", keys=("E", "F", "G", "Eb", "A", "C", "D", "Bb"),
     progressions=(("i7", "IV9"), ("i7", "i7", "IV9", "IV9"), ("i7", "bVII", "IV9", "i7")),
     parts=(
         Part("bass", 36, ("R..R.8.R..5R.7..", "R.8..R.R..R8.5.R"), low=28, velocity=105),

@@ -492,7 +492,9 @@ _add(StyleSpec(
 ))
 
 _add(StyleSpec(
-    name="classical", tempo=(72, 108), mode="major", keys=("C", "D", "G", "F", "Bb", "A"),
+    # the orchestra's keys, sharps and flats (a seed draws one: taken in turn, neighbouring seeds met keys closer
+    # together than a draw gave them; docs/sound.md, round 9b)
+    name="classical", tempo=(72, 108), mode="major", keys=("C", "D", "G", "F", "Bb", "A", "Eb", "E", "Ab", "B"),
     progressions=(("I", "IV", "V", "I"), ("I", "vi", "ii", "V"), ("i", "iv", "V", "i"), ("I", "V", "vi", "IV")),
     parts=(
         Part("bass", 42, ("R-------5-------", "R---------------"), low=36, velocity=80),

@@ -19,7 +19,7 @@ from tools.generate.sketch.arranger import plan, to_midi
 from tools.generate.sketch.conditioning import from_audio, from_midi
 from tools.generate.sketch import styles as S
 from tools.generate.sketch.styles import STYLES
-from tools.generate.sketch.theory import SCALES, estimate_key, parse_roman
+from tools.generate.sketch.theory import NOTE_NAMES, SCALES, estimate_key, parse_roman, pitch_class
 from tools.genres import GENRES
 from tools.tagger import tag_full
 
@@ -678,3 +678,61 @@ def test_successive_seeds_voice_the_chords_in_another_register_but_not_the_power
     for seed in range(3):
         metal = plan(Style(genres={"metal": 1.0}), 20.0, seed)
         assert next(v for v in metal.voices if v.role == "comp").low == S.STYLES["metal"].parts[1].low
+
+
+@pytest.mark.parametrize("name", sorted(S.KEYS_IN_TURN))
+def test_successive_seeds_play_in_the_styles_keys_in_turn(name):
+    # round 9b: these styles drew from three to five neighbouring keys (punk E, A, D), so two takes of a request
+    # were often in one key; now successive seeds take the style's wider list in turn, neighbours sharing few notes
+    keys = S.STYLES[name].keys
+    arrs = [plan(Style(genres={name: 1.0}, energy=0.6), 20.0, seed=s) for s in range(len(keys))]
+    assert [NOTE_NAMES[a.tonic] for a in arrs] == [NOTE_NAMES[pitch_class(k)] for k in keys]
+    for a in arrs:  # the parts are written in the seed's key: two thirds of what sounds is in its scale or more (the
+        # rest: blue notes, a dorian sixth, borrowed chords)
+        profile = np.zeros(12)
+        for inst in to_midi(a).instruments:
+            for n in ([] if inst.is_drum else inst.notes):
+                profile[n.pitch % 12] += n.end - n.start
+        in_scale = [(a.tonic + step) % 12 for step in SCALES[a.mode]]
+        assert profile[in_scale].sum() >= 2 / 3 * profile.sum(), (a.seed, a.key)
+
+
+def test_successive_hip_hop_seeds_are_rapped_by_different_mcs():
+    # round 9b: one espeak-ng voice rapped every seed's piece, and the voice is the loudest part of hip-hop's mix:
+    # its seeds differed less than any other style's (seed variety 4.67 against 8.29 within a real song)
+    import librosa
+    from dataclasses import replace as changed
+    from tools.generate.sketch.rap import MCS, render_rap
+
+    arr = plan(Style(genres={"hip-hop": 1.0}), 6.0, seed=0)
+    rate = 22050
+    takes = [render_rap(changed(arr, seed=s), rate) for s in range(len(MCS))]  # the same lines, each seed's MC
+    assert all(not np.array_equal(a, b) for i, a in enumerate(takes) for b in takes[i + 1:])
+    f0 = []
+    for take in takes:
+        pitch, voiced, _ = librosa.pyin(take, fmin=60, fmax=500, sr=rate, frame_length=1024)
+        f0.append(float(np.nanmedian(pitch[voiced])))
+    assert f0[1] < f0[0] < f0[2], f0  # a deeper MC than the book's, and a woman's voice above both
+
+
+def test_a_punk_bands_guitars_go_through_its_own_amp():
+    # round 9b: every punk band's guitars went through one amp; the crunch band's through a low-gain amp with its
+    # mids forward, the one-guitar band's through a scooped fuzz with a darker cabinet
+    from tools.generate.sketch.production import AMPS, LINEUP_AMPS, parts_for_mix, voice_index
+    from tools.mixing.strip import process
+
+    top = {}
+    for seed in range(3):
+        arr = plan(Style(genres={"punk": 1.0}), 6.0, seed=seed)
+        pm = to_midi(arr)
+        guitars = []
+        for inst, stem, strip in zip(pm.instruments, *parts_for_mix(arr, pm, SR)):
+            i = voice_index(inst.name)
+            if i is not None and arr.voices[i].role == "comp":
+                assert strip.amp == LINEUP_AMPS.get(("punk", arr.lineup), AMPS["punk"])
+                guitars.append(process(stem, SR, strip).mean(axis=1))
+        mix = np.sum(guitars, axis=0)
+        power, freqs = np.abs(np.fft.rfft(mix)) ** 2, np.fft.rfftfreq(len(mix), 1 / SR)
+        top[arr.lineup] = power[freqs > 3500].sum() / power[(freqs > 200) & (freqs <= 3500)].sum()
+    # the fuzz's gain piles harmonics above 3.5 kHz even through its darker cabinet; the crunch amp has the fewest
+    assert top["crunch guitars"] < top["two guitars"] < top["one distorted guitar"], top

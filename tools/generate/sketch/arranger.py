@@ -485,6 +485,8 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         tonic = reference.tonic
     else:
         tonic = pitch_class(str(rng.choice(primary.keys)))
+        if primary.name in S.KEYS_IN_TURN:  # (the draw above stays: the seed's later choices do not move)
+            tonic = pitch_class(primary.keys[int(seed) % len(primary.keys)])
 
     if reference is not None and reference.progression:
         others: list[list[str]] = []

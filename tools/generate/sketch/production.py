@@ -40,6 +40,14 @@ GUITAR_AMP = Amp(drive_db=22, high_cut_hz=5500, mid_scoop_db=-3)
 AMPS = {"rock": replace(GUITAR_AMP, high_cut_hz=7000, presence_db=-6.0),
         "punk": replace(GUITAR_AMP, high_cut_hz=4500, presence_db=-4.0),
         "metal": replace(GUITAR_AMP, drive_db=42, high_cut_hz=7500)}
+# a band's own amp where it is not the style's (styles.LINEUPS, by style and line-up name): punk's crunch guitars
+# through a low-gain amp with the mids forward (a cranked plexi), its one-guitar band through a scooped, dark fuzz
+LINEUP_AMPS = {
+    ("punk", "crunch guitars"): replace(AMPS["punk"], drive_db=12, high_cut_hz=6000, mid_scoop_db=2.0,
+                                        presence_db=0.0),
+    ("punk", "one distorted guitar"): replace(AMPS["punk"], drive_db=34, high_cut_hz=3500, mid_scoop_db=-7.0,
+                                              presence_db=-2.0),
+}
 # rock's driven rhythm guitars after the amp, as a mixing engineer would carve them out of the bass and kick: their
 # low mids 3-5 dB over the real rock's long-term spectrum and a honk at 2-3 kHz (docs/sound.md, round 5); a cut
 # here, on the mix side, leaves the notes (and what the key estimator reads from them) as they are
@@ -222,6 +230,8 @@ def parts_for_mix(arrangement, pm, rate: int = RENDER_RATE) -> tuple[list[np.nda
                           arrangement.primary, v.send if v else None, v.double if v else False)
         if v is not None:  # the arranger's balance: a part written soft (a faint organ bed) stays soft in the mix
             strip = replace(strip, level_db=strip.level_db + float(np.clip(40 * np.log10(v.velocity / 90), -24, 4)))
+        if strip.amp is not None and (arrangement.primary, arrangement.lineup) in LINEUP_AMPS:
+            strip = replace(strip, amp=LINEUP_AMPS[(arrangement.primary, arrangement.lineup)])
         strips.append(replace(strip, pan=midi_pan(inst)))
     # only as long as the piece (the master cuts there), every part in the middle: the strip pans it after its chain;
     # the drum kit's pieces each where they stand

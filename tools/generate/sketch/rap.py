@@ -62,6 +62,9 @@ WORD_BREAK_MS = 250
 MIN_GAP_S = 0.15  # a silence this long separates two words (stop consonants are far shorter)
 OVERHANG = 1.25  # a word may ring on a quarter past its slot into the next word's
 PITCH = 35  # espeak-ng pitch 0-99: lower than its default 50, nearer a rapper's register
+# Who raps, in turn over successive seeds like the band (styles.LINEUPS): (espeak-ng voice, pitch). A crew's MCs
+# differ in voice more than anything else on the record: the book's, a deeper one, a woman's, a higher, nasal one.
+MCS = ((VOICE, PITCH), (VOICE + "+m3", 28), (VOICE + "+f2", 45), ("en+m7", 40))
 FILL = 0.9  # a line may take this share of its bar (14 of 16 sixteenths), leaving a breath before the next
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")  # letters (any script) and inner apostrophes: safe inside SSML
 
@@ -100,15 +103,22 @@ def write_lyrics(sections: list[tuple[str, int, int]], themes: list[str],
     return lines
 
 
-def speak(text: str, sample_rate: int, speed: int = SPEED_WPM, ssml: bool = False) -> np.ndarray:
-    """`text` (SSML when `ssml`) spoken by espeak-ng at `speed` words a minute, silence trimmed, as mono float32
-    at `sample_rate`."""
+def mc_for(seed: int) -> tuple[str, int]:
+    """The MC of a piece: (espeak-ng voice, pitch)."""
+    return MCS[int(seed) % len(MCS)]
+
+
+def speak(text: str, sample_rate: int, speed: int = SPEED_WPM, ssml: bool = False,
+          mc: tuple[str, int] = MCS[0]) -> np.ndarray:
+    """`text` (SSML when `ssml`) spoken by espeak-ng's `mc` (voice, pitch) at `speed` words a minute, silence
+    trimmed, as mono float32 at `sample_rate`."""
     import soxr  # librosa's resampler, called directly: librosa's first call costs ~1.5 s of imports
 
     program = espeak()
     if program is None:
         raise FileNotFoundError("espeak-ng")
-    command = [program, *(["-m"] if ssml else []), "-v", VOICE, "-s", str(speed), "-p", str(PITCH), "--stdout", text]
+    command = [program, *(["-m"] if ssml else []), "-v", mc[0], "-s", str(speed), "-p", str(mc[1]), "--stdout",
+               text]
     wav = subprocess.run(command, capture_output=True, check=True, timeout=30).stdout
     voice, rate = sf.read(io.BytesIO(wav), dtype="float32")
     voiced = np.flatnonzero(np.abs(voice) > 0.03 * np.abs(voice).max()) if voice.size else []
@@ -117,11 +127,12 @@ def speak(text: str, sample_rate: int, speed: int = SPEED_WPM, ssml: bool = Fals
     return soxr.resample(voice, rate, sample_rate, quality="HQ").astype(np.float32)
 
 
-def speak_words(words: list[str], sample_rate: int, speed: int) -> list[np.ndarray]:
+def speak_words(words: list[str], sample_rate: int, speed: int, mc: tuple[str, int] = MCS[0]) -> list[np.ndarray]:
     """Each word's audio, from one reading of the line with a break after every word (words are letters and
     apostrophes only, so they are safe inside SSML)."""
     breath = f' <break time="{WORD_BREAK_MS}ms"/> '
-    return split_words(speak(f"<speak>{breath.join(words)}</speak>", sample_rate, speed, ssml=True), sample_rate)
+    return split_words(speak(f"<speak>{breath.join(words)}</speak>", sample_rate, speed, ssml=True, mc=mc),
+                       sample_rate)
 
 
 def split_words(voice: np.ndarray, sample_rate: int) -> list[np.ndarray]:
@@ -157,12 +168,12 @@ def flow(words: list[str], room: int) -> list[tuple[float, float]]:
     return [(a, b - a) for a, b in zip(starts, starts[1:] + [unit * total * scale])]
 
 
-def fit_line(text: str, room_s: float, sample_rate: int) -> np.ndarray:
+def fit_line(text: str, room_s: float, sample_rate: int, mc: tuple[str, int] = MCS[0]) -> np.ndarray:
     """The line spoken fast enough to fit `room_s` seconds (faster speech, never a time-stretch's smear)."""
-    voice = speak(text, sample_rate)
+    voice = speak(text, sample_rate, mc=mc)
     if len(voice) > room_s * sample_rate:
         speed = min(MAX_SPEED_WPM, int(SPEED_WPM * len(voice) / (room_s * sample_rate) * 1.05) + 1)
-        voice = speak(text, sample_rate, speed)
+        voice = speak(text, sample_rate, speed, mc=mc)
     return _cut(voice, room_s, sample_rate)
 
 
@@ -177,7 +188,8 @@ def _cut(voice: np.ndarray, seconds: float, sample_rate: int) -> np.ndarray:
     return voice
 
 
-def on_the_beat(text: str, steps: int, step_s: float, sample_rate: int) -> list[tuple[float, np.ndarray]]:
+def on_the_beat(text: str, steps: int, step_s: float, sample_rate: int,
+                mc: tuple[str, int] = MCS[0]) -> list[tuple[float, np.ndarray]]:
     """(16th, audio) for each word of a line, so every word starts on the grid; the whole line at the first
     16th when its words cannot be cut apart."""
     words = WORD.findall(text)
@@ -185,9 +197,9 @@ def on_the_beat(text: str, steps: int, step_s: float, sample_rate: int) -> list[
     slots = flow(words, room)
     speed = SPEED_WPM
     for _ in range(2):  # a second, faster reading when the words run past their slots
-        spoken = speak_words(words, sample_rate, speed)
+        spoken = speak_words(words, sample_rate, speed, mc)
         if len(spoken) != len(words):
-            return [(0, fit_line(text, room * step_s, sample_rate))]
+            return [(0, fit_line(text, room * step_s, sample_rate, mc))]
         overrun = max(len(w) / (n * step_s * sample_rate) for w, (_, n) in zip(spoken, slots))
         if overrun <= OVERHANG or speed >= MAX_SPEED_WPM:
             break
@@ -196,13 +208,14 @@ def on_the_beat(text: str, steps: int, step_s: float, sample_rate: int) -> list[
 
 
 def render_rap(arrangement: "Arrangement", sample_rate: int) -> np.ndarray:
-    """The arrangement's lines as one vocal track (peak 1): every word on its 16th of its bar, swing included."""
+    """The arrangement's lines as one vocal track (peak 1), rapped by the piece's MC: every word on its 16th of its
+    bar, swing included."""
     steps = arrangement.beats * 4
     out = np.zeros(round(arrangement.seconds * sample_rate), dtype=np.float32)
     placed: dict[str, list[tuple[float, np.ndarray]]] = {}  # the hook repeats: speak it once
     for bar, text in arrangement.vocals:
         if text not in placed:
-            placed[text] = on_the_beat(text, steps, arrangement.step_seconds, sample_rate)
+            placed[text] = on_the_beat(text, steps, arrangement.step_seconds, sample_rate, mc_for(arrangement.seed))
         for step, word in placed[text]:
             start = round(arrangement.grid_time(bar, step) * sample_rate)
             n = max(0, min(len(word), len(out) - start))

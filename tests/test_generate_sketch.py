@@ -678,3 +678,41 @@ def test_successive_seeds_voice_the_chords_in_another_register_but_not_the_power
     for seed in range(3):
         metal = plan(Style(genres={"metal": 1.0}), 20.0, seed)
         assert next(v for v in metal.voices if v.role == "comp").low == S.STYLES["metal"].parts[1].low
+
+
+def _finished_and_unfinished(monkeypatch, name: str, seconds: float, seed: int = 0):
+    """A real piece as produce() finishes it, and the mix it finished with the master it used (round 9c)."""
+    from tools.generate.sketch import production
+
+    seen = {}
+
+    def keep(mix, rate, frames, master, seed):
+        seen.update(mix=mix.copy(), rate=rate, frames=frames, master=master, seed=seed)
+        return finish(mix, rate, frames, master, seed)
+
+    from tools.mixing.master import finish
+    monkeypatch.setattr(production, "finish", keep)
+    arr = plan(Style(genres={name: 1.0}), seconds, seed=seed)
+    return production.produce(arr, to_midi(arr), rate=SR), seen
+
+
+@pytest.mark.parametrize("name", ["pop", "rock"])
+def test_a_band_plays_to_its_last_beat_and_a_hall_rings_out(monkeypatch, name):
+    # a 2 s fade of a 20 s piece sagged through its last bar, which the real excerpts (from the middle of songs) never
+    # do; a band's piece now fades over its last beat only, a hall's over 1.5 s (docs/sound.md, round 9c)
+    from dataclasses import replace
+    from tools.mixing.master import finish
+
+    def envelope_db(name):
+        piece, seen = _finished_and_unfinished(monkeypatch, name, 20.0)
+        unfaded = finish(seen["mix"], seen["rate"], seen["frames"], replace(seen["master"], fade_out_s=0.0), seen["seed"])
+        rms = lambda y, a, b: float(np.sqrt(np.mean(y[int(a * SR):int(b * SR)] ** 2)))  # noqa: E731
+        body = rms(piece, 2, 17) / rms(unfaded, 2, 17)
+        return lambda a, b: 20 * np.log10(rms(piece, a, b) / rms(unfaded, a, b) / body)
+
+    band = envelope_db(name)
+    assert band(18.0, 19.7) > -0.5, band(18.0, 19.7)  # the band plays on to its last beat
+    assert band(19.85, 20.0) < -6, band(19.85, 20.0)  # and stops there, without a click
+    hall = envelope_db("classical")
+    assert hall(19.0, 19.5) < -6, hall(19.0, 19.5)  # the hall's last chord dies away
+

@@ -21,7 +21,10 @@ class Master:
     glue_ratio: float = 2.0  # the bus compressor; 1 leaves the dynamics alone
     glue_db: float = 6.0  # its threshold, below the mix's RMS... above it only peaks are touched
     fade_in_s: float = 0.005
-    fade_out_s: float = 1.5
+    # the piece's ending: faded over its last beat (0.3 s, a beat at 200 bpm: metal and punk play that fast), the
+    # band playing to the end as it does in the middle of a record, instead of a 1.5 s fade of a 20 s piece that
+    # sagged through its last bar (docs/sound.md, round 9c); a hall's ring-out is longer (the styles choose)
+    fade_out_s: float = 0.3
     # a loud genre's master: limited hard to this true peak and then brought to the target loudness, as a
     # streaming service turns a loud record down (real rock and metal at -14 LUFS peak near -5 dBTP, crest 11 dB)
     peak_dbtp: float | None = None

@@ -29,7 +29,9 @@ class Master:
     # streaming service turns a loud record down (real rock and metal at -14 LUFS peak near -5 dBTP, crest 11 dB)
     peak_dbtp: float | None = None
     # the room's own sound under the music, this far under the mix's RMS (None: none); see room_tone()
-    room_tone_db: float | None = -36.0
+    # (-30 dB: the low end and the pauses of a real room's recording; at -36 the mixes' bottom octave stayed peaky,
+    # docs/sound.md round 9c)
+    room_tone_db: float | None = -30.0
     room_tone_hz: float = 150.0
     top_shelf_db: float = 0.0  # a tone control above 5 kHz: how bright the record is
 

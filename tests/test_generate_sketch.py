@@ -699,7 +699,8 @@ def _finished_and_unfinished(monkeypatch, name: str, seconds: float, seed: int =
 @pytest.mark.parametrize("name", ["pop", "rock"])
 def test_a_band_plays_to_its_last_beat_and_a_hall_rings_out(monkeypatch, name):
     # a 2 s fade of a 20 s piece sagged through its last bar, which the real excerpts (from the middle of songs) never
-    # do; a band's piece now fades over its last beat only, a hall's over 1.5 s (docs/sound.md, round 9c)
+    # do; a band's piece now fades over its last beat only, a hall's and electronic loops over 1.5 s (docs/sound.md,
+    # round 9c)
     from dataclasses import replace
     from tools.mixing.master import finish
 
@@ -713,8 +714,9 @@ def test_a_band_plays_to_its_last_beat_and_a_hall_rings_out(monkeypatch, name):
     band = envelope_db(name)
     assert band(18.0, 19.7) > -0.5, band(18.0, 19.7)  # the band plays on to its last beat
     assert band(19.85, 20.0) < -6, band(19.85, 20.0)  # and stops there, without a click
-    hall = envelope_db("classical")
-    assert hall(19.0, 19.5) < -6, hall(19.0, 19.5)  # the hall's last chord dies away
+    for name in ("classical", "techno"):
+        fading = envelope_db(name)
+        assert fading(19.0, 19.5) < -6, (name, fading(19.0, 19.5))  # the hall's last chord dies away, a loop fades
 
 
 @pytest.mark.parametrize("name, lowest, highest", [("jazz", -32, -26), ("rock", -30, -23), ("techno", -37, -31.5)])

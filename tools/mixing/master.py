@@ -23,7 +23,7 @@ class Master:
     fade_in_s: float = 0.005
     # the piece's ending: faded over its last beat (0.3 s, a beat at 200 bpm: metal and punk play that fast), the
     # band playing to the end as it does in the middle of a record, instead of a 1.5 s fade of a 20 s piece that
-    # sagged through its last bar (docs/sound.md, round 9c); a hall's ring-out is longer (the styles choose)
+    # sagged through its last bar (docs/sound.md, round 9c); a hall's ring-out and a loop's fade are longer
     fade_out_s: float = 0.3
     # a loud genre's master: limited hard to this true peak and then brought to the target loudness, as a
     # streaming service turns a loud record down (real rock and metal at -14 LUFS peak near -5 dBTP, crest 11 dB)

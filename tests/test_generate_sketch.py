@@ -714,9 +714,9 @@ def test_a_band_plays_to_its_last_beat_and_a_hall_rings_out(monkeypatch, name):
     band = envelope_db(name)
     assert band(18.0, 19.7) > -0.5, band(18.0, 19.7)  # the band plays on to its last beat
     assert band(19.85, 20.0) < -6, band(19.85, 20.0)  # and stops there, without a click
-    for name in ("classical", "techno"):
-        fading = envelope_db(name)
-        assert fading(19.0, 19.5) < -6, (name, fading(19.0, 19.5))  # the hall's last chord dies away, a loop fades
+    for longer in ("classical", "techno"):
+        fading = envelope_db(longer)
+        assert fading(19.0, 19.5) < -6, (longer, fading(19.0, 19.5))  # the hall's last chord dies away, a loop fades
 
 
 @pytest.mark.parametrize("name, lowest, highest", [("jazz", -32, -26), ("rock", -30, -23), ("techno", -37, -31.5)])

@@ -21,12 +21,17 @@ class Master:
     glue_ratio: float = 2.0  # the bus compressor; 1 leaves the dynamics alone
     glue_db: float = 6.0  # its threshold, below the mix's RMS... above it only peaks are touched
     fade_in_s: float = 0.005
-    fade_out_s: float = 1.5
+    # the piece's ending: faded over its last beat (0.3 s, a beat at 200 bpm: metal and punk play that fast), the
+    # band playing to the end as it does in the middle of a record, instead of a 1.5 s fade of a 20 s piece that
+    # sagged through its last bar (docs/sound.md, round 9c); a hall's ring-out and a loop's fade are longer
+    fade_out_s: float = 0.3
     # a loud genre's master: limited hard to this true peak and then brought to the target loudness, as a
     # streaming service turns a loud record down (real rock and metal at -14 LUFS peak near -5 dBTP, crest 11 dB)
     peak_dbtp: float | None = None
     # the room's own sound under the music, this far under the mix's RMS (None: none); see room_tone()
-    room_tone_db: float | None = -36.0
+    # (-30 dB: the low end and the pauses of a real room's recording; at -36 the mixes' bottom octave stayed peaky,
+    # docs/sound.md round 9c)
+    room_tone_db: float | None = -30.0
     room_tone_hz: float = 150.0
     top_shelf_db: float = 0.0  # a tone control above 5 kHz: how bright the record is
 

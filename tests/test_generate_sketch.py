@@ -737,6 +737,7 @@ def test_a_punk_bands_guitars_go_through_its_own_amp():
     # the fuzz's gain piles harmonics above 3.5 kHz even through its darker cabinet; the crunch amp has the fewest
     assert top["crunch guitars"] < top["two guitars"] < top["one distorted guitar"], top
 
+
 def _finished_and_unfinished(monkeypatch, name: str, seconds: float, seed: int = 0):
     """A real piece as produce() finishes it, and the mix it finished with the master it used (round 9c)."""
     from tools.generate.sketch import production

@@ -227,7 +227,7 @@ def sweep_cutoffs(arrangement, frames: int, rate: int) -> np.ndarray:
     rng = np.random.default_rng([arrangement.seed, 9])
     period = float(rng.choice([4, 8, 8, 16])) * arrangement.bar_seconds
     phase = float(rng.random())
-    lo, hi = SWEEP_HZ
+    lo, hi = SWEEP_HZ[0], min(SWEEP_HZ[1], 0.45 * rate)  # under the Nyquist frequency at any rate
     t = (np.arange(0, frames, SWEEP_BLOCK) + SWEEP_BLOCK / 2) / rate
     opening = 0.5 - 0.5 * np.cos(2 * np.pi * (t / period + phase))
     return np.exp(np.log(lo) + (np.log(hi) - np.log(lo)) * opening)

@@ -603,7 +603,7 @@ def test_techno_and_house_synths_open_and_close_their_filter_over_the_piece(name
     # round 9a: our techno and house frames spread half as much in spectral tilt as the real electronic music's; the
     # synths now play through a resonant low-pass whose cutoff opens and closes over bars. The sequence's (house:
     # the stabs') spectral centroid, half-second windows, 10th to 90th percentile: before 0.23-0.57 octaves on
-    # seeds 0-3, with the sweep 0.98-4.10
+    # seeds 0-3, with the sweep 0.84-3.43
     from tools.generate.sketch.production import parts_for_mix, voice_index
 
     for seed in (0, 1):

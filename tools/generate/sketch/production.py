@@ -18,7 +18,7 @@ from tools.generate.sketch import styles as S
 from tools.generate.sketch.instruments import source_for
 from tools.mixing.bus import Room, mixdown
 from tools.mixing.master import Master, finish
-from tools.mixing.strip import Amp, Strip, pan_gains
+from tools.mixing.strip import Amp, Strip, pan_gains, playing_spans
 from tools.render import RENDER_RATE, midi_pan, render_parts
 
 # Channel strips by role; the styles below adjust them.
@@ -226,6 +226,47 @@ def produce(arrangement, pm, voice_track: np.ndarray | None = None, rate: int = 
     return finish(mix, rate, frames, MASTERS.get(arrangement.primary, Master(glue_db=3.0)), arrangement.seed)
 
 
+# Techno and house move by the filter: a resonant low-pass on the synths and the synth bass whose cutoff opens and
+# closes over bars, the genre's defining gesture. Our pieces' frames spread half as much as the real electronic
+# music's in spectral tilt (MFCC 1) and the other MFCCs (docs/sound.md, round 9a: Fréchet down for both).
+SWEPT = {"techno", "house"}
+SWEEP_ROLES = {"comp", "pad", "bass"}
+SWEEP_BLOCK = 2048  # the cutoff moves every 46 ms: a knob turned, without the cost of a call per few samples
+SWEEP_HZ = (350.0, 12000.0)  # closed, open
+SWEEP_RESONANCE = 0.8  # a resonant squelch; 0.95 left a techno piece over 1% of its power above 5 kHz (round 8a test)
+
+
+def sweep_cutoffs(arrangement, frames: int, rate: int) -> np.ndarray:
+    """The filter's cutoff (Hz) for each SWEEP_BLOCK of the piece: a slow rise and fall over `period` bars, between a
+    closed and an open setting, in the log of the frequency (the way a cutoff knob is turned); the seed picks the
+    period and where in it the piece starts."""
+    rng = np.random.default_rng([arrangement.seed, 9])
+    period = float(rng.choice([4, 8, 8, 16])) * arrangement.bar_seconds
+    phase = float(rng.random())
+    lo, hi = SWEEP_HZ[0], min(SWEEP_HZ[1], 0.45 * rate)  # under the Nyquist frequency at any rate
+    t = (np.arange(0, frames, SWEEP_BLOCK) + SWEEP_BLOCK / 2) / rate
+    opening = 0.5 - 0.5 * np.cos(2 * np.pi * (t / period + phase))
+    return np.exp(np.log(lo) + (np.log(hi) - np.log(lo)) * opening)
+
+
+def filter_sweep(stem: np.ndarray, rate: int, cutoffs: np.ndarray, resonance: float) -> np.ndarray:
+    """A (frames, 2) stem through a resonant 24 dB/octave low-pass whose cutoff follows `cutoffs` (one a
+    SWEEP_BLOCK); silent stretches stay exact silence and a part in the middle stays one channel twice (the strip
+    skips the one and processes the other once)."""
+    import pedalboard as pb
+
+    mono = bool(np.array_equal(stem[:, 0], stem[:, 1]))
+    x = np.ascontiguousarray(stem.T[:1] if mono else stem.T)
+    out = np.zeros_like(x)
+    for start, end in playing_spans(x, rate):
+        lp = pb.LadderFilter(mode=pb.LadderFilter.Mode.LPF24, resonance=resonance)
+        for a in range(start - start % SWEEP_BLOCK, end, SWEEP_BLOCK):
+            lo, hi = max(a, start), min(a + SWEEP_BLOCK, end)
+            lp.cutoff_hz = float(cutoffs[min(a // SWEEP_BLOCK, len(cutoffs) - 1)])
+            out[:, lo:hi] = lp.process(x[:, lo:hi], rate, reset=False)
+    return np.repeat(out.T, 2, axis=1) if mono else out.T
+
+
 def parts_for_mix(arrangement, pm, rate: int = RENDER_RATE) -> tuple[list[np.ndarray], list[Strip]]:
     """Every MIDI part rendered as a stem, with the channel strip the mix puts it through (in pm's order)."""
     strips, sources = [], []
@@ -243,4 +284,11 @@ def parts_for_mix(arrangement, pm, rate: int = RENDER_RATE) -> tuple[list[np.nda
         strips.append(replace(strip, pan=midi_pan(inst)))
     # only as long as the piece (the master cuts there), every part in the middle: the strip pans it after its chain;
     # the drum kit's pieces each where they stand
-    return _render_placed(pm, rate, sources, arrangement.seconds + 0.01), strips
+    stems = _render_placed(pm, rate, sources, arrangement.seconds + 0.01)
+    if arrangement.primary in SWEPT:  # the synths' own filter, before their strips
+        cutoffs = sweep_cutoffs(arrangement, len(stems[0]) if stems else 0, rate)
+        for k, inst in enumerate(pm.instruments):
+            i = voice_index(inst.name)
+            if i is not None and arrangement.voices[i].role in SWEEP_ROLES:
+                stems[k] = filter_sweep(stems[k], rate, cutoffs, SWEEP_RESONANCE)
+    return stems, strips

@@ -233,7 +233,9 @@ SWEPT = {"techno", "house"}
 SWEEP_ROLES = {"comp", "pad", "bass"}
 SWEEP_BLOCK = 2048  # the cutoff moves every 46 ms: a knob turned, without the cost of a call per few samples
 SWEEP_HZ = (350.0, 12000.0)  # closed, open
-SWEEP_RESONANCE = 0.8  # a resonant squelch; 0.95 left a techno piece over 1% of its power above 5 kHz (round 8a test)
+# a resonant squelch, house's the wetter (its real records' filter disco; 0.95 on techno left a piece over 1% of its
+# power above 5 kHz, round 8a's test)
+SWEEP_RESONANCE = {"techno": 0.8, "house": 0.95}
 
 
 def sweep_cutoffs(arrangement, frames: int, rate: int) -> np.ndarray:
@@ -290,5 +292,5 @@ def parts_for_mix(arrangement, pm, rate: int = RENDER_RATE) -> tuple[list[np.nda
         for k, inst in enumerate(pm.instruments):
             i = voice_index(inst.name)
             if i is not None and arrangement.voices[i].role in SWEEP_ROLES:
-                stems[k] = filter_sweep(stems[k], rate, cutoffs, SWEEP_RESONANCE)
+                stems[k] = filter_sweep(stems[k], rate, cutoffs, SWEEP_RESONANCE[arrangement.primary])
     return stems, strips

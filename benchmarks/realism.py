@@ -15,6 +15,7 @@ soundtracks (benchmarks/real_music.py fetches and cuts them). Per genre it repor
   LR        correlation of the left and right channels (1.00: mono)
   LUFS      integrated loudness (ITU-R BS.1770, pyloudnorm); TP true peak (4x oversampled), crest factor
   variety   timbre distance between seeds of one request, against the distance between two excerpts of one song
+            (the summary also gives it without chroma: the sound alone, not the key the seed picked)
   CPU       render CPU seconds per 30 s of music (the arrangement, MIDI, synthesis, mix and files; this process
             only; after one untimed warm-up piece, so that the first import of the libraries is not counted)
   gaps      share of 0.5 s windows 40 dB under the piece's level (not counting the fade-out)
@@ -245,11 +246,16 @@ def real_only_classifier(real: list[Excerpt], fake: list[Excerpt]) -> tuple[dict
     return per_style, right / len(real)
 
 
-def variety(excerpts: list[Excerpt], scale: np.ndarray) -> float:
-    """Mean timbre distance (standardised clip statistics) between excerpts of the same group."""
+# the clip statistics of MFCC and spectral contrast (means, then deviations): the sound, without chroma's key and chords
+TIMBRE = np.r_[0:27, 39:66]
+
+
+def variety(excerpts: list[Excerpt], scale: np.ndarray, dims: np.ndarray | None = None) -> float:
+    """Mean distance (standardised clip statistics, all of them or `dims`) between excerpts of the same group."""
+    dims = np.arange(len(scale)) if dims is None else dims
     by_group: dict[str, list[np.ndarray]] = {}
     for e in excerpts:
-        by_group.setdefault(e.group, []).append(clip_stats(e.frames) / scale)
+        by_group.setdefault(e.group, []).append(clip_stats(e.frames)[dims] / scale[dims])
     d = [np.linalg.norm(a - b) for v in by_group.values() for i, a in enumerate(v) for b in v[i + 1:]]
     return float(np.mean(d)) if d else float("nan")
 
@@ -348,6 +354,10 @@ def main() -> int:
     print(f"  loop-ness median: {np.median([loopness(e.mono) for e in fake]):.2f} (<= 0.45); "
           f"real {np.median([loopness(e.mono) for e in real]):.2f}")
     print(f"  seed variety {np.mean([r['seedvar'] for r in rows]):.2f} vs within-song variety {within:.2f} (>=)")
+    # a seed that only moves the key moves chroma: the sound alone, without it, says whether the band changed
+    timbre_seeds = np.mean([variety([e for e in fake if e.genre == r["style"]], scale, TIMBRE) for r in rows])
+    print(f"  without chroma (the sound alone): seed variety {timbre_seeds:.2f} vs within-song "
+          f"{variety(real, scale, TIMBRE):.2f}")
     print(f"  L/R correlation: max {max(lr_correlation(e.stereo) for e in fake):.2f} (< 0.95 for every piece)")
     lufs = [e.loudness for e in fake]
     print(f"  loudness {min(lufs):.1f} to {max(lufs):.1f} LUFS (-14 +- 1); true peak max "

@@ -27,3 +27,17 @@ def test_the_detector_tells_shifted_features_apart_and_reads_nan_for_a_single_st
     one_style = two_styles[:4]
     scores = realism.detector_scores(real, one_style)
     assert np.isnan(realism.auc([scores[id(e)] for e in real], [scores[id(e)] for e in one_style]))
+
+
+def test_variety_without_chroma_ignores_a_piece_that_only_changed_key():
+    """Two seeds that differ only in chroma (the key they were played in) are apart on all statistics and the same
+    sound on the timbre ones (MFCC and contrast)."""
+    rng = np.random.default_rng(1)
+    frames = rng.normal(0.0, 1.0, size=(50, 39))
+    other_key = frames.copy()
+    other_key[:, 27:] = np.roll(frames[:, 27:], 5, axis=1) + 1.0  # the chroma bins moved, the rest as it was
+    seeds = [realism.Excerpt(genre="pop", group="pop", real=False, stereo=np.zeros((4, 2)), frames=f)
+             for f in (frames, other_key)]
+    scale = np.ones(78)
+    assert realism.variety(seeds, scale) > 1.0
+    assert realism.variety(seeds, scale, realism.TIMBRE) == 0.0

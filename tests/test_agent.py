@@ -367,3 +367,12 @@ def test_a_piece_asked_without_a_genre_is_named_by_the_arrangers_choice():
     made = agent.send("make me a 2 second sad piano piece")
     assert "chose ambient" in made.text
     assert made.audio[0].title == "g1: ambient"  # was 'g1: your piece'
+    # a title typed in the chat is a name, never a path: the file is stored by its hash where the library keeps them
+    saved = agent.send("save it as ../../../tmp/evil")
+    assert saved.tool_calls == [("add_to_library", {"generation_id": "g1", "title": "tmp/evil"})]
+    from tools.library import open_library
+
+    with open_library() as library:
+        track = library.get(agent.session.pieces["g1"].library_id, viewer=agent.session.library_viewer)
+    assert track.title == "tmp/evil" and Path(track.audio_path).parent.name == "added"
+    assert "evil" not in Path(track.audio_path).name

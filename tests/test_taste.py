@@ -76,8 +76,9 @@ def test_profile_from_clip_then_words_outrank(strings_clip):
 
 
 def test_a_sentence_that_names_no_genre_keeps_the_clips_genres(strings_clip):
-    # 'for the gym' names no genre; the sentence's nearest genre by meaning is new age, a guess that must not
-    # push the clip's classical aside. The words still count: the gym is energetic.
+    # 'for the gym' names no genre: what the music is for implies dance (before that, the sentence's nearest genre
+    # by meaning was new age), a guess that must not push the clip's classical aside. The words still count: the
+    # gym is energetic.
     profile = build_profile([strings_clip], "something for the gym")
     assert next(iter(profile.genres)) == "classical" and profile.genres["classical"] == pytest.approx(0.8)
     assert "new age" not in profile.genres or profile.genres["new age"] < 0.5

@@ -78,6 +78,11 @@ def _merge_kind(clip: dict[str, float], said: dict[str, float], avoid: set[str])
     return dict(sorted(merged.items(), key=lambda kv: -kv[1]))
 
 
+def _guessed(reason: str) -> bool:
+    """A genre the words implied without naming it (tools.language.slots' reasons say which)."""
+    return reason.startswith("whole text") or "(no other genre named)" in reason
+
+
 def merge_text(profile: TasteProfile, text: str) -> TasteProfile:
     """Fold what the person said into a profile (their words outrank the clips)."""
     if not text or not text.strip():
@@ -88,9 +93,9 @@ def merge_text(profile: TasteProfile, text: str) -> TasteProfile:
     style = parsed.style
     avoid = set(profile.avoid) | set(style.avoid)
     said_genres = style.genres
-    if profile.genres and all(parsed.reasons.get(g, "").startswith("whole text") for g in said_genres):
-        # No word named a genre; the sentence's nearest genres by meaning are a guess ('something for the
-        # gym' lands near new age), which must not outrank what the clips were heard as.
+    if profile.genres and all(_guessed(parsed.reasons.get(g, "")) for g in said_genres):
+        # No word named a genre; the sentence's nearest genres by meaning, or what the music is for ('something
+        # for the gym': dance), are a guess, which must not outrank what the clips were heard as.
         said_genres = {}
     return TasteProfile(
         genres=_merge_kind(profile.genres, said_genres, avoid),

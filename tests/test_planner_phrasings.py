@@ -271,6 +271,8 @@ def test_shorthand_and_a_title_are_read_as_meant(planner):
     assert name == "refine_music" and args["remove"] == ["drums"] and args["generation_id"] == "g1"
     (name, args), = plan(planner, [], "jazz w/o drums")[0]
     assert name == "generate_music" and args["avoid"] == ["drums"] and "drums" not in args.get("instruments", [])
+    assert plan(planner, MADE, "ok can u make it like 30 sec")[0] == [  # a new 30 s piece with no genre
+        ("refine_music", {"said": "ok can u make it like 30 sec", "seconds": 30.0, "generation_id": "g1"})]
     assert plan(planner, MADE, "id like it longer pls")[0] == [
         ("refine_music", {"said": "id like it longer pls", "seconds_factor": 1.5, "generation_id": "g1"})]
     assert plan(planner, MADE, "save that one as Rainy Monday")[0] == [

@@ -246,7 +246,8 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
         scores[REFINE] = max(scores.get(REFINE, 0.0), 0.8)
     if TASTE in scores and scores[TASTE] < 0.9 and not slots.names_music():
         del scores[TASTE]  # 'I love it' is feedback, 'I love jazz' is taste
-    names_the_piece = (re.match(r"^(?:make|can you make|could you make) (?:it|the \w+|that|this)", text)
+    names_the_piece = (re.match(r"^(?:(?:ok|okay|so|and|now|please|hmm|yes|yeah|nice|great|cool|but)[,!.]*\s+)*"
+                                r"(?:(?:can|could) you\s+)?make (?:it|the \w+|that|this)", text)
                        or re.search(_ONE_BUT_CHANGED, text) or re.search(_WANT_IT_CHANGED, text))
     if re.search(_MAKE_VERB, text) and REFINE in scores and not names_the_piece:
         scores[REFINE] = min(scores[REFINE], 0.7)  # 'give me a different take' stays a refinement below

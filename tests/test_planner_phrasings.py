@@ -302,3 +302,8 @@ def test_a_key_alone_changes_the_piece_the_chat_suggested_it_for(planner):
     assert plan(planner, MADE, "minor")[0][0][0] == "refine_music"
     assert plan(planner, [], "in D minor")[0] == [
         ("generate_music", {"description": "in D minor", "key": "D", "mode": "minor"})]  # nothing made yet: make it
+
+
+def test_not_feeling_it_is_a_dislike(planner):
+    for text in ("hmm not really feeling it", "im not feeling this", "not digging it"):  # were not understood
+        assert plan(planner, MADE, text)[0] == [("record_feedback", {"liked": False, "generation_id": "g1"})], text

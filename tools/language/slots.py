@@ -255,6 +255,7 @@ _LIKED = re.compile(r"\b(i (?:really )?(?:like|love|enjoy|dig|prefer) (?:it|this
 _DISLIKED = re.compile(r"(\b(?:(?:i )?(?:don'?t|do not|didn'?t) (?:like|love|enjoy)|dislike|hate (?:it|this|that|the "
                        r"(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th))|"
                        r"not (?:good|great|nice|for me|it)\b|not (?:really )?my (?:thing|style|cup of tea)|"
+                       r"not (?:really |quite )?(?:feeling|digging|into) (?:it|this|that)|"
                        r"(?:awful|terrible|bad|boring|horrible|meh|nah|nope|ugh|rubbish|crap)\b|thumbs down)|👎)")
 
 

@@ -368,6 +368,9 @@ def test_a_playlist_of_n_songs_like_it_starts_from_the_chats_last_piece(user_hom
     assert seed["clips"] == [Path(made).name] and seed["genres"]  # the tagger's reading of g1, not the saved taste
     assert radio_line(radio, "a playlist like g9", session=agent.session) == \
         "There is no generated piece called 'g9' in this chat (pieces: g1)."
+    assert radio_line(radio, "a radio station like g1", session=agent.session).startswith("Your station is on")
+    assert radio.station.seed_profile.clips == [Path(made).name]
+    radio.stop()
     assert radio_line(radio, "start a radio like the first one", session=agent.session).startswith(
         "Your station is on")  # was seeded by the saved taste
     assert radio.station.seed_profile.clips == [Path(made).name]

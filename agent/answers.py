@@ -297,7 +297,8 @@ def pieces(result: dict[str, Any]) -> str:
     lines = [f"This chat has {len(made)} piece{'s' if len(made) != 1 else ''}:"]
     for n, p in enumerate(made, start=1):
         _, _, asked = p["title"].partition(": ")
-        line = f"{n}. **{p['id']}** {asked} ({p['seconds']} s): I hear {_names(p['heard']) or 'no clear genre'}"
+        hearing = "its file is no longer here" if p.get("gone") else f"I hear {_names(p['heard']) or 'no clear genre'}"
+        line = f"{n}. **{p['id']}** {asked} ({p['seconds']} s): {hearing}"
         if p.get("refined_from"):
             line += f"; a new take on {p['refined_from']} (\"{p['change']}\")"
         if p.get("liked") is not None:

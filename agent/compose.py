@@ -27,6 +27,7 @@ HEARD_TOP = 3  # a genre 'is heard' when it is among the tagger's top 3
 AUDIBLE = 0.5  # a label the person asks for weighs at least this
 CALM_MOODS, LIVELY_MOODS = ("calm", "mellow", "sad"), ("energetic", "party")
 MINOR_MOODS, MAJOR_MOODS = ("sad", "dark"), ("happy",)
+DIFFERENT_STEP = 104729  # a seed far from the last one: a different take, not a neighbour
 
 
 def _mode_for_moods(moods: dict[str, float]) -> str | None:
@@ -34,7 +35,6 @@ def _mode_for_moods(moods: dict[str, float]) -> str | None:
     minor = sum(w for m, w in moods.items() if m in MINOR_MOODS and w > 0)
     major = sum(w for m, w in moods.items() if m in MAJOR_MOODS and w > 0)
     return "minor" if minor > major else "major" if major > minor else None
-DIFFERENT_STEP = 104729  # a seed far from the last one: a different take, not a neighbour
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,8 @@ def _heard(generation: Generation) -> list[tuple[str, float]]:
     if generation.tags is not None and generation.tags.probabilities:
         probs = generation.tags.probabilities
     else:
-        path = Path(generation.audio_path)
-        probs = _tagged_genres(str(path), path.stat().st_mtime_ns)
+        path = Path(generation.audio_path)  # a file gone gets load_clip's clear 'no such file' below
+        probs = _tagged_genres(str(path), path.stat().st_mtime_ns if path.is_file() else 0)
     return [(g, round(float(p), 3)) for g, p in sorted(probs.items(), key=lambda kv: -kv[1])[:HEARD_TOP]]
 
 
@@ -528,8 +528,10 @@ def list_pieces(session: Session) -> dict[str, Any]:
     for piece in session.pieces.values():
         g = piece.generation
         asked = [k for k, _ in sorted((g.style.genres if g.style else {}).items(), key=lambda kv: -kv[1])[:3]]
-        heard = [name for name, _ in _heard(g)[:3]]
+        here = Path(g.audio_path).is_file()
+        heard = [name for name, _ in _heard(g)[:3]] if here else []
         out.append({"id": piece.id, "title": piece_title(piece), "seconds": round(g.duration), "heard": heard,
+                    "gone": not here,
                     "liked": piece.liked, "refined_from": piece.refined_from, "change": piece.change,
                     "match": round(len(set(asked) & set(heard)) / len(asked), 2) if asked else None})
     scored = [p for p in out if p["match"]]

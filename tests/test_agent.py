@@ -376,3 +376,15 @@ def test_a_piece_asked_without_a_genre_is_named_by_the_arrangers_choice():
         track = library.get(agent.session.pieces["g1"].library_id, viewer=agent.session.library_viewer)
     assert track.title == "tmp/evil" and Path(track.audio_path).parent.name == "added"
     assert "evil" not in Path(track.audio_path).name
+
+
+@needs_generate
+def test_what_was_made_lists_a_piece_whose_file_is_gone_without_failing():
+    agent = ChatAgent(user="gone-file")
+    agent.send("make me a 2 second rock song")
+    agent.send("faster")
+    Path(agent.session.pieces["g1"].generation.audio_path).unlink()
+    listed = agent.send("what have you made so far?")
+    assert listed.tool_calls == [("list_pieces", {})] and "Sorry" not in listed.text
+    assert "1. **g1** rock (2 s): its file is no longer here." in listed.text
+    assert '2. **g2** rock (2 s): I hear' in listed.text and 'a new take on g1 ("faster")' in listed.text

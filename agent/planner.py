@@ -293,6 +293,9 @@ class OfflinePlanner(BaseChatModel):
             named = [g for g in slots.genres if "similar" not in slots.reasons.get(g, "")]  # said, not guessed
             if re.search(r"\bsurprise me\b", reading.corrected) and not named:
                 ask["genres"] = {surprise_genre(): 1.0}  # not the sentence's guessed meaning: any style at all
+            elif ctx.shown == "taste" and not named and ref.kind is None:
+                # 'I like rock' ... 'make me something': the taste just told is what the piece is for
+                return self._call("create_music", ask | {"max_iters": slots.max_iters})
             return self._call("generate_music", ask)
         if ctx.attached_now and not slots.names_music():
             # A song sent with 'here you go' or 'and this one?': what it is, is the likeliest question.

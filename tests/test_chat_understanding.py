@@ -100,3 +100,32 @@ def test_longer_and_shorter_change_the_length():
     longer = agent.send("make it longer")
     assert longer.tool_calls[0][1]["seconds_factor"] == 1.5
     assert agent.session.pieces["g2"].generation.duration == pytest.approx(6.0, abs=0.5)
+
+
+@pytest.mark.parametrize("text, genre", [("I am not into jazz", "jazz"), ("i'm not really into metal", "metal"),
+                                         ("not a fan of country", "country"), ("jazz isn't my thing", "jazz"),
+                                         ("I'm no fan of techno", "techno")])
+def test_a_dislike_said_the_other_way_round_is_taste_to_avoid(text, genre):
+    from tools.language.understand import understand
+
+    reading = understand(text)
+    assert reading.intent == "taste" and reading.slots.avoid == [genre] and not reading.slots.genres
+
+
+def test_no_more_jazz_takes_jazz_away_and_it_isnt_my_thing_is_a_dislike():
+    from tools.language.understand import understand
+
+    less = understand("no more jazz please")
+    assert less.slots.avoid == ["jazz"] and not less.slots.more
+    assert understand("more jazz please").slots.more == {"jazz": pytest.approx(0.3)}
+    assert understand("it isn't my thing").intent == "feedback"
+
+
+def test_make_me_something_right_after_a_taste_is_made_for_that_taste():
+    agent = ChatAgent()
+    agent.send("I like rock")
+    agent.send("I'm not really into metal")
+    reply = agent.send("make me something slow")
+    assert reply.tools == ["create_music"] and reply.tool_calls[0][1]["energy"] < 0.5
+    assert "rock" in agent.session.last_loop.target and "metal" not in agent.session.last_loop.target
+    assert agent.send("make me some jazz").tools == ["generate_music"]  # a named genre is asked for, not the taste

@@ -124,7 +124,15 @@ INTENTS: list[Intent] = [
                     r"taste profile|what am i into)\b", 0.95),
                    (r"^(?:and |also |well,? |so |honestly,? )?i(?:'m| am)?(?: really| mostly| usually| generally)? "
                     r"(?:like|love|enjoy|prefer|adore|into|listen to|can't stand|hate|dislike|don't like|"
-                    r"am into|'m into)\b(?!\s+(?:it|this|that|them|these)\b)", 0.8)],
+                    r"am into|'m into|(?:am |'m )?not (?:really |much |too |that |very |big )?(?:into|a (?:big |huge )?"
+                    r"fan of|big on|keen on|fond of|crazy about)|(?:am |'m )?no (?:big )?fan of)\b"
+                    r"(?!\s+(?:it|this|that|them|these)\b)", 0.8),
+                   # said without 'I': 'not a fan of country', 'jazz isn't my thing' (not 'it isn't my thing')
+                   (r"^(?:honestly,? |tbh,? |well,? )?not (?:really |much of )?(?:a )?(?:big |huge )?fan of\b"
+                    r"(?!\s+(?:it|this|that|them|these)\b)", 0.8),
+                   (r"^(?:honestly,? |tbh,? |well,? )?(?!(?:it|this|that|these|those|they)\b)[a-z&' -]{2,30}? "
+                    r"(?:isn't|is not|'s not|aren't|are not) (?:really )?(?:my thing|for me|my style|my cup of tea|"
+                    r"my jam|my scene)\b", 0.8)],
            ["what's my taste", "what kind of music am I into", "I love sad piano music", "i mostly listen to metal"],
            wants_music_words=True),
     Intent(DESCRIBE, [(r"\b(?:what(?:'s| is| are| was|s)? (?:this|that|these|those|it|they|the (?:first|second|third) "

@@ -226,7 +226,7 @@ _L = r"([a-z&'][a-z&'-]*(?:\s+[a-z&'-]+){0,2})"  # up to three words that may na
 _UP = re.compile(r"\b(?:turn|crank|bring|pump|boost|raise|push)\s+(?:up\s+)?(?:the\s+|some\s+)?" + _L)
 _DOWN = re.compile(r"\b(?:turn|tone|bring|dial)\s+down\s+(?:the\s+)?" + _L + r"|\b(?:turn|tone|bring|dial)\s+"
                    r"(?:the\s+)?" + _L + r"\s+down\b|\blower\s+the\s+" + _L)
-_MORE = re.compile(r"\b(lots more|a lot more|much more|way more|more|extra|add(?:\s+(?:some|a|an|more|in))?|"
+_MORE = re.compile(r"\b(?<!no )(?<!not )(lots more|a lot more|much more|way more|more|extra|add(?:\s+(?:some|a|an|more|in))?|"
                    r"bring in|louder|heavier on|heavy on|stronger|with more|(?:put|throw|stick)\s+(?:in\s+)?"
                    r"(?:some|a|an|more)|throw in)\s+(?:of\s+)?(?:the\s+|some\s+)?" + _L)
 _LESS = re.compile(r"\b(less|fewer|quieter|softer|not so much|not as much)\s+(?:of\s+)?(?:the\s+)?" + _L)
@@ -234,9 +234,15 @@ _L_BEFORE = r"([a-z&'][a-z&'-]*(?:\s+[a-z&'-]+)?)"  # one or two words just befo
 _TOO = re.compile(r"\b(?:the\s+)?" + _L_BEFORE + r"\s+(?:is|are|'s|was|were)\s+(?:way\s+|a bit\s+|much\s+)?too\s+"
                   r"(loud|much|strong|busy|quiet|soft|weak)\b")
 _AFTER = re.compile(r"\b(?:the\s+)?" + _L_BEFORE + r"\s+(louder|quieter|softer|up|down|lower|higher)\b")
-_REMOVE = re.compile(r"\b(?:no|without|drop|remove|lose|get rid of|cut|kill|skip|minus|ditch|avoid|never|"
-                     r"(?:i\s+)?(?:don't|do not)\s+(?:want|need|like)(?:\s+any)?|hate|can't stand|dislike|not)"
-                     r"\s+(?:the\s+|any\s+|too much\s+)?" + _L)
+# 'not into', 'not a fan of', 'no fan of': a dislike said the other way round ('I'm not really into jazz')
+_NOT_INTO = (r"not\s+(?:really\s+|much\s+|too\s+|that\s+|very\s+|big\s+)?(?:into|a\s+(?:big\s+|huge\s+)?fan\s+of|"
+             r"big\s+on|keen\s+on|fond\s+of|crazy\s+about)|no\s+(?:big\s+)?fan\s+of")
+_REMOVE = re.compile(r"\b(?:" + _NOT_INTO + r"|no|without|drop|remove|lose|get rid of|cut|kill|skip|minus|ditch|avoid|"
+                     r"never|(?:i\s+)?(?:don't|do not)\s+(?:want|need|like)(?:\s+any)?|hate|can't stand|dislike|not)"
+                     r"\s+(?:the\s+|any\s+|too much\s+|more\s+)?" + _L)
+# 'jazz isn't my thing', 'country is not for me'
+_NOT_MY_THING = re.compile(r"\b" + _L_BEFORE + r"\s+(?:isn't|is not|'s not|aren't|are not)\s+(?:really\s+)?"
+                           r"(?:my thing|for me|my style|my cup of tea|my jam|my scene)\b")
 _NOT_TOO = re.compile(r"\b(?:not|no|never)\s+(?:too\s+|so\s+|very\s+)?([a-z-]+)")
 # 'some' softens only after 'with', 'and' or 'plus' ('rock with some jazz'); 'I want some funky music' is funk
 _SOFT = re.compile(r"\b(?:a\s+(?:bit|touch|hint|dash|pinch)\s+of|a\s+little(?:\s+bit\s+of)?|slightly|"
@@ -254,7 +260,8 @@ _LIKED = re.compile(r"\b(i (?:really )?(?:like|love|enjoy|dig|prefer) (?:it|this
                     r"wonderful|superb|sick|fire|dope)\b|thumbs up|👍|sounds (?:good|great|amazing))")
 _DISLIKED = re.compile(r"(\b(?:(?:i )?(?:don'?t|do not|didn'?t) (?:like|love|enjoy)|dislike|hate (?:it|this|that|the "
                        r"(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th))|"
-                       r"not (?:good|great|nice|for me|it)\b|not (?:really )?my (?:thing|style|cup of tea)|"
+                       r"not (?:good|great|nice|for me|it)\b|not (?:really )?my (?:thing|style|cup of tea|jam)|"
+                       r"(?:it|this|that)(?: one)? (?:isn't|is not|'s not) (?:really )?my (?:thing|style|jam)|"
                        r"not (?:really |quite )?(?:feeling|digging|into) (?:it|this|that)|"
                        r"(?:awful|terrible|bad|boring|horrible|meh|nah|nope|ugh|rubbish|crap)\b|thumbs down)|👎)")
 
@@ -458,7 +465,13 @@ def _read_removals(low: str, slots: Slots) -> str:
                 low = _blank(low, m)
                 break
         else:
-            return low
+            break
+    for m in list(_NOT_MY_THING.finditer(low)):
+        found = _label_at(m.group(1), from_end=True)
+        if found:
+            _avoid(slots, found[0], m.group(0).strip())
+            low = low.replace(m.group(0), " , ", 1)
+    return low
 
 
 _LABELS = Nearest(lambda: [(label, phrase.strip()) for label, d in DESCRIPTIONS.items() for phrase in d.split(",")])

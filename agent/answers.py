@@ -185,6 +185,9 @@ def describe(result: dict[str, Any]) -> str:
 
 
 def taste(result: dict[str, Any]) -> str:
+    if not (result.get("genres") or result.get("moods") or result.get("instruments")):  # only what to keep out
+        return (f"So far I know to keep {_names(result.get('avoid') or [])} out of what I make for you. Tell me what you "
+                "do like ('I like mellow jazz with piano'), or attach a song you like.")
     clips = result.get("from_clips") or []
     source = f"From {len(clips)} song{'s' if len(clips) != 1 else ''}" if clips else "From what you told me"
     text = f"{source}, your taste is: **{result['explanation']}**."

@@ -78,7 +78,9 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
                 ctx.tracks = found_tracks
                 ctx.shown = "track"
         elif isinstance(m, ToolMessage) and m.name == "taste_profile":  # 'make me something like that' next
-            ctx.shown = "taste"
+            told = _json(m)
+            if told.get("genres") or told.get("moods") or told.get("instruments"):  # a taste to make music for
+                ctx.shown = "taste"
         elif isinstance(m, AIMessage) and not m.tool_calls and _text(m):
             ctx.earlier_replies.append(_text(m))
     return ctx

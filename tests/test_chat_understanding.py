@@ -122,10 +122,18 @@ def test_no_more_jazz_takes_jazz_away_and_it_isnt_my_thing_is_a_dislike():
 
 
 def test_make_me_something_right_after_a_taste_is_made_for_that_taste():
-    agent = ChatAgent()
+    agent = ChatAgent(user="rock-not-metal")  # a taste is kept per person, over chats
     agent.send("I like rock")
     agent.send("I'm not really into metal")
     reply = agent.send("make me something slow")
     assert reply.tools == ["create_music"] and reply.tool_calls[0][1]["energy"] < 0.5
-    assert "rock" in agent.session.last_loop.target and "metal" not in agent.session.last_loop.target
+    assert agent.session.last_loop.target == ["rock"]
     assert agent.send("make me some jazz").tools == ["generate_music"]  # a named genre is asked for, not the taste
+
+
+def test_a_taste_of_only_dislikes_is_kept_and_said_and_make_something_is_not_made_for_it():
+    agent = ChatAgent(user="dislikes-only")  # a taste is kept per person, over chats
+    told = agent.send("I'm not really into electronic stuff")
+    assert told.tools == ["taste_profile"] and "keep electronic out" in told.text and "don't know" not in told.text
+    assert "keep electronic out" in agent.send("what's my taste?").text
+    assert agent.send("make me something").tools == ["generate_music"]  # no taste to aim at yet: a plain request

@@ -137,3 +137,35 @@ def test_a_taste_of_only_dislikes_is_kept_and_said_and_make_something_is_not_mad
     assert told.tools == ["taste_profile"] and "keep electronic out" in told.text and "don't know" not in told.text
     assert "keep electronic out" in agent.send("what's my taste?").text
     assert agent.send("make me something").tools == ["generate_music"]  # no taste to aim at yet: a plain request
+
+
+@pytest.mark.parametrize("text, intent, check", [
+    ("twice as fast", "refine", lambda s: s.tempo_factor == 2.0),
+    ("half the tempo", "refine", lambda s: s.tempo_factor == 0.5),
+    ("make it less depressing", "refine", lambda s: s.more == {"sad": pytest.approx(-0.3)}),
+    ("could you do a version without the guitar", "refine", lambda s: s.avoid == ["guitar"]),
+    ("get rid of the strings", "refine", lambda s: s.avoid == ["strings"]),
+    ("make a rock song without drums", "make", lambda s: s.avoid == ["drums"] and s.genres == {"rock": 1.0}),
+    ("give me a banger", "make", lambda s: s.energy >= 0.8 and s.seconds_factor is None and "dance" in s.genres),
+    ("a lullaby for my baby", "make", lambda s: s.energy <= 0.2 and "new age" in s.genres),
+    ("a birthday song", "make", lambda s: "pop" in s.genres),
+])
+def test_everyday_phrasings_of_changes_and_occasions(text, intent, check):
+    from tools.language.understand import understand
+
+    reading = understand(text)
+    assert reading.intent == intent and check(reading.slots), reading
+
+
+def test_get_rid_of_the_drums_changes_the_piece_in_hand_and_twice_as_fast_doubles_its_tempo():
+    from agent.compose import _tempo_of
+
+    agent = ChatAgent(user="takes-parts-out")
+    agent.send("make me a 6 second rock song at 90 bpm")
+    out = agent.send("get rid of the drums")
+    assert out.tools == ["refine_music"] and "drums" in agent.session.pieces["g2"].generation.style.avoid
+    assert _tempo_of(agent.session.pieces["g2"].generation) == 90  # the pace kept (it fell to 81 with the drums)
+    faster = agent.send("twice as fast")
+    assert faster.tools == ["refine_music"]
+    assert _tempo_of(agent.session.pieces["g3"].generation) == pytest.approx(
+        2 * _tempo_of(agent.session.pieces["g2"].generation), abs=2)

@@ -238,9 +238,9 @@ class MusicChange:
 
     def energy_change(self) -> float:
         """The energy delta to apply; quieter or busier drums come through the groove (energy), as the sketch
-        engine has no per-instrument volume."""
+        engine has no per-instrument volume. Drums taken out leave the pace as it was ('no drums' is not 'calmer')."""
         energy = float(self.energy_delta or 0.0)
-        drums = float(self.more.get("drums", 0.0)) or (-1.0 if "drums" in self.remove else 0.0)
+        drums = float(self.more.get("drums", 0.0))
         if drums:
             energy += -0.2 if drums < 0 else 0.15
         return energy

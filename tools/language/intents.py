@@ -51,6 +51,11 @@ _ONE_BUT_CHANGED = (r"\b(?:the (?:first|second|third|fourth|fifth|last|previous|
                     r"this one) but (?:in|with|without|more|less|faster|slower|louder|softer|quieter|calmer|heavier|"
                     r"darker|brighter|shorter|longer|happier|sadder|no|a bit|a little|slightly|much)\b")
 
+# 'a version without the guitar', 'get rid of the strings': a part taken out of the piece in hand
+_PART_TAKEN_OUT = (r"\b(?:a|another) (?:version|take|one) (?:of (?:it|this|that) )?(?:without|with no|minus)\b|"
+                   r"^(?:(?:ok|okay|now|and|but|please|hmm)[,!.]*\s+)*(?:(?:can|could) you\s+)?(?:please\s+)?"
+                   r"(?:get rid of|take out|remove|drop|lose|cut|kill|ditch|mute) the \w+")
+
 # "I'd like it longer": the piece in hand, changed ('I'd like' asks for a new piece otherwise)
 _WANT_IT_CHANGED = (r"\b(?:i'?d like|i want|i would like|can i have|could i have|give me) (?:it|this|that|this one|"
                     r"that one) (?:a bit |a little |much |way |even |slightly )?(?:more|less|faster|slower|quicker|"
@@ -178,7 +183,7 @@ INTENTS: list[Intent] = [
                     (r"^(?:(?:ok|okay|nah|no|meh|hmm)\W+)*(?:next|next one|skip|skip it|skip this(?: one)?)(?: please)?"
                      r"\W*$", 0.9),
                     (r"^(?:the )?[\w -]{2,20} (?:is|are) too \w+", 0.86), (r"\bmake it\b", 0.8),
-                    (_ONE_BUT_CHANGED, 0.93), (_WANT_IT_CHANGED, 0.93),
+                    (_ONE_BUT_CHANGED, 0.93), (_WANT_IT_CHANGED, 0.93), (_PART_TAKEN_OUT, 0.93),
                     # a key or mode alone, the chat's own example ('in D minor'): it made a new piece with no genre
                     (r"^(?:(?:ok|okay|now|and|but|maybe|try|hmm|please)\W+)*(?:(?:in|try) )?(?:the key of )?"
                      r"(?:[a-z](?:#|b|♯|♭| sharp| flat)? )?(?:major|minor)(?: key)?(?: please| instead| now)?\W*$",
@@ -256,7 +261,8 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
         del scores[TASTE]  # 'I love it' is feedback, 'I love jazz' is taste
     names_the_piece = (re.match(r"^(?:(?:ok|okay|so|and|now|please|hmm|yes|yeah|nice|great|cool|but)[,!.]*\s+)*"
                                 r"(?:(?:can|could) you\s+)?make (?:it|the \w+|that|this)", text)
-                       or re.search(_ONE_BUT_CHANGED, text) or re.search(_WANT_IT_CHANGED, text))
+                       or re.search(_ONE_BUT_CHANGED, text) or re.search(_WANT_IT_CHANGED, text)
+                       or re.search(_PART_TAKEN_OUT, text))
     if re.search(_MAKE_VERB, text) and REFINE in scores and not names_the_piece:
         scores[REFINE] = min(scores[REFINE], 0.7)  # 'give me a different take' stays a refinement below
     if slots.different:

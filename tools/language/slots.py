@@ -156,7 +156,8 @@ ENERGY_WORDS = {
     "pumping": 0.85, "powerful": 0.8, "explosive": 0.95, "wild": 0.85, "upbeat": 0.75, "lively": 0.7, "punchy": 0.75,
     "calm": 0.2, "gentle": 0.25, "soft": 0.25, "quiet": 0.2, "mellow": 0.3, "relaxing": 0.2, "relaxed": 0.25,
     "peaceful": 0.15, "chill": 0.3, "laid-back": 0.3, "sleepy": 0.1, "soothing": 0.2, "dreamy": 0.3, "tender": 0.3,
-    "sleep": 0.1, "sleeping": 0.1, "epic": 0.8, "ballad": 0.25, "ballads": 0.25,
+    "sleep": 0.1, "sleeping": 0.1, "epic": 0.8, "ballad": 0.25, "ballads": 0.25, "lullaby": 0.1, "lullabies": 0.1,
+    "banger": 0.9, "bangers": 0.9,
 }
 # Words that set the energy and, when nothing else in the message names a genre, suggest one: an epic is a film
 # score, a ballad a slow song ('epic metal' stays metal, 'a jazz ballad' jazz).
@@ -167,7 +168,8 @@ GENRE_IF_ALONE = {"epic": "classical", "ballad": "pop", "ballads": "pop",
                   "studying": "chillout", "study": "chillout", "homework": "chillout", "focus": "chillout",
                   "reading": "chillout", "coding": "chillout", "sleep": "ambient", "sleeping": "ambient",
                   "meditation": "new age", "meditating": "new age", "yoga": "new age", "spa": "new age",
-                  "dinner": "jazz", "roadtrip": "rock", "driving": "rock"}
+                  "dinner": "jazz", "roadtrip": "rock", "driving": "rock", "lullaby": "new age", "lullabies": "new age",
+                  "birthday": "pop", "banger": "dance", "bangers": "dance"}
 # Tempo words set energy, which places the tempo inside the chosen style's range ("slow rock" is still rock).
 TEMPO_WORDS = {
     "fast": 0.85, "quick": 0.8, "rapid": 0.9, "frantic": 0.95, "uptempo": 0.8, "up-tempo": 0.8,
@@ -188,6 +190,8 @@ TEMPO_CHANGES = {
     "faster": 1.2, "quicker": 1.2, "speed up": 1.2, "speed it up": 1.2, "too slow": 1.2, "pick up the pace": 1.2,
     "more tempo": 1.2, "up the tempo": 1.2, "slower": 0.83, "slow down": 0.83, "slow it down": 0.83,
     "too fast": 0.83, "less fast": 0.83, "less tempo": 0.83, "lower the tempo": 0.83, "more slowly": 0.83,
+    "twice as fast": 2.0, "double the tempo": 2.0, "double the speed": 2.0, "double speed": 2.0, "double time": 2.0,
+    "half the tempo": 0.5, "half the speed": 0.5, "half speed": 0.5, "half as fast": 0.5, "twice as slow": 0.5,
 }
 COMPARATIVES = {"darker": "dark", "sadder": "sad", "happier": "happy", "brighter": "happy", "calmer": "calm",
                 "mellower": "mellow", "jazzier": "jazz", "funkier": "funk", "bluesier": "blues",

@@ -21,6 +21,7 @@ MORE_NAMES: dict[str, str] = {
     "sad": "sad", "sadder": "sad", "happier": "happy", "darker": "dark", "calmer": "calm", "mellower": "mellow",
     "sleep": "calm", "sleeping": "calm", "sleepy": "calm", "peaceful": "calm", "soothing": "calm", "quiet": "calm",
     "energetic": "energetic", "upbeat": "energetic", "lively": "energetic",
+    "depressing": "sad", "melancholy": "sad", "gloomy": "dark", "cheerful": "happy", "joyful": "happy",
     "drumkit": "drums", "drum kit": "drums", "vox": "vocals", "vocalist": "vocals", "sung": "vocals",
     "rapping": "hip-hop", "rapped": "hip-hop", "guitarist": "guitar", "pianist": "piano", "acoustic guitar": "acoustic guitar",
     "electric guitar": "guitar", "electric bass": "bass",  # 'electric' here is the instrument's, not electronic music

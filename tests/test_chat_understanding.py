@@ -169,3 +169,11 @@ def test_get_rid_of_the_drums_changes_the_piece_in_hand_and_twice_as_fast_double
     assert faster.tools == ["refine_music"]
     assert _tempo_of(agent.session.pieces["g3"].generation) == pytest.approx(
         2 * _tempo_of(agent.session.pieces["g2"].generation), abs=2)
+
+
+def test_in_the_style_of_my_songs_is_like_my_songs_and_in_the_style_of_a_band_is_that_bands_genre():
+    from tools.language.understand import understand
+
+    assert understand("make something in the style of my songs").intent == "make_like"
+    beatles = understand("make a song in the style of the beatles")
+    assert beatles.intent == "make" and "rock" in beatles.slots.genres

@@ -36,7 +36,8 @@ _MAKE_VERB = (r"\b(?:make|create|compose|generate|write|produce|play me|render|b
               r"i would like|can i (?:get|have)|could i (?:get|have)|let's have|how about)\b")
 _LIKE_THESE = (r"\b(?:like (?:these|those|them|this|that|it|dis|mine|the (?:first|second|third|last) one|"
                r"my (?:songs?|tracks?|uploads?|music|clips?|files?))|(?:from|based on|matching|for|fits?|with) "
-               r"my taste|in (?:that|the same|this|their|my) (?:style|vein|spirit)|similar to (?:these|those|them|"
+               r"my taste|in (?:that|the same|this|their|my) (?:style|vein|spirit)|in the (?:style|vein|spirit) of (?:these|those|"
+               r"them|this|that|it|my (?:songs?|tracks?|uploads?|music|clips?|files?))|similar to (?:these|those|them|"
                r"this|that|it|my))\b")
 
 _GOODBYE = r"(?:bye|goodbye|good bye|bye bye|see (?:you|ya)(?: later)?|later|that'?s all(?: for now)?|good ?night)\b"

@@ -125,10 +125,17 @@ def show_taste(session: Session, profile) -> None:
                                      ratings=feedback_count(session.user), words=list(profile.words)))
 
 
-def taste_profile(session: Session, text: str = "", upload_ids: list[str] | None = None) -> dict[str, Any]:
+def taste_profile(session: Session, text: str = "", upload_ids: list[str] | None = None,
+                  forget: bool = False) -> dict[str, Any]:
     """The person's taste, from every song they have given and everything they said about it (words outrank
-    songs), over all their chats; this chat's uploads join it."""
-    from tools.taste import explain, load_profile, remember_words
+    songs), over all their chats; this chat's uploads join it. `forget` erases it instead (the saved songs, words
+    and likes; the uploads stay in this chat)."""
+    from tools.taste import explain, load_profile, remember_words, reset_taste
+
+    if forget:
+        reset_taste(session.user)
+        session.profile = None
+        return {"forgotten": True}
 
     ids = list(upload_ids or session.uploads)
     for i, uid in enumerate(ids):

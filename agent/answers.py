@@ -185,6 +185,9 @@ def describe(result: dict[str, Any]) -> str:
 
 
 def taste(result: dict[str, Any]) -> str:
+    if result.get("forgotten"):
+        return ("Your taste is reset: no songs, no words, no likes. Upload a song you love, or tell me what you like, "
+                "to start again.")
     if not (result.get("genres") or result.get("moods") or result.get("instruments")):  # only what to keep out
         return (f"So far I know to keep {_names(result.get('avoid') or [])} out of what I make for you. Tell me what you "
                 "do like ('I like mellow jazz with piano'), or attach a song you like.")

@@ -144,13 +144,11 @@ async def taste_forget(action: cl.Action) -> None:
 
 @cl.action_callback("taste_reset")
 async def taste_reset(action: cl.Action) -> None:
-    from tools.taste import reset_taste
+    from agent import actions, answers
 
     agent = cl.user_session.get("agent") or new_agent()
-    reset_taste(agent.session.user)
-    agent.session.profile = None
-    await cl.Message(content="Your taste is reset: no songs, no words, no likes. Upload a song you love, or tell "
-                             "me what you like, to start again.").send()
+    forgotten = actions.taste_profile(agent.session, forget=True)
+    await cl.Message(content=answers.taste(forgotten)).send()
 
 
 async def answer(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> None:

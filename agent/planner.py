@@ -28,6 +28,8 @@ from tools.language import Reading, understand
 from tools.language import intents as I
 
 MAKING_TOOLS = ("generate_music", "create_music", "refine_music")
+# 'forget my taste', 'reset my profile': the browser's reset button, said in words
+FORGET_TASTE = r"\b(?:forget|reset|clear|erase|delete|wipe|remove)\b.*\b(?:taste|profile|preferences|what i like)\b"
 SHOWING_TOOLS = ("search_library", "find_similar")
 
 
@@ -214,6 +216,8 @@ class OfflinePlanner(BaseChatModel):
                 ids = ctx.latest_uploads if len(ctx.latest_uploads) > 1 else ctx.uploads
             return self._call("describe_uploads", {"upload_ids": ids})
         if intent == I.TASTE:
+            if re.search(FORGET_TASTE, reading.corrected):
+                return self._call("taste_profile", {"forget": True})
             said = reading.text if slots.names_music() else ""
             return self._call("taste_profile", {"text": said, "upload_ids": ctx.uploads})
         if intent == I.SIMILAR:

@@ -75,11 +75,12 @@ def build_tools(session: Session) -> list[BaseTool]:
         for every upload."""
         return actions.describe_uploads(session, upload_ids, generation_ids)
 
-    def taste_profile(text: str = "", upload_ids: list[str] | None = None) -> dict[str, Any]:
+    def taste_profile(text: str = "", upload_ids: list[str] | None = None, forget: bool = False) -> dict[str, Any]:
         """Sum up the person's taste (genres, moods, instruments, tempo, key, energy) from their uploads and
         words; their words outrank the songs. text: what they said about their taste (may be empty);
-        upload_ids: uploads to learn from (omit for all)."""
-        return actions.taste_profile(session, text, upload_ids)
+        upload_ids: uploads to learn from (omit for all); forget: true only when they ask to forget or reset
+        their taste (it erases the saved songs, words and likes)."""
+        return actions.taste_profile(session, text, upload_ids, forget)
 
     def record_feedback(liked: bool, generation_id: str | None = None) -> dict[str, Any]:
         """Remember that the person liked (true) or disliked (false) a generated piece (id like "g1"; omit for

@@ -177,3 +177,20 @@ def test_in_the_style_of_my_songs_is_like_my_songs_and_in_the_style_of_a_band_is
     assert understand("make something in the style of my songs").intent == "make_like"
     beatles = understand("make a song in the style of the beatles")
     assert beatles.intent == "make" and "rock" in beatles.slots.genres
+
+
+def test_forget_my_taste_erases_it_as_the_browsers_reset_button_does():
+    agent = ChatAgent(user="forgets")
+    agent.send("my favourite genres are jazz and soul")
+    assert set(agent.session.profile.genres) == {"jazz", "soul"}  # 'genres' is not read as a genre by its meaning
+    forgot = agent.send("forget my taste")
+    assert forgot.tool_calls == [("taste_profile", {"forget": True})] and "reset" in forgot.text
+    assert "don't know your taste yet" in agent.send("what do you know about me?").text
+
+
+def test_not_sure_about_the_vocals_is_less_vocals():
+    from tools.language.understand import understand
+
+    reading = understand("hmm not sure about the vocals")
+    assert reading.intent == "refine" and reading.slots.more == {"vocals": pytest.approx(-0.3)}
+    assert not reading.slots.genres  # it was a request for soul with vocals

@@ -127,7 +127,9 @@ INTENTS: list[Intent] = [
            ["save this one to my library", "add that to the collection", "keep it in my library"]),
     Intent(TASTE, [(r"\b(?:my taste|my profile|what do i (?:like|listen)|what i like|my (?:music )?style\b(?! of)|"
                     r"what kind of music (?:do i|am i)|what (?:music|genres?) (?:do i|am i)|my preferences|"
-                    r"taste profile|what am i into)\b", 0.95),
+                    r"taste profile|what am i into|what do you know about me|what have you learn(?:ed|t) about me|"
+                    r"my (?:favou?rite|fave|fav) (?:genres?|music|styles?|kinds? of music|bands?|artists?) (?:is|are))\b",
+                    0.95),
                    (r"^(?:and |also |well,? |so |honestly,? )?i(?:'m| am)?(?: really| mostly| usually| generally)? "
                     r"(?:like|love|enjoy|prefer|adore|into|listen to|can't stand|hate|dislike|don't like|"
                     r"am into|'m into|(?:am |'m )?not (?:really |much |too |that |very |big )?(?:into|a (?:big |huge )?"

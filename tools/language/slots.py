@@ -148,6 +148,7 @@ STOPWORDS = {
     "blend", "mix", "mash", "merge", "fuse", "hybrid", "cross", "together", "sum", "based", "same", "similar",
     "get", "groove", "jam", "tune", "both", "them", "mine", "ones", "own", "made", "did", "does", "done", "think",
     "thing", "stuff", "okay", "ok", "thanks", "thank", "maybe", "pls", "plz", "lol", "show", "tell", "list",
+    "genre", "genres", "fave", "fav", "usually", "mostly", "prefer",
 }
 IMPLIED_GENRE = {"synth": "electronic", "sitar": "world", "harpsichord": "classical", "violin": "classical",
                  "cello": "classical", "strings": "classical", "choir": "classical"}
@@ -233,7 +234,8 @@ _DOWN = re.compile(r"\b(?:turn|tone|bring|dial)\s+down\s+(?:the\s+)?" + _L + r"|
 _MORE = re.compile(r"\b(?<!no )(?<!not )(lots more|a lot more|much more|way more|more|extra|add(?:\s+(?:some|a|an|more|in))?|"
                    r"bring in|louder|heavier on|heavy on|stronger|with more|(?:put|throw|stick)\s+(?:in\s+)?"
                    r"(?:some|a|an|more)|throw in)\s+(?:of\s+)?(?:the\s+|some\s+)?" + _L)
-_LESS = re.compile(r"\b(less|fewer|quieter|softer|not so much|not as much)\s+(?:of\s+)?(?:the\s+)?" + _L)
+_LESS = re.compile(r"\b(less|fewer|quieter|softer|not so much|not as much|not (?:so |too )?sure about|not loving)\s+"
+                   r"(?:of\s+)?(?:the\s+)?" + _L)
 _L_BEFORE = r"([a-z&'][a-z&'-]*(?:\s+[a-z&'-]+)?)"  # one or two words just before a change word
 _TOO = re.compile(r"\b(?:the\s+)?" + _L_BEFORE + r"\s+(?:is|are|'s|was|were)\s+(?:way\s+|a bit\s+|much\s+)?too\s+"
                   r"(loud|much|strong|busy|quiet|soft|weak)\b")

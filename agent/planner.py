@@ -29,7 +29,8 @@ from tools.language import intents as I
 
 MAKING_TOOLS = ("generate_music", "create_music", "refine_music")
 # 'forget my taste', 'reset my profile': the browser's reset button, said in words
-FORGET_TASTE = r"\b(?:forget|reset|clear|erase|delete|wipe|remove)\b.*\b(?:taste|profile|preferences|what i like)\b"
+FORGET_TASTE = (r"\b(?:forget|reset|clear|erase|delete|wipe)\s+(?:all\s+(?:of\s+)?)?(?:my|the)\s+(?:music\s+)?"
+                r"(?:taste|profile|taste profile|preferences)\b")
 SHOWING_TOOLS = ("search_library", "find_similar")
 
 

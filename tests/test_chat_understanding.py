@@ -186,6 +186,9 @@ def test_forget_my_taste_erases_it_as_the_browsers_reset_button_does():
     forgot = agent.send("forget my taste")
     assert forgot.tool_calls == [("taste_profile", {"forget": True})] and "reset" in forgot.text
     assert "don't know your taste yet" in agent.send("what do you know about me?").text
+    agent.send("I like jazz and soul")
+    assert agent.send("remove jazz from my taste").tool_calls[0][1].get("forget") is None  # a dislike, not a reset
+    assert set(agent.session.profile.genres) == {"soul"} and agent.session.profile.avoid == ["jazz"]
 
 
 def test_not_sure_about_the_vocals_is_less_vocals():

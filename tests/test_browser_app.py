@@ -73,6 +73,13 @@ def test_the_taste_panel_shows_the_songs_and_one_can_be_removed(app_url, browser
     removed.wait_for(timeout=30000)
     assert "took first_love.wav out of your taste" in removed.inner_text().replace("*", "")
     assert "first_love.wav" not in removed.locator("#taste-panel").inner_text()
+    told = say(page, "I like jazz", 3)  # a taste in words: the panel again, with its reset button
+    page.once("dialog", lambda dialog: dialog.accept())  # 'Forget your whole taste...?'
+    told.locator("#taste-reset").click()
+    reset = page.locator(ASSISTANT).nth(4)
+    reset.wait_for(timeout=30000)
+    assert "Your taste is reset" in reset.inner_text()
+    assert "don't know your taste yet" in say(page, "what's my taste?", 5).inner_text()
     page.close()
 
 

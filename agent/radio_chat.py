@@ -24,8 +24,11 @@ from tools.radio import RadioPiece, Station, StationOptions, StationRequest, Ste
 if TYPE_CHECKING:
     from tools.radio.playlist import Playlist, Progress
 
-_STOP = re.compile(r"^\s*(?:please\s+)?(stop|pause|end|quit|turn off|switch off|enough)\b(?:\s+(?:the\s+)?"
-                   r"(?:radio|station|music|playing|it))?[\s!.]*$", re.IGNORECASE)
+_STOP = re.compile(r"^\s*(?:please\s+)?(?:(?:stop|pause|end|quit|kill|turn off|switch off|shut off|shut down|enough)"
+                   r"(?:\s+(?:the\s+)?(?:radio|station|music|playing|it)(?:\s+now)?)?|"
+                   # 'turn the radio off', 'radio off': the thing named first ('radio off' started a station)
+                   r"(?:(?:turn|switch|shut)\s+)?(?:the\s+)?(?:radio|station|music|it)\s+off)"
+                   r"(?:\s+please)?[\s!.]*$", re.IGNORECASE)
 _SKIP = re.compile(r"^\s*(?:please\s+)?(skip|next|skip (?:it|this|this one)|next one|next song|next piece|"
                    r"not this one|⏭)[\s!.]*$", re.IGNORECASE)
 _LIKE_WORD = re.compile(r"^\s*(like|love|love this|like this|liked|nice|yes|👍|❤️?|<3)[\s!.]*$", re.IGNORECASE)

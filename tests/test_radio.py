@@ -480,3 +480,17 @@ def test_a_playlist_made_in_the_browser_comes_with_a_player_of_its_tracks(user_h
     finally:
         stopped = radio.handle("stop")
     assert "tastemaker " not in stopped.text and "play my radio" in stopped.text
+
+
+@pytest.mark.parametrize("text", ["radio off", "turn the radio off", "switch the station off", "kill the radio",
+                                  "turn off the radio please"])
+def test_turning_the_radio_off_in_any_order_stops_it(text):
+    """'turn the radio off' named the radio, so it started a new station."""
+    assert parse_radio(text, playing=True).kind == "stop"
+    assert parse_radio(text, playing=False).kind == "stop"  # answered 'No station is playing.'
+
+
+@pytest.mark.parametrize("text", ["keep the music coming", "i want an endless mix of chill beats",
+                                  "non-stop jazz please"])
+def test_music_that_keeps_coming_is_a_station(text):
+    assert parse_radio(text, playing=False).kind == "start"

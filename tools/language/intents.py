@@ -224,7 +224,10 @@ INTENTS: list[Intent] = [
            ["make me a 30-minute playlist for a dinner party", "a playlist for running", "an hour of music to keep"]),
     Intent(RADIO, [(_NOT_A_QUESTION + r".*" + _START_WORDS + r".*\b(?:radio|station)\b", 0.98),
                    (_NOT_A_QUESTION + r".*\b(?:radio|station)\b.*" + _START_WORDS, 0.98),
-                   (_NOT_A_QUESTION + r"(?:a |an |my |some )?[\w -]{0,30}\b(?:radio|station)\b", 0.96)],
+                   (_NOT_A_QUESTION + r"(?:a |an |my |some )?[\w -]{0,30}\b(?:radio|station)\b", 0.96),
+                   # music that keeps coming: a station by another name
+                   (r"\b(?:keep (?:the )?(?:music|songs|tunes|it) (?:coming|going|playing)|non-?stop|endless|"
+                    r"never-?ending|on repeat forever|all (?:day|night) long)\b", 0.9)],
            ["play my radio", "radio for running", "start a jazz station", "put on some radio"],
            wants_music_words=True),
     Intent(FEEDBACK, [(r"^(?:i|we)\s+(?:really\s+)?(?:like|love|liked|loved|prefer|hate|dislike|don'?t like)\s+"

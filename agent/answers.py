@@ -104,6 +104,9 @@ DOWNLOAD = ("Every piece is a WAV file, its MIDI beside it. In the browser, the 
 PLAYBACK = ("Nothing is playing from me: each piece plays in the player under its reply (in the terminal chat, open "
             "the file after ♪ in your audio player), and that player pauses and resumes it. Say 'start a station' for "
             "music that keeps coming, which 'pause' and 'stop' then control.")
+VOLUME = ("The volume is your player's (its slider, or your device's keys): every piece I make is mastered to the "
+          "same loudness, -14 LUFS, as streaming services play music. If you meant more drive, say 'more energetic' "
+          "or 'calmer'.")
 GOODBYE = ("Bye for now! Your pieces and library stay here; come back any time and say 'play g1' or "
            "'start my station'.")
 THANKS = "You're welcome! Tell me what to make next, or say 'start a station' for music that keeps coming."

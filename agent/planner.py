@@ -200,7 +200,7 @@ class OfflinePlanner(BaseChatModel):
         if intent == I.THANKS:
             return answers.GOODBYE if I.says_goodbye(reading.corrected) else answers.THANKS
         if intent == I.PLAYBACK:
-            return answers.PLAYBACK
+            return answers.VOLUME if re.search(I.VOLUME, reading.corrected) else answers.PLAYBACK
         if intent == I.DOWNLOAD:
             return answers.DOWNLOAD
         if intent == I.REFUSE_FILE:

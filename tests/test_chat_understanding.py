@@ -197,3 +197,19 @@ def test_not_sure_about_the_vocals_is_less_vocals():
     reading = understand("hmm not sure about the vocals")
     assert reading.intent == "refine" and reading.slots.more == {"vocals": pytest.approx(-0.3)}
     assert not reading.slots.genres  # it was a request for soul with vocals
+
+
+@pytest.mark.parametrize("text", ["turn it up", "volume down", "turn up the volume please", "turn it down a bit"])
+def test_the_volume_is_the_players_and_is_said_so_instead_of_a_new_take(text):
+    """'turn it up' made a new take with nothing changed."""
+    from tools.language.understand import understand
+
+    assert understand(text).intent == "playback"
+    assert understand("make it louder").intent == "refine"  # more drive: a change to the music
+
+
+def test_turn_it_up_after_a_piece_answers_about_the_volume():
+    agent = ChatAgent(user="volume")
+    agent.send("make a 4 second pop song")
+    reply = agent.send("turn it up")
+    assert reply.tools == [] and "volume is your player's" in reply.text and "g2" not in agent.session.pieces

@@ -57,6 +57,11 @@ _PART_TAKEN_OUT = (r"\b(?:a|another) (?:version|take|one) (?:of (?:it|this|that)
                    r"^(?:(?:ok|okay|now|and|but|please|hmm)[,!.]*\s+)*(?:(?:can|could) you\s+)?(?:please\s+)?"
                    r"(?:get rid of|take out|remove|drop|lose|cut|kill|ditch|mute) the \w+")
 
+# 'turn it up', 'volume down': the player's volume, not the music ('louder' alone is more drive, a change)
+VOLUME = (r"^(?:(?:ok|okay|please|now|hey|can you|could you)\W+)*(?:turn (?:it|this|that|the (?:music|volume|sound)) "
+          r"(?:up|down)|turn (?:up|down) the (?:volume|music|sound)|(?:the )?volume (?:up|down)|(?:raise|lower|increase|"
+          r"decrease) the volume|crank it(?: up)?)(?: a (?:bit|little|lot))?(?: please)?\W*$")
+
 # "I'd like it longer": the piece in hand, changed ('I'd like' asks for a new piece otherwise)
 _WANT_IT_CHANGED = (r"\b(?:i'?d like|i want|i would like|can i have|could i have|give me) (?:it|this|that|this one|"
                     r"that one) (?:a bit |a little |much |way |even |slightly )?(?:more|less|faster|slower|quicker|"
@@ -233,7 +238,8 @@ INTENTS: list[Intent] = [
     Intent(FEEDBACK, [(r"^(?:i|we)\s+(?:really\s+)?(?:like|love|liked|loved|prefer|hate|dislike|don'?t like)\s+"
                        r"(?:the\s+)?(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)(?:\s+one)?\b", 0.9)],
            ["I like this", "that's great", "not for me", "I don't like it", "awesome, thanks", "I love the second one"]),
-    Intent(PLAYBACK, [(r"^(?:(?:ok|okay|please|now|hey)\W+)*(?:pause|resume|unpause|stop|mute|silence|shh+|"
+    Intent(PLAYBACK, [(VOLUME, 0.95),
+                      (r"^(?:(?:ok|okay|please|now|hey)\W+)*(?:pause|resume|unpause|stop|mute|silence|shh+|"
                        r"(?:stop|pause) (?:it|this|that|the music|playing|the song)|turn (?:it|this|that|the music) "
                        r"(?:off|on)|turn (?:off|on)(?: the music)?|shut (?:it|this|that) off)(?: please)?\W*$", 0.95)],
            ["pause", "stop the music", "turn it off"]),

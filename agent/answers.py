@@ -386,6 +386,8 @@ def compose(reading: Reading, results: list[tuple[str, dict[str, Any]]], earlier
             parts.append(result["error"] if result.get("not_ready") else f"Sorry, that didn't work: {result['error']}")
         elif name in ("generate_music", "create_music", "refine_music"):
             parts.append(made(result, list(earlier)))
+        elif name == "record_feedback" and not result["liked"] and len(results) > 1:  # a new take follows
+            parts.append(f"Noted; I'll steer away from that. Your taste now: {result['profile']}.")
         elif name in WRITERS:
             parts.append(WRITERS[name](result))
         else:

@@ -277,7 +277,11 @@ class OfflinePlanner(BaseChatModel):
         if intent == I.REFINE:
             if ctx.pieces:
                 piece = ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
-                return self._call("refine_music", self._change(reading) | {"generation_id": piece})
+                refine = self._call("refine_music", self._change(reading) | {"generation_id": piece})
+                disliked_whole = slots.liked is False and not (slots.is_change() or slots.avoid)  # not 'the drums'
+                if disliked_whole and isinstance(refine, list):  # 'that was awful, try again': said, and kept
+                    return self._call("record_feedback", {"liked": False, "generation_id": piece}) + refine
+                return refine
             if not slots.names_music():
                 return answers.NOTHING_TO_REFINE
             intent = I.MAKE  # "more jazz" before anything was made: make some jazz

@@ -213,3 +213,14 @@ def test_turn_it_up_after_a_piece_answers_about_the_volume():
     agent.send("make a 4 second pop song")
     reply = agent.send("turn it up")
     assert reply.tools == [] and "volume is your player's" in reply.text and "g2" not in agent.session.pieces
+
+
+def test_that_was_awful_try_again_is_remembered_as_a_dislike_and_makes_a_new_take():
+    agent = ChatAgent(user="awful")
+    agent.send("make a 4 second pop song")
+    reply = agent.send("that was awful, try again")
+    assert [name for name, _ in reply.tool_calls] == ["record_feedback", "refine_music"]
+    assert agent.session.pieces["g1"].liked is False and "g2" in agent.session.pieces
+    assert reply.text.startswith("Noted; I'll steer away from that.")
+    part = agent.send("I don't like the drums")  # a part of the piece, not the piece: no dislike recorded
+    assert part.tools == ["refine_music"] and agent.session.pieces["g2"].liked is None

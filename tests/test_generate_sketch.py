@@ -780,6 +780,19 @@ def test_a_doom_band_plays_slow_and_lets_its_chords_ring():
     assert plan(Style(genres={"metal": 1.0}, tempo=190), 20.0, seed=1).tempo == 190
 
 
+def test_trap_synth_funk_and_synth_pop_are_played_on_a_drum_machine():
+    # round 10: a trap beat, a synth-funk band and a synth-pop band were played on whatever kit the drummer drew,
+    # acoustic ones too; trap is made on the 808, and so were the early-80s synth-funk and synth-pop records
+    trap = [a for a in (plan(Style(genres={"hip-hop": 1.0}), 20.0, seed=s) for s in range(16))
+            if a.groove.startswith("trap")]
+    assert len(trap) >= 3 and {a.kit for a in trap} == {25}, [(a.seed, a.kit) for a in trap]
+    for name, lineup in (("funk", "synth funk"), ("pop", "piano and synth pad")):
+        arrs = [a for a in (plan(Style(genres={name: 1.0}), 20.0, seed=s) for s in range(12)) if a.lineup == lineup]
+        assert len(arrs) >= 2 and {a.kit for a in arrs} == {25}, (name, [(a.seed, a.kit) for a in arrs])
+        [drums] = [i for i in to_midi(arrs[0]).instruments if i.is_drum]
+        assert drums.program == 25
+
+
 def _finished_and_unfinished(monkeypatch, name: str, seconds: float, seed: int = 0):
     """A real piece as produce() finishes it, and the mix it finished with the master it used (round 9c)."""
     from tools.generate.sketch import production

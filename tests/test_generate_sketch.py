@@ -793,6 +793,29 @@ def test_trap_synth_funk_and_synth_pop_are_played_on_a_drum_machine():
         assert drums.program == 25
 
 
+def test_a_metal_bands_guitars_go_through_its_own_amp():
+    # round 10: every metal band's guitars went through one amp; a one-guitar death-metal band's through more gain
+    # and a deeper scoop, a gothic band's through a warmer, less saturated one
+    from tools.generate.sketch.production import AMPS, LINEUP_AMPS, parts_for_mix, voice_index
+    from tools.mixing.strip import process
+
+    top = {}
+    for seed in (0, 2, 4):
+        arr = plan(Style(genres={"metal": 1.0}), 6.0, seed=seed)
+        pm = to_midi(arr)
+        guitars = []
+        for inst, stem, strip in zip(pm.instruments, *parts_for_mix(arr, pm, SR)):
+            i = voice_index(inst.name)
+            if i is not None and arr.voices[i].role == "comp":
+                assert strip.amp == LINEUP_AMPS.get(("metal", arr.lineup), AMPS["metal"])
+                guitars.append(process(stem, SR, strip).mean(axis=1))
+        mix = np.sum(guitars, axis=0)
+        power, freqs = np.abs(np.fft.rfft(mix)) ** 2, np.fft.rfftfreq(len(mix), 1 / SR)
+        top[arr.lineup] = power[freqs > 3500].sum() / power[(freqs > 200) & (freqs <= 3500)].sum()
+    # more gain, fewer mids: the death-metal wall's harmonics over 3.5 kHz; the gothic band's the fewest
+    assert top["gothic: guitars and church organ"] < top["symphonic: guitars and strings"] < top["one guitar"], top
+
+
 def _finished_and_unfinished(monkeypatch, name: str, seconds: float, seed: int = 0):
     """A real piece as produce() finishes it, and the mix it finished with the master it used (round 9c)."""
     from tools.generate.sketch import production

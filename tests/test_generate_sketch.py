@@ -634,8 +634,9 @@ def test_successive_seeds_are_played_by_different_bands(name):
     assert len({tuple(sorted(v.program for v in a.voices if v.style == name)) for a in arrs}) == len(bands)
     for a, b in zip(arrs, bands):
         assert {v.program for v in a.voices} <= {p for p in b.players if p is not None}
-        if b.kits:
-            assert a.kit in b.kits
+        if b.kits:  # (a groove with a kit of its own brings it: round 10, trap's 808)
+            own = next((g.kit for g in S.GROOVES.get(name, ()) if g.name == a.groove), None)
+            assert a.kit in b.kits or a.kit == own
     far = plan(Style(genres={name: 1.0}, energy=0.6), 20.0, seed=104729)  # the chat's 'something different'
     assert far.lineup != arrs[0].lineup
 

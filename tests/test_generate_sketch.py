@@ -772,11 +772,11 @@ def test_a_doom_band_plays_slow_and_lets_its_chords_ring():
     assert thrash.groove == "thrash" and doom.groove.startswith("doom")
     assert 60 <= doom.tempo <= 76 and thrash.tempo >= 185
 
-    def held(arr) -> float:  # the rhythm guitar's longest chord, in seconds
+    def held(arr) -> float:  # the rhythm guitar's median note, in seconds
         guitar = next(i for i in to_midi(arr).instruments if i.name.split(". ", 1)[-1].startswith("comp"))
-        return float(max(n.end - n.start for n in guitar.notes))
+        return float(np.median([n.end - n.start for n in guitar.notes]))
 
-    assert held(doom) > 0.7 > 0.3 > held(thrash)
+    assert held(doom) > 0.5 > 0.1 > held(thrash)
     # a tempo asked for is still the tempo played
     assert plan(Style(genres={"metal": 1.0}, tempo=190), 20.0, seed=1).tempo == 190
 

@@ -742,12 +742,12 @@ GROOVES: dict[str, tuple[Groove, ...]] = {
         # the book's cymbals, intro and outro (with their own, the pieces moved away from the real metal: Fréchet
         # 5.1 -> 6.5-6.7 on seeds 0-7); the kick, the snare and the guitars' figure change
         Groove("thrash"),
-        # doom: a third of thrash's tempo, a chord rung for a beat, then chugged, over a slow, heavy backbeat:
-        # another kind of metal band, not the same one playing faster or slower (second, so that the next take
-        # after the book's thrash is the furthest from it)
-        Groove("doom: slow, chords rung and chugged", _metal(
+        # doom: a third of thrash's tempo, chords left to ring over a slow, heavy backbeat: another kind of metal
+        # band, not the same one playing faster or slower (second, so that the next take after the book's thrash
+        # is the furthest from it)
+        Groove("doom: slow, chords left to ring", _metal(
             {KICK: "X.......X.x.....", SNARE: "........X......."}, {KICK: "X.......X.X.....", SNARE: "........X......."}),
-            patterns=((0, "R-------R-----R-"), (1, "C---mmmmC---mmmm"), (2, "n-------n---n---")), tempo=(60, 76)),
+            patterns=((0, "R-------R-----R-"), (1, "C-------C---C-m-"), (2, "n-------n---n---")), tempo=(60, 76)),
         Groove("gallop", _metal({KICK: "X.xxX.xxX.xxX.xx", SNARE: "....X.......X..."},
                                 {KICK: "X.xxX.xxX.xxX.xx", SNARE: "....X.......X..."}),
                patterns=((1, "C.mmC.mmC.mmC.mm"),)),

@@ -456,11 +456,6 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         tempo = float(np.clip(reference.tempo, 40, 240))
     else:
         tempo = _tempo(blend, energy, rng)
-        own = _groove(primary.name, seed) if reference is None else None
-        if own is not None and own.tempo is not None:  # the groove's own range (doom), at the same place in it
-            lo, hi = primary.tempo
-            pos = float(np.clip((tempo - lo) / (hi - lo), 0, 1))
-            tempo = float(round(own.tempo[0] + pos * (own.tempo[1] - own.tempo[0])))
 
     # harmony: the reference's progression, else one of the primary style's
     if reference is not None and reference.progression:

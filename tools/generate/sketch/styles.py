@@ -711,14 +711,12 @@ SEATS: dict[str, dict[int, float]] = {
 class Groove:
     """One way a style's drummer and band can lay the time down (a thrash beat or a half-time one; a swing ride or a
     bossa nova): its drum book (None: the style book's own), the patterns some parts play to fit it (by position in
-    `StyleSpec.parts`), and its swing and tempo range when they differ from the style's (a bossa nova is played
-    straight, a doom band slow)."""
+    `StyleSpec.parts`), and its swing when it differs from the style's (a bossa nova is played straight)."""
 
     name: str
     drums: dict[str, dict[int, str]] | None = None
     patterns: tuple[tuple[int, str], ...] = ()
     swing: float | None = None
-    tempo: tuple[int, int] | None = None  # the groove's own tempo range where it is not the style's (doom is slow)
     kit: int | None = None  # the drum kit the groove is played on where it has one of its own (trap: the 808)
 
 
@@ -742,21 +740,15 @@ GROOVES: dict[str, tuple[Groove, ...]] = {
         # the book's cymbals, intro and outro (with their own, the pieces moved away from the real metal: Fréchet
         # 5.1 -> 6.5-6.7 on seeds 0-7); the kick, the snare and the guitars' figure change
         Groove("thrash"),
-        # doom: a third of thrash's tempo, chords left to ring over a slow, heavy backbeat: another kind of metal
-        # band, not the same one playing faster or slower (second, so that the next take after the book's thrash
-        # is the furthest from it)
-        Groove("doom: slow, chords left to ring", _metal(
-            {KICK: "X.......X.x.....", SNARE: "........X......."}, {KICK: "X.......X.X.....", SNARE: "........X......."}),
-            patterns=((0, "R-------R-----R-"), (1, "C-------C---C-m-"), (2, "n-------n---n---")), tempo=(60, 76)),
+        Groove("half-time: chugging over a slow backbeat", _metal(
+            {KICK: "X..X..X...X..X..", SNARE: "........X......."}, {KICK: "X.X.X.X.X.X.X.X.", SNARE: "........X......."}),
+            patterns=((1, "C-mmm-mmC-mmm-mm"),)),
         Groove("gallop", _metal({KICK: "X.xxX.xxX.xxX.xx", SNARE: "....X.......X..."},
                                 {KICK: "X.xxX.xxX.xxX.xx", SNARE: "....X.......X..."}),
                patterns=((1, "C.mmC.mmC.mmC.mm"),)),
         Groove("blast beat, tremolo-picked chords", _metal(
             {KICK: "x.x.x.x.x.x.x.x.", SNARE: ".x.x.x.x.x.x.x.x"}, {KICK: "xxxxxxxxxxxxxxxx", SNARE: "x.x.x.x.x.x.x.x."}),
             patterns=((1, "mmmmmmmmmmmmmmmm"),)),
-        Groove("half-time: chugging over a slow backbeat", _metal(
-            {KICK: "X..X..X...X..X..", SNARE: "........X......."}, {KICK: "X.X.X.X.X.X.X.X.", SNARE: "........X......."}),
-            patterns=((1, "C-mmm-mmC-mmm-mm"),)),
     ),
     "punk": (
         Groove("two-beat"),

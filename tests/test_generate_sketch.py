@@ -634,8 +634,9 @@ def test_successive_seeds_are_played_by_different_bands(name):
     assert len({tuple(sorted(v.program for v in a.voices if v.style == name)) for a in arrs}) == len(bands)
     for a, b in zip(arrs, bands):
         assert {v.program for v in a.voices} <= {p for p in b.players if p is not None}
-        if b.kits:
-            assert a.kit in b.kits
+        if b.kits:  # (a groove with a kit of its own brings it: round 10, trap's 808)
+            own = next((g.kit for g in S.GROOVES.get(name, ()) if g.name == a.groove), None)
+            assert a.kit in b.kits or a.kit == own
     far = plan(Style(genres={name: 1.0}, energy=0.6), 20.0, seed=104729)  # the chat's 'something different'
     assert far.lineup != arrs[0].lineup
 
@@ -762,6 +763,42 @@ def test_a_punk_bands_guitars_go_through_its_own_amp():
         top[arr.lineup] = power[freqs > 3500].sum() / power[(freqs > 200) & (freqs <= 3500)].sum()
     # the fuzz's gain piles harmonics above 3.5 kHz even through its darker cabinet; the crunch amp has the fewest
     assert top["crunch guitars"] < top["two guitars"] < top["one distorted guitar"], top
+
+
+def test_trap_synth_funk_and_synth_pop_are_played_on_a_drum_machine():
+    # round 10: a trap beat, a synth-funk band and a synth-pop band were played on whatever kit the drummer drew,
+    # acoustic ones too; trap is made on the 808, and so were the early-80s synth-funk and synth-pop records
+    trap = [a for a in (plan(Style(genres={"hip-hop": 1.0}), 20.0, seed=s) for s in range(16))
+            if a.groove.startswith("trap")]
+    assert len(trap) >= 3 and {a.kit for a in trap} == {25}, [(a.seed, a.kit) for a in trap]
+    for name, lineup in (("funk", "synth funk"), ("pop", "piano and synth pad")):
+        arrs = [a for a in (plan(Style(genres={name: 1.0}), 20.0, seed=s) for s in range(12)) if a.lineup == lineup]
+        assert len(arrs) >= 2 and {a.kit for a in arrs} == {25}, (name, [(a.seed, a.kit) for a in arrs])
+        [drums] = [i for i in to_midi(arrs[0]).instruments if i.is_drum]
+        assert drums.program == 25
+
+
+def test_a_metal_bands_guitars_go_through_its_own_amp():
+    # round 10: every metal band's guitars went through one amp; a one-guitar death-metal band's through more gain
+    # and a deeper scoop, a gothic band's through a warmer, less saturated one
+    from tools.generate.sketch.production import AMPS, LINEUP_AMPS, parts_for_mix, voice_index
+    from tools.mixing.strip import process
+
+    top = {}
+    for seed in (0, 2, 4):
+        arr = plan(Style(genres={"metal": 1.0}), 6.0, seed=seed)
+        pm = to_midi(arr)
+        guitars = []
+        for inst, stem, strip in zip(pm.instruments, *parts_for_mix(arr, pm, SR)):
+            i = voice_index(inst.name)
+            if i is not None and arr.voices[i].role == "comp":
+                assert strip.amp == LINEUP_AMPS.get(("metal", arr.lineup), AMPS["metal"])
+                guitars.append(process(stem, SR, strip).mean(axis=1))
+        mix = np.sum(guitars, axis=0)
+        power, freqs = np.abs(np.fft.rfft(mix)) ** 2, np.fft.rfftfreq(len(mix), 1 / SR)
+        top[arr.lineup] = power[freqs > 3500].sum() / power[(freqs > 200) & (freqs <= 3500)].sum()
+    # more gain, fewer mids: the death-metal wall's harmonics over 3.5 kHz; the gothic band's the fewest
+    assert top["gothic: guitars and church organ"] < top["symphonic: guitars and strings"] < top["one guitar"], top
 
 
 def _finished_and_unfinished(monkeypatch, name: str, seconds: float, seed: int = 0):

@@ -594,6 +594,8 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     if arc and not form.arc_fits(arc, sections):
         arc = ""
     kit = int(rng.choice(lineup.kits if lineup is not None and lineup.kits else S.KITS.get(primary.name, (0,))))
+    if groove is not None and groove.kit is not None:  # the groove's own kit (the draw above stays all the same)
+        kit = groove.kit
     # lyrics draw from their own generator, so the rest of a seed's piece is the same with or without them
     vocals = write_lyrics(sections, list(themes), np.random.default_rng([seed, 1])) if raps else []
     return Arrangement(

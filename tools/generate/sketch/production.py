@@ -47,6 +47,10 @@ LINEUP_AMPS = {
                                         presence_db=0.0),
     ("punk", "one distorted guitar"): replace(AMPS["punk"], drive_db=34, high_cut_hz=3500, mid_scoop_db=-7.0,
                                               presence_db=-2.0),
+    # metal: a death-metal band's scooped, saturated wall against a gothic band's warmer, less saturated tone
+    ("metal", "one guitar"): replace(AMPS["metal"], drive_db=48, mid_scoop_db=-8.0),
+    ("metal", "gothic: guitars and church organ"): replace(AMPS["metal"], drive_db=36, high_cut_hz=6500,
+                                                           mid_scoop_db=0.0),
 }
 # rock's driven rhythm guitars after the amp, as a mixing engineer would carve them out of the bass and kick: their
 # low mids 3-5 dB over the real rock's long-term spectrum and a honk at 2-3 kHz (docs/sound.md, round 5); a cut

@@ -607,7 +607,7 @@ LINEUPS: dict[str, tuple[Lineup, ...]] = {
         Lineup("horn band", (36, 28, 61, None, 16)),
         Lineup("clavinet and horns", (33, 7, 56, None, None)),
         Lineup("guitar, sax and Rhodes", (33, 28, 66, 4, 16), kits=(8,)),
-        Lineup("synth funk", (38, 28, None, 5, None)),
+        Lineup("synth funk", (38, 28, None, 5, None), kits=(25,)),  # the 808 of early-80s synth funk
         Lineup("two guitars", (36, 27, 61, None, 17)),
     ),
     # bass, chopped chord stabs, strings (optional), high melody
@@ -643,7 +643,7 @@ LINEUPS: dict[str, tuple[Lineup, ...]] = {
     ),
     # vocal-like lead, chords, pad, bass, strummed guitar (optional)
     "pop": (
-        Lineup("piano and synth pad", (33, 0, 90, 53, None)),
+        Lineup("piano and synth pad", (33, 0, 90, 53, None), kits=(25,)),  # synth-pop: a drum machine
         Lineup("acoustic guitars", (33, 25, 48, 54, 24), kits=(8,)),
         Lineup("electric piano and strings", (33, 4, 49, 53, 25)),
         Lineup("guitar band", (33, 27, 48, 53, 25), kits=(0, 8)),
@@ -717,6 +717,7 @@ class Groove:
     drums: dict[str, dict[int, str]] | None = None
     patterns: tuple[tuple[int, str], ...] = ()
     swing: float | None = None
+    kit: int | None = None  # the drum kit the groove is played on where it has one of its own (trap: the 808)
 
 
 def _book(verse: dict[int, str], chorus: dict[int, str], intro: dict[int, str] | None = None,
@@ -794,7 +795,7 @@ GROOVES: dict[str, tuple[Groove, ...]] = {
             {KICK: "X......X..X...X.", CLAP: "........X.......", HAT: "xxxxxxxxxxxxxxxx",
              OPEN_HAT: "..............x."},
             intro={HAT: "x.x.x.x.x.x.x.x."}),
-            swing=0.0),
+            swing=0.0, kit=25),
         Groove("lo-fi: rim and soft kick", _book(
             {KICK: "x.......x.x.....", RIM: "....x.......x...", HAT: "x.o.x.o.x.o.x.o."},
             {KICK: "x.......x.x.....", SNARE: "....x.......x...", HAT: "x.o.x.o.x.o.x.o.",

@@ -81,7 +81,8 @@ LOUD_BANDS = {"rock", "metal", "punk"}
 ELECTRONIC = {"electronic", "techno", "house"}
 # An electronic record's space is an effect, not a room the players stand in: its synths and drum machine are sent
 # deep into a long reverb (the clap's plate, the pad's hall), twice as deep as a band's parts plus a little more,
-# so that even the synth bass's upper harmonics get a tail (a part's send becomes 2 x send + 0.1, at most 1)
+# so that even the synth bass's upper harmonics get a tail (a part's send becomes 2 x send + 0.1, at most 1; the
+# detector told them from the real electronic music a little less well, docs/sound.md round 10, elec10)
 ELECTRONIC_SENDS = (2.0, 0.1)
 # Dense masters for loud genres (real metal has a crest factor near 11 dB), gentle ones for acoustic music.
 DENSE = Master(glue_db=0.0, glue_ratio=3.0)
@@ -92,12 +93,8 @@ DENSE = Master(glue_db=0.0, glue_ratio=3.0)
 # -30, as the bands have, house's Fréchet distance to the real electronic music rose, docs/sound.md round 9c). And
 # they end as loop music does, faded out over 1.5 s, not stopped on a beat as a band stops (with the band's ending,
 # techno's Fréchet distance rose 1.65 -> 1.76 on the dev seeds, round 9c)
-# They are also club and industrial records, mastered loud as the bands' are: limited hard to LOUD's true peak and
-# then brought to the target loudness (the kick's peaks held under the wall of the groove; with this and ELECTRONIC_SENDS
-# the detector told them from the real electronic music less well, docs/sound.md round 10, elec10)
+DARK = Master(glue_db=0.0, glue_ratio=3.0, top_shelf_db=-4.0, highpass_hz=18.0, room_tone_db=-36.0, fade_out_s=1.5)
 LOUD = Master(glue_db=0.0, glue_ratio=3.0, peak_dbtp=-6.5)  # rock, metal, punk: a loud record, turned down
-DARK = Master(glue_db=0.0, glue_ratio=3.0, top_shelf_db=-4.0, highpass_hz=18.0, room_tone_db=-36.0, fade_out_s=1.5,
-              peak_dbtp=LOUD.peak_dbtp)
 GENTLE = Master(glue_db=6.0, glue_ratio=1.5)
 # a hall's music ends as the hall lets it: its last chord dies away into the reverb over 1.5 s (classical's frames
 # need those quiet last moments: its Fréchet distance rose without them, docs/sound.md round 9c)

@@ -598,6 +598,23 @@ def test_electronic_kits_are_darkened_in_the_mix_like_the_real_electronic_music(
         assert power[freqs >= 5000].sum() < 0.01 * power.sum(), (name, seed)
 
 
+@pytest.mark.parametrize("name", ["electronic", "techno"])
+def test_electronic_parts_are_sent_deep_into_the_reverb(name):
+    from tools.generate.sketch.production import strip_for
+
+    # round 10 (elec10): an electronic record's space is an effect: every part twice as deep into the reverb as a
+    # band's, plus 0.1 (before: the kit 0.12, the synth bass 0.02, the synths 0.2-0.35; rock and house keep those)
+    for seed in (0, 1):
+        arr = plan(Style(genres={name: 1.0}), 20.0, seed=seed)
+        sends = {v.role: strip_for(v.role, v.program, v.drive, v.style, arr.primary, v.send).reverb_send
+                 for v in arr.voices}
+        kit = strip_for("drums", 0, 0.0, name, arr.primary, None).reverb_send
+        assert kit >= 0.3 and sends["bass"] >= 0.1 and all(sends[r] >= 0.5 for r in sends if r != "bass"), sends
+    for band in ("rock", "house"):  # a band's, and house's (wet, the tagger heard it as techno)
+        assert strip_for("drums", 0, 0.0, band, plan(Style(genres={band: 1.0}), 20.0, seed=0).primary,
+                         None).reverb_send < 0.2
+
+
 @pytest.mark.parametrize("name", ["techno", "house"])
 def test_techno_and_house_synths_open_and_close_their_filter_over_the_piece(name):
     # round 9a: our techno and house frames spread half as much in spectral tilt as the real electronic music's; the

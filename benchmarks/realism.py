@@ -366,7 +366,7 @@ def main() -> int:
     timbre_seeds = np.mean([variety([e for e in fake if e.genre == r["style"]], scale, TIMBRE) for r in rows])
     print(f"  without chroma (the sound alone): seed variety {timbre_seeds:.2f} vs within-song "
           f"{variety(real, scale, TIMBRE):.2f}")
-    print(f"  L/R correlation: max {max(lr_correlation(e.stereo) for e in fake):.2f} (< 0.95 for every piece)")
+    print(f"  L/R correlation: max {max(lr_correlation(e.stereo) for e in fake):.3f} (< 0.95 for every piece)")
     lufs = [e.loudness for e in fake]
     print(f"  loudness {min(lufs):.1f} to {max(lufs):.1f} LUFS (-14 +- 1); true peak max "
           f"{max(e.true_peak for e in fake):.1f} dBTP (<= -1)")

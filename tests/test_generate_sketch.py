@@ -759,25 +759,32 @@ def test_successive_hip_hop_seeds_are_rapped_by_different_mcs():
     assert f0[1] < f0[0] < f0[2], f0  # a deeper MC than the book's, and a woman's voice above both
 
 
-def test_a_punk_bands_guitars_go_through_its_own_amp():
-    # round 9b: every punk band's guitars went through one amp; the crunch band's through a low-gain amp with its
-    # mids forward, the one-guitar band's through a scooped fuzz with a darker cabinet
+def _guitars_top_by_lineup(style: str, seeds) -> dict[str, float]:
+    """Per seed's line-up, its rhythm guitars through their strips: the power over 3.5 kHz against 200 Hz-3.5 kHz
+    (an amp's gain piles harmonics up there). Each strip must carry its line-up's own amp."""
     from tools.generate.sketch.production import AMPS, LINEUP_AMPS, parts_for_mix, voice_index
     from tools.mixing.strip import process
 
     top = {}
-    for seed in range(3):
-        arr = plan(Style(genres={"punk": 1.0}), 6.0, seed=seed)
+    for seed in seeds:
+        arr = plan(Style(genres={style: 1.0}), 6.0, seed=seed)
         pm = to_midi(arr)
         guitars = []
         for inst, stem, strip in zip(pm.instruments, *parts_for_mix(arr, pm, SR)):
             i = voice_index(inst.name)
             if i is not None and arr.voices[i].role == "comp":
-                assert strip.amp == LINEUP_AMPS.get(("punk", arr.lineup), AMPS["punk"])
+                assert strip.amp == LINEUP_AMPS.get((style, arr.lineup), AMPS[style])
                 guitars.append(process(stem, SR, strip).mean(axis=1))
         mix = np.sum(guitars, axis=0)
         power, freqs = np.abs(np.fft.rfft(mix)) ** 2, np.fft.rfftfreq(len(mix), 1 / SR)
         top[arr.lineup] = power[freqs > 3500].sum() / power[(freqs > 200) & (freqs <= 3500)].sum()
+    return top
+
+
+def test_a_punk_bands_guitars_go_through_its_own_amp():
+    # round 9b: every punk band's guitars went through one amp; the crunch band's through a low-gain amp with its
+    # mids forward, the one-guitar band's through a scooped fuzz with a darker cabinet
+    top = _guitars_top_by_lineup("punk", range(3))
     # the fuzz's gain piles harmonics above 3.5 kHz even through its darker cabinet; the crunch amp has the fewest
     assert top["crunch guitars"] < top["two guitars"] < top["one distorted guitar"], top
 
@@ -798,22 +805,7 @@ def test_trap_synth_funk_and_synth_pop_are_played_on_a_drum_machine():
 def test_a_metal_bands_guitars_go_through_its_own_amp():
     # round 10: every metal band's guitars went through one amp; a one-guitar death-metal band's through more gain
     # and a deeper scoop, a gothic band's through a warmer, less saturated one
-    from tools.generate.sketch.production import AMPS, LINEUP_AMPS, parts_for_mix, voice_index
-    from tools.mixing.strip import process
-
-    top = {}
-    for seed in (0, 2, 4):
-        arr = plan(Style(genres={"metal": 1.0}), 6.0, seed=seed)
-        pm = to_midi(arr)
-        guitars = []
-        for inst, stem, strip in zip(pm.instruments, *parts_for_mix(arr, pm, SR)):
-            i = voice_index(inst.name)
-            if i is not None and arr.voices[i].role == "comp":
-                assert strip.amp == LINEUP_AMPS.get(("metal", arr.lineup), AMPS["metal"])
-                guitars.append(process(stem, SR, strip).mean(axis=1))
-        mix = np.sum(guitars, axis=0)
-        power, freqs = np.abs(np.fft.rfft(mix)) ** 2, np.fft.rfftfreq(len(mix), 1 / SR)
-        top[arr.lineup] = power[freqs > 3500].sum() / power[(freqs > 200) & (freqs <= 3500)].sum()
+    top = _guitars_top_by_lineup("metal", (0, 2, 4))
     # more gain, fewer mids: the death-metal wall's harmonics over 3.5 kHz; the gothic band's the fewest
     assert top["gothic: guitars and church organ"] < top["symphonic: guitars and strings"] < top["one guitar"], top
 

@@ -148,7 +148,8 @@ def test_more_or_less_like_an_artist_moves_the_piece_toward_or_away_from_their_g
 
 def test_a_chat_that_goes_on_from_a_described_taste(planner):
     """A stranger's conversation: each of these was answered with 'Like what?' or only recorded a like."""
-    taste = [said("im into chill stuff, like nujabes and lofi hip hop")] + tool_turn("taste_profile", {}, 1)
+    taste = [said("im into chill stuff, like nujabes and lofi hip hop")] + tool_turn(
+        "taste_profile", {"genres": {"chillout": 1.0, "hip-hop": 0.8}}, 1)
     (name, args), = plan(planner, taste, "can u make me smth like that")[0]
     assert name == "create_music" and not args.get("upload_ids")  # from the taste just described
     two = tool_turn("generate_music", {"pieces": [{"id": "g1"}]}, 1) + tool_turn("refine_music",

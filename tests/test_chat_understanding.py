@@ -3,6 +3,7 @@ out-of-range lengths and tempos, a message in another language."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -224,3 +225,21 @@ def test_that_was_awful_try_again_is_remembered_as_a_dislike_and_makes_a_new_tak
     assert reply.text.startswith("Noted; I'll steer away from that.")
     part = agent.send("I don't like the drums")  # a part of the piece, not the piece: no dislike recorded
     assert part.tools == ["refine_music"] and agent.session.pieces["g2"].liked is None
+
+
+def test_the_forget_argument_from_a_client_is_a_real_boolean_or_refused():
+    """A tool call's `forget` comes from the planner, an LLM or a client: the string "false" must not erase the
+    taste (a non-empty string is truthy), and a value that is no boolean is refused with the taste kept."""
+    from agent.session import Session
+    from agent.toolbox import build_tools
+    from tools.taste import load_profile, remember_words
+
+    session = Session(user="hostile-forget")
+    remember_words("hostile-forget", "I like jazz")
+    taste = {t.name: t for t in build_tools(session)}["taste_profile"]
+    assert "jazz" in json.loads(taste.invoke({"forget": "false"}))["genres"]
+    with pytest.raises(Exception, match="valid boolean"):
+        taste.invoke({"forget": "maybe"})
+    assert "jazz" in load_profile("hostile-forget").genres
+    assert json.loads(taste.invoke({"forget": True})) == {"forgotten": True}
+    assert load_profile("hostile-forget") is None or not load_profile("hostile-forget").genres

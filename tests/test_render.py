@@ -191,3 +191,28 @@ def test_a_darker_master_takes_the_top_octaves_down_and_the_electronic_styles_ha
     for style in ("electronic", "house", "techno"):  # 3-6 dB brighter than real electronic music above 4 kHz
         assert top_share(MASTERS[style]) < flat - 3, style
     assert top_share(MASTERS["rock"]) > flat - 1
+
+
+@pytest.mark.parametrize("seconds", [0.3, 0.45, 3.0, 20.0])
+def test_the_masters_own_loudness_reading_is_the_meters(seconds):
+    """The master reads the loudness from the K-weighted power it already has (no second filtering): the same
+    figure as pyloudnorm's meter on quiet, loud and gated passages, and -inf where no 400 ms block fits."""
+    from tools.mixing.master import _weighted_power, gated_loudness
+
+    n = int(seconds * SR)
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((n, 2)) * np.linspace(0.001, 0.5, n)[:, None]).astype(np.float32)
+    x[: n // 3] *= 0.001  # a stretch under the relative gate
+    ours = gated_loudness(_weighted_power(x, SR), SR)
+    if seconds < 0.4:
+        assert ours == -np.inf
+    else:
+        assert abs(ours - loudness(x, SR)) < 0.001, (ours, loudness(x, SR))
+
+
+def test_the_peak_over_the_channels_is_the_largest_of_each_frame():
+    from tools.mixing.master import _channel_peak
+
+    x = np.random.default_rng(4).standard_normal((1000, 2)).astype(np.float32)
+    assert np.array_equal(_channel_peak(x), np.abs(x).max(axis=1))
+    assert np.array_equal(_channel_peak(x[:, :1]), np.abs(x[:, 0]))

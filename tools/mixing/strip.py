@@ -46,8 +46,9 @@ class Strip:
 
 
 def active_rms(audio: np.ndarray, rate: int) -> float:
-    """RMS over the 100 ms windows where the part plays (within 40 dB of its loudest window)."""
-    mono = (audio[::4].mean(axis=1) if audio.ndim == 2 else audio[::4]).astype(np.float32)  # every 4th: plenty
+    """RMS over the 100 ms windows where the part plays (within 40 dB of its loudest window). `audio`: (frames,)
+    or (channels, frames)."""
+    mono = (audio[:, ::4].mean(axis=0) if audio.ndim == 2 else audio[::4]).astype(np.float32)  # every 4th: plenty
     rate = max(1, rate // 4)
     w = max(1, rate // 10)
     n = len(mono) // w
@@ -135,7 +136,7 @@ def process(stem: np.ndarray, rate: int, strip: Strip) -> np.ndarray:
     channels = stem.T
     mono = bool(np.array_equal(channels[0], channels[1]))
     signal = channels[:1] if mono else channels
-    rms = active_rms(signal.T, rate)
+    rms = active_rms(signal, rate)
     if rms < SILENT_RMS:
         return np.zeros((channels.shape[1], 2), dtype=np.float32)
     # level it first, so thresholds sit where the part plays whatever its preset's own volume
@@ -148,7 +149,7 @@ def process(stem: np.ndarray, rate: int, strip: Strip) -> np.ndarray:
         out[:, start:end] = board(level[:, start:end], rate)
     if strip.double:
         out = _double(out.mean(axis=0), rate)
-    out *= np.float32(10 ** (strip.level_db / 20) / max(active_rms(out.T, rate), 1e-12))
+    out *= np.float32(10 ** (strip.level_db / 20) / max(active_rms(out, rate), 1e-12))
     left, right = pan_gains(strip.pan)
     if len(out) == 1:
         return np.stack([left * out[0], right * out[0]], axis=1)

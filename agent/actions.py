@@ -145,7 +145,8 @@ def taste_profile(session: Session, text: str = "", upload_ids: list[str] | None
         profile = remember_words(session.user, text)
     else:
         profile = load_profile(session.user)
-    knows_what_you_like = profile is not None and bool(profile.genres or profile.moods or profile.instruments)
+    knows_what_you_like = profile is not None and bool(profile.genres or profile.moods or profile.instruments
+                                                       or profile.energy is not None)
     if not knows_what_you_like and not (profile is not None and profile.avoid):
         raise NotReadyYet(  # a 'not yet', not a failure: said without "Sorry, that didn't work"
             "I don't know your taste yet. Upload a few songs you love (or tell me what you like, e.g. "

@@ -107,6 +107,12 @@ PLAYBACK = ("Nothing is playing from me: each piece plays in the player under it
 VOLUME = ("The volume is your player's (its slider, or your device's keys): every piece I make is mastered to the "
           "same loudness, -14 LUFS, as streaming services play music. If you meant more drive, say 'more energetic' "
           "or 'calmer'.")
+METER = ("I write everything in 4/4 for now, so a waltz (3/4) or 6/8 is beyond me yet, sorry. I can make it "
+         "gentler, slower or swung: say 'slower and gentler', or name a style.")
+RENAME = ("I can't rename a piece yet. A piece gets its name when you save it to the library: say 'save it as "
+          "Rainy Day' (or 'save g2 as Rainy Day').")
+DELETE = ("I can't delete pieces from the chat yet: they stay in this chat's list ('list my pieces'), and a piece is "
+          "only in the library if you saved it. Your taste is yours to reset: say 'forget my taste'.")
 GOODBYE = ("Bye for now! Your pieces and library stay here; come back any time and say 'play g1' or "
            "'start my station'.")
 THANKS = "You're welcome! Tell me what to make next, or say 'start a station' for music that keeps coming."
@@ -191,7 +197,11 @@ def taste(result: dict[str, Any]) -> str:
     if result.get("forgotten"):
         return ("Your taste is reset: no songs, no words, no likes. Upload a song you love, or tell me what you like, "
                 "to start again.")
-    if not (result.get("genres") or result.get("moods") or result.get("instruments")):  # only what to keep out
+    styled = bool(result.get("genres") or result.get("moods") or result.get("instruments"))
+    if not styled and result.get("energy") is not None:  # only how calm or lively: a start, not a style yet
+        return (f"From what you told me, your taste is: **{result['explanation']}**. Tell me a style or two you like "
+                "as well ('I like soul and jazz'), or attach a song you like, and I'll make something to match.")
+    if not styled:  # only what to keep out
         return (f"So far I know to keep {_names(result.get('avoid') or [])} out of what I make for you. Tell me what you "
                 "do like ('I like mellow jazz with piano'), or attach a song you like.")
     clips = result.get("from_clips") or []

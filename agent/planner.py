@@ -199,6 +199,12 @@ class OfflinePlanner(BaseChatModel):
             return answers.help_text(self.tool_names)
         if intent == I.THANKS:
             return answers.GOODBYE if I.says_goodbye(reading.corrected) else answers.THANKS
+        if re.search(I.METER, reading.corrected) and not (slots.names_music() or slots.is_change()):
+            return answers.METER  # only the time signature asked for: say so instead of a take in 4/4
+        if re.search(I.RENAME, reading.corrected) and intent not in (I.ADD,):
+            return answers.RENAME
+        if re.search(I.DELETE, reading.corrected):
+            return answers.DELETE
         if intent == I.PLAYBACK:
             return answers.VOLUME if re.search(I.VOLUME, reading.corrected) else answers.PLAYBACK
         if intent == I.DOWNLOAD:

@@ -150,6 +150,16 @@ def test_a_taste_of_only_dislikes_is_kept_and_said_and_make_something_is_not_mad
     ("give me a banger", "make", lambda s: s.energy >= 0.8 and s.seconds_factor is None and "dance" in s.genres),
     ("a lullaby for my baby", "make", lambda s: s.energy <= 0.2 and "new age" in s.genres),
     ("a birthday song", "make", lambda s: "pop" in s.genres),
+    # was a soul-less guess by meaning; 'the house' was house music
+    ("put on some music for cooking", "make", lambda s: "soul" in s.genres),
+    ("music for cleaning the house", "make", lambda s: "house" not in s.genres and "pop" in s.genres),
+    ("play the house track again", "play", lambda s: "house" in s.genres),
+    # a habit, not a change to a piece (they were read as 'slower' / 'faster' refinements)
+    ("i prefer slower stuff usually", "taste", lambda s: s.energy <= 0.25 and s.tempo_factor is None),
+    ("i generally prefer faster music", "taste", lambda s: s.energy >= 0.8 and s.tempo_factor is None),
+    ("I usually like slow songs", "taste", lambda s: s.energy <= 0.25),  # was not understood at all
+    ("i'd prefer it slower", "refine", lambda s: s.tempo_factor < 1),
+    ("i prefer the slower one", "refine", lambda s: s.tempo_factor < 1),
 ])
 def test_everyday_phrasings_of_changes_and_occasions(text, intent, check):
     from tools.language.understand import understand
@@ -243,3 +253,25 @@ def test_the_forget_argument_from_a_client_is_a_real_boolean_or_refused():
     assert "jazz" in load_profile("hostile-forget").genres
     assert json.loads(taste.invoke({"forget": True})) == {"forgotten": True}
     assert load_profile("hostile-forget") is None or not load_profile("hostile-forget").genres
+
+
+def test_a_taste_for_slower_music_is_kept_as_calm_not_made_into_a_slower_take():
+    agent = ChatAgent(user="habit")
+    agent.send("make a 4 second pop song")
+    reply = agent.send("i prefer slower stuff usually")
+    assert reply.tools == ["taste_profile"] and "g2" not in agent.session.pieces
+    assert agent.session.profile.energy <= 0.25 and "calm" in reply.text
+
+
+@pytest.mark.parametrize("text, says", [
+    ("turn it into a waltz", "4/4"), ("can you make it in 3/4", "4/4"), ("rename it to Sunday Morning", "save it as"),
+    ("call it 'rainy day'", "save it as"), ("delete it", "can't delete"), ("remove it from my library", "can't delete"),
+])
+def test_what_the_chat_cannot_do_to_a_piece_is_said_instead_of_a_new_take(text, says):
+    """A time signature, a new name, a deletion: each made a new take in 4/4 with nothing changed, or was not
+    understood."""
+    agent = ChatAgent(user="cannot")
+    agent.send("make a 4 second pop song")
+    reply = agent.send(text)
+    assert reply.tools == [] and says in reply.text and "g2" not in agent.session.pieces
+    assert agent.send("get rid of the drums").tools == ["refine_music"]  # a part of it: still a change

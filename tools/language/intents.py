@@ -62,6 +62,17 @@ VOLUME = (r"^(?:(?:ok|okay|please|now|hey|can you|could you)\W+)*(?:turn (?:it|t
           r"(?:up|down)|turn (?:up|down) the (?:volume|music|sound)|(?:the )?volume (?:up|down)|(?:raise|lower|increase|"
           r"decrease) the volume|crank it(?: up)?)(?: a (?:bit|little|lot))?(?: please)?\W*$")
 
+# a time signature other than 4/4, which the sketch engine does not write: 'turn it into a waltz', 'in 6/8'
+METER = (r"\b(?:waltz(?:es)?|(?:3|5|6|7|9|12)/(?:4|8)|(?:three|five|six|seven|nine|twelve)[- ](?:four|eight)|"
+         r"odd (?:time|meters?)|(?:a |another |different )?time signature|triple (?:time|meter)|compound (?:time|meter))")
+
+# naming or deleting a piece, which the chat cannot do yet: 'rename it to Rainy Day', 'delete that song'
+_A_PIECE = r"(?:it|this|that|this one|that one|g\d+|(?:the|this|that|my) (?:song|piece|track|tune|file|one))"
+RENAME = (r"^(?:(?:ok|okay|please|now|and|can you|could you|let'?s)\W+)*(?:rename|retitle|re-?name|(?:call|name|title) "
+          + _A_PIECE + r"\b(?! (?:more|less|a day|quits)\b)|change (?:the|its) (?:name|title))")
+DELETE = (r"^(?:(?:ok|okay|please|now|and|can you|could you|just)\W+)*(?:delete|erase|trash|bin|throw away|get rid of|"
+          r"remove) " + _A_PIECE + r"(?: (?:from|out of) (?:my |the )?(?:library|list|chat|collection))?(?: please)?\W*$")
+
 # "I'd like it longer": the piece in hand, changed ('I'd like' asks for a new piece otherwise)
 _WANT_IT_CHANGED = (r"\b(?:i'?d like|i want|i would like|can i have|could i have|give me) (?:it|this|that|this one|"
                     r"that one) (?:a bit |a little |much |way |even |slightly )?(?:more|less|faster|slower|quicker|"

@@ -60,7 +60,7 @@ class Slots:
     def names_music(self) -> bool:
         """Whether the message says anything about the music itself (a style, tempo, key, length...)."""
         return bool(self.genres or self.moods or self.instruments or self.avoid or self.more or self.tempo
-                    or self.key or self.mode or self.seconds is not None)
+                    or self.key or self.mode or self.seconds is not None or self.energy is not None)
 
     def is_change(self) -> bool:
         """Whether it reads as a change to something made ('faster', 'less drums', 'another take')."""
@@ -170,7 +170,8 @@ GENRE_IF_ALONE = {"epic": "classical", "ballad": "pop", "ballads": "pop",
                   "reading": "chillout", "coding": "chillout", "sleep": "ambient", "sleeping": "ambient",
                   "meditation": "new age", "meditating": "new age", "yoga": "new age", "spa": "new age",
                   "dinner": "jazz", "roadtrip": "rock", "driving": "rock", "lullaby": "new age", "lullabies": "new age",
-                  "birthday": "pop", "banger": "dance", "bangers": "dance"}
+                  "birthday": "pop", "banger": "dance", "bangers": "dance", "cooking": "soul", "cook": "soul",
+                  "cleaning": "pop", "gaming": "electronic", "walk": "folk", "walking": "folk", "hiking": "folk"}
 # Tempo words set energy, which places the tempo inside the chosen style's range ("slow rock" is still rock).
 TEMPO_WORDS = {
     "fast": 0.85, "quick": 0.8, "rapid": 0.9, "frantic": 0.95, "uptempo": 0.8, "up-tempo": 0.8,
@@ -600,10 +601,35 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
     low = _read_changes(low, slots)
     low = _read_removals(low, slots)
     low = _I_LIKE.sub(" , ", low)
+    low = _A_PLACE.sub(" home ", low)
     _read_labels(low, slots, meaning, text)
     for label in slots.avoid:
         for table in (slots.genres, slots.moods, slots.instruments):
             table.pop(label, None)
     if energy_cap is not None:
         slots.energy = min(slots.energy if slots.energy is not None else 0.5, energy_cap)
+    if _HABIT.search(low):
+        _habit_not_change(slots)
     return slots
+
+
+# 'music for cleaning the house', 'a party at my house': a place, not house music ('the house track' is the music)
+_A_PLACE = re.compile(r"\b(?:the|my|our|your|his|her|their|grandma's|mom's|mum's|dad's)\s+(?:whole\s+|entire\s+|new\s+)?"
+                      r"house\b(?!\s*(?:music|tracks?|beats?|songs?|tunes?|mix|one|piece|version|style|vibes?|groove|"
+                      r"feel|sound))")
+# what someone usually likes, not a change to the piece in hand: 'i prefer slower stuff usually', 'i generally go
+# for faster music' ('i like it slower', 'i prefer the slower one' are about a piece)
+_HABIT = re.compile(r"^\W*(?:and |also |well,? |so |honestly,? )?i(?:'m| am)?(?: really| mostly| usually| generally| "
+                    r"normally| typically| tend to| always)? (?:like|love|enjoy|prefer|listen to|go for)\b"
+                    r"(?!\s+(?:it|this|that|them|these|those|the|one)\b)(?!.*\b(?:it|this|that|one)\b)")
+
+
+def _habit_not_change(slots: Slots) -> None:
+    """A taste said with a comparative ('slower stuff', 'faster music') is a taste for slow or fast music."""
+    if slots.tempo_factor:
+        slots.energy = TEMPO_WORDS["slow"] if slots.tempo_factor < 1 else TEMPO_WORDS["fast"]
+        slots.tempo_factor = None
+    if slots.energy_delta:
+        base = slots.energy if slots.energy is not None else 0.5
+        slots.energy = min(1.0, max(0.0, base + slots.energy_delta))
+        slots.energy_delta = None

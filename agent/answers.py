@@ -109,6 +109,9 @@ VOLUME = ("The volume is your player's (its slider, or your device's keys): ever
           "or 'calmer'.")
 METER = ("I write everything in 4/4 for now, so a waltz (3/4) or 6/8 is beyond me yet, sorry. I can make it "
          "gentler, slower or swung: say 'slower and gentler', or name a style.")
+ABOUT = ("I'm Tastemaker, a music assistant running on this machine: I make instrumental pieces from what you "
+         "describe and the songs you share, and I learn your taste as we go. I don't sing; hip-hop gets a rapped "
+         "verse, about whatever you ask ('a hip-hop song about summer'). Type 'help' to see everything I can do.")
 RENAME = ("I can't rename a piece yet. A piece gets its name when you save it to the library: say 'save it as "
           "Rainy Day' (or 'save g2 as Rainy Day').")
 DELETE = ("I can't delete pieces from the chat yet: they stay in this chat's list ('list my pieces'), and a piece is "

@@ -193,6 +193,8 @@ class OfflinePlanner(BaseChatModel):
         ref = resolve(reading, ctx)
         if ctx.attached_now and not reading.text:  # a song sent without a word: say what it is
             return self._call("describe_uploads", {"upload_ids": ctx.attached_now})
+        if re.search(I.ABOUT, reading.corrected) and intent in (I.UNKNOWN, I.HELP, I.GREETING):
+            return answers.ABOUT
         if intent == I.GREETING:
             return answers.greeting(self.tool_names)
         if intent == I.HELP:

@@ -275,3 +275,29 @@ def test_what_the_chat_cannot_do_to_a_piece_is_said_instead_of_a_new_take(text, 
     reply = agent.send(text)
     assert reply.tools == [] and says in reply.text and "g2" not in agent.session.pieces
     assert agent.send("get rid of the drums").tools == ["refine_music"]  # a part of it: still a change
+
+
+@pytest.mark.parametrize("text, says", [
+    ("who are you", "I'm Tastemaker"), ("is this AI?", "I'm Tastemaker"), ("can you sing", "I don't sing"),
+    ("export as mp3", "WAV file"), ("can I get the sheet music", "its MIDI"),
+])
+def test_questions_about_the_assistant_and_its_files_are_answered_not_guessed(text, says):
+    """'who are you' was not understood; 'can I get the sheet music' made a new piece."""
+    reply = ChatAgent(user="asks").send(text)
+    assert reply.tools == [] and says in reply.text
+
+
+@pytest.mark.parametrize("text, intent, check", [
+    ("an 80s song", "make", lambda s: s.genres == {"pop": 0.8} and "synth" in s.instruments),
+    ("an 80s rock song", "make", lambda s: s.genres == {"rock": 1.0}),  # a named style stays
+    ("make it sound more 80s", "refine", lambda s: s.more == {"synth": 0.3} and not s.genres),
+    ("something 70s", "make", lambda s: "funk" in s.genres),
+    ("90 seconds of jazz", "make", lambda s: s.seconds == 90 and s.genres == {"jazz": 1.0}),  # a length, no era
+    ("background music for my podcast", "make", lambda s: "chillout" in s.genres),
+])
+def test_a_decade_and_an_occasion_suggest_a_sound_when_nothing_else_does(text, intent, check):
+    """A decade was read (so '80s' was not a length) and then ignored: 'make it sound more 80s' changed nothing."""
+    from tools.language.understand import understand
+
+    reading = understand(text)
+    assert reading.intent == intent and check(reading.slots), reading

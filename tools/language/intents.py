@@ -66,6 +66,11 @@ VOLUME = (r"^(?:(?:ok|okay|please|now|hey|can you|could you)\W+)*(?:turn (?:it|t
 METER = (r"\b(?:waltz(?:es)?|(?:3|5|6|7|9|12)/(?:4|8)|(?:three|five|six|seven|nine|twelve)[- ](?:four|eight)|"
          r"odd (?:time|meters?)|(?:a |another |different )?time signature|triple (?:time|meter)|compound (?:time|meter))")
 
+# about the assistant itself: 'who are you', 'is this AI', 'can you sing'
+ABOUT = (r"^(?:(?:so|and|but|hey|hi|ok|okay)\W+)*(?:who|what) (?:are|r) (?:you|u)\W*$|\bare (?:you|u) (?:an? )?(?:ai|bot|"
+         r"robot|human|real person|person|computer)\b|\bis (?:this|it|that) (?:made by |made with |written by )?(?:an? )?"
+         r"(?:ai|bot|computer)\b|\b(?:can|do) (?:you|u) (?:sing|write lyrics)\b")
+
 # naming or deleting a piece, which the chat cannot do yet: 'rename it to Rainy Day', 'delete that song'
 _A_PIECE = r"(?:it|this|that|this one|that one|g\d+|(?:the|this|that|my) (?:song|piece|track|tune|file|one))"
 RENAME = (r"^(?:(?:ok|okay|please|now|and|can you|could you|let'?s)\W+)*(?:rename|retitle|re-?name|(?:call|name|title) "
@@ -255,7 +260,9 @@ INTENTS: list[Intent] = [
                        r"(?:off|on)|turn (?:off|on)(?: the music)?|shut (?:it|this|that) off)(?: please)?\W*$", 0.95)],
            ["pause", "stop the music", "turn it off"]),
     Intent(DOWNLOAD, [(r"\b(?:download|save (?:it|this|that|g\d+) (?:to|on|onto) my \w+|where (?:is|are|can i find) "
-                       r"(?:the |its |my )?(?:file|files|wav|mp3|audio)|get the (?:file|wav|mp3|audio))\b", 0.9)],
+                       r"(?:the |its |my )?(?:file|files|wav|mp3|audio)|get the (?:file|wav|mp3|audio))\b", 0.9),
+                      (r"\b(?:export|(?:as|in|to) (?:an? )?(?:mp3|wav|flac|midi)|sheet music|the (?:midi|score)|"
+                       r"midi file)\b", 0.9)],
            ["how do I download it", "where is the file", "can I get the wav"]),
     Intent(OUT_OF_SCOPE, [], ["what's the weather tomorrow", "tell me a story", "who is the president",
                               "what time is it", "book me a flight", "how old are you", "what's 2 plus 2"]),

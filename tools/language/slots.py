@@ -171,7 +171,7 @@ GENRE_IF_ALONE = {"epic": "classical", "ballad": "pop", "ballads": "pop",
                   "meditation": "new age", "meditating": "new age", "yoga": "new age", "spa": "new age",
                   "dinner": "jazz", "roadtrip": "rock", "driving": "rock", "lullaby": "new age", "lullabies": "new age",
                   "birthday": "pop", "banger": "dance", "bangers": "dance", "cooking": "soul", "cook": "soul",
-                  "cleaning": "pop", "gaming": "electronic", "walk": "folk", "walking": "folk", "hiking": "folk"}
+                  "cleaning": "pop", "podcast": "chillout", "gaming": "electronic", "walk": "folk", "walking": "folk", "hiking": "folk"}
 # Tempo words set energy, which places the tempo inside the chosen style's range ("slow rock" is still rock).
 TEMPO_WORDS = {
     "fast": 0.85, "quick": 0.8, "rapid": 0.9, "frantic": 0.95, "uptempo": 0.8, "up-tempo": 0.8,
@@ -610,7 +610,31 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
         slots.energy = min(slots.energy if slots.energy is not None else 0.5, energy_cap)
     if _HABIT.search(low):
         _habit_not_change(slots)
+    _era_sound(slots)
     return slots
+
+
+# A decade's sound, where nothing else says what to play: the style its records are remembered by, and the
+# instrument that dates them ('make it more 80s': synths; 'an 80s song': synth-pop; 'an 80s rock song' stays rock)
+ERA_SOUND = {"50s": ("rock", "piano"), "60s": ("soul", None), "70s": ("funk", None), "80s": ("pop", "synth"),
+             "90s": ("dance", "synth")}
+
+
+def _era_sound(slots: Slots) -> None:
+    era = re.sub(r"^(?:19|')", "", slots.era or "")
+    if era not in ERA_SOUND:
+        return
+    genre, instrument = ERA_SOUND[era]
+    reason = f"'{slots.era}' (no other genre named)"
+    if slots.is_change() or slots.refers:  # the piece in hand, dated: its instrument, not another style
+        if instrument and instrument not in slots.more:
+            _add_more(slots, instrument, 0.3, slots.era)
+        return
+    if not any(not r.startswith("whole text") for label, r in slots.reasons.items() if label in slots.genres):
+        slots.genres = {genre: 0.8}
+        slots.reasons[genre] = reason
+        if instrument:
+            slots.instruments.setdefault(instrument, 0.6)
 
 
 # 'music for cleaning the house', 'a party at my house': a place, not house music ('the house track' is the music)

@@ -141,6 +141,10 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
     if radio.playing:
         radio.stop()
     print("Bye!", file=stdout, flush=True)
+    from tools.library.default import building
+
+    if building():
+        print("(saving the music library's progress: a few seconds)", file=stdout, flush=True)
     warmup.finish()
     return 0
 

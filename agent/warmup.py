@@ -84,8 +84,12 @@ def start() -> None:
 
 
 def finish(timeout_s: float = 60.0) -> None:
-    """Let the warm-up's model loading end before the process does: a process that exits while a native thread
-    is still loading aborts ("terminate called without an active exception"). The library build it started
-    runs in its own processes and is left to them."""
+    """Let the warm-up's model loading end, and the library build it started stop at a safe point, before the
+    process does: a process that exits while a native thread is still loading or tagging aborts ("terminate
+    called without an active exception"). The build picks up where it stopped at the next start."""
+    from tools.library.default import stop_background_builds
+
+    stop_background_builds(wait_s=None)  # a warm-up still loading starts no build now
     for thread in _thread:
         thread.join(timeout_s)
+    stop_background_builds()

@@ -37,6 +37,22 @@ def test_the_text_models_loading_bar_stays_out_of_the_chat(tmp_path):
     assert out.returncode == 0 and "Loading weights" not in out.stdout + out.stderr
 
 
+def test_leaving_while_the_library_builds_ends_cleanly_and_the_build_resumes_later(tmp_path):
+    """Every chat that made a piece and then asked something the parser reads by meaning ended in 'terminate
+    called without an active exception' (exit 134): the library build's thread was inside the tagger as the
+    process ended. Now it stops at a safe point first, and is not marked built."""
+    env = dict(os.environ, TASTEMAKER_HOME=str(tmp_path / "home"))
+    env.pop("TASTEMAKER_DEFAULT_LIBRARY", None)  # the build on, as a person gets it
+    out = subprocess.run([sys.executable, "-m", "agent.cli", "chat", "--terminal"], text=True, capture_output=True,
+                         input="make me a 4 second soul song\nwhat is the weather\nbye\n", timeout=300, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "terminate called" not in out.stderr and "Traceback" not in out.stdout + out.stderr
+    assert "saving the music library's progress" in out.stdout  # it was still building when the person left
+    from tools.library import open_library
+
+    assert open_library(tmp_path / "home").meta("default_library") is None  # not built: the next start resumes
+
+
 def test_end_of_input_ends_the_chat(tmp_path):
     out = run_chat("/help\n/nonsense\n", tmp_path)
     assert out.returncode == 0

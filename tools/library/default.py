@@ -17,6 +17,7 @@ TASTEMAKER_DEFAULT_LIBRARY=0 stops the automatic build (for an empty library).
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import os
 import sys
@@ -63,9 +64,12 @@ def _source(piece: Piece, rendered: Rendered) -> Source:
 
 
 def build_default_library(library: Library, progress: bool = True, workers: int | None = None,
-                          pieces: list[Piece] | None = None, on_piece: Progress | None = None) -> IngestReport:
+                          pieces: list[Piece] | None = None, on_piece: Progress | None = None,
+                          stop: threading.Event | None = None) -> IngestReport:
     """Render and add every catalogue piece not yet in the library (parallel rendering, tagging as they finish).
-    on_piece(done, total) is called as pieces are added (for a status line)."""
+    on_piece(done, total) is called as pieces are added (for a status line). `stop`, once set, ends the build
+    after the step under way: pieces not started are left for the next build, which picks up where this one
+    stopped."""
     catalogue = pieces if pieces is not None else PIECES
     todo = [p for p in catalogue if not library.has_id(p.id)]
     report = IngestReport()
@@ -94,7 +98,10 @@ def build_default_library(library: Library, progress: bool = True, workers: int 
         futures = {pool.submit(render_piece, p, str(out_dir)): p for p in todo}
         pending = set(futures)
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            if stop is not None and stop.is_set():
+                pool.shutdown(wait=True, cancel_futures=True)  # the renders under way end; their files are reused
+                break
+            finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in finished:
                 piece = futures[fut]
                 try:
@@ -118,7 +125,8 @@ def is_ready(library: Library) -> bool:
 
 
 def ensure_default_library(library: Library | None = None, progress: bool = True,
-                           force: bool = False, on_piece: Progress | None = None) -> IngestReport | None:
+                           force: bool = False, on_piece: Progress | None = None,
+                           stop: threading.Event | None = None) -> IngestReport | None:
     """Build the default library once per data directory. None if it was already built (or auto-build is off)."""
     from tools.library import open_library
 
@@ -130,8 +138,9 @@ def ensure_default_library(library: Library | None = None, progress: bool = True
         fcntl.flock(lock, fcntl.LOCK_EX)  # a second process waits, then finds it built
         if not force and library.meta(_META_KEY) == DEFAULT_LIBRARY_VERSION:
             return None
-        report = build_default_library(library, progress=progress, on_piece=on_piece)
-        library.set_meta(_META_KEY, DEFAULT_LIBRARY_VERSION)
+        report = build_default_library(library, progress=progress, on_piece=on_piece, stop=stop)
+        if stop is None or not stop.is_set():  # a stopped build is not a built library: the next start resumes it
+            library.set_meta(_META_KEY, DEFAULT_LIBRARY_VERSION)
         return report
 
 
@@ -152,6 +161,8 @@ class BuildStatus:
 
 _status: dict[str, BuildStatus] = {}  # per data directory
 _status_lock = threading.Lock()
+_stop = threading.Event()  # set when the process is about to end: the background builds stop at a safe point
+_builders: list[threading.Thread] = []
 
 
 def build_in_background(library: Library) -> BuildStatus:
@@ -165,6 +176,8 @@ def build_in_background(library: Library) -> BuildStatus:
         if status is not None and status.state in ("building", "ready"):
             return status
         status = _status[key] = BuildStatus()
+        if _stop.is_set():  # the process is ending
+            return status
         if is_ready(library):
             status.state, status.done = "ready", status.total
             return status
@@ -177,13 +190,32 @@ def build_in_background(library: Library) -> BuildStatus:
         from tools.library import open_library
 
         try:
-            ensure_default_library(open_library(library.home), progress=False, on_piece=progress)
-            status.state = "ready"
+            ensure_default_library(open_library(library.home), progress=False, on_piece=progress, stop=_stop)
+            status.state = "idle" if _stop.is_set() else "ready"
         except Exception as exc:  # noqa: BLE001 - the chat says what went wrong; the log has the rest
             from tools.incidents import log_incident
 
             log_incident(exc, "default library build")
             status.state, status.problem = "failed", str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
-    threading.Thread(target=run, name="default-library-build", daemon=True).start()
+    builder = threading.Thread(target=run, name="default-library-build", daemon=True)
+    if not _builders:  # whatever ends the process (the browser app, `tastemaker eval`), the build stops first
+        atexit.register(stop_background_builds)
+    _builders.append(builder)
+    builder.start()
     return status
+
+
+def building() -> bool:
+    """Whether a background build of this process is under way."""
+    return any(b.is_alive() for b in _builders)
+
+
+def stop_background_builds(wait_s: float | None = 120.0) -> None:
+    """Stop this process's background builds after the step under way (a render, or tagging the batch in hand)
+    and wait for them (`wait_s` None: only ask, and start no new one): a process that ends while the build's
+    thread is inside the tagger or FluidSynth aborts ("terminate called without an active exception"). What was
+    added stays; the next start builds the rest."""
+    _stop.set()
+    for builder in _builders if wait_s is not None else []:
+        builder.join(wait_s)

@@ -217,5 +217,8 @@ def stop_background_builds(wait_s: float | None = 120.0) -> None:
     thread is inside the tagger or FluidSynth aborts ("terminate called without an active exception"). What was
     added stays; the next start builds the rest."""
     _stop.set()
-    for builder in _builders if wait_s is not None else []:
-        builder.join(wait_s)
+    try:
+        for builder in _builders if wait_s is not None else []:
+            builder.join(wait_s)
+    except KeyboardInterrupt:  # a second Ctrl-C: the person will not wait (no traceback for it)
+        pass

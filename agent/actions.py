@@ -198,14 +198,19 @@ def _track_title(track) -> str:
     return f"{track.title} ({track.artist})".replace(" ()", "")
 
 
-def _library():
-    """The person's library. The built-in collection is built in the background on first use (minutes,
-    once per data directory); until it is ready the answer says how far it is instead of waiting."""
+def _library_and_build():
+    """The person's library and the built-in collection's build status (the build started if it is missing)."""
     from tools.library import open_library
     from tools.library.default import build_in_background
 
     lib = open_library()
-    status = build_in_background(lib)
+    return lib, build_in_background(lib)
+
+
+def _library():
+    """The person's library. The built-in collection is built in the background on first use (minutes,
+    once per data directory); until it is ready the answer says how far it is instead of waiting."""
+    lib, status = _library_and_build()
     if status.state == "building":
         raise NotReadyYet(
             f"I'm still {status.describe()} pieces (a few minutes, once). Ask me again in a minute; meanwhile "
@@ -263,9 +268,11 @@ def search_library(session: Session, query: str, genre: str | None = None, k: in
     from tools.retrieve import search_text
 
     session.reporter.progress("opening the library", 0.1)
+    if not genre and _asks_for_overview(query):  # what they saved is there while the built-in collection builds
+        lib, status = _library_and_build()
+        building = {"building": status.describe()} if status.state == "building" else {}
+        return library_overview(session, lib, max(1, min(int(k), 20))) | building
     lib = _library()
-    if not genre and _asks_for_overview(query):
-        return library_overview(session, lib, max(1, min(int(k), 20)))
     return _tracks(session, search_text(query, k=max(1, min(int(k), 20)), genre=genre, library=lib,
                                         viewer=session.library_viewer))
 

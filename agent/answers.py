@@ -335,13 +335,18 @@ def pieces(result: dict[str, Any]) -> str:
 def overview(result: dict[str, Any]) -> str:
     about = result["overview"]
     if not about["count"]:
-        return "Your library is empty. Attach a song and say 'add it to my library', or save a piece I made."
+        building = f" (I'm still {result['building']} pieces.)" if result.get("building") else ""
+        return ("Your library is empty. Attach a song and say 'add it to my library', or save a piece I made."
+                + building)
     genres = ", ".join(f"{g} {n}" for g, n in about["genres"][:6]) + (", ..." if len(about["genres"]) > 6 else "")
     lines = [f"Your library holds {about['count']} track{'s' if about['count'] != 1 else ''} ({genres}). "
              f"The newest, last added first:"]
     lines += [f"{i}. **{t['title']}**" + (f" by {t['artist']}" if t["artist"] else "") + f" ({t['genre']})"
               for i, t in enumerate(result["tracks"], start=1)]
-    lines.append("Search it by words ('find string quartets') or sound ('find something similar').")
+    if result.get("building"):  # the shared collection joins it as it builds
+        lines.append(f"(I'm still {result['building']} pieces; they join it as they are ready.)")
+    else:
+        lines.append("Search it by words ('find string quartets') or sound ('find something similar').")
     return "\n".join(lines)
 
 

@@ -241,11 +241,17 @@ class OfflinePlanner(BaseChatModel):
         if intent == I.FEEDBACK:
             if not ctx.pieces and slots.liked and ctx.uploads:  # "I love it" of a song they sent: their taste
                 ids = ref.ids if ref.kind == "upload" else ctx.latest_uploads
-                return self._call("taste_profile", {"text": "", "upload_ids": ids})
+                # 'i like this kind of stuff but usually a bit calmer': the words join the song
+                said = reading.text if slots.names_music() or slots.is_change() else ""
+                return self._call("taste_profile", {"text": said, "upload_ids": ids})
             if not ctx.pieces:
                 return answers.NOTHING_TO_RATE
             piece = ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
-            return self._call("record_feedback", {"liked": bool(slots.liked), "generation_id": piece})
+            liked = self._call("record_feedback", {"liked": bool(slots.liked), "generation_id": piece})
+            if slots.liked and (slots.is_change() or slots.names_music()) and isinstance(liked, list):
+                # 'love it, but a bit calmer please', 'great, now a jazz version': the like kept, the change made
+                return liked + self._call("refine_music", self._change(reading) | {"generation_id": piece})
+            return liked
         if intent == I.ADD:
             if ref.kind is None:
                 return answers.NOTHING_TO_ADD
@@ -289,6 +295,8 @@ class OfflinePlanner(BaseChatModel):
                 disliked_whole = slots.liked is False and not (slots.is_change() or slots.avoid)  # not 'the drums'
                 if disliked_whole and isinstance(refine, list):  # 'that was awful, try again': said, and kept
                     return self._call("record_feedback", {"liked": False, "generation_id": piece}) + refine
+                if slots.liked and isinstance(refine, list):  # 'i like it but make it faster'
+                    return self._call("record_feedback", {"liked": True, "generation_id": piece}) + refine
                 return refine
             if not slots.names_music():
                 return answers.NOTHING_TO_REFINE

@@ -301,3 +301,32 @@ def test_a_decade_and_an_occasion_suggest_a_sound_when_nothing_else_does(text, i
 
     reading = understand(text)
     assert reading.intent == intent and check(reading.slots), reading
+
+
+@pytest.mark.parametrize("text, change", [
+    ("love it, but a bit calmer please", {"energy_delta": -0.25}),
+    ("i like it but make it faster", {"tempo_factor": 1.2}),
+    ("great, now a jazz version", {"more": {"jazz": 0.3}}),
+    ("nice! could it be longer?", {"seconds_factor": 1.5}),
+])
+def test_a_like_with_a_change_is_kept_and_the_change_made(text, change):
+    """The change was dropped ('love it, but calmer' only rated the piece) or made a new unrelated piece ('i like
+    it but make it faster')."""
+    agent = ChatAgent(user="likes-and-changes")
+    agent.send("make a 4 second pop song")
+    reply = agent.send(text)
+    [(rated, rating), (refined, args)] = reply.tool_calls
+    assert (rated, rating) == ("record_feedback", {"liked": True, "generation_id": "g1"})
+    assert refined == "refine_music" and all(args[k] == v for k, v in change.items()), args
+    assert agent.session.pieces["g1"].liked is True and "g2" in agent.session.pieces
+    assert agent.send("i love it").tool_calls == [("record_feedback", {"liked": True, "generation_id": "g2"})]
+
+
+def test_a_song_liked_with_words_about_it_keeps_the_words_in_the_taste():
+    """'i like this kind of stuff but usually a bit calmer' of an attached song kept the song, dropped 'calmer'."""
+    import os
+
+    agent = ChatAgent(user="likes-calmer")
+    song = agent.attach(os.path.join(os.path.dirname(__file__), "..", "conversations", "audio", "rock_band.flac"))
+    reply = agent.send("i like this kind of stuff but usually a bit calmer", uploads=[song])
+    assert reply.tools == ["taste_profile"] and agent.session.profile.energy <= 0.35 and "calm" in reply.text

@@ -34,3 +34,33 @@ def test_a_search_while_it_builds_says_how_far_it_is(tmp_path, monkeypatch):
     reply = ChatAgent().send("search the library for string quartets by Beethoven")
     assert "building your music library: 23/67" in reply.text
     assert "Sorry" not in reply.text and "make you something new" in reply.text
+
+
+def test_what_i_saved_is_listed_while_the_built_in_collection_builds(tmp_path, monkeypatch, write_audio):
+    """'what did I save?' answered 'I'm still building your music library: 0/67' with the person's own track
+    right there."""
+    monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path))
+    building = default_module.BuildStatus(state="building", done=3, total=67)
+    monkeypatch.setattr(default_module, "build_in_background", lambda library: building)
+    agent = ChatAgent(user="saver")
+    song = agent.attach(str(write_audio("garage.wav")))
+    added = agent.send("add it to my library as Quiet Garage", uploads=[song])
+    assert "Quiet Garage" in added.text, added.text
+    reply = agent.send("what did i save")
+    assert "Quiet Garage" in reply.text and "building your music library: 3/67" in reply.text
+    search = agent.send("search the library for string quartets")
+    assert "building your music library" in search.text  # a search still waits for the collection
+
+
+def test_a_stopped_build_is_not_marked_built_and_a_later_start_builds_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path))
+    two = [p for p in PIECES if p.id in ("bach-bwv1-6", "ryan-acaciareel")]
+    monkeypatch.setattr(default_module, "PIECES", two)
+    status = default_module.build_in_background(open_library())
+    default_module.stop_background_builds()  # what the end of a chat does
+    assert status.state == "idle" and not default_module.is_ready(open_library())
+    again = default_module.build_in_background(open_library())
+    deadline = time.monotonic() + 600
+    while again.state == "building" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert again.state == "ready" and {t.id for t in open_library().list()} == {"bach-bwv1-6", "ryan-acaciareel"}

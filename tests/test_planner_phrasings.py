@@ -154,7 +154,8 @@ def test_a_chat_that_goes_on_from_a_described_taste(planner):
     assert name == "create_music" and not args.get("upload_ids")  # from the taste just described
     two = tool_turn("generate_music", {"pieces": [{"id": "g1"}]}, 1) + tool_turn("refine_music",
                                                                                  {"pieces": [{"id": "g2"}]}, 2)
-    assert plan(planner, two, "nice!! a bit slower tho")[0] == [
+    assert plan(planner, two, "nice!! a bit slower tho")[0] == [  # the like kept too (round of 2026-12-01)
+        ("record_feedback", {"liked": True, "generation_id": "g2"}),
         ("refine_music", {"said": "nice!! a bit slower tho", "tempo_factor": 0.83, "generation_id": "g2"})]
     assert plan(planner, two, "perfect, save it")[0] == [("add_to_library", {"generation_id": "g2"})]
     assert plan(planner, two, "nah go back to the one before")[0] == [("play_music", {"generation_id": "g1"})]

@@ -292,7 +292,10 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
     names_the_piece = (re.match(r"^(?:(?:ok|okay|so|and|now|please|hmm|yes|yeah|nice|great|cool|but)[,!.]*\s+)*"
                                 r"(?:(?:can|could) you\s+)?make (?:it|the \w+|that|this)", text)
                        or re.search(_ONE_BUT_CHANGED, text) or re.search(_WANT_IT_CHANGED, text)
-                       or re.search(_PART_TAKEN_OUT, text))
+                       or re.search(_PART_TAKEN_OUT, text)
+                       # 'i like it but make it faster': the piece, named after a like
+                       or re.search(r"\b(?:but|now|so|and|just|then)\s+(?:(?:can|could) you\s+)?make (?:it|that|this)\b",
+                                    text))
     if re.search(_MAKE_VERB, text) and REFINE in scores and not names_the_piece:
         scores[REFINE] = min(scores[REFINE], 0.7)  # 'give me a different take' stays a refinement below
     if slots.different:

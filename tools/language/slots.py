@@ -262,7 +262,7 @@ _DIFFERENT = re.compile(r"\b(?:different (?:take|version|one|direction|approach|
                         r"entirely different|brand new take)\b")
 _LIKE_LAST = re.compile(r"\bmore like (?:this|that|it|the (?:first|second|third|last) one)\b")
 _LIKED = re.compile(r"\b(i (?:really )?(?:like|love|enjoy|dig|prefer) (?:it|this|that|the (?:first|second|third|fourth|"
-                    r"fifth|last|1st|2nd|3rd|4th|5th)(?: one)?)|(?:love|like|dig) (?:it|this)|"
+                    r"fifth|last|1st|2nd|3rd|4th|5th)(?: one)?)|(?<!'d )(?<!\bid )(?<!would )(?<!\bd )(?:love|like|dig) (?:it|this)|"
                     r"(?:great|nice|lovely|awesome|amazing|perfect|beautiful|cool|brilliant|excellent|fantastic|"
                     r"wonderful|superb|sick|fire|dope)\b|thumbs up|👍|sounds (?:good|great|amazing))")
 _DISLIKED = re.compile(r"(\b(?:(?:i )?(?:don'?t|do not|didn'?t) (?:like|love|enjoy)|dislike|hate (?:it|this|that|the "

@@ -199,8 +199,6 @@ def build_in_background(library: Library) -> BuildStatus:
             status.state, status.problem = "failed", str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
     builder = threading.Thread(target=run, name="default-library-build", daemon=True)
-    if not _builders:  # whatever ends the process (the browser app, `tastemaker eval`), the build stops first
-        atexit.register(stop_background_builds)
     _builders.append(builder)
     builder.start()
     return status
@@ -217,8 +215,16 @@ def stop_background_builds(wait_s: float | None = 120.0) -> None:
     thread is inside the tagger or FluidSynth aborts ("terminate called without an active exception"). What was
     added stays; the next start builds the rest."""
     _stop.set()
+    if wait_s is None:
+        return
     try:
-        for builder in _builders if wait_s is not None else []:
+        for builder in _builders:
             builder.join(wait_s)
     except KeyboardInterrupt:  # a second Ctrl-C: the person will not wait (no traceback for it)
-        pass
+        return
+    if not building():  # stopped: a later start in this process (a test, a new chat) builds again
+        _builders.clear()
+        _stop.clear()
+
+
+atexit.register(stop_background_builds)  # whatever ends the process (the browser app, `tastemaker eval`)

@@ -494,3 +494,21 @@ def test_turning_the_radio_off_in_any_order_stops_it(text):
                                   "non-stop jazz please"])
 def test_music_that_keeps_coming_is_a_station(text):
     assert parse_radio(text, playing=False).kind == "start"
+
+
+def test_a_station_like_a_piece_we_made_starts_at_its_tempo_and_key_not_an_estimate(tmp_path, monkeypatch):
+    """'start a station like that' after a 112 BPM A major piece started a station at 208 BPM in F# minor (the
+    tagger's beat tracker and key estimate on the piece's audio); our pieces record what they were made at."""
+    from agent.compose import _key_of, _tempo_of
+    from agent.graph import ChatAgent
+    from tools.radio.seeding import made_at, seed_profile
+
+    agent = ChatAgent(user="station-like-it")
+    agent.send("make a 6 second rock song at 112 bpm in A major")
+    made = agent.session.pieces["g1"].generation
+    profile = seed_profile("", None, made.audio_path)
+    assert profile.tempo == _tempo_of(made) == 112 and (profile.key, profile.mode) == _key_of(made) == ("A", "major")
+    outside = tmp_path / "song.wav"  # a file outside the generations folder: only what its audio says
+    outside.write_bytes(Path(made.audio_path).read_bytes())
+    Path(made.audio_path).with_suffix(".json").replace(tmp_path / "song.json")
+    assert made_at(str(outside)) is None and made_at(made.audio_path) is None  # no record: no claim

@@ -22,6 +22,28 @@ _STATION_WORDS = re.compile(
 GUESSED_WEIGHT = 0.5
 
 
+def made_at(song: str) -> dict | None:
+    """The tempo, key and mode a piece Tastemaker made was written at, from the record beside it in the
+    generations folder (None for anything else). The audio's estimate can be far off: a 112 BPM piece was read
+    as 208 BPM and a station of 205-214 BPM pieces followed it."""
+    import json
+    from pathlib import Path
+
+    from tools.settings import get_settings
+
+    path = Path(song).resolve()
+    if (get_settings().audio_home / "generations").resolve() not in path.parents:
+        return None  # an upload, a library track: only what the audio says
+    try:
+        arrangement = json.loads(path.with_suffix(".json").read_text(encoding="utf-8")).get("arrangement") or {}
+    except (OSError, ValueError, AttributeError):
+        return None
+    tempo, key = arrangement.get("tempo"), str(arrangement.get("key") or "").split()
+    if not isinstance(tempo, (int, float)) or not 40 <= tempo <= 240 or len(key) != 2:
+        return None
+    return {"tempo": float(tempo), "key": key[0], "mode": key[1]}
+
+
 def station_words(text: str) -> str:
     """The words that describe music, without those that ask for a station ('radio for running' -> 'for running';
     typos first read as meant, so 'strat a jaz staton' is 'jazz', not a station about 'start')."""
@@ -38,6 +60,9 @@ def seed_profile(words: str = "", user: str | None = None, song: str | None = No
         from tools.audio import load_clip
 
         profile = build_profile([load_clip(song)])
+        made = made_at(song)
+        if made:  # our own piece: the tempo and key it was made at, not an estimate from its audio
+            profile = replace(profile, **made)
     else:
         profile = (load_profile(user) if user else None) or TasteProfile()
     said = station_words(words)

@@ -810,6 +810,22 @@ def test_a_metal_bands_guitars_go_through_its_own_amp():
     assert top["gothic: guitars and church organ"] < top["symphonic: guitars and strings"] < top["one guitar"], top
 
 
+def test_metal_bands_tune_down_to_c_and_b_and_rock_bands_play_in_more_keys():
+    # round 11: every metal seed was in E, C# or D and every rock seed in E, A, D or G; a metal band may tune to C
+    # standard or play a seven-string (B), a rock band tune a half step down (Eb) or play barre chords (C, B)
+    metal = {plan(Style(genres={"metal": 1.0}), 20.0, seed=s).key: s for s in range(5)}
+    assert {"B minor", "C minor"} <= set(metal), metal
+    lowest = {}
+    for key in ("B minor", "C minor", "D minor"):
+        pm = to_midi(plan(Style(genres={"metal": 1.0}), 20.0, seed=metal[key]))
+        tonic = pitch_class(key.split()[0])
+        lowest[key] = min(n.pitch for i in pm.instruments if not i.is_drum and i.program == 30 for n in i.notes
+                          if n.pitch % 12 == tonic)
+    assert lowest == {"B minor": 35, "C minor": 36, "D minor": 38}, lowest  # B1, C2: the low string tuned down
+    rock = {plan(Style(genres={"rock": 1.0}), 20.0, seed=s).key for s in range(24)}
+    assert len(rock) >= 6 and "Eb major" in rock, rock
+
+
 def _finished_and_unfinished(monkeypatch, name: str, seconds: float, seed: int = 0):
     """A real piece as produce() finishes it, and the mix it finished with the master it used (round 9c)."""
     from tools.generate.sketch import production

@@ -87,7 +87,8 @@ def _add(spec: StyleSpec) -> None:
 
 
 _add(StyleSpec(
-    name="rock", tempo=(104, 138), mode="major", keys=("E", "A", "D", "G"),
+    # the open-string keys (E, A, D, G), the bands tuned a half step down (Eb) and the barre-chord keys (C, B)
+    name="rock", tempo=(104, 138), mode="major", keys=("E", "A", "D", "G", "C", "Eb", "B"),
     progressions=(("I", "V", "vi", "IV"), ("I", "bVII", "IV", "I"), ("vi", "IV", "I", "V"), ("I", "IV", "V", "IV")),
     parts=(
         Part("bass", 34, ("R-R-R-R-R-R-R-R-",), low=28, velocity=100),
@@ -117,8 +118,9 @@ _add(StyleSpec(
 ))
 
 _add(StyleSpec(
-    # the low string's root in standard tuning (E) and tuned down (D, C#)
-    name="metal", tempo=(185, 210), mode="minor", keys=("E", "C#", "D"),
+    # the low string's root in standard tuning (E), tuned down (D, C#), and the lower tunings of the bands that play
+    # seven strings or tune to C standard (B, C): another band, another tuning
+    name="metal", tempo=(185, 210), mode="minor", keys=("E", "C#", "D", "B", "C"),
     progressions=(("i5", "bVI5", "bVII5", "i5"), ("i5", "bII5", "i5", "bVII5"), ("i5", "i5", "bVI5", "bVII5"),
                   ("i5", "iv5", "bVI5", "V5")),
     parts=(

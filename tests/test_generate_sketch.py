@@ -826,6 +826,37 @@ def test_metal_bands_tune_down_to_c_and_b_and_rock_bands_play_in_more_keys():
     assert len(rock) >= 6 and "Eb major" in rock, rock
 
 
+def test_electronic_and_house_seeds_lay_down_other_beats():
+    # round 11: every electronic and house seed played the book's four on the floor with off-beat hats; electronic
+    # seeds also bring a breakbeat and an electro beat (on the 808), house seeds a tribal and a jackin' groove, its
+    # kick on every beat all the same
+    def verse_hits(arr):
+        [kit] = [i for i in to_midi(arr).instruments if i.is_drum]
+        bar = arr.beats * 60.0 / arr.tempo
+        first, n = next((f, n) for kind, f, n in arr.sections if kind == "verse")
+        return kit, {(d.pitch, round((d.start % bar) / (bar / 16)) % 16) for d in kit.notes
+                     if first * bar - 0.05 <= d.start < (first + n) * bar - 0.05}
+
+    grooves = {}
+    for s in range(6):
+        arr = plan(Style(genres={"electronic": 1.0}, energy=0.6), 20.0, seed=s)
+        grooves.setdefault(arr.groove, (arr, verse_hits(arr)))
+    assert set(grooves) == {"four on the floor", "breakbeat", "electro"}, set(grooves)
+    kicks = {g: {step for key, step in hits if key == S.KICK} for g, (_, (_, hits)) in grooves.items()}
+    assert kicks["four on the floor"] == {0, 4, 8, 12} and kicks["breakbeat"] != kicks["four on the floor"], kicks
+    assert {step for key, step in grooves["breakbeat"][1][1] if key == S.SNARE} >= {4, 12}
+    assert grooves["electro"][0].kit == 25 and grooves["electro"][1][0].program == 25
+    house = {}
+    for s in range(6):
+        arr = plan(Style(genres={"house": 1.0}, energy=0.6), 20.0, seed=s)
+        house.setdefault(arr.groove, verse_hits(arr)[1])
+    assert len(house) == 3, set(house)
+    for groove, hits in house.items():
+        assert {step for key, step in hits if key == S.KICK} >= {0, 4, 8, 12}, groove
+    tribal = house["tribal: toms and rims"]
+    assert {key for key, _ in tribal} & {S.LOW_TOM, S.HIGH_TOM} and not {key for key, _ in tribal} & {S.HAT, S.OPEN_HAT}
+
+
 def _finished_and_unfinished(monkeypatch, name: str, seconds: float, seed: int = 0):
     """A real piece as produce() finishes it, and the mix it finished with the master it used (round 9c)."""
     from tools.generate.sketch import production

@@ -790,6 +790,35 @@ GROOVES: dict[str, tuple[Groove, ...]] = {
              CRASH: "X" + "." * 31}),
             patterns=((0, "R-----R-..R--8.."),)),
     ),
+    "electronic": (
+        Groove("four on the floor"),
+        # the broken beat of breaks and big beat: the kick off the grid, the snare on two and four
+        Groove("breakbeat", _book(
+            {KICK: "X.........X.....", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x.", SHAKER: "oooooooooooooooo"},
+            {KICK: "X.X.......X.....", SNARE: "....X..x.x..X...", HAT: "x.xxx.xxx.xxx.xx", CRASH: "X" + "." * 63},
+            intro={KICK: "X.........X.....", HAT: "x.x.x.x.x.x.x.x."})),
+        # electro: a syncopated 808 kick and handclaps, on the 808
+        Groove("electro", _book(
+            {KICK: "X.....X...X.....", CLAP: "....X.......X...", HAT: "x.x.x.x.x.x.x.x.", COWBELL: "......x.......x."},
+            {KICK: "X.....X...X...X.", CLAP: "....X.......X...", HAT: "xxxxxxxxxxxxxxxx", CRASH: "X" + "." * 63},
+            intro={KICK: "X.....X...X.....", HAT: "x.x.x.x.x.x.x.x."}), kit=25),
+    ),
+    "house": (
+        Groove("off-beat hats"),
+        # tribal house: the hats give way to toms and rim shots around the kick
+        Groove("tribal: toms and rims", _book(
+            {KICK: "X...X...X...X...", RIM: "..x..x....x..x..", LOW_TOM: "......x.......x.", HIGH_TOM: "...x.......x....",
+             SHAKER: "oooooooooooooooo"},
+            {KICK: "X...X...X...X...", CLAP: "....X.......X...", RIM: "..x..x....x..x..", LOW_TOM: "......x.......x.",
+             MID_TOM: ".x.......x......", HIGH_TOM: "...x.......x....", SHAKER: "xoxoxoxoxoxoxoxo"},
+            intro={KICK: "X...X...X...X...", SHAKER: "oooooooooooooooo"})),
+        # jackin' Chicago house: sixteenth hats on the 909, the clap doubled by a snare, the ride on top
+        Groove("jackin': sixteenth hats and the ride", _book(
+            {KICK: "X...X...X...X...", CLAP: "....X.......X...", HAT: "xoxxxoxxxoxxxoxx", OPEN_HAT: "..x...x...x...x."},
+            {KICK: "X...X...X...X...", CLAP: "....X.......X...", SNARE: "....x.......x..x", HAT: "xoxxxoxxxoxxxoxx",
+             RIDE: "x.x.x.x.x.x.x.x.", CRASH: "X" + "." * 31},
+            intro={KICK: "X...X...X...X...", HAT: "xoxxxoxxxoxxxoxx"}), kit=24),
+    ),
     "hip-hop": (
         Groove("boom bap"),
         Groove("trap: rolling hats, a sparse kick", _book(

@@ -792,11 +792,12 @@ GROOVES: dict[str, tuple[Groove, ...]] = {
     ),
     "electronic": (
         Groove("four on the floor"),
-        # the broken beat of breaks and big beat: the kick off the grid, the snare on two and four
+        # the broken beat of breaks and big beat: the kick off the grid, the snare on two and four (no shaker: a
+        # sampled break is a drummer's kit)
         Groove("breakbeat", _book(
-            {KICK: "X.........X.....", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x.", SHAKER: "oooooooooooooooo"},
-            {KICK: "X.X.......X.....", SNARE: "....X..x.x..X...", HAT: "x.xxx.xxx.xxx.xx", CRASH: "X" + "." * 63},
-            intro={KICK: "X.........X.....", HAT: "x.x.x.x.x.x.x.x."})),
+            {KICK: "X.X.......X.....", SNARE: "....X.......X...", HAT: "x.o.x.o.x.o.x.o."},
+            {KICK: "X.X.......XX....", SNARE: "....X..x.x..X...", HAT: "x.oox.oox.oox.oo", CRASH: "X" + "." * 63},
+            intro={KICK: "X.X.......X.....", HAT: "x.o.x.o.x.o.x.o."})),
         # electro: a syncopated 808 kick and handclaps, on the 808
         Groove("electro", _book(
             {KICK: "X.....X...X.....", CLAP: "....X.......X...", HAT: "x.x.x.x.x.x.x.x.", COWBELL: "......x.......x."},

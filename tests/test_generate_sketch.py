@@ -810,6 +810,53 @@ def test_a_metal_bands_guitars_go_through_its_own_amp():
     assert top["gothic: guitars and church organ"] < top["symphonic: guitars and strings"] < top["one guitar"], top
 
 
+def test_metal_bands_tune_down_to_c_and_b_and_rock_bands_play_in_more_keys():
+    # round 11: every metal seed was in E, C# or D and every rock seed in E, A, D or G; a metal band may tune to C
+    # standard or play a seven-string (B), a rock band tune a half step down (Eb) or play barre chords (C, B)
+    metal = {plan(Style(genres={"metal": 1.0}), 20.0, seed=s).key: s for s in range(5)}
+    assert {"B minor", "C minor"} <= set(metal), metal
+    lowest = {}
+    for key in ("B minor", "C minor", "D minor"):
+        pm = to_midi(plan(Style(genres={"metal": 1.0}), 20.0, seed=metal[key]))
+        tonic = pitch_class(key.split()[0])
+        lowest[key] = min(n.pitch for i in pm.instruments if not i.is_drum and i.program == 30 for n in i.notes
+                          if n.pitch % 12 == tonic)
+    assert lowest == {"B minor": 35, "C minor": 36, "D minor": 38}, lowest  # B1, C2: the low string tuned down
+    rock = {plan(Style(genres={"rock": 1.0}), 20.0, seed=s).key for s in range(24)}
+    assert len(rock) >= 6 and "Eb major" in rock, rock
+
+
+def test_electronic_and_house_seeds_lay_down_other_beats():
+    # round 11: every electronic and house seed played the book's four on the floor with off-beat hats; electronic
+    # seeds also bring a breakbeat and an electro beat (on the 808), house seeds a tribal and a jackin' groove, its
+    # kick on every beat all the same
+    def verse_hits(arr):
+        [kit] = [i for i in to_midi(arr).instruments if i.is_drum]
+        bar = arr.beats * 60.0 / arr.tempo
+        first, n = next((f, n) for kind, f, n in arr.sections if kind == "verse")
+        return kit, {(d.pitch, round((d.start % bar) / (bar / 16)) % 16) for d in kit.notes
+                     if first * bar - 0.05 <= d.start < (first + n) * bar - 0.05}
+
+    grooves = {}
+    for s in range(6):
+        arr = plan(Style(genres={"electronic": 1.0}, energy=0.6), 20.0, seed=s)
+        grooves.setdefault(arr.groove, (arr, verse_hits(arr)))
+    assert set(grooves) == {"four on the floor", "breakbeat", "electro"}, set(grooves)
+    kicks = {g: {step for key, step in hits if key == S.KICK} for g, (_, (_, hits)) in grooves.items()}
+    assert kicks["four on the floor"] == {0, 4, 8, 12} and kicks["breakbeat"] != kicks["four on the floor"], kicks
+    assert {step for key, step in grooves["breakbeat"][1][1] if key == S.SNARE} >= {4, 12}
+    assert grooves["electro"][0].kit == 25 and grooves["electro"][1][0].program == 25
+    house = {}
+    for s in range(6):
+        arr = plan(Style(genres={"house": 1.0}, energy=0.6), 20.0, seed=s)
+        house.setdefault(arr.groove, verse_hits(arr)[1])
+    assert len(house) == 3, set(house)
+    for groove, hits in house.items():
+        assert {step for key, step in hits if key == S.KICK} >= {0, 4, 8, 12}, groove
+    tribal = house["tribal: toms and rims"]
+    assert {key for key, _ in tribal} & {S.LOW_TOM, S.HIGH_TOM} and not {key for key, _ in tribal} & {S.HAT, S.OPEN_HAT}
+
+
 def _finished_and_unfinished(monkeypatch, name: str, seconds: float, seed: int = 0):
     """A real piece as produce() finishes it, and the mix it finished with the master it used (round 9c)."""
     from tools.generate.sketch import production

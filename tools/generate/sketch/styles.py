@@ -87,7 +87,8 @@ def _add(spec: StyleSpec) -> None:
 
 
 _add(StyleSpec(
-    name="rock", tempo=(104, 138), mode="major", keys=("E", "A", "D", "G"),
+    # the open-string keys (E, A, D, G), the bands tuned a half step down (Eb) and the barre-chord keys (C, B)
+    name="rock", tempo=(104, 138), mode="major", keys=("E", "A", "D", "G", "C", "Eb", "B"),
     progressions=(("I", "V", "vi", "IV"), ("I", "bVII", "IV", "I"), ("vi", "IV", "I", "V"), ("I", "IV", "V", "IV")),
     parts=(
         Part("bass", 34, ("R-R-R-R-R-R-R-R-",), low=28, velocity=100),
@@ -117,8 +118,9 @@ _add(StyleSpec(
 ))
 
 _add(StyleSpec(
-    # the low string's root in standard tuning (E) and tuned down (D, C#)
-    name="metal", tempo=(185, 210), mode="minor", keys=("E", "C#", "D"),
+    # the low string's root in standard tuning (E), tuned down (D, C#), and the lower tunings of the bands that play
+    # seven strings or tune to C standard (B, C): another band, another tuning
+    name="metal", tempo=(185, 210), mode="minor", keys=("E", "C#", "D", "B", "C"),
     progressions=(("i5", "bVI5", "bVII5", "i5"), ("i5", "bII5", "i5", "bVII5"), ("i5", "i5", "bVI5", "bVII5"),
                   ("i5", "iv5", "bVI5", "V5")),
     parts=(
@@ -787,6 +789,36 @@ GROOVES: dict[str, tuple[Groove, ...]] = {
             {KICK: "X.....X...X..X..", SNARE: "..g...g.X.g..gg.", RIDE: "x.x.x.x.x.x.x.x.",
              CRASH: "X" + "." * 31}),
             patterns=((0, "R-----R-..R--8.."),)),
+    ),
+    "electronic": (
+        Groove("four on the floor"),
+        # the broken beat of breaks and big beat: the kick off the grid, the snare on two and four (no shaker: a
+        # sampled break is a drummer's kit)
+        Groove("breakbeat", _book(
+            {KICK: "X.X.......X.....", SNARE: "....X.......X...", HAT: "x.o.x.o.x.o.x.o."},
+            {KICK: "X.X.......XX....", SNARE: "....X..x.x..X...", HAT: "x.oox.oox.oox.oo", CRASH: "X" + "." * 63},
+            intro={KICK: "X.X.......X.....", HAT: "x.o.x.o.x.o.x.o."})),
+        # electro: a syncopated 808 kick and handclaps, on the 808
+        Groove("electro", _book(
+            {KICK: "X.....X...X.....", CLAP: "....X.......X...", HAT: "x.x.x.x.x.x.x.x.", COWBELL: "......x.......x."},
+            {KICK: "X.....X...X...X.", CLAP: "....X.......X...", HAT: "xxxxxxxxxxxxxxxx", CRASH: "X" + "." * 63},
+            intro={KICK: "X.....X...X.....", HAT: "x.x.x.x.x.x.x.x."}), kit=25),
+    ),
+    "house": (
+        Groove("off-beat hats"),
+        # tribal house: the hats give way to toms and rim shots around the kick
+        Groove("tribal: toms and rims", _book(
+            {KICK: "X...X...X...X...", RIM: "..x..x....x..x..", LOW_TOM: "......x.......x.", HIGH_TOM: "...x.......x....",
+             SHAKER: "oooooooooooooooo"},
+            {KICK: "X...X...X...X...", CLAP: "....X.......X...", RIM: "..x..x....x..x..", LOW_TOM: "......x.......x.",
+             MID_TOM: ".x.......x......", HIGH_TOM: "...x.......x....", SHAKER: "xoxoxoxoxoxoxoxo"},
+            intro={KICK: "X...X...X...X...", SHAKER: "oooooooooooooooo"})),
+        # jackin' Chicago house: sixteenth hats on the 909, the clap doubled by a snare, the ride on top
+        Groove("jackin': sixteenth hats and the ride", _book(
+            {KICK: "X...X...X...X...", CLAP: "....X.......X...", HAT: "xoxxxoxxxoxxxoxx", OPEN_HAT: "..x...x...x...x."},
+            {KICK: "X...X...X...X...", CLAP: "....X.......X...", SNARE: "....x.......x..x", HAT: "xoxxxoxxxoxxxoxx",
+             RIDE: "x.x.x.x.x.x.x.x.", CRASH: "X" + "." * 31},
+            intro={KICK: "X...X...X...X...", HAT: "xoxxxoxxxoxxxoxx"}), kit=24),
     ),
     "hip-hop": (
         Groove("boom bap"),

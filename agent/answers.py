@@ -109,6 +109,11 @@ VOLUME = ("The volume is your player's (its slider, or your device's keys): ever
           "or 'calmer'.")
 METER = ("I write everything in 4/4 for now, so a waltz (3/4) or 6/8 is beyond me yet, sorry. I can make it "
          "gentler, slower or swung: say 'slower and gentler', or name a style.")
+SOUND_QUALITY = ("Every piece here is played by the offline sketch engine: General MIDI instruments and sampled kits, "
+                 "mixed and mastered like a small studio would (MusicGen sounds more like a recording, but its "
+                 "weights are not on this machine). Each take picks its own band, kit and room: say 'another one', "
+                 "name the instruments you want ('with piano and strings'), or tell me which part bothers you "
+                 "('the drums sound fake' takes them out).")
 ABOUT = ("I'm Tastemaker, a music assistant running on this machine: I make instrumental pieces from what you "
          "describe and the songs you share, and I learn your taste as we go. I don't sing; hip-hop gets a rapped "
          "verse, about whatever you ask ('a hip-hop song about summer'). Type 'help' to see everything I can do.")

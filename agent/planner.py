@@ -203,6 +203,8 @@ class OfflinePlanner(BaseChatModel):
             return answers.GOODBYE if I.says_goodbye(reading.corrected) else answers.THANKS
         if re.search(I.METER, reading.corrected) and not (slots.names_music() or slots.is_change()):
             return answers.METER  # only the time signature asked for: say so instead of a take in 4/4
+        if re.search(I.SOUND_QUALITY, reading.corrected) and not (slots.names_music() or slots.avoid):
+            return answers.SOUND_QUALITY  # the engine's sound as a whole: said plainly, not a take that changes nothing
         if re.search(I.RENAME, reading.corrected) and intent not in (I.ADD,):
             return answers.RENAME
         if re.search(I.DELETE, reading.corrected):

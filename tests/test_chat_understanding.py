@@ -330,3 +330,24 @@ def test_a_song_liked_with_words_about_it_keeps_the_words_in_the_taste():
     song = agent.attach(os.path.join(os.path.dirname(__file__), "..", "conversations", "audio", "rock_band.flac"))
     reply = agent.send("i like this kind of stuff but usually a bit calmer", uploads=[song])
     assert reply.tools == ["taste_profile"] and agent.session.profile.energy <= 0.35 and "calm" in reply.text
+
+
+def test_a_part_that_sounds_fake_is_taken_out_and_the_whole_sound_is_answered_plainly():
+    """'the drums sound fake' made a new piece WITH drums; 'it sounds like a video game', 'can it sound more real?'
+    were not understood; 'can it be 5 seconds' made a new piece; 'what was the tempo' was not understood;
+    'whatever, surprise me' was not understood."""
+    agent = ChatAgent(user="sounds-fake")
+    agent.send("make a 4 second rock song")
+    fake = agent.send("the drums sound fake")
+    assert fake.tool_calls == [("refine_music", {"said": "the drums sound fake", "remove": ["drums"],
+                                                 "generation_id": "g1"})]
+    assert agent.session.pieces["g1"].liked is None  # a part, not the piece
+    shorter = agent.send("can it be 5 seconds")
+    assert shorter.tools == ["refine_music"] and round(agent.session.pieces["g3"].generation.duration) == 5
+    assert agent.send("what was the tempo").tools == ["describe_uploads"]
+    for text in ("it sounds like a video game", "can it sound more real?", "less robotic please"):
+        reply = agent.send(text)
+        assert reply.tools == [] and "sketch engine" in reply.text and "another one" in reply.text, text
+    surprise = agent.send("whatever, surprise me")
+    assert surprise.tools == ["generate_music"]
+    assert not surprise.tool_calls[0][1].get("themes")  # no rap about 'whatever'

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from tools.language.meaning import Nearest
-from tools.language.slots import Slots
+from tools.language.slots import SOUNDS_BAD, Slots
 
 GREETING, HELP, REFUSE_FILE, FEEDBACK, ADD, DESCRIBE, TASTE, SIMILAR, SEARCH = (
     "greeting", "help", "refuse_file", "feedback", "add_to_library", "describe", "taste", "similar", "search",
@@ -65,6 +65,14 @@ VOLUME = (r"^(?:(?:ok|okay|please|now|hey|can you|could you)\W+)*(?:turn (?:it|t
 # a time signature other than 4/4, which the sketch engine does not write: 'turn it into a waltz', 'in 6/8'
 METER = (r"\b(?:waltz(?:es)?|(?:3|5|6|7|9|12)/(?:4|8)|(?:three|five|six|seven|nine|twelve)[- ](?:four|eight)|"
          r"odd (?:time|meters?)|(?:a |another |different )?time signature|triple (?:time|meter)|compound (?:time|meter))")
+
+_CAN_IT_BE = r"^(?:(?:ok|okay|so|and|hmm|but|now)\W+)*(?:can|could) (?:it|this|that|this one|that one) (?:be|have|go)\b"
+
+# the sound as a whole, not a part of it: 'it sounds like a video game', 'can it sound more real?'
+SOUND_QUALITY = (r"\b(?:sounds?|sounding) (?:like (?:an? |some )?(?:video ?games?|midi|robots?|8-?bit|toys?|ringtones?|"
+                 r"elevator music|a computer)|(?:so |really |too |kinda )?(?:fake|robotic|artificial|synthetic|plastic|"
+                 r"cheap|computery))\b|\b(?:sound|be) (?:more )?(?:real|realistic|human|natural|organic)\b|\b(?:more|less) "
+                 r"(?:real|realistic|robotic|fake|artificial|midi)\b|\brealer\b")
 
 # about the assistant itself: 'who are you', 'is this AI', 'can you sing'
 ABOUT = (r"^(?:(?:so|and|but|hey|hi|ok|okay)\W+)*(?:who|what) (?:are|r) (?:you|u)\W*$|\bare (?:you|u) (?:an? )?(?:ai|bot|"
@@ -173,7 +181,7 @@ INTENTS: list[Intent] = [
                       (r"\bwhat(?:'s| is)? (?:this |that |it |now |currently )*playing\b|"
                        r"\bwhat am i (?:listening to|hearing)\b", 0.9),
                       # a musician's questions about a song: its tempo, key, length, mood
-                      (r"\bwhat(?:'s| is)? (?:the )?(?:bpm|tempo|key)\b|\bwhat key\b|\bhow (?:fast|long) is (?:it|this|"
+                      (r"\bwhat(?:'s| is| was)? (?:the |its )?(?:bpm|tempo|key)\b|\bwhat key\b|\bhow (?:fast|long) is (?:it|this|"
                        r"that)\b|^(?:so )?(?:is|does) (?:it|this|that)(?: one| song| track)? (?:sound )?(?:sad|happy|dark|"
                        r"calm|energetic|fast|slow|major|minor|mellow)\b", 0.88)],
            ["what genre would you say this is", "what is this track", "identify this song for me",
@@ -187,7 +195,8 @@ INTENTS: list[Intent] = [
                     (r"\bfind\b", 0.7), (r"^(?:any|some) \w+", 0.55),
                     (r"\bwhat (?:did|have|has) (?:i|we) (?:saved?|added|add|kept|keep|put)\b", 0.85)],
            ["search for Vivaldi", "do you have any string quartets", "show me the folk songs in the library"]),
-    Intent(MAKE, [(_MAKE_VERB, 0.75), (r"^(?:(?:just|ok|okay|then|go on|so)[,!.]?\s+)*surprise me\b", 0.9), (r"\b(?:something|a (?:track|song|piece|tune|beat|jam|groove|soundscape)|"
+    Intent(MAKE, [(_MAKE_VERB, 0.75), (r"^(?:(?:just|ok|okay|then|go on|so|whatever|fine|meh|idk|i don'?t know|dunno|anything)[,!.]?\s+)*"
+                                   r"(?:just\s+)?surprise me\b", 0.9), (r"\b(?:something|a (?:track|song|piece|tune|beat|jam|groove|soundscape)|"
                                        r"music for|some \w+ music)\b", 0.6)],
            ["make a jazz tune", "compose something calm", "I'd like a rock song", "play me some blues"],
            wants_music_words=True),
@@ -287,6 +296,10 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
         scores[FEEDBACK] = 0.84 if re.search(_MAKE_VERB, text) is None else 0.5
     if slots.is_change() or (slots.key and re.search(r"\b(?:it|now|this|that)\b", text)):
         scores[REFINE] = max(scores.get(REFINE, 0.0), 0.8)
+    if slots.liked is False and slots.avoid and SOUNDS_BAD.search(text):
+        scores[REFINE] = 0.9  # 'the drums sound fake': that part out, not a dislike of the whole piece
+    if re.search(_CAN_IT_BE, text) and slots.names_music():
+        scores[REFINE] = max(scores.get(REFINE, 0.0), 0.85)  # 'can it be 10 seconds': the piece in hand
     if TASTE in scores and scores[TASTE] < 0.9 and not slots.names_music():
         del scores[TASTE]  # 'I love it' is feedback, 'I love jazz' is taste
     names_the_piece = (re.match(r"^(?:(?:ok|okay|so|and|now|please|hmm|yes|yeah|nice|great|cool|but)[,!.]*\s+)*"

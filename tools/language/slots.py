@@ -149,6 +149,7 @@ STOPWORDS = {
     "get", "groove", "jam", "tune", "both", "them", "mine", "ones", "own", "made", "did", "does", "done", "think",
     "thing", "stuff", "okay", "ok", "thanks", "thank", "maybe", "pls", "plz", "lol", "show", "tell", "list",
     "genre", "genres", "fave", "fav", "usually", "mostly", "prefer",
+    "whatever", "surprise", "anything", "dunno", "idk", "meh", "fine", "ugh", "hmm",
 }
 IMPLIED_GENRE = {"synth": "electronic", "sitar": "world", "harpsichord": "classical", "violin": "classical",
                  "cello": "classical", "strings": "classical", "choir": "classical"}
@@ -250,6 +251,10 @@ _REMOVE = re.compile(r"\b(?:" + _NOT_INTO + r"|no|without|drop|remove|lose|get r
 # 'jazz isn't my thing', 'country is not for me'
 _NOT_MY_THING = re.compile(r"\b" + _L_BEFORE + r"\s+(?:isn't|is not|'s not|aren't|are not)\s+(?:really\s+)?"
                            r"(?:my thing|for me|my style|my cup of tea|my jam|my scene)\b")
+# 'the drums sound fake', 'the piano sounds cheap': that part is not wanted (as 'I don't like the drums')
+_SOUNDS_BAD_WORDS = r"(?:fake|cheap|bad|off|weird|terrible|awful|wrong|thin|robotic|plastic|artificial|annoying|horrible)"
+SOUNDS_BAD = re.compile(r"\b" + _L_BEFORE + r"\s+(?:sounds?|sounding|is|are)\s+(?:so\s+|really\s+|too\s+|kinda\s+|a bit\s+)?"
+                         + _SOUNDS_BAD_WORDS + r"\b")
 _NOT_TOO = re.compile(r"\b(?:not|no|never)\s+(?:too\s+|so\s+|very\s+)?([a-z-]+)")
 # 'some' softens only after 'with', 'and' or 'plus' ('rock with some jazz'); 'I want some funky music' is funk
 _SOFT = re.compile(r"\b(?:a\s+(?:bit|touch|hint|dash|pinch)\s+of|a\s+little(?:\s+bit\s+of)?|slightly|"
@@ -473,11 +478,14 @@ def _read_removals(low: str, slots: Slots) -> str:
                 break
         else:
             break
-    for m in list(_NOT_MY_THING.finditer(low)):
-        found = _label_at(m.group(1), from_end=True)
-        if found:
-            _avoid(slots, found[0], m.group(0).strip())
-            low = low.replace(m.group(0), " , ", 1)
+    for pattern in (_NOT_MY_THING, SOUNDS_BAD):
+        for m in list(pattern.finditer(low)):
+            found = _label_at(m.group(1), from_end=True)
+            if found:
+                _avoid(slots, found[0], m.group(0).strip())
+                low = low.replace(m.group(0), " , ", 1)
+                if pattern is SOUNDS_BAD:
+                    slots.liked = False
     return low
 
 

@@ -300,7 +300,7 @@ def finish(mix: np.ndarray, rate: int, frames: int, master: Master = Master(), s
     for _ in range(3):
         gain_db, block_gain = settle(gain_db)
         audio = apply_gain(dry * np.float32(10 ** (gain_db / 20)), block_gain)
-        miss = master.target_lufs - loudness(audio, rate)
+        miss = master.target_lufs - gated_loudness(_weighted_power(audio, rate), rate)  # the meter's own reading
         if abs(miss) < abs(best_miss):
             best, best_miss = audio, miss
         if abs(miss) < 0.25:

@@ -512,3 +512,8 @@ def test_a_station_like_a_piece_we_made_starts_at_its_tempo_and_key_not_an_estim
     outside.write_bytes(Path(made.audio_path).read_bytes())
     Path(made.audio_path).with_suffix(".json").replace(tmp_path / "song.json")
     assert made_at(str(outside)) is None and made_at(made.audio_path) is None  # no record: no claim
+    record = Path(made.audio_path).with_suffix(".json")
+    for bad in ('{"arrangement": {"tempo": "112", "key": "A major"}}', '{"arrangement": {"tempo": 9999, "key": "A '
+                'major"}}', '{"arrangement": {"tempo": 112, "key": "H; rm -rf / major"}}', '[1, 2]', 'not json'):
+        record.write_text(bad)  # a damaged or forged record is not believed
+        assert made_at(made.audio_path) is None, bad

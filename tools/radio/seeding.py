@@ -39,8 +39,9 @@ def made_at(song: str) -> dict | None:
     except (OSError, ValueError, AttributeError):
         return None
     tempo, key = arrangement.get("tempo"), str(arrangement.get("key") or "").split()
-    if not isinstance(tempo, (int, float)) or not 40 <= tempo <= 240 or len(key) != 2:
-        return None
+    if (not isinstance(tempo, (int, float)) or not 40 <= tempo <= 240 or len(key) != 2
+            or not re.fullmatch(r"[A-G][#b]?", key[0]) or key[1] not in ("major", "minor")):
+        return None  # not a record we wrote: the audio's estimate, as for any song
     return {"tempo": float(tempo), "key": key[0], "mode": key[1]}
 
 

@@ -294,6 +294,8 @@ def test_questions_about_the_assistant_and_its_files_are_answered_not_guessed(te
     ("something 70s", "make", lambda s: "funk" in s.genres),
     ("90 seconds of jazz", "make", lambda s: s.seconds == 90 and s.genres == {"jazz": 1.0}),  # a length, no era
     ("background music for my podcast", "make", lambda s: "chillout" in s.genres),
+    ("compare the two", "pieces", lambda s: True),  # was not understood
+    ("can you compare g1 and g2", "pieces", lambda s: True),
 ])
 def test_a_decade_and_an_occasion_suggest_a_sound_when_nothing_else_does(text, intent, check):
     """A decade was read (so '80s' was not a length) and then ignored: 'make it sound more 80s' changed nothing."""

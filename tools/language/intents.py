@@ -245,8 +245,9 @@ INTENTS: list[Intent] = [
                      r"create)|what (?:have|did) you (?:made|make|created|create)(?: (?:so far|today|for me))?\W*$|"
                      r"(?:list|show me|show) (?:all )?(?:the |my |your )?(?:pieces|songs|tracks|tunes)(?: (?:you made|"
                      r"so far|from this chat))?\W*$|which (?:one|piece|song|track|version)(?: (?:was|is|do you think "
-                     r"(?:was|is)))? (?:better|best|closest)|which (?:one|piece|song|version) do you (?:like|prefer))",
-                     0.93)],
+                     r"(?:was|is)))? (?:better|best|closest)|which (?:one|piece|song|version) do you (?:like|prefer)|"
+                     r"\bcompare (?:the (?:two|three|pieces|songs|versions|takes)|them|these|those|both|all|g\d+ (?:and|"
+                     r"with|to) g\d+)\b)", 0.93)],
            ["what have you made so far", "how many songs have you made", "which one was better?",
             "list the pieces"]),
     # 0.98: the word 'playlist' or 'station' outranks 'make ... like it' (a playlist like it is still a playlist)

@@ -408,6 +408,8 @@ def compose(reading: Reading, results: list[tuple[str, dict[str, Any]]], earlier
         if "error" in result:
             parts.append(result["error"] if result.get("not_ready") else f"Sorry, that didn't work: {result['error']}")
         elif name in ("generate_music", "create_music", "refine_music"):
+            if reading.intent == I.REFINE and name == "generate_music":  # 'more bass' as a first message
+                parts.append("There was nothing to change yet, so here is a new piece with that in it.")
             parts.append(made(result, list(earlier)))
         elif name == "record_feedback" and not result["liked"] and len(results) > 1:  # a new take follows
             parts.append(f"Noted; I'll steer away from that. Your taste now: {result['profile']}.")

@@ -12,6 +12,7 @@ from agent.attachments import attachment_note
 from agent.planner import OfflinePlanner
 from agent.session import Session
 from agent.toolbox import build_tools
+from tools.language import understand
 
 
 @pytest.fixture(scope="module")
@@ -309,3 +310,43 @@ def test_a_key_alone_changes_the_piece_the_chat_suggested_it_for(planner):
 def test_not_feeling_it_is_a_dislike(planner):
     for text in ("hmm not really feeling it", "im not feeling this", "not digging it"):  # were not understood
         assert plan(planner, MADE, text)[0] == [("record_feedback", {"liked": False, "generation_id": "g1"})], text
+
+
+def test_more_bass_first_is_a_bass_heavy_piece_and_after_a_piece_a_refinement(planner):
+    """'more bass' as the first message made a piece whose melody the bass played; 'bassier' was not understood."""
+    from tools.generate.request import MusicAsk
+    from tools.generate.sketch.arranger import BASS_PROGRAMS, plan as arrange
+
+    for text in ("more bass", "more bass please", "MORE BASS!!", "bassier", "more bass pls"):
+        (name, args), = plan(planner, [], text)[0]
+        assert name == "generate_music" and args["instruments"] == ["bass"], text
+        arr = arrange(MusicAsk(**args).style(), 10.0, seed=1)
+        assert not [v for v in arr.voices if v.role == "lead" and v.program in BASS_PROGRAMS], (text, arr.notes)
+        assert [v.level_db for v in arr.voices if v.role == "bass"][0] > 0, text
+        assert plan(planner, MADE, text)[0] == [
+            ("refine_music", {"said": text, "more": {"bass": 0.3}, "generation_id": "g1"})], text
+
+
+@pytest.mark.parametrize("text", ["i can't hear the melody", "i cant hear the melody", "the melody is too quiet",
+                                  "bring the tune forward", "can u bring the melody forward", "melody louder please",
+                                  "the lead is buried", "make the melody stand out more"])
+def test_the_melody_heard_too_little_turns_the_lead_up(planner, text):
+    """Each was not understood, or read as 'more calm' ('too quiet' of the whole piece)."""
+    assert plan(planner, MADE, text)[0] == [
+        ("refine_music", {"said": text, "levels": {"lead": 4.0}, "generation_id": "g1"})]
+    calls, reply = plan(planner, [], text)
+    assert calls == [] and reply.startswith("There's nothing to refine yet"), text
+
+
+def test_turn_the_tune_up_is_not_the_melody(planner):
+    assert understand("turn the tune up").slots.levels == {}  # the piece's volume, said as the player's
+    assert understand("the melody is too loud").slots.levels == {"lead": -4.0}
+
+
+@pytest.mark.parametrize("text", ["can the ending fade out", "fade it out at the end", "no abrupt ending",
+                                  "the ending is too abrupt", "fade out at the end please", "it ends too abruptly",
+                                  "could it fade out?", "can the end fade out"])
+def test_a_fade_out_asked_for_is_a_refinement(planner, text):
+    """Each was not understood, or a new take that changed nothing ('no abrupt ending')."""
+    assert plan(planner, MADE, text)[0] == [("refine_music", {"said": text, "fade_out": True, "generation_id": "g1"})]
+

@@ -107,6 +107,10 @@ PLAYBACK = ("Nothing is playing from me: each piece plays in the player under it
 VOLUME = ("The volume is your player's (its slider, or your device's keys): every piece I make is mastered to the "
           "same loudness, -14 LUFS, as streaming services play music. If you meant more drive, say 'more energetic' "
           "or 'calmer'.")
+LOOP = ("I can't put a piece on repeat myself: the player does that. In the browser, right-click the player under the "
+        "piece and tick 'Loop'; in the terminal chat, open the file after ♪ in a player with repeat on. For music that "
+        "keeps coming without repeating, say 'a station like it': it plays new pieces like this one, on and on. "
+        "Or say 'make it 2 minutes long' for a longer piece.")
 METER = ("I write everything in 4/4 for now, so a waltz (3/4) or 6/8 is beyond me yet, sorry. I can make it "
          "gentler, slower or swung: say 'slower and gentler', or name a style.")
 SOUND_QUALITY = ("Every piece here is played by the offline sketch engine: General MIDI instruments and sampled kits, "

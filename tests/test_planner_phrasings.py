@@ -8,6 +8,7 @@ import json
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
+from agent import answers
 from agent.attachments import attachment_note
 from agent.planner import OfflinePlanner
 from agent.session import Session
@@ -349,4 +350,14 @@ def test_turn_the_tune_up_is_not_the_melody(planner):
 def test_a_fade_out_asked_for_is_a_refinement(planner, text):
     """Each was not understood, or a new take that changed nothing ('no abrupt ending')."""
     assert plan(planner, MADE, text)[0] == [("refine_music", {"said": text, "fade_out": True, "generation_id": "g1"})]
+
+
+@pytest.mark.parametrize("text", ["loop it", "can you loop this", "play it on repeat", "put it on loop",
+                                  "can u loop it", "could you put this on repeat please", "loop g1"])
+def test_loop_it_is_answered_not_made(planner, text):
+    """Each was not understood, or a new take ('put it on loop')."""
+    for history in (MADE, []):
+        calls, reply = plan(planner, history, text)
+        assert calls == [] and reply == answers.LOOP, text
+    assert plan(planner, MADE, "what did the loop hear")[0] == [("explain_music", {"generation_id": "g1"})]
 

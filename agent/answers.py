@@ -11,6 +11,7 @@ from typing import Any
 from tools.language import Reading
 from tools.language import intents as I
 from tools.language.foreign import language_name
+from tools.language.slots import audience_style
 
 REFUSE_FILE = (
     "I can't open files by their path on this machine: I only work with audio you attach to the chat "
@@ -414,6 +415,9 @@ def compose(reading: Reading, results: list[tuple[str, dict[str, Any]]], earlier
         elif name in ("generate_music", "create_music", "refine_music"):
             if reading.intent == I.REFINE and name == "generate_music":  # 'more bass' as a first message
                 parts.append("There was nothing to change yet, so here is a new piece with that in it.")
+            if reading.slots.audience and name != "refine_music":  # who it is for chose the style: said so
+                parts.append(f"For your {reading.slots.audience}, I went for {audience_style(reading.slots.audience)} "
+                             "(a guess at what they'd enjoy: name a style if you know better).")
             parts.append(made(result, list(earlier)))
         elif name == "record_feedback" and not result["liked"] and len(results) > 1:  # a new take follows
             parts.append(f"Noted; I'll steer away from that. Your taste now: {result['profile']}.")

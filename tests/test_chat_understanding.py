@@ -384,3 +384,9 @@ def test_i_cant_hear_the_melody_turns_the_lead_up_and_the_ending_fades_out_when_
     assert g3["fade_out_s"] == 1.8
     assert [v["level_db"] for v in g3["voices"] if v["role"] == "lead"] == leads  # the melody stays up
 
+
+def test_music_for_grandma_says_what_it_chose_for_her():
+    agent = ChatAgent()
+    reply = agent.send("something my grandma would like")
+    assert reply.tools == ["generate_music"] and "For your grandma, I went for gentle 60s-style soul" in reply.text
+    assert agent.session.pieces["g1"].generation.style.genres == {"soul": 1.0, "jazz": 0.5}

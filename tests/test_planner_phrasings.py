@@ -361,3 +361,18 @@ def test_loop_it_is_answered_not_made(planner, text):
         assert calls == [] and reply == answers.LOOP, text
     assert plan(planner, MADE, "what did the loop hear")[0] == [("explain_music", {"generation_id": "g1"})]
 
+
+@pytest.mark.parametrize("text, genre", [("something my grandma would like", "soul"), ("music for my dad", "rock"),
+                                         ("for my kids", "pop"), ("a song for my granny", "soul"),
+                                         ("music my kids would like", "pop"), ("somethin for my grandpa", "soul")])
+def test_who_the_music_is_for_picks_a_fitting_style(planner, text, genre):
+    """Read by the sentence's meaning, 'grandma' came out electronic and house; 'for my kids' was not understood."""
+    (name, args), = plan(planner, [], text)[0]
+    assert name == "generate_music" and max(args["genres"], key=args["genres"].get) == genre, args
+    assert understand(text).slots.audience
+
+
+def test_a_named_style_or_a_place_is_not_an_audience(planner):
+    assert understand("a jazz song for my grandma").slots.genres == {"jazz": 1.0}
+    assert understand("something for grandma's house").slots.audience is None  # a place
+    assert understand("my kids love it").slots.audience is None  # a rating, not a request

@@ -55,6 +55,7 @@ class Slots:
     like_last: bool = False  # 'more like this'
     levels: dict[str, float] = field(default_factory=dict)  # a part turned up or down, dB by role: {'lead': 4.0}
     fade_out: bool = False  # 'fade it out at the end'
+    audience: str | None = None  # who the music is for, as said ('grandma' in 'something my grandma would like')
     themes: list[str] = field(default_factory=list)
     reasons: dict[str, str] = field(default_factory=dict)  # why each label was read ('jazzy', 'similar 0.71')
     language: str | None = None  # set for a message that is not English ('de')
@@ -176,6 +177,32 @@ GENRE_IF_ALONE = {"epic": "classical", "ballad": "pop", "ballads": "pop",
                   "dinner": "jazz", "roadtrip": "rock", "driving": "rock", "lullaby": "new age", "lullabies": "new age",
                   "birthday": "pop", "banger": "dance", "bangers": "dance", "cooking": "soul", "cook": "soul",
                   "cleaning": "pop", "podcast": "chillout", "gaming": "electronic", "walk": "folk", "walking": "folk", "hiking": "folk"}
+# Who the music is for, when nothing names a style ('something my grandma would like', 'music for my kids'): a
+# gentle, fitting style for them, said back in the reply. Without it 'grandma' was matched by the sentence's meaning
+# and came out electronic and house. (Who someone is, is a guess at what they like: the reply says so.)
+AUDIENCE_OF = {
+    **dict.fromkeys(("grandma", "granny", "gran", "nan", "nana", "nanna", "grandmother", "grandpa", "grandad",
+                     "granddad", "grandfather", "gramps", "grandparents", "grandparent", "grannies", "grandmas"),
+                    "grandparents"),
+    **dict.fromkeys(("kids", "kid", "children", "child", "toddler", "toddlers", "kiddos", "kiddies"), "kids"),
+    **dict.fromkeys(("dad", "father", "daddy", "papa"), "dad"),
+    **dict.fromkeys(("mom", "mum", "mother", "mommy", "mummy", "mama", "parents"), "mum"),
+}
+# group -> (genres, moods, energy, the style in words for the reply)
+AUDIENCES: dict[str, tuple[dict[str, float], dict[str, float], float, str]] = {
+    "grandparents": ({"soul": 1.0, "jazz": 0.5}, {"mellow": 0.8}, 0.3, "gentle 60s-style soul with a touch of jazz"),
+    "kids": ({"pop": 1.0}, {"happy": 0.8}, 0.65, "playful, happy pop"),
+    "dad": ({"rock": 1.0, "blues": 0.4}, {}, 0.55, "easy-going classic rock"),
+    "mum": ({"soul": 1.0, "pop": 0.5}, {"mellow": 0.6}, 0.45, "warm soul with a pop lilt"),
+}
+
+
+def audience_style(word: str) -> str | None:
+    """The style chosen for who the music is for ('grandma' -> 'gentle 60s-style soul...'), for the reply."""
+    group = AUDIENCE_OF.get(word)
+    return AUDIENCES[group][3] if group else None
+
+
 # Tempo words set energy, which places the tempo inside the chosen style's range ("slow rock" is still rock).
 TEMPO_WORDS = {
     "fast": 0.85, "quick": 0.8, "rapid": 0.9, "frantic": 0.95, "uptempo": 0.8, "up-tempo": 0.8,
@@ -611,6 +638,18 @@ def _read_labels(low: str, slots: Slots, meaning: bool, original: str) -> None:
             if GENRE_IF_ALONE[word] not in slots.avoid:
                 _put(slots.genres, GENRE_IF_ALONE[word], 0.8)
                 slots.reasons.setdefault(GENRE_IF_ALONE[word], f"'{word}' (no other genre named)")
+    said_for = [w.removesuffix("'s") for w in words if w.removesuffix("'s") in AUDIENCE_OF]
+    if said_for and not slots.genres and slots.liked is None and not slots.refers:  # a request, not a rating
+        slots.audience = said_for[0]
+        genres, moods, energy, _ = AUDIENCES[AUDIENCE_OF[said_for[0]]]
+        for label, weight in genres.items():
+            if label not in slots.avoid:
+                _put(slots.genres, label, weight)
+                slots.reasons.setdefault(label, f"'{said_for[0]}' (who it is for)")
+        for label, weight in moods.items():
+            if label not in slots.avoid and not slots.moods:
+                _put(slots.moods, label, weight)
+        slots.energy = energy if slots.energy is None else slots.energy
     leftovers = [w for i, w in enumerate(words) if not used[i] and w not in STOPWORDS and not w[0].isdigit()
                  and len(w) > 2 and w not in ("minor", "major", "bpm") and w not in ORDINALS
                  and not w.startswith("-")]  # 'like the second one' says which, not what

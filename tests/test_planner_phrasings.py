@@ -376,3 +376,4 @@ def test_a_named_style_or_a_place_is_not_an_audience(planner):
     assert understand("a jazz song for my grandma").slots.genres == {"jazz": 1.0}
     assert understand("something for grandma's house").slots.audience is None  # a place
     assert understand("my kids love it").slots.audience is None  # a rating, not a request
+    assert understand("a song about mother nature").slots.audience is None  # nobody's mother

@@ -197,6 +197,11 @@ AUDIENCES: dict[str, tuple[dict[str, float], dict[str, float], float, str]] = {
 }
 
 
+# someone's, not a word in a title or a theme ('for my kids', 'the grandparents'; not 'mother nature', 'kid a')
+_AUDIENCE = re.compile(r"\b(?:for|my|our|your|his|her|their|the)\s+(?:(?:little|old|dear|two|three|young)\s+)?("
+                       + "|".join(sorted(AUDIENCE_OF, key=len, reverse=True)) + r")(?:'s)?\b")
+
+
 def audience_style(word: str) -> str | None:
     """The style chosen for who the music is for ('grandma' -> 'gentle 60s-style soul...'), for the reply."""
     group = AUDIENCE_OF.get(word)
@@ -638,14 +643,14 @@ def _read_labels(low: str, slots: Slots, meaning: bool, original: str) -> None:
             if GENRE_IF_ALONE[word] not in slots.avoid:
                 _put(slots.genres, GENRE_IF_ALONE[word], 0.8)
                 slots.reasons.setdefault(GENRE_IF_ALONE[word], f"'{word}' (no other genre named)")
-    said_for = [w.removesuffix("'s") for w in words if w.removesuffix("'s") in AUDIENCE_OF]
+    said_for = _AUDIENCE.search(low)
     if said_for and not slots.genres and slots.liked is None and not slots.refers:  # a request, not a rating
-        slots.audience = said_for[0]
-        genres, moods, energy, _ = AUDIENCES[AUDIENCE_OF[said_for[0]]]
+        slots.audience = said_for.group(1)
+        genres, moods, energy, _ = AUDIENCES[AUDIENCE_OF[slots.audience]]
         for label, weight in genres.items():
             if label not in slots.avoid:
                 _put(slots.genres, label, weight)
-                slots.reasons.setdefault(label, f"'{said_for[0]}' (who it is for)")
+                slots.reasons.setdefault(label, f"'{slots.audience}' (who it is for)")
         for label, weight in moods.items():
             if label not in slots.avoid and not slots.moods:
                 _put(slots.moods, label, weight)

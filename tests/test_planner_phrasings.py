@@ -318,7 +318,7 @@ def test_more_bass_first_is_a_bass_heavy_piece_and_after_a_piece_a_refinement(pl
     from tools.generate.request import MusicAsk
     from tools.generate.sketch.arranger import BASS_PROGRAMS, plan as arrange
 
-    for text in ("more bass", "more bass please", "MORE BASS!!", "bassier", "more bass pls"):
+    for text in ("more bass", "more bass please", "MORE BASS!!", "bassier", "more bass pls", "more base"):
         (name, args), = plan(planner, [], text)[0]
         assert name == "generate_music" and args["instruments"] == ["bass"], text
         arr = arrange(MusicAsk(**args).style(), 10.0, seed=1)
@@ -330,7 +330,7 @@ def test_more_bass_first_is_a_bass_heavy_piece_and_after_a_piece_a_refinement(pl
 
 @pytest.mark.parametrize("text", ["i can't hear the melody", "i cant hear the melody", "the melody is too quiet",
                                   "bring the tune forward", "can u bring the melody forward", "melody louder please",
-                                  "the lead is buried", "make the melody stand out more"])
+                                  "the lead is buried", "make the melody stand out more", "melody's too quiet"])
 def test_the_melody_heard_too_little_turns_the_lead_up(planner, text):
     """Each was not understood, or read as 'more calm' ('too quiet' of the whole piece)."""
     assert plan(planner, MADE, text)[0] == [
@@ -353,7 +353,7 @@ def test_a_fade_out_asked_for_is_a_refinement(planner, text):
 
 
 @pytest.mark.parametrize("text", ["loop it", "can you loop this", "play it on repeat", "put it on loop",
-                                  "can u loop it", "could you put this on repeat please", "loop g1"])
+                                  "can u loop it", "could you put this on repeat please", "loop g1", "loop"])
 def test_loop_it_is_answered_not_made(planner, text):
     """Each was not understood, or a new take ('put it on loop')."""
     for history in (MADE, []):

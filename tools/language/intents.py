@@ -74,7 +74,8 @@ LOOP = (r"\b(?:loop (?:it|this|that|g\d+|the (?:song|piece|track|tune|last one))
         r"(?:put|play|have|set|keep|leave) (?:it|this|that|g\d+|the (?:song|piece|track|tune)) on (?:a )?"
         r"(?:loop|repeat)|(?:on|in) (?:a )?loop|on repeat(?! forever)|(?:repeat|replay|play) (?:it|this|that) "
         r"(?:over and over|again and again|forever|endlessly|non-?stop)|keep (?:playing|repeating) (?:it|this|that)"
-        r"(?: one| song| piece)?\W*$|(?:make|can) (?:it|this|that) (?:a )?loop(?:able)?)\b")
+        r"(?: one| song| piece)?\W*$|(?:make|can) (?:it|this|that) (?:a )?loop(?:able)?)\b|"
+        r"^(?:(?:ok|okay|now|and|please)\W+)*(?:loop|on repeat)(?: (?:it|please|pls))*\W*$")
 
 # the sound as a whole, not a part of it: 'it sounds like a video game', 'can it sound more real?'
 SOUND_QUALITY = (r"\b(?:sounds?|sounding) (?:like (?:an? |some )?(?:video ?games?|midi|robots?|8-?bit|toys?|ringtones?|"

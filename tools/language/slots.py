@@ -431,15 +431,15 @@ _SO = r"(?:way |a bit |a little |really |so |too |kind of |kinda |much )*"
 _MELODY_UP = re.compile(
     r"\b(?:can'?t|cannot|can not|barely|hardly|don'?t|do not) (?:really )?hear (?:the|its|that) " + _TUNE + r"\b|"
     r"\bbring (?:out |up |forward )?(?:the|its) " + _TUNE + r"(?: (?:forward|out|up|to the front|front))?\b|"
-    r"\b(?:the|its) " + _TUNE + r" (?:is|'s|was|gets|sounds) " + _SO + r"(?:buried|lost|hidden|drowned(?: out)?|in the "
-    r"background|hard to hear)\b|"
-    r"\b(?:the|its) " + _LEAD + r" (?:is|'s|was|sounds) " + _SO + r"(?:quiet|soft|faint|low|weak)\b|"
+    r"\b(?:(?:the|its) )?" + _TUNE + r"(?: is|'s| was| gets| sounds) " + _SO + r"(?:buried|lost|hidden|drowned(?: out)?|"
+    r"in the background|hard to hear)\b|"
+    r"\b(?:(?:the|its) )?" + _LEAD + r"(?: is|'s| was| sounds) " + _SO + r"(?:quiet|soft|faint|low|weak)\b|"
     r"\b(?:the )?" + _TUNE + r" (?:a (?:bit|little) |much )?(?:up front|forward|more prominent|to the front|"
     r"(?:stand|stands|pop|pops|come|comes) out)\b|"
     r"\b(?:the )?" + _LEAD + r" (?:a (?:bit|little) |much )?(?:louder|up)\b|"
     r"\b(?:louder|more prominent|clearer|stronger) " + _LEAD + r"\b|\bturn up (?:the )?" + _LEAD + r"\b")
 _MELODY_DOWN = re.compile(
-    r"\b(?:the|its) " + _LEAD + r" (?:is|'s|was|sounds) " + _SO + r"(?:loud|much|strong|piercing|shrill)\b|"
+    r"\b(?:(?:the|its) )?" + _LEAD + r"(?: is|'s| was| sounds) " + _SO + r"(?:loud|much|strong|piercing|shrill)\b|"
     r"\b(?:the )?" + _LEAD + r" (?:a (?:bit|little) |much )?(?:quieter|softer|down)\b|"
     r"\b(?:quieter|softer) " + _LEAD + r"\b|\bturn down (?:the )?" + _LEAD + r"\b")
 LEVEL_STEP_DB = 4.0  # a part turned up or down: clearly heard, still the same band

@@ -377,3 +377,13 @@ def test_a_named_style_or_a_place_is_not_an_audience(planner):
     assert understand("something for grandma's house").slots.audience is None  # a place
     assert understand("my kids love it").slots.audience is None  # a rating, not a request
     assert understand("a song about mother nature").slots.audience is None  # nobody's mother
+
+
+def test_a_level_or_a_fade_asked_of_musicgen_says_it_stayed():
+    from agent.compose import _instrument_notes
+    from tools.generate.request import MusicChange
+
+    change = MusicChange(levels={"lead": 4.0}, fade_out=True)
+    assert _instrument_notes(change, [], "musicgen") == [
+        "MusicGen mixes its music itself, so the melody's level and the fade-out stayed as it made them"]
+    assert _instrument_notes(change, ["the melody up 4 dB in the mix"], "sketch") == []

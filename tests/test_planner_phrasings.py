@@ -385,5 +385,5 @@ def test_a_level_or_a_fade_asked_of_musicgen_says_it_stayed():
 
     change = MusicChange(levels={"lead": 4.0}, fade_out=True)
     assert _instrument_notes(change, [], "musicgen") == [
-        "MusicGen mixes its music itself, so the melody's level and the fade-out stayed as it made them"]
+        "MusicGen mixes its music itself, so the melody's level and the fade-out stayed as it made the piece"]
     assert _instrument_notes(change, ["the melody up 4 dB in the mix"], "sketch") == []

@@ -413,7 +413,8 @@ def _instrument_notes(change: MusicChange, arranger_notes: list[str], engine: st
 
     if engine != "sketch":  # MusicGen mixes as it plays: no part to turn up, no master fade asked of it
         asked = (["the melody's level"] if change.levels else []) + (["the fade-out"] if change.fade_out else [])
-        return [f"MusicGen mixes its music itself, so {' and '.join(asked)} stayed as it made the piece"] if asked else []
+        return [f"MusicGen mixes its music itself, so {' and '.join(asked)} stayed as it made the piece"
+                ] if asked else []
     notes = []
     for label, delta in change.more.items():
         if ALL_LABELS.get(label, "instrument") != "instrument" or label == "instrumental":

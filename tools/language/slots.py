@@ -431,8 +431,8 @@ _SO = r"(?:way |a bit |a little |really |so |too |kind of |kinda |much )*"
 _MELODY_UP = re.compile(
     r"\b(?:can'?t|cannot|can not|barely|hardly|don'?t|do not) (?:really )?hear (?:the|its|that) " + _TUNE + r"\b|"
     r"\bbring (?:out |up |forward )?(?:the|its) " + _TUNE + r"(?: (?:forward|out|up|to the front|front))?\b|"
-    r"\b(?:(?:the|its) )?" + _TUNE + r"(?: is|'s| was| gets| sounds) " + _SO + r"(?:buried|lost|hidden|drowned(?: out)?|"
-    r"in the background|hard to hear)\b|"
+    r"\b(?:(?:the|its) )?" + _TUNE + r"(?: is|'s| was| gets| sounds) " + _SO
+    + r"(?:buried|lost|hidden|drowned(?: out)?|in the background|hard to hear)\b|"
     r"\b(?:(?:the|its) )?" + _LEAD + r"(?: is|'s| was| sounds) " + _SO + r"(?:quiet|soft|faint|low|weak)\b|"
     r"\b(?:the )?" + _TUNE + r" (?:a (?:bit|little) |much )?(?:up front|forward|more prominent|to the front|"
     r"(?:stand|stands|pop|pops|come|comes) out)\b|"

@@ -34,7 +34,8 @@ _TOKEN = re.compile(r"[a-z][a-z'&-]*|[^a-z]+")
 _SHORT_PHRASES = [(r"\bw/o\b", "without"), (r"\bw/(?=\s|$)", "with"),
                   (r"\bid (?=like|love|want|prefer|rather|enjoy)\b", "i'd "),
                   # 'more base': the bass, misspelt as the English word it sounds like (so never corrected)
-                  (r"\b(more|less|extra|louder|boost the|up the|turn up the) base\b(?! (?:of|on|for|camp))", r"\1 bass")]
+                  (r"\b(more|less|extra|louder|boost the|up the|turn up the) base\b(?! (?:of|on|for|camp))",
+                   r"\1 bass")]
 
 
 @functools.lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ from typing import Any
 from tools.language import Reading
 from tools.language import intents as I
 from tools.language.foreign import language_name
+from tools.language.slots import audience_style
 
 REFUSE_FILE = (
     "I can't open files by their path on this machine: I only work with audio you attach to the chat "
@@ -107,6 +108,10 @@ PLAYBACK = ("Nothing is playing from me: each piece plays in the player under it
 VOLUME = ("The volume is your player's (its slider, or your device's keys): every piece I make is mastered to the "
           "same loudness, -14 LUFS, as streaming services play music. If you meant more drive, say 'more energetic' "
           "or 'calmer'.")
+LOOP = ("I can't put a piece on repeat myself: the player does that. In the browser, right-click the player under the "
+        "piece and tick 'Loop'; in the terminal chat, open the file after ♪ in a player with repeat on. For music that "
+        "keeps coming without repeating, say 'a station like it': it plays new pieces like this one, on and on. "
+        "Or say 'make it 2 minutes long' for a longer piece.")
 METER = ("I write everything in 4/4 for now, so a waltz (3/4) or 6/8 is beyond me yet, sorry. I can make it "
          "gentler, slower or swung: say 'slower and gentler', or name a style.")
 SOUND_QUALITY = ("Every piece here is played by the offline sketch engine: General MIDI instruments and sampled kits, "
@@ -408,6 +413,11 @@ def compose(reading: Reading, results: list[tuple[str, dict[str, Any]]], earlier
         if "error" in result:
             parts.append(result["error"] if result.get("not_ready") else f"Sorry, that didn't work: {result['error']}")
         elif name in ("generate_music", "create_music", "refine_music"):
+            if reading.intent == I.REFINE and name == "generate_music":  # 'more bass' as a first message
+                parts.append("There was nothing to change yet, so here is a new piece with that in it.")
+            if reading.slots.audience and name != "refine_music":  # who it is for chose the style: said so
+                parts.append(f"For your {reading.slots.audience}, I went for {audience_style(reading.slots.audience)} "
+                             "(a guess at what they'd enjoy: name a style if you know better).")
             parts.append(made(result, list(earlier)))
         elif name == "record_feedback" and not result["liked"] and len(results) > 1:  # a new take follows
             parts.append(f"Noted; I'll steer away from that. Your taste now: {result['profile']}.")

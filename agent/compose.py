@@ -28,6 +28,8 @@ AUDIBLE = 0.5  # a label the person asks for weighs at least this
 CALM_MOODS, LIVELY_MOODS = ("calm", "mellow", "sad"), ("energetic", "party")
 MINOR_MOODS, MAJOR_MOODS = ("sad", "dark"), ("happy",)
 DIFFERENT_STEP = 104729  # a seed far from the last one: a different take, not a neighbour
+ASKED_FADE_S = 4.0  # 'fade it out at the end': a fade over the last bars (the arranger fits it to the piece)
+MAX_LEVEL_DB = 8.0  # a part turned up (or down) again and again stays within this of the band
 
 
 def _mode_for_moods(moods: dict[str, float]) -> str | None:
@@ -55,6 +57,8 @@ class LoopRequest:
     reference_title: str | None = None
     using: list[str] = field(default_factory=list)  # the uploads it is like, by name
     asked_moods: list[str] = field(default_factory=list)  # moods the person named (the clips' are not promises)
+    levels: dict[str, float] = field(default_factory=dict)  # parts turned up or down by a refinement (Style.levels)
+    fade_out_s: float | None = None  # a fade-out asked for by a refinement (Style.fade_out_s)
 
 
 def _clamp(x: float, lo: float, hi: float) -> float:
@@ -284,7 +288,7 @@ def run_loop(session: Session, request: LoopRequest, notes: list[str] | None = N
     judge, judge_note = _judge(request.target or target_from_profile(request.profile))
     config = LoopConfig(max_iters=request.max_iters, candidates=request.candidates, seconds=request.seconds,
                         engine=request.engine, seed=request.seed, reference_midi=request.reference_midi,
-                        like=request.like)
+                        like=request.like, levels=dict(request.levels), fade_out_s=request.fade_out_s)
     reporter = session.reporter
     open_steps: list[Any] = []
 
@@ -394,12 +398,23 @@ def _apply(table: dict[str, float], change: MusicChange, avoid: set[str], kind: 
     return out
 
 
+def _part_levels(levels: dict[str, float], change: MusicChange) -> dict[str, float]:
+    """A piece's part levels with the change's added ('the melody up' twice is twice as far up), within bounds."""
+    out = dict(levels)
+    for role, db in change.levels.items():
+        out[role] = _clamp(out.get(role, 0.0) + float(db), -MAX_LEVEL_DB, MAX_LEVEL_DB)
+    return {role: db for role, db in out.items() if db}
+
+
 def _instrument_notes(change: MusicChange, arranger_notes: list[str], engine: str) -> list[str]:
-    """What a louder or quieter instrument really did: the sketch engine has no per-part volume."""
+    """What a louder or quieter instrument really did: the sketch engine turns the bass and the melody up (the
+    arranger's notes say so), not one instrument among the others."""
     from tools.genres import ALL_LABELS
 
-    if engine != "sketch":
-        return []
+    if engine != "sketch":  # MusicGen mixes as it plays: no part to turn up, no master fade asked of it
+        asked = (["the melody's level"] if change.levels else []) + (["the fade-out"] if change.fade_out else [])
+        return [f"MusicGen mixes its music itself, so {' and '.join(asked)} stayed as it made the piece"
+                ] if asked else []
     notes = []
     for label, delta in change.more.items():
         if ALL_LABELS.get(label, "instrument") != "instrument" or label == "instrumental":
@@ -441,7 +456,7 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
     energy = change.energy_change()
     names_something = bool(change.more or change.remove or change.tempo or change.tempo_factor or change.key
                            or change.mode or change.energy_delta or change.seconds or change.seconds_factor
-                           or change.like_last)
+                           or change.like_last or change.levels or change.fade_out)
     # a change keeps what it does not name: the key, the mode and the pace (nudged by energy); 'another one' and
     # 'a completely different take' name nothing to keep
     mode = mode or _mode_for_moods({label: d for label, d in change.more.items() if _kind(label) == "mood"})
@@ -466,7 +481,8 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
         target = [g for g in request.target or [] if g not in avoid]
         target += [g for g in wanted if g not in target]
         loop_request = replace(request, profile=profile, target=target or None, seed=seed,
-                               seconds=seconds or request.seconds)
+                               seconds=seconds or request.seconds, levels=_part_levels(request.levels, change),
+                               fade_out_s=ASKED_FADE_S if change.fade_out else request.fade_out_s)
         if change.like_last:
             loop_request = replace(loop_request, reference_midi=piece.generation.midi_path or None,
                                    like=None if piece.generation.midi_path else piece.generation.audio_path)
@@ -481,7 +497,9 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
         style = replace(style, genres=_apply(style.genres, change, avoid, "genre"),
                         moods=_apply(style.moods, change, avoid, "mood"),
                         instruments=_apply(style.instruments, change, avoid, "instrument"), avoid=sorted(avoid),
-                        tempo=tempo or style.tempo, key=key or style.key, mode=mode or style.mode)
+                        tempo=tempo or style.tempo, key=key or style.key, mode=mode or style.mode,
+                        levels=_part_levels(style.levels, change),
+                        fade_out_s=ASKED_FADE_S if change.fade_out else style.fade_out_s)
         if energy:
             style = replace(style, energy=_clamp((used.energy if used.energy is not None else 0.5) + energy, 0.0, 1.0))
         new = replace(request, style=style, seed=seed, seconds=seconds or request.seconds)
@@ -515,6 +533,10 @@ def _said(change: MusicChange) -> str:
         parts.append("faster" if change.tempo_factor > 1 else "slower")
     if change.key or change.mode:
         parts.append(f"in {change.key or ''} {change.mode or ''}".strip())
+    parts += [f"the {'melody' if role == 'lead' else role} {'up' if db > 0 else 'down'}"
+              for role, db in change.levels.items()]
+    if change.fade_out:
+        parts.append("a fade-out at the end")
     if change.different:
         parts.append("a different take")
     return ", ".join(parts) or "another take"

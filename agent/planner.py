@@ -201,6 +201,8 @@ class OfflinePlanner(BaseChatModel):
             return answers.help_text(self.tool_names)
         if intent == I.THANKS:
             return answers.GOODBYE if I.says_goodbye(reading.corrected) else answers.THANKS
+        if re.search(I.LOOP, reading.corrected) and intent not in (I.RADIO, I.PLAYLIST):
+            return answers.LOOP  # the player repeats a piece: said, not a new take
         if re.search(I.METER, reading.corrected) and not (slots.names_music() or slots.is_change()):
             return answers.METER  # only the time signature asked for: say so instead of a take in 4/4
         if re.search(I.SOUND_QUALITY, reading.corrected) and not (slots.names_music() or slots.avoid):

@@ -353,3 +353,40 @@ def test_a_part_that_sounds_fake_is_taken_out_and_the_whole_sound_is_answered_pl
     surprise = agent.send("whatever, surprise me")
     assert surprise.tools == ["generate_music"]
     assert not surprise.tool_calls[0][1].get("themes")  # no rap about 'whatever'
+
+
+def _arrangement(agent: ChatAgent, piece: str) -> dict:
+    sidecar = agent.session.pieces[piece].generation.conditioning["sidecar"]
+    return json.loads(Path(sidecar).read_text())["arrangement"]
+
+
+def test_more_bass_first_makes_a_bass_heavy_piece_not_a_bass_melody():
+    agent = ChatAgent()
+    reply = agent.send("more bass")
+    assert reply.tools == ["generate_music"] and "nothing to change yet" in reply.text
+    assert "the bass brought forward in the mix" in reply.text and "bass plays the melody" not in reply.text
+    voices = _arrangement(agent, "g1")["voices"]
+    assert all(v["program"] not in range(32, 40) for v in voices if v["role"] == "lead")
+    assert all(v["level_db"] > 0 for v in voices if v["role"] == "bass")
+
+
+def test_i_cant_hear_the_melody_turns_the_lead_up_and_the_ending_fades_out_when_asked():
+    agent = ChatAgent()
+    agent.send("make a 6 second pop song")
+    louder = agent.send("i can't hear the melody")
+    assert louder.tools == ["refine_music"] and "the melody up 4 dB in the mix" in louder.text
+    leads = [v["level_db"] for v in _arrangement(agent, "g2")["voices"] if v["role"] == "lead"]
+    assert leads and all(db == 4.0 for db in leads)
+    assert all(v["level_db"] == 0 for v in _arrangement(agent, "g1")["voices"])
+    faded = agent.send("can the ending fade out")
+    assert faded.tools == ["refine_music"] and "fades out over its last 1.8 s" in faded.text  # 30% of 6 s
+    g3 = _arrangement(agent, "g3")
+    assert g3["fade_out_s"] == 1.8
+    assert [v["level_db"] for v in g3["voices"] if v["role"] == "lead"] == leads  # the melody stays up
+
+
+def test_music_for_grandma_says_what_it_chose_for_her():
+    agent = ChatAgent()
+    reply = agent.send("something my grandma would like")
+    assert reply.tools == ["generate_music"] and "For your grandma, I went for gentle 60s-style soul" in reply.text
+    assert agent.session.pieces["g1"].generation.style.genres == {"soul": 1.0, "jazz": 0.5}

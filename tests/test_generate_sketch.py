@@ -946,3 +946,51 @@ def test_houses_filter_rings_at_its_cutoff_more_than_technos():
         return 10 * np.log10(power[(freqs > 900) & (freqs < 1100)].mean() / power[(freqs > 150) & (freqs < 250)].mean())
 
     assert peak_db("house") > peak_db("techno") + 4 > 15, (peak_db("house"), peak_db("techno"))
+
+
+def test_a_bass_asked_for_is_the_bass_line_up_front_not_the_melody():
+    """'more bass' as a first message asked for bass, and the bass took the melody ('bass plays the melody')."""
+    from tools.generate.sketch.arranger import BASS_PROGRAMS, FORWARD_DB
+
+    for genres in ({}, {"jazz": 1.0}, {"ambient": 1.0}):  # ambient has no bass part: one is added
+        arr = plan(Style(genres=genres, instruments={"bass": 0.8}), 12.0, seed=3)
+        assert not [v for v in arr.voices if v.role == "lead" and v.program in BASS_PROGRAMS], arr.notes
+        basses = [v for v in arr.voices if v.role == "bass"]
+        assert basses and all(v.level_db == FORWARD_DB for v in basses), genres
+        assert "bass plays the melody" not in arr.notes and any("bass brought forward" in n for n in arr.notes)
+    slap = plan(Style(genres={"funk": 1.0}, instruments={"slap bass": 0.8}), 12.0, seed=3)
+    assert [v.program for v in slap.voices if v.role == "bass"][0] == S.GM_PROGRAMS["slap bass"]
+
+
+def test_a_part_turned_up_is_louder_in_the_mix_and_only_that_part():
+    """'I can't hear the melody': the lead's channel strip 4 dB up, every other part's as it was."""
+    from tools.generate.sketch.production import parts_for_mix, voice_index
+
+    style = Style(genres={"pop": 1.0})
+    plain, louder = plan(style, 8.0, seed=5), plan(Style(genres={"pop": 1.0}, levels={"lead": 4.0}), 8.0, seed=5)
+    assert "the melody up 4 dB in the mix" in louder.notes
+    _, before = parts_for_mix(plain, to_midi(plain))
+    _, after = parts_for_mix(louder, to_midi(louder))
+    roles = ["drums" if voice_index(i.name) is None else plain.voices[voice_index(i.name)].role
+             for i in to_midi(plain).instruments]
+    assert "lead" in roles
+    for role, a, b in zip(roles, before, after):
+        assert b.level_db - a.level_db == pytest.approx(4.0 if role == "lead" else 0.0), role
+
+
+def test_a_fade_out_asked_for_ends_the_piece_quietly():
+    """'can the ending fade out': the last seconds fall away (the band's master stopped on the last beat)."""
+    def rms(x):
+        return float(np.sqrt(np.mean(x ** 2)))
+
+    style = dict(genres={"rock": 1.0}, energy=0.7)
+    plain = plan(Style(**style), 12.0, seed=2)
+    faded = plan(Style(**style, fade_out_s=4.0), 12.0, seed=2)
+    assert faded.fade_out_s == pytest.approx(3.6)  # at most 30% of the piece
+    assert "it fades out over its last 3.6 s" in faded.notes
+    a, b = render(plain), render(faded)
+    sr = 44100
+    assert len(a) == len(b) == 12 * sr
+    end_a, end_b = rms(a[-sr:]), rms(b[-sr:])
+    assert end_b < 0.3 * end_a, (end_a, end_b)
+    assert rms(b[-4 * sr:-3 * sr]) > 2 * end_b  # falling through the fade, not silent throughout

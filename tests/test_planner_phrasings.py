@@ -8,10 +8,12 @@ import json
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
+from agent import answers
 from agent.attachments import attachment_note
 from agent.planner import OfflinePlanner
 from agent.session import Session
 from agent.toolbox import build_tools
+from tools.language import understand
 
 
 @pytest.fixture(scope="module")
@@ -309,3 +311,79 @@ def test_a_key_alone_changes_the_piece_the_chat_suggested_it_for(planner):
 def test_not_feeling_it_is_a_dislike(planner):
     for text in ("hmm not really feeling it", "im not feeling this", "not digging it"):  # were not understood
         assert plan(planner, MADE, text)[0] == [("record_feedback", {"liked": False, "generation_id": "g1"})], text
+
+
+def test_more_bass_first_is_a_bass_heavy_piece_and_after_a_piece_a_refinement(planner):
+    """'more bass' as the first message made a piece whose melody the bass played; 'bassier' was not understood."""
+    from tools.generate.request import MusicAsk
+    from tools.generate.sketch.arranger import BASS_PROGRAMS, plan as arrange
+
+    for text in ("more bass", "more bass please", "MORE BASS!!", "bassier", "more bass pls", "more base"):
+        (name, args), = plan(planner, [], text)[0]
+        assert name == "generate_music" and args["instruments"] == ["bass"], text
+        arr = arrange(MusicAsk(**args).style(), 10.0, seed=1)
+        assert not [v for v in arr.voices if v.role == "lead" and v.program in BASS_PROGRAMS], (text, arr.notes)
+        assert [v.level_db for v in arr.voices if v.role == "bass"][0] > 0, text
+        assert plan(planner, MADE, text)[0] == [
+            ("refine_music", {"said": text, "more": {"bass": 0.3}, "generation_id": "g1"})], text
+
+
+@pytest.mark.parametrize("text", ["i can't hear the melody", "i cant hear the melody", "the melody is too quiet",
+                                  "bring the tune forward", "can u bring the melody forward", "melody louder please",
+                                  "the lead is buried", "make the melody stand out more", "melody's too quiet"])
+def test_the_melody_heard_too_little_turns_the_lead_up(planner, text):
+    """Each was not understood, or read as 'more calm' ('too quiet' of the whole piece)."""
+    assert plan(planner, MADE, text)[0] == [
+        ("refine_music", {"said": text, "levels": {"lead": 4.0}, "generation_id": "g1"})]
+    calls, reply = plan(planner, [], text)
+    assert calls == [] and reply.startswith("There's nothing to refine yet"), text
+
+
+def test_turn_the_tune_up_is_not_the_melody(planner):
+    assert understand("turn the tune up").slots.levels == {}  # the piece's volume, said as the player's
+    assert understand("the melody is too loud").slots.levels == {"lead": -4.0}
+
+
+@pytest.mark.parametrize("text", ["can the ending fade out", "fade it out at the end", "no abrupt ending",
+                                  "the ending is too abrupt", "fade out at the end please", "it ends too abruptly",
+                                  "could it fade out?", "can the end fade out"])
+def test_a_fade_out_asked_for_is_a_refinement(planner, text):
+    """Each was not understood, or a new take that changed nothing ('no abrupt ending')."""
+    assert plan(planner, MADE, text)[0] == [("refine_music", {"said": text, "fade_out": True, "generation_id": "g1"})]
+
+
+@pytest.mark.parametrize("text", ["loop it", "can you loop this", "play it on repeat", "put it on loop",
+                                  "can u loop it", "could you put this on repeat please", "loop g1", "loop"])
+def test_loop_it_is_answered_not_made(planner, text):
+    """Each was not understood, or a new take ('put it on loop')."""
+    for history in (MADE, []):
+        calls, reply = plan(planner, history, text)
+        assert calls == [] and reply == answers.LOOP, text
+    assert plan(planner, MADE, "what did the loop hear")[0] == [("explain_music", {"generation_id": "g1"})]
+
+
+@pytest.mark.parametrize("text, genre", [("something my grandma would like", "soul"), ("music for my dad", "rock"),
+                                         ("for my kids", "pop"), ("a song for my granny", "soul"),
+                                         ("music my kids would like", "pop"), ("somethin for my grandpa", "soul")])
+def test_who_the_music_is_for_picks_a_fitting_style(planner, text, genre):
+    """Read by the sentence's meaning, 'grandma' came out electronic and house; 'for my kids' was not understood."""
+    (name, args), = plan(planner, [], text)[0]
+    assert name == "generate_music" and max(args["genres"], key=args["genres"].get) == genre, args
+    assert understand(text).slots.audience
+
+
+def test_a_named_style_or_a_place_is_not_an_audience(planner):
+    assert understand("a jazz song for my grandma").slots.genres == {"jazz": 1.0}
+    assert understand("something for grandma's house").slots.audience is None  # a place
+    assert understand("my kids love it").slots.audience is None  # a rating, not a request
+    assert understand("a song about mother nature").slots.audience is None  # nobody's mother
+
+
+def test_a_level_or_a_fade_asked_of_musicgen_says_it_stayed():
+    from agent.compose import _instrument_notes
+    from tools.generate.request import MusicChange
+
+    change = MusicChange(levels={"lead": 4.0}, fade_out=True)
+    assert _instrument_notes(change, [], "musicgen") == [
+        "MusicGen mixes its music itself, so the melody's level and the fade-out stayed as it made the piece"]
+    assert _instrument_notes(change, ["the melody up 4 dB in the mix"], "sketch") == []

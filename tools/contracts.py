@@ -79,6 +79,8 @@ class Style:
     mode 'major'/'minor'/None; energy 0..1; instruments/moods weighted 0..1;
     avoid: labels the person negated ("no vocals"); left_out: labels in `avoid` that someone else left out (the
     loop's refine), with why, so that the piece's notes do not say the person asked.
+    levels: dB a part of the arrangement is turned up (or down) by in the mix, by role ({'lead': 4.0}: "I can't
+    hear the melody"); fade_out_s: the ending's fade as asked ("fade it out at the end"; None: the style's own).
     """
 
     genres: dict[str, float] = field(default_factory=dict)
@@ -90,6 +92,8 @@ class Style:
     instruments: dict[str, float] = field(default_factory=dict)
     avoid: list[str] = field(default_factory=list)
     left_out: dict[str, str] = field(default_factory=dict)
+    levels: dict[str, float] = field(default_factory=dict)
+    fade_out_s: float | None = None
 
 
 @dataclass

@@ -53,6 +53,8 @@ class LoopConfig:
     reference_midi: str | None = None  # retrieval-augmented conditioning
     like: str | None = None
     melody: str | None = None
+    levels: dict[str, float] = field(default_factory=dict)  # parts turned up or down as asked (Style.levels)
+    fade_out_s: float | None = None  # a fade-out asked for (Style.fade_out_s)
 
 
 class TaggerJudge:
@@ -243,7 +245,7 @@ def create(
     for g in target:
         genres[g] = max(profile.genres.get(g, 0.0), 0.8)
     profile = replace(profile, genres=dict(sorted(genres.items(), key=lambda kv: -kv[1])))
-    style = profile_to_style(profile)
+    style = replace(profile_to_style(profile), levels=dict(config.levels), fade_out_s=config.fade_out_s)
     guidance = 3.0
     started = time.perf_counter()
     attempts: list[Attempt] = []

@@ -235,6 +235,9 @@ class MusicChange:
     seconds_factor: float | None = field(default=None, metadata=_help("length times this: 1.5 longer"))
     like_last: bool = field(default=False, metadata=_help("true for 'more like this': keep its melody and chords"))
     different: bool = field(default=False, metadata=_help("true for 'a completely different take'"))
+    levels: dict[str, float] = field(default_factory=dict, metadata=_help(
+        "a part turned up (dB, positive) or down in the mix, by role: {'lead': 4.0} for 'I can't hear the melody'"))
+    fade_out: bool = field(default=False, metadata=_help("true for 'fade it out at the end': a longer fade-out"))
 
     def energy_change(self) -> float:
         """The energy delta to apply; quieter or busier drums come through the groove (energy), as the sketch
@@ -255,7 +258,7 @@ class MusicChange:
         return cls(said=said, more=more, remove=list(slots.avoid), tempo=slots.tempo,
                    tempo_factor=slots.tempo_factor, key=slots.key, mode=slots.mode, energy_delta=slots.energy_delta,
                    seconds=slots.seconds, seconds_factor=slots.seconds_factor, like_last=slots.like_last,
-                   different=slots.different)
+                   different=slots.different, levels=dict(slots.levels), fade_out=slots.fade_out)
 
 
 def schema_fields(cls) -> list[tuple[str, object, object, str]]:

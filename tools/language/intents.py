@@ -68,6 +68,15 @@ METER = (r"\b(?:waltz(?:es)?|(?:3|5|6|7|9|12)/(?:4|8)|(?:three|five|six|seven|ni
 
 _CAN_IT_BE = r"^(?:(?:ok|okay|so|and|hmm|but|now)\W+)*(?:can|could) (?:it|this|that|this one|that one) (?:be|have|go)\b"
 
+# one piece played over and over, which the player does, not the chat: 'loop it', 'play it on repeat' ('what did the
+# loop hear' is the classifier loop; 'keep the music coming' is a station)
+LOOP = (r"\b(?:loop (?:it|this|that|g\d+|the (?:song|piece|track|tune|last one))|loop(?:ed|ing)? (?:it|this|that)|"
+        r"(?:put|play|have|set|keep|leave) (?:it|this|that|g\d+|the (?:song|piece|track|tune)) on (?:a )?"
+        r"(?:loop|repeat)|(?:on|in) (?:a )?loop|on repeat(?! forever)|(?:repeat|replay|play) (?:it|this|that) "
+        r"(?:over and over|again and again|forever|endlessly|non-?stop)|keep (?:playing|repeating) (?:it|this|that)"
+        r"(?: one| song| piece)?\W*$|(?:make|can) (?:it|this|that) (?:a )?loop(?:able)?)\b|"
+        r"^(?:(?:ok|okay|now|and|please)\W+)*(?:loop|on repeat)(?: (?:it|please|pls))*\W*$")
+
 # the sound as a whole, not a part of it: 'it sounds like a video game', 'can it sound more real?'
 SOUND_QUALITY = (r"\b(?:sounds?|sounding) (?:like (?:an? |some )?(?:video ?games?|midi|robots?|8-?bit|toys?|ringtones?|"
                  r"elevator music|a computer)|(?:so |really |too |kinda )?(?:fake|robotic|artificial|synthetic|plastic|"

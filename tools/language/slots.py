@@ -53,6 +53,9 @@ class Slots:
     liked: bool | None = None
     different: bool = False  # 'a completely different take'
     like_last: bool = False  # 'more like this'
+    levels: dict[str, float] = field(default_factory=dict)  # a part turned up or down, dB by role: {'lead': 4.0}
+    fade_out: bool = False  # 'fade it out at the end'
+    audience: str | None = None  # who the music is for, as said ('grandma' in 'something my grandma would like')
     themes: list[str] = field(default_factory=list)
     reasons: dict[str, str] = field(default_factory=dict)  # why each label was read ('jazzy', 'similar 0.71')
     language: str | None = None  # set for a message that is not English ('de')
@@ -65,7 +68,7 @@ class Slots:
     def is_change(self) -> bool:
         """Whether it reads as a change to something made ('faster', 'less drums', 'another take')."""
         return bool(self.more or self.tempo_factor or self.seconds_factor or self.energy_delta or self.different
-                    or self.like_last)
+                    or self.like_last or self.levels or self.fade_out)
 
     def pairs(self) -> set[tuple[str, str]]:
         """(slot, value) pairs, the unit of the language benchmark's slot F1."""
@@ -89,7 +92,8 @@ class Slots:
             out.add(("energy", "up" if self.energy_delta > 0 else "down"))
         if self.liked is not None:
             out.add(("liked", "yes" if self.liked else "no"))
-        out |= {(name, "yes") for name in ("different", "like_last") if getattr(self, name)}
+        out |= {(name, "yes") for name in ("different", "like_last", "fade_out") if getattr(self, name)}
+        out |= {("level", f"{role} {'up' if db > 0 else 'down'}") for role, db in self.levels.items()}
         return out
 
 
@@ -173,6 +177,37 @@ GENRE_IF_ALONE = {"epic": "classical", "ballad": "pop", "ballads": "pop",
                   "dinner": "jazz", "roadtrip": "rock", "driving": "rock", "lullaby": "new age", "lullabies": "new age",
                   "birthday": "pop", "banger": "dance", "bangers": "dance", "cooking": "soul", "cook": "soul",
                   "cleaning": "pop", "podcast": "chillout", "gaming": "electronic", "walk": "folk", "walking": "folk", "hiking": "folk"}
+# Who the music is for, when nothing names a style ('something my grandma would like', 'music for my kids'): a
+# gentle, fitting style for them, said back in the reply. Without it 'grandma' was matched by the sentence's meaning
+# and came out electronic and house. (Who someone is, is a guess at what they like: the reply says so.)
+AUDIENCE_OF = {
+    **dict.fromkeys(("grandma", "granny", "gran", "nan", "nana", "nanna", "grandmother", "grandpa", "grandad",
+                     "granddad", "grandfather", "gramps", "grandparents", "grandparent", "grannies", "grandmas"),
+                    "grandparents"),
+    **dict.fromkeys(("kids", "kid", "children", "child", "toddler", "toddlers", "kiddos", "kiddies"), "kids"),
+    **dict.fromkeys(("dad", "father", "daddy", "papa"), "dad"),
+    **dict.fromkeys(("mom", "mum", "mother", "mommy", "mummy", "mama", "parents"), "mum"),
+}
+# group -> (genres, moods, energy, the style in words for the reply)
+AUDIENCES: dict[str, tuple[dict[str, float], dict[str, float], float, str]] = {
+    "grandparents": ({"soul": 1.0, "jazz": 0.5}, {"mellow": 0.8}, 0.3, "gentle 60s-style soul with a touch of jazz"),
+    "kids": ({"pop": 1.0}, {"happy": 0.8}, 0.65, "playful, happy pop"),
+    "dad": ({"rock": 1.0, "blues": 0.4}, {}, 0.55, "easy-going classic rock"),
+    "mum": ({"soul": 1.0, "pop": 0.5}, {"mellow": 0.6}, 0.45, "warm soul with a pop lilt"),
+}
+
+
+# someone's, not a word in a title or a theme ('for my kids', 'the grandparents'; not 'mother nature', 'kid a')
+_AUDIENCE = re.compile(r"\b(?:for|my|our|your|his|her|their|the)\s+(?:(?:little|old|dear|two|three|young)\s+)?("
+                       + "|".join(sorted(AUDIENCE_OF, key=len, reverse=True)) + r")(?:'s)?\b")
+
+
+def audience_style(word: str) -> str | None:
+    """The style chosen for who the music is for ('grandma' -> 'gentle 60s-style soul...'), for the reply."""
+    group = AUDIENCE_OF.get(word)
+    return AUDIENCES[group][3] if group else None
+
+
 # Tempo words set energy, which places the tempo inside the chosen style's range ("slow rock" is still rock).
 TEMPO_WORDS = {
     "fast": 0.85, "quick": 0.8, "rapid": 0.9, "frantic": 0.95, "uptempo": 0.8, "up-tempo": 0.8,
@@ -196,7 +231,8 @@ TEMPO_CHANGES = {
     "twice as fast": 2.0, "double the tempo": 2.0, "double the speed": 2.0, "double speed": 2.0, "double time": 2.0,
     "half the tempo": 0.5, "half the speed": 0.5, "half speed": 0.5, "half as fast": 0.5, "twice as slow": 0.5,
 }
-COMPARATIVES = {"darker": "dark", "sadder": "sad", "happier": "happy", "brighter": "happy", "calmer": "calm",
+COMPARATIVES = {"bassier": "bass",
+                "darker": "dark", "sadder": "sad", "happier": "happy", "brighter": "happy", "calmer": "calm",
                 "mellower": "mellow", "jazzier": "jazz", "funkier": "funk", "bluesier": "blues",
                 "rockier": "rock", "dreamier": "ambient", "moodier": "dark"}
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
@@ -386,6 +422,56 @@ def _read_references(low: str, slots: Slots) -> None:
         slots.refers = "it"
 
 
+# the melody (the arrangement's lead) heard too little or too much: 'i can't hear the melody', 'bring the tune forward'
+# ('the tune' is also the whole piece: it names the melody only where a piece cannot be meant, 'turn the tune up' is
+# the player's volume)
+_LEAD = r"(?:melody|main melody|lead(?! (?:guitar|synth|vocals?|singer))|lead line|top line|main line)"
+_TUNE = r"(?:melody|main melody|tune|lead(?! (?:guitar|synth|vocals?|singer))|lead line|top line|main line)"
+_SO = r"(?:way |a bit |a little |really |so |too |kind of |kinda |much )*"
+_MELODY_UP = re.compile(
+    r"\b(?:can'?t|cannot|can not|barely|hardly|don'?t|do not) (?:really )?hear (?:the|its|that) " + _TUNE + r"\b|"
+    r"\bbring (?:out |up |forward )?(?:the|its) " + _TUNE + r"(?: (?:forward|out|up|to the front|front))?\b|"
+    r"\b(?:(?:the|its) )?" + _TUNE + r"(?: is|'s| was| gets| sounds) " + _SO
+    + r"(?:buried|lost|hidden|drowned(?: out)?|in the background|hard to hear)\b|"
+    r"\b(?:(?:the|its) )?" + _LEAD + r"(?: is|'s| was| sounds) " + _SO + r"(?:quiet|soft|faint|low|weak)\b|"
+    r"\b(?:the )?" + _TUNE + r" (?:a (?:bit|little) |much )?(?:up front|forward|more prominent|to the front|"
+    r"(?:stand|stands|pop|pops|come|comes) out)\b|"
+    r"\b(?:the )?" + _LEAD + r" (?:a (?:bit|little) |much )?(?:louder|up)\b|"
+    r"\b(?:louder|more prominent|clearer|stronger) " + _LEAD + r"\b|\bturn up (?:the )?" + _LEAD + r"\b")
+_MELODY_DOWN = re.compile(
+    r"\b(?:(?:the|its) )?" + _LEAD + r"(?: is|'s| was| sounds) " + _SO + r"(?:loud|much|strong|piercing|shrill)\b|"
+    r"\b(?:the )?" + _LEAD + r" (?:a (?:bit|little) |much )?(?:quieter|softer|down)\b|"
+    r"\b(?:quieter|softer) " + _LEAD + r"\b|\bturn down (?:the )?" + _LEAD + r"\b")
+LEVEL_STEP_DB = 4.0  # a part turned up or down: clearly heard, still the same band
+# the ending faded out, not stopped: 'can the ending fade out', 'fade it out at the end', 'no abrupt ending'
+_FADE_OUT = re.compile(
+    r"\b(?:(?:the )?end(?:ing)?|it) (?:could |can |should |to )?fade[sd]?(?! in)(?: (?:out|away))?"
+    r"(?: slowly| gently)?\b|"
+    r"\bfade[sd]? (?:it |this |that |the (?:song |piece |track |music )?)?(?:out|away)(?: slowly| gently)?"
+    r"(?: (?:at|in|towards|toward) the (?:very )?end(?:ing)?)?\b|\bfade-?out(?: at the end)?\b|"
+    r"\bfade (?:at|in) the end\b|"
+    r"\b(?:end|finish)e?s? (?:it |with |on )?(?:a |with a )?(?:slow |gentle |long |soft )?fade\b|"
+    r"\b(?:no|not (?:so |such an? )?|less|without (?:an? )?) ?(?:abrupt|sudden) (?:ending|end|stop|finish)\b|"
+    r"\b(?:ending|end|stop|finish)(?: is| was|'s)? " + _SO + r"(?:abrupt|sudden)\b|"
+    r"\b(?:ends|stops|finishes|cuts off|ended|stopped) " + _SO + r"(?:abruptly|suddenly)\b")
+
+
+def _read_parts(low: str, slots: Slots) -> str:
+    """A part's level ('the melody is too quiet': the lead up) and the ending ('fade it out'): the mix, not the
+    style; read before 'too quiet' is taken for the whole piece."""
+    for pattern, db in ((_MELODY_DOWN, -LEVEL_STEP_DB), (_MELODY_UP, LEVEL_STEP_DB)):
+        if m := pattern.search(low):
+            slots.levels["lead"] = db
+            slots.reasons[f"level lead {'up' if db > 0 else 'down'}"] = f"'{m.group(0).strip()}'"
+            low = pattern.sub(" , ", low)
+            break
+    if m := _FADE_OUT.search(low):
+        slots.fade_out = True
+        slots.reasons["fade out"] = f"'{m.group(0).strip()}'"
+        low = _FADE_OUT.sub(" , ", low)
+    return low
+
+
 def _read_changes(low: str, slots: Slots) -> str:
     """Refinement phrases: more/less of a label, louder/quieter parts, tempo, length, energy, a new take."""
     if _DIFFERENT.search(low):
@@ -557,6 +643,18 @@ def _read_labels(low: str, slots: Slots, meaning: bool, original: str) -> None:
             if GENRE_IF_ALONE[word] not in slots.avoid:
                 _put(slots.genres, GENRE_IF_ALONE[word], 0.8)
                 slots.reasons.setdefault(GENRE_IF_ALONE[word], f"'{word}' (no other genre named)")
+    said_for = _AUDIENCE.search(low)
+    if said_for and not slots.genres and slots.liked is None and not slots.refers:  # a request, not a rating
+        slots.audience = said_for.group(1)
+        genres, moods, energy, _ = AUDIENCES[AUDIENCE_OF[slots.audience]]
+        for label, weight in genres.items():
+            if label not in slots.avoid:
+                _put(slots.genres, label, weight)
+                slots.reasons.setdefault(label, f"'{slots.audience}' (who it is for)")
+        for label, weight in moods.items():
+            if label not in slots.avoid and not slots.moods:
+                _put(slots.moods, label, weight)
+        slots.energy = energy if slots.energy is None else slots.energy
     leftovers = [w for i, w in enumerate(words) if not used[i] and w not in STOPWORDS and not w[0].isdigit()
                  and len(w) > 2 and w not in ("minor", "major", "bpm") and w not in ORDINALS
                  and not w.startswith("-")]  # 'like the second one' says which, not what
@@ -605,6 +703,7 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
     low = _read_numbers(low, slots)
     low = _read_key(text, low, slots)
     _read_references(low, slots)
+    low = _read_parts(low, slots)
     low, energy_cap = _read_not_too(low, slots)
     low = _read_changes(low, slots)
     low = _read_removals(low, slots)

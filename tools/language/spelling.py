@@ -32,7 +32,10 @@ CUE_WORDS = (
 _TOKEN = re.compile(r"[a-z][a-z'&-]*|[^a-z]+")
 # shorthand the word tokens cannot see ('w/o' is three tokens) or that is a word too ('id' before 'like' is "i'd")
 _SHORT_PHRASES = [(r"\bw/o\b", "without"), (r"\bw/(?=\s|$)", "with"),
-                  (r"\bid (?=like|love|want|prefer|rather|enjoy)\b", "i'd ")]
+                  (r"\bid (?=like|love|want|prefer|rather|enjoy)\b", "i'd "),
+                  # 'more base': the bass, misspelt as the English word it sounds like (so never corrected)
+                  (r"\b(more|less|extra|louder|boost the|up the|turn up the) base\b(?! (?:of|on|for|camp))",
+                   r"\1 bass")]
 
 
 @functools.lru_cache(maxsize=1)

@@ -25,6 +25,7 @@ class Master:
     # band playing to the end as it does in the middle of a record, instead of a 1.5 s fade of a 20 s piece that
     # sagged through its last bar (docs/sound.md, round 9c); a hall's ring-out and a loop's fade are longer
     fade_out_s: float = 0.3
+    longest_fade: float = 0.1  # the most of the piece its fade-out may take (a fade asked for may take more)
     # a loud genre's master: limited hard to this true peak and then brought to the target loudness, as a
     # streaming service turns a loud record down (real rock and metal at -14 LUFS peak near -5 dBTP, crest 11 dB)
     peak_dbtp: float | None = None
@@ -217,7 +218,7 @@ def _fade(audio: np.ndarray, rate: int, master: Master) -> np.ndarray:
     n = len(audio)
     fade_in = min(n, int(master.fade_in_s * rate))
     audio[:fade_in] *= np.linspace(0, 1, fade_in, dtype=np.float32)[:, None]
-    fade_out = min(n, int(min(master.fade_out_s, 0.1 * n / rate) * rate))
+    fade_out = min(n, int(min(master.fade_out_s, master.longest_fade * n / rate) * rate))
     if fade_out:
         audio[-fade_out:] *= (np.linspace(1, 0, fade_out, dtype=np.float32) ** 2)[:, None]
     return audio

@@ -26,6 +26,10 @@ BLEND_MIN_WEIGHT = 0.15  # a genre below this share of the blend lends nothing a
 QUANTISED = {"electronic", "house", "techno"}  # machine-tight styles get no timing humanisation
 RAP_MIN_WEIGHT = 0.35  # hip-hop's share of the blend from which the piece is rapped over
 VOCAL_PROGRAMS = {52, 53, 54, 85, 91}
+BASS_PROGRAMS = range(32, 40)  # General MIDI's basses: acoustic, electric, fretless, slap, synth
+FORWARD_DB = 4.0  # a bass asked for is turned up this much in the mix (it stays the bass line)
+ASKED_FADE_SHARE = 0.3  # a fade-out asked for takes at most this share of the piece (the band must be heard first)
+PART_NAMES = {"lead": "melody", "bass": "bass", "comp": "accompaniment", "pad": "pad"}  # roles, as people say them
 _SUFFIX_RE = re.compile(r"^(b|#)?([ivIV]+)(.*)$")
 # Triad quality by scale degree: which numerals are upper case in each mode.
 _MAJOR_DEGREES = {"major": (True, False, False, True, True, False, False),
@@ -51,6 +55,7 @@ class Voice:
     pan: float = 0.0  # -1 left .. 1 right (MIDI CC10)
     double: bool = False  # double-tracked: played left and right by the mix (a second take, ADT)
     send: float = 0.2  # into the room (MIDI CC91)
+    level_db: float = 0.0  # the part turned up (or down) in the mix, as the person asked ('more bass')
 
 
 @dataclass
@@ -84,6 +89,7 @@ class Arrangement:
     arc: str = ""  # how the band builds through the piece (form.ARCS): who rests where
     notes: list[str] = field(default_factory=list)  # what was honoured or could not be
     vocals: list[tuple[int, str]] = field(default_factory=list)  # (bar, rapped line)
+    fade_out_s: float | None = None  # the ending's fade as asked (None: the style's master decides)
 
     @property
     def key(self) -> str:
@@ -285,6 +291,11 @@ def _apply_instruments(voices: list[Voice], style: Style, notes: list[str]) -> l
     wanted = [(w, label) for label, w in style.instruments.items()
               if w >= 0.3 and label not in ("drums", "instrumental", "acoustic") and _program_of(label) is not None]
     wanted.sort(reverse=True)
+    # a bass asked for ('more bass', 'funk with slap bass') is the bass line up front, not the melody: handed the
+    # lead, 'more bass' as a first message made a piece whose tune a bass played
+    for _, label in [(w, label) for w, label in wanted if _program_of(label) in BASS_PROGRAMS]:
+        kept = _bass_forward(kept, label, notes)
+    wanted = [(w, label) for w, label in wanted if _program_of(label) not in BASS_PROGRAMS]
     for label, w in style.instruments.items():
         if w >= 0.3 and label not in ("drums", "instrumental", "acoustic") and _program_of(label) is None:
             notes.append(f"no instrument for '{label}' in the sound set; left out")
@@ -313,6 +324,43 @@ def _apply_instruments(voices: list[Voice], style: Style, notes: list[str]) -> l
                               ["intro", "verse", "chorus", "outro"], False, 0.7, "request"))
             notes.append(f"{label} added as a {role}")
     return kept
+
+
+def _bass_forward(voices: list[Voice], label: str, notes: list[str]) -> list[Voice]:
+    """The bass line turned up (played by the bass named, when a particular one is: 'slap bass'); a style without a
+    bass part gets one, on the chords' roots."""
+    program = _program_of(label)
+    assert program is not None
+    basses = [v for v in voices if v.role == "bass"]
+    if not basses:
+        basses = [Voice("bass", program, "R-------R-------", 28, "single", 90, ["intro", "verse", "chorus", "outro"],
+                        False, 0.7, "request")]
+        voices = voices + basses
+        notes.append(f"{label} added")
+    elif label != "bass" and basses[0].program != program:
+        basses[0].program = program
+        notes.append(f"{label} plays the bass line")
+    for v in basses:
+        v.level_db += FORWARD_DB
+    notes.append(f"the bass brought forward in the mix (+{FORWARD_DB:g} dB)")
+    return voices
+
+
+def _levels(voices: list[Voice], style: Style, notes: list[str], rapped: bool = False) -> None:
+    """The parts the person asked to hear more (or less) of, turned up (or down) in the mix."""
+    for role, db in style.levels.items():
+        if not db:
+            continue
+        parts = [v for v in voices if v.role == role]
+        name = PART_NAMES.get(role, role)
+        if not parts:
+            rap = " (the rapped voice carries the tune here, and I can't set its level yet)" if role == "lead" and \
+                rapped else ""
+            notes.append(f"this piece has no {name} part to turn {'up' if db > 0 else 'down'}{rap}")
+            continue
+        for v in parts:
+            v.level_db += float(db)
+        notes.append(f"the {name} {'up' if db > 0 else 'down'} {abs(db):g} dB in the mix")
 
 
 def _place(voices: list[Voice], rng: np.random.Generator) -> list[Voice]:
@@ -552,6 +600,10 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     if energy <= CALM_ENERGY:  # calm: no timpani or brass coming in for the chorus
         voices = [v for v in voices if not (v.sections == ["chorus"] and v.program in (47, 56, 57, 60, 61))]
     voices = _place(voices, rng)
+    _levels(voices, style, notes, rapped=bool(raps))
+    fade = round(min(float(style.fade_out_s), ASKED_FADE_SHARE * seconds), 1) if style.fade_out_s else None
+    if fade:
+        notes.append(f"it fades out over its last {fade:g} s")
     if primary.name in S.SEATS:  # an orchestra sits where its sections sit on the stage
         voices = [replace(v, pan=S.SEATS[primary.name].get(v.program, v.pan)) for v in voices]
 
@@ -606,7 +658,7 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         fills=primary.fills, humanise=primary.name not in QUANTISED, motif=motif, notes=notes, vocals=vocals,
         section_chords=section_chords, kit=kit, lineup=lineup.name if lineup is not None else "",
         groove=groove.name if groove is not None else "",
-        arc=arc,
+        arc=arc, fade_out_s=fade,
     )
 
 

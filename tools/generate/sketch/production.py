@@ -245,7 +245,10 @@ def produce(arrangement, pm, voice_track: np.ndarray | None = None, rate: int = 
     mix = mixdown(stems, strips, rate, room_for(arrangement))
     if arrangement.primary == "classical":
         mix = hall_tone(mix, rate)
-    return finish(mix, rate, frames, MASTERS.get(arrangement.primary, Master(glue_db=3.0)), arrangement.seed)
+    master = MASTERS.get(arrangement.primary, Master(glue_db=3.0))
+    if arrangement.fade_out_s:  # 'fade it out at the end': the arranger has fitted it to the piece
+        master = replace(master, fade_out_s=max(master.fade_out_s, arrangement.fade_out_s), longest_fade=1.0)
+    return finish(mix, rate, frames, master, arrangement.seed)
 
 
 # Techno and house move by the filter: a resonant low-pass on the synths and the synth bass whose cutoff opens and
@@ -301,8 +304,10 @@ def parts_for_mix(arrangement, pm, rate: int = RENDER_RATE) -> tuple[list[np.nda
         role = "drums" if inst.is_drum else (v.role if v else "comp")
         strip = strip_for(role, inst.program, v.drive if v else 0.0, v.style if v else arrangement.primary,
                           arrangement.primary, v.send if v else None, v.double if v else False)
-        if v is not None:  # the arranger's balance: a part written soft (a faint organ bed) stays soft in the mix
-            strip = replace(strip, level_db=strip.level_db + float(np.clip(40 * np.log10(v.velocity / 90), -24, 4)))
+        if v is not None:  # the arranger's balance: a part written soft (a faint organ bed) stays soft in the mix, and
+            # a part the person asked to hear more of ('more bass', 'I can't hear the melody') is turned up
+            balance = float(np.clip(40 * np.log10(v.velocity / 90), -24, 4))
+            strip = replace(strip, level_db=strip.level_db + balance + v.level_db)
         if strip.amp is not None and (arrangement.primary, arrangement.lineup) in LINEUP_AMPS:
             strip = replace(strip, amp=LINEUP_AMPS[(arrangement.primary, arrangement.lineup)])
         strips.append(replace(strip, pan=midi_pan(inst)))

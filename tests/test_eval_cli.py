@@ -24,6 +24,13 @@ def write_script(folder: Path, name: str, turns: list[dict]) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _no_built_in_library(monkeypatch):
+    """These tests score conversations and their reports, not the built-in library: `eval` would first build all
+    of it (67 pieces, 1.5-3 minutes here). Its build is tested in test_library_first_run.py on a few pieces."""
+    monkeypatch.setenv("TASTEMAKER_DEFAULT_LIBRARY", "0")
+
+
 @pytest.fixture
 def song(tmp_path) -> Path:
     (tmp_path / "songs").mkdir()

@@ -260,8 +260,7 @@ def create_music(session: Session, ask: MusicAsk, upload_ids: list[str] | None =
                       key=style.key or profile.key, mode=style.mode or _mode_for_moods(style.moods) or profile.mode,
                       energy=style.energy if style.energy is not None else profile.energy)
     if not profile.genres:
-        raise TastemakerError("I need something to aim for: upload songs you like, or name a genre "
-                              "(e.g. 'make me something jazzy like these').")
+        profile = _genre_for_words(profile, notes)
     session.profile = profile
     target = list(style.genres) or (_combined_target(session, ids) if combine else None)
     request = LoopRequest(profile=profile, target=target or None, seconds=ask.seconds, seed=0,
@@ -279,6 +278,28 @@ def create_music(session: Session, ask: MusicAsk, upload_ids: list[str] | None =
     result = run_loop(session, request, notes)
     result["combined"] = combine
     return result
+
+
+# a taste said only in words ('I like calm music'): the arranger's choice for such words, or else the first of these
+# that the person has not turned down
+FALLBACK_GENRES = ("pop", "ambient", "folk", "jazz", "classical")
+
+
+def _genre_for_words(profile: TasteProfile, notes: list[str]) -> TasteProfile:
+    """A taste with moods, an energy or instruments but no genre gets the genre such words lean to (calm: ambient,
+    lively: pop), said in the notes; a taste with nothing at all still asks for something to aim for."""
+    from tools.generate.sketch.arranger import default_genres
+
+    if not (profile.moods or profile.instruments or profile.energy is not None):
+        raise TastemakerError("I need something to aim for: upload songs you like, or name a genre "
+                              "(e.g. 'make me something jazzy like these').")
+    leaning = next(iter(default_genres(Style(moods=dict(profile.moods), instruments=dict(profile.instruments),
+                                             energy=profile.energy))))
+    genre = next(g for g in (leaning, *FALLBACK_GENRES) if g not in profile.avoid)
+    said = _and(profile.moods_to_mention() or list(profile.instruments)[:2]) or \
+        ("slower music" if profile.energy is not None and profile.energy < 0.5 else "livelier music")
+    notes.append(f"your taste names no genre, so for {said} I went for {genre}; name a genre to steer it")
+    return replace(profile, genres={genre: 1.0})
 
 
 def run_loop(session: Session, request: LoopRequest, notes: list[str] | None = None) -> dict[str, Any]:

@@ -307,9 +307,10 @@ class OfflinePlanner(BaseChatModel):
             intent = I.MAKE  # "more jazz" before anything was made: make some jazz
         if intent == I.MAKE_LIKE:
             # 'based on my taste', or 'something like that' right after the person described their taste
-            wants_taste = "taste" in reading.corrected or (ctx.shown == "taste" and ref.kind is None)
+            named_taste = "taste" in reading.corrected  # 'for my taste' is the taste, even right after a piece
+            wants_taste = named_taste or (ctx.shown == "taste" and ref.kind is None)
             songs = ref.ids if ref.kind == "upload" else []
-            if not songs and ref.kind == "piece":  # 'like it' right after a piece: more like that piece
+            if not songs and ref.kind == "piece" and not named_taste:  # 'like it' after a piece: more like it
                 return self._call("refine_music", self._change(reading) | {"like_last": True,
                                                                          "generation_id": ref.ids[-1]})
             if not songs and ref.kind == "track":  # 'like the second one' after a search

@@ -132,6 +132,21 @@ def test_make_me_something_right_after_a_taste_is_made_for_that_taste():
     assert agent.send("make me some jazz").tools == ["generate_music"]  # a named genre is asked for, not the taste
 
 
+def test_a_taste_said_only_as_a_mood_is_made_for_and_the_genre_chosen_is_said():
+    """'I like calm music' then 'make me something for my taste': the chat had invited it and then answered 'I need
+    something to aim for' (a taste with no genre); with ', 4 seconds' it showed the taste instead of making music."""
+    agent = ChatAgent(user="calm-only")
+    agent.send("I like calm music")
+    assert agent.send("not really into ambient").tools == ["taste_profile"]  # (was a piece without ambient)
+    agent.send("make me a 3 second rock song")
+    reply = agent.send("make me something for my taste, 4 seconds")  # the taste, not a take on the rock song
+    assert reply.tools == ["create_music"] and reply.audio, reply.text
+    assert agent.session.last_loop.target == ["pop"]  # calm leans ambient, which this person turned down
+    assert "your taste names no genre, so" in reply.text and "I went for pop" in reply.text
+    fresh = ChatAgent(user="no-taste-at-all")
+    assert "I need something to aim for" in fresh.send("make me something for my taste").text
+
+
 def test_a_taste_of_only_dislikes_is_kept_and_said_and_make_something_is_not_made_for_it():
     agent = ChatAgent(user="dislikes-only")  # a taste is kept per person, over chats
     told = agent.send("I'm not really into electronic stuff")

@@ -176,6 +176,9 @@ INTENTS: list[Intent] = [
                    # said without 'I': 'not a fan of country', 'jazz isn't my thing' (not 'it isn't my thing')
                    (r"^(?:honestly,? |tbh,? |well,? )?not (?:really |much of )?(?:a )?(?:big |huge )?fan of\b"
                     r"(?!\s+(?:it|this|that|them|these)\b)", 0.8),
+                   (r"^(?:honestly,? |tbh,? |well,? )?not (?:really |that |too |very |so )?(?:into|big on|keen on|"
+                    r"fond of|crazy about)\b"
+                    r"(?!\s+(?:it|this|that|them|these)\b)", 0.8),
                    (r"^(?:honestly,? |tbh,? |well,? )?(?!(?:it|this|that|these|those|they)\b)[a-z&' -]{2,30}? "
                     r"(?:isn't|is not|'s not|aren't|are not) (?:really )?(?:my thing|for me|my style|my cup of tea|"
                     r"my jam|my scene)\b", 0.8)],
@@ -323,6 +326,8 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
         scores[REFINE] = min(scores[REFINE], 0.7)  # 'give me a different take' stays a refinement below
     if slots.different:
         scores[REFINE] = 0.95
+    if MAKE_LIKE in scores and re.search(_MAKE_VERB, text):
+        scores.pop(TASTE, None)  # 'make me something for my taste, 4 seconds' asks for music, not to see the taste
     if SIMILAR in scores and re.search(_MAKE_VERB, text) and not re.search(r"\bfind\b", text):
         scores[SIMILAR] = 0.6  # 'make me something similar to these' is a request for music
     return scores

@@ -151,7 +151,7 @@ def blend_weights(genres: dict[str, float]) -> dict[str, float]:
     return dict(sorted(((k, v / total) for k, v in kept.items()), key=lambda kv: -kv[1]))
 
 
-def _default_genres(style: Style) -> dict[str, float]:
+def default_genres(style: Style) -> dict[str, float]:
     """When nothing names a genre: calm words lean ambient, lively ones pop."""
     calm = style.moods.get("calm", 0) + style.moods.get("mellow", 0) + style.moods.get("sad", 0)
     if (style.energy is not None and style.energy < 0.35) or calm > 0.5:
@@ -492,7 +492,7 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     genres = {g: w for g, w in style.genres.items() if g not in set(style.avoid)}
     blend = blend_weights(genres)
     if not blend:
-        blend = blend_weights(_default_genres(style))
+        blend = blend_weights(default_genres(style))
         notes.append(f"no genre given; chose {next(iter(blend))}")
     primary = S.STYLES[next(iter(blend))]
     energy = _energy(style, blend)

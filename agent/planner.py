@@ -89,6 +89,38 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
     return ctx
 
 
+# 'yes please', 'sure, 5 seconds', 'go ahead': a yes to what the last reply offered ("Say 'make me something for my
+# taste'"), or a filler word before the request itself (alone, 'sure' was read as a genre's meaning: punk)
+_YES = re.compile(r"^(?:(?:yes|yeah|yep|yup|ya|sure|ok|okay|alright|all right|please|go ahead|do it|do that|let'?s do "
+                  r"(?:it|that)|let'?s go|sounds good|why not|of course|definitely|absolutely)\b[\s,.!]*)+(.*)$", re.IGNORECASE)
+# an offer opens a sentence ("Say 'another one' ..."; "Want something like it? Say '...'"), not an example of what one
+# could say ("For example, say '...'", "If so, say '...'")
+_OFFER = re.compile(r"(?:^|([.!?])\s+)Say '([^']+)'")
+
+
+def _offer(reply: str) -> str | None:
+    """What a yes to this reply takes up: the offer that answers its question, else its last offer."""
+    offers = [(mark == "?", said) for mark, said in _OFFER.findall(reply)]
+    asked = [said for after_question, said in offers if after_question]
+    return (asked or [said for _, said in offers] or [None])[-1]
+
+
+def taken_up(reading: Reading, ctx: Context) -> Reading:
+    """The message read as what it says yes to: the last reply's first offer (with what the person added: 'sure, 5
+    seconds'), or the words after the yes; any other message as it is."""
+    said = _YES.match(reading.text.strip())
+    if said is None or reading.intent == I.REFINE:  # 'ok, make it faster', 'yes, 10 seconds' of the piece in hand
+        return reading
+    rest = said.group(1).strip(" ,.!")
+    rest_reading = understand(rest) if rest else None
+    offer = _offer(ctx.earlier_replies[-1]) if ctx.earlier_replies else None
+    only_details = rest_reading is None or (rest_reading.intent in (I.UNKNOWN, I.MAKE) and not (
+        rest_reading.slots.genres or rest_reading.slots.moods or rest_reading.slots.instruments))
+    if offer and only_details:
+        return understand(f"{offer}, {rest}" if rest else offer)
+    return rest_reading if rest_reading is not None and rest_reading.intent != I.UNKNOWN else reading
+
+
 def _text(m: BaseMessage) -> str:
     if isinstance(m.content, str):
         return m.content
@@ -178,6 +210,7 @@ class OfflinePlanner(BaseChatModel):
         ctx = read_context(messages[: last_human + 1])
         if results:
             return AIMessage(content=answers.compose(reading, results, ctx.earlier_replies))
+        reading = taken_up(reading, ctx)
         calls = self.plan(reading, ctx)
         if isinstance(calls, str):
             return AIMessage(content=calls)

@@ -147,6 +147,21 @@ def test_a_taste_said_only_as_a_mood_is_made_for_and_the_genre_chosen_is_said():
     assert "I need something to aim for" in fresh.send("make me something for my taste").text
 
 
+def test_a_yes_takes_up_the_offer_made_and_not_that_is_another_take():
+    """'yes please' after "Say 'make me something for my taste'" was not understood, 'not that' neither, and 'sure,
+    5 seconds' made a punk piece ('sure' read as a genre's meaning)."""
+    agent = ChatAgent(user="says-yes")
+    assert agent.send("hmm").tools == [] and agent.send("ok").tools == []  # an example of what to say is no offer
+    agent.send("I like calm music")
+    yes = agent.send("yes please, 4 seconds")
+    assert yes.tool_calls == [("create_music", {"description": "make me something for my taste, 4 seconds",
+                                                "seconds": 4.0})] and yes.audio
+    other = agent.send("not that")
+    assert other.tools == ["refine_music"] and other.tool_calls[0][1]["different"] is True and other.audio
+    filler = agent.send("sure, 4 seconds")
+    assert filler.tools == ["generate_music"] and "genres" not in filler.tool_calls[0][1]
+
+
 def test_a_taste_of_only_dislikes_is_kept_and_said_and_make_something_is_not_made_for_it():
     agent = ChatAgent(user="dislikes-only")  # a taste is kept per person, over chats
     told = agent.send("I'm not really into electronic stuff")

@@ -298,6 +298,8 @@ _SOFT = re.compile(r"\b(?:a\s+(?:bit|touch|hint|dash|pinch)\s+of|a\s+little(?:\s
 # what the person says they like is about them, not a theme for the piece ('I love jazz'; 'a love song' is one)
 _I_LIKE = re.compile(r"\bi\s+(?:really\s+|just\s+|absolutely\s+|totally\s+|also\s+)?(?:love|like|adore|enjoy|"
                      r"dig)\b")
+_NOT_THAT = re.compile(r"^\s*(?:(?:no+|nope|nah|hmm+|ugh)\b[\s,.!]*)?not (?:that|this|it)(?: one)?(?:[\s,.!]+(?:please|again)"
+                       r")*[\s,.!]*$")
 _DIFFERENT = re.compile(r"\b(?:different (?:take|version|one|direction|approach|style)|completely different|"
                         r"totally different|something (?:else|different)|change it up|fresh take|whole new|"
                         r"entirely different|brand new take)\b")
@@ -474,6 +476,9 @@ def _read_parts(low: str, slots: Slots) -> str:
 
 def _read_changes(low: str, slots: Slots) -> str:
     """Refinement phrases: more/less of a label, louder/quieter parts, tempo, length, energy, a new take."""
+    if _NOT_THAT.search(low):  # 'not that', 'nah, not this one': something else than the piece in hand
+        slots.different = True
+        low = _NOT_THAT.sub(" , ", low)
     if _DIFFERENT.search(low):
         slots.different = True
         low = _DIFFERENT.sub(" , ", low)

@@ -33,9 +33,12 @@ MAX_LEVEL_DB = 8.0  # a part turned up (or down) again and again stays within th
 
 
 def _mode_for_moods(moods: dict[str, float]) -> str | None:
-    """The mode a mood the person asked for implies ('like it but sadder': minor, though the song is in major)."""
-    minor = sum(w for m, w in moods.items() if m in MINOR_MOODS and w > 0)
-    major = sum(w for m, w in moods.items() if m in MAJOR_MOODS and w > 0)
+    """The mode a mood the person asked for implies ('like it but sadder': minor, though the song is in major; 'less
+    depressing': major, as 'happier' would)."""
+    minor = sum(w if m in MINOR_MOODS else -w for m, w in moods.items()
+                if (m in MINOR_MOODS and w > 0) or (m in MAJOR_MOODS and w < 0))
+    major = sum(w if m in MAJOR_MOODS else -w for m, w in moods.items()
+                if (m in MAJOR_MOODS and w > 0) or (m in MINOR_MOODS and w < 0))
     return "minor" if minor > major else "major" if major > minor else None
 
 

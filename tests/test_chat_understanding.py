@@ -162,6 +162,17 @@ def test_a_yes_takes_up_the_offer_made_and_not_that_is_another_take():
     assert filler.tools == ["generate_music"] and "genres" not in filler.tool_calls[0][1]
 
 
+def test_less_depressing_turns_a_sad_piece_to_major():
+    """'less depressing' made the same minor piece again (only a mood's weight moved); 'happier' went to major."""
+    agent = ChatAgent(user="less-sad")
+    agent.send("make me a sad 3 second piano piece")
+    assert agent.session.pieces["g1"].generation.conditioning["key"].endswith(" minor")
+    assert agent.send("less depressing").tools == ["refine_music"]
+    assert agent.session.pieces["g2"].generation.conditioning["key"].endswith(" major")
+    agent.send("a bit less cheerful")
+    assert agent.session.pieces["g3"].generation.conditioning["key"].endswith(" minor")
+
+
 def test_a_taste_of_only_dislikes_is_kept_and_said_and_make_something_is_not_made_for_it():
     agent = ChatAgent(user="dislikes-only")  # a taste is kept per person, over chats
     told = agent.send("I'm not really into electronic stuff")

@@ -54,6 +54,20 @@ def test_non_english_messages_are_recognised_and_their_music_words_read():
     assert set(reading.slots.genres) == {"jazz"} and "piano" in reading.slots.instruments
 
 
+@pytest.mark.parametrize("text, seconds", [
+    ("Mach mir bitte ein ruhiges Klavierstück zum Einschlafen, 6 Sekunden", 6.0),
+    ("hazme una canción de rock de 5 segundos", 5.0),
+    ("fais-moi un morceau de jazz calme de 5 secondes", 5.0),
+    ("fammi un brano jazz di 2 minuti", 120.0),
+    ("maak een rustig liedje van 10 seconden", 10.0),
+])
+def test_a_length_in_another_language_is_read(text, seconds):
+    """The number was dropped with the words the glossary does not hold: 15 s pieces, and no word of it said."""
+    reading = understand(text)
+    assert reading.language and reading.intent == I.MAKE and reading.slots.seconds == seconds
+    assert any(word.endswith(("seconds", "minutes")) for word in reading.understood)
+
+
 def _benchmark():
     path = Path(__file__).resolve().parent.parent / "benchmarks" / "understanding.py"
     spec = importlib.util.spec_from_file_location("understanding_benchmark", path)

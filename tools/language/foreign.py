@@ -66,9 +66,18 @@ def detect(text: str) -> str | None:
     return str(language) if language != "en" and float(probability) >= MIN_PROBABILITY else None
 
 
+# a length in another language ('6 Sekunden', '5 segundos', '2 minutes'): read as the English the parser knows
+_LENGTH = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:(sek(?:unden?|under|und)?|seg(?:undos?)?|sec(?:ond[ei]s?|onden|ondi|ondo)?|"
+                     r"s|saniye)|(min(?:uten|utos?|uti|utes|uter|ut)?|dakika))\b", re.IGNORECASE)
+
+
 def music_words(text: str) -> list[str]:
-    """The English words for the music words in a message in another language (in the order they come)."""
+    """The English words for the music words in a message in another language (in the order they come), and its
+    length in English ('6 seconds')."""
     found: list[str] = []
+    for number, seconds, minutes in _LENGTH.findall(text):
+        found.append(f"{number.replace(',', '.')} {'seconds' if seconds else 'minutes'}")
+    text = _LENGTH.sub(" ", text)
     for word in re.findall(r"[^\W\d_]+", text.lower()):
         for stem, english in sorted(GLOSSARY.items(), key=lambda kv: -len(kv[0])):
             if word.startswith(stem) or (len(stem) >= 5 and stem in word):

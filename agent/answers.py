@@ -214,8 +214,9 @@ NOTHING_TO_ASK_ABOUT = ("I haven't made anything in this chat yet, and no song i
 
 def made_facts(p: dict[str, Any]) -> dict[str, Any]:
     """What a making tool's result says about one piece, in the shape questions are answered from."""
+    rapped = [{"name": "rapped vocals", "family": "vocals", "program": None, "detail": ""}] if p.get("hook") else []
     return {"name": p["id"], "piece": True, "seconds": p.get("seconds"), "tempo": p.get("tempo"), "key": p.get("key"),
-            "genres": p.get("heard_genres") or [], "parts": p.get("parts") or []}
+            "genres": p.get("heard_genres") or [], "parts": (p.get("parts") or []) + rapped}  # the rap is no MIDI part
 
 
 def described_facts(u: dict[str, Any]) -> dict[str, Any]:

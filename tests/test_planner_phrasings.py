@@ -452,3 +452,9 @@ def test_a_question_before_anything_is_made_says_so(planner):
 def test_a_request_worded_as_a_question_still_changes_the_piece(planner, text, args):
     calls, _ = plan(planner, ROCK, text)
     assert calls == [("refine_music", {"said": text, **args, "generation_id": "g1"})]
+
+
+def test_a_rapped_piece_has_vocals(planner):
+    rap = tool_turn("generate_music", {"pieces": [{"id": "g1", "hook": "rainy city", "parts": [
+        {"name": "drums", "family": "drums", "program": None, "detail": "a TR-808 kit"}]}]}, 1)
+    assert plan(planner, rap, "does it have vocals?") == ([], "Yes: g1 has drums (a TR-808 kit) and rapped vocals.")

@@ -6,6 +6,7 @@ each player's caption (the collapsible detail in the browser, a second line in t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tools.language import Reading
@@ -204,6 +205,99 @@ def describe(result: dict[str, Any]) -> str:
     else:
         parts.append("Want something like it? Say 'make me something like this'.")
     return "\n\n".join(parts)
+
+
+NOTHING_TO_ASK_ABOUT = ("I haven't made anything in this chat yet, and no song is attached, so there's nothing to "
+                        "answer that about. Ask me for a piece ('make me a rock track') or attach a song, then ask "
+                        "again.")
+
+
+def made_facts(p: dict[str, Any]) -> dict[str, Any]:
+    """What a making tool's result says about one piece, in the shape questions are answered from."""
+    rapped = [{"name": "rapped vocals", "family": "vocals", "program": None, "detail": ""}] if p.get("hook") else []
+    return {"name": p["id"], "piece": True, "seconds": p.get("seconds"), "tempo": p.get("tempo"), "key": p.get("key"),
+            "genres": p.get("heard_genres") or [], "parts": (p.get("parts") or []) + rapped}  # the rap is no MIDI part
+
+
+def described_facts(u: dict[str, Any]) -> dict[str, Any]:
+    """What describe_uploads says about one song or piece (the tagger's genres, moods and instruments)."""
+    return {"name": u["name"], "piece": "generation_id" in u, "seconds": u.get("duration_s"),
+            "tempo": u.get("tempo_bpm"), "key": u.get("key"), "genres": u.get("genres") or [],
+            "moods": u.get("moods") or [], "instruments": u.get("instruments") or []}
+
+
+_COUNTS = {2: "two", 3: "three", 4: "four"}
+
+
+def _band(parts: list[dict[str, Any]]) -> str:
+    """'drums (a power kit), electric bass and two overdriven guitars': each instrument once, counted."""
+    named = [f"{p['name']} ({p['detail']})" if p.get("detail") else p["name"] for p in parts]
+    counted = []
+    for name in dict.fromkeys(named):
+        n = named.count(name)
+        counted.append(f"{_COUNTS.get(n, n)} {name}s" if n > 1 else name)
+    return _names(counted)
+
+
+def _plays(part: dict[str, Any], instrument: str) -> bool:
+    """Whether a part of the arrangement is the instrument asked about ('guitar' is any guitar)."""
+    from tools.generate.sketch.styles import GM_PROGRAMS
+
+    return (instrument in (part["name"], part["family"]) or instrument in part["name"].split()
+            or (part["program"] is not None and GM_PROGRAMS.get(instrument) == part["program"]))
+
+
+def answer_about(asked: str, reading: Reading, f: dict[str, Any]) -> str | None:
+    """One line answering a question about a piece or song from what is known of it (None: not known)."""
+    name, slots, text = f["name"], reading.slots, reading.corrected
+    change = f["piece"]  # a piece of ours can be changed: say how
+    if asked == "tempo":
+        return f"{name} runs at about {f['tempo']:.0f} BPM." if f.get("tempo") else None
+    if asked == "key":
+        return f"{name} is in {f['key']}." if f.get("key") else None
+    if asked == "length":
+        return f"{name} is {f['seconds']:.0f} seconds long." if f.get("seconds") else None
+    if slots.instruments:
+        wanted = next(iter(slots.instruments))
+        if f.get("parts"):
+            has = any(_plays(p, wanted) for p in f["parts"])
+            band = _band(f["parts"])
+            if has:
+                return f"Yes: {name} has {band}."
+            return f"No: {name} has {band}, no {wanted}." + (f" Say 'add {wanted}' to bring one in." if change else "")
+        heard = [label for label, _ in f.get("instruments") or []]
+        if heard:
+            if wanted in heard:
+                return f"Yes: I hear {_names(heard)} in {name}."
+            return f"I don't hear {wanted} in {name}: I hear {_names(heard)}."
+        return None
+    if slots.mode or slots.key:
+        if not f.get("key"):
+            return None
+        tonic, _, mode = f["key"].partition(" ")
+        same = (not slots.mode or slots.mode == mode) and (not slots.key or slots.key.lower() == tonic.lower())
+        asked_key = " ".join(k for k in (slots.key.upper() if slots.key else None, slots.mode) if k)
+        if same:
+            return f"Yes, {name} is in {f['key']}."
+        return f"No, {name} is in {f['key']}." + (f" Say 'in {asked_key}' to change that." if change else "")
+    speed = re.search(r"\b(fast|quick|slow)\b", text)
+    if speed and f.get("tempo"):
+        fast, tempo = speed.group(1) != "slow", f["tempo"]
+        pace = "fast" if tempo >= 120 else "slow" if tempo < 90 else "medium"
+        verdict = "Yes" if pace == ("fast" if fast else "slow") else "No" if pace != "medium" else "Not really"
+        return f"{verdict}: {name} runs at about {tempo:.0f} BPM, a {pace} tempo."
+    for kind, said, ask in (("genres", slots.genres, "more {}"), ("moods", slots.moods, "make it {}")):
+        if not said:
+            continue
+        heard = [label for label, _ in f.get(kind) or []][:3]
+        if not heard:
+            return None
+        wanted = next(iter(said))
+        if wanted in heard:
+            return f"Yes: I hear {_names(heard)} in {name}."
+        return (f"I hear {_names(heard)} in {name}, not {wanted}."
+                + (f" Say '{ask.format(wanted)}' to change that." if change else ""))
+    return None
 
 
 def taste(result: dict[str, Any]) -> str:
@@ -421,6 +515,9 @@ def compose(reading: Reading, results: list[tuple[str, dict[str, Any]]], earlier
             parts.append(made(result, list(earlier)))
         elif name == "record_feedback" and not result["liked"] and len(results) > 1:  # a new take follows
             parts.append(f"Noted; I'll steer away from that. Your taste now: {result['profile']}.")
+        elif (name == "describe_uploads" and result.get("uploads") and (asked := I.piece_question(reading.corrected))
+              and (line := answer_about(asked, reading, described_facts(result["uploads"][-1])))):
+            parts.append(line)  # a question about it: its answer, not the whole description
         elif name in WRITERS:
             parts.append(WRITERS[name](result))
         else:

@@ -153,7 +153,8 @@ def _show(session: Session, piece: GeneratedPiece, heard: list[tuple[str, float]
         "id": piece.id, "engine": g.engine, "model": g.model, "seed": g.seed, "seconds": round(g.duration, 1),
         "asked_genres": g.style.genres if g.style else {}, "tempo": round(tempo) if tempo else None,
         "key": g.conditioning.get("key") or None, "heard_genres": heard, "engine_choice": g.conditioning.get("engine_choice", ""),
-        "notes": g.conditioning.get("notes", []), "hook": _hook(g.conditioning.get("lyrics", [])),
+        "notes": g.conditioning.get("notes", []), "parts": g.conditioning.get("parts", []),  # 'does it have drums?'
+        "hook": _hook(g.conditioning.get("lyrics", [])),
     }
 
 

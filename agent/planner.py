@@ -48,6 +48,7 @@ class Context:
     tracks: list[str] = field(default_factory=list)  # library ids of the last search or similar result
     shown: str | None = None  # 'upload', 'piece', 'track' or 'taste': what 'it' most likely means
     earlier_replies: list[str] = field(default_factory=list)  # what the assistant said before this turn
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # piece or upload id -> what is known of it
 
 
 def read_context(messages: Sequence[BaseMessage]) -> Context:
@@ -63,6 +64,8 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
                 ctx.shown = "upload"
         elif isinstance(m, ToolMessage) and m.name in MAKING_TOOLS:
             batch = [p["id"] for p in _json(m).get("pieces", [])]
+            for p in _json(m).get("pieces", []):  # its record: 'does it have drums?' is answered from it
+                ctx.facts[p["id"]] = answers.made_facts(p)
             if batch:
                 ctx.pieces.extend(batch)
                 ctx.made.extend(batch)
@@ -80,6 +83,11 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
             if found_tracks:
                 ctx.tracks = found_tracks
                 ctx.shown = "track"
+        elif isinstance(m, ToolMessage) and m.name == "describe_uploads":  # what the tagger heard, kept
+            for u in _json(m).get("uploads", []):
+                known = ctx.facts.get(u.get("generation_id") or u.get("upload_id"), {})
+                told = {k: v for k, v in answers.described_facts(u).items() if v not in (None, [])}
+                ctx.facts[u.get("generation_id") or u.get("upload_id")] = known | told
         elif isinstance(m, ToolMessage) and m.name == "taste_profile":  # 'make me something like that' next
             told = _json(m)
             if told.get("genres") or told.get("moods") or told.get("instruments"):  # a taste to make music for
@@ -253,6 +261,13 @@ class OfflinePlanner(BaseChatModel):
         if intent in (I.RADIO, I.PLAYLIST):  # the chat app and the terminal chat hand these to the radio first
             return answers.RADIO_ELSEWHERE
         if intent == I.DESCRIBE:
+            asked = I.piece_question(reading.corrected)
+            if asked and ref.kind is None and not ctx.uploads:
+                return answers.NOTHING_TO_ASK_ABOUT
+            if asked and ref.kind in ("piece", "upload") and ref.ids[-1] in ctx.facts:
+                line = answers.answer_about(asked, reading, ctx.facts[ref.ids[-1]])
+                if line:  # known already: no new tagging, no whole description again
+                    return line
             if ref.kind == "piece":
                 return self._call("describe_uploads", {"generation_ids": ref.ids})
             if not ctx.uploads:

@@ -180,10 +180,11 @@ def test_what_is_this_song_then_taste(song, second_song):
     both = agent.send("and what are these?", [second_song])
     assert both.tool_calls[0] == ("describe_uploads", {"upload_ids": ["u1", "u2"]})
     assert "buzz.flac" in both.text
-    # 'what's the bpm of this?' was not understood; the answer is the tempo and key the taste analysis heard
+    # 'what's the bpm of this?' was not understood, then re-tagged and printed the whole description: the answer is
+    # the tempo the taste analysis heard, in one line, from the description already given
     bpm = agent.send("what's the bpm of this?")
     heard = agent.session.uploads["u2"].taste
-    assert bpm.tools == ["describe_uploads"] and f"About {round(heard.tempo)} BPM, in {heard.key} {heard.mode}." in bpm.text
+    assert bpm.tools == [] and bpm.text == f"buzz.flac runs at about {round(heard.tempo)} BPM."
     taste = agent.send("what's my taste?")
     assert taste.tool_calls[0] == ("taste_profile", {"upload_ids": ["u1", "u2"]})
     assert "From 2 songs" in taste.text and "BPM" in taste.text
@@ -202,8 +203,12 @@ def test_make_refine_feedback_conversation():
     assert sf.info(g1.audio_path).duration == pytest.approx(4.0, abs=1.0)
     assert "sketch" in made.audio[0].caption and g1.model in made.audio[0].caption  # the engine, in the detail
     assert str(g1.seed) not in made.text and "120 BPM" in made.text  # the reply itself stays plain
-    key = agent.send("what key is it in?")  # of a piece: what it was played in
-    assert key.tools == ["describe_uploads"] and f"About 120 BPM, in {g1.conditioning['key']}." in key.text
+    key = agent.send("what key is it in?")  # of a piece: what it was played in, from its record, in one line
+    assert key.tools == [] and key.text == f"g1 is in {g1.conditioning['key']}."
+    assert agent.send("whats the bpm of this").text == "g1 runs at about 120 BPM."
+    drums = agent.send("does it have drums?")  # a question: answered from the arrangement, no new piece
+    assert drums.tools == [] and drums.text.startswith("Yes: g1 has drums (a ") and "bass" in drums.text
+    assert agent.session.pieces.keys() == {"g1"}
 
     jazz = agent.send("more jazz")
     assert jazz.tool_calls[0] == ("refine_music", {"said": "more jazz", "more": {"jazz": 0.3}, "generation_id": "g1"})
@@ -260,6 +265,8 @@ def test_the_reply_quotes_the_rap_hook_and_the_arrangers_notes():
     no_drums = agent.send("make me some jazz without drums, 4 seconds")
     assert "Arranger's notes: no drums, as asked" in no_drums.text
     assert no_drums.tool_calls[0][1]["avoid"] == ["drums"]
+    asked = agent.send("does it have drums?")
+    assert asked.tools == [] and asked.text.startswith("No: g3 has ") and ", no drums. Say 'add drums'" in asked.text
 
 
 @needs_generate

@@ -387,3 +387,74 @@ def test_a_level_or_a_fade_asked_of_musicgen_says_it_stayed():
     assert _instrument_notes(change, [], "musicgen") == [
         "MusicGen mixes its music itself, so the melody's level and the fade-out stayed as it made the piece"]
     assert _instrument_notes(change, ["the melody up 4 dB in the mix"], "sketch") == []
+
+
+# g1 as a making tool records it: its length, tempo, key, what the tagger heard and who plays in it
+ROCK = tool_turn("generate_music", {"pieces": [{
+    "id": "g1", "seconds": 4.0, "tempo": 131, "key": "A major", "heard_genres": [["rock", 0.4], ["metal", 0.2]],
+    "parts": [{"name": "drums", "family": "drums", "program": None, "detail": "a power kit"},
+              {"name": "electric bass", "family": "bass", "program": 33, "detail": ""},
+              {"name": "distortion guitar", "family": "guitar", "program": 30, "detail": ""},
+              {"name": "distortion guitar", "family": "guitar", "program": 30, "detail": ""}]}]}, 1)
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("does it have drums?", "Yes: g1 has drums (a power kit), electric bass and two distortion guitars."),
+    ("does g1 have drums?", "Yes: g1 has drums (a power kit), electric bass and two distortion guitars."),
+    ("is there a guitar in it?", "Yes: g1 has drums (a power kit), electric bass and two distortion guitars."),
+    ("is there a piano in it?", "No: g1 has drums (a power kit), electric bass and two distortion guitars, no piano. "
+                                "Say 'add piano' to bring one in."),
+    ("is it in minor?", "No, g1 is in A major. Say 'in minor' to change that."),
+    ("is it in a major?", "Yes, g1 is in A major."),
+    ("is it jazz?", "I hear rock and metal in g1, not jazz. Say 'more jazz' to change that."),
+    ("is it rock?", "Yes: I hear rock and metal in g1."),
+    ("is it fast?", "Yes: g1 runs at about 131 BPM, a fast tempo."),
+    ("whats the bpm of this", "g1 runs at about 131 BPM."),
+    ("what key is it in?", "g1 is in A major."),
+    ("how long is it?", "g1 is 4 seconds long."),
+])
+def test_a_question_about_a_piece_is_answered_from_its_record_not_made(planner, text, answer):
+    assert plan(planner, ROCK, text) == ([], answer)
+
+
+def test_a_question_with_nothing_known_tags_it_once_and_answers_in_one_line(planner):
+    assert plan(planner, MADE, "is it sad?")[0] == [("describe_uploads", {"generation_ids": ["g1"]})]
+    described = {"uploads": [{"generation_id": "g1", "name": "g1", "duration_s": 4.0, "genres": [["rock", 0.4]],
+                              "moods": [["energetic", 0.5], ["dark", 0.2]], "instruments": [["guitar", 0.6]],
+                              "tempo_bpm": 131, "key": "A major"}]}
+    history = MADE + [said("is it sad?")] + tool_turn("describe_uploads", described, 2)[:2]
+    reply = planner.respond(history).content  # the tool's result, written as the answer
+    assert reply == "I hear energetic and dark in g1, not sad. Say 'make it sad' to change that."
+    dark = plan(planner, history + [AIMessage(content=reply)], "is it dark?")  # now known: no second tagging
+    assert dark == ([], "Yes: I hear energetic and dark in g1.")
+
+
+def test_a_question_about_an_upload_is_answered_from_its_tags(planner):
+    song = [said("what is this?", ("u1", "bach.flac"))] + tool_turn("describe_uploads", {"uploads": [{
+        "upload_id": "u1", "name": "bach.flac", "duration_s": 46.0, "genres": [["classical", 0.38], ["folk", 0.1]],
+        "moods": [["calm", 0.4]], "instruments": [["strings", 0.5], ["violin", 0.3]], "tempo_bpm": 75,
+        "key": "F major"}]}, 1)
+    assert plan(planner, song, "whats the bpm of this") == ([], "bach.flac runs at about 75 BPM.")
+    assert plan(planner, song, "is it jazz?") == ([], "I hear classical and folk in bach.flac, not jazz.")
+    assert plan(planner, song, "is there a violin in it?") == ([], "Yes: I hear strings and violin in bach.flac.")
+    assert plan(planner, song, "does it have drums?") == ([], "I don't hear drums in bach.flac: I hear strings and "
+                                                              "violin.")
+
+
+def test_a_question_before_anything_is_made_says_so(planner):
+    assert plan(planner, [], "does it have drums?") == ([], answers.NOTHING_TO_ASK_ABOUT)
+
+
+@pytest.mark.parametrize("text, args", [
+    ("can you make it have drums?", {"more": {"drums": 0.3}}),
+    ("could it be in minor?", {"mode": "minor"}),
+])
+def test_a_request_worded_as_a_question_still_changes_the_piece(planner, text, args):
+    calls, _ = plan(planner, ROCK, text)
+    assert calls == [("refine_music", {"said": text, **args, "generation_id": "g1"})]
+
+
+def test_a_rapped_piece_has_vocals(planner):
+    rap = tool_turn("generate_music", {"pieces": [{"id": "g1", "hook": "rainy city", "parts": [
+        {"name": "drums", "family": "drums", "program": None, "detail": "a TR-808 kit"}]}]}, 1)
+    assert plan(planner, rap, "does it have vocals?") == ([], "Yes: g1 has drums (a TR-808 kit) and rapped vocals.")

@@ -111,6 +111,25 @@ def title_in(text: str) -> str | None:
     return m.group("title").strip()[:TITLE_MAX].strip() if m else None
 
 
+# a yes/no question about a piece or song: 'does it have drums?', 'is it in minor?', 'is there a piano in it?', 'is
+# g1 jazz?' (a question, not a request: 'can you make it have drums?' and 'could it be in minor?' change the piece)
+_PIECE = r"(?:it|this|that|this one|that one|g\d+|the (?:song|piece|track|tune|last one|new one))"
+ASKS_YES_NO = (r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|just curious)\W+)*(?:(?:does|did|do) " + _PIECE +
+               r" (?:have|has|use|feature|contain|include|got)\b|(?:is|was) " + _PIECE +
+               r"(?! (?:possible|ok|okay|alright|fine|ready|done|finished|saved|too|over|playing)\b)(?: (?:in|a|an|"
+               r"some|kind of|kinda|sort of|more|really))*\b|(?:is|are) there (?:an? |any |some )?[\w -]{2,30}? "
+               r"(?:in|on) " + _PIECE + r"\b|(?:has|have) " + _PIECE + r" (?:got )?(?:an? |any )?\w)")
+# what a question about a piece asks: its tempo, its key, its length, or yes or no about what is in it
+_ASKS = (("tempo", r"\b(?:bpm|tempo|how fast)\b"),
+         ("key", r"\bwhat(?:'s| is)? (?:the |its )?key\b|\b(?:what|which) key\b"),
+         ("length", r"\bhow long is\b|\b(?:length|duration)\b"), ("yes_no", ASKS_YES_NO))
+
+
+def piece_question(text: str) -> str | None:
+    """'tempo', 'key', 'length' or 'yes_no' for a question about a piece (typo-corrected, lowercased), else None."""
+    return next((what for what, pattern in _ASKS if re.search(pattern, text)), None)
+
+
 # a question about radio, or stopping one, does not start one
 _NOT_A_QUESTION = (r"^(?!\s*(?:what|how|why|who|when|does|is|are|can you explain|(?:please\s+)?(?:stop|pause|end|"
                    r"quit|turn off|switch off|enough))\b)")
@@ -328,6 +347,8 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
         scores[REFINE] = 0.95
     if MAKE_LIKE in scores and re.search(_MAKE_VERB, text):
         scores.pop(TASTE, None)  # 'make me something for my taste, 4 seconds' asks for music, not to see the taste
+    if re.search(ASKS_YES_NO, text) and slots.names_music():  # 'is it jazz?' asks about it ('is that all?' does not)
+        scores[DESCRIBE] = max(scores.get(DESCRIBE, 0.0), 0.9)
     if SIMILAR in scores and re.search(_MAKE_VERB, text) and not re.search(r"\bfind\b", text):
         scores[SIMILAR] = 0.6  # 'make me something similar to these' is a request for music
     return scores

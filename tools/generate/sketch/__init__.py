@@ -92,7 +92,8 @@ def generate_sketch(request: GenerationRequest, style: Style, seeds: list[int],
             seed=seed, duration=len(audio) / RENDER_RATE,
             conditioning={**conditioning, "key": arrangement.key, "tempo": arrangement.tempo,
                           "blend": arrangement.blend, "sidecar": str(Path(wav_path).with_suffix(".json")),
-                          "notes": list(arrangement.notes), "lyrics": [text for _, text in arrangement.vocals]},
+                          "notes": list(arrangement.notes), "parts": arrangement.parts(),
+                          "lyrics": [text for _, text in arrangement.vocals]},
             midi_path=str(midi_path), style=style,
         ))
     if progress:

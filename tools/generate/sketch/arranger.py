@@ -119,6 +119,20 @@ class Arrangement:
                 offset = self.swing * self.step_seconds / 3
         return (bar * self.beats * 4 + step) * self.step_seconds + offset
 
+    def parts(self) -> list[dict]:
+        """Who plays in it, in plain words, for questions like 'does it have drums?': each part's name, family and
+        program, the drum kit first (a voice with no sections never sounds, so it is not a part)."""
+        out = []
+        if any(self.drums.values()):
+            kit = KIT_NAMES.get(self.kit)
+            out.append({"name": "drums", "family": "drums", "program": None, "detail": f"a {kit} kit" if kit else ""})
+        for v in self.voices:
+            if v.sections:
+                name = re.sub(r"\s*\(.*\)", "", pretty_midi.program_to_instrument_name(v.program)).lower()
+                out.append({"name": name,  # 'electric bass', not 'electric bass (finger)'
+                            "family": _family(v.program), "program": v.program, "detail": ""})
+        return out
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["key"] = self.key
@@ -127,6 +141,11 @@ class Arrangement:
         d["instruments"] = [f"{v.role}: {pretty_midi.program_to_instrument_name(v.program)} ({v.style})"
                             for v in self.voices]
         return d
+
+
+# the General MIDI drum kits (bank 128) as a drummer would name them (styles.KITS lists each style's)
+KIT_NAMES = {0: "standard", 8: "room", 16: "power", 24: "electronic", 25: "TR-808", 32: "jazz", 40: "brush",
+             48: "orchestra"}
 
 
 # ----------------------------------------------------------------------------------------------- planning

@@ -140,6 +140,13 @@ def piece_title(piece: GeneratedPiece) -> str:
     return f"{piece.id}: {asked or 'your piece'}"
 
 
+def piece_labels(piece: GeneratedPiece) -> list[str]:
+    """What a piece was made as: its genres (else the arranger's choice), moods and instruments ('the rock one')."""
+    g = piece.generation
+    style = g.style or Style()
+    return [*(style.genres or g.conditioning.get("blend") or {}), *style.moods, *style.instruments]
+
+
 def _show(session: Session, piece: GeneratedPiece, heard: list[tuple[str, float]], judge: str | None = None,
           ) -> dict[str, Any]:
     g = piece.generation
@@ -151,6 +158,7 @@ def _show(session: Session, piece: GeneratedPiece, heard: list[tuple[str, float]
         "asked_genres": g.style.genres if g.style else {}, "tempo": round(tempo) if tempo else None,
         "key": g.conditioning.get("key") or None, "heard_genres": heard, "engine_choice": g.conditioning.get("engine_choice", ""),
         "notes": g.conditioning.get("notes", []), "hook": _hook(g.conditioning.get("lyrics", [])),
+        "labels": piece_labels(piece),
     }
 
 

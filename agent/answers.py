@@ -59,7 +59,7 @@ def no_such_name(name: str, pieces: list[str]) -> str:
 def no_piece_made_as(label: str, pieces: list[str], labels: dict[str, list[str]]) -> str:
     """'the rock one' when no piece was made as rock: what each piece is, to pick by name."""
     each = ", ".join(f"{p} ({', '.join(labels.get(p, [])[:2]) or 'no style named'})" for p in pieces)
-    return f"None of the pieces so far was made as {label}: {each}. Say which one, e.g. 'make {pieces[-1]} slower'."
+    return f"None of the pieces so far was made as {label}: {each}. Say which one you mean by its name."
 
 
 def nothing_before(pieces: list[str]) -> str:
@@ -310,7 +310,7 @@ def played(result: dict[str, Any]) -> str:
 def back_to(result: dict[str, Any]) -> str:
     """'undo that': the piece gone back to, said as such (not as a piece merely played again)."""
     piece, _, asked = result["title"].partition(": ")
-    return (f"Back to **{piece}** ({asked}), as it was before. What you ask to change now changes this one "
+    return (f"Back to **{piece}** ({asked}). What you ask to change now changes this one "
             "('more energy', 'slower', 'in D minor').")
 
 

@@ -47,6 +47,21 @@ def no_such_piece(which: int, pieces: list[str]) -> str:
             f"Say 'play {pieces[-1]} again' or 'the first one'.")
 
 
+def no_such_name(name: str, pieces: list[str]) -> str:
+    """'make g1 faster', 'something like g42' naming a piece this chat has not made."""
+    if not pieces:
+        return (f"There is no {name}: I haven't made anything in this chat yet. Ask me for a piece ('make me a calm "
+                "piano piece'), then say what to change.")
+    return (f"There is no {name} in this chat; the pieces so far are {', '.join(pieces)}. Say which one ('make "
+            f"{pieces[-1]} faster', 'something like {pieces[0]}').")
+
+
+def no_piece_made_as(label: str, pieces: list[str], labels: dict[str, list[str]]) -> str:
+    """'the rock one' when no piece was made as rock: what each piece is, to pick by name."""
+    each = ", ".join(f"{p} ({', '.join(labels.get(p, [])[:2]) or 'no style named'})" for p in pieces)
+    return f"None of the pieces so far was made as {label}: {each}. Say which one you mean by its name."
+
+
 def nothing_before(pieces: list[str]) -> str:
     return f"There is only {pieces[-1]} so far, nothing before it. Say 'another one' for a new take."
 
@@ -385,6 +400,13 @@ def played(result: dict[str, Any]) -> str:
             "energy', 'slower', 'in D minor').")
 
 
+def back_to(result: dict[str, Any]) -> str:
+    """'undo that': the piece gone back to, said as such (not as a piece merely played again)."""
+    piece, _, asked = result["title"].partition(": ")
+    return (f"Back to **{piece}** ({asked}). What you ask to change now changes this one "
+            "('more energy', 'slower', 'in D minor').")
+
+
 def explain(result: dict[str, Any]) -> str:
     w = result["weights"]
     asked = ", ".join(f"{k} {v:.1f}" for k, v in sorted(w["genres"].items(), key=lambda kv: -kv[1])) or "no genre"
@@ -518,6 +540,8 @@ def compose(reading: Reading, results: list[tuple[str, dict[str, Any]]], earlier
         elif (name == "describe_uploads" and result.get("uploads") and (asked := I.piece_question(reading.corrected))
               and (line := answer_about(asked, reading, described_facts(result["uploads"][-1])))):
             parts.append(line)  # a question about it: its answer, not the whole description
+        elif name == "play_music" and result.get("generation_id") and re.search(I.UNDO, reading.corrected):
+            parts.append(back_to(result))
         elif name in WRITERS:
             parts.append(WRITERS[name](result))
         else:

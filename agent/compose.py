@@ -17,8 +17,8 @@ from typing import Any
 from agent.session import AudioResult, GeneratedPiece, LoopChart, Session
 from tools.contracts import Generation, Style, TasteProfile, Track
 from tools.errors import TastemakerError
-from tools.generate.request import (GenerationRequest, MusicAsk, MusicChange, fit_key, fit_seconds, fit_tempo,
-                                    next_seed)
+from tools.generate.request import (GenerationRequest, MusicAsk, MusicChange, fit_candidates, fit_key, fit_seconds,
+                                    fit_tempo, next_seed)
 from tools.settings import get_settings
 
 DEFAULT_SECONDS = 15.0  # a quick first listen; "longer" or "30 seconds" changes it
@@ -143,6 +143,13 @@ def piece_title(piece: GeneratedPiece) -> str:
     return f"{piece.id}: {asked or 'your piece'}"
 
 
+def piece_labels(piece: GeneratedPiece) -> list[str]:
+    """What a piece was made as: its genres (else the arranger's choice), moods and instruments ('the rock one')."""
+    g = piece.generation
+    style = g.style or Style()
+    return [*(style.genres or g.conditioning.get("blend") or {}), *style.moods, *style.instruments]
+
+
 def _show(session: Session, piece: GeneratedPiece, heard: list[tuple[str, float]], judge: str | None = None,
           ) -> dict[str, Any]:
     g = piece.generation
@@ -155,6 +162,7 @@ def _show(session: Session, piece: GeneratedPiece, heard: list[tuple[str, float]
         "key": g.conditioning.get("key") or None, "heard_genres": heard, "engine_choice": g.conditioning.get("engine_choice", ""),
         "notes": g.conditioning.get("notes", []), "parts": g.conditioning.get("parts", []),  # 'does it have drums?'
         "hook": _hook(g.conditioning.get("lyrics", [])),
+        "labels": piece_labels(piece),
     }
 
 
@@ -527,7 +535,10 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
                         fade_out_s=ASKED_FADE_S if change.fade_out else style.fade_out_s)
         if energy:
             style = replace(style, energy=_clamp((used.energy if used.energy is not None else 0.5) + energy, 0.0, 1.0))
-        new = replace(request, style=style, seed=seed, seconds=seconds or request.seconds)
+        # one take unless more are asked for: 'make me 3 rock songs' was about that request, not this change
+        candidates, candidate_notes = fit_candidates(change.candidates, 1)
+        notes += candidate_notes
+        new = replace(request, style=style, seed=seed, seconds=seconds or request.seconds, candidates=candidates)
         if change.like_last:  # 'more like this': borrow the piece's own score (sketch) or audio (MusicGen)
             new = replace(new, reference_midi=piece.generation.midi_path or None,
                           like=None if piece.generation.midi_path else piece.generation.audio_path)
@@ -538,8 +549,9 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
     result["unmet"] += _instrument_notes(change, made.get("notes", []), made["engine"])
     result["refined_from"] = piece.id
     result["change"] = change.said or _said(change)
-    new_piece = session.piece(made["id"])
-    new_piece.refined_from, new_piece.change = piece.id, result["change"]
+    for shown in result["pieces"]:  # every take asked for is a take on that piece
+        new_piece = session.piece(shown["id"])
+        new_piece.refined_from, new_piece.change = piece.id, result["change"]
     result["different"] = change.different
     return result
 

@@ -24,6 +24,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from agent import answers
 from agent.attachments import strip_note, uploads_in
 from tools.generate.request import MusicAsk, MusicChange
+from tools.genres import ALL_LABELS
 from tools.language import Reading, understand
 from tools.language import intents as I
 
@@ -45,6 +46,8 @@ class Context:
     pieces: list[str] = field(default_factory=list)  # generated piece ids, the one in hand ('it') last
     made: list[str] = field(default_factory=list)  # generated piece ids in the order they were made
     last_batch: list[str] = field(default_factory=list)  # the pieces of the last making call (candidates)
+    refined_from: dict[str, str] = field(default_factory=dict)  # a refinement's piece id -> the piece it changed
+    labels: dict[str, list[str]] = field(default_factory=dict)  # piece id -> what it was made as ('the rock one')
     tracks: list[str] = field(default_factory=list)  # library ids of the last search or similar result
     shown: str | None = None  # 'upload', 'piece', 'track' or 'taste': what 'it' most likely means
     earlier_replies: list[str] = field(default_factory=list)  # what the assistant said before this turn
@@ -66,6 +69,9 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
             batch = [p["id"] for p in _json(m).get("pieces", [])]
             for p in _json(m).get("pieces", []):  # its record: 'does it have drums?' is answered from it
                 ctx.facts[p["id"]] = answers.made_facts(p)
+            ctx.labels.update((p["id"], p.get("labels", [])) for p in _json(m).get("pieces", []))
+            if _json(m).get("refined_from"):  # 'undo that' goes back to it, whichever take is in hand
+                ctx.refined_from.update((p, _json(m)["refined_from"]) for p in batch)
             if batch:
                 ctx.pieces.extend(batch)
                 ctx.made.extend(batch)
@@ -157,6 +163,13 @@ def _nth(items: list[str], which: int | None) -> list[str]:
     return items
 
 
+def named_pieces(label: str | None, ctx: Context) -> list[str]:
+    """The pieces made as `label` ('the rock one'), the one in hand first."""
+    if not label:
+        return []
+    return list(dict.fromkeys(p for p in reversed(ctx.pieces) if label in ctx.labels.get(p, [])))
+
+
 def resolve(reading: Reading, ctx: Context) -> Referent:
     """The songs attached to this message, else the last thing shown: one ('it') or several ('these')."""
     slots = reading.slots
@@ -168,6 +181,9 @@ def resolve(reading: Reading, ctx: Context) -> Referent:
     named = [g for g in re.findall(r"\bg\d+\b", reading.text.lower()) if g in ctx.pieces]
     if named:  # 'g1 but with strings'
         return Referent("piece", named[-1:])
+    like_that = named_pieces(slots.named_as, ctx)
+    if like_that:  # 'make the rock one slower': the latest piece made as rock
+        return Referent("piece", like_that[:1])
     if slots.which and ctx.shown:
         pool = {"upload": ctx.latest_uploads if len(ctx.latest_uploads) >= slots.which else ctx.uploads,
                 # 'the second one' of several versions shown together; else of the chat's pieces, in order
@@ -260,6 +276,15 @@ class OfflinePlanner(BaseChatModel):
             return answers.REFUSE_FILE
         if intent in (I.RADIO, I.PLAYLIST):  # the chat app and the terminal chat hand these to the radio first
             return answers.RADIO_ELSEWHERE
+        if intent in (I.MAKE, I.MAKE_LIKE, I.REFINE):  # a piece named that is not there: said, not a random piece
+            unknown = [g for g in re.findall(r"\bg\d+\b", reading.corrected) if g not in ctx.made]
+            if unknown:
+                return answers.no_such_name(unknown[0], ctx.made)
+        # 'the rock one' with no rock piece: said (every piece has its genres; 'the piano one' may be any piece)
+        if (slots.named_as and ALL_LABELS.get(slots.named_as) == "genre" and ctx.shown == "piece"
+                and intent in (I.REFINE, I.MAKE_LIKE, I.PLAY, I.ADD, I.FEEDBACK)
+                and not named_pieces(slots.named_as, ctx)):
+            return answers.no_piece_made_as(slots.named_as, ctx.made, ctx.labels)
         if intent == I.DESCRIBE:
             asked = I.piece_question(reading.corrected)
             if asked and ref.kind is None and not ctx.uploads:
@@ -302,7 +327,7 @@ class OfflinePlanner(BaseChatModel):
             liked = self._call("record_feedback", {"liked": bool(slots.liked), "generation_id": piece})
             if slots.liked and (slots.is_change() or slots.names_music()) and isinstance(liked, list):
                 # 'love it, but a bit calmer please', 'great, now a jazz version': the like kept, the change made
-                return liked + self._call("refine_music", self._change(reading) | {"generation_id": piece})
+                return liked + self._call("refine_music", self._change(reading, ctx) | {"generation_id": piece})
             return liked
         if intent == I.ADD:
             if ref.kind is None:
@@ -319,7 +344,10 @@ class OfflinePlanner(BaseChatModel):
             which = reading.slots.which
             if not named and ref.kind == "piece" and which and which > max(len(ctx.made), len(ctx.last_batch)):
                 return answers.no_such_piece(which, ctx.made)  # 'the fifth one' of one piece
-            if not named and re.search(r"\b(?:one before|previous one|undo|revert|go back)\b", reading.corrected):
+            if not named and re.search(I.UNDO, reading.corrected):
+                before = ctx.refined_from.get(ctx.pieces[-1])  # a change undone: the piece it changed
+                if before:
+                    return self._call("play_music", {"generation_id": before})
                 if len(ctx.pieces) < 2:
                     return answers.nothing_before(ctx.made)
                 return self._call("play_music", {"generation_id": ctx.pieces[-2]})  # the one before the one in hand
@@ -343,24 +371,24 @@ class OfflinePlanner(BaseChatModel):
         if intent == I.REFINE:
             if ctx.pieces:
                 piece = ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
-                refine = self._call("refine_music", self._change(reading) | {"generation_id": piece})
+                refine = self._call("refine_music", self._change(reading, ctx) | {"generation_id": piece})
                 disliked_whole = slots.liked is False and not (slots.is_change() or slots.avoid)  # not 'the drums'
                 if disliked_whole and isinstance(refine, list):  # 'that was awful, try again': said, and kept
                     return self._call("record_feedback", {"liked": False, "generation_id": piece}) + refine
                 if slots.liked and isinstance(refine, list):  # 'i like it but make it faster'
                     return self._call("record_feedback", {"liked": True, "generation_id": piece}) + refine
                 return refine
-            if not slots.names_music():
-                return answers.NOTHING_TO_REFINE
-            intent = I.MAKE  # "more jazz" before anything was made: make some jazz
+            if not (slots.names_music() or slots.tempo_factor or slots.energy_delta):
+                return answers.NOTHING_TO_REFINE  # 'another one', 'longer': nothing to go on
+            intent = I.MAKE  # "more jazz", "slower" before anything was made: a new piece with that in it
         if intent == I.MAKE_LIKE:
             # 'based on my taste', or 'something like that' right after the person described their taste
             named_taste = "taste" in reading.corrected  # 'for my taste' is the taste, even right after a piece
             wants_taste = named_taste or (ctx.shown == "taste" and ref.kind is None)
             songs = ref.ids if ref.kind == "upload" else []
             if not songs and ref.kind == "piece" and not named_taste:  # 'like it' after a piece: more like it
-                return self._call("refine_music", self._change(reading) | {"like_last": True,
-                                                                         "generation_id": ref.ids[-1]})
+                return self._call("refine_music", self._change(reading, ctx) | {"like_last": True,
+                                                                              "generation_id": ref.ids[-1]})
             if not songs and ref.kind == "track":  # 'like the second one' after a search
                 return self._call("create_music", self._ask(reading) | {"track_id": ref.ids[-1],
                                                                        "max_iters": slots.max_iters})
@@ -388,8 +416,10 @@ class OfflinePlanner(BaseChatModel):
         return [(name, {k: v for k, v in args.items() if v not in (None, [], {}, "")})]
 
     @staticmethod
-    def _change(reading: Reading) -> dict[str, Any]:
+    def _change(reading: Reading, ctx: Context) -> dict[str, Any]:
         change = asdict(MusicChange.from_slots(reading.slots, reading.text))
+        if named_pieces(reading.slots.named_as, ctx):  # 'make the rock one slower' says which, not 'more rock'
+            change["more"].pop(reading.slots.named_as, None)
         return {k: v for k, v in change.items() if v not in (None, [], {}, "", False)}
 
     @staticmethod

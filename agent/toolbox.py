@@ -108,8 +108,8 @@ def build_tools(session: Session) -> list[BaseTool]:
         """Change a generated piece (the latest, or generation_id like "g2") and make it again, as typed fields:
         more {label: +delta or -delta} ('more jazz' {"jazz": 0.3}, 'quieter drums' {"drums": -0.3}), remove
         [labels], tempo or tempo_factor (1.2 faster), key and mode ('in D minor'), energy_delta, seconds or
-        seconds_factor, like_last ('more like this'), different ('a completely different take'); said: the
-        person's words. With no field set it is simply another take."""
+        seconds_factor, like_last ('more like this'), different ('a completely different take'), candidates (how
+        many takes, 1 unless asked); said: the person's words. With no field set it is simply another take."""
         change, rest = _split(kwargs, MusicChange)
         return compose.refine_music(session, MusicChange(**change), rest.get("generation_id"))
 

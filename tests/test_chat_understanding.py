@@ -432,3 +432,35 @@ def test_music_for_grandma_says_what_it_chose_for_her():
     reply = agent.send("something my grandma would like")
     assert reply.tools == ["generate_music"] and "For your grandma, I went for gentle 60s-style soul" in reply.text
     assert agent.session.pieces["g1"].generation.style.genres == {"soul": 1.0, "jazz": 0.5}
+
+
+def test_refinements_change_the_piece_named_make_one_take_and_undo_goes_back_to_it():
+    """A stranger's session: 'make g1 faster' made an unrelated piece, a change after 'make me 3 rock songs' made
+    three takes, and 'undo that' after a change with two takes played one of those takes."""
+    agent = ChatAgent()
+    agent.send("make me 3 rock songs, 3 seconds each")
+    agent.send("make me a 3 second jazz track")  # g4
+    drums = agent.send("I dont like the drums in the second one")
+    assert drums.tool_calls[0][1]["generation_id"] == "g2" and sorted(agent.session.pieces) == [f"g{i}" for i in
+                                                                                              range(1, 6)]
+    faster = agent.send("make g1 faster")
+    assert faster.tools == ["refine_music"] and agent.session.pieces["g6"].refined_from == "g1"
+    tempo = {g: agent.session.pieces[g].generation.conditioning["tempo"] for g in ("g1", "g6")}
+    assert tempo["g6"] > tempo["g1"]
+    slower = agent.send("make the jazz one slower")
+    assert slower.tool_calls[0][1] == {"said": "make the jazz one slower", "tempo_factor": 0.83, "generation_id": "g4"}
+    two = agent.send("another 2 versions")  # more takes when asked for
+    assert [g for g, p in agent.session.pieces.items() if p.refined_from == "g7"] == ["g8", "g9"]
+    back = agent.send("undo that")
+    assert back.tool_calls == [("play_music", {"generation_id": "g7"})] and "Back to **g7**" in back.text, two.text
+    missing = agent.send("make me something like g42")
+    assert missing.tools == [] and "There is no g42" in missing.text and "g1, g2" in missing.text
+
+
+def test_a_change_said_before_any_piece_makes_one_and_says_so():
+    """'more drums' as a first message made a piece, 'slower' said there was nothing to refine."""
+    for text, energy in (("more drums", None), ("slower", 0.2), ("faster", 0.85)):
+        agent = ChatAgent()
+        reply = agent.send(text)
+        assert reply.tools == ["generate_music"] and "nothing to change yet" in reply.text, text
+        assert agent.session.pieces["g1"].generation.style.energy == energy, text

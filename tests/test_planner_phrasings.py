@@ -458,3 +458,54 @@ def test_a_rapped_piece_has_vocals(planner):
     rap = tool_turn("generate_music", {"pieces": [{"id": "g1", "hook": "rainy city", "parts": [
         {"name": "drums", "family": "drums", "program": None, "detail": "a TR-808 kit"}]}]}, 1)
     assert plan(planner, rap, "does it have vocals?") == ([], "Yes: g1 has drums (a TR-808 kit) and rapped vocals.")
+
+
+ROCK_AND_JAZZ = (tool_turn("generate_music", {"pieces": [{"id": "g1", "labels": ["rock"]}]}, 1)
+                 + tool_turn("generate_music", {"pieces": [{"id": "g2", "labels": ["jazz"]}]}, 2))
+
+
+def test_a_piece_named_by_id_or_by_its_style_is_the_one_changed(planner):
+    """A stranger's 'make g1 faster' made a new, unrelated pop piece; 'the rock one' changed the jazz piece."""
+    assert plan(planner, ROCK_AND_JAZZ, "make g1 faster")[0] == [
+        ("refine_music", {"said": "make g1 faster", "tempo_factor": 1.2, "generation_id": "g1"})]
+    assert plan(planner, ROCK_AND_JAZZ, "make g2 longer")[0] == [
+        ("refine_music", {"said": "make g2 longer", "seconds_factor": 1.5, "generation_id": "g2"})]
+    # the style that says which piece is not a style to add to it
+    assert plan(planner, ROCK_AND_JAZZ, "make the rock one slower")[0] == [
+        ("refine_music", {"said": "make the rock one slower", "tempo_factor": 0.83, "generation_id": "g1"})]
+    assert plan(planner, ROCK_AND_JAZZ, "save the rock one")[0] == [("add_to_library", {"generation_id": "g1"})]
+    assert plan(planner, ROCK_AND_JAZZ, "make me something like g1")[0] == [
+        ("refine_music", {"said": "make me something like g1", "like_last": True, "generation_id": "g1"})]
+    calls, reply = plan(planner, ROCK_AND_JAZZ, "make the blues one slower")
+    assert calls == [] and reply.startswith("None of the pieces so far was made as blues: g1 (rock), g2 (jazz)")
+    assert understand("combine the jazz one and the rock one").slots.genres == {"jazz": 1.0, "rock": 1.0}
+
+
+@pytest.mark.parametrize("text", ["make me something like g42", "make g42 faster", "g42 but slower"])
+def test_a_piece_that_is_not_there_is_said_not_replaced_by_a_random_one(planner, text):
+    calls, reply = plan(planner, ROCK_AND_JAZZ, text)
+    assert calls == [] and reply.startswith("There is no g42 in this chat; the pieces so far are g1, g2"), reply
+    calls, reply = plan(planner, [], text)
+    assert calls == [] and reply.startswith("There is no g42: I haven't made anything"), reply
+
+
+def test_undo_after_a_change_with_several_takes_goes_back_to_the_piece_changed(planner):
+    """'slower' of g4 made g5 and g6; 'undo that' played g5 (the one before the one in hand)."""
+    history = (tool_turn("generate_music", {"pieces": [{"id": "g3"}, {"id": "g4"}]}, 1)
+               + tool_turn("refine_music", {"pieces": [{"id": "g5"}, {"id": "g6"}], "refined_from": "g4"}, 2))
+    for text in ("undo that", "go back to the previous one"):
+        assert plan(planner, history, text)[0] == [("play_music", {"generation_id": "g4"})], text
+    played = tool_turn("play_music", {"generation_id": "g6"}, 3)
+    assert plan(planner, history + played, "undo")[0] == [("play_music", {"generation_id": "g4"})]
+
+
+def test_a_change_before_any_piece_makes_one_with_that_in_it(planner):
+    """'more drums' made a piece while 'slower' said there was nothing to refine."""
+    assert plan(planner, [], "more drums")[0] == [("generate_music", {"description": "more drums",
+                                                                      "instruments": ["drums"]})]
+    (name, args), = plan(planner, [], "slower")[0]
+    assert name == "generate_music" and args["energy"] < 0.5
+    (name, args), = plan(planner, [], "faster")[0]
+    assert name == "generate_music" and args["energy"] > 0.5
+    for text in ("another one", "longer please"):  # nothing to go on without a piece
+        assert plan(planner, [], text) == ([], answers.NOTHING_TO_REFINE), text

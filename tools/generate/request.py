@@ -238,6 +238,8 @@ class MusicChange:
     levels: dict[str, float] = field(default_factory=dict, metadata=_help(
         "a part turned up (dB, positive) or down in the mix, by role: {'lead': 4.0} for 'I can't hear the melody'"))
     fade_out: bool = field(default=False, metadata=_help("true for 'fade it out at the end': a longer fade-out"))
+    candidates: int | None = field(default=None, metadata=_help(
+        f"how many new takes (1-{MAX_CANDIDATES}); one unless the person asks for more"))
 
     def energy_change(self) -> float:
         """The energy delta to apply; quieter or busier drums come through the groove (energy), as the sketch
@@ -258,7 +260,8 @@ class MusicChange:
         return cls(said=said, more=more, remove=list(slots.avoid), tempo=slots.tempo,
                    tempo_factor=slots.tempo_factor, key=slots.key, mode=slots.mode, energy_delta=slots.energy_delta,
                    seconds=slots.seconds, seconds_factor=slots.seconds_factor, like_last=slots.like_last,
-                   different=slots.different, levels=dict(slots.levels), fade_out=slots.fade_out)
+                   different=slots.different, levels=dict(slots.levels), fade_out=slots.fade_out,
+                   candidates=slots.candidates)
 
 
 def schema_fields(cls) -> list[tuple[str, object, object, str]]:

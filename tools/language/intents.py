@@ -34,11 +34,14 @@ GUESS_FLOOR = 0.45  # below this, not even a guess is worth offering
 
 _MAKE_VERB = (r"\b(?:make|create|compose|generate|write|produce|play me|render|build|give me|i want|i'd like|"
               r"i would like|can i (?:get|have)|could i (?:get|have)|let's have|how about)\b")
-_LIKE_THESE = (r"\b(?:like (?:these|those|them|this|that|it|dis|mine|the (?:first|second|third|last) one|"
+_LIKE_THESE = (r"\b(?:like (?:these|those|them|this|that|it|dis|mine|g\d+|the (?:first|second|third|last) one|"
                r"my (?:songs?|tracks?|uploads?|music|clips?|files?))|(?:from|based on|matching|for|fits?|with) "
                r"my taste|in (?:that|the same|this|their|my) (?:style|vein|spirit)|in the (?:style|vein|spirit) of (?:these|those|"
                r"them|this|that|it|my (?:songs?|tracks?|uploads?|music|clips?|files?))|similar to (?:these|those|them|"
                r"this|that|it|my))\b")
+
+# going back to the piece before ('undo that', 'the previous one'): said, and the planner plays that piece
+UNDO = r"\b(?:one before|previous one|undo|revert|go back)\b"
 
 _GOODBYE = r"(?:bye|goodbye|good bye|bye bye|see (?:you|ya)(?: later)?|later|that'?s all(?: for now)?|good ?night)\b"
 
@@ -236,7 +239,8 @@ INTENTS: list[Intent] = [
                        (r"\b(?:a (?:track|song|piece|tune)|one) " + _LIKE_THESE, 0.88)],
            ["make me one like these", "create something like my songs", "compose a piece in the same style"]),
     Intent(REFINE, [(r"^(?:(?:please|ok|okay|now|and|hmm|nice|good|great|cool|but|so|yeah|yes|no)[,!.]*\s+)*"
-                     r"(?:(?:can|could) you\s+)?(?:make (?:it|the \w+(?: one)?|th(?:at|is)(?: one)?|them)\b|try (?:it|again)|"
+                     r"(?:(?:can|could) you\s+)?(?:make (?:it|the \w+(?: one)?|th(?:at|is)(?: one)?|them|g\d+)\b|"
+                     r"try (?:it|again)|"
                      r"do (?:it )?again|again\b|another\b|one more\b|(?:a bit|a little|much|way|even|slightly) "
                      r"(?:more|less|faster|slower|quicker|shorter|longer|louder|softer|quieter|calmer|\w+er)\b|"
                      r"(?:more|less|fewer|faster|slower|quicker|shorter|longer|louder|softer|quieter|calmer|heavier|"
@@ -335,7 +339,7 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
     if TASTE in scores and scores[TASTE] < 0.9 and not slots.names_music():
         del scores[TASTE]  # 'I love it' is feedback, 'I love jazz' is taste
     names_the_piece = (re.match(r"^(?:(?:ok|okay|so|and|now|please|hmm|yes|yeah|nice|great|cool|but)[,!.]*\s+)*"
-                                r"(?:(?:can|could) you\s+)?make (?:it|the \w+|that|this)", text)
+                                r"(?:(?:can|could) you\s+)?make (?:it|the \w+|that|this|g\d+\b)", text)
                        or re.search(_ONE_BUT_CHANGED, text) or re.search(_WANT_IT_CHANGED, text)
                        or re.search(_PART_TAKEN_OUT, text)
                        # 'i like it but make it faster': the piece, named after a like

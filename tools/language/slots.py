@@ -50,6 +50,7 @@ class Slots:
     engine: str | None = None
     which: int | None = None  # 'the second one' -> 2
     refers: str | None = None  # 'it' (one thing) or 'these' (several)
+    named_as: str | None = None  # 'the rock one': a label that may say which piece is meant
     liked: bool | None = None
     different: bool = False  # 'a completely different take'
     like_last: bool = False  # 'more like this'
@@ -414,6 +415,19 @@ def _read_key(original: str, low: str, slots: Slots) -> str:
     return low
 
 
+# 'make the rock one slower', 'the piano piece': a piece pointed at by what it is ('the drum track' is the drums)
+_NAMED_PIECE = re.compile(r"\bthe\s+([a-z&'-]+(?:\s+[a-z&'-]+)?)\s+(one|piece|song|tune|version|take|track)\b")
+
+
+def _read_named_piece(low: str, slots: Slots) -> None:
+    """The label of 'the rock one', which may say which piece is meant (the planner decides: with no rock piece
+    made it is the style asked for); two such ('the jazz one and the rock one') are styles to blend."""
+    found = [(m, label_of(m.group(1))) for m in _NAMED_PIECE.finditer(low)]
+    found = [hit for m, hit in found if hit and not (hit[1] == "instrument" and m.group(2) == "track")]
+    if len(found) == 1:
+        slots.named_as = found[0][0]
+
+
 def _read_references(low: str, slots: Slots) -> None:
     found = {ORDINALS[m.group(1)] for m in _ORDINAL.finditer(low)}
     if len(found) == 1:
@@ -707,6 +721,7 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
         slots.liked = True
     low = _read_numbers(low, slots)
     low = _read_key(text, low, slots)
+    _read_named_piece(low, slots)
     _read_references(low, slots)
     low = _read_parts(low, slots)
     low, energy_cap = _read_not_too(low, slots)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tools.contracts import Style
-from tools.language.slots import Slots, read_slots
+from tools.language.slots import TEMPO_WORDS, Slots, read_slots
 
 TEMPO_RANGE = (40.0, 240.0)  # BPM the generators play; the request says so when a tempo is outside
 ASKED_WEIGHT = 0.8  # a label asked for with 'more X' in a request for a new piece
@@ -36,6 +36,8 @@ def style_of(slots: Slots) -> Style:
         if delta > 0:
             table[label] = max(table.get(label, 0.0), ASKED_WEIGHT)
     energy = slots.energy
+    if energy is None and slots.tempo_factor:  # 'slower' asked of a new piece: a slow one (energy places the tempo)
+        energy = TEMPO_WORDS["slow"] if slots.tempo_factor < 1 else TEMPO_WORDS["fast"]
     if slots.energy_delta:
         energy = min(1.0, max(0.0, (energy if energy is not None else 0.5) + slots.energy_delta))
     tempo = slots.tempo if slots.tempo and TEMPO_RANGE[0] <= slots.tempo <= TEMPO_RANGE[1] else None

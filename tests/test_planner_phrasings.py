@@ -509,3 +509,14 @@ def test_a_change_before_any_piece_makes_one_with_that_in_it(planner):
     assert name == "generate_music" and args["energy"] > 0.5
     for text in ("another one", "longer please"):  # nothing to go on without a piece
         assert plan(planner, [], text) == ([], answers.NOTHING_TO_REFINE), text
+
+
+@pytest.mark.parametrize("text, change", [
+    ("is it possible to make it faster?", {"tempo_factor": 1.2}),
+    ("could you possibly make it slower", {"tempo_factor": 0.83}),
+    ("would you please make it slower", {"tempo_factor": 0.83}),
+])
+def test_a_politely_worded_change_changes_the_piece(planner, text, change):
+    """'is it possible to make it faster?' made a new punk piece (the request read for its meaning)."""
+    calls, _ = plan(planner, MADE, text)
+    assert calls == [("refine_music", {"said": text, **change, "generation_id": "g1"})]

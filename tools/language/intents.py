@@ -43,6 +43,10 @@ _LIKE_THESE = (r"\b(?:like (?:these|those|them|this|that|it|dis|mine|g\d+|the (?
 # going back to the piece before ('undo that', 'the previous one'): said, and the planner plays that piece
 UNDO = r"\b(?:one before|previous one|undo|revert|go back)\b"
 
+# a polite way into a request: 'could you possibly make it slower', 'is it possible to make it faster?'
+_POLITELY = (r"(?:(?:(?:can|could|would|will) (?:you|u)(?: please| possibly| maybe| perhaps| just)?|(?:is|would) it "
+             r"(?:be )?possible to|do you think you could)\s+)?")
+
 _GOODBYE = r"(?:bye|goodbye|good bye|bye bye|see (?:you|ya)(?: later)?|later|that'?s all(?: for now)?|good ?night)\b"
 
 
@@ -239,7 +243,7 @@ INTENTS: list[Intent] = [
                        (r"\b(?:a (?:track|song|piece|tune)|one) " + _LIKE_THESE, 0.88)],
            ["make me one like these", "create something like my songs", "compose a piece in the same style"]),
     Intent(REFINE, [(r"^(?:(?:please|ok|okay|now|and|hmm|nice|good|great|cool|but|so|yeah|yes|no)[,!.]*\s+)*"
-                     r"(?:(?:can|could) you\s+)?(?:make (?:it|the \w+(?: one)?|th(?:at|is)(?: one)?|them|g\d+)\b|"
+                     + _POLITELY + r"(?:make (?:it|the \w+(?: one)?|th(?:at|is)(?: one)?|them|g\d+)\b|"
                      r"try (?:it|again)|"
                      r"do (?:it )?again|again\b|another\b|one more\b|(?:a bit|a little|much|way|even|slightly) "
                      r"(?:more|less|faster|slower|quicker|shorter|longer|louder|softer|quieter|calmer|\w+er)\b|"
@@ -339,7 +343,7 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
     if TASTE in scores and scores[TASTE] < 0.9 and not slots.names_music():
         del scores[TASTE]  # 'I love it' is feedback, 'I love jazz' is taste
     names_the_piece = (re.match(r"^(?:(?:ok|okay|so|and|now|please|hmm|yes|yeah|nice|great|cool|but)[,!.]*\s+)*"
-                                r"(?:(?:can|could) you\s+)?make (?:it|the \w+|that|this|g\d+\b)", text)
+                                + _POLITELY + r"make (?:it|the \w+|that|this|g\d+\b)", text)
                        or re.search(_ONE_BUT_CHANGED, text) or re.search(_WANT_IT_CHANGED, text)
                        or re.search(_PART_TAKEN_OUT, text)
                        # 'i like it but make it faster': the piece, named after a like

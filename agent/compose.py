@@ -462,6 +462,13 @@ def _instrument_notes(change: MusicChange, arranger_notes: list[str], engine: st
     return notes
 
 
+def _mix_only(change: MusicChange) -> bool:
+    """True for a change of the mix alone (a part's level, the fade-out), which keeps the piece's notes."""
+    return bool(change.levels or change.fade_out) and not (
+        change.more or change.remove or change.tempo or change.tempo_factor or change.key or change.mode
+        or change.energy_delta or change.seconds or change.seconds_factor or change.like_last or change.different)
+
+
 def refine_music(session: Session, change: MusicChange, generation_id: str | None = None) -> dict[str, Any]:
     """A new piece from a piece's request with the change applied, and a new seed."""
     piece = session.piece(generation_id)
@@ -484,6 +491,8 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
         made_mode = _key_of(piece.generation)[1]
         mode = mode or ("major" if made_mode == "minor" else "minor" if made_mode == "major" else None)
         tempo = tempo or (round(made_at * (0.85 if base_seed % 2 else 1.15)) if made_at else None)
+    elif _mix_only(change):  # 'I can't hear the melody', 'fade it out': the same notes, mixed as asked
+        seed = int(piece.request.seed) if piece.kind == "create" else base_seed
     else:
         seed = next_seed(base_seed, 1 if piece.kind == "generate" else 7919)
     energy = change.energy_change()
@@ -493,7 +502,7 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
     # a change keeps what it does not name: the key, the mode and the pace (nudged by energy); 'another one' and
     # 'a completely different take' name nothing to keep
     mode = mode or _mode_for_moods({label: d for label, d in change.more.items() if _kind(label) == "mood"})
-    if names_something and not change.different:
+    if names_something and not change.different and not _mix_only(change):  # (the mix alone: the same seed)
         made_key, made_mode = _key_of(piece.generation)
         key, mode = key or made_key, mode or made_mode
         if tempo is None and made_at:

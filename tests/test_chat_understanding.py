@@ -173,6 +173,23 @@ def test_less_depressing_turns_a_sad_piece_to_major():
     assert agent.session.pieces["g3"].generation.conditioning["key"].endswith(" minor")
 
 
+def test_the_melody_turned_up_or_a_fade_out_keeps_the_pieces_notes():
+    """'I can't hear the melody' made a new take with other notes: the same piece, mixed as asked, was expected."""
+    import pretty_midi
+
+    agent = ChatAgent(user="same-notes")
+    agent.send("make me a 4 second jazz song")
+    louder = agent.send("i can't hear the melody")
+    assert louder.tools == ["refine_music"] and louder.audio
+    faded = agent.send("can the ending fade out")
+    assert faded.tools == ["refine_music"] and faded.audio
+    made = [agent.session.pieces[g].generation for g in ("g1", "g2", "g3")]
+    notes = [[(n.pitch, round(n.start, 3)) for i in pretty_midi.PrettyMIDI(g.midi_path).instruments for n in i.notes]
+             for g in made]
+    assert notes[0] == notes[1] == notes[2] and len(notes[0]) > 10
+    assert len({g.audio_path for g in made}) == 3  # three files: the mix is what changed
+
+
 def test_a_taste_of_only_dislikes_is_kept_and_said_and_make_something_is_not_made_for_it():
     agent = ChatAgent(user="dislikes-only")  # a taste is kept per person, over chats
     told = agent.send("I'm not really into electronic stuff")

@@ -95,3 +95,19 @@ def test_an_unexpected_failure_in_a_turn_is_one_line_and_the_chat_goes_on(tmp_pa
     assert "Hello! I'm Tastemaker" in text  # the next turn is answered
     log = (tmp_path / "home" / "logs" / "errors.log").read_text()
     assert "a bug deep inside" in log and "Traceback" in log
+
+
+def test_attach_reads_a_path_as_a_shell_does_and_attaches_a_file_once(write_audio, tmp_path):
+    """`/attach ~/x.flac` said 'x.flac: no such file' (no ~, and the folder dropped), `my\\ song.flac` failed, and a
+    file attached three times was described three times."""
+    write_audio("my song.wav")  # in tmp_path, which is $HOME for the chat
+    script = ("/attach ~/nope.wav\n/attach ~/my\\ song.wav\n/attach '~/my song.wav'\n"
+              f"/attach {tmp_path}/my song.wav\nwhat is this song?\n/quit\n")
+    env = dict(os.environ, HOME=str(tmp_path), TASTEMAKER_HOME=str(tmp_path / "home"), TASTEMAKER_DEFAULT_LIBRARY="0")
+    out = subprocess.run([sys.executable, "-m", "agent.cli", "chat", "--terminal"], input=script, text=True,
+                         capture_output=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "Can't attach it: ~/nope.wav: no such file." in out.stdout
+    assert "Attached my song.wav as u1" in out.stdout and "as u2" not in out.stdout
+    assert out.stdout.count("my song.wav is already attached as u1") == 2
+    assert out.stdout.count("sounds like") == 1

@@ -24,6 +24,7 @@ from agent.session import AudioResult, GenreChart, Reporter, TastePanel, Upload
 from tools.errors import AudioError, TastemakerError
 from tools.incidents import apology
 
+STOPPED = "Stopped: I cancelled that, nothing was made. Ask again, or press Ctrl-C at the prompt (or /quit) to end."
 HELP = "Type a message and press Enter. /attach PATH attaches an audio file, /help shows this, /quit ends."
 
 
@@ -123,7 +124,15 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
             pending = []
             print("tastemaker> " + radio_said, file=stdout, flush=True)
             continue
-        reply = agent.send(line, uploads=pending)
+        before = (dict(agent.session.pieces), agent.session.last_loop)
+        try:
+            reply = agent.send(line, uploads=pending)
+        except KeyboardInterrupt:  # Ctrl-C during a turn stops that turn (the piece being made), not the chat
+            # a piece the turn kept before the stop is not offered: the person was told it was cancelled
+            agent.session.pieces, agent.session.last_loop = before
+            pending = []
+            print(f"\ntastemaker> {STOPPED}", file=stdout, flush=True)
+            continue
         pending = []
         print("tastemaker> " + render_reply(reply), file=stdout, flush=True)
     if radio.playing:

@@ -67,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        get_settings()  # every setting checked once, before any work: a bad one is one line, not a failure per file
+        # every setting checked once, before any work: a bad one is one line, not a failure per file; and the data
+        # directory made usable, or said as unusable (its error log cannot be written there either)
+        get_settings().ensure_home()
         from tools.render import import_fluidsynth_quietly
 
         import_fluidsynth_quietly()  # stdout carries only what the command prints (--json)

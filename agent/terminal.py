@@ -10,6 +10,8 @@ otherwise); replies, charts (as text bars) and result files go to stdout.
 from __future__ import annotations
 
 import contextlib
+import os
+import shlex
 import sys
 from typing import IO, Iterator
 
@@ -19,9 +21,10 @@ from agent import warmup
 from agent.graph import ChatAgent, Reply
 from agent.radio_chat import RadioChat, chat_piece_audio
 from agent.session import AudioResult, GenreChart, Reporter, TastePanel, Upload
-from tools.errors import TastemakerError
+from tools.errors import AudioError, TastemakerError
 from tools.incidents import apology
 
+STOPPED = "Stopped: I cancelled that, nothing was made. Ask again, or press Ctrl-C at the prompt (or /quit) to end."
 HELP = "Type a message and press Enter. /attach PATH attaches an audio file, /help shows this, /quit ends."
 
 
@@ -112,21 +115,7 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
             print(HELP, file=stdout, flush=True)
             continue
         if line.startswith("/attach"):
-            path = line[len("/attach"):].strip().strip("'\"")
-            if not path:
-                print("Usage: /attach PATH (an audio file: wav, flac, ogg or mp3)", file=stdout, flush=True)
-                continue
-            try:
-                upload = agent.attach(path)
-            except TastemakerError as exc:
-                print(f"Can't attach it: {exc}", file=stdout, flush=True)
-                continue
-            except Exception as exc:  # noqa: BLE001 - one line, and the conversation goes on
-                print(f"Can't attach it: {apology(exc, 'terminal attach', 'the attachment')}", file=stdout, flush=True)
-                continue
-            pending.append(upload)
-            print(f"Attached {upload.name} as {upload.id} ({upload.duration:.1f} s); it goes with your next message.",
-                  file=stdout, flush=True)
+            print(attach_line(agent, line[len("/attach"):], pending), file=stdout, flush=True)
             continue
         if line.startswith("/"):
             print(f"Unknown command {line.split()[0]}. {HELP}", file=stdout, flush=True)
@@ -135,7 +124,15 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
             pending = []
             print("tastemaker> " + radio_said, file=stdout, flush=True)
             continue
-        reply = agent.send(line, uploads=pending)
+        before = (dict(agent.session.pieces), agent.session.last_loop)
+        try:
+            reply = agent.send(line, uploads=pending)
+        except KeyboardInterrupt:  # Ctrl-C during a turn stops that turn (the piece being made), not the chat
+            # a piece the turn kept before the stop is not offered: the person was told it was cancelled
+            agent.session.pieces, agent.session.last_loop = before
+            pending = []
+            print(f"\ntastemaker> {STOPPED}", file=stdout, flush=True)
+            continue
         pending = []
         print("tastemaker> " + render_reply(reply), file=stdout, flush=True)
     if radio.playing:
@@ -147,6 +144,38 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
         print("(saving the music library's progress: a few seconds)", file=stdout, flush=True)
     warmup.finish()
     return 0
+
+
+def attach_path(text: str) -> str:
+    """The path in `/attach PATH` as a shell would read it: quotes and backslash escapes ('my\\ song.flac')
+    undone, ~ expanded. A path the shell could not read as one word (an unquoted space) is taken as typed."""
+    text = text.strip()
+    try:
+        words = shlex.split(text)
+    except ValueError:  # an unmatched quote: "Don't stop.wav"
+        words = []
+    path = words[0] if len(words) == 1 else text
+    return os.path.expanduser(path)
+
+
+def attach_line(agent: ChatAgent, text: str, pending: list[Upload]) -> str:
+    """Attach the file `/attach` names to the next message (once, however often it is named); what to say."""
+    path = attach_path(text)
+    if not path:
+        return "Usage: /attach PATH (an audio file: wav, flac, ogg or mp3)"
+    same = [u for u in agent.session.uploads.values() if os.path.realpath(u.path) == os.path.realpath(path)]
+    if same and any(u.id == same[0].id for u in pending):
+        return f"{same[0].name} is already attached as {same[0].id}; it goes with your next message."
+    try:
+        upload = same[0] if same else agent.attach(path)
+    except AudioError as exc:  # the path as the person typed it, not only the file's name
+        return f"Can't attach it: {AudioError(text.strip() or path, exc.problem, exc.advice)}"
+    except TastemakerError as exc:
+        return f"Can't attach it: {exc}"
+    except Exception as exc:  # noqa: BLE001 - one line, and the conversation goes on
+        return f"Can't attach it: {apology(exc, 'terminal attach', 'the attachment')}"
+    pending.append(upload)
+    return f"Attached {upload.name} as {upload.id} ({upload.duration:.1f} s); it goes with your next message."
 
 
 def radio_line(radio: RadioChat, line: str, song: str | None = None, session=None) -> str | None:

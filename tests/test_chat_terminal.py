@@ -95,3 +95,56 @@ def test_an_unexpected_failure_in_a_turn_is_one_line_and_the_chat_goes_on(tmp_pa
     assert "Hello! I'm Tastemaker" in text  # the next turn is answered
     log = (tmp_path / "home" / "logs" / "errors.log").read_text()
     assert "a bug deep inside" in log and "Traceback" in log
+
+
+def test_attach_reads_a_path_as_a_shell_does_and_attaches_a_file_once(write_audio, tmp_path):
+    """`/attach ~/x.flac` said 'x.flac: no such file' (no ~, and the folder dropped), `my\\ song.flac` failed, and a
+    file attached three times was described three times."""
+    write_audio("my song.wav")  # in tmp_path, which is $HOME for the chat
+    script = ("/attach ~/nope.wav\n/attach ~/my\\ song.wav\n/attach '~/my song.wav'\n"
+              f"/attach {tmp_path}/my song.wav\nwhat is this song?\n/quit\n")
+    env = dict(os.environ, HOME=str(tmp_path), TASTEMAKER_HOME=str(tmp_path / "home"), TASTEMAKER_DEFAULT_LIBRARY="0")
+    out = subprocess.run([sys.executable, "-m", "agent.cli", "chat", "--terminal"], input=script, text=True,
+                         capture_output=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "Can't attach it: ~/nope.wav: no such file." in out.stdout
+    assert "Attached my song.wav as u1" in out.stdout and "as u2" not in out.stdout
+    assert out.stdout.count("my song.wav is already attached as u1") == 2
+    assert out.stdout.count("sounds like") == 1
+
+
+def test_ctrl_c_cancels_the_piece_being_made_and_a_second_one_at_the_prompt_ends_the_chat(tmp_path):
+    """Ctrl-C while a piece was made ended the whole chat ('tastemaker: interrupted')."""
+    import signal
+    import threading
+    import time
+
+    env = dict(os.environ, TASTEMAKER_HOME=str(tmp_path / "home"), TASTEMAKER_DEFAULT_LIBRARY="0")
+    chat = subprocess.Popen([sys.executable, "-m", "agent.cli", "chat", "--terminal"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    out, err = [], []
+    for stream, lines in ((chat.stdout, out), (chat.stderr, err)):
+        threading.Thread(target=lambda s=stream, keep=lines: keep.extend(s), daemon=True).start()
+
+    def wait_for(text: str, lines: list[str]) -> None:
+        deadline = time.time() + 120
+        while not any(text in line for line in lines):
+            assert time.time() < deadline and chat.poll() is None, "".join(out + err)[-2000:]
+            time.sleep(0.05)
+
+    try:
+        chat.stdin.write("make me a 100 second rock song\n")
+        chat.stdin.flush()
+        wait_for("arranging candidate", err)  # the piece is being made (a 100 s piece takes far longer than this)
+        chat.send_signal(signal.SIGINT)
+        wait_for("Stopped: I cancelled that", out)
+        chat.stdin.write("make me a 3 second jazz piece\n")
+        chat.stdin.flush()
+        wait_for("♪ g1", out)  # the chat goes on; the cancelled piece is not g1
+        chat.send_signal(signal.SIGINT)  # at the prompt: the chat ends
+        assert chat.wait(timeout=60) == 130
+    finally:
+        chat.kill()
+    time.sleep(0.2)
+    assert "Traceback" not in "".join(out + err) and "tastemaker: interrupted" in "".join(err)
+    assert sum("rock" in line and ".wav" in line for line in out) == 0

@@ -79,3 +79,10 @@ def test_a_setting_that_is_not_a_number_is_one_clear_line(write_audio, monkeypat
     err = capsys.readouterr().err
     assert err.startswith("tastemaker: TASTEMAKER_MAX_FILE_MB='abc' is not allowed: use a number above 0")
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_top_below_one_is_refused_like_library_search_k(write_audio, capsys):
+    """`tag --top -1` printed every tag but one, as if nothing were wrong."""
+    song = write_audio("song.wav", tone_mix(seconds=3.0, seed=3))
+    assert main(["tag", "--top", "-1", str(song)]) == 2
+    assert capsys.readouterr().err == "tastemaker: --top must be at least 1 (got -1).\n"

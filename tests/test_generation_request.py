@@ -65,3 +65,33 @@ def test_cli_generate_reads_the_words_like_the_chat(tmp_path, capsys):
     assert sidecar["style"]["genres"] == {"rock": 1.0} and sidecar["arrangement"]["key"] == "D minor"
     assert main(["generate", "a jazz piece, -5 s"]) == 2
     assert "can't be -5 s long" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("seconds", [float("inf"), 1e8, 86400.0])
+def test_a_length_far_past_the_limit_is_said_plainly(seconds):
+    """'you asked for inf hours' and '27777.8 hours' said the number, not the limit."""
+    ask, notes = MusicAsk(seconds=seconds).fitted(15.0)
+    assert ask.seconds == LONGEST and notes == ["that is far longer than the 120 s limit, so it is 120 s (2 minutes)"]
+
+
+def test_nan_seconds_is_refused_with_the_same_limits_as_everywhere(capsys):
+    with pytest.raises(TastemakerError, match="'nan' is not a length: ask for 1 to 120 seconds"):
+        MusicAsk(seconds=float("nan")).fitted(15.0)
+    assert main(["generate", "rock", "--seconds", "nan"]) == 2
+    assert capsys.readouterr().err.startswith("tastemaker: 'nan' is not a length: ask for 1 to 120 seconds")
+    with pytest.raises(TastemakerError, match="ask for 1 to 120 seconds"):  # the engines' own guard agrees
+        GenerationRequest(prompt="rock", seconds=0.7).validate()
+
+
+def test_generate_with_nothing_to_make_is_one_line_and_no_progress_bar(capsys):
+    assert main(["generate"]) == 2
+    assert capsys.readouterr().err == ('tastemaker: Say what to make: a description ("calm piano for a rainy night"), '
+                                       "a style, or a reference file.\n")
+
+
+def test_an_unusable_data_directory_is_one_clear_line_not_an_apology(monkeypatch, capsys):
+    """TASTEMAKER_HOME=/proc/xyz said 'Sorry, something went wrong ... Reference 9c8199 in the error log'."""
+    monkeypatch.setenv("TASTEMAKER_HOME", "/proc/xyz")
+    assert main(["generate", "rock"]) == 2
+    assert capsys.readouterr().err == ("tastemaker: The data directory /proc/xyz (TASTEMAKER_HOME) cannot be used (No "
+                                       "such file or directory). Check it, or set TASTEMAKER_HOME to another folder.\n")

@@ -515,3 +515,27 @@ def test_opening_a_new_library_while_another_process_creates_it_waits_instead_of
     with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
         _switch_to_wal(broken)
     assert broken.calls == 1
+
+
+def test_a_bad_file_is_said_at_once_without_building_the_default_library(tmp_path, write_audio, monkeypatch, capsys):
+    """`library add notes.wav` (text) on a fresh data directory built the 67-piece library first (3 minutes)."""
+    import tools.library.default as default
+    from tools.library.ingest import IngestReport
+
+    monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TASTEMAKER_DEFAULT_LIBRARY", "1")
+    built = []
+    monkeypatch.setattr(default, "build_default_library", lambda *a, **k: built.append(1) or IngestReport())
+    text = tmp_path / "notes.wav"
+    text.write_text("not a recording\n")
+    assert main(["library", "add", str(text), str(tmp_path / "nope.wav")]) == 1
+    out, err = capsys.readouterr()
+    assert built == [] and out.strip() == "0 added, 2 skipped."
+    assert f"skipped {text}: is not audio we can read: it looks like text." in err
+    assert f"skipped {tmp_path / 'nope.wav'}: no such file or folder." in err
+
+    song = write_audio("song.wav", tone_mix(seconds=3.0, seed=90))  # something to add: the build comes first, said
+    assert main(["library", "add", str(song), str(text)]) == 1
+    out, err = capsys.readouterr()
+    assert built == [1] and "Preparing the built-in music library first" in err
+    assert out.strip().endswith("1 added, 0 already present, 1 skipped; 1 tracks in all.")

@@ -105,16 +105,39 @@ def _decode(fh, name: object) -> tuple[np.ndarray, int]:
     except OSError as exc:
         raise unreadable(name, exc) from None
     except Exception as exc:  # soundfile raises LibsndfileError, RuntimeError, TypeError...
-        what = _describe_non_audio(head)
-        if what:
-            raise AudioError(name, f"is not audio we can read: it looks like {what}.", _FIX) from None
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        # libsndfile names the open file ("Error opening <_io.BufferedReader name='/srv/...'>: ..."): never a path
-        reason = re.sub(r"^Error opening <[^>]*>:\s*", "", reason)
-        raise AudioError(
-            name, f"is not audio we can read ({reason}).", "The file may be corrupt or truncated. " + _FIX
-        ) from None
+        raise _not_audio(name, head, exc) from None
     return data, int(rate)
+
+
+def _not_audio(name: object, head: bytes, exc: Exception) -> AudioError:
+    """The AudioError for bytes soundfile cannot open: what they look like, else soundfile's reason."""
+    what = _describe_non_audio(head)
+    if what:
+        return AudioError(name, f"is not audio we can read: it looks like {what}.", _FIX)
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    # libsndfile names the open file ("Error opening <_io.BufferedReader name='/srv/...'>: ..."): never a path
+    reason = re.sub(r"^Error opening <[^>]*>:\s*", "", reason)
+    return AudioError(name, f"is not audio we can read ({reason}).", "The file may be corrupt or truncated. " + _FIX)
+
+
+def probe_file(path: str | os.PathLike, settings: Settings | None = None, name: object = None) -> Path:
+    """check_file, plus the header opened (nothing decoded): a file that is not audio is found at once,
+    with the same words load_clip would say after the work."""
+    p = check_file(path, settings, name)
+    shown = p if name is None else name
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(1024)
+            fh.seek(0)
+            try:
+                sf.info(fh)
+            except OSError as exc:
+                raise unreadable(shown, exc) from None
+            except Exception as exc:  # noqa: BLE001 - soundfile's many error types, said as load_clip says them
+                raise _not_audio(shown, head, exc) from None
+    except OSError as exc:
+        raise unreadable(shown, exc) from None
+    return p
 
 
 def _length_words(seconds: float) -> str:

@@ -22,7 +22,11 @@ WATCH_INTERVAL_S = 1.0
 
 
 def die_with_parent(parent_pid: int) -> None:
-    """Pool initializer: `initializer=die_with_parent, initargs=(os.getpid(),)`."""
+    """Pool initializer: `initializer=die_with_parent, initargs=(os.getpid(),)`.
+
+    Ctrl-C in a terminal reaches the whole process group: the worker leaves it to the parent (the terminal chat
+    cancels a turn on it, and the library build must go on), which ends the workers when it ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

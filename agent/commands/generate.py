@@ -91,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
         output=args.output, guidance_scale=args.guidance,
         themes=read_slots(args.text).themes if args.text.strip() else [],
     )
+    request.validate()  # a request that cannot be made is one line, before any progress bar is drawn
     out = sys.stderr if args.json else sys.stdout
     for note in notes:
         print(f"Note: {note}.", file=out)

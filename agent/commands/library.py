@@ -88,8 +88,12 @@ def _notices(lib) -> None:
 
 def _open(progress: bool = True):
     from tools.library import ensure_default_library, open_library
+    from tools.library.default import needs_build
 
     lib = open_library()
+    if needs_build(lib):  # minutes of work on a fresh data directory: say so before the bar starts
+        print("Preparing the built-in music library first (once per data directory; a few minutes)...",
+              file=sys.stderr, flush=True)
     report = ensure_default_library(lib, progress=progress)
     if report is not None and report.failed:
         print("default library: " + report.summary(), file=sys.stderr)
@@ -135,6 +139,23 @@ def run_similar(args: argparse.Namespace) -> int:
     return 0
 
 
+def _checked_files(paths: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """The audio files among `paths` (folders searched), and (path, why) for the rest: each file's header is
+    opened here, so a bad file is said in a moment, not after the built-in library is built."""
+    from tools.audio import probe_file
+    from tools.errors import AudioError
+    from tools.library.ingest import expand_paths
+
+    found, problems = expand_paths(paths)
+    files = []
+    for f in found:
+        try:
+            files.append(str(probe_file(f, name=f)))
+        except AudioError as exc:
+            problems.append((str(f), f"{exc.problem} {exc.advice}".strip()))
+    return files, problems
+
+
 def run_add(args: argparse.Namespace) -> int:
     if not args.paths and not args.manifest:
         raise TastemakerError("Give audio files or folders to add, or --manifest FILE.")
@@ -143,14 +164,28 @@ def run_add(args: argparse.Namespace) -> int:
 
         jobs.use_ray("")
         print(f"tagging on Ray: {jobs.engine().capacity} workers", file=sys.stderr)
-    lib = _open()
-    reports = []
     manifests = [args.manifest] if args.manifest else []
     paths = []
     for path in args.paths:  # a .csv or .json file given among the paths is a manifest
         (manifests if path.lower().endswith((".csv", ".json")) and os.path.isfile(path) else paths).append(path)
-    if paths:
-        reports.append(lib.add_paths(paths, progress=True, owner=args.user))
+    files, problems = _checked_files(paths)
+    if not files and not manifests:  # nothing to add: say why now, before any library is opened or built
+        if args.json:
+            print(json.dumps({"added": [], "duplicates": [],
+                              "failed": [{"file": f, "error": e} for f, e in problems]}, indent=2))
+        else:
+            for f, e in problems:
+                print(f"skipped {f}: {e}", file=sys.stderr)
+            print(f"0 added, {len(problems)} skipped.")
+        return 1
+    lib = _open()
+    reports = []
+    if files:
+        reports.append(lib.add_paths(files, progress=True, owner=args.user))
+    if problems:
+        from tools.library.ingest import IngestReport
+
+        reports.append(IngestReport(failed=problems))
     for manifest in manifests:
         reports.append(lib.add_manifest(manifest, progress=True, owner=args.user))
     _notices(lib)
@@ -219,8 +254,12 @@ def run_rebuild(args: argparse.Namespace) -> int:
 
 def run_prepare(args: argparse.Namespace) -> int:
     from tools.library import ensure_default_library, open_library
+    from tools.library.default import needs_build
 
     lib = open_library()
+    if needs_build(lib):  # minutes of work on a fresh data directory: say so before the bar starts
+        print("Preparing the built-in music library first (once per data directory; a few minutes)...",
+              file=sys.stderr, flush=True)
     report = ensure_default_library(lib, progress=True)
     print("the built-in collection is ready" + (f" ({report.summary()})" if report is not None else "")
           + f": {len(lib)} tracks")

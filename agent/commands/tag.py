@@ -68,7 +68,14 @@ def tag_files(files: list[Path], models: tuple[str, ...], progress: bool = True)
     return {"results": results, "errors": errors}
 
 
+def check_top(top: int) -> None:
+    """--top below 1 was a slice from the end (-1: every tag but one), said as nothing wrong."""
+    if top < 1:
+        raise TastemakerError(f"--top must be at least 1 (got {top}).")
+
+
 def run(args: argparse.Namespace) -> int:
+    check_top(args.top)
     models = ("msd", "mtt") if args.model == "all" else (args.model,)
     report = tag_files(expand_paths(args.paths), models, progress=not args.json)
     if args.json:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from agent.commands.tag import expand_paths
+from agent.commands.tag import check_top, expand_paths
 from tools.classify.datasets import FORMATS
 from tools.classify.names import MODELS
 from tools.errors import TastemakerError
@@ -126,6 +126,7 @@ def classify_files(files: list[Path], checkpoint: str, device: str | None = None
 
 
 def run_classify(args: argparse.Namespace) -> int:
+    check_top(args.top)
     report = classify_files(expand_paths(args.paths), args.checkpoint, args.device, progress=not args.json)
     if args.json:
         print(json.dumps(report, indent=2))

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -67,9 +68,9 @@ class GenerationRequest:
         """Raise a TastemakerError a user can act on for anything out of range."""
         if self.engine not in ENGINES:
             raise TastemakerError(f"Unknown engine '{self.engine}'. Choose one of: {', '.join(ENGINES)}.")
-        if not (0.5 <= float(self.seconds) <= MAX_SECONDS):
+        if not (SHORTEST <= float(self.seconds) <= LONGEST):  # also refuses nan
             raise TastemakerError(
-                f"Duration {self.seconds:g} s is out of range; ask for 0.5 to {MAX_SECONDS:g} seconds."
+                f"Duration {self.seconds:g} s is out of range; ask for {SHORTEST:g} to {LONGEST:g} seconds."
             )
         if not (1 <= int(self.candidates) <= MAX_CANDIDATES):
             raise TastemakerError(f"Candidates must be 1 to {MAX_CANDIDATES} (got {self.candidates}).")
@@ -92,6 +93,9 @@ class GenerationRequest:
 
 # -- range checks a person's numbers go through (the same in the chat and the CLI) ---------------------------
 
+FAR_LONGER = 86400.0  # a day or more (or infinity) is said as "far longer", not as 2.77778e+07 hours
+
+
 def _spoken(seconds: float) -> str:
     if abs(seconds) >= 3600:
         return f"{seconds / 3600:g} hour{'s' if seconds != 3600 else ''}"
@@ -105,6 +109,14 @@ def fit_seconds(seconds: float | None, default: float) -> tuple[float, list[str]
     if seconds is None:
         return default, []
     seconds = float(seconds)
+    if math.isnan(seconds):
+        raise TastemakerError(f"'nan' is not a length: ask for {SHORTEST:g} to {LONGEST:g} seconds, "
+                              "e.g. 'a 30 second jazz piece'.")
+    if seconds >= FAR_LONGER:
+        return LONGEST, [f"that is far longer than the {LONGEST:g} s limit, so it is {LONGEST:g} s (2 minutes)"]
+    if seconds <= -FAR_LONGER:
+        raise TastemakerError(f"A piece can't be a negative length: ask for {SHORTEST:g} to {LONGEST:g} seconds, "
+                              "e.g. 'a 30 second jazz piece'.")
     if seconds <= 0:
         raise TastemakerError(f"A piece can't be {_spoken(seconds)} long (out of range): ask for {SHORTEST:g} to "
                               f"{LONGEST:g} seconds, e.g. 'a 30 second jazz piece'.")

@@ -124,6 +124,11 @@ def is_ready(library: Library) -> bool:
     return library.meta(_META_KEY) == DEFAULT_LIBRARY_VERSION or not auto_build_enabled()
 
 
+def needs_build(library: Library) -> bool:
+    """Whether ensure_default_library would build now (this data directory's first build, or a new version)."""
+    return library.meta(_META_KEY) != DEFAULT_LIBRARY_VERSION and auto_build_enabled()
+
+
 def ensure_default_library(library: Library | None = None, progress: bool = True,
                            force: bool = False, on_piece: Progress | None = None,
                            stop: threading.Event | None = None) -> IngestReport | None:

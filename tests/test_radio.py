@@ -391,6 +391,38 @@ def test_a_mistyped_station_request_seeds_its_genre_not_themes_of_the_typos(user
     assert not {"start", "station", "strat", "staton"} & set(profile.themes)
 
 
+def test_a_station_named_for_a_genre_stays_in_it_after_a_skip_and_explores_only_after_several(user_home):
+    """'start a jazz station' with a Bach upload in the taste played 'classical with strings' after one skip, and
+    'non-stop jazz' explored blues at the first Skip: a skip means 'not this piece', not 'not this genre'."""
+    from tools.taste import explain
+    from tools.taste.store import save_profile
+
+    save_profile("bo", TasteProfile(genres={"classical": 0.8, "indie": 0.2}, instruments={"strings": 0.9}))
+    station = Station.start(StationRequest(words="start a jazz station", user="bo", options=SHORT), run_worker=False)
+    assert station.taste.named == ("jazz",) and "classical" in station.taste.profile.genres
+    first = station.next()  # a real piece, really tagged
+    station.steer(Steer("skip"), piece_id=first.id)
+    bold = replace(SHORT, adventurous=0.4)  # the most a station starts with: explores 26% of the time
+    after_one = [plan_next(station.taste, bold, [first], [], np.random.default_rng(s)) for s in range(60)]
+    assert {next(iter(spec.style.genres)) for spec in after_one} == {"jazz"}
+    assert not any(spec.explore for spec in after_one)
+    # several skips, or 'more adventurous': it may try a neighbour, and says why
+    skipped = replace(station.taste, recent=(1, 1, 1))
+    later = [plan_next(skipped, bold, [first], [], np.random.default_rng(s)) for s in range(60)]
+    assert any(spec.explore for spec in later)
+    assert all("after 3 skips" in spec.reason for spec in later if spec.explore)
+    asked = [plan_next(station.taste, replace(SHORT, adventurous=0.7), [first], [], np.random.default_rng(s))
+             for s in range(60)]
+    assert all("as you asked for more adventure" in spec.reason for spec in asked if spec.explore)
+    assert any(spec.explore for spec in asked)
+    assert Station.resume(station.id, run_worker=False).taste.named == ("jazz",)
+
+    nonstop = Station.start(StationRequest(words="non-stop jazz", options=SHORT), run_worker=False)
+    assert nonstop.taste.named == ("jazz",) and explain(nonstop.taste.profile) == "jazz 1.0"  # not 'about non-stop'
+    party = Station.start(StationRequest(words="radio for a dinner party", options=SHORT), run_worker=False)
+    assert party.taste.named == ()  # a genre guessed from what it is for is free to move
+
+
 # -- playlists played back ----------------------------------------------------------------------------------
 
 SHORT_PLAYLIST = StationOptions(adventurous=0.1, library_share=0.0, piece_seconds=5.0, crossfade_seconds=1.0)

@@ -326,6 +326,11 @@ def test_tastemaker_radio_piped_writes_pieces_and_learns(user_home, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "agent.cli", "radio", "jazz", "--adventurous", "3"], text=True,
                          capture_output=True, timeout=120, env=env, input="")
     assert bad.returncode == 2 and bad.stderr.strip() == "tastemaker: Adventurousness must be 0 to 1 (got 3)."
+    one = subprocess.run(
+        [sys.executable, "-m", "agent.cli", "radio", "a folk station", "--pieces", "1", "--speed", "0", "--no-play",
+         "--library-share", "0", "--piece-seconds", "5", "--user", "cy"], input="", text=True, capture_output=True,
+        timeout=300, env=env)
+    assert one.returncode == 0 and " stopped after 1 piece (0 liked, 0 skipped); " in one.stdout  # not '1 pieces'
 
 
 def test_a_song_seeds_a_station_and_the_terminal_chat_leaves_other_lines_to_the_agent(user_home, monkeypatch,

@@ -166,13 +166,15 @@ def record_feedback(session: Session, liked: bool, generation_id: str | None = N
     """Remember a like or dislike of a generated piece; the saved taste profile moves toward or away from it."""
     from tools.taste import apply_feedback, explain
     from tools.taste import record_feedback as store_feedback
+    from tools.taste.profile import NO_PREFERENCES
 
     piece = session.piece(generation_id)
     piece.liked = bool(liked)
     stored = store_feedback(session.user, piece.generation, bool(liked))
     if session.profile is not None:
         session.profile = apply_feedback(session.profile, piece.generation, bool(liked))
-    return {"generation_id": piece.id, "liked": bool(liked), "profile": explain(session.profile or stored)}
+    profile = explain(session.profile or stored)
+    return {"generation_id": piece.id, "liked": bool(liked), "profile": profile, "taste_empty": profile == NO_PREFERENCES}
 
 
 def play_music(session: Session, generation_id: str | None = None, track_id: str | None = None) -> dict[str, Any]:

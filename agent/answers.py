@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tools.genres import SOUND_TAGS
 from tools.language import Reading
 from tools.language import intents as I
 from tools.language.foreign import language_name
@@ -199,14 +200,27 @@ def _names(items: list[str]) -> str:
     return _labels([(i, 0) for i in items], len(items), with_p=False)
 
 
+# Moods that cannot both be a song's mood: the tagger can rank both high ('Mood: calm and energetic')
+_OPPOSED = ({"calm", "energetic"}, {"happy", "sad"}, {"happy", "dark"}, {"mellow", "energetic"}, {"calm", "party"})
+
+
+def _agreeing(moods: list[Any]) -> list[Any]:
+    """The moods to say together: the second one only if it does not contradict the first."""
+    return [m for i, m in enumerate(moods) if i == 0 or {moods[0][0], m[0]} not in _OPPOSED]
+
+
 def describe(result: dict[str, Any]) -> str:
     parts = []
     for u in result["uploads"]:
         text = f"**{u['name']}** ({u['duration_s']:.0f} s) sounds like {_labels(u['genres'])}."
         if u.get("moods"):
-            text += f" Mood: {_labels(u['moods'], 2, with_p=False)}."
-        if u.get("instruments"):
-            text += f" I hear {_labels(u['instruments'], 3, with_p=False)}."
+            text += f" Mood: {_labels(_agreeing(u['moods'][:2]), 2, with_p=False)}."
+        players = [(i, p) for i, p in u.get("instruments") or [] if i not in SOUND_TAGS][:3]
+        sound = [i for i, _ in (u.get("instruments") or [])[:3] if i in SOUND_TAGS]
+        if players:
+            text += f" I hear {_labels(players, 3, with_p=False)}" + (f" ({_names(sound)})." if sound else ".")
+        elif sound:
+            text += f" It sounds {_names(sound)}."
         if u.get("tempo_bpm") and u.get("key"):
             text += f" About {u['tempo_bpm']} BPM, in {u['key']}."
         if c := u.get("classifier"):
@@ -339,6 +353,11 @@ def taste(result: dict[str, Any]) -> str:
 
 
 def feedback(result: dict[str, Any]) -> str:
+    if result.get("taste_empty"):  # noted, but nothing to show for it: not 'updated your taste: no preferences yet'
+        if result["liked"]:
+            return ("Glad you like it! I've noted that, but I can't tell your taste from it yet. Tell me what you like "
+                    "('I like mellow jazz with piano') or attach a song you like.")
+        return "Thanks for telling me; I've noted that. Say 'another one' or tell me what to change."
     if result["liked"]:
         return f"Glad you like it! I've noted that and updated your taste: {result['profile']}."
     return (f"Thanks for telling me; I'll steer away from that. Your taste now: {result['profile']}. "
@@ -410,11 +429,15 @@ def back_to(result: dict[str, Any]) -> str:
 def explain(result: dict[str, Any]) -> str:
     w = result["weights"]
     asked = ", ".join(f"{k} {v:.1f}" for k, v in sorted(w["genres"].items(), key=lambda kv: -kv[1])) or "no genre"
-    extras = [*w["moods"], *w["instruments"]]
+    # moods, then the players; 'instrumental' is how it sounds, not an instrument ('with ... instrumental and piano')
+    players = [i for i in w["instruments"] if i not in SOUND_TAGS]
+    aimed = "".join([f", {_names(list(w['moods']))}" if w["moods"] else "",
+                     f", with {_names(players)}" if players else "",
+                     *(f", {i}" for i in w["instruments"] if i in SOUND_TAGS)])
     lines = [f"**{result['id']}**: you said \"{result['said']}\"." if result.get("said") else f"**{result['id']}**:",
              *([f"It is a new take on {result['refined_from']}, changed as you asked: \"{result['change']}\"."]
                if result.get("refined_from") else []),
-             f"I aimed for {asked}" + (f", with {_names(extras)}" if extras else "")
+             f"I aimed for {asked}{aimed}"
              + (f", leaving out {_names(result['avoid'])}" if result.get("avoid") else "") + "."]
     facts = []
     if result.get("tempo"):
@@ -536,7 +559,8 @@ def compose(reading: Reading, results: list[tuple[str, dict[str, Any]]], earlier
                              "(a guess at what they'd enjoy: name a style if you know better).")
             parts.append(made(result, list(earlier)))
         elif name == "record_feedback" and not result["liked"] and len(results) > 1:  # a new take follows
-            parts.append(f"Noted; I'll steer away from that. Your taste now: {result['profile']}.")
+            parts.append("Noted; I'll steer away from that." + ("" if result.get("taste_empty") else
+                                                                 f" Your taste now: {result['profile']}."))
         elif (name == "describe_uploads" and result.get("uploads") and (asked := I.piece_question(reading.corrected))
               and (line := answer_about(asked, reading, described_facts(result["uploads"][-1])))):
             parts.append(line)  # a question about it: its answer, not the whole description

@@ -442,7 +442,7 @@ def _part_levels(levels: dict[str, float], change: MusicChange) -> dict[str, flo
 def _instrument_notes(change: MusicChange, arranger_notes: list[str], engine: str) -> list[str]:
     """What a louder or quieter instrument really did: the sketch engine turns the bass and the melody up (the
     arranger's notes say so), not one instrument among the others."""
-    from tools.genres import ALL_LABELS
+    from tools.genres import ALL_LABELS, is_plural
 
     if engine != "sketch":  # MusicGen mixes as it plays: no part to turn up, no master fade asked of it
         asked = (["the melody's level"] if change.levels else []) + (["the fade-out"] if change.fade_out else [])
@@ -457,8 +457,9 @@ def _instrument_notes(change: MusicChange, arranger_notes: list[str], engine: st
                          f"{'calmer' if delta < 0 else 'livelier'} groove: I can't set the drums' volume on their own")
         elif not any(label in n for n in arranger_notes):
             verb = "up" if delta > 0 else "down"
-            notes.append(f"I can't turn one instrument {verb} yet, and the {label} was already playing, so it sounds "
-                         "much the same there")
+            was = "were" if is_plural(label) else "was"
+            notes.append(f"I can't turn one instrument {verb} yet, and the {label} {was} already playing, so it "
+                         "sounds much the same there")
     return notes
 
 

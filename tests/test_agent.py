@@ -147,7 +147,7 @@ def test_bad_upload_gets_a_clear_message_and_is_not_kept(tmp_path):
     fake.write_text("this is not audio at all")
     agent = ChatAgent()
     reply = agent.send("what is this song?", [fake])
-    assert reply.text.startswith("notes.mp3: is not audio we can read") and str(tmp_path) not in reply.text
+    assert reply.text.startswith("'notes.mp3' is not audio we can read") and str(tmp_path) not in reply.text
     assert agent.session.uploads == {} and reply.tools == []
 
 

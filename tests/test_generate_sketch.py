@@ -383,7 +383,28 @@ def test_a_named_instrument_keeps_the_melody_from_a_lent_lead():
     arr = plan(Style(genres={"rock": 0.6, "electronic": 0.4}, instruments={"guitar": 1.0}), 20.0, seed=0)
     leads = [v for v in arr.voices if v.role == "lead"]
     assert leads and all(_family(v.program) == "guitar" for v in leads), [v.program for v in leads]
-    assert "guitar plays the melody" in arr.notes
+    assert "the guitar plays the melody" in arr.notes
+    strings = plan(Style(genres={"rock": 1.0}, instruments={"strings": 1.0}), 10.0, seed=0)
+    assert "the strings play the melody" in strings.notes  # 'strings plays the melody'
+
+
+def test_the_notes_say_truly_why_a_voice_was_left_out():
+    """'Choir Aahs left out (asked for no vocals)' after 'combine my songs': nobody asked; the songs' tags said
+    'instrumental'."""
+    from tools.generate.sketch.arranger import Voice, _apply_instruments
+
+    def notes_for(style: Style) -> list[str]:
+        pads = [Voice("pad", 52, "C---", 55, "open", 70, ["verse"], False, 0.7, "classical"),  # Choir Aahs
+                Voice("pad", 48, "C---", 55, "open", 70, ["verse"], False, 0.7, "classical")]  # strings
+        notes: list[str] = []
+        _apply_instruments(pads, style, notes)
+        return notes
+
+    assert notes_for(Style(genres={"classical": 1.0}, instruments={"instrumental": 0.6})) == \
+        ["Choir Aahs left out (the piece is instrumental)"]
+    assert notes_for(Style(genres={"classical": 1.0}, avoid=["vocals"])) == ["Choir Aahs left out (asked for no vocals)"]
+    assert notes_for(Style(genres={"classical": 1.0}, avoid=["vocals"], left_out={"vocals": "the loop heard them"})) \
+        == ["Choir Aahs left out (the loop heard them)"]
 
 
 def test_the_seed_picks_the_band_the_drummers_feel_the_intro_the_octave_and_the_tempo():

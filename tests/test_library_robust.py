@@ -392,7 +392,7 @@ def test_one_unreadable_file_does_not_stop_the_others(tmp_path, write_audio, mon
 
         assert main(["tag", str(tmp_path / "good0.wav"), str(locked)]) == 1
         out, err = capsys.readouterr()
-        assert "good0.wav" in out and f"error: {locked}: cannot be read: permission denied." in err
+        assert "good0.wav" in out and f"error: '{locked}' cannot be read: permission denied." in err
 
         assert main(["library", "similar", str(locked)]) == 2
         assert "cannot be read: permission denied" in capsys.readouterr().err
@@ -407,7 +407,7 @@ def test_errors_name_the_file_as_the_person_gave_it(tmp_path, write_audio):
     hidden.write_text("not audio")
     with pytest.raises(AudioError) as caught:
         load_clip(hidden, name="my song.wav")
-    assert str(caught.value).startswith("my song.wav: is not audio we can read")
+    assert str(caught.value).startswith("'my song.wav' is not audio we can read")
     assert "session" not in str(caught.value) and str(tmp_path) not in str(caught.value)
 
 
@@ -488,7 +488,7 @@ def test_terminal_attach_of_an_unreadable_file_is_one_clear_line(tmp_path, write
         assert run_terminal(stdin=io.StringIO(f"/attach {locked}\n/quit\n"), stdout=out) == 0
     reply = next(line for line in out.getvalue().splitlines() if line.startswith("Can't attach it"))
     # the path as the person typed it (a bare 'locked.wav' left them guessing which folder was meant)
-    assert reply.startswith(f"Can't attach it: {locked}: cannot be read: permission denied.")
+    assert reply.startswith(f"Can't attach it: '{locked}' cannot be read: permission denied.")
     assert "went wrong" not in reply and "Traceback" not in out.getvalue()
 
 

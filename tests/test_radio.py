@@ -326,6 +326,11 @@ def test_tastemaker_radio_piped_writes_pieces_and_learns(user_home, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "agent.cli", "radio", "jazz", "--adventurous", "3"], text=True,
                          capture_output=True, timeout=120, env=env, input="")
     assert bad.returncode == 2 and bad.stderr.strip() == "tastemaker: Adventurousness must be 0 to 1 (got 3)."
+    one = subprocess.run(
+        [sys.executable, "-m", "agent.cli", "radio", "a folk station", "--pieces", "1", "--speed", "0", "--no-play",
+         "--library-share", "0", "--piece-seconds", "5", "--user", "cy"], input="", text=True, capture_output=True,
+        timeout=300, env=env)
+    assert one.returncode == 0 and " stopped after 1 piece (0 liked, 0 skipped); " in one.stdout  # not '1 pieces'
 
 
 def test_a_song_seeds_a_station_and_the_terminal_chat_leaves_other_lines_to_the_agent(user_home, monkeypatch,
@@ -389,6 +394,38 @@ def test_a_mistyped_station_request_seeds_its_genre_not_themes_of_the_typos(user
     profile = seed_profile("strat a jaz staton", user="typist")
     assert max(profile.genres, key=profile.genres.get) == "jazz"
     assert not {"start", "station", "strat", "staton"} & set(profile.themes)
+
+
+def test_a_station_named_for_a_genre_stays_in_it_after_a_skip_and_explores_only_after_several(user_home):
+    """'start a jazz station' with a Bach upload in the taste played 'classical with strings' after one skip, and
+    'non-stop jazz' explored blues at the first Skip: a skip means 'not this piece', not 'not this genre'."""
+    from tools.taste import explain
+    from tools.taste.store import save_profile
+
+    save_profile("bo", TasteProfile(genres={"classical": 0.8, "indie": 0.2}, instruments={"strings": 0.9}))
+    station = Station.start(StationRequest(words="start a jazz station", user="bo", options=SHORT), run_worker=False)
+    assert station.taste.named == ("jazz",) and "classical" in station.taste.profile.genres
+    first = station.next()  # a real piece, really tagged
+    station.steer(Steer("skip"), piece_id=first.id)
+    bold = replace(SHORT, adventurous=0.4)  # the most a station starts with: explores 26% of the time
+    after_one = [plan_next(station.taste, bold, [first], [], np.random.default_rng(s)) for s in range(60)]
+    assert {next(iter(spec.style.genres)) for spec in after_one} == {"jazz"}
+    assert not any(spec.explore for spec in after_one)
+    # several skips, or 'more adventurous': it may try a neighbour, and says why
+    skipped = replace(station.taste, recent=(1, 1, 1))
+    later = [plan_next(skipped, bold, [first], [], np.random.default_rng(s)) for s in range(60)]
+    assert any(spec.explore for spec in later)
+    assert all("after 3 skips" in spec.reason for spec in later if spec.explore)
+    asked = [plan_next(station.taste, replace(SHORT, adventurous=0.7), [first], [], np.random.default_rng(s))
+             for s in range(60)]
+    assert all("as you asked for more adventure" in spec.reason for spec in asked if spec.explore)
+    assert any(spec.explore for spec in asked)
+    assert Station.resume(station.id, run_worker=False).taste.named == ("jazz",)
+
+    nonstop = Station.start(StationRequest(words="non-stop jazz", options=SHORT), run_worker=False)
+    assert nonstop.taste.named == ("jazz",) and explain(nonstop.taste.profile) == "jazz 1.0"  # not 'about non-stop'
+    party = Station.start(StationRequest(words="radio for a dinner party", options=SHORT), run_worker=False)
+    assert party.taste.named == ()  # a genre guessed from what it is for is free to move
 
 
 # -- playlists played back ----------------------------------------------------------------------------------

@@ -19,10 +19,20 @@ class AudioError(TastemakerError):
         self.path = str(path)
         self.problem = problem
         self.advice = advice
-        message = f"{self.path}: {problem}"
+        # the name quoted, the problem a sentence after it: 'passwd: is not audio' read as one garbled name
+        verb = problem.split(" ", 1)[0] in ("is", "has", "contains", "cannot", "was", "looks")
+        message = f"'{self.path}'{' ' if verb else ': '}{problem}"
         if advice:
             message += f" {advice}"
         super().__init__(message)
+
+
+def without_name(message: str, name: str) -> str:
+    """A file's problem without the name an AudioError starts with, for a line that names the file itself."""
+    for prefix in (f"'{name}': ", f"'{name}' ", f"{name}: "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
 
 
 class ModelMissingError(TastemakerError):

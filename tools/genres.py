@@ -111,6 +111,17 @@ KINDS = {"genre": GENRES, "mood": MOODS, "instrument": INSTRUMENTS}
 ALL_LABELS: dict[str, str] = {label: kind for kind, table in KINDS.items() for label in table}
 
 
+# Labels of the instrument table that say how the music sounds, not who plays it: never listed as instruments.
+SOUND_TAGS = ("instrumental", "acoustic")
+
+
+def is_plural(label: str) -> bool:
+    """Whether an instrument's name is a plural noun, for the verb after it ('the strings play', 'the bass
+    plays')."""
+    word = label.strip().lower().split()[-1] if label.strip() else ""
+    return word in ("timpani",) or (word.endswith("s") and not word.endswith("ss"))
+
+
 def genre_names() -> list[str]:
     return list(GENRES)
 

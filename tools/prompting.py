@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from tools.contracts import Style, TasteProfile
+from tools.genres import SOUND_TAGS
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[1] / "prompts" / "generation.yaml"
 MAX_STYLE_GENRES = 3
@@ -59,9 +60,12 @@ def profile_to_prompt(profile: TasteProfile) -> str:
     moods = profile.moods_to_mention()
     if moods:
         parts["moods"].append(t["moods"].format(moods=_join(moods)))
-    instruments = [i for i, w in _ranked(profile.instruments) if w >= 0.4 and i not in profile.avoid][:3]
+    ranked = [i for i, w in _ranked(profile.instruments) if w >= 0.4 and i not in profile.avoid]
+    # 'instrumental' and 'acoustic' describe the sound: after the players, never 'featuring ... and instrumental'
+    instruments = [i for i in ranked if i not in SOUND_TAGS][:3]
     if instruments:
         parts["instruments"].append(t["instruments"].format(instruments=_join(instruments)))
+    parts["instruments"] += [i for i in ranked if i in SOUND_TAGS]
     parts["avoid"] = [t["avoid"].format(label=label) for label in profile.avoid]
     prompt = ", ".join(p for name in t["order"] for p in parts[name])
     themes = "; ".join(profile.themes)

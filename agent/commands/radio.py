@@ -113,7 +113,7 @@ def announce(n: int, piece, out: IO[str]) -> None:
 def run(args: argparse.Namespace, stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout) -> int:
     from pathlib import Path
 
-    from agent.radio_chat import RadioChat, parse_radio
+    from agent.radio_chat import RadioChat, _pieces, parse_radio
     from tools.errors import TastemakerError
     from tools.radio import Station, StationOptions, StationRequest, Steer
     from tools.taste import explain
@@ -225,7 +225,7 @@ def run(args: argparse.Namespace, stdin: IO[str] = sys.stdin, stdout: IO[str] = 
         station.stop()
     liked = sum(1 for p in station.played if p.liked)
     skipped = sum(1 for p in station.played if p.skipped)
-    print(f"Station {station.id} stopped after {count} pieces ({liked} liked, {skipped} skipped); it now leans: "
+    print(f"Station {station.id} stopped after {_pieces(count)} ({liked} liked, {skipped} skipped); it now leans: "
           f"{explain(station.taste.profile)}. Resume it: tastemaker radio --resume {station.id}", file=stdout,
           flush=True)
     return 0

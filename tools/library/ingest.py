@@ -30,7 +30,7 @@ from tqdm import tqdm
 from tools.audio import is_audio_name, load_clip, unreadable
 from tools.contracts import Track
 from tools.embeddings import embed_texts
-from tools.errors import StorageError, TastemakerError
+from tools.errors import StorageError, TastemakerError, without_name
 from tools.genres import ALL_LABELS, GENRES, INSTRUMENTS, MOODS, normalise
 from tools.incidents import log_incident
 from tools.library.store import SHARED, Library, LibraryError, NewTrack
@@ -242,7 +242,7 @@ def _failure_words(name: str, exc: BaseException) -> str:
     from tools.jobs.job import JobFailed
 
     if isinstance(exc, TastemakerError) and (not isinstance(exc, JobFailed) or exc.user_facing):
-        return str(exc).removeprefix(name + ": ")
+        return without_name(str(exc), name)
     ref = log_incident(exc, f"adding {name} to the library")  # a bug of ours: details to the log, one line here
     return f"could not be analysed ({type(exc).__name__}; reference {ref} in the error log)."
 
@@ -315,7 +315,7 @@ def ingest(library: Library, sources: list[Source], progress: bool = True, desc:
             except LibraryError:
                 raise
             except TastemakerError as exc:
-                report.failed.append((name, str(exc).removeprefix(name + ": ")))
+                report.failed.append((name, without_name(str(exc), name)))
                 bar.update()
                 continue
             seen.add(digest)

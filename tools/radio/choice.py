@@ -193,12 +193,29 @@ def _lead(primary: str, taste: StationTaste, prev: RadioPiece | None, options: S
     return ""
 
 
+SKIPS_TO_WANDER = 3  # skips among the recent pieces after which a station named for a genre tries a neighbour
+ASKED_TO_WANDER = 0.5  # adventurousness the person raised ('more adventurous') that lets it explore at once
+
+
+def wander_reason(taste: StationTaste, options: StationOptions) -> str | None:
+    """Why a station the person named genres for may leave them now ('after 3 skips'), or None: it stays."""
+    if not taste.named:
+        return ""
+    if options.adventurous >= ASKED_TO_WANDER:
+        return "as you asked for more adventure"
+    skips = sum(taste.recent)
+    return f"after {skips} skips" if skips >= SKIPS_TO_WANDER else None
+
+
 def plan_generated(taste: StationTaste, options: StationOptions, prev: RadioPiece | None,
                    rng: np.random.Generator, seconds: float) -> PieceSpec:
     genres = renderable_genres()
     prefs = preferences(taste, genres)
+    if taste.named:  # a station named for a genre plays that genre, however a skip moved its weights
+        prefs = {g: max(prefs.get(g, 0.0), 0.05) for g in taste.named if g in genres} or prefs
+    wander = wander_reason(taste, options)
     # the first piece plays what was asked for: exploring starts once the station has been heard
-    explore = bool(rng.random() < exploration_rate(options, taste)) and prev is not None
+    explore = bool(rng.random() < exploration_rate(options, taste)) and prev is not None and wander is not None
     picked = _explore_genre(taste, prefs, genres, rng) if explore else None
     if picked is None:
         explore = False
@@ -206,6 +223,7 @@ def plan_generated(taste: StationTaste, options: StationOptions, prev: RadioPiec
         reason = f"your station's {primary} ({prefs[primary]:.2f})"
     else:
         primary, reason = picked
+        reason += f", {wander}" if wander else ""
     blend = {primary: 1.0}
     # a partner only among the station's strongest styles: a blend with a weak one is mostly a miss
     others = {g: w for g, w in prefs.items() if g != primary and w >= max(0.25, 0.6 * prefs.get(primary, 0.0))}
@@ -250,6 +268,8 @@ def plan_library(taste: StationTaste, options: StationOptions, prev: RadioPiece 
         genres, _, _ = library_genres(t)
         shape = heard_shape(genres)
         core = heard_core(genres)
+        if taste.named and not set(core) & set(taste.named) and wander_reason(taste, options) is None:
+            continue  # a jazz station plays jazz from the library too
         averse = sum(taste.aversion.get(g, 0.0) * h for g, h in core.items()) / max(sum(core.values()), 1e-9)
         fit = (0.6 if cold else cosine(taste.profile.genres, shape)) - averse
         if any(a in shape for a in taste.profile.avoid):

@@ -16,7 +16,7 @@ from tools.contracts import TasteProfile
 
 _STATION_WORDS = re.compile(
     r"\b(?:please|start|play|put on|begin|resume|make|me|my|your|own|a|an|the|some|radio|station|stream|"
-    r"channel|playlist|mix|endless|\d+(?:\.\d+)?\s*-?\s*(?:minutes?|mins?|hours?|h)|minutes?|long)\b",
+    r"channel|playlist|mix|endless|non-?stop|nonstop|\d+(?:\.\d+)?\s*-?\s*(?:minutes?|mins?|hours?|h)|minutes?|long)\b",
     re.IGNORECASE,
 )
 GUESSED_WEIGHT = 0.5
@@ -51,6 +51,18 @@ def station_words(text: str) -> str:
     from tools.language.spelling import correct
 
     return " ".join(_STATION_WORDS.sub(" ", correct(text or "")).split())
+
+
+def named_genres(words: str) -> list[str]:
+    """The genres the person's words name ('a jazz station' -> ['jazz']); not those only guessed from what the
+    music is for or the sentence's meaning ('for a dinner party': its reason says '(no other genre named)')."""
+    said = station_words(words)
+    if not re.search(r"[a-z]{3,}", said.lower()):
+        return []
+    from tools.language import parse_text
+
+    parsed = parse_text(said)
+    return [g for g in parsed.style.genres if "(" not in parsed.reasons.get(g, "(")]
 
 
 def seed_profile(words: str = "", user: str | None = None, song: str | None = None) -> TasteProfile:

@@ -136,11 +136,12 @@ class Station:
     def start(cls, request: StationRequest, run_worker: bool = True, load_library: bool = True) -> "Station":
         """A new station seeded by the person's saved taste, words and/or a song; the worker starts at once
         and the library is read in the background (the first pieces are generated meanwhile)."""
-        from tools.radio.seeding import seed_profile
+        from tools.radio.seeding import named_genres, seed_profile
 
         options = request.options.validate()
         profile = seed_profile(request.words, request.user if request.use_saved_taste else None, request.song)
-        station = cls(StationTaste(profile), options, words=request.words, user=request.user)
+        named = tuple(g for g in named_genres(request.words) if g in profile.genres)
+        station = cls(StationTaste(profile, named=named), options, words=request.words, user=request.user)
         if load_library and options.library_share > 0:
             station.load_library_in_background()
         if run_worker:
@@ -421,7 +422,8 @@ class Station:
                 "taste": {"profile": asdict(self.taste.profile), "aversion": self.taste.aversion,
                           "feedback": self.taste.feedback, "version": self.taste.version,
                           "adjusted": self.taste.adjusted, "sounds": self.taste.sounds,
-                          "recent": list(self.taste.recent), "rewards": self.taste.rewards},
+                          "recent": list(self.taste.recent), "rewards": self.taste.rewards,
+                          "named": list(self.taste.named)},
                 "seed_profile": asdict(self.seed_profile),
                 "played": [_piece_dict(p) for p in self.played[-200:]],
                 "saved": time.time(),
@@ -451,7 +453,8 @@ class Station:
         taste = StationTaste(profile_from_dict(t["profile"]), dict(t.get("aversion", {})), int(t.get("feedback", 0)),
                              int(t.get("version", 0)), int(t.get("adjusted", 0)), dict(t.get("sounds", {})),
                              tuple(int(x) for x in t.get("recent", ()))[-8:],
-                             {g: [float(m), float(w)] for g, (m, w) in t.get("rewards", {}).items()})
+                             {g: [float(m), float(w)] for g, (m, w) in t.get("rewards", {}).items()},
+                             tuple(str(g) for g in t.get("named", ())))
         options = StationOptions(**{k: v for k, v in data.get("options", {}).items()
                                     if k in StationOptions.__dataclass_fields__})
         station = cls(taste, options, words=data.get("words", ""), user=user or data.get("user"),

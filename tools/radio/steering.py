@@ -70,6 +70,9 @@ class StationTaste:
     # what each style has earned on this station: {style: [mean reward, weight of evidence]}; a like is 1, a piece
     # played through 0.6, a skip or dislike 0 (a blend shares its reward by its genres' shares)
     rewards: dict[str, list[float]] = field(default_factory=dict)
+    # genres the person named for the station ("a jazz station"): it stays in them; a skip means "not this
+    # piece", not "not this genre"
+    named: tuple[str, ...] = ()
 
     @property
     def missing(self) -> float:

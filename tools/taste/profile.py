@@ -14,13 +14,16 @@ named any of that kind, and anything they negate ("no vocals") is removed.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import numpy as np
 
 from tools.contracts import Clip, TasteProfile
+from tools.genres import SOUND_TAGS
 from tools.taste.analysis import ClipAnalysis, analyse_clip
 
+NO_PREFERENCES = "no preferences yet"  # what explain() says of an empty taste
 CLIP_TOP = 0.8  # the strongest label heard in the clips
 MIN_WEIGHT = 0.2
 KEEP = 5
@@ -106,12 +109,24 @@ def merge_text(profile: TasteProfile, text: str) -> TasteProfile:
         mode=style.mode or profile.mode,
         energy=style.energy if style.energy is not None else profile.energy,
         brightness=profile.brightness,
-        themes=list(dict.fromkeys(profile.themes + list(parsed.themes))),
+        themes=list(dict.fromkeys(profile.themes + theme_phrases(text, list(parsed.themes)))),
         avoid=sorted(avoid),
         shared=profile.shared,
         clips=profile.clips,
         words=profile.words + [text.strip()],
     )
+
+
+def theme_phrases(text: str, words: list[str]) -> list[str]:
+    """Theme words side by side in what was said, as one theme: 'rainy evenings' is one, not 'rainy; evenings'."""
+    said = " ".join(re.findall(r"[a-z0-9&'\-]+", text.lower()))
+    phrases: list[str] = []
+    for word in words:
+        if phrases and re.search(rf"\b{re.escape(phrases[-1])} {re.escape(word)}\b", said):
+            phrases[-1] += f" {word}"
+        else:
+            phrases.append(word)
+    return phrases
 
 
 def build_profile(clips: list[Clip] | None = None, text: str = "") -> TasteProfile:
@@ -136,14 +151,17 @@ def explain(profile: TasteProfile) -> str:
     if profile.energy is not None:
         parts.append("energetic" if profile.energy >= 0.65 else "calm" if profile.energy <= 0.35 else "medium energy")
     moods = profile.moods_to_mention()
-    instruments = [i for i, w in profile.instruments.items() if w >= 0.4][:3]
+    # 'instrumental' and 'acoustic' are tags of the sound, not players: said as such, never in the 'with' list
+    instruments = [i for i, w in profile.instruments.items() if w >= 0.4 and i not in SOUND_TAGS][:3]
+    sound = [t for t in SOUND_TAGS if profile.instruments.get(t, 0.0) >= 0.4]
     if moods:
         parts.append(" and ".join(moods))
+    parts += sound
     if instruments:
         parts.append("with " + ", ".join(instruments))
-    line = ", ".join(parts) if parts else "no preferences yet"
+    line = ", ".join(parts) if parts else NO_PREFERENCES
     if profile.avoid:
         line += "; no " + ", no ".join(profile.avoid)
     if profile.themes:
-        line += "; about " + "; ".join(profile.themes)
+        line += "; about " + ", ".join(profile.themes)
     return line

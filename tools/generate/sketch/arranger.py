@@ -14,6 +14,7 @@ import pretty_midi
 
 from tools.contracts import Style
 from tools.errors import TastemakerError
+from tools.genres import is_plural
 from tools.generate.sketch import form
 from tools.generate.sketch import performance as P
 from tools.generate.sketch import styles as S
@@ -300,11 +301,13 @@ def _apply_instruments(voices: list[Voice], style: Style, notes: list[str]) -> l
         fam = _family(v.program)
         if fam in avoid or (fam == "vocals" and "instrumental" in style.instruments):
             substitute = 0 if fam != "piano" else 11  # piano stands in; vibraphone for an unwanted piano
+            # the truth about why: 'instrumental' often comes from a song's tags, not from the person's words
+            why = style.left_out.get(fam) or (f"asked for no {fam}" if fam in avoid else "the piece is instrumental")
             if v.role == "lead" or len([x for x in voices if x.role == v.role]) == 1:
-                notes.append(f"{pretty_midi.program_to_instrument_name(v.program)} swapped out (asked for no {fam})")
+                notes.append(f"{pretty_midi.program_to_instrument_name(v.program)} swapped out ({why})")
                 v.program = substitute
             else:
-                notes.append(f"{pretty_midi.program_to_instrument_name(v.program)} left out (asked for no {fam})")
+                notes.append(f"{pretty_midi.program_to_instrument_name(v.program)} left out ({why})")
                 continue
         kept.append(v)
     wanted = [(w, label) for label, w in style.instruments.items()
@@ -330,12 +333,12 @@ def _apply_instruments(voices: list[Voice], style: Style, notes: list[str]) -> l
                 own = next(v.program for v in kept if _family(v.program) == _family(program))
                 leads[0].program = own
                 leads[0].drive = 0.0
-                notes.append(f"{label} plays the melody")
+                notes.append(f"the {label} {'play' if is_plural(label) else 'plays'} the melody")
             continue
         if i == 0 and leads:
             for lead in leads[:1]:
                 lead.program = program
-            notes.append(f"{label} plays the melody")
+            notes.append(f"the {label} {'play' if is_plural(label) else 'plays'} the melody")
         else:
             role = "pad" if _family(program) in ("strings", "synth", "vocals", "brass", "organ") else "comp"
             pattern = "C---------------" if role == "pad" else "a.a.a.a.a.a.a.a."

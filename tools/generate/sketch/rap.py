@@ -78,7 +78,7 @@ def write_lyrics(sections: list[tuple[str, int, int]], themes: list[str],
                  rng: np.random.Generator) -> list[tuple[int, str]]:
     """(bar, line) for every bar: ad-libs on the intro and outro, stock verse lines, and a chorus hook that
     names the themes (the tagger hears hip-hop by the voice, so no bar is left without one)."""
-    words = [t for t in themes if t.isalpha()][:4]
+    words = [w for t in themes for w in t.split() if w.isalpha()][:4]  # a taste's theme can be two words
     hook = f"{', '.join(words)}, that is what we talk about" if words else str(rng.choice(HOOKS))
     stock = list(rng.permutation(VERSE_LINES))
     verses = stock

@@ -510,7 +510,18 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
             nudge = 1.1 if (energy or 0) > 0 else 0.9 if (energy or 0) < 0 else 1.0
             tempo, _ = fit_tempo(round(made_at * nudge))
     wanted = [g for g, d in change.more.items() if d > 0 and _kind(g) == "genre"]
-    if piece.kind == "create":
+    if piece.kind == "create" and _mix_only(change) and piece.generation.style is not None:
+        # the loop's pick made again as it was made (its prompt, style, seed and reference), mixed as asked: a new
+        # loop run would pick among other takes
+        request: LoopRequest = piece.request
+        g = piece.generation
+        style = replace(g.style, levels=_part_levels(request.levels, change),
+                        fade_out_s=ASKED_FADE_S if change.fade_out else request.fade_out_s)
+        again = GenerationRequest(prompt=g.prompt, style=style, seconds=request.seconds, seed=base_seed,
+                                  engine=g.engine, reference_midi=request.reference_midi, like=request.like,
+                                  themes=list(request.profile.themes))
+        result = run_generation(session, again, notes)
+    elif piece.kind == "create":
         request: LoopRequest = piece.request
         profile = request.profile
         avoid = set(profile.avoid)

@@ -188,6 +188,16 @@ def test_the_melody_turned_up_or_a_fade_out_keeps_the_pieces_notes():
              for g in made]
     assert notes[0] == notes[1] == notes[2] and len(notes[0]) > 10
     assert len({g.audio_path for g in made}) == 3  # three files: the mix is what changed
+    # a piece the classifier loop picked for a taste: the same pick, not a new loop run among other takes
+    loop = ChatAgent(user="same-notes-loop")
+    loop.send("I like calm music")
+    loop.send("yes please, 4 seconds")
+    loop.send("the melody is too quiet")
+    picked = [loop.session.pieces[g].generation for g in ("g1", "g2")]
+    assert loop.session.pieces["g1"].kind == "create"
+    notes = [[(n.pitch, round(n.start, 3)) for i in pretty_midi.PrettyMIDI(g.midi_path).instruments for n in i.notes]
+             for g in picked]
+    assert notes[0] == notes[1] and notes[0]
 
 
 def test_a_taste_of_only_dislikes_is_kept_and_said_and_make_something_is_not_made_for_it():

@@ -1015,3 +1015,13 @@ def test_a_fade_out_asked_for_ends_the_piece_quietly():
     end_a, end_b = rms(a[-sr:]), rms(b[-sr:])
     assert end_b < 0.3 * end_a, (end_a, end_b)
     assert rms(b[-4 * sr:-3 * sr]) > 2 * end_b  # falling through the fade, not silent throughout
+
+
+@pytest.mark.parametrize("program, spoken", [(89, "warm pad"), (95, "sweep pad"), (81, "sawtooth synth lead"),
+                                             (87, "bass-and-lead synth"), (48, "string ensemble"),
+                                             (33, "electric bass"), (30, "distortion guitar")])
+def test_parts_are_named_as_people_say_them(program, spoken):
+    """'does it have drums?' about an ambient piece answered 'No: g1 has pad 2, two pad 8s and vibraphone'."""
+    from tools.generate.sketch.arranger import spoken_name
+
+    assert spoken_name(program) == spoken

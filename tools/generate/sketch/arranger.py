@@ -129,8 +129,7 @@ class Arrangement:
             out.append({"name": "drums", "family": "drums", "program": None, "detail": f"a {kit} kit" if kit else ""})
         for v in self.voices:
             if v.sections:
-                name = re.sub(r"\s*\(.*\)", "", pretty_midi.program_to_instrument_name(v.program)).lower()
-                out.append({"name": name,  # 'electric bass', not 'electric bass (finger)'
+                out.append({"name": spoken_name(v.program),  # 'electric bass', not 'electric bass (finger)'
                             "family": _family(v.program), "program": v.program, "detail": ""})
         return out
 
@@ -142,6 +141,19 @@ class Arrangement:
         d["instruments"] = [f"{v.role}: {pretty_midi.program_to_instrument_name(v.program)} ({v.style})"
                             for v in self.voices]
         return d
+
+
+def spoken_name(program: int) -> str:
+    """A General MIDI program as people say it: 'electric bass' (not 'Electric Bass (finger)'), 'warm pad' and
+    'square synth lead' (not 'pad 2', 'lead 1')."""
+    full = pretty_midi.program_to_instrument_name(program)
+    numbered = re.match(r"(Pad|Lead|FX) \d+ \((.+)\)", full)
+    if numbered:
+        kind = {"Pad": "pad", "Lead": "synth lead", "FX": "synth effect"}[numbered.group(1)]
+        if numbered.group(2) == "bass + lead":
+            return "bass-and-lead synth"
+        return f"{numbered.group(2)} {kind}".lower()
+    return re.sub(r"\s*\(.*\)|\s+\d+$", "", full).lower()  # 'string ensemble', not 'string ensemble 1'
 
 
 # the General MIDI drum kits (bank 128) as a drummer would name them (styles.KITS lists each style's)

@@ -254,8 +254,9 @@ class MusicChange:
         f"how many new takes (1-{MAX_CANDIDATES}); one unless the person asks for more"))
 
     def energy_change(self) -> float:
-        """The energy delta to apply; quieter or busier drums come through the groove (energy), as the sketch
-        engine has no per-instrument volume. Drums taken out leave the pace as it was ('no drums' is not 'calmer')."""
+        """The energy delta to apply; quieter or busier drums come through the groove (energy): a drummer plays
+        softer by playing less (`levels` turns the melody or the bass up in the mix). Drums taken out leave the pace
+        as it was ('no drums' is not 'calmer')."""
         energy = float(self.energy_delta or 0.0)
         drums = float(self.more.get("drums", 0.0))
         if drums:

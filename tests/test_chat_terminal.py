@@ -107,7 +107,7 @@ def test_attach_reads_a_path_as_a_shell_does_and_attaches_a_file_once(write_audi
     out = subprocess.run([sys.executable, "-m", "agent.cli", "chat", "--terminal"], input=script, text=True,
                          capture_output=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr
-    assert "Can't attach it: ~/nope.wav: no such file." in out.stdout
+    assert "Can't attach it: '~/nope.wav': no such file." in out.stdout  # the path as typed, quoted
     assert "Attached my song.wav as u1" in out.stdout and "as u2" not in out.stdout
     assert out.stdout.count("my song.wav is already attached as u1") == 2
     assert out.stdout.count("sounds like") == 1

@@ -48,13 +48,25 @@ def no_such_piece(which: int, pieces: list[str]) -> str:
             f"Say 'play {pieces[-1]} again' or 'the first one'.")
 
 
-def no_such_name(name: str, pieces: list[str]) -> str:
-    """'make g1 faster', 'something like g42' naming a piece this chat has not made."""
+def no_such_name(name: str, pieces: list[str], example: str = "make {last} faster', 'something like {first}") -> str:
+    """'make g1 faster', 'save g42' naming a piece this chat has not made; `example` names one that is there."""
     if not pieces:
         return (f"There is no {name}: I haven't made anything in this chat yet. Ask me for a piece ('make me a calm "
                 "piano piece'), then say what to change.")
-    return (f"There is no {name} in this chat; the pieces so far are {', '.join(pieces)}. Say which one ('make "
-            f"{pieces[-1]} faster', 'something like {pieces[0]}').")
+    return (f"There is no {name} in this chat; the pieces so far are {', '.join(pieces)}. Say which one "
+            f"('{example.format(last=pieces[-1], first=pieces[0])}').")
+
+
+def which_piece(pieces: list[str], labels: dict[str, list[str]]) -> str:
+    """'play the slow one' when that does not say which: what each piece is, to pick by name."""
+    each = ", ".join(f"{p} ({', '.join(labels.get(p, [])[:2]) or 'no style named'})" for p in pieces)
+    return f"Which one do you mean? The pieces so far: {each}. Say 'play {pieces[-1]}' or 'the first one'."
+
+
+def nothing_earlier(piece: str, undone: str) -> str:
+    """A second 'undo' after going back to a piece that changed nothing before it: not the undone one again."""
+    return (f"{piece} is as far back as this goes: it was not made from an earlier piece. Say 'play {undone}' to "
+            f"have the change back, or 'another one' for a new take.")
 
 
 def no_piece_made_as(label: str, pieces: list[str], labels: dict[str, list[str]]) -> str:

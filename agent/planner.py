@@ -47,6 +47,7 @@ class Context:
     made: list[str] = field(default_factory=list)  # generated piece ids in the order they were made
     last_batch: list[str] = field(default_factory=list)  # the pieces of the last making call (candidates)
     refined_from: dict[str, str] = field(default_factory=dict)  # a refinement's piece id -> the piece it changed
+    undone_to: str | None = None  # the piece an 'undo' went back to, while it is the last thing played
     labels: dict[str, list[str]] = field(default_factory=dict)  # piece id -> what it was made as ('the rock one')
     tracks: list[str] = field(default_factory=list)  # library ids of the last search or similar result
     shown: str | None = None  # 'upload', 'piece', 'track' or 'taste': what 'it' most likely means
@@ -56,8 +57,10 @@ class Context:
 
 def read_context(messages: Sequence[BaseMessage]) -> Context:
     ctx = Context()
+    said = ""  # the person's last message: whether a piece played again was played for an 'undo'
     for m in messages:
         if isinstance(m, HumanMessage):
+            said = _text(m)
             found = uploads_in(_text(m))
             ctx.attached_now = [uid for uid, _ in found]
             if found:
@@ -73,6 +76,7 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
             if _json(m).get("refined_from"):  # 'undo that' goes back to it, whichever take is in hand
                 ctx.refined_from.update((p, _json(m)["refined_from"]) for p in batch)
             if batch:
+                ctx.undone_to = None
                 ctx.pieces.extend(batch)
                 ctx.made.extend(batch)
                 ctx.last_batch = batch
@@ -82,6 +86,7 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
             if played in ctx.pieces:
                 ctx.pieces = [p for p in ctx.pieces if p != played] + [played]
                 ctx.shown = "piece"
+                ctx.undone_to = played if re.search(I.UNDO, said.lower()) else None
             elif _json(m).get("track_id"):
                 ctx.shown = "track"
         elif isinstance(m, ToolMessage) and m.name in SHOWING_TOOLS:
@@ -203,6 +208,15 @@ def resolve(reading: Reading, ctx: Context) -> Referent:
     return Referent(None)
 
 
+# 'the slow one', 'the other piece': a piece pointed at by something that is not its name or its place in the list
+_THE_KIND_ONE = (r"\bthe (?!(?:one|last|previous|latest|newest|new|same|current|first|second|third|fourth|fifth)\b)"
+                 r"([a-z&'-]+(?: [a-z&'-]+)?) (?:one|piece|song|version|take)\b")
+# the intents that may name a piece ('save g2', 'like g1'), each with what to say to name one that is there
+NAMES_A_PIECE = {I.MAKE: "make {last} faster', 'something like {first}", I.MAKE_LIKE: "something like {first}",
+                 I.REFINE: "make {last} faster", I.ADD: "save {last}", I.FEEDBACK: "I like {last}",
+                 I.DESCRIBE: "what is {last}?", I.EXPLAIN: "why did you make {last} like that?"}
+
+
 class OfflinePlanner(BaseChatModel):
     """Deterministic intent + slot parsing that emits tool calls, then answers from their results."""
 
@@ -276,10 +290,10 @@ class OfflinePlanner(BaseChatModel):
             return answers.REFUSE_FILE
         if intent in (I.RADIO, I.PLAYLIST):  # the chat app and the terminal chat hand these to the radio first
             return answers.RADIO_ELSEWHERE
-        if intent in (I.MAKE, I.MAKE_LIKE, I.REFINE):  # a piece named that is not there: said, not a random piece
+        if intent in NAMES_A_PIECE:  # a piece named that is not there: said, not another piece
             unknown = [g for g in re.findall(r"\bg\d+\b", reading.corrected) if g not in ctx.made]
             if unknown:
-                return answers.no_such_name(unknown[0], ctx.made)
+                return answers.no_such_name(unknown[0], ctx.made, NAMES_A_PIECE[intent])
         # 'the rock one' with no rock piece: said (every piece has its genres; 'the piano one' may be any piece)
         if (slots.named_as and ALL_LABELS.get(slots.named_as) == "genre" and ctx.shown == "piece"
                 and intent in (I.REFINE, I.MAKE_LIKE, I.PLAY, I.ADD, I.FEEDBACK)
@@ -350,7 +364,15 @@ class OfflinePlanner(BaseChatModel):
                     return self._call("play_music", {"generation_id": before})
                 if len(ctx.pieces) < 2:
                     return answers.nothing_before(ctx.made)
+                if ctx.undone_to == ctx.pieces[-1]:  # undone once already: the one before now is what was undone
+                    return answers.nothing_earlier(ctx.pieces[-1], ctx.pieces[-2])
                 return self._call("play_music", {"generation_id": ctx.pieces[-2]})  # the one before the one in hand
+            kind_named = re.search(_THE_KIND_ONE, reading.corrected)
+            if not named and not which and kind_named and not named_pieces(slots.named_as, ctx):
+                if kind_named.group(1) == "other" and len(ctx.pieces) == 2:
+                    return self._call("play_music", {"generation_id": ctx.pieces[0]})  # of two, the one not in hand
+                if len(ctx.made) > 1:
+                    return answers.which_piece(ctx.made, ctx.labels)  # 'play the slow one': not a guess at which
             piece = named[-1] if named else ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
             return self._call("play_music", {"generation_id": piece})
         if intent == I.PIECES:

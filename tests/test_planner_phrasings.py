@@ -520,3 +520,55 @@ def test_a_politely_worded_change_changes_the_piece(planner, text, change):
     """'is it possible to make it faster?' made a new punk piece (the request read for its meaning)."""
     calls, _ = plan(planner, MADE, text)
     assert calls == [("refine_music", {"said": text, **change, "generation_id": "g1"})]
+
+
+def test_a_piece_played_by_its_style_is_played_not_made_again(planner):
+    """'play the jazz one' made a new 15 s jazz piece; 'play the slow one' guessed at nothing."""
+    assert plan(planner, ROCK_AND_JAZZ, "play the jazz one")[0] == [("play_music", {"generation_id": "g2"})]
+    assert plan(planner, ROCK_AND_JAZZ, "can you play the rock piece please")[0] == [
+        ("play_music", {"generation_id": "g1"})]
+    assert plan(planner, ROCK_AND_JAZZ, "play the other one")[0] == [("play_music", {"generation_id": "g1"})]
+    calls, reply = plan(planner, ROCK_AND_JAZZ, "play the slow one")  # not a style a piece was made as
+    assert calls == [] and reply.startswith("Which one do you mean? The pieces so far: g1 (rock), g2 (jazz)"), reply
+    calls, reply = plan(planner, ROCK_AND_JAZZ, "play the blues one")
+    assert calls == [] and reply.startswith("None of the pieces so far was made as blues"), reply
+
+
+def test_a_second_undo_does_not_bring_back_what_the_first_undid(planner):
+    """After a change, 'undo that' went back to g1 and a second 'undo that' played the change (g2) again."""
+    changed = tool_turn("generate_music", {"pieces": [{"id": "g1"}]}, 1) + tool_turn(
+        "refine_music", {"pieces": [{"id": "g2"}], "refined_from": "g1"}, 2)
+    undone = changed + [said("undo that")] + tool_turn("play_music", {"generation_id": "g1"}, 3)
+    calls, reply = plan(planner, undone, "undo that")
+    assert calls == [] and reply.startswith("g1 is as far back as this goes") and "'play g2'" in reply, reply
+    # played again for another reason, the one before is still the one to go back to
+    replayed = changed + [said("play g1")] + tool_turn("play_music", {"generation_id": "g1"}, 3)
+    assert plan(planner, replayed, "undo")[0] == [("play_music", {"generation_id": "g2"})]
+    # two changes in a row: each undo goes one further back
+    twice = changed + tool_turn("refine_music", {"pieces": [{"id": "g3"}], "refined_from": "g2"}, 4)
+    back_once = twice + [said("undo")] + tool_turn("play_music", {"generation_id": "g2"}, 5)
+    assert plan(planner, back_once, "undo")[0] == [("play_music", {"generation_id": "g1"})]
+
+
+@pytest.mark.parametrize("text, example", [("save g99 as Foo", "'save g2'"), ("i love g99", "'I like g2'"),
+                                           ("what is g99?", "'what is g2?'"),
+                                           ("why did you make g99 like that?", "'why did you make g2 like that?'")])
+def test_a_piece_that_is_not_there_is_not_saved_liked_or_explained_in_its_place(planner, text, example):
+    """'save g99 as Foo' saved g1 as Foo."""
+    calls, reply = plan(planner, ROCK_AND_JAZZ, text)
+    assert calls == [] and reply.startswith("There is no g99 in this chat; the pieces so far are g1, g2") \
+        and example in reply, reply
+
+
+@pytest.mark.parametrize("text", ["why did you make it like that?", "how did you make it like that",
+                                  "so why did you make it sound like this?", "how come you made it like that"])
+def test_why_it_was_made_like_that_is_explained_not_made_again(planner, text):
+    """'why did you make it like that?' made a new take 'like that'."""
+    assert plan(planner, MADE, text)[0] == [("explain_music", {"generation_id": "g1"})], text
+
+
+@pytest.mark.parametrize("text, change", [("why not make it faster", {"tempo_factor": 1.2}),
+                                          ("why don't you make it slower?", {"tempo_factor": 0.83})])
+def test_a_change_suggested_with_why_not_changes_the_piece(planner, text, change):
+    """'why not make it faster' was explained (a 'why' question), not made faster."""
+    assert plan(planner, MADE, text)[0] == [("refine_music", {"said": text} | change | {"generation_id": "g1"})]

@@ -45,7 +45,7 @@ UNDO = r"\b(?:one before|previous one|undo|revert|go back)\b"
 
 # a polite way into a request: 'could you possibly make it slower', 'is it possible to make it faster?'
 _POLITELY = (r"(?:(?:(?:can|could|would|will) (?:you|u)(?: please| possibly| maybe| perhaps| just)?|(?:is|would) it "
-             r"(?:be )?possible to|do you think you could)\s+)?")
+             r"(?:be )?possible to|do you think you could|why not|why (?:don'?t|dont) (?:you|u))\s+)?")
 
 _GOODBYE = r"(?:bye|goodbye|good bye|bye bye|see (?:you|ya)(?: later)?|later|that'?s all(?: for now)?|good ?night)\b"
 
@@ -210,7 +210,7 @@ INTENTS: list[Intent] = [
                     r"my jam|my scene)\b", 0.8)],
            ["what's my taste", "what kind of music am I into", "I love sad piano music", "i mostly listen to metal"],
            wants_music_words=True),
-    Intent(DESCRIBE, [(r"\b(?:what(?:'s| is| are| was|s)? (?:this|that|these|those|it|they|the (?:first|second|third) "
+    Intent(DESCRIBE, [(r"\b(?:what(?:'s| is| are| was|s)? (?:this|that|these|those|it|they|g\d+|the (?:first|second|third) "
                        r"one)|which (?:genres?|style|kind)|what (?:genres?|kind|style|type|instruments?|mood)|"
                        r"identify|classify|tag (?:it|this|these|them|my)|analy[sz]e|"
                        r"describe (?:it|this|these|them|my (?:song|track|upload))|what would you call|"
@@ -268,7 +268,8 @@ INTENTS: list[Intent] = [
             "put it in a major key", "less guitar and more piano"]),
     Intent(PLAY, [(r"^(?:(?:please|ok|okay|now|and|can you|could you)[,!.]?\s+)*(?:play|replay|let me hear|"
                    r"can i hear|i want to hear|listen to)\s+(?:it|that|this|that one|this one|the (?:first|second|"
-                   r"third|fourth|fifth|last|1st|2nd|3rd|4th|5th) one|g\d+)(?:\s+(?:again|once more|one more time))?"
+                   r"third|fourth|fifth|last|1st|2nd|3rd|4th|5th) one|the [a-z&'-]+(?: [a-z&'-]+)? (?:one|piece|song|"
+                   r"version|take)|g\d+)(?:\s+(?:again|once more|one more time))?"
                    r"(?:\s+please)?[\s!.]*$", 0.96),
                   (r"\b(?:play|hear|listen to)\b.*\b(?:again|once more|one more time)\b", 0.9),
                   (r"\b(?:go back to|back to|play|i prefer(?:red)?|i liked) the (?:one before|previous one|last one)\b|"
@@ -318,6 +319,11 @@ INTENTS: list[Intent] = [
 ]
 BY_NAME = {i.name: i for i in INTENTS}
 
+# a question about how a piece came to be, which may name the making ('why did you make it like that?'); not a
+# suggestion ('why not make it faster', 'why don't you make one like these')
+_ASKS_HOW_IT_WAS_MADE = (r"^(?:(?:but|so|and|ok|okay|hmm|wait|just curious)[,!.]*\s+)*(?:(?:why|how come) (?:did|do|"
+                         r"does|is|was|would|'d)|how (?:did|was|'d)|how come) (?:you|it|this|that|the \w+)\b(?! not\b)")
+
 _PATH = re.compile(r"(?:^|\s)(?:~|\.{1,2})?/(?:[\w.-]+/)*[\w.-]+|\b[a-z]:\\|\.\./")
 _FILE_VERB = re.compile(r"\b(read|open|load|cat|show|print|use|tag|analy[sz]e|fetch|import|upload|attach|list)\b")
 
@@ -353,6 +359,10 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
         scores[REFINE] = min(scores[REFINE], 0.7)  # 'give me a different take' stays a refinement below
     if slots.different:
         scores[REFINE] = 0.95
+    if re.search(r"^(?:(?:but|so|ok|okay|hmm)[,!.]*\s+)*why (?:not|don'?t you|dont you)\b", text):
+        scores.pop(EXPLAIN, None)  # 'why not make it faster?' suggests a change; it asks nothing
+    if re.search(_ASKS_HOW_IT_WAS_MADE, text):
+        scores[EXPLAIN] = 0.98  # 'why did you make it like that?' asks about the piece, not for one like it
     if MAKE_LIKE in scores and re.search(_MAKE_VERB, text):
         scores.pop(TASTE, None)  # 'make me something for my taste, 4 seconds' asks for music, not to see the taste
     if re.search(ASKS_YES_NO, text) and slots.names_music():  # 'is it jazz?' asks about it ('is that all?' does not)

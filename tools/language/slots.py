@@ -305,11 +305,11 @@ _DIFFERENT = re.compile(r"\b(?:different (?:take|version|one|direction|approach|
                         r"totally different|something (?:else|different)|change it up|fresh take|whole new|"
                         r"entirely different|brand new take)\b")
 _LIKE_LAST = re.compile(r"\bmore like (?:this|that|it|the (?:first|second|third|last) one)\b")
-_LIKED = re.compile(r"\b(i (?:really )?(?:like|love|enjoy|dig|prefer) (?:it|this|that|the (?:first|second|third|fourth|"
-                    r"fifth|last|1st|2nd|3rd|4th|5th)(?: one)?)|(?<!'d )(?<!\bid )(?<!would )(?<!\bd )(?:love|like|dig) (?:it|this)|"
+_LIKED = re.compile(r"\b(i (?:really )?(?:like|love|enjoy|dig|prefer) (?:it|this|that|g\d+\b|the (?:first|second|third|fourth|"
+                    r"fifth|last|1st|2nd|3rd|4th|5th)(?: one)?)|(?<!'d )(?<!\bid )(?<!would )(?<!\bd )(?:love|like|dig) (?:it|this|g\d+\b)|"
                     r"(?:great|nice|lovely|awesome|amazing|perfect|beautiful|cool|brilliant|excellent|fantastic|"
                     r"wonderful|superb|sick|fire|dope)\b|thumbs up|👍|sounds (?:good|great|amazing))")
-_DISLIKED = re.compile(r"(\b(?:(?:i )?(?:don'?t|do not|didn'?t) (?:like|love|enjoy)|dislike|hate (?:it|this|that|the "
+_DISLIKED = re.compile(r"(\b(?:(?:i )?(?:don'?t|do not|didn'?t) (?:like|love|enjoy)|dislike|hate (?:it|this|that|g\d+\b|the "
                        r"(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th))|"
                        r"not (?:good|great|nice|for me|it)\b|not (?:really )?my (?:thing|style|cup of tea|jam)|"
                        r"(?:it|this|that)(?: one)? (?:isn't|is not|'s not) (?:really )?my (?:thing|style|jam)|"

@@ -9,7 +9,7 @@ chat: setup
 
 test:
 	scripts/setup.sh --test
-	.venv/bin/python -m pytest -q
+	.venv/bin/python -m pytest -q -n 2 --dist loadfile  # two workers, each test file on one
 
 demo: setup
 	.venv/bin/tastemaker tag tests/fixtures/musicnn_reference/clip.wav --model all

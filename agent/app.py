@@ -156,7 +156,17 @@ async def answer(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> N
     if isinstance(reporter, ChainlitReporter):
         current = cl.context.current_step
         reporter.parent_id = current.id if current else None
-    reply = await cl.make_async(agent.send)(text, files)
+    turn = asyncio.ensure_future(cl.make_async(agent.send)(text, files))
+    try:
+        reply = await asyncio.shield(turn)
+    except asyncio.CancelledError:  # the stop button: the work stops where it next reports, and nothing is kept
+        agent.stop()
+        if not (await turn).stopped:  # it had finished just before the stop reached it
+            agent.take_back_last_turn()
+        raise
+    if reply.stopped:  # the page went away mid-turn (on_chat_end), or came back after a dropped connection
+        await cl.Message(content=reply.text).send()
+        return
     pieces = [a.generation_id for a in reply.audio if a.generation_id]
     # pictures are drawn off the event loop: the other chats' sockets keep moving meanwhile
     message = cl.Message(content=reply.text, elements=await cl.make_async(elements_for)(reply),
@@ -362,7 +372,12 @@ async def radio_player_action(action: cl.Action) -> dict:
 
 
 @cl.on_chat_end
-async def radio_end() -> None:
+async def end() -> None:
+    """The page closed or reloaded: a turn in progress stops (its piece would go to nobody and keep a name), and so
+    does the station."""
+    agent: ChatAgent | None = cl.user_session.get("agent")
+    if agent is not None:
+        agent.stop()
     radio = cl.user_session.get("radio")
     if radio is not None and radio.station is not None:
         await cl.make_async(radio.stop)()

@@ -172,7 +172,11 @@ def _hook(lyrics: list[str]) -> str:
 
 
 def _progress(session: Session):
-    return lambda fraction, what: session.reporter.progress(what, fraction)
+    def report(fraction: float, what: str) -> None:
+        session.check_stopped()  # the stop button: the piece being made stops here, not when it is done
+        session.reporter.progress(what, fraction)
+
+    return report
 
 
 def run_generation(session: Session, request: GenerationRequest, notes: list[str] | None = None,
@@ -185,6 +189,7 @@ def run_generation(session: Session, request: GenerationRequest, notes: list[str
     wanted = wanted if wanted is not None else [g for g, w in (request.style.genres if request.style else {}).items()
                                                 if w >= AUDIBLE]
     for i, gen in enumerate(gens):
+        session.check_stopped()
         session.reporter.progress(f"listening to candidate {i + 1}", (i + 1) / (len(gens) + 1))
         piece = session.keep(gen, replace(request, seed=gen.seed), kind="generate")
         heard = _heard(gen)
@@ -326,6 +331,8 @@ def run_loop(session: Session, request: LoopRequest, notes: list[str] | None = N
     open_steps: list[Any] = []
 
     def on_event(kind: str, info: dict) -> None:
+        if kind != "stop":
+            session.check_stopped()
         # One step per iteration: it opens when the iteration starts and closes at the next one (or the end).
         if kind == "iteration":
             while open_steps:

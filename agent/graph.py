@@ -14,12 +14,12 @@ from typing import Any
 
 from langchain.agents import create_agent
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, HumanMessage, RemoveMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.attachments import attachment_note
 from agent.llm import chat_model, model_label
-from agent.session import AudioResult, GenreChart, Reporter, Session, Upload
+from agent.session import AudioResult, GenreChart, Reporter, Session, TurnStopped, Upload
 from agent.toolbox import build_tools
 from tools import jobs
 from tools.errors import TastemakerError
@@ -28,6 +28,7 @@ from tools.incidents import apology
 SYSTEM_PROMPT_FILE = Path(__file__).resolve().parent.parent / "prompts" / "system.md"
 # Enough for a few rounds of tool calls; a looping LLM is stopped with a clear message.
 RECURSION_LIMIT = 16
+STOPPED = "Stopped: I cancelled that, nothing was made. Ask again whenever you like."
 
 
 def system_prompt() -> str:
@@ -51,6 +52,7 @@ class Reply:
     items: list[AudioResult | GenreChart] = field(default_factory=list)
     attachment_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    stopped: bool = False  # the person stopped the turn: nothing it made was kept
 
     @property
     def tools(self) -> list[str]:
@@ -77,6 +79,26 @@ class ChatAgent:
         self.brain = model_label(self.model)
         self.graph = build_agent(self.session, self.model)
         self.config = {"configurable": {"thread_id": self.session.id}, "recursion_limit": RECURSION_LIMIT}
+        self._before_turn: tuple[dict, dict, Any, set[str]] | None = None
+
+    def stop(self) -> None:
+        """Stop the turn in progress (called from another thread): it ends where its work next reports progress,
+        and what it made and said is not kept (`send` returns a Reply with stopped=True)."""
+        self.session.stop_requested.set()
+
+    def take_back_last_turn(self) -> None:
+        """Forget the last turn as if it had not happened: its pieces, uploads and messages (a turn stopped by the
+        person, including one that finished just before the stop reached it)."""
+        if self._before_turn is None:
+            return
+        pieces, uploads, last_loop, message_ids = self._before_turn
+        self.session.pieces, self.session.uploads, self.session.last_loop = dict(pieces), dict(uploads), last_loop
+        messages = self.graph.get_state(self.config).values.get("messages", [])
+        extra = [RemoveMessage(id=m.id) for m in messages if m.id not in message_ids]
+        if extra:
+            self.graph.update_state(self.config, {"messages": extra})
+        self.session.outbox.clear()
+        self._before_turn = None
 
     def attach(self, path: str | Path, name: str | None = None):
         """Add an upload (validated now; a bad file raises AudioError with a clear message)."""
@@ -86,6 +108,9 @@ class ChatAgent:
              uploads: list[Upload] = ()) -> Reply:
         """One turn: attach files (paths, or uploads already attached), run the agent, collect what it made."""
         start = time.perf_counter()
+        self.session.stop_requested.clear()
+        self._before_turn = (dict(self.session.pieces), dict(self.session.uploads), self.session.last_loop,
+                             {m.id for m in self.graph.get_state(self.config).values.get("messages", [])})
         errors, attached = [], list(uploads)
         for item in attachments:
             path, name = item if isinstance(item, tuple) else (item, None)
@@ -102,12 +127,18 @@ class ChatAgent:
         try:
             with jobs.working_for(self.session.id, self.session.audio_allowance):
                 state = self.graph.invoke({"messages": [HumanMessage(content=content)]}, self.config)
+        except TurnStopped:
+            self.take_back_last_turn()
+            return Reply(text=STOPPED, stopped=True, seconds=time.perf_counter() - start)
         except TastemakerError as exc:
             return Reply(text=str(exc), attachment_errors=errors, seconds=time.perf_counter() - start)
         except Exception as exc:  # an unreachable or misbehaving LLM endpoint, or a bug of ours
             text = _llm_failure_message(self.brain, exc) if _is_llm_failure(exc) else \
                 apology(exc, "chat turn", "your request")
             return Reply(text=text, attachment_errors=errors, seconds=time.perf_counter() - start)
+        if self.session.stop_requested.is_set():  # stopped after the work's last report: still nothing kept
+            self.take_back_last_turn()
+            return Reply(text=STOPPED, stopped=True, seconds=time.perf_counter() - start)
         turn = _this_turn(state["messages"])
         calls = [(c["name"], dict(c["args"])) for m in turn if isinstance(m, AIMessage) for c in m.tool_calls]
         answer = next((m for m in reversed(turn) if isinstance(m, AIMessage) and not m.tool_calls), None)

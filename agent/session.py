@@ -9,6 +9,7 @@ to `reporter` (Chainlit steps in the browser, lines or tqdm in the terminal).
 from __future__ import annotations
 
 import contextlib
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -88,6 +89,12 @@ class TastePanel:
     words: list[str] = field(default_factory=list)
 
 
+class TurnStopped(BaseException):
+    """The person stopped the turn in progress (the browser's stop button, or the page closed). Raised where the work
+    next reports, so that a stopped piece stops costing CPU; a BaseException, like Ctrl-C, so that no tool's
+    `except Exception` turns it into an answer."""
+
+
 class Reporter:
     """Where tools report progress. This one reports nowhere; the apps subclass it."""
 
@@ -110,6 +117,7 @@ class Session:
         self.pieces: dict[str, GeneratedPiece] = {}
         self.profile: TasteProfile | None = None
         self.last_loop: LoopResult | None = None
+        self.stop_requested = threading.Event()  # set from another thread: the turn in progress ends, keeping nothing
         self.last_search: list[str] = []  # library ids shown last
         self.outbox: list[AudioResult | GenreChart | TastePanel | LoopChart] = []
         self.audio_allowance = jobs.session_allowance()  # seconds of music this chat may still have made
@@ -172,6 +180,11 @@ class Session:
         folder = get_settings().home / "chats" / self.id
         folder.mkdir(parents=True, exist_ok=True)
         return folder
+
+    def check_stopped(self) -> None:
+        """Raise TurnStopped if the person stopped this turn; called wherever long work reports progress."""
+        if self.stop_requested.is_set():
+            raise TurnStopped()
 
     def take_outbox(self) -> list[AudioResult | GenreChart | TastePanel | LoopChart]:
         items, self.outbox = self.outbox, []

@@ -124,12 +124,11 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
             pending = []
             print("tastemaker> " + radio_said, file=stdout, flush=True)
             continue
-        before = (dict(agent.session.pieces), agent.session.last_loop)
         try:
             reply = agent.send(line, uploads=pending)
         except KeyboardInterrupt:  # Ctrl-C during a turn stops that turn (the piece being made), not the chat
-            # a piece the turn kept before the stop is not offered: the person was told it was cancelled
-            agent.session.pieces, agent.session.last_loop = before
+            # what the turn made or said before the stop is not kept: the person was told it was cancelled
+            agent.take_back_last_turn()
             pending = []
             print(f"\ntastemaker> {STOPPED}", file=stdout, flush=True)
             continue

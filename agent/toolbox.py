@@ -47,6 +47,7 @@ def _as_tool(session: Session, func: Callable[..., dict[str, Any]], schema: type
     @functools.wraps(func)  # without a schema, the tool's arguments are func's own
     def run(**kwargs: Any) -> str:
         shown = {k: v for k, v in kwargs.items() if v not in (None, [], {}, "", False)}
+        session.check_stopped()  # a stopped turn's next tool does not start
         with session.reporter.step(func.__name__, json.dumps(shown, ensure_ascii=False)):
             try:
                 result = func(**kwargs)

@@ -13,7 +13,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from agent.attachments import attachment_note
 from agent.graph import ChatAgent
 from agent.planner import OfflinePlanner
-from agent.session import Session
+from agent.session import Reporter, Session
 from agent.toolbox import build_tools, has_module
 from tests.conftest import tone_mix
 from tools.language import intents as I
@@ -395,3 +395,50 @@ def test_what_was_made_lists_a_piece_whose_file_is_gone_without_failing():
     assert listed.tool_calls == [("list_pieces", {})] and "Sorry" not in listed.text
     assert "1. **g1** rock (2 s): its file is no longer here." in listed.text
     assert '2. **g2** rock (2 s): I hear' in listed.text and 'a new take on g1 ("faster")' in listed.text
+
+
+class _StopAt(Reporter):
+    """A reporter that presses 'stop' the first time the work reports `when` (no timing: the stop lands at a known
+    point of the turn, as the browser's stop button lands somewhere in it)."""
+
+    def __init__(self, when: str):
+        self.agent: ChatAgent | None = None
+        self.when, self.reports = when, []
+
+    def progress(self, text: str, fraction: float | None = None) -> None:
+        self.reports.append(text)
+        if self.when in text and self.agent is not None:
+            self.agent.stop()
+            self.agent = None  # once
+
+
+def _messages(agent: ChatAgent) -> list:
+    return agent.graph.get_state(agent.config).values.get("messages", [])
+
+
+@needs_generate
+def test_a_stopped_turn_keeps_nothing_and_the_chat_goes_on_from_before_it():
+    """The browser's stop button (or a page closed) mid-piece: the server went on to finish the piece nobody would
+    see, it took the next name (g2 was hidden, the next piece was g3) and 'make it faster' changed the hidden one."""
+    reporter = _StopAt("arranging")
+    agent = ChatAgent(reporter=reporter)
+    agent.send("make me a jazz piece, 2 seconds")
+    before = [m.id for m in _messages(agent)]
+    reporter.agent = agent
+    stopped = agent.send("make me a 20 second rock piece")
+    assert stopped.stopped and stopped.audio == [] and stopped.text.startswith("Stopped")
+    assert list(agent.session.pieces) == ["g1"] and [m.id for m in _messages(agent)] == before
+    assert reporter.reports[-1].startswith("arranging"), reporter.reports  # nothing listened to after the stop
+    faster = agent.send("make it faster")  # the piece in hand is the jazz one, and the next name is g2
+    assert faster.tool_calls[0][1]["generation_id"] == "g1" and [a.generation_id for a in faster.audio] == ["g2"]
+
+
+@needs_generate
+def test_a_turn_that_finished_just_before_the_stop_is_taken_back():
+    agent = ChatAgent()
+    agent.send("make me a jazz piece, 2 seconds")
+    before = [m.id for m in _messages(agent)]
+    agent.send("make me a rock piece, 2 seconds")  # done, but the stop came before the page showed it
+    agent.take_back_last_turn()
+    assert list(agent.session.pieces) == ["g1"] and [m.id for m in _messages(agent)] == before
+    assert [a.generation_id for a in agent.send("another one").audio] == ["g2"]

@@ -155,6 +155,24 @@ def test_upload_ask_generate_refine(app_url, browser, write_audio):
     page.close()
 
 
+def test_after_the_stop_button_the_chat_goes_on_with_nothing_of_the_stopped_turn(app_url, browser):
+    """The page side of a stop (the server side, that a stopped turn keeps nothing, is replayed in test_agent.py:
+    here the stopped work and the next request race, so this test cannot tell the old server from the new): the
+    stop is taken, the chat answers the next request at once, and only that piece is shown."""
+    if not has_module("tools.generate"):
+        pytest.skip("tools.generate not installed")
+    page = open_chat(browser, app_url)
+    page.fill("#chat-input", "make me a 120 second rock track")  # long enough that the stop lands mid-turn
+    page.click("#chat-submit")
+    page.locator("#stop-button").click(timeout=30000)
+    page.get_by_text("Task manually stopped.").wait_for(timeout=30000)
+    made = say(page, "make me a 3 second jazz piece", 1)
+    made.locator("audio").first.wait_for(timeout=30000)
+    assert "g1" in made.inner_text() and "g2" not in made.inner_text(), made.inner_text()
+    assert page.locator("audio").count() == 1  # no player for the stopped piece
+    page.close()
+
+
 def test_corrupt_upload_gets_a_clear_message(app_url, browser, write_audio, tmp_path):
     page = open_chat(browser, app_url)
     good = write_audio("whole.wav").read_bytes()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -425,10 +426,14 @@ def test_a_stopped_turn_keeps_nothing_and_the_chat_goes_on_from_before_it():
     agent.send("make me a jazz piece, 2 seconds")
     before = [m.id for m in _messages(agent)]
     reporter.agent = agent
+    home = Path(os.environ["TASTEMAKER_HOME"])
+    audio_before = set(home.rglob("*.wav"))
     stopped = agent.send("make me a 20 second rock piece")
     assert stopped.stopped and stopped.audio == [] and stopped.text.startswith("Stopped")
     assert list(agent.session.pieces) == ["g1"] and [m.id for m in _messages(agent)] == before
-    assert reporter.reports[-1].startswith("arranging"), reporter.reports  # nothing listened to after the stop
+    # stopped before the rendering, the long part: nothing played, written or listened to after the stop
+    assert reporter.reports[-1].startswith("arranging"), reporter.reports
+    assert set(home.rglob("*.wav")) == audio_before
     faster = agent.send("make it faster")  # the piece in hand is the jazz one, and the next name is g2
     assert faster.tool_calls[0][1]["generation_id"] == "g1" and [a.generation_id for a in faster.audio] == ["g2"]
 

@@ -77,6 +77,8 @@ def generate_sketch(request: GenerationRequest, style: Style, seeds: list[int],
         t0 = time.perf_counter()
         arrangement = plan(style, request.seconds, seed, reference, request.themes)
         pm = to_midi(arrangement)
+        if progress:  # the rendering is the long part: said, and a stopped turn stops before it
+            progress((i + 0.2) / len(seeds), f"playing candidate {i + 1} of {len(seeds)}")
         audio = render_audio(arrangement, pm)
         render_s = time.perf_counter() - t0
         midi_path = write_midi(Path(wav_path).with_suffix(".mid"), pm)

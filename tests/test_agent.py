@@ -447,3 +447,16 @@ def test_a_turn_that_finished_just_before_the_stop_is_taken_back():
     agent.take_back_last_turn()
     assert list(agent.session.pieces) == ["g1"] and [m.id for m in _messages(agent)] == before
     assert [a.generation_id for a in agent.send("another one").audio] == ["g2"]
+
+
+@needs_generate
+def test_liking_a_piece_made_without_a_genre_teaches_the_style_it_was_played_in():
+    """'make me something' (the engine chose pop), 'I love it': 'I can't tell your taste from it yet', and the
+    taste stayed empty."""
+    agent = ChatAgent(user="no-genre-fan")
+    agent.send("make me something, 2 seconds")
+    chosen = max(agent.session.pieces["g1"].generation.conditioning["blend"].items(), key=lambda kv: kv[1])[0]
+    liked = agent.send("I love it")
+    assert "can't tell your taste" not in liked.text, liked.text
+    taste = agent.send("what's my taste?")
+    assert chosen in taste.text.lower(), (chosen, taste.text)

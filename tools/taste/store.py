@@ -113,9 +113,10 @@ def load_profile(user: str) -> TasteProfile | None:
 def _generation_genres(generation: Generation) -> dict[str, float]:
     if generation.tags is not None and generation.tags.probabilities:
         return dict(generation.tags.probabilities)
-    if generation.style is not None:
+    if generation.style is not None and generation.style.genres:
         return dict(generation.style.genres)
-    return {}
+    # no genre asked for ('make me something'): the style the engine chose to play it in
+    return {genre: float(w) for genre, w in (generation.conditioning or {}).get("blend", {}).items()}
 
 
 def apply_feedback(profile: TasteProfile, generation: Generation, liked: bool, strength: float = 1.0) -> TasteProfile:

@@ -75,6 +75,11 @@ def no_piece_made_as(label: str, pieces: list[str], labels: dict[str, list[str]]
     return f"None of the pieces so far was made as {label}: {each}. Say which one you mean by its name."
 
 
+def first_piece(piece: str) -> str:
+    """'the one before' when the piece in hand is the chat's first."""
+    return f"{piece} is the first piece of this chat; there is nothing before it. Say 'another one' for a new take."
+
+
 def nothing_before(pieces: list[str]) -> str:
     return f"There is only {pieces[-1]} so far, nothing before it. Say 'another one' for a new take."
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import chainlit as cl
 
 from agent import chat_store, history, pictures, radio_web, warmup
+from agent.buttons import BUTTONS, button_words
 from agent.graph import ChatAgent, Reply
 from agent.llm import chat_model, model_label
 from agent.session import AudioResult, GenreChart, LoopChart, Reporter, TastePanel
@@ -39,12 +40,6 @@ install_on_chainlit(invite_only=history.login_enabled())
 radio_web.install_on_chainlit()  # the radio player's audio: /radio/<station>/<piece>
 
 # (action, label, lucide icon, what pressing it says): icons rather than emoji, which not every system draws.
-BUTTONS = [
-    ("like", "Like", "thumbs-up", "I like it"),
-    ("dislike", "Dislike", "thumbs-down", "I don't like it"),
-    ("another", "Another one", "refresh-cw", "another one"),
-    ("more_like_this", "More like this", "plus", "more like this"),
-]
 
 
 class ChainlitReporter(Reporter):
@@ -170,7 +165,7 @@ async def answer(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> N
     pieces = [a.generation_id for a in reply.audio if a.generation_id]
     # pictures are drawn off the event loop: the other chats' sockets keep moving meanwhile
     message = cl.Message(content=reply.text, elements=await cl.make_async(elements_for)(reply),
-                         actions=buttons() if pieces else [])
+                         actions=buttons(pieces[-1]) if pieces else [])
     await message.send()
     if history.login_enabled():  # a kept chat: its state too, so that reopening it picks up where it stopped
         shown = cl.user_session.get("shown") or {}
@@ -181,9 +176,10 @@ async def answer(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> N
         await cl.make_async(chat_store.save)(agent.session, cl.context.session.thread_id, state, shown)
 
 
-def buttons() -> list[cl.Action]:
-    """Like, dislike, another one, more like this: what each says is decided here, not by the page."""
-    return [cl.Action(name=name, label=label, icon=icon, payload={}) for name, label, icon, _ in BUTTONS]
+def buttons(piece: str) -> list[cl.Action]:
+    """Like, dislike, another one, more like this, for the piece they sit under (an older piece's buttons act on
+    that piece, not the newest): what each says is decided here, not by the page."""
+    return [cl.Action(name=name, label=label, icon=icon, payload={"piece": piece}) for name, label, icon, *_ in BUTTONS]
 
 
 @cl.set_chat_profiles
@@ -288,7 +284,7 @@ async def resume(thread) -> None:
     cl.user_session.set("shown", shown)
     for message_id, pieces in shown.items():
         if any(p in agent.session.pieces for p in pieces):
-            for action in buttons():
+            for action in buttons(pieces[-1]):
                 await action.send(for_id=message_id)
     if notes:
         await cl.Message(content="Welcome back. Not everything came back: " + "; ".join(notes) + ".").send()
@@ -298,7 +294,7 @@ async def _button(action: cl.Action) -> None:
     agent: ChatAgent | None = cl.user_session.get("agent")
     if agent is None:
         return
-    text = next(said for name, _, _, said in BUTTONS if name == action.name)
+    text = button_words(action.name, (action.payload or {}).get("piece"), agent.session.pieces)
     await cl.Message(content=text, type="user_message").send()
     await answer(agent, text, [])
 

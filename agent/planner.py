@@ -358,6 +358,14 @@ class OfflinePlanner(BaseChatModel):
             which = reading.slots.which
             if not named and ref.kind == "piece" and which and which > max(len(ctx.made), len(ctx.last_batch)):
                 return answers.no_such_piece(which, ctx.made)  # 'the fifth one' of one piece
+            if not named and re.search(r"\bthe (?:last|newest|latest|most recent)(?: one| piece| song| take| version)?\b",
+                                       reading.corrected):
+                return self._call("play_music", {"generation_id": ctx.made[-1]})  # the newest, not the one in hand
+            if not named and re.search(I.PREVIOUS, reading.corrected) and not re.search(I.GO_BACK, reading.corrected):
+                at = ctx.made.index(ctx.pieces[-1])  # 'the one before', again and again: down the list of pieces
+                if at == 0:
+                    return answers.nothing_before(ctx.made) if len(ctx.made) == 1 else answers.first_piece(ctx.made[0])
+                return self._call("play_music", {"generation_id": ctx.made[at - 1]})
             if not named and re.search(I.UNDO, reading.corrected):
                 before = ctx.refined_from.get(ctx.pieces[-1])  # a change undone: the piece it changed
                 if before:

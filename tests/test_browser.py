@@ -162,14 +162,31 @@ def test_after_the_stop_button_the_chat_goes_on_with_nothing_of_the_stopped_turn
     if not has_module("tools.generate"):
         pytest.skip("tools.generate not installed")
     page = open_chat(browser, app_url)
+    say(page, "hi", 0)  # the chat's socket is up: the request below starts at once
     page.fill("#chat-input", "make me a 120 second rock track")  # long enough that the stop lands mid-turn
     page.click("#chat-submit")
-    page.locator("#stop-button").click(timeout=30000)
+    page.locator("#stop-button").click(timeout=60000)
     page.get_by_text("Task manually stopped.").wait_for(timeout=30000)
-    made = say(page, "make me a 3 second jazz piece", 1)
+    made = say(page, "make me a 3 second jazz piece", 2)
     made.locator("audio").first.wait_for(timeout=30000)
     assert "g1" in made.inner_text() and "g2" not in made.inner_text(), made.inner_text()
     assert page.locator("audio").count() == 1  # no player for the stopped piece
+    page.close()
+
+
+def test_the_buttons_under_an_older_piece_act_on_that_piece(app_url, browser):
+    """A stranger pressed Like under g1 (metal) after g2 (country) was made: it said 'I like it' and the like went
+    to g2 (the taste learnt country)."""
+    if not has_module("tools.generate"):
+        pytest.skip("tools.generate not installed")
+    page = open_chat(browser, app_url)
+    say(page, "make me a 2 second metal piece", 0).locator("audio").first.wait_for(timeout=30000)
+    say(page, "make me a 2 second country piece", 1).locator("audio").first.wait_for(timeout=30000)
+    page.get_by_role("button", name="Like", exact=True).first.click()  # under g1
+    page.get_by_text("I like g1", exact=True).wait_for(timeout=30000)
+    liked = page.locator(ASSISTANT).nth(2)
+    liked.wait_for(timeout=30000)
+    assert "Glad you like it" in liked.inner_text() and "metal" in liked.inner_text(), liked.inner_text()
     page.close()
 
 

@@ -572,3 +572,53 @@ def test_why_it_was_made_like_that_is_explained_not_made_again(planner, text):
 def test_a_change_suggested_with_why_not_changes_the_piece(planner, text, change):
     """'why not make it faster' was explained (a 'why' question), not made faster."""
     assert plan(planner, MADE, text)[0] == [("refine_music", {"said": text} | change | {"generation_id": "g1"})]
+
+
+THREE = (tool_turn("generate_music", {"pieces": [{"id": "g1", "labels": ["metal"]}]}, 1)
+         + tool_turn("generate_music", {"pieces": [{"id": "g2", "labels": ["country"]}]}, 2)
+         + tool_turn("generate_music", {"pieces": [{"id": "g3", "labels": ["jazz"]}]}, 3))
+
+
+def test_the_last_one_is_the_newest_and_the_one_before_walks_down_the_list(planner):
+    """A stranger's 'play g1' then 'play the last one' replayed g1; 'play the one before' (g2) then 'the previous
+    one' said g2 was as far back as it goes."""
+    played_g1 = THREE + [said("play g1")] + tool_turn("play_music", {"generation_id": "g1"}, 4)
+    for text in ("play the last one", "play the newest one", "the latest one please"):
+        assert plan(planner, played_g1, text)[0] == [("play_music", {"generation_id": "g3"})], text
+    assert plan(planner, THREE, "play the one before")[0] == [("play_music", {"generation_id": "g2"})]
+    at_g2 = THREE + [said("play the one before")] + tool_turn("play_music", {"generation_id": "g2"}, 4)
+    assert plan(planner, at_g2, "the previous one")[0] == [("play_music", {"generation_id": "g1"})]
+    calls, reply = plan(planner, played_g1, "the one before")
+    assert calls == [] and reply.startswith("g1 is the first piece of this chat"), reply
+
+
+@pytest.mark.parametrize("text", ["save g1", "save g1 please", "keep g1"])
+def test_save_a_piece_by_its_name_saves_that_piece(planner, text):
+    """'save g1' was not understood; with two pieces 'save g2' played g2."""
+    assert plan(planner, THREE, text)[0] == [("add_to_library", {"generation_id": "g1"})]
+
+
+@pytest.mark.parametrize("text, calls", [
+    ("I like g1", [("record_feedback", {"liked": True, "generation_id": "g1"})]),
+    ("I don't like g1", [("record_feedback", {"liked": False, "generation_id": "g1"})]),
+    ("another take on g1", [("refine_music", {"said": "another take on g1", "generation_id": "g1"})]),
+    ("more like g1", [("record_feedback", {"liked": True, "generation_id": "g1"}),
+                      ("refine_music", {"said": "more like g1", "like_last": True, "generation_id": "g1"})]),
+])
+def test_what_the_buttons_under_an_older_piece_say_acts_on_that_piece(planner, text, calls):
+    """The browser's buttons under g1 said 'I like it' and the like went to the newest piece."""
+    from agent.buttons import BUTTONS, button_words
+
+    assert text in {said_of.format(piece="g1") for *_, said_of, _ in BUTTONS}
+    assert plan(planner, THREE, text)[0] == calls
+
+
+def test_a_button_trusts_the_piece_the_page_sends_back_only_when_it_is_one_of_this_chat():
+    from agent.buttons import button_words
+
+    pieces = {"g1": object(), "g2": object()}
+    assert button_words("like", "g1", pieces) == "I like g1"
+    assert button_words("more_like_this", "g2", pieces) == "more like g2"
+    for hostile in ("g9", "../../etc/passwd", "g1; save g2", 7, None, ["g1"], {"g1": 1}):
+        assert button_words("like", hostile, pieces) == "I like it", hostile
+        assert button_words("another", hostile, pieces) == "another one", hostile

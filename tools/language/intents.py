@@ -41,6 +41,8 @@ _LIKE_THESE = (r"\b(?:like (?:these|those|them|this|that|it|dis|mine|g\d+|the (?
                r"this|that|it|my))\b")
 
 # going back to the piece before ('undo that', 'the previous one'): said, and the planner plays that piece
+GO_BACK = r"\b(?:undo|revert|go back)\b"  # a change taken back: the piece it changed
+PREVIOUS = r"\b(?:one before|previous one|previous piece|one before that)\b"  # the piece made before the one in hand
 UNDO = r"\b(?:one before|previous one|undo|revert|go back)\b"
 
 # a polite way into a request: 'could you possibly make it slower', 'is it possible to make it faster?'
@@ -185,7 +187,7 @@ INTENTS: list[Intent] = [
             "a fusion of my songs"]),
     Intent(ADD, [(r"\b(?:add|save|put|store|keep|file)\b.*\b(?:library|collection|favourites|favorites)\b", 0.95),
                  (r"^(?:(?:perfect|great|nice|cool|awesome|love it|ok|okay|yes|yeah|good)\W+)*(?:please )?"
-                  r"(?:save|keep|store) (?:it|this|that|this one|that one|the \w+ one)\W*(?:please)?\W*$", 0.9),
+                  r"(?:save|keep|store) (?:it|this|that|this one|that one|the \w+ one|g\d+)\W*(?:please)?\W*$", 0.9),
                  (r"^(?:(?:perfect|great|nice|cool|awesome|love it|ok|okay|yes|yeah|good)\W+)*(?:please )?"
                   r"(?:save|keep|store|add|file) (?:it|this|that|this one|that one|the \w+ one|g\d+) " + _TITLED, 0.93)],
            ["save this one to my library", "add that to the collection", "keep it in my library"]),
@@ -268,7 +270,7 @@ INTENTS: list[Intent] = [
             "put it in a major key", "less guitar and more piano"]),
     Intent(PLAY, [(r"^(?:(?:please|ok|okay|now|and|can you|could you)[,!.]?\s+)*(?:play|replay|let me hear|"
                    r"can i hear|i want to hear|listen to)\s+(?:it|that|this|that one|this one|the (?:first|second|"
-                   r"third|fourth|fifth|last|1st|2nd|3rd|4th|5th) one|the [a-z&'-]+(?: [a-z&'-]+)? (?:one|piece|song|"
+                   r"third|fourth|fifth|last|latest|newest|1st|2nd|3rd|4th|5th) one|the [a-z&'-]+(?: [a-z&'-]+)? (?:one|piece|song|"
                    r"version|take)|g\d+)(?:\s+(?:again|once more|one more time))?"
                    r"(?:\s+please)?[\s!.]*$", 0.96),
                   (r"\b(?:play|hear|listen to)\b.*\b(?:again|once more|one more time)\b", 0.9),
@@ -277,7 +279,7 @@ INTENTS: list[Intent] = [
                    r"^(?:(?:nah|no|hmm|ugh|please)\W+)*(?:undo|revert|go back)(?: (?:that|it|this|the last change|"
                    r"that change))?(?: please)?\W*$", 0.92),
                   (r"^(?:(?:ok|okay|i'?ll take|i choose|i pick|let'?s go with|go with|i prefer)\s+)?(?:the\s+)?"
-                   r"(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)(?:\s+one)?(?:\s+please)?[\s!.]*$",
+                   r"(?:first|second|third|fourth|fifth|last|latest|newest|1st|2nd|3rd|4th|5th)(?:\s+one)?(?:\s+please)?[\s!.]*$",
                    0.9)],
            ["play the first one again", "replay it", "let me hear the second one", "the second one",
             "play g2 again"]),

@@ -304,7 +304,7 @@ _NOT_THAT = re.compile(r"^\s*(?:(?:no+|nope|nah|hmm+|ugh)\b[\s,.!]*)?not (?:that
 _DIFFERENT = re.compile(r"\b(?:different (?:take|version|one|direction|approach|style)|completely different|"
                         r"totally different|something (?:else|different)|change it up|fresh take|whole new|"
                         r"entirely different|brand new take)\b")
-_LIKE_LAST = re.compile(r"\bmore like (?:this|that|it|the (?:first|second|third|last) one)\b")
+_LIKE_LAST = re.compile(r"\bmore like (?:this|that|it|g\d+|the (?:first|second|third|last) one)\b")
 _LIKED = re.compile(r"\b(i (?:really )?(?:like|love|enjoy|dig|prefer) (?:it|this|that|g\d+\b|the (?:first|second|third|fourth|"
                     r"fifth|last|1st|2nd|3rd|4th|5th)(?: one)?)|(?<!'d )(?<!\bid )(?<!would )(?<!\bd )(?:love|like|dig) (?:it|this|g\d+\b)|"
                     r"(?:great|nice|lovely|awesome|amazing|perfect|beautiful|cool|brilliant|excellent|fantastic|"

@@ -160,8 +160,10 @@ RENAME = ("I can't rename a piece yet. A piece gets its name when you save it to
           "Rainy Day' (or 'save g2 as Rainy Day').")
 DELETE = ("I can't delete pieces from the chat yet: they stay in this chat's list ('list my pieces'), and a piece is "
           "only in the library if you saved it. Your taste is yours to reset: say 'forget my taste'.")
-GOODBYE = ("Bye for now! Your pieces and library stay here; come back any time and say 'play g1' or "
-           "'start my station'.")
+# what stays is what is kept: the library and the taste; a new chat's pieces start again at g1 (a kept browser chat,
+# with a login, is reopened from the sidebar with its pieces)
+GOODBYE = ("Bye for now! Your library (with the pieces you saved) and your taste stay for next time: come back and "
+           "say 'start my station' or 'what's in my library?'.")
 THANKS = "You're welcome! Tell me what to make next, or say 'start a station' for music that keeps coming."
 
 

@@ -92,6 +92,10 @@ class ChatAgent:
         if self._before_turn is None:
             return
         pieces, uploads, last_loop, message_ids = self._before_turn
+        kept = {f for piece in pieces.values() for f in _files(piece.generation)}
+        for gid in set(self.session.pieces) - set(pieces):  # its files too: nobody will play them (10 MB a minute)
+            for path in _files(self.session.pieces[gid].generation) - kept:
+                Path(path).unlink(missing_ok=True)
         self.session.pieces, self.session.uploads, self.session.last_loop = dict(pieces), dict(uploads), last_loop
         messages = self.graph.get_state(self.config).values.get("messages", [])
         extra = [RemoveMessage(id=m.id) for m in messages if m.id not in message_ids]
@@ -147,6 +151,11 @@ class ChatAgent:
             reply_text = "\n".join(errors) + ("\n\n" + reply_text if reply_text else "")
         return Reply(text=reply_text, tool_calls=calls, items=self.session.take_outbox(), attachment_errors=errors,
                      seconds=time.perf_counter() - start)
+
+
+def _files(generation) -> set[str]:
+    """A piece's audio, MIDI and sidecar."""
+    return {f for f in (generation.audio_path, generation.midi_path, (generation.conditioning or {}).get("sidecar")) if f}
 
 
 def _this_turn(messages: list) -> list:

@@ -444,7 +444,11 @@ def test_a_turn_that_finished_just_before_the_stop_is_taken_back():
     agent.send("make me a jazz piece, 2 seconds")
     before = [m.id for m in _messages(agent)]
     agent.send("make me a rock piece, 2 seconds")  # done, but the stop came before the page showed it
+    made = agent.session.pieces["g2"].generation
+    files = [Path(made.audio_path), Path(made.midi_path), Path(made.conditioning["sidecar"])]
+    assert all(f.exists() for f in files)
     agent.take_back_last_turn()
+    assert not any(f.exists() for f in files)  # nothing of it left behind (a minute of audio is 10 MB)
     assert list(agent.session.pieces) == ["g1"] and [m.id for m in _messages(agent)] == before
     assert [a.generation_id for a in agent.send("another one").audio] == ["g2"]
 

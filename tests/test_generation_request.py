@@ -95,3 +95,15 @@ def test_an_unusable_data_directory_is_one_clear_line_not_an_apology(monkeypatch
     assert main(["generate", "rock"]) == 2
     assert capsys.readouterr().err == ("tastemaker: The data directory /proc/xyz (TASTEMAKER_HOME) cannot be used (No "
                                        "such file or directory). Check it, or set TASTEMAKER_HOME to another folder.\n")
+
+
+@pytest.mark.parametrize("flags, said", [
+    (["--max-iters", "-1"], "--max-iters must be between 1 and 20 (got -1)."),
+    (["--candidates", "0"], "--candidates must be between 1 and 8 (got 0)."),
+    (["--seconds", "nan"], "--seconds must be between 1 and 120 (got nan)."),
+    (["--max-seconds", "-5"], "--max-seconds must be between 1 and 3600 (got -5)."),
+])
+def test_create_refuses_a_loop_it_cannot_run_in_one_line(capsys, flags, said):
+    """`tastemaker create jazz --max-iters -1` said 'no match after -1 iterations' and exited 0."""
+    assert main(["create", "jazz", *flags]) == 2
+    assert capsys.readouterr().err == f"tastemaker: {said}\n"

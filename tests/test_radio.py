@@ -16,6 +16,7 @@ import pytest
 from agent.radio_chat import RadioChat, is_radio_request, parse_radio, parse_steer
 from tools.contracts import TasteProfile, Track
 from tools.errors import TastemakerError
+from tools.language import read_slots
 from tools.radio import Station, StationOptions, StationRequest, StationTaste, Steer
 from tools.radio.choice import exploration_rate, plan_library, plan_next, preferences, wants_library
 from tools.radio.flow import key_distance, neighbour_keys, order_for_flow, tempo_distance
@@ -531,6 +532,8 @@ def test_turning_the_radio_off_in_any_order_stops_it(text):
                                   "non-stop jazz please"])
 def test_music_that_keeps_coming_is_a_station(text):
     assert parse_radio(text, playing=False).kind == "start"
+    # how long it plays is not what it is about: a station 'about coming' (a stranger's session)
+    assert not {"coming", "endless", "non-stop"} & set(read_slots(text).themes)
 
 
 def test_a_station_like_a_piece_we_made_starts_at_its_tempo_and_key_not_an_estimate(tmp_path, monkeypatch):

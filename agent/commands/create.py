@@ -8,6 +8,7 @@ import sys
 
 from agent.commands.profile import default_user
 from tools.audio import load_clip
+from tools.errors import TastemakerError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,7 +29,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
+# what the loop can do in a run: -1 iterations read 'no match after -1 iterations' with exit code 0
+LIMITS = {"max_iters": (1, 20), "candidates": (1, 8), "seconds": (1.0, 120.0), "max_seconds": (1.0, 3600.0)}
+
+
+def check_limits(args: argparse.Namespace) -> None:
+    for name, (low, high) in LIMITS.items():
+        value = getattr(args, name)
+        if not low <= value <= high:  # NaN fails too
+            raise TastemakerError(f"--{name.replace('_', '-')} must be between {low:g} and {high:g} (got {value:g}).")
+
+
 def run(args: argparse.Namespace) -> int:
+    check_limits(args)
     # torch-backed modules load when the command runs, not for `tastemaker --help`
     from tools.loop import ClassifierJudge, LoopConfig, TaggerJudge, create, result_to_json
     from tools.prompting import profile_to_prompt

@@ -155,6 +155,8 @@ STOPWORDS = {
     "thing", "stuff", "okay", "ok", "thanks", "thank", "maybe", "pls", "plz", "lol", "show", "tell", "list",
     "genre", "genres", "fave", "fav", "usually", "mostly", "prefer",
     "whatever", "surprise", "anything", "dunno", "idk", "meh", "fine", "ugh", "hmm",
+    # music that keeps coming ('keep the music coming', 'non-stop jazz'): how long it plays, not what it is about
+    "coming", "going", "playing", "non-stop", "nonstop", "endless", "forever", "repeat",
 }
 IMPLIED_GENRE = {"synth": "electronic", "sitar": "world", "harpsichord": "classical", "violin": "classical",
                  "cello": "classical", "strings": "classical", "choir": "classical"}

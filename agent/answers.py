@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tools.genres import SOUND_TAGS
+from tools.genres import ALL_LABELS, SOUND_TAGS
 from tools.language import Reading
 from tools.language import intents as I
 from tools.language.foreign import language_name
@@ -264,7 +264,8 @@ def made_facts(p: dict[str, Any]) -> dict[str, Any]:
     """What a making tool's result says about one piece, in the shape questions are answered from."""
     rapped = [{"name": "rapped vocals", "family": "vocals", "program": None, "detail": ""}] if p.get("hook") else []
     return {"name": p["id"], "piece": True, "seconds": p.get("seconds"), "tempo": p.get("tempo"), "key": p.get("key"),
-            "genres": p.get("heard_genres") or [], "parts": (p.get("parts") or []) + rapped}  # the rap is no MIDI part
+            "genres": p.get("heard_genres") or [], "parts": (p.get("parts") or []) + rapped,  # the rap is no MIDI part
+            "made_as": p.get("labels") or []}  # what it was asked to be: 'is it sad?' of a piece made sad
 
 
 def described_facts(u: dict[str, Any]) -> dict[str, Any]:
@@ -305,6 +306,8 @@ def answer_about(asked: str, reading: Reading, f: dict[str, Any]) -> str | None:
         return f"{name} is in {f['key']}." if f.get("key") else None
     if asked == "length":
         return f"{name} is {f['seconds']:.0f} seconds long." if f.get("seconds") else None
+    if asked == "instruments":  # who plays in it, from the arrangement (the tagger's guess is for songs)
+        return f"{name} has {_band(f['parts'])}." if f.get("parts") else None
     if slots.instruments:
         wanted = next(iter(slots.instruments))
         if f.get("parts"):
@@ -338,9 +341,18 @@ def answer_about(asked: str, reading: Reading, f: dict[str, Any]) -> str | None:
         if not said:
             continue
         heard = [label for label, _ in f.get(kind) or []][:3]
+        wanted = next(iter(said))
+        how = ", ".join(x for x in (f.get("key"), f"{f['tempo']:.0f} BPM" if f.get("tempo") else None) if x)
+        how = f" ({how})" if how else ""
+        if wanted in f.get("made_as", []):  # made so on purpose: say that, then what the ear hears
+            return (f"Yes: {name} was made {'as ' if kind == 'genres' else ''}{wanted}{how}."
+                    + (f" I hear {_names(heard)} in it." if heard else ""))
+        made_moods = [m for m in f.get("made_as", []) if kind == "moods" and ALL_LABELS.get(m) == "mood"]
+        if made_moods:  # 'is it happy?' of a piece made sad: what it was made to be, not the tagger's guess
+            return (f"No: {name} was made {_names(made_moods)}{how}."
+                    + (f" Say '{ask.format(wanted)}' to change that." if change else ""))
         if not heard:
             return None
-        wanted = next(iter(said))
         if wanted in heard:
             return f"Yes: I hear {_names(heard)} in {name}."
         return (f"I hear {_names(heard)} in {name}, not {wanted}."

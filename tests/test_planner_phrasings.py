@@ -622,3 +622,24 @@ def test_a_button_trusts_the_piece_the_page_sends_back_only_when_it_is_one_of_th
     for hostile in ("g9", "../../etc/passwd", "g1; save g2", 7, None, ["g1"], {"g1": 1}):
         assert button_words("like", hostile, pieces) == "I like it", hostile
         assert button_words("another", hostile, pieces) == "another one", hostile
+
+
+SAD_PIANO = tool_turn("generate_music", {"pieces": [{
+    "id": "g1", "seconds": 5, "tempo": 57, "key": "C# minor", "heard_genres": [["ambient", 0.4]],
+    "labels": ["ambient", "sad", "piano"],
+    "parts": [{"name": "warm pad", "family": "pad", "program": 89, "detail": ""},
+              {"name": "acoustic grand piano", "family": "piano", "program": 0, "detail": ""}]}]}, 1)
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("is it sad?", "Yes: g1 was made sad (C# minor, 57 BPM)."),
+    ("is it happy?", "No: g1 was made sad (C# minor, 57 BPM). Say 'make it happy' to change that."),
+    ("is it ambient?", "Yes: g1 was made as ambient (C# minor, 57 BPM). I hear ambient in it."),
+    ("what instruments?", "g1 has warm pad and acoustic grand piano."),
+    ("which instruments are in it", "g1 has warm pad and acoustic grand piano."),
+    ("who is playing?", "g1 has warm pad and acoustic grand piano."),
+])
+def test_a_question_about_a_piece_says_what_it_was_made_to_be(planner, text, answer):
+    """'is it sad?' of a piece made sad in C# minor at 57 BPM: 'I hear calm, beautiful and dark in g1, not sad';
+    'what instruments?' of a piano piece: 'I hear strings and flute' (the tagger's guess, not who plays)."""
+    assert plan(planner, SAD_PIANO, text) == ([], answer)

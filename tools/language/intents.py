@@ -131,7 +131,9 @@ ASKS_YES_NO = (r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|just curious)\W+)*(?:(?
 # what a question about a piece asks: its tempo, its key, its length, or yes or no about what is in it
 _ASKS = (("tempo", r"\b(?:bpm|tempo|how fast)\b"),
          ("key", r"\bwhat(?:'s| is)? (?:the |its )?key\b|\b(?:what|which) key\b"),
-         ("length", r"\bhow long is\b|\b(?:length|duration)\b"), ("yes_no", ASKS_YES_NO))
+         ("length", r"\bhow long is\b|\b(?:length|duration)\b"),
+         ("instruments", r"\b(?:what|which) instruments?\b|\bwho(?:'s|s| is)? play(?:s|ing)\b|\bwhat(?:'s| is) (?:in it|playing "
+                         r"in it)\b"), ("yes_no", ASKS_YES_NO))
 
 
 def piece_question(text: str) -> str | None:
@@ -219,7 +221,7 @@ INTENTS: list[Intent] = [
                        r"what does (?:it|this|that) sound like|tell me (?:about|what)|recogni[sz]e|"
                        r"what do you hear)\b", 0.85),
                       (r"\bwhat(?:'s| is)? (?:this |that |it |now |currently )*playing\b|"
-                       r"\bwhat am i (?:listening to|hearing)\b", 0.9),
+                       r"\bwhat am i (?:listening to|hearing)\b|\bwho(?:'s|s| is)? play(?:s|ing)\b", 0.9),
                       # a musician's questions about a song: its tempo, key, length, mood
                       (r"\bwhat(?:'s| is| was)? (?:the |its )?(?:bpm|tempo|key)\b|\bwhat key\b|\bhow (?:fast|long) is (?:it|this|"
                        r"that)\b|^(?:so )?(?:is|does) (?:it|this|that)(?: one| song| track)? (?:sound )?(?:sad|happy|dark|"

@@ -150,3 +150,23 @@ def test_a_number_of_songs_is_how_many_to_make_and_the_genre_is_still_read():
     assert read_slots("a couple of jazz tracks please").candidates == 2
     assert read_slots("make me something like these two songs").candidates is None  # the songs already there
     assert read_slots("make me a 3 minute song").candidates is None
+
+
+@pytest.mark.parametrize("text, tempo, energy", [
+    ("plus rapide", 1.2, None), ("plus lent", 0.83, None), ("schneller bitte", 1.2, None),
+    ("langsamer", 0.83, None), ("más lento por favor", 0.83, None), ("più veloce", 1.2, None),
+    ("un peu plus calme", None, -0.25),
+])
+def test_a_change_said_in_another_language_changes_the_piece(text, tempo, energy):
+    """'plus rapide' was corrected to 'plus rapped' (a rapped hip-hop piece); 'schneller bitte', 'plus lent' were
+    not understood; 'más lento por favor' made a new piece."""
+    reading = understand(text)
+    assert reading.intent == I.REFINE and reading.slots.tempo_factor == tempo, (text, reading)
+    assert getattr(reading.slots, "energy_delta", None) == energy and not reading.slots.genres
+
+
+@pytest.mark.parametrize("text", ["plus", "more drums", "slow", "en plus", "plus de batterie", "schnell"])
+def test_only_a_compared_pace_or_mood_is_read_as_such_a_change(text):
+    from tools.language.foreign import change_words
+
+    assert change_words(text) is None

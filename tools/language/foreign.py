@@ -91,5 +91,35 @@ def music_words(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+# 'plus rapide', 'schneller bitte', 'más lento por favor': a change said in another language. Its words: a marker of
+# more (or a German comparative, 'schnell' + 'er'), courtesy, and a word the glossary knows that has a comparative.
+_MORE = {"plus", "más", "mas", "più", "piu", "mehr", "meer", "mais", "bien", "un", "peu", "poco", "pochino", "etwas",
+         "bisschen", "ein", "noch", "un", "bit", "little", "encore", "ancora", "aún", "aun", "todavía"}
+_COURTESY = {"y", "et", "und", "e", "en", "bitte", "por", "favor", "per", "s'il", "vous", "plaît", "plait", "svp", "prego", "alsjeblieft", "please"}
+COMPARATIVE = {"fast": "faster", "slow": "slower", "calm": "calmer", "happy": "happier", "sad": "sadder",
+               "dark": "darker", "mellow": "mellower", "energetic": "more energetic"}
+
+
+def change_words(text: str) -> str | None:
+    """The English of a short change said in another language ('plus rapide' -> 'faster'), else None: every word is
+    a marker of more, courtesy, or a mood or pace the glossary knows, compared ('plus lent', 'langsamer')."""
+    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text.lower())
+    if not 1 <= len(words) <= 6:
+        return None
+    said, compared = [], False
+    for word in words:
+        if word in _MORE:
+            compared = True
+            continue
+        if word in _COURTESY:
+            continue
+        stem = next((st for st in sorted(GLOSSARY, key=len, reverse=True) if word.startswith(st)), None)
+        if stem is None or GLOSSARY[stem] not in COMPARATIVE:
+            return None
+        compared = compared or (word.endswith("er") and not stem.endswith("er") and len(word) > len(stem))
+        said.append(COMPARATIVE[GLOSSARY[stem]])
+    return " ".join(said) if said and compared else None
+
+
 def language_name(code: str) -> str:
     return NAMES.get(code, code)

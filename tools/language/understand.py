@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tools.language import foreign
-from tools.language.intents import COMBINE, MAKE, MAKE_LIKE, TASTE, UNKNOWN, route
+from tools.language.intents import COMBINE, MAKE, MAKE_LIKE, REFINE, TASTE, UNKNOWN, route
 from tools.language.slots import Slots, read_slots
 from tools.language.spelling import correct
 
@@ -32,6 +32,11 @@ class Reading:
 def understand(text: str, use_examples: bool = True) -> Reading:
     """Read one message. `use_examples=False` skips the text model (cue rules only)."""
     clean = " ".join(text.strip().split())
+    change = foreign.change_words(clean)
+    if change:  # 'plus rapide', 'schneller bitte': a change of the piece in hand ('rapide' is not 'rapped')
+        slots = read_slots(change)
+        slots.language = foreign.detect(clean)
+        return Reading(clean, REFINE, slots, 0.6, "language", change, understood=change.split())
     language = foreign.detect(clean)
     if language:
         words = foreign.music_words(clean)

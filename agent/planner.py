@@ -341,7 +341,7 @@ class OfflinePlanner(BaseChatModel):
             liked = self._call("record_feedback", {"liked": bool(slots.liked), "generation_id": piece})
             if slots.liked and (slots.is_change() or slots.names_music()) and isinstance(liked, list):
                 # 'love it, but a bit calmer please', 'great, now a jazz version': the like kept, the change made
-                return liked + self._call("refine_music", self._change(reading, ctx) | {"generation_id": piece})
+                return liked + self._call("refine_music", self._change(reading, ctx, piece) | {"generation_id": piece})
             return liked
         if intent == I.ADD:
             if ref.kind is None:
@@ -401,7 +401,7 @@ class OfflinePlanner(BaseChatModel):
         if intent == I.REFINE:
             if ctx.pieces:
                 piece = ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
-                refine = self._call("refine_music", self._change(reading, ctx) | {"generation_id": piece})
+                refine = self._call("refine_music", self._change(reading, ctx, piece) | {"generation_id": piece})
                 disliked_whole = slots.liked is False and not (slots.is_change() or slots.avoid)  # not 'the drums'
                 if disliked_whole and isinstance(refine, list):  # 'that was awful, try again': said, and kept
                     return self._call("record_feedback", {"liked": False, "generation_id": piece}) + refine
@@ -446,16 +446,36 @@ class OfflinePlanner(BaseChatModel):
         return [(name, {k: v for k, v in args.items() if v not in (None, [], {}, "")})]
 
     @staticmethod
-    def _change(reading: Reading, ctx: Context) -> dict[str, Any]:
+    def _change(reading: Reading, ctx: Context, piece: str | None = None) -> dict[str, Any]:
         change = asdict(MusicChange.from_slots(reading.slots, reading.text))
         if named_pieces(reading.slots.named_as, ctx):  # 'make the rock one slower' says which, not 'more rock'
             change["more"].pop(reading.slots.named_as, None)
+        named = [g for g in reading.slots.genres if g != reading.slots.named_as]
+        if named and piece and swaps_style(reading.corrected, named):  # 'actually no, make it jazz': jazz, not rock too
+            for genre in named:
+                change["more"][genre] = 1.0
+            for genre in ctx.labels.get(piece, []):
+                if ALL_LABELS.get(genre) == "genre" and genre not in named:
+                    change["more"][genre] = -1.0
         return {k: v for k, v in change.items() if v not in (None, [], {}, "", False)}
 
     @staticmethod
     def _ask(reading: Reading) -> dict[str, Any]:
         ask = asdict(MusicAsk.from_slots(reading.slots, reading.text))
         return {k: v for k, v in ask.items() if v not in (None, [], {}, "")}
+
+
+# 'actually no, make it jazz', 'I meant classical', 'make it country instead', 'another one, but country': the piece's
+# style swapped for the one named (a 'more jazz' or 'jazzier' adds to it)
+_SWAPS = r"\b(?:instead|i meant|rather|actually)\b"
+
+
+def swaps_style(text: str, genres: list[str]) -> bool:
+    if re.search(_SWAPS, text):
+        return True
+    said = re.search(r"^(?:(?:no|nah|wait|hmm|ok|okay|so)\W+)*(?:(?:can|could) you\s+)?make it (?:into )?(?:an? )?([\w-]+)\W*$"
+                     r"|\bbut (?:an? |in |as )?([\w-]+)\W*$", text)
+    return bool(said) and (said.group(1) or said.group(2)) in genres
 
 
 def surprise_genre() -> str:

@@ -643,3 +643,18 @@ def test_a_question_about_a_piece_says_what_it_was_made_to_be(planner, text, ans
     """'is it sad?' of a piece made sad in C# minor at 57 BPM: 'I hear calm, beautiful and dark in g1, not sad';
     'what instruments?' of a piano piece: 'I hear strings and flute' (the tagger's guess, not who plays)."""
     assert plan(planner, SAD_PIANO, text) == ([], answer)
+
+
+@pytest.mark.parametrize("text", ["actually no, make it jazz", "make it jazz instead", "no wait, I meant jazz",
+                                  "can you make it jazz", "another one, but jazz"])
+def test_changing_ones_mind_swaps_the_style_of_the_piece_in_hand(planner, text):
+    """'actually no, make it jazz' made an unrelated 15 s piece; 'I meant classical' and 'another one, but country'
+    added the style to the old one (rock and classical)."""
+    (name, args), = plan(planner, ROCK_AND_JAZZ[:3], text)[0]
+    assert name == "refine_music" and args["generation_id"] == "g1" and args["more"] == {"jazz": 1.0, "rock": -1.0}
+
+
+@pytest.mark.parametrize("text", ["more jazz", "make it jazzier", "make it slower but jazzier"])
+def test_more_of_a_style_adds_it_to_the_piece(planner, text):
+    (name, args), = plan(planner, ROCK_AND_JAZZ[:3], text)[0]
+    assert name == "refine_music" and args["more"]["jazz"] == 0.3 and "rock" not in args["more"]

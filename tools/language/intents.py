@@ -246,7 +246,8 @@ INTENTS: list[Intent] = [
                                                                 0.9),
                        (r"\b(?:a (?:track|song|piece|tune)|one) " + _LIKE_THESE, 0.88)],
            ["make me one like these", "create something like my songs", "compose a piece in the same style"]),
-    Intent(REFINE, [(r"^(?:(?:please|ok|okay|now|and|hmm|nice|good|great|cool|but|so|yeah|yes|no)[,!.]*\s+)*"
+    Intent(REFINE, [(r"^(?:(?:please|ok|okay|now|and|hmm|nice|good|great|cool|but|so|yeah|yes|no|actually|wait|nah)"
+                     r"[,!.]*\s+)*"
                      + _POLITELY + r"(?:make (?:it|the \w+(?: one)?|th(?:at|is)(?: one)?|them|g\d+)\b|"
                      r"try (?:it|again)|"
                      r"do (?:it )?again|again\b|another\b|one more\b|(?:a bit|a little|much|way|even|slightly) "
@@ -352,7 +353,8 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
         scores[REFINE] = max(scores.get(REFINE, 0.0), 0.85)  # 'can it be 10 seconds': the piece in hand
     if TASTE in scores and scores[TASTE] < 0.9 and not slots.names_music():
         del scores[TASTE]  # 'I love it' is feedback, 'I love jazz' is taste
-    names_the_piece = (re.match(r"^(?:(?:ok|okay|so|and|now|please|hmm|yes|yeah|nice|great|cool|but)[,!.]*\s+)*"
+    names_the_piece = (re.match(r"^(?:(?:ok|okay|so|and|now|please|hmm|yes|yeah|nice|great|cool|but|no|actually|wait|"
+                                r"nah)[,!.]*\s+)*"
                                 + _POLITELY + r"make (?:it|the \w+|that|this|g\d+\b)", text)
                        or re.search(_ONE_BUT_CHANGED, text) or re.search(_WANT_IT_CHANGED, text)
                        or re.search(_PART_TAKEN_OUT, text)

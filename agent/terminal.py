@@ -188,7 +188,12 @@ def radio_line(radio: RadioChat, line: str, song: str | None = None, session=Non
     try:
         if song is None and session is not None:
             song = chat_piece_audio(line, session)
-        reply = radio.handle(line, song=song)
+        if session is None:
+            reply = radio.handle(line, song=song)
+        else:  # a playlist takes minutes: its progress shows as a chat turn's does (it was silent for 150 s)
+            with session.reporter.step("radio", line):
+                reply = radio.handle(line, song=song,
+                                     progress=lambda fraction, what: session.reporter.progress(what, fraction))
     except TastemakerError as exc:
         return str(exc)
     except Exception as exc:  # noqa: BLE001 - one line, and the conversation goes on

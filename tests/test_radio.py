@@ -4,6 +4,7 @@ generation, real tagger, real taste store), the chat's radio words, the player's
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -359,16 +360,20 @@ def test_a_playlist_of_n_songs_like_it_starts_from_the_chats_last_piece(user_hom
     """'make a playlist of 2 songs like it' made one new piece from the chat's words (MAKE_LIKE outranked the
     playlist) and ignored the count; now it is a playlist of two, seeded by what the tagger hears in g1."""
     from agent.graph import ChatAgent
-    from agent.terminal import radio_line
+    from agent.terminal import TerminalReporter, radio_line
     from tools.radio import playlist as playlists
 
     monkeypatch.setattr(playlists, "PLAYLIST_OPTIONS", SHORT_PLAYLIST)
-    agent = ChatAgent(user="cy")
+    shown = io.StringIO()
+    agent = ChatAgent(user="cy", reporter=TerminalReporter(stream=shown))
     agent.send("make me a 3 second rock song")
     made = agent.session.last_piece.generation.audio_path
     radio = RadioChat(user="cy")
     said = radio_line(radio, "make a playlist of 2 songs like it", session=agent.session)
     assert said.startswith("Your ") and "2 pieces (2 new, 0 from your library)" in said, said
+    # how far the making is, as it goes (the terminal chat said nothing for the 150 s a 30-piece playlist took)
+    progress = shown.getvalue().split("[radio] make a playlist of 2 songs like it\n", 1)[1]
+    assert len([line for line in progress.splitlines() if line.startswith("    ")]) >= 2, progress
     [saved] = [p for p in playlists.list_playlists() if p["words"] == "make a playlist of 2 songs like it"]
     seed = playlists.load_playlist(saved["id"])["station"]["seed_profile"]
     assert seed["clips"] == [Path(made).name] and seed["genres"]  # the tagger's reading of g1, not the saved taste

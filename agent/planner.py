@@ -246,6 +246,9 @@ class OfflinePlanner(BaseChatModel):
         results = [(m.name or "", _json(m)) for m in messages[last_human + 1:] if isinstance(m, ToolMessage)]
         reading = understand(strip_note(_text(messages[last_human])))
         ctx = read_context(messages[: last_human + 1])
+        both = compound(strip_note(_text(messages[last_human])))
+        if both:  # a question and a request in one message: each answered, in the order asked
+            return self._respond_to_each(both, ctx, messages[last_human + 1:], last_human)
         if results:
             return AIMessage(content=answers.compose(reading, results, ctx.earlier_replies))
         reading = taken_up(reading, ctx)
@@ -257,6 +260,24 @@ class OfflinePlanner(BaseChatModel):
             tool_calls=[{"name": name, "args": args, "id": f"call_{last_human}_{i}", "type": "tool_call"}
                         for i, (name, args) in enumerate(calls)],
         )
+
+    def _respond_to_each(self, readings: list[Reading], ctx: Context, after: Sequence[BaseMessage],
+                         last_human: int) -> AIMessage:
+        """Tool calls for every clause that needs them (their ids say which clause), then one reply: each clause's
+        answer, the direct ones from what is known, the others from their tools' results."""
+        results: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+        for m in after:
+            if isinstance(m, ToolMessage):
+                clause = int(str(m.tool_call_id).split("_")[2]) if str(m.tool_call_id).count("_") == 3 else 0
+                results.setdefault(clause, []).append((m.name or "", _json(m)))
+        plans = [self.plan(r, ctx) for r in readings]
+        if results or all(isinstance(p, str) for p in plans):
+            return AIMessage(content="\n\n".join(
+                p if isinstance(p, str) else answers.compose(r, results.get(k, []), ctx.earlier_replies)
+                for k, (r, p) in enumerate(zip(readings, plans))))
+        return AIMessage(content="", tool_calls=[
+            {"name": name, "args": args, "id": f"call_{last_human}_{k}_{i}", "type": "tool_call"}
+            for k, p in enumerate(plans) if not isinstance(p, str) for i, (name, args) in enumerate(p)])
 
     def plan(self, reading: Reading, ctx: Context) -> list[tuple[str, dict[str, Any]]] | str:
         """Tool calls for a request, or a direct answer (a string) when no tool is needed or possible."""
@@ -463,6 +484,28 @@ class OfflinePlanner(BaseChatModel):
     def _ask(reading: Reading) -> dict[str, Any]:
         ask = asdict(MusicAsk.from_slots(reading.slots, reading.text))
         return {k: v for k, v in ask.items() if v not in (None, [], {}, "")}
+
+
+# a question about the music, or the chat's pieces, that may come with a request in one message
+QUESTIONS = (I.DESCRIBE, I.EXPLAIN, I.PIECES)
+
+
+def compound(text: str) -> list[Reading] | None:
+    """The readings of a message that asks a question and makes a request ('is it sad? and make it faster'), else
+    None (one clause, or two that are not a question and something else to do)."""
+    parts = I.clauses(text)
+    if len(parts) != 2:
+        return None
+    first, second = (understand(p) for p in parts)
+    if first.slots.instruments and not second.slots.names_music() and re.search(r"\b(?:them|it|those|that)\b",
+                                                                                second.corrected):
+        # 'does it have drums? if so remove them': 'them' is what the question asked about
+        second = understand(re.sub(r"\b(?:them|it|those|that)\b", next(iter(first.slots.instruments)), parts[1]))
+    intents = {first.intent, second.intent}
+    if first.intent == second.intent or not intents & set(QUESTIONS) or intents & {I.UNKNOWN, I.GREETING, I.THANKS,
+                                                                                    I.HELP}:
+        return None
+    return [first, second]
 
 
 # 'actually no, make it jazz', 'I meant classical', 'make it country instead', 'another one, but country': the piece's

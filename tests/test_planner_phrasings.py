@@ -658,3 +658,42 @@ def test_changing_ones_mind_swaps_the_style_of_the_piece_in_hand(planner, text):
 def test_more_of_a_style_adds_it_to_the_piece(planner, text):
     (name, args), = plan(planner, ROCK_AND_JAZZ[:3], text)[0]
     assert name == "refine_music" and args["more"]["jazz"] == 0.3 and "rock" not in args["more"]
+
+
+@pytest.mark.parametrize("text, calls, first_line", [
+    ("is it fast? and make it slower", [("refine_music", {"said": "make it slower", "tempo_factor": 0.83,
+                                                          "generation_id": "g1"})],
+     "Yes: g1 runs at about 131 BPM, a fast tempo."),
+    ("what key is it in and can you put it in D minor?",
+     [("refine_music", {"said": "can you put it in D minor?", "key": "D", "mode": "minor", "generation_id": "g1"})],
+     "g1 is in A major."),
+    ("does it have drums? if so remove them",
+     [("refine_music", {"said": "remove drums", "remove": ["drums"], "generation_id": "g1"})],
+     "Yes: g1 has drums (a power kit), electric bass and two distortion guitars."),
+    ("make it slower. also, what key is it in?",
+     [("refine_music", {"said": "make it slower.", "tempo_factor": 0.83, "generation_id": "g1"})], None),
+])
+def test_a_question_and_a_request_in_one_message_are_both_done(planner, text, calls, first_line):
+    """A stranger's 'is it sad? and make it faster' only answered the question (6 of 6 such messages)."""
+    planned, _ = plan(planner, ROCK, text)
+    assert planned == calls, planned
+    # the tools ran (the request's clause is the second, or the first when the question comes last)
+    history = ROCK + [said(text), AIMessage(content="", tool_calls=[
+        {"name": n, "args": a, "id": f"call_3_{1 if first_line else 0}_{i}", "type": "tool_call"}
+        for i, (n, a) in enumerate(calls)])]
+    history += [ToolMessage(content=json.dumps({"pieces": [{"id": "g2", "seconds": 4.0}]}), name=calls[0][0],
+                            tool_call_id=f"call_3_{1 if first_line else 0}_0")]
+    reply = planner.respond(history).content
+    assert "g2" in reply, reply
+    if first_line:
+        assert reply.startswith(first_line + "\n\n"), reply
+    else:
+        assert reply.endswith("g1 is in A major."), reply
+
+
+@pytest.mark.parametrize("text", ["love it, but can you add strings?", "is it sad?", "make me a rock song",
+                                  "I like rock and jazz", "make it 5 seconds. thanks"])
+def test_one_thing_asked_stays_one(text):
+    from agent.planner import compound
+
+    assert compound(text) is None

@@ -136,6 +136,23 @@ _ASKS = (("tempo", r"\b(?:bpm|tempo|how fast)\b"),
                          r"in it)\b"), ("yes_no", ASKS_YES_NO))
 
 
+# where a message holds a question and a request ('is it sad? and make it faster', 'make it slower. also, what key is
+# it in?', 'what key is it in and can you put it in D minor?'): after a question mark or a full stop, or before
+# 'also' or 'and can you / could you / please'
+_CLAUSE_BREAK = re.compile(r"(?<=[?.!])\s+(?:and\s+|also,?\s+|then\s+)?|[,;]?\s+(?:and\s+)?also,?\s+|"
+                           r"\s+and\s+(?=(?:can|could|would) you\b|please\b)", re.IGNORECASE)
+_IF_SO = re.compile(r"^(?:if so|if yes|if it does|if there are|if there is)[,]?\s+", re.IGNORECASE)
+
+
+def clauses(text: str) -> list[str]:
+    """The message as one clause, or two when it joins two things to do; 'if so, remove them' keeps its condition
+    out (the planner reads it against the question before it)."""
+    parts = [p.strip(" ,;") for p in _CLAUSE_BREAK.split(text.strip()) if p and p.strip(" ,;.!?")]
+    if len(parts) != 2 or any(len(p.split()) < 2 for p in parts):
+        return [text]
+    return [parts[0], _IF_SO.sub("", parts[1])]
+
+
 def piece_question(text: str) -> str | None:
     """'tempo', 'key', 'length' or 'yes_no' for a question about a piece (typo-corrected, lowercased), else None."""
     return next((what for what, pattern in _ASKS if re.search(pattern, text)), None)

@@ -40,6 +40,12 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1 | grep -v '^WARNING: Location' || true
   .venv/bin/python -c "import torch, librosa, faiss, transformers, chainlit, tools" \
     || { echo "setup: the Python environment is incomplete" >&2; exit 1; }
+  # librosa's numba kernels, compiled and cached once, in one process: two processes compiling one for the first
+  # time can leave its cache mismatched, and every later call in this environment then crashes (numba #10128)
+  .venv/bin/python -c "from tools.audio import clip_from_array; from tools.taste import analyse_clip; import numpy as np
+for rate in (16000, 22050):
+    analyse_clip(clip_from_array((0.2 * np.sin(np.arange(3 * rate) * 0.09)).astype(np.float32), rate, name='warm-up'))" \
+    || { echo "setup: librosa's kernels did not compile" >&2; exit 1; }
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

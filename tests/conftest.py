@@ -11,6 +11,13 @@ import soundfile as sf
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+# The suite runs in pytest-xdist workers: each compiles librosa's numba kernels into a cache of its own. Two
+# processes compiling one kernel into one cache can leave it mismatched, and every later call then crashes the
+# process (numba issue #10128; a fresh clone's CI did, twice). Set before anything imports numba.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["NUMBA_CACHE_DIR"] = str(Path(__file__).resolve().parent.parent / ".numba-cache"
+                                        / os.environ["PYTEST_XDIST_WORKER"])
+
 # The suite tests the embedded defaults. A user's (or a CI runner's) own settings,
 # e.g. an OPENAI_API_KEY for the chat model or a TASTEMAKER_CLASSIFIER, would change
 # what the product does, so they are cleared here, before any test or app starts.

@@ -42,9 +42,11 @@ if [ ! -f "$stamp" ]; then
     || { echo "setup: the Python environment is incomplete" >&2; exit 1; }
   # librosa's numba kernels, compiled and cached once, in one process: two processes compiling one for the first
   # time can leave its cache mismatched, and every later call in this environment then crashes (numba #10128)
-  .venv/bin/python -c "from tools.audio import clip_from_array; from tools.taste import analyse_clip; import numpy as np
+  .venv/bin/python -c "import librosa, numpy as np
 for rate in (16000, 22050):
-    analyse_clip(clip_from_array((0.2 * np.sin(np.arange(3 * rate) * 0.09)).astype(np.float32), rate, name='warm-up'))" \
+    y = (0.2 * np.sin(np.arange(3 * rate) * 0.09)).astype(np.float32)
+    librosa.feature.chroma_cqt(y=y, sr=rate); librosa.beat.beat_track(y=y, sr=rate)
+    librosa.onset.onset_detect(y=y, sr=rate); librosa.feature.zero_crossing_rate(y); librosa.istft(librosa.stft(y))" \
     || { echo "setup: librosa's kernels did not compile" >&2; exit 1; }
   rm -f .venv/.installed-*
   touch "$stamp"

@@ -86,7 +86,7 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
             if played in ctx.pieces:
                 ctx.pieces = [p for p in ctx.pieces if p != played] + [played]
                 ctx.shown = "piece"
-                ctx.undone_to = played if re.search(I.UNDO, said.lower()) else None
+                ctx.undone_to = played if re.search(I.GO_BACK, said.lower()) else None  # an undo, not "the one before"
             elif _json(m).get("track_id"):
                 ctx.shown = "track"
         elif isinstance(m, ToolMessage) and m.name in SHOWING_TOOLS:

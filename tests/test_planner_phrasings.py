@@ -697,3 +697,9 @@ def test_one_thing_asked_stays_one(text):
     from agent.planner import compound
 
     assert compound(text) is None
+
+
+def test_an_undo_after_the_one_before_is_not_taken_for_a_second_undo(planner):
+    """'the one before' marked its piece as undone to, so a following 'undo' said it was as far back as it goes."""
+    at_g2 = THREE + [said("play the one before")] + tool_turn("play_music", {"generation_id": "g2"}, 4)
+    assert plan(planner, at_g2, "undo")[0] == [("play_music", {"generation_id": "g3"})]

@@ -43,7 +43,7 @@ _LIKE_THESE = (r"\b(?:like (?:these|those|them|this|that|it|dis|mine|g\d+|the (?
 # going back to the piece before ('undo that', 'the previous one'): said, and the planner plays that piece
 GO_BACK = r"\b(?:undo|revert|go back)\b"  # a change taken back: the piece it changed
 PREVIOUS = r"\b(?:one before|previous one|previous piece|one before that)\b"  # the piece made before the one in hand
-UNDO = r"\b(?:one before|previous one|undo|revert|go back)\b"
+UNDO = f"{GO_BACK}|{PREVIOUS}"  # either: the play that goes back says so
 
 # a polite way into a request: 'could you possibly make it slower', 'is it possible to make it faster?'
 _POLITELY = (r"(?:(?:(?:can|could|would|will) (?:you|u)(?: please| possibly| maybe| perhaps| just)?|(?:is|would) it "

@@ -193,6 +193,36 @@ def test_a_darker_master_takes_the_top_octaves_down_and_the_electronic_styles_ha
     assert top_share(MASTERS["rock"]) > flat - 1
 
 
+def test_the_seed_picks_how_dark_an_electronic_record_is_and_a_mood_overrides_it():
+    # the real electronic soundtracks run from bright to very dark (spectral centroid 220-4200 Hz); every seed of ours
+    # had one tone (docs/sound.md, round 14). Successive seeds take four; "dark" asks for the darkest, "happy" for none
+    from tools.generate.sketch.arranger import RECORD_TONES
+    from tools.generate.sketch.production import produce
+
+    tones = [plan(Style(genres={"techno": 1.0}), 4.0, seed).tone_hz for seed in range(4)]
+    assert len(set(tones)) == 4 and None in tones, tones
+    same_band = [plan(Style(genres={"techno": 1.0}), 4.0, seed) for seed in (3, 7, 11, 15)]  # techno's 4 bands
+    assert len({a.lineup for a in same_band}) == 1 and len({a.tone_hz for a in same_band}) == 4
+    assert {plan(Style(genres={"electronic": 1.0}, moods={"dark": 0.8}), 4.0, s).tone_hz for s in range(4)} == \
+        {RECORD_TONES[-1]}
+    assert {plan(Style(genres={"techno": 1.0}, moods={"happy": 0.8}), 4.0, s).tone_hz for s in range(4)} == {None}
+    for style in ("house", "rock", "classical"):  # house keeps its tone: the tagger heard it darker as techno
+        assert {plan(Style(genres={style: 1.0}), 4.0, s).tone_hz for s in range(4)} == {None}, style
+
+    darkest = next(plan(Style(genres={"techno": 1.0}), 4.0, s) for s in range(4) if tones[s] == RECORD_TONES[-1])
+    pm = to_midi(darkest)
+
+    def top_share(y):  # the mix's power over 4 kHz against 200-1000 Hz
+        power = np.abs(np.fft.rfft(y.mean(axis=1))) ** 2
+        hz = np.fft.rfftfreq(len(y), 1 / SR)
+        return 10 * np.log10(power[hz > 4000].sum() / power[(hz > 200) & (hz < 1000)].sum())
+
+    dark = produce(darkest, pm, rate=SR)
+    as_mixed = produce(dataclasses.replace(darkest, tone_hz=None), pm, rate=SR)
+    assert top_share(dark) < top_share(as_mixed) - 6, (top_share(dark), top_share(as_mixed))
+    assert abs(loudness(dark, SR) + 14) < 0.5 and true_peak_db(dark) <= -1.0  # still mastered as every piece is
+
+
 @pytest.mark.parametrize("seconds", [0.3, 0.45, 3.0, 20.0])
 def test_the_masters_own_loudness_reading_is_the_meters(seconds):
     """The master reads the loudness from the K-weighted power it already has (no second filtering): the same

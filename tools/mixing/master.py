@@ -35,6 +35,8 @@ class Master:
     room_tone_db: float | None = -30.0
     room_tone_hz: float = 150.0
     top_shelf_db: float = 0.0  # a tone control above 5 kHz: how bright the record is
+    # how dark the whole record is, room and all: a first-order low-pass (6 dB an octave) at this corner (None: none)
+    lowpass_hz: float | None = None
 
 
 @functools.lru_cache(maxsize=1)
@@ -264,6 +266,9 @@ def finish(mix: np.ndarray, rate: int, frames: int, master: Master = Master(), s
         # after the band's fade: the music fades into the room, and the room only at the very end (no click)
         tone = room_tone(frames, rate, rms * 10 ** (master.room_tone_db / 20), seed, master.room_tone_hz).T
         dry += _fade(tone, rate, replace(master, fade_out_s=ROOM_FADE_S))
+    if master.lowpass_hz is not None:
+        dark = pb.LowpassFilter(cutoff_frequency_hz=min(master.lowpass_hz, 0.45 * rate))
+        dry = np.ascontiguousarray(dark(np.ascontiguousarray(dry.T), rate).T)
     weighted = _weighted_power(dry, rate)
     lufs = gated_loudness(weighted, rate)
     if not np.isfinite(lufs):

@@ -245,7 +245,7 @@ def produce(arrangement, pm, voice_track: np.ndarray | None = None, rate: int = 
     mix = mixdown(stems, strips, rate, room_for(arrangement))
     if arrangement.primary == "classical":
         mix = hall_tone(mix, rate)
-    master = MASTERS.get(arrangement.primary, Master(glue_db=3.0))
+    master = replace(MASTERS.get(arrangement.primary, Master(glue_db=3.0)), lowpass_hz=arrangement.tone_hz)
     if arrangement.fade_out_s:  # 'fade it out at the end': the arranger has fitted it to the piece
         master = replace(master, fade_out_s=max(master.fade_out_s, arrangement.fade_out_s), longest_fade=1.0)
     return finish(mix, rate, frames, master, arrangement.seed)

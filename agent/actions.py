@@ -130,7 +130,7 @@ def taste_profile(session: Session, text: str = "", upload_ids: list[str] | None
     """The person's taste, from every song they have given and everything they said about it (words outrank
     songs), over all their chats; this chat's uploads join it. `forget` erases it instead (the saved songs, words
     and likes; the uploads stay in this chat)."""
-    from tools.taste import explain, load_profile, remember_words, reset_taste
+    from tools.taste import explain, liked_genres, load_profile, remember_words, reset_taste
 
     if forget:
         reset_taste(session.user)
@@ -154,11 +154,14 @@ def taste_profile(session: Session, text: str = "", upload_ids: list[str] | None
         )
     session.profile = profile
     show_taste(session, profile)
+    liked_count, liked_styles = liked_genres(session.user)  # over all their chats
+    liked_here = [gid for gid, piece in session.pieces.items() if piece.liked]
     return {
         "explanation": explain(profile),
         "genres": profile.genres, "moods": profile.moods, "instruments": profile.instruments,
         "tempo": profile.tempo, "key": profile.key, "mode": profile.mode, "energy": profile.energy,
         "shared_genres": profile.shared, "from_clips": profile.clips, "avoid": profile.avoid,
+        "liked": liked_here, "liked_count": liked_count, "liked_genres": liked_styles,
     }
 
 

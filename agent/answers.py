@@ -373,7 +373,7 @@ def taste(result: dict[str, Any]) -> str:
                 "do like ('I like mellow jazz with piano'), or attach a song you like.")
     clips = result.get("from_clips") or []
     source = f"From {len(clips)} song{'s' if len(clips) != 1 else ''}" if clips else "From what you told me"
-    text = f"{source}, your taste is: **{result['explanation']}**."
+    text = f"{source}, your taste is: **{result['explanation']}**." + _liked_line(result)
     if result.get("shared_genres"):
         text += f" Your songs all share {_names(result['shared_genres'][:3])}."
     if len(clips) > 1:
@@ -381,6 +381,18 @@ def taste(result: dict[str, Any]) -> str:
     if clips:
         return text + " Say 'make me something like it' and I'll create a piece to match."
     return text + " Say 'make me something for my taste' and I'll create a piece to match, or attach a song you like."
+
+
+def _liked_line(result: dict[str, Any]) -> str:
+    """What the person liked of what I made ('what did I like?'): this chat's pieces by name, the styles over all."""
+    count = result.get("liked_count") or 0
+    if not count:
+        return ""
+    here = result.get("liked") or []
+    named = f" (here: {_names(here)})" if here else ""
+    styles = result.get("liked_genres") or []
+    mostly = f", mostly {_names(styles[:3])}" if styles else ""
+    return f" You liked {count} piece{'s' if count != 1 else ''} I made{named}{mostly}."
 
 
 def feedback(result: dict[str, Any]) -> str:

@@ -339,7 +339,10 @@ class OfflinePlanner(BaseChatModel):
         if intent == I.TASTE:
             if re.search(FORGET_TASTE, reading.corrected):
                 return self._call("taste_profile", {"forget": True})
-            said = reading.text if slots.names_music() else ""
+            # 'what have I liked so far?' names no music: a style guessed from the whole sentence is not kept as taste
+            guessed = bool(slots.genres) and all("similar" in slots.reasons.get(g, "") for g in slots.genres)
+            said = reading.text if slots.names_music() and not (guessed and not (slots.moods or slots.instruments
+                                                                                   or slots.avoid)) else ""
             return self._call("taste_profile", {"text": said, "upload_ids": ctx.uploads})
         if intent == I.SIMILAR:
             if ref.kind:

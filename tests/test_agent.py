@@ -495,3 +495,20 @@ def test_liking_a_piece_made_without_a_genre_teaches_the_style_it_was_played_in(
     assert "can't tell your taste" not in liked.text, liked.text
     taste = agent.send("what's my taste?")
     assert chosen in taste.text.lower(), (chosen, taste.text)
+
+
+def test_what_did_i_like_names_the_liked_pieces_and_their_style():
+    """'what did I like?' after liking a piece was not understood; it is the person's taste, with what they liked."""
+    agent = ChatAgent(user="asks-what-they-liked")  # a taste of its own
+    agent.send("make me a 4 second jazz piece")
+    agent.send("I love it")
+    agent.send("make me a 4 second metal piece")
+    agent.send("meh")  # a mild no: not counted as liked
+    reply = agent.send("what did I like?")
+    assert reply.tools == ["taste_profile"] and not reply.audio
+    from tools.genres import ALL_LABELS
+    from tools.taste.store import _generation_genres
+
+    heard = {g: p for g, p in _generation_genres(agent.session.pieces["g1"].generation).items()
+             if ALL_LABELS.get(g) == "genre"}
+    assert f"You liked 1 piece I made (here: g1), mostly {max(heard, key=heard.get)}" in reply.text, reply.text

@@ -703,3 +703,15 @@ def test_an_undo_after_the_one_before_is_not_taken_for_a_second_undo(planner):
     """'the one before' marked its piece as undone to, so a following 'undo' said it was as far back as it goes."""
     at_g2 = THREE + [said("play the one before")] + tool_turn("play_music", {"generation_id": "g2"}, 4)
     assert plan(planner, at_g2, "undo")[0] == [("play_music", {"generation_id": "g3"})]
+
+
+def test_redo_meh_not_quite_and_what_did_i_like_after_a_piece(planner):
+    """A stranger's 'redo', 'meh', 'not quite' and 'what did I like?' after a piece were all 'I am not sure what
+    you'd like me to do'."""
+    for text in ("redo", "redo it", "ok, redo that please"):  # another take of the same request
+        assert plan(planner, ROCK, text)[0] == [("refine_music", {"said": text, "generation_id": "g1"})], text
+    for text in ("meh", "not quite", "hmm, not quite right"):  # a mild no: what 'I don't like it' does
+        assert plan(planner, ROCK, text)[0] == plan(planner, ROCK, "I don't like it")[0], text
+    assert plan(planner, ROCK, "make it not quite so loud")[0][0][0] == "refine_music"  # a change, not a no
+    for text in ("what did I like?", "which pieces did I like", "what have I liked so far?"):
+        assert plan(planner, ROCK, text)[0] == [("taste_profile", {})], text

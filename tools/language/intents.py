@@ -210,7 +210,9 @@ INTENTS: list[Intent] = [
                  (r"^(?:(?:perfect|great|nice|cool|awesome|love it|ok|okay|yes|yeah|good)\W+)*(?:please )?"
                   r"(?:save|keep|store|add|file) (?:it|this|that|this one|that one|the \w+ one|g\d+) " + _TITLED, 0.93)],
            ["save this one to my library", "add that to the collection", "keep it in my library"]),
-    Intent(TASTE, [(r"\b(?:my taste|my profile|what do i (?:like|listen)|what i like|my (?:music )?style\b(?! of)|"
+    Intent(TASTE, [(r"\b(?:my taste|my profile|what do i (?:like|listen)|what i like|"
+                    r"what (?:did|have) i (?:liked?|loved?|enjoyed?)|(?:which|what) (?:ones?|pieces|songs|tracks) "
+                    r"(?:did|have) i (?:liked?|loved?)|what i(?:'ve| have)? liked|my (?:music )?style\b(?! of)|"
                     r"what kind of music (?:do i|am i)|what (?:music|genres?) (?:do i|am i)|my preferences|"
                     r"taste profile|what am i into|what do you know about me|what have you learn(?:ed|t) about me|"
                     r"my (?:favou?rite|fave|fav) (?:genres?|music|styles?|kinds? of music|bands?|artists?) (?:is|are))\b",
@@ -274,6 +276,9 @@ INTENTS: list[Intent] = [
                      r"decrease|speed|slow|turn|crank|put it|transpose|now in|too|change|swap|replace)\b)", 0.86),
                     (r"\b(?:another (?:one|version|take|go)|try again|one more|again please|do a different|"
                      r"different take)\b", 0.86),
+                    # 'redo': another take of the same request
+                    (r"^(?:(?:ok|okay|hmm|nah|no|meh|please)\W+)*(?:redo|re-do|do it over)(?: (?:it|that|this|this one|"
+                     r"that one))?(?: please)?\W*$", 0.92),
                     (r"^(?:(?:ok|okay|nah|no|meh|hmm)\W+)*(?:next|next one|skip|skip it|skip this(?: one)?)(?: please)?"
                      r"\W*$", 0.9),
                     (r"^(?:the )?[\w -]{2,20} (?:is|are) too \w+", 0.86), (r"\bmake it\b", 0.8),

@@ -715,3 +715,27 @@ def test_redo_meh_not_quite_and_what_did_i_like_after_a_piece(planner):
     assert plan(planner, ROCK, "make it not quite so loud")[0][0][0] == "refine_music"  # a change, not a no
     for text in ("what did I like?", "which pieces did I like", "what have I liked so far?"):
         assert plan(planner, ROCK, text)[0] == [("taste_profile", {})], text
+
+
+TAKE_AND_SLOWER = (tool_turn("generate_music", {"pieces": [{"id": "g1", "seconds": 8.0, "tempo": 131, "key": "A major",
+                                                            "labels": ["rock"]}]}, 1)
+                   + tool_turn("refine_music", {"refined_from": "g1", "pieces": [{"id": "g2", "seconds": 6.0, "tempo": 109,
+                                                                                 "key": "A minor", "labels": ["rock"]}]}, 2))
+
+
+@pytest.mark.parametrize("text, line", [
+    ("is it slower than the first one?", "Yes: g2 runs at about 109 BPM, g1 at about 131 BPM."),
+    ("is it faster than the one before?", "No: g2 runs at about 109 BPM, g1 at about 131 BPM."),
+    ("is g1 longer than g2?", "Yes: g1 is 8 seconds long, g2 6 seconds."),
+    ("so is it darker than the original?", "Yes: g2 is in A minor and g1 in A major; a minor key sounds darker"),
+    ("is it calmer than g1?", "I can't measure which is calmer; what I know: g2 (about 109 BPM, A minor) and g1 ("),
+])
+def test_a_question_comparing_two_pieces_is_answered_not_made(planner, text, line):
+    """A stranger's 'is it slower than the first one?' made a new, slower take."""
+    calls, reply = plan(planner, TAKE_AND_SLOWER, text)
+    assert calls == [] and reply.startswith(line), reply
+
+
+def test_a_change_said_with_than_is_still_a_change(planner):
+    calls, _ = plan(planner, TAKE_AND_SLOWER, "can you make it slower than the first one?")
+    assert calls and calls[0][0] == "refine_music" and calls[0][1]["tempo_factor"] < 1

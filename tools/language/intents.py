@@ -128,8 +128,13 @@ ASKS_YES_NO = (r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|just curious)\W+)*(?:(?
                r"(?! (?:possible|ok|okay|alright|fine|ready|done|finished|saved|too|over|playing)\b)(?: (?:in|a|an|"
                r"some|kind of|kinda|sort of|more|really))*\b|(?:is|are) there (?:an? |any |some )?[\w -]{2,30}? "
                r"(?:in|on) " + _PIECE + r"\b|(?:has|have) " + _PIECE + r" (?:got )?(?:an? |any )?\w)")
+# 'is it slower than the first one?', 'is g2 darker than g1?': a question comparing two pieces, not a change
+COMPARES = (r"^(?:(?:so|and|but|ok|okay|hmm|wait|also)\W+)*(?:is|was|does|did) (?P<this>it|this|this one|that|that one|"
+            r"the new one|the (?:last|latest|newest) one|g\d+)(?: (?:sound|run|go|play|feel))? (?:(?:any|a bit|a little|"
+            r"much|even|really)\s+)?(?P<how>faster|quicker|slower|longer|shorter|darker|brighter|sadder|happier|"
+            r"calmer|heavier|louder|quieter|softer|more energetic) than (?P<other>.+?)\W*$")
 # what a question about a piece asks: its tempo, its key, its length, or yes or no about what is in it
-_ASKS = (("tempo", r"\b(?:bpm|tempo|how fast)\b"),
+_ASKS = (("compare", COMPARES), ("tempo", r"\b(?:bpm|tempo|how fast)\b"),
          ("key", r"\bwhat(?:'s| is)? (?:the |its )?key\b|\b(?:what|which) key\b"),
          ("length", r"\bhow long is\b|\b(?:length|duration)\b"),
          ("instruments", r"\b(?:what|which) instruments?\b|\bwho(?:'s|s| is)? play(?:s|ing)\b|\bwhat(?:'s| is) (?:in it|playing "
@@ -154,7 +159,7 @@ def clauses(text: str) -> list[str]:
 
 
 def piece_question(text: str) -> str | None:
-    """'tempo', 'key', 'length' or 'yes_no' for a question about a piece (typo-corrected, lowercased), else None."""
+    """'compare', 'tempo', 'key', 'length' or 'yes_no' for a question about a piece (typo-corrected, lowercased), else None."""
     return next((what for what, pattern in _ASKS if re.search(pattern, text)), None)
 
 
@@ -393,6 +398,8 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
         scores[EXPLAIN] = 0.98  # 'why did you make it like that?' asks about the piece, not for one like it
     if MAKE_LIKE in scores and re.search(_MAKE_VERB, text):
         scores.pop(TASTE, None)  # 'make me something for my taste, 4 seconds' asks for music, not to see the taste
+    if re.search(COMPARES, text):
+        scores[DESCRIBE] = 0.97  # 'is it slower than the first one?' asks; 'make it slower than the first one' changes
     if re.search(ASKS_YES_NO, text) and slots.names_music():  # 'is it jazz?' asks about it ('is that all?' does not)
         scores[DESCRIBE] = max(scores.get(DESCRIBE, 0.0), 0.9)
     if SIMILAR in scores and re.search(_MAKE_VERB, text) and not re.search(r"\bfind\b", text):

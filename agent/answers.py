@@ -332,6 +332,31 @@ def compare(how: str, this: dict[str, Any], other: dict[str, Any]) -> str:
     return f"I can't measure which is {how}; what I know: {_pace(this)} and {_pace(other)}."
 
 
+def holds(reading: Reading, f: dict[str, Any]) -> bool | None:
+    """Whether a yes/no question about a piece or song is answered yes from what is known of it ('does it have
+    drums?', 'is it in minor?', 'is it jazz?'); None when that is not known."""
+    slots = reading.slots
+    if slots.instruments:
+        wanted = next(iter(slots.instruments))
+        if f.get("parts"):
+            return any(_plays(p, wanted) for p in f["parts"])
+        heard = [label for label, _ in f.get("instruments") or []]
+        return wanted in heard if heard else None
+    if slots.mode or slots.key:
+        if not f.get("key"):
+            return None
+        tonic, _, mode = f["key"].partition(" ")
+        return (not slots.mode or slots.mode == mode) and (not slots.key or slots.key.lower() == tonic.lower())
+    for kind, said in (("genres", slots.genres), ("moods", slots.moods)):
+        if said:
+            wanted = next(iter(said))
+            heard = [label for label, _ in f.get(kind) or []][:3]
+            if wanted in f.get("made_as", []):
+                return True
+            return wanted in heard if heard else None
+    return None
+
+
 def answer_about(asked: str, reading: Reading, f: dict[str, Any]) -> str | None:
     """One line answering a question about a piece or song from what is known of it (None: not known)."""
     name, slots, text = f["name"], reading.slots, reading.corrected

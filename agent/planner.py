@@ -247,6 +247,12 @@ class OfflinePlanner(BaseChatModel):
         reading = understand(strip_note(_text(messages[last_human])))
         ctx = read_context(messages[: last_human + 1])
         both = compound(strip_note(_text(messages[last_human])))
+        if both and I.conditional(strip_note(_text(messages[last_human]))):
+            # 'does it have drums? if so remove them': the request only when the answer is yes
+            both, left = only_if_so(both, ctx)
+            if left:
+                reply = self._respond_to_each(both, ctx, messages[last_human + 1:], last_human)
+                return reply if reply.tool_calls else AIMessage(content=f"{reply.content}\n\n{left}")
         if both:  # a question and a request in one message: each answered, in the order asked
             return self._respond_to_each(both, ctx, messages[last_human + 1:], last_human)
         if results:
@@ -489,6 +495,21 @@ class OfflinePlanner(BaseChatModel):
     def _ask(reading: Reading) -> dict[str, Any]:
         ask = asdict(MusicAsk.from_slots(reading.slots, reading.text))
         return {k: v for k, v in ask.items() if v not in (None, [], {}, "")}
+
+
+def only_if_so(readings: list[Reading], ctx: Context) -> tuple[list[Reading], str]:
+    """The clauses to act on when the second holds only if the first is answered yes, and what to say of the one
+    left undone: nothing (yes: both done), 'so I left it as it is' (no), or how to ask for it (not known before the
+    question's tool has answered)."""
+    question, request = readings
+    ref = resolve(question, ctx)
+    facts = ctx.facts.get(ref.ids[-1]) if ref.kind in ("piece", "upload") and ref.ids else None
+    verdict = answers.holds(question, facts) if facts and I.piece_question(question.corrected) == "yes_no" else None
+    if verdict:
+        return readings, ""
+    if verdict is False:
+        return readings[:1], "So I left it as it is."
+    return readings[:1], f"I changed nothing yet: if it does, say '{request.text}'."
 
 
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,

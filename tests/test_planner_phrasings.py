@@ -739,3 +739,27 @@ def test_a_question_comparing_two_pieces_is_answered_not_made(planner, text, lin
 def test_a_change_said_with_than_is_still_a_change(planner):
     calls, _ = plan(planner, TAKE_AND_SLOWER, "can you make it slower than the first one?")
     assert calls and calls[0][0] == "refine_music" and calls[0][1]["tempo_factor"] < 1
+
+
+PIANO_ONLY = tool_turn("generate_music", {"pieces": [{"id": "g1", "seconds": 4.0, "tempo": 80, "key": "C major", "parts": [
+    {"name": "piano", "family": "piano", "program": 0, "detail": ""}]}]}, 1)
+
+
+def test_a_request_on_a_condition_is_not_done_when_the_answer_is_no(planner):
+    """A stranger's 'does it have drums? if so remove them' removed the drums of a piece that had none."""
+    calls, reply = plan(planner, PIANO_ONLY, "does it have drums? if so remove them")
+    assert calls == [] and reply.startswith("No: g1 has piano, no drums.") and reply.endswith("So I left it as it is.")
+    calls, reply = plan(planner, PIANO_ONLY, "is it in minor? if so put it in major")
+    assert calls == [] and reply.startswith("No, g1 is in C major.")
+    # yes: both done, as before
+    assert plan(planner, ROCK, "does it have drums? if so remove them")[0][0][1]["remove"] == ["drums"]
+    # not known before the question's tool answers: only the question is done, and how to ask for the rest said
+    text = "does it have drums? if so remove them"
+    calls, _ = plan(planner, MADE, text)
+    assert calls == [("describe_uploads", {"generation_ids": ["g1"]})]
+    history = MADE + [said(text), AIMessage(content="", tool_calls=[
+        {"name": "describe_uploads", "args": calls[0][1], "id": "call_3_0_0", "type": "tool_call"}]),
+        ToolMessage(content=json.dumps({"uploads": [{"generation_id": "g1", "name": "g1", "instruments": [["piano", 0.6]]}]}),
+                    name="describe_uploads", tool_call_id="call_3_0_0")]
+    reply = planner.respond(history)
+    assert not reply.tool_calls and reply.content.endswith("I changed nothing yet: if it does, say 'remove drums'.")

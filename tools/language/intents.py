@@ -158,6 +158,14 @@ def clauses(text: str) -> list[str]:
     return [parts[0], _IF_SO.sub("", parts[1])]
 
 
+def conditional(text: str) -> bool:
+    """Whether the message's second clause holds only if its question is answered yes ('does it have drums? if so
+    remove them')."""
+    parts = clauses(text)
+    raw = [p.strip(" ,;") for p in _CLAUSE_BREAK.split(text.strip()) if p and p.strip(" ,;.!?")]
+    return len(parts) == 2 and len(raw) == 2 and bool(_IF_SO.match(raw[1]))
+
+
 def piece_question(text: str) -> str | None:
     """'compare', 'tempo', 'key', 'length' or 'yes_no' for a question about a piece (typo-corrected, lowercased), else None."""
     return next((what for what, pattern in _ASKS if re.search(pattern, text)), None)

@@ -318,9 +318,8 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
     The file is copied into the library's own folder first: uploads live in a temporary
     folder of the chat, and a library track must outlive the chat.
     """
-    from tools.atomic import atomic_output
     from tools.library import open_library
-    from tools.library.ingest import Source, content_hash, ingest
+    from tools.library.ingest import Source
 
     if track_id:
         with open_library() as library:
@@ -345,6 +344,29 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
                                "added_by": session.user}, name=name)
     else:
         raise TastemakerError("There's nothing to add yet: attach a song, or make something first.")
+    result = _add_source(session, source)
+    if not upload_id and not result["already_there"]:
+        session.piece(generation_id).library_id = result["id"]
+    return result
+
+
+def add_station_piece(session: Session, piece) -> dict[str, Any]:
+    """'save this one' of a piece a radio station made (a tools.radio RadioPiece): added as a generated piece."""
+    from tools.library.ingest import Source
+
+    path = Path(piece.path)
+    source = Source(path=path, title=f"Tastemaker radio: {piece.title}"[:120], artist="Tastemaker",
+                    description=piece.reason, extra={"origin": "radio", "added_by": session.user}, name=path.name)
+    return _add_source(session, source)
+
+
+def _add_source(session: Session, source) -> dict[str, Any]:
+    """A file copied into the library's own folder, then tagged and indexed; the copy goes if that fails."""
+    from tools.atomic import atomic_output
+    from tools.library import open_library
+    from tools.library.ingest import content_hash, ingest
+
+    path, name = Path(source.path), source.name
     if not path.is_file():
         raise TastemakerError(f"{name}: the file is gone (the chat's files were cleared). Attach it again.")
     session.reporter.progress(f"adding {name} to your library", 0.1)
@@ -372,7 +394,5 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
                     "tracks_in_library": library.count(viewer=session.library_viewer)}
         track = report.added[0]
         size = library.count(viewer=session.library_viewer)
-    if not upload_id:
-        session.piece(generation_id).library_id = track.id
     return {"already_there": False, "id": track.id, "title": track.title, "artist": track.artist,
             "genre": track.genre, "tracks_in_library": size}

@@ -164,6 +164,8 @@ async def answer(agent: ChatAgent, text: str, uploads: list[Upload] = ()) -> Non
         await cl.Message(content=reply.text).send()
         return
     pieces = [a.generation_id for a in reply.audio if a.generation_id]
+    if pieces and cl.user_session.get("radio") is not None:
+        cl.user_session.get("radio").chat_made_a_piece()  # 'this one' is the chat's new piece now
     # pictures are drawn off the event loop: the other chats' sockets keep moving meanwhile
     message = cl.Message(content=reply.text, elements=await cl.make_async(elements_for)(reply),
                          actions=buttons(pieces[-1]) if pieces else [])
@@ -346,7 +348,7 @@ async def radio_turn(agent: ChatAgent, text: str, files: list[tuple[str, str]]) 
                 cl.run_sync(step.update())
 
             song = files[0][0] if files else chat_piece_audio(text, agent.session)  # 'a playlist like it'
-            reply = await cl.make_async(radio.handle)(text, song=song, progress=progress)
+            reply = await cl.make_async(radio.handle)(text, song=song, progress=progress, session=agent.session)
     except TastemakerError as exc:
         await cl.Message(content=str(exc)).send()
         return True

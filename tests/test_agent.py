@@ -512,3 +512,16 @@ def test_what_did_i_like_names_the_liked_pieces_and_their_style():
     heard = {g: p for g, p in _generation_genres(agent.session.pieces["g1"].generation).items()
              if ALL_LABELS.get(g) == "genre"}
     assert f"You liked 1 piece I made (here: g1), mostly {max(heard, key=heard.get)}" in reply.text, reply.text
+
+
+def test_an_instrument_or_style_played_by_something_else_is_said():
+    """'ukulele' and 'reggae' became 'world' without a word: the piece's notes say what plays instead."""
+    agent = ChatAgent(user="asks-for-ukulele")
+    reply = agent.send("make me a 4 second reggae song with ukulele")
+    args = reply.tool_calls[0][1]
+    assert args["genres"] == {"world": 1.0} and "nylon guitar" in args["instruments"]
+    assert "no reggae style here; played it as world music" in reply.text, reply.text
+    assert "no ukulele here; played it on nylon guitar" in reply.text, reply.text
+    changed = agent.send("add a mandolin")
+    assert "no mandolin here; played it on acoustic guitar" in changed.text, changed.text
+    assert "played it" not in agent.send("make me a 4 second jazz song with piano").text  # nothing stood in

@@ -103,6 +103,11 @@ def chat_piece_audio(text: str, session) -> str | None:
     return piece.generation.audio_path
 
 
+# A playlist asked for with no length or count: ten pieces (about ten minutes, made in a minute or two), and the
+# reply says how to ask for more or fewer (it was thirty, unasked)
+DEFAULT_PLAYLIST_TRACKS = 10
+
+
 def playlist_minutes(text: str, default: float = 30.0) -> float:
     m = _MINUTES.search(text or "")
     if not m:
@@ -529,14 +534,21 @@ class RadioChat:
         from tools.settings import get_settings
 
         minutes = playlist_minutes(words)
+        count = playlist_tracks(words)
+        unsized = count is None and not _MINUTES.search(words or "")
+        if unsized:
+            count = DEFAULT_PLAYLIST_TRACKS
         folder = output_dir or str(get_settings().home / "playlists" / "exports")
         about = station_words(re.sub(r"\bfor\b", " for ", words))
         target = Path(folder) / re.sub(r"[^a-z0-9]+", "-", about.lower()).strip("-")[:40] if about else Path(folder)
         playlist = build_playlist(PlaylistRequest(words=words, minutes=minutes, out=str(target), user=self.user,
-                                                  tracks=playlist_tracks(words), song=song), progress)
+                                                  tracks=count, song=song), progress)
         generated = sum(1 for t in playlist.tracks if t.source == "generated")
         made = (f"Your {playlist.minutes:.0f}-minute playlist: {_pieces(len(playlist.tracks))} ({generated} new, "
                 f"{len(playlist.tracks) - generated} from your library), ordered so neighbours flow.")
+        if unsized:
+            made += (f" You named no length, so I made {count}; ask for 'a playlist of 20 songs' or 'a 45-minute "
+                     "playlist' for more, or 'a playlist of 5 songs' for fewer.")
         if not self.browser:
             return RadioReply(f"{made} Saved as M3U: {playlist.m3u} (playlist id {playlist.id}; say 'resume "
                               f"playlist {playlist.id}' or run `tastemaker radio --playlist {playlist.id}` to play "

@@ -474,6 +474,22 @@ SHORT_PLAYLIST = StationOptions(adventurous=0.1, library_share=0.0, piece_second
 BROWSER_PLAYLIST = replace(SHORT_PLAYLIST, piece_seconds=15.0)  # "a 1 minute playlist": four pieces
 
 
+def test_a_playlist_with_no_length_is_a_stated_default_not_thirty_pieces(user_home, monkeypatch):
+    """'make me a playlist for a dinner party' made 30 pieces without asking; now the chat's default, said, with how
+    to ask for more or fewer (a length or a count named is kept)."""
+    from agent.radio_chat import DEFAULT_PLAYLIST_TRACKS
+    from tools.radio import playlist as playlists
+
+    monkeypatch.setattr(playlists, "PLAYLIST_OPTIONS", SHORT_PLAYLIST)
+    radio = RadioChat(user="fay")
+    said = radio.handle("make me a playlist for a dinner party").text
+    assert DEFAULT_PLAYLIST_TRACKS < 30 and f"{DEFAULT_PLAYLIST_TRACKS} pieces (" in said, said
+    assert f"You named no length, so I made {DEFAULT_PLAYLIST_TRACKS}; ask for 'a playlist of 20 songs'" in said
+    sized = radio.handle("make me a playlist of 2 songs for a dinner party").text
+    assert "2 pieces (" in sized and "named no length" not in sized
+
+
+
 def test_a_playlist_plays_back_its_own_tracks_in_order_for_its_owner_only(user_home, tmp_path):
     from tools.radio.playlist import PlaylistRequest, build_playlist, resume_playlist
 

@@ -130,7 +130,7 @@ def taste_profile(session: Session, text: str = "", upload_ids: list[str] | None
     """The person's taste, from every song they have given and everything they said about it (words outrank
     songs), over all their chats; this chat's uploads join it. `forget` erases it instead (the saved songs, words
     and likes; the uploads stay in this chat)."""
-    from tools.taste import explain, load_profile, remember_words, reset_taste
+    from tools.taste import explain, liked_genres, load_profile, remember_words, reset_taste
 
     if forget:
         reset_taste(session.user)
@@ -154,11 +154,14 @@ def taste_profile(session: Session, text: str = "", upload_ids: list[str] | None
         )
     session.profile = profile
     show_taste(session, profile)
+    liked_count, liked_styles = liked_genres(session.user)  # over all their chats
+    liked_here = [gid for gid, piece in session.pieces.items() if piece.liked]
     return {
         "explanation": explain(profile),
         "genres": profile.genres, "moods": profile.moods, "instruments": profile.instruments,
         "tempo": profile.tempo, "key": profile.key, "mode": profile.mode, "energy": profile.energy,
         "shared_genres": profile.shared, "from_clips": profile.clips, "avoid": profile.avoid,
+        "liked": liked_here, "liked_count": liked_count, "liked_genres": liked_styles,
     }
 
 
@@ -315,9 +318,8 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
     The file is copied into the library's own folder first: uploads live in a temporary
     folder of the chat, and a library track must outlive the chat.
     """
-    from tools.atomic import atomic_output
     from tools.library import open_library
-    from tools.library.ingest import Source, content_hash, ingest
+    from tools.library.ingest import Source
 
     if track_id:
         with open_library() as library:
@@ -342,6 +344,29 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
                                "added_by": session.user}, name=name)
     else:
         raise TastemakerError("There's nothing to add yet: attach a song, or make something first.")
+    result = _add_source(session, source)
+    if not upload_id and not result["already_there"]:
+        session.piece(generation_id).library_id = result["id"]
+    return result
+
+
+def add_station_piece(session: Session, piece) -> dict[str, Any]:
+    """'save this one' of a piece a radio station made (a tools.radio RadioPiece): added as a generated piece."""
+    from tools.library.ingest import Source
+
+    path = Path(piece.path)
+    source = Source(path=path, title=f"Tastemaker radio: {piece.title}"[:120], artist="Tastemaker",
+                    description=piece.reason, extra={"origin": "radio", "added_by": session.user}, name=path.name)
+    return _add_source(session, source)
+
+
+def _add_source(session: Session, source) -> dict[str, Any]:
+    """A file copied into the library's own folder, then tagged and indexed; the copy goes if that fails."""
+    from tools.atomic import atomic_output
+    from tools.library import open_library
+    from tools.library.ingest import content_hash, ingest
+
+    path, name = Path(source.path), source.name
     if not path.is_file():
         raise TastemakerError(f"{name}: the file is gone (the chat's files were cleared). Attach it again.")
     session.reporter.progress(f"adding {name} to your library", 0.1)
@@ -369,7 +394,5 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
                     "tracks_in_library": library.count(viewer=session.library_viewer)}
         track = report.added[0]
         size = library.count(viewer=session.library_viewer)
-    if not upload_id:
-        session.piece(generation_id).library_id = track.id
     return {"already_there": False, "id": track.id, "title": track.title, "artist": track.artist,
             "genre": track.genre, "tracks_in_library": size}

@@ -296,6 +296,67 @@ def _plays(part: dict[str, Any], instrument: str) -> bool:
             or (part["program"] is not None and GM_PROGRAMS.get(instrument) == part["program"]))
 
 
+# what a comparison asks about: the fact it is read from, and which way is 'more'
+_COMPARED = {"faster": ("tempo", 1), "quicker": ("tempo", 1), "slower": ("tempo", -1), "longer": ("seconds", 1),
+             "shorter": ("seconds", -1), "darker": ("minor", 1), "sadder": ("minor", 1), "brighter": ("minor", -1),
+             "happier": ("minor", -1)}
+
+
+def _pace(f: dict[str, Any]) -> str:
+    known = [x for x in (f"about {f['tempo']:.0f} BPM" if f.get("tempo") else None, f.get("key")) if x]
+    return f"{f['name']} ({', '.join(known) or 'tempo and key not known'})"
+
+
+def compare(how: str, this: dict[str, Any], other: dict[str, Any]) -> str:
+    """'is it slower than the first one?' answered from both pieces' known tempo, length or key: said, not made."""
+    a, b = this["name"], other["name"]
+    if a == b:
+        return f"That is {a} both times: name another piece to compare it with ('is {a} slower than g1?')."
+    fact, sign = _COMPARED.get(how, (None, 0))
+    if fact in ("tempo", "seconds"):
+        x, y = this.get(fact), other.get(fact)
+        if not (x and y):
+            return f"I don't know both {'tempos' if fact == 'tempo' else 'lengths'}: {_pace(this)}, {_pace(other)}."
+        told = (f"{a} runs at about {x:.0f} BPM, {b} at about {y:.0f} BPM" if fact == "tempo" else
+                f"{a} is {x:.0f} seconds long, {b} {y:.0f} seconds")
+        if abs(x - y) <= 0.03 * max(x, y):
+            return f"About the same: {told}."
+        return f"{'Yes' if (x - y) * sign > 0 else 'No'}: {told}."
+    if fact == "minor":
+        modes = [(f.get("key") or "").partition(" ")[2] for f in (this, other)]
+        if all(modes) and modes[0] != modes[1]:
+            darker = modes[0] == "minor"
+            return (f"{'Yes' if darker == (sign > 0) else 'No'}: {a} is in {this['key']} and {b} in {other['key']}; a "
+                    "minor key sounds darker than a major one.")
+    # nothing measured says which is calmer, heavier or louder (or darker, in the same mode): what is known, said
+    return f"I can't measure which is {how}; what I know: {_pace(this)} and {_pace(other)}."
+
+
+def holds(reading: Reading, f: dict[str, Any]) -> bool | None:
+    """Whether a yes/no question about a piece or song is answered yes from what is known of it ('does it have
+    drums?', 'is it in minor?', 'is it jazz?'); None when that is not known."""
+    slots = reading.slots
+    if slots.instruments:
+        wanted = next(iter(slots.instruments))
+        if f.get("parts"):
+            return any(_plays(p, wanted) for p in f["parts"])
+        heard = [label for label, _ in f.get("instruments") or []]
+        return wanted in heard if heard else None
+    if slots.mode or slots.key:
+        if not f.get("key"):
+            return None
+        tonic, _, mode = f["key"].partition(" ")
+        return (not slots.mode or slots.mode == mode) and (not slots.key or slots.key.lower() == tonic.lower())
+    for kind, said in (("genres", slots.genres), ("moods", slots.moods)):
+        if said:
+            wanted = next(iter(said))
+            heard = [label for label, _ in f.get(kind) or []][:3]
+            if wanted in f.get("made_as", []):
+                return True
+            return wanted in heard if heard else None
+    return None
+
+
 def answer_about(asked: str, reading: Reading, f: dict[str, Any]) -> str | None:
     """One line answering a question about a piece or song from what is known of it (None: not known)."""
     name, slots, text = f["name"], reading.slots, reading.corrected
@@ -373,7 +434,7 @@ def taste(result: dict[str, Any]) -> str:
                 "do like ('I like mellow jazz with piano'), or attach a song you like.")
     clips = result.get("from_clips") or []
     source = f"From {len(clips)} song{'s' if len(clips) != 1 else ''}" if clips else "From what you told me"
-    text = f"{source}, your taste is: **{result['explanation']}**."
+    text = f"{source}, your taste is: **{result['explanation']}**." + _liked_line(result)
     if result.get("shared_genres"):
         text += f" Your songs all share {_names(result['shared_genres'][:3])}."
     if len(clips) > 1:
@@ -381,6 +442,18 @@ def taste(result: dict[str, Any]) -> str:
     if clips:
         return text + " Say 'make me something like it' and I'll create a piece to match."
     return text + " Say 'make me something for my taste' and I'll create a piece to match, or attach a song you like."
+
+
+def _liked_line(result: dict[str, Any]) -> str:
+    """What the person liked of what I made ('what did I like?'): this chat's pieces by name, the styles over all."""
+    count = result.get("liked_count") or 0
+    if not count:
+        return ""
+    here = result.get("liked") or []
+    named = f" (here: {_names(here)})" if here else ""
+    styles = result.get("liked_genres") or []
+    mostly = f", mostly {_names(styles[:3])}" if styles else ""
+    return f" You liked {count} piece{'s' if count != 1 else ''} I made{named}{mostly}."
 
 
 def feedback(result: dict[str, Any]) -> str:

@@ -23,7 +23,8 @@ from agent import chat_store, history, pictures, radio_web, warmup
 from agent.buttons import BUTTONS, button_words
 from agent.graph import ChatAgent, Reply
 from agent.llm import chat_model, model_label
-from agent.session import AudioResult, GenreChart, LoopChart, Reporter, TastePanel
+from agent.attachments import take_files
+from agent.session import AudioResult, GenreChart, LoopChart, Reporter, TastePanel, Upload
 from agent.study_web import install_on_chainlit
 from agent.web import branding, guard, identity
 from agent.web.sessions import REGISTRY
@@ -146,12 +147,12 @@ async def taste_reset(action: cl.Action) -> None:
     await cl.Message(content=answers.taste(forgotten)).send()
 
 
-async def answer(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> None:
+async def answer(agent: ChatAgent, text: str, uploads: list[Upload] = ()) -> None:
     reporter = agent.session.reporter
     if isinstance(reporter, ChainlitReporter):
         current = cl.context.current_step
         reporter.parent_id = current.id if current else None
-    turn = asyncio.ensure_future(cl.make_async(agent.send)(text, files))
+    turn = asyncio.ensure_future(cl.make_async(agent.send)(text, uploads=list(uploads)))
     try:
         reply = await asyncio.shield(turn)
     except asyncio.CancelledError:  # the stop button: the work stops where it next reports, and nothing is kept
@@ -163,6 +164,8 @@ async def answer(agent: ChatAgent, text: str, files: list[tuple[str, str]]) -> N
         await cl.Message(content=reply.text).send()
         return
     pieces = [a.generation_id for a in reply.audio if a.generation_id]
+    if pieces and cl.user_session.get("radio") is not None:
+        cl.user_session.get("radio").chat_made_a_piece()  # 'this one' is the chat's new piece now
     # pictures are drawn off the event loop: the other chats' sockets keep moving meanwhile
     message = cl.Message(content=reply.text, elements=await cl.make_async(elements_for)(reply),
                          actions=buttons(pieces[-1]) if pieces else [])
@@ -248,16 +251,25 @@ async def on_message(message: cl.Message) -> None:
         agent = new_agent()
     REGISTRY.uploads_used(cl.context.session.id)
     limit = get_settings().max_files_per_message
-    files = [(e.path, e.name) for e in (message.elements or []) if getattr(e, "path", None)]
-    if len(files) > limit:  # the upload guard counts too; this holds even for files it never saw
+    elements = [e for e in (message.elements or []) if getattr(e, "path", None)]
+    if len(elements) > limit:  # the upload guard counts too; this holds even for files it never saw
         await cl.Message(content=f"At most {limit} files per message: I took the first {limit}.").send()
-        files = files[:limit]
+        elements = elements[:limit]
+    keep = None
     if history.login_enabled():  # kept beside the chat: the session's upload folder goes when it ends
         thread = cl.context.session.thread_id
-        files = [(str(chat_store.keep_upload(agent.session.user, thread, path, name)), name) for path, name in files]
-    if await radio_turn(agent, message.content or "", files):
+        keep = lambda path, name: chat_store.keep_upload(agent.session.user, thread, path, name)  # noqa: E731
+    # checked before anything else: a text file named song.wav is one clear line, not a 0:00 player in the chat
+    uploads, problems = await cl.make_async(take_files)(agent.attach, [(e.path, e.name) for e in elements], keep)
+    for i, _ in problems:
+        await elements[i].remove()
+    if problems:
+        await cl.Message(content="\n".join(line for _, line in problems)).send()
+        if not uploads:  # the message was about files we could not use: said why, and stop there
+            return
+    if await radio_turn(agent, message.content or "", [(u.path, u.name) for u in uploads]):
         return
-    await answer(agent, message.content or "", files)
+    await answer(agent, message.content or "", uploads)
 
 
 @cl.on_feedback
@@ -296,7 +308,7 @@ async def _button(action: cl.Action) -> None:
         return
     text = button_words(action.name, (action.payload or {}).get("piece"), agent.session.pieces)
     await cl.Message(content=text, type="user_message").send()
-    await answer(agent, text, [])
+    await answer(agent, text)
 
 
 for _name, *_ in BUTTONS:
@@ -336,7 +348,7 @@ async def radio_turn(agent: ChatAgent, text: str, files: list[tuple[str, str]]) 
                 cl.run_sync(step.update())
 
             song = files[0][0] if files else chat_piece_audio(text, agent.session)  # 'a playlist like it'
-            reply = await cl.make_async(radio.handle)(text, song=song, progress=progress)
+            reply = await cl.make_async(radio.handle)(text, song=song, progress=progress, session=agent.session)
     except TastemakerError as exc:
         await cl.Message(content=str(exc)).send()
         return True

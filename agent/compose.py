@@ -205,9 +205,18 @@ def _themes(description: str) -> list[str]:
     return read_slots(description).themes if description.strip() else []
 
 
+def _stand_ins(said: str) -> list[str]:
+    """What the person named that is played by something else ('no ukulele here; played it on nylon guitar')."""
+    from tools.language import read_slots
+    from tools.language.words import stand_in_notes
+
+    return stand_in_notes(read_slots(said).reasons) if said.strip() else []
+
+
 def generate_music(session: Session, ask: MusicAsk, like_upload_ids: list[str] | None = None) -> dict[str, Any]:
     """New music from a typed ask (the description is the prompt and its themes, not re-read for labels)."""
     ask, notes = ask.fitted(DEFAULT_SECONDS)
+    notes += _stand_ins(ask.description)
     style = ask.style()
     if not (style.genres or style.moods or style.instruments or ask.description.strip()):
         raise TastemakerError("Tell me what to make, e.g. 'a calm piano piece' or 'a 20 second rock track'.")
@@ -264,6 +273,7 @@ def create_music(session: Session, ask: MusicAsk, upload_ids: list[str] | None =
     if combine and len(ids) < 2:
         raise TastemakerError("To blend songs I need at least two: attach the songs you want combined.")
     ask, notes = ask.fitted(LOOP_SECONDS, default_candidates=2)
+    notes += _stand_ins(ask.description)
     track = None
     if track_id and not ids:
         from agent.actions import _library
@@ -490,7 +500,7 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
         seconds, notes = fit_seconds(piece.request.seconds * float(change.seconds_factor), DEFAULT_SECONDS)
     tempo, tempo_notes = fit_tempo(change.tempo or (made_at * change.tempo_factor
                                                     if made_at and change.tempo_factor else None))
-    notes += tempo_notes
+    notes += tempo_notes + _stand_ins(change.said or "")
     key, mode = fit_key(change.key, change.mode)
     if change.key and not key:
         notes.append(f"'{change.key}' is not a key I know (try 'D', 'F#' or 'Bb')")

@@ -247,6 +247,12 @@ class OfflinePlanner(BaseChatModel):
         reading = understand(strip_note(_text(messages[last_human])))
         ctx = read_context(messages[: last_human + 1])
         both = compound(strip_note(_text(messages[last_human])))
+        if both and I.conditional(strip_note(_text(messages[last_human]))):
+            # 'does it have drums? if so remove them': the request only when the answer is yes
+            both, left = only_if_so(both, ctx)
+            if left:
+                reply = self._respond_to_each(both, ctx, messages[last_human + 1:], last_human)
+                return reply if reply.tool_calls else AIMessage(content=f"{reply.content}\n\n{left}")
         if both:  # a question and a request in one message: each answered, in the order asked
             return self._respond_to_each(both, ctx, messages[last_human + 1:], last_human)
         if results:
@@ -322,6 +328,8 @@ class OfflinePlanner(BaseChatModel):
             return answers.no_piece_made_as(slots.named_as, ctx.made, ctx.labels)
         if intent == I.DESCRIBE:
             asked = I.piece_question(reading.corrected)
+            if asked == "compare" and ctx.pieces:  # 'is it slower than the first one?': from what is known of both
+                return compare_pieces(reading, ctx)
             if asked and ref.kind is None and not ctx.uploads:
                 return answers.NOTHING_TO_ASK_ABOUT
             if asked and ref.kind in ("piece", "upload") and ref.ids[-1] in ctx.facts:
@@ -339,7 +347,10 @@ class OfflinePlanner(BaseChatModel):
         if intent == I.TASTE:
             if re.search(FORGET_TASTE, reading.corrected):
                 return self._call("taste_profile", {"forget": True})
-            said = reading.text if slots.names_music() else ""
+            # 'what have I liked so far?' names no music: a style guessed from the whole sentence is not kept as taste
+            guessed = bool(slots.genres) and all("similar" in slots.reasons.get(g, "") for g in slots.genres)
+            said = reading.text if slots.names_music() and not (guessed and not (slots.moods or slots.instruments
+                                                                                   or slots.avoid)) else ""
             return self._call("taste_profile", {"text": said, "upload_ids": ctx.uploads})
         if intent == I.SIMILAR:
             if ref.kind:
@@ -484,6 +495,53 @@ class OfflinePlanner(BaseChatModel):
     def _ask(reading: Reading) -> dict[str, Any]:
         ask = asdict(MusicAsk.from_slots(reading.slots, reading.text))
         return {k: v for k, v in ask.items() if v not in (None, [], {}, "")}
+
+
+def only_if_so(readings: list[Reading], ctx: Context) -> tuple[list[Reading], str]:
+    """The clauses to act on when the second holds only if the first is answered yes, and what to say of the one
+    left undone: nothing (yes: both done), 'so I left it as it is' (no), or how to ask for it (not known before the
+    question's tool has answered)."""
+    question, request = readings
+    ref = resolve(question, ctx)
+    facts = ctx.facts.get(ref.ids[-1]) if ref.kind in ("piece", "upload") and ref.ids else None
+    verdict = answers.holds(question, facts) if facts and I.piece_question(question.corrected) == "yes_no" else None
+    if verdict:
+        return readings, ""
+    if verdict is False:
+        return readings[:1], "So I left it as it is."
+    return readings[:1], f"I changed nothing yet: if it does, say '{request.text}'."
+
+
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
+             "5th": 5}
+
+
+def compare_pieces(reading: Reading, ctx: Context) -> str:
+    """The answer to 'is it slower than the first one?': both pieces' known tempo (length, key), no new take."""
+    m = re.search(I.COMPARES, reading.corrected)
+    said_this, how, said_other = m.group("this"), m.group("how"), m.group("other")
+    this = said_this if re.fullmatch(r"g\d+", said_this) else ctx.made[-1] if re.search(
+        r"\b(?:last|latest|newest|new)\b", said_this) else ctx.pieces[-1]
+    other = None
+    if named := re.search(r"\bg\d+\b", said_other):
+        other = named.group(0)
+    elif nth := re.search(r"\bthe (" + "|".join(_ORDINALS) + r")\b", said_other):
+        which = _ORDINALS[nth.group(1)]
+        other = ctx.made[which - 1] if which <= len(ctx.made) else None
+        if other is None:
+            return answers.no_such_piece(which, ctx.made)
+    elif re.search(r"\b(?:before|previous|original|old|older|earlier|last)\b", said_other) and this in ctx.made:
+        other = ctx.refined_from.get(this) or (ctx.made[ctx.made.index(this) - 1] if ctx.made.index(this) else None)
+        if other is None:
+            return answers.nothing_before(ctx.made)
+    elif (kind := re.search(r"\bthe ([a-z&'-]+) one\b", said_other)) and named_pieces(kind.group(1), ctx):
+        other = named_pieces(kind.group(1), ctx)[0]
+    if other is None:
+        return answers.which_piece(ctx.made, ctx.labels)
+    for gid in (this, other):
+        if gid not in ctx.facts:
+            return answers.no_such_name(gid, ctx.made, "is {last} slower than {first}?")
+    return answers.compare(how, ctx.facts[this], ctx.facts[other])
 
 
 # a question about the music, or the chat's pieces, that may come with a request in one message

@@ -29,6 +29,8 @@ _STOP = re.compile(r"^\s*(?:please\s+)?(?:(?:stop|pause|end|quit|kill|turn off|s
                    # 'turn the radio off', 'radio off': the thing named first ('radio off' started a station)
                    r"(?:(?:turn|switch|shut)\s+)?(?:the\s+)?(?:radio|station|music|it)\s+off)"
                    r"(?:\s+please)?[\s!.]*$", re.IGNORECASE)
+_PAUSE = re.compile(r"^\s*(?:please\s+)?(?:pause|hold on|wait)(?:\s+(?:the\s+)?(?:radio|station|music|playing|it))?"
+                    r"(?:\s+please)?[\s!.]*$", re.IGNORECASE)
 _SKIP = re.compile(r"^\s*(?:please\s+)?(skip|next|skip (?:it|this|this one)|next one|next song|next piece|"
                    r"not this one|⏭)[\s!.]*$", re.IGNORECASE)
 _LIKE_WORD = re.compile(r"^\s*(like|love|love this|like this|liked|nice|yes|👍|❤️?|<3)[\s!.]*$", re.IGNORECASE)
@@ -101,6 +103,11 @@ def chat_piece_audio(text: str, session) -> str | None:
     return piece.generation.audio_path
 
 
+# A playlist asked for with no length or count: ten pieces (about ten minutes, made in a minute or two), and the
+# reply says how to ask for more or fewer (it was thirty, unasked)
+DEFAULT_PLAYLIST_TRACKS = 10
+
+
 def playlist_minutes(text: str, default: float = 30.0) -> float:
     m = _MINUTES.search(text or "")
     if not m:
@@ -113,7 +120,7 @@ def playlist_minutes(text: str, default: float = 30.0) -> float:
 class RadioCommand:
     """What a message asks of the radio."""
 
-    kind: str  # start | playlist | resume_playlist | stop | steer | settings
+    kind: str  # start | playlist | resume_playlist | stop | pause | steer | settings
     words: str = ""
     steer: Steer | None = None
     settings: dict[str, float] = field(default_factory=dict)
@@ -196,6 +203,8 @@ def parse_radio(text: str, playing: bool, options: StationOptions | None = None)
     text = (text or "").strip()
     if not text:
         return None
+    if _PAUSE.match(text) and playing:
+        return RadioCommand("pause")  # what a station can do about it depends on where it plays: RadioChat.pause
     if _STOP.match(text) and (playing or re.search(r"\b(?:radio|station)\b", text, re.IGNORECASE)):
         return RadioCommand("stop")  # with nothing playing: "No station is playing.", not a pitch for the radio
     if (m := _RESUME.search(text)) and re.search(r"\bplaylist\b", text, re.IGNORECASE):
@@ -255,6 +264,14 @@ def describe_piece(piece: RadioPiece) -> str:
     return f"{piece.title} ({where}, {piece.seconds:.0f} s; heard as {heard}; {piece.reason})"
 
 
+def station_facts(piece: RadioPiece) -> dict:
+    """What the station knows of a piece, in the shape the chat answers questions about a piece from."""
+    top = lambda table: sorted(table.items(), key=lambda kv: -kv[1])[:5]  # noqa: E731
+    return {"name": piece.title, "piece": False, "seconds": piece.seconds, "tempo": piece.tempo, "key": piece.key,
+            "genres": top(piece.genres), "moods": top(piece.moods), "instruments": top(piece.instruments),
+            "made_as": [piece.asked] if piece.asked else []}
+
+
 def describe_adjustment(steer: Steer) -> str:
     """'Calmer, fewer drums, more jazz' from an adjustment's deltas."""
     parts = []
@@ -295,6 +312,20 @@ class RadioChat:
         self.player_commands: list[dict] = []  # for a browser player: pieces to switch to, or a stop
         self.playlist_pieces: list[RadioPiece] = []  # a playlist being played back: its tracks, in order
         self._played_before = 0  # pieces a resumed station had played before this chat started it
+        self._last_piece: RadioPiece | None = None  # the piece a stopped station played last, until the chat makes one
+
+    @property
+    def current_piece(self) -> RadioPiece | None:
+        """'this one': the piece the station plays now, else the one it played last (until the chat makes a piece)."""
+        if self.station is None:
+            return self._last_piece
+        with self.station._cond:
+            played = list(self.station.played[-50:])
+        return next((p for p in reversed(played) if p.id == self.now_playing), played[-1] if played else None)
+
+    def chat_made_a_piece(self) -> None:
+        """The chat made a piece of its own: 'this one' is that piece now, not the stopped station's last."""
+        self._last_piece = None
 
     @property
     def playing(self) -> bool:
@@ -305,12 +336,33 @@ class RadioChat:
         attached only a radio request is ("a station like this"); "what is this?" stays with the chat."""
         if with_song and not is_radio_request(text):
             return False
+        if self._about_piece(text) is not None:
+            return True
         return parse_radio(text, self.playing, self.station.options if self.station else self.options) is not None
 
+    def _about_piece(self, text: str) -> tuple[str, object] | None:
+        """('ask', reading) for a question about the station's piece ('what key is it in?'), ('save', reading) for
+        'save this one'; None when the message is not about it (or no station piece is 'this one')."""
+        from tools.language import intents as I
+        from tools.language import understand
+
+        if self.current_piece is None or is_radio_request(text):
+            return None
+        reading = understand(text)
+        about_it = r"\b(?:it|this|that)(?: one| piece| song| track| tune)?\b|\bplaying\b"
+        if (reading.intent == I.DESCRIBE and not re.search(r"\bg\d+\b|\b(?:my|these)\b", reading.corrected)
+                and (I.piece_question(reading.corrected) or re.search(about_it, reading.corrected))):
+            return "ask", reading
+        if reading.intent == I.ADD and re.search(r"\b(?:it|this|that)(?: one)?\b", reading.corrected):
+            return "save", reading
+        return None
+
     def handle(self, text: str, output_dir: str | None = None, song: str | None = None,
-               progress: Progress | None = None) -> RadioReply | None:
+               progress: Progress | None = None, session=None) -> RadioReply | None:
         """Answer a radio message; `song` (an attached file) seeds a new station; `progress` hears how a
-        playlist's making goes."""
+        playlist's making goes; the chat's `session` is whose library 'save this one' adds the piece to."""
+        if song is None and (about := self._about_piece(text)) is not None:
+            return self.ask(about[1]) if about[0] == "ask" else self.save(session)
         command = parse_radio(text, self.playing, self.station.options if self.station else self.options)
         if command is None:
             return None
@@ -322,6 +374,8 @@ class RadioChat:
             return self.start(command.words, song=song)
         if command.kind == "stop":
             return self.stop()
+        if command.kind == "pause":
+            return self.pause()
         if command.kind == "settings":
             return self.settings(**command.settings)
         assert command.steer is not None
@@ -361,7 +415,43 @@ class RadioChat:
             f"\"calmer\", \"less drums\", \"more adventurous\", \"more library\"; likes and skips go into your taste. "
             f"Now playing: {describe_piece(piece)}.", piece=piece, started=True)
 
+    def pause(self) -> RadioReply:
+        """'pause' while a station plays: nothing here can hold a piece mid-play, so say what happens instead."""
+        if self.browser:  # the player can stop, not pause: said, and stopped
+            stopped = self.stop()
+            return RadioReply("The player can't pause a station, so I stopped it. " + stopped.text, stopped=True)
+        piece = self.current_piece
+        where = f" (the piece on now is the file {piece.path})" if piece is not None else ""
+        return RadioReply("Nothing plays in this terminal: each piece is a file you play yourself" + where + ", so "
+                          "there is nothing to pause, and the station stays on where it is. Say 'next' for the next "
+                          "piece when you want it, or 'stop the radio' to end the station.")
+
+    def ask(self, reading) -> RadioReply:
+        """A question about the station's piece ('what key is it in?', 'does it have drums?'), from what the station
+        knows of it: its tempo, key, length and what the tagger hears."""
+        from agent import answers
+        from tools.language import intents as I
+
+        piece = self.current_piece
+        asked = I.piece_question(reading.corrected)
+        line = answers.answer_about(asked, reading, station_facts(piece)) if asked else None
+        return RadioReply(line or f"On the station: {describe_piece(piece)}.")
+
+    def save(self, session=None) -> RadioReply:
+        """'save this one' of the station's piece: a library track is there already; a new piece is added."""
+        from agent import answers
+
+        piece = self.current_piece
+        if piece.source == "library":
+            return RadioReply(f"{piece.title} is from your library already.")
+        if session is None:
+            raise TastemakerError("I can only save a station's piece from the chat. Its file is " + piece.path)
+        from agent.actions import add_station_piece
+
+        return RadioReply(answers.added(add_station_piece(session, piece)))
+
     def stop(self) -> RadioReply:
+        self._last_piece = self.current_piece
         station, self.station = self.station, None
         if station is None:
             return RadioReply("No station is playing.", stopped=True)
@@ -444,14 +534,21 @@ class RadioChat:
         from tools.settings import get_settings
 
         minutes = playlist_minutes(words)
+        count = playlist_tracks(words)
+        unsized = count is None and not _MINUTES.search(words or "")
+        if unsized:
+            count = DEFAULT_PLAYLIST_TRACKS
         folder = output_dir or str(get_settings().home / "playlists" / "exports")
         about = station_words(re.sub(r"\bfor\b", " for ", words))
         target = Path(folder) / re.sub(r"[^a-z0-9]+", "-", about.lower()).strip("-")[:40] if about else Path(folder)
         playlist = build_playlist(PlaylistRequest(words=words, minutes=minutes, out=str(target), user=self.user,
-                                                  tracks=playlist_tracks(words), song=song), progress)
+                                                  tracks=count, song=song), progress)
         generated = sum(1 for t in playlist.tracks if t.source == "generated")
         made = (f"Your {playlist.minutes:.0f}-minute playlist: {_pieces(len(playlist.tracks))} ({generated} new, "
                 f"{len(playlist.tracks) - generated} from your library), ordered so neighbours flow.")
+        if unsized:
+            made += (f" You named no length, so I made {count}; ask for 'a playlist of 20 songs' or 'a 45-minute "
+                     "playlist' for more, or 'a playlist of 5 songs' for fewer.")
         if not self.browser:
             return RadioReply(f"{made} Saved as M3U: {playlist.m3u} (playlist id {playlist.id}; say 'resume "
                               f"playlist {playlist.id}' or run `tastemaker radio --playlist {playlist.id}` to play "

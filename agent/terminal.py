@@ -133,6 +133,8 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
             print(f"\ntastemaker> {STOPPED}", file=stdout, flush=True)
             continue
         pending = []
+        if any(a.generation_id for a in reply.audio):
+            radio.chat_made_a_piece()  # 'this one' is the chat's new piece, not the stopped station's last
         print("tastemaker> " + render_reply(reply), file=stdout, flush=True)
     if radio.playing:
         radio.stop()
@@ -192,7 +194,7 @@ def radio_line(radio: RadioChat, line: str, song: str | None = None, session=Non
             reply = radio.handle(line, song=song)
         else:  # a playlist takes minutes: its progress shows as a chat turn's does (it was silent for 150 s)
             with session.reporter.step("radio", line):
-                reply = radio.handle(line, song=song,
+                reply = radio.handle(line, song=song, session=session,
                                      progress=lambda fraction, what: session.reporter.progress(what, fraction))
     except TastemakerError as exc:
         return str(exc)

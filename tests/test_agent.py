@@ -152,6 +152,37 @@ def test_bad_upload_gets_a_clear_message_and_is_not_kept(tmp_path):
     assert agent.session.uploads == {} and reply.tools == []
 
 
+def test_a_text_file_named_wav_is_one_clear_line_and_leaves_nothing_behind(tmp_path, write_audio):
+    """`echo hello > song.wav` uploaded in the browser showed a dead 0:00 player: the app checks a message's files
+    first (agent.attachments.take_files), so a bad one is a line, not an upload, a kept copy or a player."""
+    import shutil
+
+    from agent.attachments import take_files
+    from agent.terminal import attach_line
+
+    fake = tmp_path / "song.wav"
+    fake.write_text("hello\n")
+    good = write_audio("good.wav")
+    kept = tmp_path / "kept"
+
+    def keep(path: str, name: str) -> Path:  # a kept chat's copy, as chat_store.keep_upload makes one
+        kept.mkdir(exist_ok=True)
+        return Path(shutil.copyfile(path, kept / name))
+
+    agent = ChatAgent()
+    uploads, problems = take_files(agent.attach, [(str(fake), "song.wav"), (str(good), "good.wav")], keep)
+    assert [i for i, _ in problems] == [0] and len(problems[0][1].splitlines()) == 1
+    assert problems[0][1].startswith("'song.wav' is not audio we can read: it looks like text")
+    assert str(tmp_path) not in problems[0][1]
+    assert [u.name for u in uploads] == ["good.wav"] and list(agent.session.uploads) == ["u1"]
+    assert sorted(p.name for p in kept.iterdir()) == ["good.wav"]  # the bad file's copy is not left behind
+    # the terminal's /attach: the same one line, nothing attached for the next message
+    pending: list = []
+    line = attach_line(agent, str(fake), pending)
+    assert line.startswith(f"Can't attach it: '{fake}' is not audio we can read") and "\n" not in line
+    assert pending == [] and list(agent.session.uploads) == ["u1"]
+
+
 def test_thanks_help_and_an_unknown_taste_are_answered_plainly():
     agent = ChatAgent(user="nobody-yet")
     assert agent.send("thanks!").text.startswith("You're welcome")  # it said "Still not sure what you'd like"
@@ -464,3 +495,33 @@ def test_liking_a_piece_made_without_a_genre_teaches_the_style_it_was_played_in(
     assert "can't tell your taste" not in liked.text, liked.text
     taste = agent.send("what's my taste?")
     assert chosen in taste.text.lower(), (chosen, taste.text)
+
+
+def test_what_did_i_like_names_the_liked_pieces_and_their_style():
+    """'what did I like?' after liking a piece was not understood; it is the person's taste, with what they liked."""
+    agent = ChatAgent(user="asks-what-they-liked")  # a taste of its own
+    agent.send("make me a 4 second jazz piece")
+    agent.send("I love it")
+    agent.send("make me a 4 second metal piece")
+    agent.send("meh")  # a mild no: not counted as liked
+    reply = agent.send("what did I like?")
+    assert reply.tools == ["taste_profile"] and not reply.audio
+    from tools.genres import ALL_LABELS
+    from tools.taste.store import _generation_genres
+
+    heard = {g: p for g, p in _generation_genres(agent.session.pieces["g1"].generation).items()
+             if ALL_LABELS.get(g) == "genre"}
+    assert f"You liked 1 piece I made (here: g1), mostly {max(heard, key=heard.get)}" in reply.text, reply.text
+
+
+def test_an_instrument_or_style_played_by_something_else_is_said():
+    """'ukulele' and 'reggae' became 'world' without a word: the piece's notes say what plays instead."""
+    agent = ChatAgent(user="asks-for-ukulele")
+    reply = agent.send("make me a 4 second reggae song with ukulele")
+    args = reply.tool_calls[0][1]
+    assert args["genres"] == {"world": 1.0} and "nylon guitar" in args["instruments"]
+    assert "no reggae style here; played it as world music" in reply.text, reply.text
+    assert "no ukulele here; played it on nylon guitar" in reply.text, reply.text
+    changed = agent.send("add a mandolin")
+    assert "no mandolin here; played it on acoustic guitar" in changed.text, changed.text
+    assert "played it" not in agent.send("make me a 4 second jazz song with piano").text  # nothing stood in

@@ -201,6 +201,20 @@ def test_corrupt_upload_gets_a_clear_message(app_url, browser, write_audio, tmp_
     page.close()
 
 
+def test_a_text_file_named_wav_is_one_line_and_no_player(app_url, browser, tmp_path):
+    """`echo hello > song.wav` uploaded showed a dead 0:00 player above the error: the file is checked first and
+    its player taken away, and the reply is the one line."""
+    page = open_chat(browser, app_url)
+    fake = tmp_path / "song.wav"
+    fake.write_text("hello\n")
+    upload(page, fake)
+    reply = say(page, "what is this?", 0)
+    assert "'song.wav' is not audio we can read" in reply.inner_text(), reply.inner_text()
+    page.wait_for_timeout(500)  # the removal and the reply travel on one socket, in order: this is only slack
+    assert page.locator("audio").count() == 0
+    page.close()
+
+
 def test_the_chat_app_serves_listening_studies(app_url):
     """`tastemaker study` pages live at /study on the chat app itself, ahead of Chainlit's catch-all page."""
     import urllib.error

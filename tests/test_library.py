@@ -248,3 +248,21 @@ def test_index_type_follows_size_and_filters_by_id(monkeypatch):
         assert index.search(queries[0], 5, allowed_ids=np.array([], dtype=np.int64)) == []
     best_id, best_score = exact.search(vectors[3], 1)[0]
     assert best_id == 1003 and best_score == pytest.approx(1.0, abs=1e-5)
+
+
+def test_loading_faiss_logs_nothing_a_person_would_read(tmp_path):
+    """faiss's loader logs its failed AVX2/AVX512 imports ('ModuleNotFoundError(...)') at INFO; `tastemaker chat`
+    shows INFO lines, so importing the index module must leave faiss.loader silent below WARNING."""
+    probe = textwrap.dedent("""
+        import logging, sys
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stdout, format="%(name)s %(levelname)s %(message)s")
+        import tools.library.index
+        import faiss
+        assert faiss.IndexFlatIP(4).d == 4
+        print("loaded")
+    """)
+    root = str(Path(index_module.__file__).resolve().parents[2])  # the tools this test imported, not another tree's
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                         env=dict(os.environ, PYTHONPATH=root))
+    assert out.returncode == 0 and "loaded" in out.stdout, out.stderr[-2000:]
+    assert [line for line in out.stdout.splitlines() if line.startswith("faiss.loader")] == [], out.stdout

@@ -703,3 +703,63 @@ def test_an_undo_after_the_one_before_is_not_taken_for_a_second_undo(planner):
     """'the one before' marked its piece as undone to, so a following 'undo' said it was as far back as it goes."""
     at_g2 = THREE + [said("play the one before")] + tool_turn("play_music", {"generation_id": "g2"}, 4)
     assert plan(planner, at_g2, "undo")[0] == [("play_music", {"generation_id": "g3"})]
+
+
+def test_redo_meh_not_quite_and_what_did_i_like_after_a_piece(planner):
+    """A stranger's 'redo', 'meh', 'not quite' and 'what did I like?' after a piece were all 'I am not sure what
+    you'd like me to do'."""
+    for text in ("redo", "redo it", "ok, redo that please"):  # another take of the same request
+        assert plan(planner, ROCK, text)[0] == [("refine_music", {"said": text, "generation_id": "g1"})], text
+    for text in ("meh", "not quite", "hmm, not quite right"):  # a mild no: what 'I don't like it' does
+        assert plan(planner, ROCK, text)[0] == plan(planner, ROCK, "I don't like it")[0], text
+    assert plan(planner, ROCK, "make it not quite so loud")[0][0][0] == "refine_music"  # a change, not a no
+    for text in ("what did I like?", "which pieces did I like", "what have I liked so far?"):
+        assert plan(planner, ROCK, text)[0] == [("taste_profile", {})], text
+
+
+TAKE_AND_SLOWER = (tool_turn("generate_music", {"pieces": [{"id": "g1", "seconds": 8.0, "tempo": 131, "key": "A major",
+                                                            "labels": ["rock"]}]}, 1)
+                   + tool_turn("refine_music", {"refined_from": "g1", "pieces": [{"id": "g2", "seconds": 6.0, "tempo": 109,
+                                                                                 "key": "A minor", "labels": ["rock"]}]}, 2))
+
+
+@pytest.mark.parametrize("text, line", [
+    ("is it slower than the first one?", "Yes: g2 runs at about 109 BPM, g1 at about 131 BPM."),
+    ("is it faster than the one before?", "No: g2 runs at about 109 BPM, g1 at about 131 BPM."),
+    ("is g1 longer than g2?", "Yes: g1 is 8 seconds long, g2 6 seconds."),
+    ("so is it darker than the original?", "Yes: g2 is in A minor and g1 in A major; a minor key sounds darker"),
+    ("is it calmer than g1?", "I can't measure which is calmer; what I know: g2 (about 109 BPM, A minor) and g1 ("),
+])
+def test_a_question_comparing_two_pieces_is_answered_not_made(planner, text, line):
+    """A stranger's 'is it slower than the first one?' made a new, slower take."""
+    calls, reply = plan(planner, TAKE_AND_SLOWER, text)
+    assert calls == [] and reply.startswith(line), reply
+
+
+def test_a_change_said_with_than_is_still_a_change(planner):
+    calls, _ = plan(planner, TAKE_AND_SLOWER, "can you make it slower than the first one?")
+    assert calls and calls[0][0] == "refine_music" and calls[0][1]["tempo_factor"] < 1
+
+
+PIANO_ONLY = tool_turn("generate_music", {"pieces": [{"id": "g1", "seconds": 4.0, "tempo": 80, "key": "C major", "parts": [
+    {"name": "piano", "family": "piano", "program": 0, "detail": ""}]}]}, 1)
+
+
+def test_a_request_on_a_condition_is_not_done_when_the_answer_is_no(planner):
+    """A stranger's 'does it have drums? if so remove them' removed the drums of a piece that had none."""
+    calls, reply = plan(planner, PIANO_ONLY, "does it have drums? if so remove them")
+    assert calls == [] and reply.startswith("No: g1 has piano, no drums.") and reply.endswith("So I left it as it is.")
+    calls, reply = plan(planner, PIANO_ONLY, "is it in minor? if so put it in major")
+    assert calls == [] and reply.startswith("No, g1 is in C major.")
+    # yes: both done, as before
+    assert plan(planner, ROCK, "does it have drums? if so remove them")[0][0][1]["remove"] == ["drums"]
+    # not known before the question's tool answers: only the question is done, and how to ask for the rest said
+    text = "does it have drums? if so remove them"
+    calls, _ = plan(planner, MADE, text)
+    assert calls == [("describe_uploads", {"generation_ids": ["g1"]})]
+    history = MADE + [said(text), AIMessage(content="", tool_calls=[
+        {"name": "describe_uploads", "args": calls[0][1], "id": "call_3_0_0", "type": "tool_call"}]),
+        ToolMessage(content=json.dumps({"uploads": [{"generation_id": "g1", "name": "g1", "instruments": [["piano", 0.6]]}]}),
+                    name="describe_uploads", tool_call_id="call_3_0_0")]
+    reply = planner.respond(history)
+    assert not reply.tool_calls and reply.content.endswith("I changed nothing yet: if it does, say 'remove drums'.")

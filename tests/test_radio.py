@@ -356,6 +356,40 @@ def test_a_song_seeds_a_station_and_the_terminal_chat_leaves_other_lines_to_the_
     assert not radio.playing
 
 
+def test_the_stations_piece_is_this_one_and_pause_in_the_terminal_keeps_the_station(user_home, monkeypatch):
+    """A stranger could not ask 'what key is it in?' or 'save this one' of a station's piece (the chat said there
+    was nothing made), and 'pause' in the terminal ended the station."""
+    from agent.session import Session
+    from agent.terminal import radio_line
+
+    monkeypatch.setenv("TASTEMAKER_RADIO_PIECE_SECONDS", "5")
+    session = Session(user="ev")
+    radio = RadioChat(user="ev")
+    assert radio_line(radio, "what key is it in?", session=session) is None  # no station yet: the agent's
+    radio_line(radio, "start a jazz station", session=session)
+    try:
+        piece = radio.current_piece
+        assert piece is not None and piece.key and piece.tempo
+        assert radio_line(radio, "what key is it in?", session=session) == f"{piece.title} is in {piece.key}."
+        assert radio_line(radio, "what's the tempo?", session=session).startswith(f"{piece.title} runs at about")
+        paused = radio_line(radio, "pause", session=session)
+        assert radio.playing and "nothing to pause" in paused and "'stop the radio'" in paused
+        saved = radio_line(radio, "save this one", session=session)
+        assert saved.startswith(f"Added **Tastemaker radio: {piece.title}** to your library"), saved
+    finally:
+        radio.stop()
+    # after the station: 'this one' is the piece it played last, until the chat makes one of its own
+    assert radio_line(radio, "how long is it?", session=session) == f"{piece.title} is 5 seconds long."
+    radio.chat_made_a_piece()
+    assert radio_line(radio, "how long is it?", session=session) is None
+
+
+def test_pause_in_the_browser_says_it_stopped_the_station():
+    radio = RadioChat(user="nobody", browser=True)
+    assert parse_radio("pause", playing=True).kind == "pause" and parse_radio("pause", playing=False) is None
+    assert radio.pause().text.startswith("The player can't pause a station, so I stopped it. No station is playing")
+
+
 def test_a_playlist_of_n_songs_like_it_starts_from_the_chats_last_piece(user_home, monkeypatch):
     """'make a playlist of 2 songs like it' made one new piece from the chat's words (MAKE_LIKE outranked the
     playlist) and ignored the count; now it is a playlist of two, seeded by what the tagger hears in g1."""
@@ -438,6 +472,22 @@ def test_a_station_named_for_a_genre_stays_in_it_after_a_skip_and_explores_only_
 
 SHORT_PLAYLIST = StationOptions(adventurous=0.1, library_share=0.0, piece_seconds=5.0, crossfade_seconds=1.0)
 BROWSER_PLAYLIST = replace(SHORT_PLAYLIST, piece_seconds=15.0)  # "a 1 minute playlist": four pieces
+
+
+def test_a_playlist_with_no_length_is_a_stated_default_not_thirty_pieces(user_home, monkeypatch):
+    """'make me a playlist for a dinner party' made 30 pieces without asking; now the chat's default, said, with how
+    to ask for more or fewer (a length or a count named is kept)."""
+    from agent.radio_chat import DEFAULT_PLAYLIST_TRACKS
+    from tools.radio import playlist as playlists
+
+    monkeypatch.setattr(playlists, "PLAYLIST_OPTIONS", SHORT_PLAYLIST)
+    radio = RadioChat(user="fay")
+    said = radio.handle("make me a playlist for a dinner party").text
+    assert DEFAULT_PLAYLIST_TRACKS < 30 and f"{DEFAULT_PLAYLIST_TRACKS} pieces (" in said, said
+    assert f"You named no length, so I made {DEFAULT_PLAYLIST_TRACKS}; ask for 'a playlist of 20 songs'" in said
+    sized = radio.handle("make me a playlist of 2 songs for a dinner party").text
+    assert "2 pieces (" in sized and "named no length" not in sized
+
 
 
 def test_a_playlist_plays_back_its_own_tracks_in_order_for_its_owner_only(user_home, tmp_path):

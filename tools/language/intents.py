@@ -128,8 +128,13 @@ ASKS_YES_NO = (r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|just curious)\W+)*(?:(?
                r"(?! (?:possible|ok|okay|alright|fine|ready|done|finished|saved|too|over|playing)\b)(?: (?:in|a|an|"
                r"some|kind of|kinda|sort of|more|really))*\b|(?:is|are) there (?:an? |any |some )?[\w -]{2,30}? "
                r"(?:in|on) " + _PIECE + r"\b|(?:has|have) " + _PIECE + r" (?:got )?(?:an? |any )?\w)")
+# 'is it slower than the first one?', 'is g2 darker than g1?': a question comparing two pieces, not a change
+COMPARES = (r"^(?:(?:so|and|but|ok|okay|hmm|wait|also)\W+)*(?:is|was|does|did) (?P<this>it|this|this one|that|that one|"
+            r"the new one|the (?:last|latest|newest) one|g\d+)(?: (?:sound|run|go|play|feel))? (?:(?:any|a bit|a little|"
+            r"much|even|really)\s+)?(?P<how>faster|quicker|slower|longer|shorter|darker|brighter|sadder|happier|"
+            r"calmer|heavier|louder|quieter|softer|more energetic) than (?P<other>.+?)\W*$")
 # what a question about a piece asks: its tempo, its key, its length, or yes or no about what is in it
-_ASKS = (("tempo", r"\b(?:bpm|tempo|how fast)\b"),
+_ASKS = (("compare", COMPARES), ("tempo", r"\b(?:bpm|tempo|how fast)\b"),
          ("key", r"\bwhat(?:'s| is)? (?:the |its )?key\b|\b(?:what|which) key\b"),
          ("length", r"\bhow long is\b|\b(?:length|duration)\b"),
          ("instruments", r"\b(?:what|which) instruments?\b|\bwho(?:'s|s| is)? play(?:s|ing)\b|\bwhat(?:'s| is) (?:in it|playing "
@@ -153,8 +158,16 @@ def clauses(text: str) -> list[str]:
     return [parts[0], _IF_SO.sub("", parts[1])]
 
 
+def conditional(text: str) -> bool:
+    """Whether the message's second clause holds only if its question is answered yes ('does it have drums? if so
+    remove them')."""
+    parts = clauses(text)
+    raw = [p.strip(" ,;") for p in _CLAUSE_BREAK.split(text.strip()) if p and p.strip(" ,;.!?")]
+    return len(parts) == 2 and len(raw) == 2 and bool(_IF_SO.match(raw[1]))
+
+
 def piece_question(text: str) -> str | None:
-    """'tempo', 'key', 'length' or 'yes_no' for a question about a piece (typo-corrected, lowercased), else None."""
+    """'compare', 'tempo', 'key', 'length' or 'yes_no' for a question about a piece (typo-corrected, lowercased), else None."""
     return next((what for what, pattern in _ASKS if re.search(pattern, text)), None)
 
 
@@ -210,7 +223,9 @@ INTENTS: list[Intent] = [
                  (r"^(?:(?:perfect|great|nice|cool|awesome|love it|ok|okay|yes|yeah|good)\W+)*(?:please )?"
                   r"(?:save|keep|store|add|file) (?:it|this|that|this one|that one|the \w+ one|g\d+) " + _TITLED, 0.93)],
            ["save this one to my library", "add that to the collection", "keep it in my library"]),
-    Intent(TASTE, [(r"\b(?:my taste|my profile|what do i (?:like|listen)|what i like|my (?:music )?style\b(?! of)|"
+    Intent(TASTE, [(r"\b(?:my taste|my profile|what do i (?:like|listen)|what i like|"
+                    r"what (?:did|have) i (?:liked?|loved?|enjoyed?)|(?:which|what) (?:ones?|pieces|songs|tracks) "
+                    r"(?:did|have) i (?:liked?|loved?)|what i(?:'ve| have)? liked|my (?:music )?style\b(?! of)|"
                     r"what kind of music (?:do i|am i)|what (?:music|genres?) (?:do i|am i)|my preferences|"
                     r"taste profile|what am i into|what do you know about me|what have you learn(?:ed|t) about me|"
                     r"my (?:favou?rite|fave|fav) (?:genres?|music|styles?|kinds? of music|bands?|artists?) (?:is|are))\b",
@@ -274,6 +289,9 @@ INTENTS: list[Intent] = [
                      r"decrease|speed|slow|turn|crank|put it|transpose|now in|too|change|swap|replace)\b)", 0.86),
                     (r"\b(?:another (?:one|version|take|go)|try again|one more|again please|do a different|"
                      r"different take)\b", 0.86),
+                    # 'redo': another take of the same request
+                    (r"^(?:(?:ok|okay|hmm|nah|no|meh|please)\W+)*(?:redo|re-do|do it over)(?: (?:it|that|this|this one|"
+                     r"that one))?(?: please)?\W*$", 0.92),
                     (r"^(?:(?:ok|okay|nah|no|meh|hmm)\W+)*(?:next|next one|skip|skip it|skip this(?: one)?)(?: please)?"
                      r"\W*$", 0.9),
                     (r"^(?:the )?[\w -]{2,20} (?:is|are) too \w+", 0.86), (r"\bmake it\b", 0.8),
@@ -388,6 +406,8 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
         scores[EXPLAIN] = 0.98  # 'why did you make it like that?' asks about the piece, not for one like it
     if MAKE_LIKE in scores and re.search(_MAKE_VERB, text):
         scores.pop(TASTE, None)  # 'make me something for my taste, 4 seconds' asks for music, not to see the taste
+    if re.search(COMPARES, text):
+        scores[DESCRIBE] = 0.97  # 'is it slower than the first one?' asks; 'make it slower than the first one' changes
     if re.search(ASKS_YES_NO, text) and slots.names_music():  # 'is it jazz?' asks about it ('is that all?' does not)
         scores[DESCRIBE] = max(scores.get(DESCRIBE, 0.0), 0.9)
     if SIMILAR in scores and re.search(_MAKE_VERB, text) and not re.search(r"\bfind\b", text):

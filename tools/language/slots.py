@@ -141,13 +141,13 @@ STOPWORDS = {
     "a", "about", "also", "an", "and", "are", "as", "at", "background", "be", "beat", "beats", "bit", "but", "by",
     "can", "could", "create", "feel", "feeling", "for", "from", "give", "i", "in", "into", "is", "it", "its",
     "just", "kind", "less", "like", "little", "lot", "made", "make", "me", "more", "much", "music", "my", "of",
-    "on", "one", "onto", "or", "our", "over", "piece", "please", "quite", "really", "so", "some", "something",
+    "on", "one", "onto", "or", "our", "over", "piece", "pieces", "please", "quite", "really", "so", "some", "something",
     "song", "songs", "sort", "sound", "sounds", "style", "than", "that", "the", "then", "these", "this", "those",
     "three", "to", "too", "track", "tracks", "tune", "tunes", "two", "type", "under", "very", "vibe", "vibes",
     "want", "was", "we", "were", "which", "while", "who", "whose", "with", "would", "you", "your", "compose",
     "generate", "write", "produce", "play", "gimme", "okay", "now", "want", "i'd", "i'm", "let's", "do", "get",
     "have", "new", "another", "version", "versions", "short", "long", "tell", "what", "what's", "how", "why",
-    "here", "there", "go", "try", "again", "all", "any", "add", "put", "keep", "save", "find", "search",
+    "here", "there", "go", "try", "again", "redo", "meh", "all", "any", "add", "put", "keep", "save", "find", "search",
     # words about the conversation, not the music ('combine the styles of my songs', 'what's my taste')
     "taste", "profile", "styles", "upload", "uploads", "favourite", "favourites", "favorite", "favorites", "combine",
     "blend", "mix", "mash", "merge", "fuse", "hybrid", "cross", "together", "sum", "based", "same", "similar",
@@ -316,7 +316,10 @@ _DISLIKED = re.compile(r"(\b(?:(?:i )?(?:don'?t|do not|didn'?t) (?:like|love|enj
                        r"not (?:good|great|nice|for me|it)\b|not (?:really )?my (?:thing|style|cup of tea|jam)|"
                        r"(?:it|this|that)(?: one)? (?:isn't|is not|'s not) (?:really )?my (?:thing|style|jam)|"
                        r"not (?:really |quite )?(?:feeling|digging|into) (?:it|this|that)|"
-                       r"(?:awful|terrible|bad|boring|horrible|meh|nah|nope|ugh|rubbish|crap)\b|thumbs down)|👎)")
+                       r"(?:awful|terrible|bad|boring|horrible|meh|nah|nope|ugh|rubbish|crap)\b|thumbs down)|👎|"
+                       # 'not quite' on its own: a mild no to the piece ('not quite so loud' is a change)
+                       r"^\s*(?:(?:hmm+|mm+|no|nah|meh)\W+)?not quite(?: (?:it|right|there|that|what i (?:wanted|meant|"
+                       r"had in mind)))?[\s,.!]*$)")
 
 
 def _blank(text: str, m: re.Match) -> str:

@@ -27,7 +27,7 @@ CUE_WORDS = (
     "third relaxed relaxing instrumental bpm seconds minutes minute second hours version versions candidates "
     "major minor key sharp flat tempo speed drums guitar piano bass jazz rock classical help hello thanks "
     "really about beat beats can you me radio station playlist skip start stop banger bangers lullaby birthday "
-    "twice half double"
+    "twice half double meh redo"
 ).split()
 _TOKEN = re.compile(r"[a-z][a-z'&-]*|[^a-z]+")
 # shorthand the word tokens cannot see ('w/o' is three tokens) or that is a word too ('id' before 'like' is "i'd")

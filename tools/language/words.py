@@ -26,6 +26,13 @@ MORE_NAMES: dict[str, str] = {
     "rapping": "hip-hop", "rapped": "hip-hop", "guitarist": "guitar", "pianist": "piano", "acoustic guitar": "acoustic guitar",
     "electric guitar": "guitar", "electric bass": "bass",  # 'electric' here is the instrument's, not electronic music
 }
+# Instruments and styles people name that the sketch engine has no sound or style of its own for, and what plays
+# instead: read as that label, and said in the piece's notes ('no ukulele here; played it on nylon guitar').
+STAND_INS: dict[str, str] = {
+    "ukulele": "nylon guitar", "uke": "nylon guitar", "mandolin": "acoustic guitar", "bouzouki": "acoustic guitar",
+    "balalaika": "acoustic guitar", "lute": "nylon guitar", "reggae": "world", "salsa": "world", "ska": "world",
+    "dancehall": "world", "afrobeat": "world", "cumbia": "world",
+}
 # Artists people name for a sound ("something like Daft Punk"): their genres, as if said. A curated few dozen of
 # the most named, so that 'daft punk' is house, not punk; anyone else is matched by meaning like any word.
 ARTISTS: dict[str, dict[str, float]] = {
@@ -103,9 +110,11 @@ def label_of(phrase: str) -> tuple[str, str] | None:
             continue
         if candidate in ALL_LABELS:
             return candidate, ALL_LABELS[candidate]
-        label = MORE_NAMES.get(candidate) or SYNONYMS.get(candidate)
+        label = MORE_NAMES.get(candidate) or SYNONYMS.get(candidate) or STAND_INS.get(candidate)
         if label and label in ALL_LABELS:
             return label, ALL_LABELS[label]
+        if label and label in instruments():  # a stand-in the arranger plays: 'ukulele' is its nylon guitar
+            return label, "instrument"
         if candidate in instruments():
             return candidate, "instrument"
     return None
@@ -125,3 +134,16 @@ def label_words() -> frozenset[str]:
     for phrase in [*ALL_LABELS, *SYNONYMS, *MORE_NAMES, *instruments()]:
         words.update(w for w in re.split(r"[\s]+", phrase) if len(w) > 2)
     return frozenset(words)
+
+
+def stand_in_notes(reasons: dict[str, str]) -> list[str]:
+    """What could not be honoured as asked, from a reading's reasons ({label: "'ukulele'"}, {"more nylon guitar":
+    "'add ukuleles'"}): 'no ukulele here; played it on nylon guitar', 'no reggae style here; played it as world music'."""
+    notes = []
+    for label, reason in reasons.items():
+        label = re.sub(r"^(?:more|less) ", "", label)
+        for word, stand_in in STAND_INS.items():
+            if stand_in == label and re.search(rf"\b{word}(?:s|-?ish)?\b", reason.lower()):
+                notes.append(f"no {word} here; played it on {label}" if ALL_LABELS.get(label, "instrument") ==
+                             "instrument" else f"no {word} style here; played it as {label} music")
+    return list(dict.fromkeys(notes))

@@ -24,11 +24,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-import faiss
+# faiss's loader logs each optional build it could not import (AVX2, AVX512) at INFO, with a
+# ModuleNotFoundError in the line: noise a person must not read at server start. Its warnings and errors stay.
+logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+import faiss  # noqa: E402 - after its loader's logger is quietened
 import numpy as np
 
 from tools.atomic import write_bytes

@@ -7,6 +7,7 @@ from tools.taste.store import (
     apply_feedback,
     feedback_count,
     forget_song,
+    liked_genres,
     load_profile,
     record_feedback,
     remember_song,
@@ -19,5 +20,5 @@ from tools.taste.store import (
 __all__ = [
     "ClipAnalysis", "analyse_clip", "estimate_key", "estimate_tempo", "build_profile", "explain", "merge_text",
     "profile_from_analyses", "apply_feedback", "feedback_count", "load_profile", "record_feedback", "save_profile",
-    "TasteSong", "forget_song", "remember_song", "remember_words", "reset_taste", "taste_songs",
+    "TasteSong", "forget_song", "liked_genres", "remember_song", "remember_words", "reset_taste", "taste_songs",
 ]

@@ -424,11 +424,25 @@ def _reference(session: Session, upload_ids: list[str], description: str):
 
 # -- refinements ---------------------------------------------------------------------------------------------
 
+# Moods that pull against each other: asking for more of one takes as much of the others back ('make it darker',
+# then 'make it brighter' is a brighter piece, not one both dark and happy)
+OPPOSITE_MOODS = {"happy": ("sad", "dark"), "sad": ("happy",), "dark": ("happy",),
+                  "calm": ("energetic", "party"), "mellow": ("energetic", "party"),
+                  "energetic": ("calm", "mellow"), "party": ("calm", "mellow")}
+
+
 def _apply(table: dict[str, float], change: MusicChange, avoid: set[str], kind: str) -> dict[str, float]:
     """A label table with the change's deltas for labels of `kind` (and its removals) applied."""
     from tools.genres import ALL_LABELS, normalise
 
     out = dict(table)
+
+    def put(label: str, value: float) -> None:
+        if value <= 0.05:
+            out.pop(label, None)
+        else:
+            out[label] = round(value, 3)
+
     for raw, delta in change.more.items():
         label = normalise(raw) or raw
         if ALL_LABELS.get(label, "instrument") != kind:
@@ -437,10 +451,14 @@ def _apply(table: dict[str, float], change: MusicChange, avoid: set[str], kind: 
         if delta > 0:
             avoid.discard(label)
             value = max(value, AUDIBLE)  # a label the person asks for must be audible
-        if value <= 0.05:
-            out.pop(label, None)
-        else:
-            out[label] = round(value, 3)
+            for other in OPPOSITE_MOODS.get(label, ()) if kind == "mood" else ():
+                if other in out and other not in change.more:
+                    put(other, out[other] - max(float(delta), value - table.get(label, 0.0)))
+        put(label, value)
+    energy = change.energy_change() if kind == "mood" else 0.0
+    for other in ("calm", "mellow") if energy > 0 else ("energetic", "party") if energy < 0 else ():
+        if other in out and other not in change.more:  # 'more energetic' said as a change of energy: not calm now
+            put(other, out[other] - AUDIBLE)
     for raw in change.remove:
         label = normalise(raw) or raw
         out.pop(label, None)

@@ -525,3 +525,23 @@ def test_an_instrument_or_style_played_by_something_else_is_said():
     changed = agent.send("add a mandolin")
     assert "no mandolin here; played it on acoustic guitar" in changed.text, changed.text
     assert "played it" not in agent.send("make me a 4 second jazz song with piano").text  # nothing stood in
+
+
+def test_brighter_after_darker_takes_the_darkness_back_and_reaches_the_records_tone():
+    # 'make it darker' then 'make it brighter' made a piece both dark and happy (moods dark 0.5, happy 0.5): a techno
+    # record between the two tones, and a key neither asked for. Opposite moods pull against each other.
+    agent = ChatAgent()
+    agent.send("make me a 4 second techno track")
+    agent.send("make it darker")
+    dark = agent.session.pieces["g2"].generation
+    def tone(generation):  # the record's low-pass corner, from the piece's sidecar (every decision the arranger took)
+        return json.loads(Path(generation.conditioning["sidecar"]).read_text())["arrangement"]["tone_hz"]
+
+    assert dark.style.moods.get("dark", 0) >= 0.5 and tone(dark) == 1500.0
+    agent.send("make it brighter")
+    bright = agent.session.pieces["g3"].generation
+    assert bright.style.moods.get("happy", 0) >= 0.5 and "dark" not in bright.style.moods, bright.style.moods
+    assert tone(bright) is None
+    agent.send("calmer")
+    agent.send("more energetic")
+    assert "calm" not in agent.session.pieces["g5"].generation.style.moods

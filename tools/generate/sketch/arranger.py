@@ -465,7 +465,7 @@ def _arc(seed: int) -> str:
 
 # How dark an electronic or techno record is (the master's first-order low-pass, 6 dB an octave: a tilt, not a
 # muffle; None: as mixed). The real electronic soundtracks run from bright to very dark (their spectral centroid
-# 220-4200 Hz over 31 songs, a quarter of them under 1200 Hz); ours ran 2000-3400 Hz. With a tone of its own for each
+# 220-4200 Hz over 31 songs, nine of them under 1200 Hz); ours ran 2000-3400 Hz. With a tone of its own for each
 # seed the detector tells these styles from the real music a little less well (docs/sound.md, round 14). Darker
 # than 1500 Hz, a techno band that plays near the middle came within a hair of mono (L/R 0.949). House keeps the
 # book's tone: darker, the tagger heard two of four house seeds as techno, electronic and chillout, not house.

@@ -14,6 +14,7 @@ from tools.language import Reading
 from tools.language import intents as I
 from tools.language.foreign import language_name
 from tools.language.slots import audience_style
+from tools.language.words import stand_in_named
 
 REFUSE_FILE = (
     "I can't open files by their path on this machine: I only work with audio you attach to the chat "
@@ -307,8 +308,17 @@ def _pace(f: dict[str, Any]) -> str:
     return f"{f['name']} ({', '.join(known) or 'tempo and key not known'})"
 
 
-def compare(how: str, this: dict[str, Any], other: dict[str, Any]) -> str:
-    """'is it slower than the first one?' answered from both pieces' known tempo, length or key: said, not made."""
+def compare(how: str, this: dict[str, Any], other: dict[str, Any], which: bool = False) -> str:
+    """'is it slower than the first one?' answered from both pieces' known tempo, length or key: said, not made.
+    `which`: asked as 'which is slower, g1 or g2?', so the answer names the one that is."""
+    told = _compared(how, this, other)
+    if which and told.startswith(("Yes: ", "No: ")):
+        winner = this["name"] if told.startswith("Yes") else other["name"]
+        return f"{winner} is {how}: {told.split(': ', 1)[1]}"
+    return told
+
+
+def _compared(how: str, this: dict[str, Any], other: dict[str, Any]) -> str:
     a, b = this["name"], other["name"]
     if a == b:
         return f"That is {a} both times: name another piece to compare it with ('is {a} slower than g1?')."
@@ -336,6 +346,8 @@ def holds(reading: Reading, f: dict[str, Any]) -> bool | None:
     """Whether a yes/no question about a piece or song is answered yes from what is known of it ('does it have
     drums?', 'is it in minor?', 'is it jazz?'); None when that is not known."""
     slots = reading.slots
+    if f.get("piece") and stand_in_named(reading.corrected):  # 'is it reggae?': never, whatever played instead
+        return False
     if slots.instruments:
         wanted = next(iter(slots.instruments))
         if f.get("parts"):
@@ -369,6 +381,12 @@ def answer_about(asked: str, reading: Reading, f: dict[str, Any]) -> str | None:
         return f"{name} is {f['seconds']:.0f} seconds long." if f.get("seconds") else None
     if asked == "instruments":  # who plays in it, from the arrangement (the tagger's guess is for songs)
         return f"{name} has {_band(f['parts'])}." if f.get("parts") else None
+    if change and (stood := stand_in_named(text)):  # 'is it reggae?': no piece of ours is; what plays instead
+        word, label = stood
+        played = (f"on {label}" if ALL_LABELS.get(label, "instrument") == "instrument" else f"as {label} music")
+        if label in f.get("made_as", []) or any(_plays(p, label) for p in f.get("parts") or []):
+            return f"No: there is no {word} here; {name} was played {played} instead."
+        return f"No: {name} has no {word} (I have no {word} of my own; the nearest is {label})."
     if slots.instruments:
         wanted = next(iter(slots.instruments))
         if f.get("parts"):

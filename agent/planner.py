@@ -175,6 +175,14 @@ def named_pieces(label: str | None, ctx: Context) -> list[str]:
     return list(dict.fromkeys(p for p in reversed(ctx.pieces) if label in ctx.labels.get(p, [])))
 
 
+def _counted_among(ctx: Context) -> str | None:
+    """What 'the first one', 'the second one' count: the kind last shown, or after the taste (which is not a list)
+    the chat's pieces, else its songs."""
+    if ctx.shown in ("upload", "piece", "track"):
+        return ctx.shown
+    return "piece" if ctx.made else "upload" if ctx.uploads else None
+
+
 def resolve(reading: Reading, ctx: Context) -> Referent:
     """The songs attached to this message, else the last thing shown: one ('it') or several ('these')."""
     slots = reading.slots
@@ -189,14 +197,15 @@ def resolve(reading: Reading, ctx: Context) -> Referent:
     like_that = named_pieces(slots.named_as, ctx)
     if like_that:  # 'make the rock one slower': the latest piece made as rock
         return Referent("piece", like_that[:1])
-    if slots.which and ctx.shown:
+    kind = _counted_among(ctx)
+    if slots.which and kind:
         pool = {"upload": ctx.latest_uploads if len(ctx.latest_uploads) >= slots.which else ctx.uploads,
                 # 'the second one' of several versions shown together; else of the chat's pieces, in order
                 "piece": ctx.last_batch if len(ctx.last_batch) > 1 and len(ctx.last_batch) >= slots.which
                 else ctx.made,
-                "track": ctx.tracks}[ctx.shown]
+                "track": ctx.tracks}[kind]
         if slots.which <= len(pool):
-            return Referent(ctx.shown, [pool[slots.which - 1]])
+            return Referent(kind, [pool[slots.which - 1]])
     if several and ctx.uploads:
         return Referent("upload", ctx.latest_uploads if len(ctx.latest_uploads) > 1 else ctx.uploads)
     if ctx.shown == "upload":
@@ -321,6 +330,9 @@ class OfflinePlanner(BaseChatModel):
             unknown = [g for g in re.findall(r"\bg\d+\b", reading.corrected) if g not in ctx.made]
             if unknown:
                 return answers.no_such_name(unknown[0], ctx.made, NAMES_A_PIECE[intent])
+            if (slots.which and ctx.made and not ctx.attached_now and _counted_among(ctx) == "piece"
+                    and slots.which > len(ctx.made)):  # 'make the third one slower' of one piece: said
+                return answers.no_such_piece(slots.which, ctx.made)
         # 'the rock one' with no rock piece: said (every piece has its genres; 'the piano one' may be any piece)
         if (slots.named_as and ALL_LABELS.get(slots.named_as) == "genre" and ctx.shown == "piece"
                 and intent in (I.REFINE, I.MAKE_LIKE, I.PLAY, I.ADD, I.FEEDBACK)
@@ -517,19 +529,26 @@ _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, 
 
 
 def compare_pieces(reading: Reading, ctx: Context) -> str:
-    """The answer to 'is it slower than the first one?': both pieces' known tempo (length, key), no new take."""
+    """The answer to 'is it slower than the first one?' or 'which is faster, g1 or g2?': both pieces' known tempo
+    (length, key), no new take."""
     m = re.search(I.COMPARES, reading.corrected)
+    which = m is None  # 'which is faster, g1 or g2?'
+    m = m or re.search(I.WHICH_IS, reading.corrected)
     said_this, how, said_other = m.group("this"), m.group("how"), m.group("other")
     this = said_this if re.fullmatch(r"g\d+", said_this) else ctx.made[-1] if re.search(
         r"\b(?:last|latest|newest|new)\b", said_this) else ctx.pieces[-1]
+    if nth := re.search(r"\bthe (" + "|".join(_ORDINALS) + r")\b", said_this):  # 'is the second one darker...'
+        if _ORDINALS[nth.group(1)] > len(ctx.made):
+            return answers.no_such_piece(_ORDINALS[nth.group(1)], ctx.made)
+        this = ctx.made[_ORDINALS[nth.group(1)] - 1]
     other = None
     if named := re.search(r"\bg\d+\b", said_other):
         other = named.group(0)
     elif nth := re.search(r"\bthe (" + "|".join(_ORDINALS) + r")\b", said_other):
-        which = _ORDINALS[nth.group(1)]
-        other = ctx.made[which - 1] if which <= len(ctx.made) else None
+        n = _ORDINALS[nth.group(1)]
+        other = ctx.made[n - 1] if n <= len(ctx.made) else None
         if other is None:
-            return answers.no_such_piece(which, ctx.made)
+            return answers.no_such_piece(n, ctx.made)
     elif re.search(r"\b(?:before|previous|original|old|older|earlier|last)\b", said_other) and this in ctx.made:
         other = ctx.refined_from.get(this) or (ctx.made[ctx.made.index(this) - 1] if ctx.made.index(this) else None)
         if other is None:
@@ -541,7 +560,7 @@ def compare_pieces(reading: Reading, ctx: Context) -> str:
     for gid in (this, other):
         if gid not in ctx.facts:
             return answers.no_such_name(gid, ctx.made, "is {last} slower than {first}?")
-    return answers.compare(how, ctx.facts[this], ctx.facts[other])
+    return answers.compare(how, ctx.facts[this], ctx.facts[other], which=which)
 
 
 # a question about the music, or the chat's pieces, that may come with a request in one message

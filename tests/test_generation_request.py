@@ -107,3 +107,11 @@ def test_create_refuses_a_loop_it_cannot_run_in_one_line(capsys, flags, said):
     """`tastemaker create jazz --max-iters -1` said 'no match after -1 iterations' and exited 0."""
     assert main(["create", "jazz", *flags]) == 2
     assert capsys.readouterr().err == f"tastemaker: {said}\n"
+
+
+def test_a_tempo_within_a_beat_of_the_bound_is_the_bound_without_a_note():
+    # 'slower' of a 48 BPM piece asked for 39.9562 BPM, and the note read "39.9562 BPM is slower than music moves"
+    from tools.generate.request import fit_tempo
+
+    assert fit_tempo(39.9562) == (40.0, []) and fit_tempo(240.4) == (240.0, [])
+    assert fit_tempo(30.26)[1] == ["30 BPM is slower than music moves; it plays at 40 BPM, the slowest I make"]

@@ -736,6 +736,45 @@ def test_a_question_comparing_two_pieces_is_answered_not_made(planner, text, lin
     assert calls == [] and reply.startswith(line), reply
 
 
+@pytest.mark.parametrize("text, line", [
+    # a stranger's 'is the second one darker than the first one?' and 'which is faster, g1 or g2?' made new takes
+    ("is the second one darker than the first one?", "Yes: g2 is in A minor and g1 in A major"),
+    ("which is faster, g1 or g2?", "g1 is faster: g1 runs at about 131 BPM, g2 at about 109 BPM."),
+    ("which one is slower g2 or the first one", "g2 is slower: g2 runs at about 109 BPM, g1 at about 131 BPM."),
+    ("is the fifth one faster than g1?", "There is no piece number 5 in this chat; the pieces so far are g1, g2."),
+])
+def test_a_comparison_naming_pieces_by_their_place_is_answered_not_made(planner, text, line):
+    calls, reply = plan(planner, TAKE_AND_SLOWER, text)
+    assert calls == [] and reply.startswith(line), reply
+
+
+def test_the_first_one_after_the_taste_is_the_chats_first_piece_and_a_missing_one_is_said(planner):
+    # a stranger's 'make the first one slower' after 'I like pop' (the taste shown last) crashed: KeyError 'taste';
+    # and 'make the third one slower' of two pieces changed g1 without a word
+    taste = TAKE_AND_SLOWER + tool_turn("taste_profile", {"genres": {"pop": 1.0}, "explanation": "pop 1.0"}, 3)
+    calls, _ = plan(planner, taste, "make the first one slower")
+    assert calls and calls[0][0] == "refine_music" and calls[0][1]["generation_id"] == "g1"
+    assert plan(planner, taste, "play the second one")[0] == [("play_music", {"generation_id": "g2"})]
+    calls, reply = plan(planner, TAKE_AND_SLOWER, "make the third one slower")
+    assert calls == [] and reply.startswith("There is no piece number 3 in this chat; the pieces so far are g1, g2.")
+
+
+WORLD_FOR_REGGAE = tool_turn("generate_music", {"pieces": [{"id": "g1", "seconds": 4.0, "tempo": 99, "key": "E major",
+                                                            "labels": ["world"], "made_as": ["world"], "parts": [
+    {"name": "nylon guitar", "family": "guitar", "program": 24, "detail": ""}]}]}, 1)
+
+
+def test_a_question_about_a_style_or_instrument_played_by_another_says_no(planner):
+    # a stranger's 'is it reggae?' of a piece whose notes said 'no reggae style here; played it as world music' got
+    # 'Yes: g1 was made as world'
+    calls, reply = plan(planner, WORLD_FOR_REGGAE, "is it reggae?")
+    assert calls == [] and reply == "No: there is no reggae here; g1 was played as world music instead.", reply
+    calls, reply = plan(planner, WORLD_FOR_REGGAE, "is there a ukulele in it?")
+    assert calls == [] and reply == "No: there is no ukulele here; g1 was played on nylon guitar instead.", reply
+    calls, reply = plan(planner, WORLD_FOR_REGGAE, "does it have a ukulele? if so remove it")
+    assert calls == [] and reply.endswith("So I left it as it is.")
+
+
 def test_a_change_said_with_than_is_still_a_change(planner):
     calls, _ = plan(planner, TAKE_AND_SLOWER, "can you make it slower than the first one?")
     assert calls and calls[0][0] == "refine_music" and calls[0][1]["tempo_factor"] < 1

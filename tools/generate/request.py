@@ -133,12 +133,13 @@ def fit_tempo(tempo: float | None) -> tuple[float | None, list[str]]:
     if tempo is None:
         return None, []
     tempo = float(tempo)
-    if tempo < MIN_TEMPO:
-        return MIN_TEMPO, [f"{tempo:g} BPM is slower than music moves; it plays at {MIN_TEMPO:g} BPM, the slowest I make"]
-    if tempo > MAX_TEMPO:
-        return MAX_TEMPO, [f"{tempo:g} BPM is faster than anyone can play; it plays at {MAX_TEMPO:g} BPM, the fastest "
-                           "I make"]
-    return tempo, []
+    if round(tempo) < MIN_TEMPO:  # (a 'slower' of 48 BPM is 39.96: within a beat of the bound is the bound, unsaid)
+        return MIN_TEMPO, [f"{round(tempo):g} BPM is slower than music moves; it plays at {MIN_TEMPO:g} BPM, the "
+                           "slowest I make"]
+    if round(tempo) > MAX_TEMPO:
+        return MAX_TEMPO, [f"{round(tempo):g} BPM is faster than anyone can play; it plays at {MAX_TEMPO:g} BPM, the "
+                           "fastest I make"]
+    return min(max(tempo, MIN_TEMPO), MAX_TEMPO), []
 
 
 def fit_candidates(candidates: int | None, default: int) -> tuple[int, list[str]]:

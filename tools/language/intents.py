@@ -128,13 +128,19 @@ ASKS_YES_NO = (r"^(?:(?:so|and|but|ok|okay|hmm|wait|also|just curious)\W+)*(?:(?
                r"(?! (?:possible|ok|okay|alright|fine|ready|done|finished|saved|too|over|playing)\b)(?: (?:in|a|an|"
                r"some|kind of|kinda|sort of|more|really))*\b|(?:is|are) there (?:an? |any |some )?[\w -]{2,30}? "
                r"(?:in|on) " + _PIECE + r"\b|(?:has|have) " + _PIECE + r" (?:got )?(?:an? |any )?\w)")
-# 'is it slower than the first one?', 'is g2 darker than g1?': a question comparing two pieces, not a change
-COMPARES = (r"^(?:(?:so|and|but|ok|okay|hmm|wait|also)\W+)*(?:is|was|does|did) (?P<this>it|this|this one|that|that one|"
-            r"the new one|the (?:last|latest|newest) one|g\d+)(?: (?:sound|run|go|play|feel))? (?:(?:any|a bit|a little|"
-            r"much|even|really)\s+)?(?P<how>faster|quicker|slower|longer|shorter|darker|brighter|sadder|happier|"
-            r"calmer|heavier|louder|quieter|softer|more energetic) than (?P<other>.+?)\W*$")
+# 'is it slower than the first one?', 'is g2 darker than g1?', 'which is faster, g1 or g2?': a question comparing two
+# pieces, not a change
+_COMPARED_PIECE = (r"it|this|this one|that|that one|the new one|the (?:last|latest|newest) one|g\d+|"
+                   r"the (?:first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th) one")
+_HOW = (r"(?P<how>faster|quicker|slower|longer|shorter|darker|brighter|sadder|happier|calmer|heavier|louder|quieter|"
+        r"softer|more energetic)")
+_OPENING = r"^(?:(?:so|and|but|ok|okay|hmm|wait|also)\W+)*"
+COMPARES = (_OPENING + r"(?:is|was|does|did) (?P<this>" + _COMPARED_PIECE + r")(?: (?:sound|run|go|play|feel))? "
+            r"(?:(?:any|a bit|a little|much|even|really)\s+)?" + _HOW + r" than (?P<other>.+?)\W*$")
+WHICH_IS = (_OPENING + r"(?:which|what)(?: one| piece| song)?(?: is| was|'s| sounds| runs)? " + _HOW +
+            r"\W*\s*(?P<this>" + _COMPARED_PIECE + r") or (?P<other>" + _COMPARED_PIECE + r")\W*$")
 # what a question about a piece asks: its tempo, its key, its length, or yes or no about what is in it
-_ASKS = (("compare", COMPARES), ("tempo", r"\b(?:bpm|tempo|how fast)\b"),
+_ASKS = (("compare", COMPARES), ("compare", WHICH_IS), ("tempo", r"\b(?:bpm|tempo|how fast)\b"),
          ("key", r"\bwhat(?:'s| is)? (?:the |its )?key\b|\b(?:what|which) key\b"),
          ("length", r"\bhow long is\b|\b(?:length|duration)\b"),
          ("instruments", r"\b(?:what|which) instruments?\b|\bwho(?:'s|s| is)? play(?:s|ing)\b|\bwhat(?:'s| is) (?:in it|playing "
@@ -406,7 +412,7 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
         scores[EXPLAIN] = 0.98  # 'why did you make it like that?' asks about the piece, not for one like it
     if MAKE_LIKE in scores and re.search(_MAKE_VERB, text):
         scores.pop(TASTE, None)  # 'make me something for my taste, 4 seconds' asks for music, not to see the taste
-    if re.search(COMPARES, text):
+    if re.search(COMPARES, text) or re.search(WHICH_IS, text):
         scores[DESCRIBE] = 0.97  # 'is it slower than the first one?' asks; 'make it slower than the first one' changes
     if re.search(ASKS_YES_NO, text) and slots.names_music():  # 'is it jazz?' asks about it ('is that all?' does not)
         scores[DESCRIBE] = max(scores.get(DESCRIBE, 0.0), 0.9)

@@ -136,6 +136,15 @@ def label_words() -> frozenset[str]:
     return frozenset(words)
 
 
+def stand_in_named(text: str) -> tuple[str, str] | None:
+    """The first word of `text` the engine has no sound or style of its own for, and what plays instead
+    ('is it reggae?' -> ('reggae', 'world'))."""
+    for word, stand_in in STAND_INS.items():
+        if re.search(rf"\b{word}s?\b", text.lower()):
+            return word, stand_in
+    return None
+
+
 def stand_in_notes(reasons: dict[str, str]) -> list[str]:
     """What could not be honoured as asked, from a reading's reasons ({label: "'ukulele'"}, {"more nylon guitar":
     "'add ukuleles'"}): 'no ukulele here; played it on nylon guitar', 'no reggae style here; played it as world music'."""

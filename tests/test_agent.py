@@ -542,6 +542,8 @@ def test_brighter_after_darker_takes_the_darkness_back_and_reaches_the_records_t
     bright = agent.session.pieces["g3"].generation
     assert bright.style.moods.get("happy", 0) >= 0.5 and "dark" not in bright.style.moods, bright.style.moods
     assert tone(bright) is None
+    assert "a dark record: the master low-passed at 1.5 kHz" in dark.conditioning["notes"]  # said, as asked
+    assert "a bright record: no low-pass on the master" in bright.conditioning["notes"]
     agent.send("calmer")
     agent.send("more energetic")
     assert "calm" not in agent.session.pieces["g5"].generation.style.moods

@@ -729,6 +729,33 @@ def test_an_arc_rests_the_drums_in_the_first_verse_and_brings_them_back():
     assert plan(Style(genres={"pop": 1.0}), 4.0, seed).arc == ""
 
 
+def test_a_short_pieces_breakdown_falls_on_its_first_verse():
+    # a 20 s piece has no second verse and no bridge, where the breakdown arc rests the drums and bass: its seed's
+    # choice did nothing (the band together from the first bar). Now the drums and bass come in at the chorus.
+    breakdown = "a breakdown: the second verse without drums and bass"
+    arr = next(a for a in (plan(Style(genres={"blues": 1.0}), 20.0, s) for s in range(40)) if a.arc == breakdown
+               and not {k for k, _, _ in a.sections} & {"bridge"} and [k for k, _, _ in a.sections].count("verse") == 1)
+    [(_, first, n)] = [s for s in arr.sections if s[0] == "verse"]
+    bar = arr.beats * 60.0 / arr.tempo
+    pm = to_midi(arr)
+    rhythm = [i for i in pm.instruments if i.is_drum or i.name.split(". ")[-1].startswith("bass")]
+    assert len(rhythm) == 2, [i.name for i in pm.instruments]
+    for part in rhythm:
+        in_verse = [x for x in part.notes if first * bar - 0.05 <= x.start < (first + n) * bar - 0.05]
+        after = [x for x in part.notes if x.start >= (first + n) * bar - 0.05]
+        assert not in_verse and after, part.name
+    others = [x for i in pm.instruments if i not in rhythm for x in i.notes]  # the chords play through it
+    assert {int(x.start // bar) for x in others} >= set(range(first, first + n))
+    # funk is its groove: a short funk piece keeps its drums and bass from the first bar (the tagger lost it)
+    assert all(plan(Style(genres={"funk": 1.0}), 20.0, s).arc != breakdown for s in range(8))
+    # a piece long enough for a second verse keeps the breakdown there
+    long = next(a for a in (plan(Style(genres={"blues": 1.0}), 60.0, s) for s in range(40)) if a.arc == breakdown)
+    [(_, first, n)] = [s for s in long.sections if s[0] == "verse"][:1]
+    [kit] = [i for i in to_midi(long).instruments if i.is_drum]
+    bar = long.beats * 60.0 / long.tempo
+    assert [d for d in kit.notes if first * bar - 0.05 <= d.start < (first + n) * bar - 0.05]
+
+
 def test_successive_seeds_voice_the_chords_in_another_register_but_not_the_power_chords():
     # round 8b: the chords always sat where the style book put them; a band's keyboard player or guitarist voices
     # them higher or lower. Driven power chords stay where the guitar's low strings are.

@@ -473,16 +473,19 @@ RECORD_TONES = (None, 5000.0, 2500.0, 1500.0)
 TONED = frozenset({"electronic", "techno"})
 
 
-def _record_tone(primary: str, style: Style, seed: int) -> float | None:
-    """The record's low-pass corner (Hz; None: as mixed): dark or sad asks for the darkest, happy for none, and
-    otherwise successive seeds take the tones in turn, shifted every round of four so that a band that comes back
-    with every fourth seed (techno's four line-ups) is not always the same record."""
+def _record_tone(primary: str, style: Style, seed: int, notes: list[str]) -> float | None:
+    """The record's low-pass corner (Hz; None: as mixed): dark or sad asks for the darkest, happy for none (and the
+    notes say so), and otherwise successive seeds take the tones in turn, shifted every round of four so that a band
+    that comes back with every fourth seed (techno's four line-ups) is not always the same record."""
     if primary not in TONED:
         return None
     dark = style.moods.get("dark", 0) + style.moods.get("sad", 0)
     happy = style.moods.get("happy", 0)
     if max(dark, happy) >= 0.3 and dark != happy:
-        return RECORD_TONES[-1] if dark > happy else None
+        darkest = RECORD_TONES[-1]
+        notes.append(f"a dark record: the master low-passed at {darkest / 1000:g} kHz" if dark > happy else
+                     "a bright record: no low-pass on the master")
+        return darkest if dark > happy else None
     n = len(RECORD_TONES)
     return RECORD_TONES[(int(seed) + int(seed) // n) % n]
 
@@ -704,6 +707,8 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     arc = _arc(seed) if reference is None and primary.name not in S.STEADY else ""
     if arc and not form.arc_fits(arc, sections):
         arc = ""
+    if arc and primary.name in S.GROOVE_FIRST and form.arc_rests(arc, sections) == form.SHORT_ARCS.get(arc):
+        arc = ""
     kit = int(rng.choice(lineup.kits if lineup is not None and lineup.kits else S.KITS.get(primary.name, (0,))))
     if groove is not None and groove.kit is not None:  # the groove's own kit (the draw above stays all the same)
         kit = groove.kit
@@ -717,7 +722,7 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         fills=primary.fills, humanise=primary.name not in QUANTISED, motif=motif, notes=notes, vocals=vocals,
         section_chords=section_chords, kit=kit, lineup=lineup.name if lineup is not None else "",
         groove=groove.name if groove is not None else "",
-        arc=arc, fade_out_s=fade, tone_hz=_record_tone(primary.name, style, seed),
+        arc=arc, fade_out_s=fade, tone_hz=_record_tone(primary.name, style, seed, notes),
     )
 
 
@@ -736,6 +741,7 @@ class _Writer:
         self.section_of_bar: list[str] = []
         self.section_start: list[int] = []  # the first bar of each bar's section
         self.occurrence: list[int] = []  # how many sections of this kind came before (0: the first)
+        self.arc_rests = form.arc_rests(arr.arc, arr.sections)
         self.final_chorus = -1
         seen: dict[str, int] = {}
         for kind, first, n in arr.sections:
@@ -768,8 +774,7 @@ class _Writer:
 
     def rests(self, role: str, bar: int) -> bool:
         """Whether the piece's arc has this role sit out the bar's section."""
-        rest = form.ARCS.get(self.arr.arc, {}).get((self.section_of_bar[bar], self.occurrence[bar]), ())
-        return role in rest
+        return role in self.arc_rests.get((self.section_of_bar[bar], self.occurrence[bar]), ())
 
     def plays(self, v: Voice, bar: int) -> bool:
         kind = self.section_of_bar[bar]

@@ -855,6 +855,9 @@ GROOVES: dict[str, tuple[Groove, ...]] = {
 # Electronic's arcs moved it away from the real electronic music (Fréchet ratio 1.40 -> 1.50, two full runs of the
 # judge; docs/sound.md, "Round 8, merged").
 STEADY = frozenset({"rock", "electronic"})
+# Styles that are their groove: a piece too short for a second verse does not start without its drums and bass
+# (form.SHORT_ARCS' breakdown), or it is not heard as its style (funk seed 2: the tagger's rank 5 -> 10)
+GROOVE_FIRST = frozenset({"funk"})
 
 # Styles whose successive seeds take their keys in turn, like the line-ups (the others draw one): each list is in
 # an order where neighbours share few notes, so the next take of a request is in another key, not by chance the

@@ -248,6 +248,10 @@ def test_cli_errors_are_one_clean_line(tmp_path, capsys):
     junk.write_bytes(b"\x00" * 100)
     assert main(["classify", "x.wav", "--checkpoint", str(junk)]) == 2
     assert "not a readable checkpoint" in capsys.readouterr().err
+    text = tmp_path / "song.wav"  # a stranger's text file as the checkpoint: torch's unpickler raised KeyError
+    text.write_text("hello\n")
+    assert main(["classify", str(text), "--checkpoint", str(text)]) == 2
+    assert "not a readable checkpoint" in capsys.readouterr().err
     assert main(["train", "--data", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2
     assert "no such file or folder" in capsys.readouterr().err
 

@@ -103,6 +103,21 @@ def test_bad_scripts_fail_before_running_with_a_clear_message(tmp_path, capsys, 
         load_script(tmp_path / "broken.yaml")
 
 
+def test_a_wrong_script_is_said_before_the_library_is_built(tmp_path, capsys, monkeypatch):
+    # a stranger's `tastemaker eval fake.wav` built the 67-piece default library for minutes before saying the file was
+    # not a script, and a folder of scripts was 'no such conversation script'
+    import tools.library.default as default
+
+    built = []
+    monkeypatch.setattr(default, "auto_build_enabled", lambda: True)
+    monkeypatch.setattr(default, "ensure_default_library", lambda *a, **k: built.append(1))
+    (tmp_path / "fake.wav").write_text("hello\n")
+    assert main(["eval", str(tmp_path / "fake.wav"), "--offline"]) == 2
+    assert "expected a mapping" in capsys.readouterr().err and not built
+    assert main(["eval", str(tmp_path), "--offline"]) == 2
+    assert "is a folder: give the scripts in it" in capsys.readouterr().err and not built
+
+
 def test_the_shipped_scripts_load_and_cover_every_intent():
     scripts = [load_script(p) for p in sorted(CONVERSATIONS.glob("*.yaml"))]
     assert len(scripts) >= 8

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from tools.evaluate.conversations import Script, TurnOutcome, run_scripts, write_report
+from tools.evaluate.conversations import Script, TurnOutcome, load_script, run_scripts, write_report
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,6 +29,8 @@ def _progress(script: Script, i: int, outcome: TurnOutcome) -> None:
 def run(args: argparse.Namespace) -> int:
     from tools.library.default import auto_build_enabled, ensure_default_library
 
+    for path in args.scripts:  # a wrong script is said before minutes of building the library
+        load_script(path)
     if auto_build_enabled():  # scripts are scored on a ready library, not on how far its first build got
         print("Preparing the built-in music library first (once per data directory)...", file=sys.stderr)
         ensure_default_library()

@@ -133,8 +133,11 @@ def read_checkpoint(path: str | os.PathLike) -> dict:
                                 "its best model is DIR/best.pt.")
     try:
         payload = torch.load(p, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError) as exc:  # corrupt or truncated
-        raise TastemakerError(f"{p}: not a readable checkpoint ({str(exc).splitlines()[0][:120]}).") from None
+    except Exception as exc:  # noqa: BLE001 - corrupt, truncated or not a checkpoint at all: torch's unpickler
+        # raises whatever the bytes lead it to (a text file named .wav: KeyError), never a traceback for the person
+        told = isinstance(exc, (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError))
+        reason = (str(exc).splitlines() or [""])[0][:120] if told else "its contents are not a saved model"
+        raise TastemakerError(f"{p}: not a readable checkpoint ({reason}).") from None
     if not isinstance(payload, dict) or payload.get("tastemaker_classifier") != CHECKPOINT_VERSION:
         raise TastemakerError(f"{p}: not a Tastemaker classifier checkpoint (made by `tastemaker train`).")
     return payload

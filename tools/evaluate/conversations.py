@@ -110,6 +110,8 @@ def _check_expect(expect: Any, path: Path, where: str) -> dict[str, Any]:
 def load_script(path: str | Path) -> Script:
     """Read and check a script; a TastemakerError says which file, turn and key is wrong."""
     p = Path(path)
+    if p.is_dir():
+        raise TastemakerError(f"{p} is a folder: give the scripts in it ({p}/*.yaml).")
     if not p.is_file():
         raise TastemakerError(f"{p}: no such conversation script.")
     try:

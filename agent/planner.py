@@ -101,7 +101,8 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
                 ctx.facts[u.get("generation_id") or u.get("upload_id")] = known | told
         elif isinstance(m, ToolMessage) and m.name == "taste_profile":  # 'make me something like that' next
             told = _json(m)
-            if told.get("genres") or told.get("moods") or told.get("instruments"):  # a taste to make music for
+            if told.get("genres") or told.get("moods") or told.get("instruments") or told.get("energy") is not None:
+                # a taste to make music for, even one that is only how calm or lively ("I prefer slower stuff")
                 ctx.shown = "taste"
         elif isinstance(m, AIMessage) and not m.tool_calls and _text(m):
             ctx.earlier_replies.append(_text(m))

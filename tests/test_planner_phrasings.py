@@ -148,6 +148,15 @@ def test_more_or_less_like_an_artist_moves_the_piece_toward_or_away_from_their_g
     assert name == "refine_music" and args["more"] == {"house": -0.3, "electronic": -0.3}
 
 
+def test_make_me_something_after_a_taste_that_is_only_calm_is_made_for_it(planner):
+    # the README promises it; a stranger's 'I usually prefer slower stuff' then 'make me something' made a 114 BPM
+    # pop piece: a taste of energy alone was not taken for a taste to make music for. An empty taste still is not.
+    calm = [said("I usually prefer slower stuff")] + tool_turn("taste_profile", {"energy": 0.3, "explanation": "calm"}, 1)
+    assert plan(planner, calm, "make me something")[0] == [("create_music", {"description": "make me something"})]
+    empty = [said("what's my taste?")] + tool_turn("taste_profile", {"empty": True}, 1)
+    assert plan(planner, empty, "make me something")[0][0][0] == "generate_music"
+
+
 def test_a_chat_that_goes_on_from_a_described_taste(planner):
     """A stranger's conversation: each of these was answered with 'Like what?' or only recorded a like."""
     taste = [said("im into chill stuff, like nujabes and lofi hip hop")] + tool_turn(

@@ -340,6 +340,7 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
         # the genres, not the person's raw words ('Tastemaker g3: make me something like this')
         source = Source(path=path, title=title or f"Tastemaker {piece_title(piece)}"[:120],
                         artist=artist or "Tastemaker", description=gen.prompt, midi_path=gen.midi_path,
+                        genre=_made_as(gen),
                         extra={"origin": "generated", "engine": gen.engine, "model": gen.model, "seed": gen.seed,
                                "added_by": session.user}, name=name)
     else:
@@ -348,6 +349,13 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
     if not upload_id and not result["already_there"]:
         session.piece(generation_id).library_id = result["id"]
     return result
+
+
+def _made_as(generation) -> str:
+    """The genre a piece of ours was made as (the arranger's blend, else the genres asked for): what the library files
+    it under, rather than what the tagger heard (a funk piece was filed 'as techno')."""
+    blend = (generation.conditioning or {}).get("blend") or (generation.style.genres if generation.style else {})
+    return max(blend, key=blend.get) if blend else ""
 
 
 def add_station_piece(session: Session, piece) -> dict[str, Any]:

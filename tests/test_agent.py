@@ -547,3 +547,11 @@ def test_brighter_after_darker_takes_the_darkness_back_and_reaches_the_records_t
     agent.send("calmer")
     agent.send("more energetic")
     assert "calm" not in agent.session.pieces["g5"].generation.style.moods
+
+
+def test_a_saved_piece_is_filed_under_what_it_was_made_as_not_what_the_tagger_heard():
+    # a stranger's funk piece, saved, was 'Added Groove to your library as techno' (the tagger's top genre)
+    agent = ChatAgent()
+    agent.send("a 4 second funk song")
+    saved = agent.send("save it as Groove")
+    assert "Added **Groove** to your library as funk" in saved.text, saved.text

@@ -17,6 +17,7 @@ from tools.generate import GenerationRequest, generate
 from tools.generate.sketch import render
 from tools.generate.sketch.arranger import plan, to_midi
 from tools.generate.sketch.conditioning import from_audio, from_midi
+from tools.generate.sketch import form
 from tools.generate.sketch import styles as S
 from tools.generate.sketch.styles import STYLES
 from tools.generate.sketch.theory import NOTE_NAMES, SCALES, estimate_key, parse_roman, pitch_class
@@ -895,8 +896,10 @@ def test_electronic_and_house_seeds_lay_down_other_beats():
     assert {step for key, step in grooves["breakbeat"][1][1] if key == S.SNARE} >= {4, 12}
     assert grooves["electro"][0].kit == 25 and grooves["electro"][1][0].program == 25
     house = {}
-    for s in range(6):
+    for s in range(12):
         arr = plan(Style(genres={"house": 1.0}, energy=0.6), 20.0, seed=s)
+        if "drums" in form.arc_rests(arr.arc, arr.sections).get(("verse", 0), ()):
+            continue  # a short piece's breakdown: its verse is the chords alone, the groove comes in at the chorus
         house.setdefault(arr.groove, verse_hits(arr)[1])
     assert len(house) == 3, set(house)
     for groove, hits in house.items():

@@ -63,9 +63,14 @@ class TerminalReporter(Reporter):
             print(f"    {text}", file=self.stream, flush=True)
 
 
+def plain(text: str) -> str:
+    """A reply as a terminal shows it: no markdown bold (the browser renders it; here it was literal asterisks)."""
+    return text.replace("**", "")
+
+
 def render_reply(reply: Reply) -> str:
     """The reply as terminal text: the answer, then text bar charts and the audio files made."""
-    lines = [reply.text.replace("**", "")]  # no markdown in a terminal
+    lines = [plain(reply.text)]
     tracks = 0
     for item in reply.items:
         if isinstance(item, TastePanel):
@@ -202,4 +207,4 @@ def radio_line(radio: RadioChat, line: str, song: str | None = None, session=Non
         return apology(exc, "terminal radio", "the radio")
     if reply is None:
         return None
-    return reply.text + (f"\n  ♪ {reply.piece.path}" if reply.piece is not None else "")
+    return plain(reply.text) + (f"\n  ♪ {reply.piece.path}" if reply.piece is not None else "")

@@ -364,7 +364,8 @@ def add_station_piece(session: Session, piece) -> dict[str, Any]:
 
     path = Path(piece.path)
     source = Source(path=path, title=f"Tastemaker radio: {piece.title}"[:120], artist="Tastemaker",
-                    description=piece.reason, extra={"origin": "radio", "added_by": session.user}, name=path.name)
+                    description=piece.reason, genre=piece.asked,  # what it was made as, as a chat's piece is
+                    extra={"origin": "radio", "added_by": session.user}, name=path.name)
     return _add_source(session, source)
 
 

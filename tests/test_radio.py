@@ -376,7 +376,8 @@ def test_the_stations_piece_is_this_one_and_pause_in_the_terminal_keeps_the_stat
         assert radio.playing and "nothing to pause" in paused and "'stop the radio'" in paused
         saved = radio_line(radio, "save this one", session=session)
         # (the terminal shows no markdown: a stranger saw the asterisks)
-        assert saved.startswith(f"Added Tastemaker radio: {piece.title} to your library"), saved
+        assert saved.startswith(f"Added Tastemaker radio: {piece.title} to your library as {piece.asked}"), saved
+        assert piece.asked == "jazz"  # filed as the jazz it was made as, not the tagger's guess ('as techno', twice)
     finally:
         radio.stop()
     # after the station: 'this one' is the piece it played last, until the chat makes one of its own

@@ -10,10 +10,12 @@ with_tests=0
 
 # 1. Debian packages: FluidSynth + a General MIDI SoundFont render the sketch
 #    engine's and the default library's MIDI (plus the AVL acoustic drum kits,
-#    which measured closer to real rock than the General MIDI kit); espeak-ng
+#    which measured closer to real rock than the General MIDI kit, and the
+#    Hydrogen drum kits' sampled electronic drums, closer to real electronic
+#    music than the General MIDI 808); espeak-ng
 #    raps the sketch engine's hip-hop; Chromium drives the browser tests; the tests
 #    of the many-machines set-up start a PostgreSQL server of their own (tests/services.py).
-packages=(fluidsynth fluid-soundfont-gm avldrums.lv2-soundfont libsndfile1 espeak-ng)
+packages=(fluidsynth fluid-soundfont-gm avldrums.lv2-soundfont hydrogen-drumkits libsndfile1 espeak-ng)
 [ "$with_tests" = 1 ] && packages+=(chromium chromium-driver postgresql)
 missing=()
 for pkg in "${packages[@]}"; do

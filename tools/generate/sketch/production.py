@@ -15,11 +15,12 @@ import numpy as np
 import pretty_midi
 
 from tools.generate.sketch import styles as S
-from tools.generate.sketch.instruments import source_for
+from tools.generate.sketch.instruments import sample_kit_for, source_for
 from tools.mixing.bus import Room, mixdown
 from tools.mixing.master import Master, finish
 from tools.mixing.strip import Amp, Strip, pan_gains, playing_spans
 from tools.render import RENDER_RATE, midi_pan, render_parts
+from tools.sampler import play
 
 # Channel strips by role; the styles below adjust them.
 # no compressor on the kit: squeezed, its cymbals sustained into a wash the tagger heard as techno (funk's rank
@@ -189,21 +190,29 @@ def kit_pieces(drums: pretty_midi.Instrument) -> list[tuple[float, pretty_midi.I
 
 def _render_placed(pm, rate: int, sources: list, seconds: float) -> list[np.ndarray]:
     """Every part of the MIDI as a stem rendered in the middle; a drum kit as one stereo stem of its pieces, each
-    panned where it stands (rendered on a channel of its own with the kit's preset, so the hats still choke)."""
-    parts, owner = [], []
+    panned where it stands (rendered on a channel of its own with the kit's preset, so the hats still choke). The
+    keys a sample kit has (instruments.sample_kit_for) are played from its samples, the rest by FluidSynth."""
+    frames = int(seconds * rate)
+    parts, owner, sampled = [], [], []
     for i, inst in enumerate(pm.instruments):
+        kit = sample_kit_for(inst.program, inst.is_drum)
+        if kit is not None:
+            sampled.append((i, kit, [n for n in inst.notes if n.pitch in kit.keys()]))
+            inst = copy.copy(inst)
+            inst.notes = [n for n in inst.notes if n.pitch not in kit.keys()]
         pieces = kit_pieces(inst) if inst.is_drum else [(None, inst)]
         parts += [(pan, piece, sources[i]) for pan, piece in pieces]
         owner += [i] * len(pieces)
     split = copy.copy(pm)
     split.instruments = [piece for _, piece, _ in parts]
     rendered = render_parts(split, rate, [src for _, _, src in parts], seconds=seconds, centred=True)
-    stems: list[np.ndarray | None] = [None] * len(pm.instruments)
+    stems: list[np.ndarray] = [np.zeros((frames, 2), dtype=np.float32) for _ in pm.instruments]
     for i, (pan, _, _), stem in zip(owner, parts, rendered):
-        if pan is not None:
-            left, right = pan_gains(pan)
-            stem = stem * np.array([left, right], dtype=np.float32)
-        stems[i] = stem if stems[i] is None else stems[i] + stem
+        stems[i] = stems[i] + (stem if pan is None else stem * np.array(pan_gains(pan), dtype=np.float32))
+    for i, kit, notes in sampled:
+        for pan in sorted({KIT_PANS.get(n.pitch, 0.0) for n in notes}):
+            here = [n for n in notes if KIT_PANS.get(n.pitch, 0.0) == pan]
+            stems[i] += play(here, kit, frames, rate) * np.array(pan_gains(pan), dtype=np.float32)
     return stems
 
 

@@ -26,7 +26,7 @@ from agent.llm import chat_model, model_label
 from agent.attachments import take_files
 from agent.session import AudioResult, GenreChart, LoopChart, Reporter, TastePanel, Upload
 from agent.study_web import install_on_chainlit
-from agent.web import branding, guard, identity
+from agent.web import branding, guard, identity, reloads
 from agent.web.sessions import REGISTRY
 from tools.settings import get_settings
 
@@ -152,6 +152,8 @@ async def answer(agent: ChatAgent, text: str, uploads: list[Upload] = ()) -> Non
     if isinstance(reporter, ChainlitReporter):
         current = cl.context.current_step
         reporter.parent_id = current.id if current else None
+    # what this turn is making, for the page that comes back if this one is reloaded meanwhile (on_chat_end)
+    cl.user_session.set("turn", (text, tuple(u.name for u in uploads)))
     turn = asyncio.ensure_future(cl.make_async(agent.send)(text, uploads=list(uploads)))
     try:
         reply = await asyncio.shield(turn)
@@ -160,6 +162,8 @@ async def answer(agent: ChatAgent, text: str, uploads: list[Upload] = ()) -> Non
         if not (await turn).stopped:  # it had finished just before the stop reached it
             agent.take_back_last_turn()
         raise
+    finally:
+        cl.user_session.set("turn", None)
     if reply.stopped:  # the page went away mid-turn (on_chat_end), or came back after a dropped connection
         await cl.Message(content=reply.text).send()
         return
@@ -214,7 +218,12 @@ def new_agent() -> ChatAgent:
 
 @cl.on_chat_start
 async def start() -> None:
-    new_agent()
+    agent = new_agent()
+    cut = reloads.CUT_OFF.take(agent.session.user)
+    if cut is not None:  # this person's last page went away mid-turn (a reload): say so, not an empty page
+        again = [cl.Action(name="make_again", label="Make it again", icon="refresh-cw",
+                           payload={"words": cut.words})] if cut.words else []
+        await cl.Message(content=reloads.told(cut, history.login_enabled()), actions=again).send()
     from tools.library import open_library
     from tools.library.default import build_in_background
 
@@ -302,6 +311,18 @@ async def resume(thread) -> None:
         await cl.Message(content="Welcome back. Not everything came back: " + "; ".join(notes) + ".").send()
 
 
+@cl.action_callback("make_again")
+async def make_again(action: cl.Action) -> None:
+    """The request a reload cut off, sent again as the person's own message."""
+    agent: ChatAgent | None = cl.user_session.get("agent")
+    words = str((action.payload or {}).get("words", "")).strip()[:2000]
+    if agent is None or not words:
+        return
+    await action.remove()  # once: a second press would make it twice
+    await cl.Message(content=words, type="user_message").send()
+    await answer(agent, words)
+
+
 async def _button(action: cl.Action) -> None:
     agent: ChatAgent | None = cl.user_session.get("agent")
     if agent is None:
@@ -386,6 +407,9 @@ async def end() -> None:
     agent: ChatAgent | None = cl.user_session.get("agent")
     if agent is not None:
         agent.stop()
+        turn = cl.user_session.get("turn")
+        if turn:  # cut off mid-turn: the person's next page says so (agent/web/reloads.py)
+            reloads.CUT_OFF.note(agent.session.user, *turn)
     radio = cl.user_session.get("radio")
     if radio is not None and radio.station is not None:
         await cl.make_async(radio.stop)()

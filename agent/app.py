@@ -21,7 +21,7 @@ import chainlit as cl
 
 from agent import chat_store, history, pictures, radio_web, warmup
 from agent.buttons import BUTTONS, button_words
-from agent.graph import ChatAgent, Reply
+from agent.graph import ChatAgent, Reply, dropped_uploads
 from agent.llm import chat_model, model_label
 from agent.attachments import take_files
 from agent.session import AudioResult, GenreChart, LoopChart, Reporter, TastePanel, Upload
@@ -161,10 +161,12 @@ async def answer(agent: ChatAgent, text: str, uploads: list[Upload] = ()) -> Non
         agent.stop()
         if not (await turn).stopped:  # it had finished just before the stop reached it
             agent.take_back_last_turn()
+        await drop_stopped_uploads(agent, uploads, say=True)
         raise
     finally:
         cl.user_session.set("turn", None)
     if reply.stopped:  # the page went away mid-turn (on_chat_end), or came back after a dropped connection
+        await drop_stopped_uploads(agent, uploads, say=False)  # the reply says so
         await cl.Message(content=reply.text).send()
         return
     pieces = [a.generation_id for a in reply.audio if a.generation_id]
@@ -181,6 +183,17 @@ async def answer(agent: ChatAgent, text: str, uploads: list[Upload] = ()) -> Non
             cl.user_session.set("shown", shown)
         state = agent.graph.get_state(agent.config).values.get("messages", [])
         await cl.make_async(chat_store.save)(agent.session, cl.context.session.thread_id, state, shown)
+
+
+async def drop_stopped_uploads(agent: ChatAgent, uploads: list[Upload], say: bool) -> None:
+    """A stopped turn's new files went with it (ChatAgent.take_back_last_turn): so do their copies beside a kept
+    chat, and the person is told which to attach again."""
+    gone = [u for u in uploads if u.id not in agent.session.uploads]
+    if gone and history.login_enabled():
+        for u in gone:
+            await cl.make_async(chat_store.drop_upload)(agent.session.user, cl.context.session.thread_id, u.path)
+    if gone and say:
+        await cl.Message(content="Nothing was made." + dropped_uploads(gone)).send()
 
 
 def buttons(piece: str) -> list[cl.Action]:

@@ -555,3 +555,20 @@ def test_a_saved_piece_is_filed_under_what_it_was_made_as_not_what_the_tagger_he
     agent.send("a 4 second funk song")
     saved = agent.send("save it as Groove")
     assert "Added **Groove** to your library as funk" in saved.text, saved.text
+
+
+@needs_generate
+def test_a_stopped_turn_takes_its_new_upload_with_it_and_says_so(write_audio):
+    """The apps attach a message's files before its turn (to check them first), so the stop button no longer took
+    them back: the turn's message was gone but its upload stayed, unnamed in the chat, and the next one was u2."""
+    reporter = _StopAt("generating")
+    agent = ChatAgent(reporter=reporter)
+    older = agent.attach(write_audio("older.wav"), "older.wav")
+    agent.send("what is this?", uploads=[older])  # an upload of an earlier turn stays whatever happens later
+    reporter.agent = agent
+    song = agent.attach(write_audio("song.wav"), "song.wav")
+    stopped = agent.send("make me a 20 second piece like this", uploads=[older, song])
+    assert stopped.stopped and list(agent.session.uploads) == ["u1"], list(agent.session.uploads)
+    assert "song.wav went with it: attach it again" in stopped.text and "older.wav" not in stopped.text, stopped.text
+    again = agent.attach(write_audio("song.wav"), "song.wav")
+    assert again.id == "u2"  # the name the next message gives it is the one the conversation will use

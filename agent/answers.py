@@ -486,6 +486,24 @@ def feedback(result: dict[str, Any]) -> str:
             "Say 'another one' or tell me what to change.")
 
 
+_OTHER_STYLES = ("ambient", "jazz", "rock", "classical", "funk", "folk")  # far apart: a real change of direction
+
+
+def still_not_it(f: dict[str, Any]) -> str:
+    """A second mild no in a row about the same piece ('meh', then 'not quite'): not the same thanks again, but
+    directions to choose from, named from what is known of it."""
+    name = f["name"]
+    tempo = f" (it runs at about {f['tempo']:.0f} BPM)" if f.get("tempo") else ""
+    mode = (f.get("key") or "").partition(" ")[2]
+    tone = ("'brighter' (it is in " + f["key"] + ") or 'darker'" if mode == "minor" else
+            "'darker' (it is in " + f["key"] + ") or 'brighter'" if mode else "'darker' or 'brighter'")
+    own = set(f.get("made_as") or []) | {g for g, _ in (f.get("genres") or [])[:2]}
+    styles = [g for g in _OTHER_STYLES if g not in own][:2]
+    return (f"Still not it, then: rather than guess again, pick a direction for {name}: 'slower'{tempo} or 'faster', "
+            f"{tone}, 'less drums', or another style ('make it {styles[0]}', 'make it {styles[1]}'). "
+            "Or say 'another one' for a fresh take of the same request.")
+
+
 def _piece_line(p: dict[str, Any]) -> str:
     heard = _names([g for g, _ in p.get("heard_genres") or []])
     tempo = f", about {p['tempo']} BPM" if p.get("tempo") else ""

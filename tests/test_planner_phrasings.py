@@ -726,6 +726,24 @@ def test_redo_meh_not_quite_and_what_did_i_like_after_a_piece(planner):
         assert plan(planner, ROCK, text)[0] == [("taste_profile", {})], text
 
 
+def test_a_second_mild_no_in_a_row_names_directions_not_the_same_thanks(planner):
+    """A stranger's 'meh' then 'not quite' got 'Thanks for telling me; I've noted that...' twice, word for word."""
+    first = plan(planner, ROCK, "meh")
+    assert first[0] == [("record_feedback", {"liked": False, "generation_id": "g1"})]
+    meh = ROCK + [said("meh")] + tool_turn("record_feedback", {"liked": False, "generation_id": "g1",
+                                                               "profile": "", "taste_empty": True}, 2)
+    thanks = answers.feedback({"liked": False, "taste_empty": True})
+    for text in ("not quite", "meh", "nah, I don't like it"):
+        calls, reply = plan(planner, meh, text)
+        assert calls == [] and reply != thanks, reply  # not noted twice, not the same line
+        assert "about 131 BPM" in reply and "A major" in reply and "'make it ambient'" in reply, reply
+        assert "'make it rock'" not in reply, reply  # another style than its own
+    # a change said with the no is made; a no after a new take is about that take
+    assert plan(planner, meh, "no, make it slower")[0][-1][0] == "refine_music"
+    newer = meh + [said("another one")] + tool_turn("refine_music", {"refined_from": "g1", "pieces": [{"id": "g2"}]}, 3)
+    assert plan(planner, newer, "not quite")[0] == [("record_feedback", {"liked": False, "generation_id": "g2"})]
+
+
 TAKE_AND_SLOWER = (tool_turn("generate_music", {"pieces": [{"id": "g1", "seconds": 8.0, "tempo": 131, "key": "A major",
                                                             "labels": ["rock"]}]}, 1)
                    + tool_turn("refine_music", {"refined_from": "g1", "pieces": [{"id": "g2", "seconds": 6.0, "tempo": 109,

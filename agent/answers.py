@@ -342,6 +342,52 @@ def _compared(how: str, this: dict[str, Any], other: dict[str, Any]) -> str:
     return f"I can't measure which is {how}; what I know: {_pace(this)} and {_pace(other)}."
 
 
+def side_by_side(this: dict[str, Any], other: dict[str, Any]) -> str:
+    """'how does it compare to the first one?': what is known of both, side by side (tempo, key and mode, style,
+    instruments, mood), in one line; nothing new made."""
+    a, b = this["name"], other["name"]
+    if a == b:
+        return f"That is {a} both times: name another piece to compare it with ('how does {a} compare to g1?')."
+    told = []
+    x, y = this.get("tempo"), other.get("tempo")
+    if x and y:
+        told.append(f"both run at about {x:.0f} BPM" if abs(x - y) <= 0.03 * max(x, y) else
+                    f"{a} is {'faster' if x > y else 'slower'} (about {x:.0f} BPM against {y:.0f})")
+    ka, kb = this.get("key"), other.get("key")
+    if ka and kb:
+        ma, mb = ka.partition(" ")[2], kb.partition(" ")[2]
+        told.append(f"both are in {ka}" if ka == kb else
+                    f"{a} is in {ka} and {b} in {kb}, so {a} sounds {'darker' if ma == 'minor' else 'brighter'}"
+                    if ma and mb and ma != mb else f"{a} is in {ka} and {b} in {kb}")
+    sa, sb = _style(this), _style(other)
+    if sa and sb:
+        told.append(f"both are {sa}" if sa == sb else f"{a} is {sa}, {b} {sb}")
+    pa, pb = _instruments(this), _instruments(other)
+    if pa and pb:
+        only_a, only_b = [i for i in pa if i not in pb], [i for i in pb if i not in pa]
+        told.append("the same instruments" if not (only_a or only_b) else
+                    "; ".join(f"only {n} has {_names(o)}" for n, o in ((a, only_a), (b, only_b)) if o))
+    ma, mb = [m for m, _ in this.get("moods") or []][:2], [m for m, _ in other.get("moods") or []][:2]
+    if ma and mb and ma != mb:
+        told.append(f"{a} sounds {_names(ma)}, {b} {_names(mb)}")
+    if not told:
+        return f"I know too little of them to compare: {_pace(this)} and {_pace(other)}."
+    return f"{a} next to {b}: " + "; ".join(told) + "."
+
+
+def _style(f: dict[str, Any]) -> str:
+    """What a piece was made as, else the genre heard most in it."""
+    made = [g for g in f.get("made_as") or [] if ALL_LABELS.get(g) == "genre"]
+    heard = [g for g, _ in f.get("genres") or []]
+    return " and ".join(made[:2]) if made else heard[0] if heard else ""
+
+
+def _instruments(f: dict[str, Any]) -> list[str]:
+    """The instruments a piece plays (its parts), or those heard in a song."""
+    named = [p["name"] for p in f.get("parts") or []] or [i for i, _ in (f.get("instruments") or [])[:3]]
+    return list(dict.fromkeys(named))
+
+
 def holds(reading: Reading, f: dict[str, Any]) -> bool | None:
     """Whether a yes/no question about a piece or song is answered yes from what is known of it ('does it have
     drums?', 'is it in minor?', 'is it jazz?'); None when that is not known."""

@@ -542,8 +542,9 @@ def compare_pieces(reading: Reading, ctx: Context) -> str:
     (length, key), no new take."""
     m = re.search(I.COMPARES, reading.corrected)
     which = m is None  # 'which is faster, g1 or g2?'
-    m = m or re.search(I.WHICH_IS, reading.corrected)
-    said_this, how, said_other = m.group("this"), m.group("how"), m.group("other")
+    m = m or re.search(I.WHICH_IS, reading.corrected) or I.compares_at_all(reading.corrected)
+    said_this, said_other = m.group("this"), m.group("other") or "the one before"  # 'how is it different?'
+    how = m.groupdict().get("how")  # none: 'how does it compare to the first one?', the two side by side
     this = said_this if re.fullmatch(r"g\d+", said_this) else ctx.made[-1] if re.search(
         r"\b(?:last|latest|newest|new)\b", said_this) else ctx.pieces[-1]
     if nth := re.search(r"\bthe (" + "|".join(_ORDINALS) + r")\b", said_this):  # 'is the second one darker...'
@@ -569,6 +570,8 @@ def compare_pieces(reading: Reading, ctx: Context) -> str:
     for gid in (this, other):
         if gid not in ctx.facts:
             return answers.no_such_name(gid, ctx.made, "is {last} slower than {first}?")
+    if how is None:
+        return answers.side_by_side(ctx.facts[this], ctx.facts[other])
     return answers.compare(how, ctx.facts[this], ctx.facts[other], which=which)
 
 

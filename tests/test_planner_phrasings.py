@@ -726,6 +726,33 @@ def test_redo_meh_not_quite_and_what_did_i_like_after_a_piece(planner):
         assert plan(planner, ROCK, text)[0] == [("taste_profile", {})], text
 
 
+ROCK_THEN_JAZZ = (tool_turn("generate_music", {"pieces": [{
+    "id": "g1", "seconds": 8.0, "tempo": 131, "key": "A major", "labels": ["rock"],
+    "parts": [{"name": "drums", "detail": ""}, {"name": "electric bass", "detail": ""},
+              {"name": "distortion guitar", "detail": ""}]}]}, 1)
+    + tool_turn("generate_music", {"pieces": [{
+        "id": "g2", "seconds": 8.0, "tempo": 96, "key": "D minor", "labels": ["jazz"],
+        "parts": [{"name": "drums", "detail": ""}, {"name": "acoustic bass", "detail": ""},
+                  {"name": "piano", "detail": ""}]}]}, 2))
+
+
+@pytest.mark.parametrize("text", [
+    "how does it compare to the first one?", "so how does g2 compare with g1?", "how is it different from the first one?",
+    "what's the difference between g2 and g1?", "compare it to the first one", "how does it compare?"])
+def test_how_does_it_compare_is_answered_from_both_pieces(planner, text):
+    """A stranger's 'how does it compare to the first one?' was 'I am not sure what you'd like me to do'."""
+    calls, reply = plan(planner, ROCK_THEN_JAZZ, text)
+    assert calls == [], calls
+    assert reply.startswith("g2 next to g1: g2 is slower (about 96 BPM against 131); g2 is in D minor and g1 in A major, "
+                            "so g2 sounds darker; g2 is jazz, g1 rock; only g2 has acoustic bass and piano; only g1 has "
+                            "electric bass and distortion guitar."), reply
+
+
+def test_compare_as_a_change_is_still_a_change(planner):
+    assert plan(planner, ROCK_THEN_JAZZ, "make it more like the first one")[0][0][0] != "describe_uploads"
+    assert plan(planner, ROCK_THEN_JAZZ, "how does it compare to the fifth one?")[1].startswith("There is no piece")
+
+
 def test_a_second_mild_no_in_a_row_names_directions_not_the_same_thanks(planner):
     """A stranger's 'meh' then 'not quite' got 'Thanks for telling me; I've noted that...' twice, word for word."""
     first = plan(planner, ROCK, "meh")

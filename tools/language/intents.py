@@ -139,8 +139,23 @@ COMPARES = (_OPENING + r"(?:is|was|does|did) (?P<this>" + _COMPARED_PIECE + r")(
             r"(?:(?:any|a bit|a little|much|even|really)\s+)?" + _HOW + r" than (?P<other>.+?)\W*$")
 WHICH_IS = (_OPENING + r"(?:which|what)(?: one| piece| song)?(?: is| was|'s| sounds| runs)? " + _HOW +
             r"\W*\s*(?P<this>" + _COMPARED_PIECE + r") or (?P<other>" + _COMPARED_PIECE + r")\W*$")
+# 'how does it compare to the first one?', 'how is g2 different from g1?', 'what's the difference between g1 and g2?',
+# 'compare it with the first one': the two side by side, with no 'faster' or 'darker' asked (no group 'how')
+_SIDE = r"(?P<this>" + _COMPARED_PIECE + r")"
+_AGAINST = r"(?: (?:to|with|from|against|and|than) (?P<other>.+?))?\W*$"
+_SIDE_BY_SIDE = tuple(re.compile(_OPENING + asked + _AGAINST) for asked in (
+    r"how (?:does|did|do) " + _SIDE + r" (?:compare|stack up|measure up|differ)",
+    r"how(?:'s| is| was) " + _SIDE + r" different", r"(?:(?:can|could) you |please )?compare " + _SIDE,
+    r"what(?:'s|s| is| are)? (?:the )?differences? between " + _SIDE))
+
+
+def compares_at_all(text: str) -> re.Match | None:
+    """The match of a comparison that asks no 'faster' or 'darker' (no group 'how'), else None."""
+    return next((m for pattern in _SIDE_BY_SIDE if (m := pattern.search(text))), None)
+
+
 # what a question about a piece asks: its tempo, its key, its length, or yes or no about what is in it
-_ASKS = (("compare", COMPARES), ("compare", WHICH_IS), ("tempo", r"\b(?:bpm|tempo|how fast)\b"),
+_ASKS = (("compare", COMPARES), ("compare", WHICH_IS), *(("compare", p) for p in _SIDE_BY_SIDE), ("tempo", r"\b(?:bpm|tempo|how fast)\b"),
          ("key", r"\bwhat(?:'s| is)? (?:the |its )?key\b|\b(?:what|which) key\b"),
          ("length", r"\bhow long is\b|\b(?:length|duration)\b"),
          ("instruments", r"\b(?:what|which) instruments?\b|\bwho(?:'s|s| is)? play(?:s|ing)\b|\bwhat(?:'s| is) (?:in it|playing "
@@ -412,7 +427,7 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
         scores[EXPLAIN] = 0.98  # 'why did you make it like that?' asks about the piece, not for one like it
     if MAKE_LIKE in scores and re.search(_MAKE_VERB, text):
         scores.pop(TASTE, None)  # 'make me something for my taste, 4 seconds' asks for music, not to see the taste
-    if re.search(COMPARES, text) or re.search(WHICH_IS, text):
+    if re.search(COMPARES, text) or re.search(WHICH_IS, text) or compares_at_all(text):
         scores[DESCRIBE] = 0.97  # 'is it slower than the first one?' asks; 'make it slower than the first one' changes
     if re.search(ASKS_YES_NO, text) and slots.names_music():  # 'is it jazz?' asks about it ('is that all?' does not)
         scores[DESCRIBE] = max(scores.get(DESCRIBE, 0.0), 0.9)

@@ -134,9 +134,23 @@ RADIO_CAPABILITIES = [
 ]
 
 
-DOWNLOAD = ("Every piece is a WAV file, its MIDI beside it. In the browser, the audio player's menu (⋮) downloads "
-            "it, or right-click the player and save it; in the terminal chat, the path after ♪ under each piece is "
-            "the file itself. Say 'add it to my library' to keep it in your library too.")
+_HOW_TO_GET = ("In the browser, the audio player's menu (⋮) downloads the WAV, or right-click the player and save it "
+               "(the MIDI is not offered there); in the terminal chat, the path after ♪ under each piece is the WAV, "
+               "and the .mid of the same name beside it is its MIDI.")
+DOWNLOAD = ("Every piece is a WAV file; one the sketch engine made has a MIDI file beside it. " + _HOW_TO_GET +
+            " Say 'add it to my library' to keep it in your library too.")
+_OFFERED = ("wav", "wave", "midi", "mid")
+
+
+def download(said: str) -> str:
+    """How to get a piece's file: the formats offered (WAV, and MIDI for a sketch), and a format that is not offered
+    ('export as mp3') said to be not offered, never a WAV handed over as if it were one."""
+    asked = re.search(r"\b(" + I.FILE_FORMATS + r")\b", said.lower())
+    if asked is None or asked.group(1) in _OFFERED:
+        return DOWNLOAD
+    name = asked.group(1).upper()
+    return (f"I don't make {name} files: every piece is a WAV (full quality; any audio converter turns it into "
+            f"{name}), and one the sketch engine made has a MIDI file beside it. " + _HOW_TO_GET)
 PLAYBACK = ("Nothing is playing from me: each piece plays in the player under its reply (in the terminal chat, open "
             "the file after ♪ in your audio player), and that player pauses and resumes it. Say 'start a station' for "
             "music that keeps coming, which 'pause' and 'stop' then control.")

@@ -327,7 +327,7 @@ class OfflinePlanner(BaseChatModel):
         if intent == I.PLAYBACK:
             return answers.VOLUME if re.search(I.VOLUME, reading.corrected) else answers.PLAYBACK
         if intent == I.DOWNLOAD:
-            return answers.DOWNLOAD
+            return answers.download(reading.text)
         if intent == I.REFUSE_FILE:
             return answers.REFUSE_FILE
         if intent in (I.RADIO, I.PLAYLIST):  # the chat app and the terminal chat hand these to the radio first

@@ -180,6 +180,25 @@ def test_what_styles_it_makes_is_answered_with_the_list(planner):
         assert calls == [] and "Styles I make: ambient, blues," in reply and "world" in reply, text
 
 
+@pytest.mark.parametrize("text, fmt", [
+    ("export as mp3", "MP3"), ("can I get an mp3?", "MP3"), ("download as flac", "FLAC"),
+    ("I want the mp3 version", "MP3"), ("can I have it in ogg format", "OGG"), ("save it as mp3", "MP3")])
+def test_a_file_format_not_offered_is_said_with_the_ones_that_are(planner, text, fmt):
+    """'export as mp3' was told how to save the WAV as if it were the MP3; 'can I get an mp3?' made a new piece."""
+    calls, reply = plan(planner, MADE, text)
+    assert calls == [], calls
+    assert reply.startswith(f"I don't make {fmt} files: every piece is a WAV"), reply
+    assert "MIDI" in reply and "menu (⋮) downloads the WAV" in reply, reply
+
+
+def test_a_file_format_offered_is_how_to_get_it(planner):
+    for text in ("download as wav", "can I get the midi file?"):
+        calls, reply = plan(planner, MADE, text)
+        assert calls == [] and reply.startswith("Every piece is a WAV file"), (text, reply)
+    calls, reply = plan(planner, MADE, "make me something like the mp3 I sent")  # a request, not a format
+    assert "WAV" not in reply, reply
+
+
 def test_how_to_download_a_piece_is_answered_not_guessed_at(planner):
     for text in ("how do I download it?", "where is the file", "save it to my computer"):
         calls, reply = plan(planner, MADE, text)

@@ -25,6 +25,7 @@ PIECES = "pieces"  # the pieces made in this chat so far
 RADIO, PLAYLIST = "radio", "playlist"  # music that keeps coming: a station, or an ordered list saved to keep
 THANKS = "thanks"
 DOWNLOAD = "download"  # how to keep a piece's file
+FILE_FORMATS = r"mp3|wav|wave|flac|ogg|aac|m4a|aiff|opus|wma|midi|mid"
 PLAYBACK = "playback"  # pause, resume, stop when no station plays: the player under each piece does that
 OUT_OF_SCOPE = "out_of_scope"  # examples of what Tastemaker does not do; routes to UNKNOWN
 
@@ -145,7 +146,8 @@ _SIDE = r"(?P<this>" + _COMPARED_PIECE + r")"
 _AGAINST = r"(?: (?:to|with|from|against|and|than) (?P<other>.+?))?\W*$"
 _SIDE_BY_SIDE = tuple(re.compile(_OPENING + asked + _AGAINST) for asked in (
     r"how (?:does|did|do) " + _SIDE + r" (?:compare|stack up|measure up|differ)",
-    r"how(?:'s| is| was) " + _SIDE + r" different", r"(?:(?:can|could) you |please )?compare " + _SIDE,
+    r"how(?:'s| is| was) " + _SIDE + r" different",
+    r"(?:(?:can|could) you |please )?compare (?!g\d+ )" + _SIDE,  # 'compare g1 and g2' stays the list of pieces
     r"what(?:'s|s| is| are)? (?:the )?differences? between " + _SIDE))
 
 
@@ -373,7 +375,12 @@ INTENTS: list[Intent] = [
     Intent(DOWNLOAD, [(r"\b(?:download|save (?:it|this|that|g\d+) (?:to|on|onto) my \w+|where (?:is|are|can i find) "
                        r"(?:the |its |my )?(?:file|files|wav|mp3|audio)|get the (?:file|wav|mp3|audio))\b", 0.9),
                       (r"\b(?:export|(?:as|in|to) (?:an? )?(?:mp3|wav|flac|midi)|sheet music|the (?:midi|score)|"
-                       r"midi file)\b", 0.9)],
+                       r"midi file)\b", 0.9),
+                      # 'can I get an mp3?', 'I want the mp3 version', 'save it as mp3': a file format asked for, not a
+                      # piece ('make me something like the mp3 I sent' is one)
+                      (r"\b(?:get|have|want|need|give me|make me|send me|save (?:it|this|that|g\d+)|export|convert|"
+                       r"download|turn (?:it|this|that) into)\b(?:(?!\blike\b)[^.?!]){0,20}?\b"
+                       r"(?:an?|the|as|in|into|to) (?:" + FILE_FORMATS + r")\b", 0.97)],
            ["how do I download it", "where is the file", "can I get the wav"]),
     Intent(OUT_OF_SCOPE, [], ["what's the weather tomorrow", "tell me a story", "who is the president",
                               "what time is it", "book me a flight", "how old are you", "what's 2 plus 2"]),

@@ -790,6 +790,17 @@ def test_a_second_mild_no_in_a_row_names_directions_not_the_same_thanks(planner)
     assert plan(planner, newer, "not quite")[0] == [("record_feedback", {"liked": False, "generation_id": "g2"})]
 
 
+@pytest.mark.parametrize("text, change", [
+    ("meh, make it slower", {"tempo_factor": 0.83}), ("not quite, make it slower", {"tempo_factor": 0.83}),
+    ("not quite right, make it darker", {"more": {"dark": 0.3}}), ("nope, faster", {"tempo_factor": 1.2})])
+def test_a_mild_no_with_a_direction_changes_the_piece_in_hand(planner, text, change):
+    """After 'Still not it, then: ... pick a direction', 'meh, make it slower' made a new piece from nothing, and
+    'not quite, make it slower' a punk and R&B one."""
+    meh = ROCK + [said("meh")] + tool_turn("record_feedback", {"liked": False, "generation_id": "g1"}, 2)
+    calls, _ = plan(planner, meh, text)
+    assert calls[-1] == ("refine_music", {"said": text, **change, "generation_id": "g1"}), calls
+
+
 TAKE_AND_SLOWER = (tool_turn("generate_music", {"pieces": [{"id": "g1", "seconds": 8.0, "tempo": 131, "key": "A major",
                                                             "labels": ["rock"]}]}, 1)
                    + tool_turn("refine_music", {"refined_from": "g1", "pieces": [{"id": "g2", "seconds": 6.0, "tempo": 109,

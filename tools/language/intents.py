@@ -58,6 +58,8 @@ def says_goodbye(text: str) -> bool:
 
 
 # 'can I have the first one but in minor': that piece, changed (not a new piece, though 'can I have' asks for one)
+# a mild no before a change ('meh, make it slower', 'not quite, make it darker'): the change is to the piece in hand
+_MILD_NO = r"meh|nope|not quite(?: right| it| there)?"
 _ONE_BUT_CHANGED = (r"\b(?:the (?:first|second|third|fourth|fifth|last|previous|1st|2nd|3rd|4th|5th) one|g\d+|that one|"
                     r"this one) but (?:in|with|without|more|less|faster|slower|louder|softer|quieter|calmer|heavier|"
                     r"darker|brighter|shorter|longer|happier|sadder|no|a bit|a little|slightly|much)\b")
@@ -301,8 +303,8 @@ INTENTS: list[Intent] = [
                                                                 0.9),
                        (r"\b(?:a (?:track|song|piece|tune)|one) " + _LIKE_THESE, 0.88)],
            ["make me one like these", "create something like my songs", "compose a piece in the same style"]),
-    Intent(REFINE, [(r"^(?:(?:please|ok|okay|now|and|hmm|nice|good|great|cool|but|so|yeah|yes|no|actually|wait|nah)"
-                     r"[,!.]*\s+)*"
+    Intent(REFINE, [(r"^(?:(?:please|ok|okay|now|and|hmm|nice|good|great|cool|but|so|yeah|yes|no|actually|wait|nah|"
+                     + _MILD_NO + r")[,!.]*\s+)*"
                      + _POLITELY + r"(?:make (?:it|the \w+(?: one)?|th(?:at|is)(?: one)?|them|g\d+)\b|"
                      r"try (?:it|again)|"
                      r"do (?:it )?again|again\b|another\b|one more\b|(?:a bit|a little|much|way|even|slightly) "
@@ -417,7 +419,7 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
     if TASTE in scores and scores[TASTE] < 0.9 and not slots.names_music():
         del scores[TASTE]  # 'I love it' is feedback, 'I love jazz' is taste
     names_the_piece = (re.match(r"^(?:(?:ok|okay|so|and|now|please|hmm|yes|yeah|nice|great|cool|but|no|actually|wait|"
-                                r"nah)[,!.]*\s+)*"
+                                r"nah|" + _MILD_NO + r")[,!.]*\s+)*"
                                 + _POLITELY + r"make (?:it|the \w+|that|this|g\d+\b)", text)
                        or re.search(_ONE_BUT_CHANGED, text) or re.search(_WANT_IT_CHANGED, text)
                        or re.search(_PART_TAKEN_OUT, text)

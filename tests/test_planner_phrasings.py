@@ -801,6 +801,15 @@ def test_a_mild_no_with_a_direction_changes_the_piece_in_hand(planner, text, cha
     assert calls[-1] == ("refine_music", {"said": text, **change, "generation_id": "g1"}), calls
 
 
+@pytest.mark.parametrize("text, change", [
+    ("not quite so loud", {"energy_delta": -0.2}), ("not so fast", {"tempo_factor": 0.83}),
+    ("meh, not quite so fast", {"tempo_factor": 0.83}), ("can you make it not as slow as that", {"tempo_factor": 1.2})])
+def test_not_so_much_of_it_is_the_other_way(planner, text, change):
+    """'not quite so loud' made a new metal piece; 'not so fast' a new piece from nothing."""
+    calls, _ = plan(planner, ROCK, text)
+    assert calls == [("refine_music", {"said": text, **change, "generation_id": "g1"})], calls
+
+
 TAKE_AND_SLOWER = (tool_turn("generate_music", {"pieces": [{"id": "g1", "seconds": 8.0, "tempo": 131, "key": "A major",
                                                             "labels": ["rock"]}]}, 1)
                    + tool_turn("refine_music", {"refined_from": "g1", "pieces": [{"id": "g2", "seconds": 6.0, "tempo": 109,

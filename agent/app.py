@@ -272,6 +272,7 @@ async def on_message(message: cl.Message) -> None:
     if agent is None:  # a resumed chat after a restart
         agent = new_agent()
     REGISTRY.uploads_used(cl.context.session.id)
+    reloads.CUT_OFF.back(agent.session.user, cl.context.session.id)  # a page that went on after a dropped connection
     limit = get_settings().max_files_per_message
     elements = [e for e in (message.elements or []) if getattr(e, "path", None)]
     if len(elements) > limit:  # the upload guard counts too; this holds even for files it never saw
@@ -422,7 +423,7 @@ async def end() -> None:
         agent.stop()
         turn = cl.user_session.get("turn")
         if turn:  # cut off mid-turn: the person's next page says so (agent/web/reloads.py)
-            reloads.CUT_OFF.note(agent.session.user, *turn)
+            reloads.CUT_OFF.note(agent.session.user, *turn, session=cl.context.session.id)
     radio = cl.user_session.get("radio")
     if radio is not None and radio.station is not None:
         await cl.make_async(radio.stop)()

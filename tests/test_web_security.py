@@ -405,3 +405,7 @@ def test_a_cut_off_turn_is_told_once_to_its_own_person_and_not_a_day_later():
     assert "“make me a 120 second rock track”" in line and "attach song.wav again" in line and "sidebar" not in line
     notes.note("guest-a", "make me a jazz piece", now=1000.0)
     assert notes.take("guest-a", now=1000.0 + FRESH_S + 1) is None  # another visit
+    notes.note("guest-a", "make me a jazz piece", now=1000.0, session="s1")
+    notes.back("guest-a", "s2")  # another page of theirs talking: the note stays
+    notes.back("guest-a", "s1")  # the same page talking again: a dropped connection, not a reload
+    assert notes.take("guest-a", now=1001.0) is None

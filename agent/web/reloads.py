@@ -21,6 +21,7 @@ class CutOff:
     words: str  # what the person asked for (their words, without the attachment note)
     files: tuple[str, ...] = ()  # the names of the files the turn had; they went with it
     at: float = 0.0
+    session: str = ""  # the Chainlit session that went away
 
 
 class CutOffTurns:
@@ -30,9 +31,16 @@ class CutOffTurns:
         self._lock = threading.Lock()
         self._notes: dict[str, CutOff] = {}
 
-    def note(self, person: str, words: str, files: tuple[str, ...] = (), now: float | None = None) -> None:
+    def note(self, person: str, words: str, files: tuple[str, ...] = (), now: float | None = None,
+             session: str = "") -> None:
         with self._lock:
-            self._notes[person] = CutOff(words.strip(), tuple(files), time.time() if now is None else now)
+            self._notes[person] = CutOff(words.strip(), tuple(files), time.time() if now is None else now, session)
+
+    def back(self, person: str, session: str) -> None:
+        """The session that left the note is talking again: it was a dropped connection, not a reload."""
+        with self._lock:
+            if person in self._notes and self._notes[person].session == session:
+                del self._notes[person]
 
     def take(self, person: str, now: float | None = None) -> CutOff | None:
         """The person's note, once (the next page tells it; the one after does not)."""

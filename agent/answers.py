@@ -134,9 +134,23 @@ RADIO_CAPABILITIES = [
 ]
 
 
-DOWNLOAD = ("Every piece is a WAV file, its MIDI beside it. In the browser, the audio player's menu (⋮) downloads "
-            "it, or right-click the player and save it; in the terminal chat, the path after ♪ under each piece is "
-            "the file itself. Say 'add it to my library' to keep it in your library too.")
+_HOW_TO_GET = ("In the browser, the audio player's menu (⋮) downloads the WAV, or right-click the player and save it "
+               "(the MIDI is not offered there); in the terminal chat, the path after ♪ under each piece is the WAV, "
+               "and the .mid of the same name beside it is its MIDI.")
+DOWNLOAD = ("Every piece is a WAV file; one the sketch engine made has a MIDI file beside it. " + _HOW_TO_GET +
+            " Say 'add it to my library' to keep it in your library too.")
+_OFFERED = ("wav", "wave", "midi", "mid")
+
+
+def download(said: str) -> str:
+    """How to get a piece's file: the formats offered (WAV, and MIDI for a sketch), and a format that is not offered
+    ('export as mp3') said to be not offered, never a WAV handed over as if it were one."""
+    asked = re.search(r"\b(" + I.FILE_FORMATS + r")\b", said.lower())
+    if asked is None or asked.group(1) in _OFFERED:
+        return DOWNLOAD
+    name = asked.group(1).upper()
+    return (f"I don't make {name} files: every piece is a WAV (full quality; any audio converter turns it into "
+            f"{name}), and one the sketch engine made has a MIDI file beside it. " + _HOW_TO_GET)
 PLAYBACK = ("Nothing is playing from me: each piece plays in the player under its reply (in the terminal chat, open "
             "the file after ♪ in your audio player), and that player pauses and resumes it. Say 'start a station' for "
             "music that keeps coming, which 'pause' and 'stop' then control.")
@@ -342,6 +356,52 @@ def _compared(how: str, this: dict[str, Any], other: dict[str, Any]) -> str:
     return f"I can't measure which is {how}; what I know: {_pace(this)} and {_pace(other)}."
 
 
+def side_by_side(this: dict[str, Any], other: dict[str, Any]) -> str:
+    """'how does it compare to the first one?': what is known of both, side by side (tempo, key and mode, style,
+    instruments, mood), in one line; nothing new made."""
+    a, b = this["name"], other["name"]
+    if a == b:
+        return f"That is {a} both times: name another piece to compare it with ('how does {a} compare to g1?')."
+    told = []
+    x, y = this.get("tempo"), other.get("tempo")
+    if x and y:
+        told.append(f"both run at about {x:.0f} BPM" if abs(x - y) <= 0.03 * max(x, y) else
+                    f"{a} is {'faster' if x > y else 'slower'} (about {x:.0f} BPM against {y:.0f})")
+    ka, kb = this.get("key"), other.get("key")
+    if ka and kb:
+        ma, mb = ka.partition(" ")[2], kb.partition(" ")[2]
+        told.append(f"both are in {ka}" if ka == kb else
+                    f"{a} is in {ka} and {b} in {kb}, so {a} sounds {'darker' if ma == 'minor' else 'brighter'}"
+                    if ma and mb and ma != mb else f"{a} is in {ka} and {b} in {kb}")
+    sa, sb = _style(this), _style(other)
+    if sa and sb:
+        told.append(f"both are {sa}" if sa == sb else f"{a} is {sa}, {b} {sb}")
+    pa, pb = _instruments(this), _instruments(other)
+    if pa and pb:
+        only_a, only_b = [i for i in pa if i not in pb], [i for i in pb if i not in pa]
+        told.append("the same instruments" if not (only_a or only_b) else
+                    "; ".join(f"only {n} has {_names(o)}" for n, o in ((a, only_a), (b, only_b)) if o))
+    ma, mb = [m for m, _ in this.get("moods") or []][:2], [m for m, _ in other.get("moods") or []][:2]
+    if ma and mb and ma != mb:
+        told.append(f"{a} sounds {_names(ma)}, {b} {_names(mb)}")
+    if not told:
+        return f"I know too little of them to compare: {_pace(this)} and {_pace(other)}."
+    return f"{a} next to {b}: " + "; ".join(told) + "."
+
+
+def _style(f: dict[str, Any]) -> str:
+    """What a piece was made as, else the genre heard most in it."""
+    made = [g for g in f.get("made_as") or [] if ALL_LABELS.get(g) == "genre"]
+    heard = [g for g, _ in f.get("genres") or []]
+    return " and ".join(made[:2]) if made else heard[0] if heard else ""
+
+
+def _instruments(f: dict[str, Any]) -> list[str]:
+    """The instruments a piece plays (its parts), or those heard in a song."""
+    named = [p["name"] for p in f.get("parts") or []] or [i for i, _ in (f.get("instruments") or [])[:3]]
+    return list(dict.fromkeys(named))
+
+
 def holds(reading: Reading, f: dict[str, Any]) -> bool | None:
     """Whether a yes/no question about a piece or song is answered yes from what is known of it ('does it have
     drums?', 'is it in minor?', 'is it jazz?'); None when that is not known."""
@@ -484,6 +544,24 @@ def feedback(result: dict[str, Any]) -> str:
         return f"Glad you like it! I've noted that and updated your taste: {result['profile']}."
     return (f"Thanks for telling me; I'll steer away from that. Your taste now: {result['profile']}. "
             "Say 'another one' or tell me what to change.")
+
+
+_OTHER_STYLES = ("ambient", "jazz", "rock", "classical", "funk", "folk")  # far apart: a real change of direction
+
+
+def still_not_it(f: dict[str, Any]) -> str:
+    """A second mild no in a row about the same piece ('meh', then 'not quite'): not the same thanks again, but
+    directions to choose from, named from what is known of it."""
+    name = f["name"]
+    tempo = f" (it runs at about {f['tempo']:.0f} BPM)" if f.get("tempo") else ""
+    mode = (f.get("key") or "").partition(" ")[2]
+    tone = ("'brighter' (it is in " + f["key"] + ") or 'darker'" if mode == "minor" else
+            "'darker' (it is in " + f["key"] + ") or 'brighter'" if mode else "'darker' or 'brighter'")
+    own = set(f.get("made_as") or []) | {g for g, _ in (f.get("genres") or [])[:2]}
+    styles = [g for g in _OTHER_STYLES if g not in own][:2]
+    return (f"Still not it, then: rather than guess again, pick a direction for {name}: 'slower'{tempo} or 'faster', "
+            f"{tone}, 'less drums', or another style ('make it {styles[0]}', 'make it {styles[1]}'). "
+            "Or say 'another one' for a fresh take of the same request.")
 
 
 def _piece_line(p: dict[str, Any]) -> str:

@@ -21,12 +21,12 @@ import chainlit as cl
 
 from agent import chat_store, history, pictures, radio_web, warmup
 from agent.buttons import BUTTONS, button_words
-from agent.graph import ChatAgent, Reply
+from agent.graph import ChatAgent, Reply, dropped_uploads
 from agent.llm import chat_model, model_label
 from agent.attachments import take_files
 from agent.session import AudioResult, GenreChart, LoopChart, Reporter, TastePanel, Upload
 from agent.study_web import install_on_chainlit
-from agent.web import branding, guard, identity
+from agent.web import branding, guard, identity, reloads
 from agent.web.sessions import REGISTRY
 from tools.settings import get_settings
 
@@ -152,6 +152,8 @@ async def answer(agent: ChatAgent, text: str, uploads: list[Upload] = ()) -> Non
     if isinstance(reporter, ChainlitReporter):
         current = cl.context.current_step
         reporter.parent_id = current.id if current else None
+    # what this turn is making, for the page that comes back if this one is reloaded meanwhile (on_chat_end)
+    cl.user_session.set("turn", (text, tuple(u.name for u in uploads)))
     turn = asyncio.ensure_future(cl.make_async(agent.send)(text, uploads=list(uploads)))
     try:
         reply = await asyncio.shield(turn)
@@ -159,8 +161,12 @@ async def answer(agent: ChatAgent, text: str, uploads: list[Upload] = ()) -> Non
         agent.stop()
         if not (await turn).stopped:  # it had finished just before the stop reached it
             agent.take_back_last_turn()
+        await drop_stopped_uploads(agent, uploads, say=True)
         raise
+    finally:
+        cl.user_session.set("turn", None)
     if reply.stopped:  # the page went away mid-turn (on_chat_end), or came back after a dropped connection
+        await drop_stopped_uploads(agent, uploads, say=False)  # the reply says so
         await cl.Message(content=reply.text).send()
         return
     pieces = [a.generation_id for a in reply.audio if a.generation_id]
@@ -177,6 +183,17 @@ async def answer(agent: ChatAgent, text: str, uploads: list[Upload] = ()) -> Non
             cl.user_session.set("shown", shown)
         state = agent.graph.get_state(agent.config).values.get("messages", [])
         await cl.make_async(chat_store.save)(agent.session, cl.context.session.thread_id, state, shown)
+
+
+async def drop_stopped_uploads(agent: ChatAgent, uploads: list[Upload], say: bool) -> None:
+    """A stopped turn's new files went with it (ChatAgent.take_back_last_turn): so do their copies beside a kept
+    chat, and the person is told which to attach again."""
+    gone = [u for u in uploads if u.id not in agent.session.uploads]
+    if gone and history.login_enabled():
+        for u in gone:
+            await cl.make_async(chat_store.drop_upload)(agent.session.user, cl.context.session.thread_id, u.path)
+    if gone and say:
+        await cl.Message(content="Nothing was made." + dropped_uploads(gone)).send()
 
 
 def buttons(piece: str) -> list[cl.Action]:
@@ -214,7 +231,12 @@ def new_agent() -> ChatAgent:
 
 @cl.on_chat_start
 async def start() -> None:
-    new_agent()
+    agent = new_agent()
+    cut = reloads.CUT_OFF.take(agent.session.user)
+    if cut is not None:  # this person's last page went away mid-turn (a reload): say so, not an empty page
+        again = [cl.Action(name="make_again", label="Make it again", icon="refresh-cw",
+                           payload={"words": cut.words})] if cut.words else []
+        await cl.Message(content=reloads.told(cut, history.login_enabled()), actions=again).send()
     from tools.library import open_library
     from tools.library.default import build_in_background
 
@@ -250,6 +272,7 @@ async def on_message(message: cl.Message) -> None:
     if agent is None:  # a resumed chat after a restart
         agent = new_agent()
     REGISTRY.uploads_used(cl.context.session.id)
+    reloads.CUT_OFF.back(agent.session.user, cl.context.session.id)  # a page that went on after a dropped connection
     limit = get_settings().max_files_per_message
     elements = [e for e in (message.elements or []) if getattr(e, "path", None)]
     if len(elements) > limit:  # the upload guard counts too; this holds even for files it never saw
@@ -300,6 +323,18 @@ async def resume(thread) -> None:
                 await action.send(for_id=message_id)
     if notes:
         await cl.Message(content="Welcome back. Not everything came back: " + "; ".join(notes) + ".").send()
+
+
+@cl.action_callback("make_again")
+async def make_again(action: cl.Action) -> None:
+    """The request a reload cut off, sent again as the person's own message."""
+    agent: ChatAgent | None = cl.user_session.get("agent")
+    words = str((action.payload or {}).get("words", "")).strip()[:2000]
+    if agent is None or not words:
+        return
+    await action.remove()  # once: a second press would make it twice
+    await cl.Message(content=words, type="user_message").send()
+    await answer(agent, words)
 
 
 async def _button(action: cl.Action) -> None:
@@ -386,6 +421,9 @@ async def end() -> None:
     agent: ChatAgent | None = cl.user_session.get("agent")
     if agent is not None:
         agent.stop()
+        turn = cl.user_session.get("turn")
+        if turn:  # cut off mid-turn: the person's next page says so (agent/web/reloads.py)
+            reloads.CUT_OFF.note(agent.session.user, *turn, session=cl.context.session.id)
     radio = cl.user_session.get("radio")
     if radio is not None and radio.station is not None:
         await cl.make_async(radio.stop)()

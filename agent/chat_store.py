@@ -55,6 +55,13 @@ def keep_upload(user: str, thread_id: str, path: str | Path, name: str) -> Path:
     return kept
 
 
+def drop_upload(user: str, thread_id: str, path: str | Path) -> None:
+    """Remove a kept copy of an upload whose turn was stopped (only a copy in this chat's own uploads folder)."""
+    path = Path(path)
+    if path.parent.resolve() == (chat_dir(user, thread_id) / "uploads").resolve():
+        path.unlink(missing_ok=True)
+
+
 def _encode(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if type(value).__name__ not in _KNOWN:

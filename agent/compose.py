@@ -19,6 +19,7 @@ from tools.contracts import Generation, Style, TasteProfile, Track
 from tools.errors import TastemakerError
 from tools.generate.request import (GenerationRequest, MusicAsk, MusicChange, fit_candidates, fit_key, fit_seconds,
                                     fit_tempo, next_seed)
+from tools.language.style import describe as describe_style
 from tools.settings import get_settings
 
 DEFAULT_SECONDS = 15.0  # a quick first listen; "longer" or "30 seconds" changes it
@@ -595,6 +596,9 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
         candidates, candidate_notes = fit_candidates(change.candidates, 1)
         notes += candidate_notes
         new = replace(request, style=style, seed=seed, seconds=seconds or request.seconds, candidates=candidates)
+        if change.more or change.remove:  # the first words name what is changed now ('jazz rock' after 'no more
+            # jazz'): the engine's text prompt (MusicGen plays from it) is the changed style's, not those words
+            new = replace(new, prompt=describe_style(style, list(request.themes or [])))
         if change.like_last:  # 'more like this': borrow the piece's own score (sketch) or audio (MusicGen)
             new = replace(new, reference_midi=piece.generation.midi_path or None,
                           like=None if piece.generation.midi_path else piece.generation.audio_path)
@@ -672,8 +676,12 @@ def explain_music(session: Session, generation_id: str | None = None) -> dict[st
     if isinstance(request, LoopRequest):
         out |= {"target": request.target, "attempts": piece.attempts, "using": request.using,
                 "said": request.description, "reference": request.reference_title}
-    else:
-        out["said"] = request.prompt
+    else:  # a take on a take: what the person first said (a changed take's prompt is its style's words)
+        first = piece
+        while first.refined_from in session.pieces and not isinstance(session.pieces[first.refined_from].request,
+                                                                      LoopRequest):
+            first = session.pieces[first.refined_from]
+        out["said"] = first.request.prompt
     if piece.refined_from:
         out |= {"refined_from": piece.refined_from, "change": piece.change}
     return out

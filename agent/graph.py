@@ -17,7 +17,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, RemoveMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
-from agent.attachments import attachment_note
+from agent.attachments import attachment_note, upload_ids_in
 from agent.llm import chat_model, model_label
 from agent.session import AudioResult, GenreChart, Reporter, Session, TurnStopped, Upload
 from agent.toolbox import build_tools
@@ -104,6 +104,11 @@ class ChatAgent:
         self.session.outbox.clear()
         self._before_turn = None
 
+    def _stopped(self, attached: list[Upload], start: float) -> Reply:
+        self.take_back_last_turn()
+        dropped = [u for u in attached if u.id not in self.session.uploads]
+        return Reply(text=STOPPED + dropped_uploads(dropped), stopped=True, seconds=time.perf_counter() - start)
+
     def attach(self, path: str | Path, name: str | None = None):
         """Add an upload (validated now; a bad file raises AudioError with a clear message)."""
         return self.session.attach(path, name)
@@ -113,8 +118,12 @@ class ChatAgent:
         """One turn: attach files (paths, or uploads already attached), run the agent, collect what it made."""
         start = time.perf_counter()
         self.session.stop_requested.clear()
-        self._before_turn = (dict(self.session.pieces), dict(self.session.uploads), self.session.last_loop,
-                             {m.id for m in self.graph.get_state(self.config).values.get("messages", [])})
+        messages = self.graph.get_state(self.config).values.get("messages", [])
+        # new uploads given with this turn are the turn's (the apps attach them first, to check them): a stopped
+        # turn takes them back with its message, which is where the conversation learns of them
+        new = {u.id for u in uploads} - {uid for m in messages for uid in upload_ids_in(_content(m))}
+        self._before_turn = (dict(self.session.pieces), {k: u for k, u in self.session.uploads.items() if k not in new},
+                             self.session.last_loop, {m.id for m in messages})
         errors, attached = [], list(uploads)
         for item in attachments:
             path, name = item if isinstance(item, tuple) else (item, None)
@@ -132,8 +141,7 @@ class ChatAgent:
             with jobs.working_for(self.session.id, self.session.audio_allowance):
                 state = self.graph.invoke({"messages": [HumanMessage(content=content)]}, self.config)
         except TurnStopped:
-            self.take_back_last_turn()
-            return Reply(text=STOPPED, stopped=True, seconds=time.perf_counter() - start)
+            return self._stopped(attached, start)
         except TastemakerError as exc:
             return Reply(text=str(exc), attachment_errors=errors, seconds=time.perf_counter() - start)
         except Exception as exc:  # an unreachable or misbehaving LLM endpoint, or a bug of ours
@@ -141,8 +149,7 @@ class ChatAgent:
                 apology(exc, "chat turn", "your request")
             return Reply(text=text, attachment_errors=errors, seconds=time.perf_counter() - start)
         if self.session.stop_requested.is_set():  # stopped after the work's last report: still nothing kept
-            self.take_back_last_turn()
-            return Reply(text=STOPPED, stopped=True, seconds=time.perf_counter() - start)
+            return self._stopped(attached, start)
         turn = _this_turn(state["messages"])
         calls = [(c["name"], dict(c["args"])) for m in turn if isinstance(m, AIMessage) for c in m.tool_calls]
         answer = next((m for m in reversed(turn) if isinstance(m, AIMessage) and not m.tool_calls), None)
@@ -151,6 +158,14 @@ class ChatAgent:
             reply_text = "\n".join(errors) + ("\n\n" + reply_text if reply_text else "")
         return Reply(text=reply_text, tool_calls=calls, items=self.session.take_outbox(), attachment_errors=errors,
                      seconds=time.perf_counter() - start)
+
+
+def dropped_uploads(uploads: list[Upload]) -> str:
+    """What a stopped turn's reply adds when the turn had files: they went with it, and how to give them again."""
+    if not uploads:
+        return ""
+    names = ", ".join(u.name for u in uploads)
+    return f" {names} went with it: attach {'them' if len(uploads) > 1 else 'it'} again with your next request."
 
 
 def _files(generation) -> set[str]:
@@ -163,7 +178,7 @@ def _this_turn(messages: list) -> list:
     return [m for m in messages[last_human + 1:] if isinstance(m, (AIMessage, ToolMessage))]
 
 
-def _content(m: AIMessage) -> str:
+def _content(m) -> str:
     if isinstance(m.content, str):
         return m.content
     return "".join(part.get("text", "") for part in m.content if isinstance(part, dict))

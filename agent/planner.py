@@ -53,14 +53,17 @@ class Context:
     shown: str | None = None  # 'upload', 'piece', 'track' or 'taste': what 'it' most likely means
     earlier_replies: list[str] = field(default_factory=list)  # what the assistant said before this turn
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # piece or upload id -> what is known of it
+    disliked_before: str | None = None  # the piece the turn before this one disliked ('meh', then 'not quite')
 
 
 def read_context(messages: Sequence[BaseMessage]) -> Context:
     ctx = Context()
     said = ""  # the person's last message: whether a piece played again was played for an 'undo'
+    disliked = None  # the piece this turn disliked, if it did
     for m in messages:
         if isinstance(m, HumanMessage):
             said = _text(m)
+            ctx.disliked_before, disliked = disliked, None
             found = uploads_in(_text(m))
             ctx.attached_now = [uid for uid, _ in found]
             if found:
@@ -81,6 +84,8 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
                 ctx.made.extend(batch)
                 ctx.last_batch = batch
                 ctx.shown = "piece"
+        elif isinstance(m, ToolMessage) and m.name == "record_feedback" and _json(m).get("liked") is False:
+            disliked = _json(m).get("generation_id")
         elif isinstance(m, ToolMessage) and m.name == "play_music":  # played again: 'it' is that one now
             played = _json(m).get("generation_id")
             if played in ctx.pieces:
@@ -322,7 +327,7 @@ class OfflinePlanner(BaseChatModel):
         if intent == I.PLAYBACK:
             return answers.VOLUME if re.search(I.VOLUME, reading.corrected) else answers.PLAYBACK
         if intent == I.DOWNLOAD:
-            return answers.DOWNLOAD
+            return answers.download(reading.text)
         if intent == I.REFUSE_FILE:
             return answers.REFUSE_FILE
         if intent in (I.RADIO, I.PLAYLIST):  # the chat app and the terminal chat hand these to the radio first
@@ -383,6 +388,9 @@ class OfflinePlanner(BaseChatModel):
             if not ctx.pieces:
                 return answers.NOTHING_TO_RATE
             piece = ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
+            if not slots.liked and piece == ctx.disliked_before and not (slots.is_change() or slots.names_music()):
+                # 'meh', then 'not quite': noted once already; the same thanks again would go nowhere
+                return answers.still_not_it(ctx.facts.get(piece) or {"name": piece})
             liked = self._call("record_feedback", {"liked": bool(slots.liked), "generation_id": piece})
             if slots.liked and (slots.is_change() or slots.names_music()) and isinstance(liked, list):
                 # 'love it, but a bit calmer please', 'great, now a jazz version': the like kept, the change made
@@ -534,8 +542,9 @@ def compare_pieces(reading: Reading, ctx: Context) -> str:
     (length, key), no new take."""
     m = re.search(I.COMPARES, reading.corrected)
     which = m is None  # 'which is faster, g1 or g2?'
-    m = m or re.search(I.WHICH_IS, reading.corrected)
-    said_this, how, said_other = m.group("this"), m.group("how"), m.group("other")
+    m = m or re.search(I.WHICH_IS, reading.corrected) or I.compares_at_all(reading.corrected)
+    said_this, said_other = m.group("this"), m.group("other") or "the one before"  # 'how is it different?'
+    how = m.groupdict().get("how")  # none: 'how does it compare to the first one?', the two side by side
     this = said_this if re.fullmatch(r"g\d+", said_this) else ctx.made[-1] if re.search(
         r"\b(?:last|latest|newest|new)\b", said_this) else ctx.pieces[-1]
     if nth := re.search(r"\bthe (" + "|".join(_ORDINALS) + r")\b", said_this):  # 'is the second one darker...'
@@ -561,6 +570,8 @@ def compare_pieces(reading: Reading, ctx: Context) -> str:
     for gid in (this, other):
         if gid not in ctx.facts:
             return answers.no_such_name(gid, ctx.made, "is {last} slower than {first}?")
+    if how is None:
+        return answers.side_by_side(ctx.facts[this], ctx.facts[other])
     return answers.compare(how, ctx.facts[this], ctx.facts[other], which=which)
 
 

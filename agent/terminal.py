@@ -18,7 +18,7 @@ from typing import IO, Iterator
 from tqdm import tqdm
 
 from agent import warmup
-from agent.graph import ChatAgent, Reply
+from agent.graph import ChatAgent, Reply, dropped_uploads
 from agent.radio_chat import RadioChat, chat_piece_audio
 from agent.session import AudioResult, GenreChart, Reporter, TastePanel, Upload
 from tools.errors import AudioError, TastemakerError
@@ -134,8 +134,9 @@ def run_terminal(stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout, agent
         except KeyboardInterrupt:  # Ctrl-C during a turn stops that turn (the piece being made), not the chat
             # what the turn made or said before the stop is not kept: the person was told it was cancelled
             agent.take_back_last_turn()
+            dropped = dropped_uploads([u for u in pending if u.id not in agent.session.uploads])
             pending = []
-            print(f"\ntastemaker> {STOPPED}", file=stdout, flush=True)
+            print(f"\ntastemaker> {STOPPED}{dropped}", file=stdout, flush=True)
             continue
         pending = []
         if any(a.generation_id for a in reply.audio):

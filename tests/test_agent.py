@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 from pathlib import Path
 
@@ -555,3 +556,37 @@ def test_a_saved_piece_is_filed_under_what_it_was_made_as_not_what_the_tagger_he
     agent.send("a 4 second funk song")
     saved = agent.send("save it as Groove")
     assert "Added **Groove** to your library as funk" in saved.text, saved.text
+
+
+@needs_generate
+def test_a_stopped_turn_takes_its_new_upload_with_it_and_says_so(write_audio):
+    """The apps attach a message's files before its turn (to check them first), so the stop button no longer took
+    them back: the turn's message was gone but its upload stayed, unnamed in the chat, and the next one was u2."""
+    reporter = _StopAt("generating")
+    agent = ChatAgent(reporter=reporter)
+    older = agent.attach(write_audio("older.wav"), "older.wav")
+    agent.send("what is this?", uploads=[older])  # an upload of an earlier turn stays whatever happens later
+    reporter.agent = agent
+    song = agent.attach(write_audio("song.wav"), "song.wav")
+    stopped = agent.send("make me a 20 second piece like this", uploads=[older, song])
+    assert stopped.stopped and list(agent.session.uploads) == ["u1"], list(agent.session.uploads)
+    assert "song.wav went with it: attach it again" in stopped.text and "older.wav" not in stopped.text, stopped.text
+    again = agent.attach(write_audio("song.wav"), "song.wav")
+    assert again.id == "u2"  # the name the next message gives it is the one the conversation will use
+
+
+@needs_generate
+def test_no_more_jazz_leaves_no_jazz_in_the_style_the_arrangement_or_the_engines_prompt():
+    """A reviewer's 'no more jazz' made a jazzier take: the style and the arrangement had dropped jazz, but the new
+    take's text prompt was still the first words, 'a jazz rock piece' (what MusicGen plays from)."""
+    agent = ChatAgent(user="no-more-jazz")
+    agent.send("make me a 4 second jazz rock piece")
+    reply = agent.send("no more jazz")
+    piece = agent.session.pieces[reply.audio[0].generation_id]
+    g = piece.generation
+    assert "jazz" not in g.style.genres and "jazz" in g.style.avoid and g.style.genres == {"rock": 1.0}
+    assert "jazz" not in g.conditioning["blend"]  # the arrangement's genres
+    for prompt in (g.prompt, piece.request.prompt):
+        assert re.sub(r"\bno jazz\b", "", prompt).find("jazz") < 0 and "rock" in prompt, prompt
+    explained = agent.send("why did you make it like that?").text  # what was said first is still said
+    assert 'you said "make me a 4 second jazz rock piece"' in explained and "no jazz" in explained, explained

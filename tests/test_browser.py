@@ -174,6 +174,30 @@ def test_after_the_stop_button_the_chat_goes_on_with_nothing_of_the_stopped_turn
     page.close()
 
 
+def test_a_reload_while_a_piece_is_made_says_what_happened_and_offers_it_again(app_url, browser):
+    """A page reload while a piece was being made left an empty page, the conversation gone without a word."""
+    if not has_module("tools.generate"):
+        pytest.skip("tools.generate not installed")
+    page = open_chat(browser, app_url)
+    say(page, "hi", 0)  # the chat's socket is up: the request below starts at once
+    page.fill("#chat-input", "make me a 120 second rock track")  # long enough that the reload lands mid-turn
+    page.click("#chat-submit")
+    page.locator("#stop-button").wait_for(timeout=60000)  # the turn is running
+    page.reload()
+    page.wait_for_selector("#chat-input", timeout=30000)
+    told = page.locator(ASSISTANT).first
+    told.wait_for(timeout=30000)
+    text = told.inner_text()
+    assert "reloaded while I was working on" in text and "make me a 120 second rock track" in text, text
+    assert "nothing was made" in text and "taste" in text, text
+    page.get_by_role("button", name="Make it again").wait_for(timeout=10000)
+    page.reload()  # told once: the page after that is a plain new chat
+    page.wait_for_selector("#chat-input", timeout=30000)
+    say(page, "hi", 0)
+    assert "reloaded" not in page.locator(ASSISTANT).first.inner_text()
+    page.close()
+
+
 def test_the_buttons_under_an_older_piece_act_on_that_piece(app_url, browser):
     """A stranger pressed Like under g1 (metal) after g2 (country) was made: it said 'I like it' and the like went
     to g2 (the taste learnt country)."""

@@ -68,3 +68,13 @@ def test_stored_links_are_signed_expire_and_stay_in_their_folder():
     assert storage.safe_key("../../etc/passwd") == "etc/passwd"  # a key never climbs out of the folder
     outside = "../secret.key"
     assert storage.resolve(outside, query["expires"], storage.signing.sign("stored", f"{outside}|{query['expires']}", 32)) is None
+
+
+def test_a_stopped_turns_kept_copy_goes_and_nothing_outside_the_chats_folder_does(write_audio):
+    song = write_audio("song.wav")
+    kept = chat_store.keep_upload("ada", THREAD, song, "song.wav")
+    chat_store.drop_upload("ada", THREAD, song)  # not a kept copy: left alone
+    chat_store.drop_upload("bob", THREAD, kept)  # another person's chat folder: left alone
+    assert song.exists() and kept.exists()
+    chat_store.drop_upload("ada", THREAD, kept)
+    assert not kept.exists()

@@ -347,7 +347,7 @@ def test_what_the_chat_cannot_do_to_a_piece_is_said_instead_of_a_new_take(text, 
 
 @pytest.mark.parametrize("text, says", [
     ("who are you", "I'm Tastemaker"), ("is this AI?", "I'm Tastemaker"), ("can you sing", "I don't sing"),
-    ("export as mp3", "WAV file"), ("can I get the sheet music", "its MIDI"),
+    ("export as mp3", "I don't make MP3 files"), ("can I get the sheet music", "its MIDI"),
 ])
 def test_questions_about_the_assistant_and_its_files_are_answered_not_guessed(text, says):
     """'who are you' was not understood; 'can I get the sheet music' made a new piece."""

@@ -180,6 +180,25 @@ def test_what_styles_it_makes_is_answered_with_the_list(planner):
         assert calls == [] and "Styles I make: ambient, blues," in reply and "world" in reply, text
 
 
+@pytest.mark.parametrize("text, fmt", [
+    ("export as mp3", "MP3"), ("can I get an mp3?", "MP3"), ("download as flac", "FLAC"),
+    ("I want the mp3 version", "MP3"), ("can I have it in ogg format", "OGG"), ("save it as mp3", "MP3")])
+def test_a_file_format_not_offered_is_said_with_the_ones_that_are(planner, text, fmt):
+    """'export as mp3' was told how to save the WAV as if it were the MP3; 'can I get an mp3?' made a new piece."""
+    calls, reply = plan(planner, MADE, text)
+    assert calls == [], calls
+    assert reply.startswith(f"I don't make {fmt} files: every piece is a WAV"), reply
+    assert "MIDI" in reply and "menu (⋮) downloads the WAV" in reply, reply
+
+
+def test_a_file_format_offered_is_how_to_get_it(planner):
+    for text in ("download as wav", "can I get the midi file?"):
+        calls, reply = plan(planner, MADE, text)
+        assert calls == [] and reply.startswith("Every piece is a WAV file"), (text, reply)
+    calls, reply = plan(planner, MADE, "make me something like the mp3 I sent")  # a request, not a format
+    assert "WAV" not in reply, reply
+
+
 def test_how_to_download_a_piece_is_answered_not_guessed_at(planner):
     for text in ("how do I download it?", "where is the file", "save it to my computer"):
         calls, reply = plan(planner, MADE, text)
@@ -724,6 +743,71 @@ def test_redo_meh_not_quite_and_what_did_i_like_after_a_piece(planner):
     assert plan(planner, ROCK, "make it not quite so loud")[0][0][0] == "refine_music"  # a change, not a no
     for text in ("what did I like?", "which pieces did I like", "what have I liked so far?"):
         assert plan(planner, ROCK, text)[0] == [("taste_profile", {})], text
+
+
+ROCK_THEN_JAZZ = (tool_turn("generate_music", {"pieces": [{
+    "id": "g1", "seconds": 8.0, "tempo": 131, "key": "A major", "labels": ["rock"],
+    "parts": [{"name": "drums", "detail": ""}, {"name": "electric bass", "detail": ""},
+              {"name": "distortion guitar", "detail": ""}]}]}, 1)
+    + tool_turn("generate_music", {"pieces": [{
+        "id": "g2", "seconds": 8.0, "tempo": 96, "key": "D minor", "labels": ["jazz"],
+        "parts": [{"name": "drums", "detail": ""}, {"name": "acoustic bass", "detail": ""},
+                  {"name": "piano", "detail": ""}]}]}, 2))
+
+
+@pytest.mark.parametrize("text", [
+    "how does it compare to the first one?", "so how does g2 compare with g1?", "how is it different from the first one?",
+    "what's the difference between g2 and g1?", "compare it to the first one", "how does it compare?"])
+def test_how_does_it_compare_is_answered_from_both_pieces(planner, text):
+    """A stranger's 'how does it compare to the first one?' was 'I am not sure what you'd like me to do'."""
+    calls, reply = plan(planner, ROCK_THEN_JAZZ, text)
+    assert calls == [], calls
+    assert reply.startswith("g2 next to g1: g2 is slower (about 96 BPM against 131); g2 is in D minor and g1 in A major, "
+                            "so g2 sounds darker; g2 is jazz, g1 rock; only g2 has acoustic bass and piano; only g1 has "
+                            "electric bass and distortion guitar."), reply
+
+
+def test_compare_as_a_change_is_still_a_change(planner):
+    assert plan(planner, ROCK_THEN_JAZZ, "make it more like the first one")[0][0][0] != "describe_uploads"
+    assert plan(planner, ROCK_THEN_JAZZ, "how does it compare to the fifth one?")[1].startswith("There is no piece")
+
+
+def test_a_second_mild_no_in_a_row_names_directions_not_the_same_thanks(planner):
+    """A stranger's 'meh' then 'not quite' got 'Thanks for telling me; I've noted that...' twice, word for word."""
+    first = plan(planner, ROCK, "meh")
+    assert first[0] == [("record_feedback", {"liked": False, "generation_id": "g1"})]
+    meh = ROCK + [said("meh")] + tool_turn("record_feedback", {"liked": False, "generation_id": "g1",
+                                                               "profile": "", "taste_empty": True}, 2)
+    thanks = answers.feedback({"liked": False, "taste_empty": True})
+    for text in ("not quite", "meh", "nah, I don't like it"):
+        calls, reply = plan(planner, meh, text)
+        assert calls == [] and reply != thanks, reply  # not noted twice, not the same line
+        assert "about 131 BPM" in reply and "A major" in reply and "'make it ambient'" in reply, reply
+        assert "'make it rock'" not in reply, reply  # another style than its own
+    # a change said with the no is made; a no after a new take is about that take
+    assert plan(planner, meh, "no, make it slower")[0][-1][0] == "refine_music"
+    newer = meh + [said("another one")] + tool_turn("refine_music", {"refined_from": "g1", "pieces": [{"id": "g2"}]}, 3)
+    assert plan(planner, newer, "not quite")[0] == [("record_feedback", {"liked": False, "generation_id": "g2"})]
+
+
+@pytest.mark.parametrize("text, change", [
+    ("meh, make it slower", {"tempo_factor": 0.83}), ("not quite, make it slower", {"tempo_factor": 0.83}),
+    ("not quite right, make it darker", {"more": {"dark": 0.3}}), ("nope, faster", {"tempo_factor": 1.2})])
+def test_a_mild_no_with_a_direction_changes_the_piece_in_hand(planner, text, change):
+    """After 'Still not it, then: ... pick a direction', 'meh, make it slower' made a new piece from nothing, and
+    'not quite, make it slower' a punk and R&B one."""
+    meh = ROCK + [said("meh")] + tool_turn("record_feedback", {"liked": False, "generation_id": "g1"}, 2)
+    calls, _ = plan(planner, meh, text)
+    assert calls[-1] == ("refine_music", {"said": text, **change, "generation_id": "g1"}), calls
+
+
+@pytest.mark.parametrize("text, change", [
+    ("not quite so loud", {"energy_delta": -0.2}), ("not so fast", {"tempo_factor": 0.83}),
+    ("meh, not quite so fast", {"tempo_factor": 0.83}), ("can you make it not as slow as that", {"tempo_factor": 1.2})])
+def test_not_so_much_of_it_is_the_other_way(planner, text, change):
+    """'not quite so loud' made a new metal piece; 'not so fast' a new piece from nothing."""
+    calls, _ = plan(planner, ROCK, text)
+    assert calls == [("refine_music", {"said": text, **change, "generation_id": "g1"})], calls
 
 
 TAKE_AND_SLOWER = (tool_turn("generate_music", {"pieces": [{"id": "g1", "seconds": 8.0, "tempo": 131, "key": "A major",

@@ -390,3 +390,22 @@ def test_an_ended_session_leaves_nothing_in_chainlits_message_memory(tmp_path, m
     asyncio.run(session.delete())
     assert session_id not in chat_contexts
     assert not (tmp_path / session_id).exists()
+
+
+def test_a_cut_off_turn_is_told_once_to_its_own_person_and_not_a_day_later():
+    """The server side of a reload mid-turn (the page side is in test_browser.py): the note is the person's own."""
+    from agent.web.reloads import FRESH_S, CutOffTurns, told
+
+    notes = CutOffTurns()
+    notes.note("guest-a", "make me a 120 second rock track", ("song.wav",), now=1000.0)
+    assert notes.take("guest-b", now=1001.0) is None  # another browser is not told
+    cut = notes.take("guest-a", now=1001.0)
+    assert cut is not None and notes.take("guest-a", now=1002.0) is None  # once
+    line = told(cut, kept_chats=False)
+    assert "“make me a 120 second rock track”" in line and "attach song.wav again" in line and "sidebar" not in line
+    notes.note("guest-a", "make me a jazz piece", now=1000.0)
+    assert notes.take("guest-a", now=1000.0 + FRESH_S + 1) is None  # another visit
+    notes.note("guest-a", "make me a jazz piece", now=1000.0, session="s1")
+    notes.back("guest-a", "s2")  # another page of theirs talking: the note stays
+    notes.back("guest-a", "s1")  # the same page talking again: a dropped connection, not a reload
+    assert notes.take("guest-a", now=1001.0) is None

@@ -25,6 +25,7 @@ PIECES = "pieces"  # the pieces made in this chat so far
 RADIO, PLAYLIST = "radio", "playlist"  # music that keeps coming: a station, or an ordered list saved to keep
 THANKS = "thanks"
 DOWNLOAD = "download"  # how to keep a piece's file
+FILE_FORMATS = r"mp3|wav|wave|flac|ogg|aac|m4a|aiff|opus|wma|midi|mid"
 PLAYBACK = "playback"  # pause, resume, stop when no station plays: the player under each piece does that
 OUT_OF_SCOPE = "out_of_scope"  # examples of what Tastemaker does not do; routes to UNKNOWN
 
@@ -57,6 +58,8 @@ def says_goodbye(text: str) -> bool:
 
 
 # 'can I have the first one but in minor': that piece, changed (not a new piece, though 'can I have' asks for one)
+# a mild no before a change ('meh, make it slower', 'not quite, make it darker'): the change is to the piece in hand
+_MILD_NO = r"meh|nope|not quite(?: right| it| there)?"
 _ONE_BUT_CHANGED = (r"\b(?:the (?:first|second|third|fourth|fifth|last|previous|1st|2nd|3rd|4th|5th) one|g\d+|that one|"
                     r"this one) but (?:in|with|without|more|less|faster|slower|louder|softer|quieter|calmer|heavier|"
                     r"darker|brighter|shorter|longer|happier|sadder|no|a bit|a little|slightly|much)\b")
@@ -139,8 +142,24 @@ COMPARES = (_OPENING + r"(?:is|was|does|did) (?P<this>" + _COMPARED_PIECE + r")(
             r"(?:(?:any|a bit|a little|much|even|really)\s+)?" + _HOW + r" than (?P<other>.+?)\W*$")
 WHICH_IS = (_OPENING + r"(?:which|what)(?: one| piece| song)?(?: is| was|'s| sounds| runs)? " + _HOW +
             r"\W*\s*(?P<this>" + _COMPARED_PIECE + r") or (?P<other>" + _COMPARED_PIECE + r")\W*$")
+# 'how does it compare to the first one?', 'how is g2 different from g1?', 'what's the difference between g1 and g2?',
+# 'compare it with the first one': the two side by side, with no 'faster' or 'darker' asked (no group 'how')
+_SIDE = r"(?P<this>" + _COMPARED_PIECE + r")"
+_AGAINST = r"(?: (?:to|with|from|against|and|than) (?P<other>.+?))?\W*$"
+_SIDE_BY_SIDE = tuple(re.compile(_OPENING + asked + _AGAINST) for asked in (
+    r"how (?:does|did|do) " + _SIDE + r" (?:compare|stack up|measure up|differ)",
+    r"how(?:'s| is| was) " + _SIDE + r" different",
+    r"(?:(?:can|could) you |please )?compare (?!g\d+ )" + _SIDE,  # 'compare g1 and g2' stays the list of pieces
+    r"what(?:'s|s| is| are)? (?:the )?differences? between " + _SIDE))
+
+
+def compares_at_all(text: str) -> re.Match | None:
+    """The match of a comparison that asks no 'faster' or 'darker' (no group 'how'), else None."""
+    return next((m for pattern in _SIDE_BY_SIDE if (m := pattern.search(text))), None)
+
+
 # what a question about a piece asks: its tempo, its key, its length, or yes or no about what is in it
-_ASKS = (("compare", COMPARES), ("compare", WHICH_IS), ("tempo", r"\b(?:bpm|tempo|how fast)\b"),
+_ASKS = (("compare", COMPARES), ("compare", WHICH_IS), *(("compare", p) for p in _SIDE_BY_SIDE), ("tempo", r"\b(?:bpm|tempo|how fast)\b"),
          ("key", r"\bwhat(?:'s| is)? (?:the |its )?key\b|\b(?:what|which) key\b"),
          ("length", r"\bhow long is\b|\b(?:length|duration)\b"),
          ("instruments", r"\b(?:what|which) instruments?\b|\bwho(?:'s|s| is)? play(?:s|ing)\b|\bwhat(?:'s| is) (?:in it|playing "
@@ -284,8 +303,8 @@ INTENTS: list[Intent] = [
                                                                 0.9),
                        (r"\b(?:a (?:track|song|piece|tune)|one) " + _LIKE_THESE, 0.88)],
            ["make me one like these", "create something like my songs", "compose a piece in the same style"]),
-    Intent(REFINE, [(r"^(?:(?:please|ok|okay|now|and|hmm|nice|good|great|cool|but|so|yeah|yes|no|actually|wait|nah)"
-                     r"[,!.]*\s+)*"
+    Intent(REFINE, [(r"^(?:(?:please|ok|okay|now|and|hmm|nice|good|great|cool|but|so|yeah|yes|no|actually|wait|nah|"
+                     + _MILD_NO + r")[,!.]*\s+)*"
                      + _POLITELY + r"(?:make (?:it|the \w+(?: one)?|th(?:at|is)(?: one)?|them|g\d+)\b|"
                      r"try (?:it|again)|"
                      r"do (?:it )?again|again\b|another\b|one more\b|(?:a bit|a little|much|way|even|slightly) "
@@ -358,7 +377,12 @@ INTENTS: list[Intent] = [
     Intent(DOWNLOAD, [(r"\b(?:download|save (?:it|this|that|g\d+) (?:to|on|onto) my \w+|where (?:is|are|can i find) "
                        r"(?:the |its |my )?(?:file|files|wav|mp3|audio)|get the (?:file|wav|mp3|audio))\b", 0.9),
                       (r"\b(?:export|(?:as|in|to) (?:an? )?(?:mp3|wav|flac|midi)|sheet music|the (?:midi|score)|"
-                       r"midi file)\b", 0.9)],
+                       r"midi file)\b", 0.9),
+                      # 'can I get an mp3?', 'I want the mp3 version', 'save it as mp3': a file format asked for, not a
+                      # piece ('make me something like the mp3 I sent' is one)
+                      (r"\b(?:get|have|want|need|give me|make me|send me|save (?:it|this|that|g\d+)|export|convert|"
+                       r"download|turn (?:it|this|that) into)\b(?:(?!\blike\b)[^.?!]){0,20}?\b"
+                       r"(?:an?|the|as|in|into|to) (?:" + FILE_FORMATS + r")\b", 0.97)],
            ["how do I download it", "where is the file", "can I get the wav"]),
     Intent(OUT_OF_SCOPE, [], ["what's the weather tomorrow", "tell me a story", "who is the president",
                               "what time is it", "book me a flight", "how old are you", "what's 2 plus 2"]),
@@ -395,7 +419,7 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
     if TASTE in scores and scores[TASTE] < 0.9 and not slots.names_music():
         del scores[TASTE]  # 'I love it' is feedback, 'I love jazz' is taste
     names_the_piece = (re.match(r"^(?:(?:ok|okay|so|and|now|please|hmm|yes|yeah|nice|great|cool|but|no|actually|wait|"
-                                r"nah)[,!.]*\s+)*"
+                                r"nah|" + _MILD_NO + r")[,!.]*\s+)*"
                                 + _POLITELY + r"make (?:it|the \w+|that|this|g\d+\b)", text)
                        or re.search(_ONE_BUT_CHANGED, text) or re.search(_WANT_IT_CHANGED, text)
                        or re.search(_PART_TAKEN_OUT, text)
@@ -412,7 +436,7 @@ def _cue_scores(text: str, slots: Slots) -> dict[str, float]:
         scores[EXPLAIN] = 0.98  # 'why did you make it like that?' asks about the piece, not for one like it
     if MAKE_LIKE in scores and re.search(_MAKE_VERB, text):
         scores.pop(TASTE, None)  # 'make me something for my taste, 4 seconds' asks for music, not to see the taste
-    if re.search(COMPARES, text) or re.search(WHICH_IS, text):
+    if re.search(COMPARES, text) or re.search(WHICH_IS, text) or compares_at_all(text):
         scores[DESCRIBE] = 0.97  # 'is it slower than the first one?' asks; 'make it slower than the first one' changes
     if re.search(ASKS_YES_NO, text) and slots.names_music():  # 'is it jazz?' asks about it ('is that all?' does not)
         scores[DESCRIBE] = max(scores.get(DESCRIBE, 0.0), 0.9)

@@ -259,7 +259,7 @@ _MODE = re.compile(r"\b(major|minor)\b(?:\s+key|\s+mode|\s+scale)?")
 _NOT_A_KEY = re.compile(r"\bin\s+([h-z])\s+(?:major|minor)\b", re.IGNORECASE)
 _COUNT = r"(\d+|one|two|three|four|five|six|seven|eight|a couple of|a few)"
 # "3 versions", and "3 rock songs": several pieces from one request are its candidates, each one shown
-_CANDIDATES = re.compile(_COUNT + r"\s+(?:candidates?|versions?|options?|variations?|takes?|"
+_CANDIDATES = re.compile(r"\b" + _COUNT + r"\s+(?:candidates?|versions?|options?|variations?|takes?|"
                          r"(?:[a-z&'-]+\s+){0,3}(?:songs|tracks|pieces|tunes))\b")
 _ITERS = re.compile(r"(?:at most |up to )?" + _COUNT + r"\s+(?:rounds?|iterations?|attempts?|tries)\b")
 _ORDINAL = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\b"

@@ -8,6 +8,7 @@ from tools.language import foreign
 from tools.language.intents import COMBINE, MAKE, MAKE_LIKE, REFINE, TASTE, UNKNOWN, route
 from tools.language.slots import Slots, read_slots
 from tools.language.spelling import correct
+from tools.language.words import not_so
 
 # intents whose words describe the music to make: other words are matched to labels by meaning too
 DESCRIBES_MUSIC = (MAKE, MAKE_LIKE, TASTE, COMBINE)
@@ -44,9 +45,10 @@ def understand(text: str, use_examples: bool = True) -> Reading:
         slots.language = language
         intent = MAKE if slots.names_music() else UNKNOWN
         return Reading(clean, intent, slots, 0.5, "language", " ".join(words), understood=words)
+    typed, clean = clean, not_so(clean)  # 'not quite so loud' is read as 'quieter'
     corrected = correct(clean)
     slots = read_slots(clean)
     where = route(corrected, slots, use_examples=use_examples)
     if where.intent in DESCRIBES_MUSIC and use_examples:
         slots = read_slots(clean, meaning=True)
-    return Reading(clean, where.intent, slots, where.confidence, where.via, corrected, where.guess)
+    return Reading(typed, where.intent, slots, where.confidence, where.via, corrected, where.guess)

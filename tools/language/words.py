@@ -156,3 +156,19 @@ def stand_in_notes(reasons: dict[str, str]) -> list[str]:
                 notes.append(f"no {word} here; played it on {label}" if ALL_LABELS.get(label, "instrument") ==
                              "instrument" else f"no {word} style here; played it as {label} music")
     return list(dict.fromkeys(notes))
+
+
+# 'not so loud', 'not quite so fast': less of it, said as the other way ('quieter', 'slower'), which is read already
+NOT_SO: dict[str, str] = {
+    "loud": "quieter", "noisy": "quieter", "fast": "slower", "quick": "slower", "slow": "faster", "dark": "brighter",
+    "bright": "darker", "heavy": "lighter", "long": "shorter", "short": "longer", "sad": "happier",
+    "gloomy": "happier", "quiet": "louder", "soft": "louder", "calm": "more energetic", "mellow": "more energetic",
+    "intense": "calmer", "energetic": "calmer", "busy": "calmer", "aggressive": "calmer",
+}
+_NOT_SO = re.compile(r"\bnot (?:quite |that |as |too )?(?:so |as )(" + "|".join(NOT_SO) + r")\b(?: as (?:that|this|it))?",
+                     re.IGNORECASE)
+
+
+def not_so(text: str) -> str:
+    """`text` with 'not so X' said as the other way: 'not quite so loud' -> 'quieter'."""
+    return _NOT_SO.sub(lambda m: NOT_SO[m.group(1).lower()], text)

@@ -409,3 +409,15 @@ def test_a_cut_off_turn_is_told_once_to_its_own_person_and_not_a_day_later():
     notes.back("guest-a", "s2")  # another page of theirs talking: the note stays
     notes.back("guest-a", "s1")  # the same page talking again: a dropped connection, not a reload
     assert notes.take("guest-a", now=1001.0) is None
+
+
+def test_cut_off_notes_nobody_came_back_for_do_not_pile_up():
+    """A client that opens pages and leaves them mid-turn, again and again, under new guest names."""
+    from agent.web.reloads import FRESH_S, CutOffTurns
+
+    notes = CutOffTurns()
+    for i in range(1000):
+        notes.note(f"guest-{i}", "make me something " * 20, now=1000.0 + i)
+    notes.note("guest-late", "make me a jazz piece", now=1000.0 + 999 + FRESH_S + 1)
+    assert len(notes._notes) == 1  # the stale ones went when the next note came
+    assert notes.take("guest-late", now=1000.0 + 999 + FRESH_S + 2) is not None

@@ -33,8 +33,12 @@ class CutOffTurns:
 
     def note(self, person: str, words: str, files: tuple[str, ...] = (), now: float | None = None,
              session: str = "") -> None:
+        now = time.time() if now is None else now
         with self._lock:
-            self._notes[person] = CutOff(words.strip(), tuple(files), time.time() if now is None else now, session)
+            # notes nobody came back for are dropped: a client opening and leaving pages must not grow this forever
+            for stale in [p for p, cut in self._notes.items() if now - cut.at > FRESH_S]:
+                del self._notes[stale]
+            self._notes[person] = CutOff(words.strip(), tuple(files), now, session)
 
     def back(self, person: str, session: str) -> None:
         """The session that left the note is talking again: it was a dropped connection, not a reload."""

@@ -87,3 +87,21 @@ def test_a_missing_pack_leaves_the_general_midi_kit(monkeypatch, tmp_path):
                                                                 ((36, "kick.flac", 1.0),)))
     assert sample_kit_for(25, True) is None
     assert sample_kit_for(0, True) is None and sample_kit_for(25, False) is None  # an acoustic kit; a piano
+
+
+@pytest.mark.skipif(not SAMPLED_KITS[24].installed(), reason="Debian hydrogen-drumkits is not installed")
+def test_techno_plays_the_sampled_drum_machine_and_dance_keeps_the_general_midi_one():
+    from tools.contracts import Style
+    from tools.generate.sketch.arranger import plan, to_midi
+    from tools.generate.sketch.production import _render_placed, parts_for_mix
+
+    for style, sampled in (("techno", True), ("dance", False)):
+        arr, pm = next((a, p) for a, p in ((a, to_midi(a)) for a in (plan(Style(genres={style: 1.0}), 6.0, seed)
+                                                                    for seed in range(8)))
+                       if any(i.is_drum and i.program in SAMPLED_KITS for i in p.instruments))
+        k = next(i for i, inst in enumerate(pm.instruments) if inst.is_drum)
+        stems, _ = parts_for_mix(arr, pm, SR)
+        general_midi = _render_placed(pm, SR, [None] * len(pm.instruments), arr.seconds + 0.01,
+                                      [None] * len(pm.instruments))
+        assert np.abs(stems[k]).max() > 0.01
+        assert np.allclose(stems[k], general_midi[k], atol=1e-6) is not sampled, style

@@ -20,7 +20,7 @@ from tools.mixing.bus import Room, mixdown
 from tools.mixing.master import Master, finish
 from tools.mixing.strip import Amp, Strip, pan_gains, playing_spans
 from tools.render import RENDER_RATE, midi_pan, render_parts
-from tools.sampler import play
+from tools.sampler import SampleKit, play
 
 # Channel strips by role; the styles below adjust them.
 # no compressor on the kit: squeezed, its cymbals sustained into a wash the tagger heard as techno (funk's rank
@@ -188,14 +188,21 @@ def kit_pieces(drums: pretty_midi.Instrument) -> list[tuple[float, pretty_midi.I
     return sorted(by_pan.items())
 
 
-def _render_placed(pm, rate: int, sources: list, seconds: float) -> list[np.ndarray]:
+# Styles whose drum machine stays the General MIDI one: with the sampled electronic kit the tagger that steers the
+# loop lost dance's seeds 0 and 2 (ranks 3 and 4 -> 7 and 6; electronic and techno above), docs/sound.md round 15
+GM_KIT_STYLES = {"dance"}
+
+
+def _render_placed(pm, rate: int, sources: list, seconds: float,
+                   kits: list[SampleKit | None] | None = None) -> list[np.ndarray]:
     """Every part of the MIDI as a stem rendered in the middle; a drum kit as one stereo stem of its pieces, each
     panned where it stands (rendered on a channel of its own with the kit's preset, so the hats still choke). The
-    keys a sample kit has (instruments.sample_kit_for) are played from its samples, the rest by FluidSynth."""
+    keys a part's sample kit has (`kits`, default instruments.sample_kit_for) are played from its samples, the rest
+    by FluidSynth."""
     frames = int(seconds * rate)
+    kits = kits or [sample_kit_for(inst.program, inst.is_drum) for inst in pm.instruments]
     parts, owner, sampled = [], [], []
-    for i, inst in enumerate(pm.instruments):
-        kit = sample_kit_for(inst.program, inst.is_drum)
+    for i, (inst, kit) in enumerate(zip(pm.instruments, kits)):
         if kit is not None:
             sampled.append((i, kit, [n for n in inst.notes if n.pitch in kit.keys()]))
             inst = copy.copy(inst)
@@ -322,7 +329,9 @@ def parts_for_mix(arrangement, pm, rate: int = RENDER_RATE) -> tuple[list[np.nda
         strips.append(replace(strip, pan=midi_pan(inst)))
     # only as long as the piece (the master cuts there), every part in the middle: the strip pans it after its chain;
     # the drum kit's pieces each where they stand
-    stems = _render_placed(pm, rate, sources, arrangement.seconds + 0.01)
+    kits = [None if arrangement.primary in GM_KIT_STYLES else sample_kit_for(inst.program, inst.is_drum)
+            for inst in pm.instruments]
+    stems = _render_placed(pm, rate, sources, arrangement.seconds + 0.01, kits)
     if arrangement.primary in SWEPT:  # the synths' own filter, before their strips
         cutoffs = sweep_cutoffs(arrangement, len(stems[0]) if stems else 0, rate)
         for k, inst in enumerate(pm.instruments):

@@ -155,16 +155,23 @@ def test_upload_ask_generate_refine(app_url, browser, write_audio):
     page.close()
 
 
-def test_after_the_stop_button_the_chat_goes_on_with_nothing_of_the_stopped_turn(app_url, browser):
-    """The page side of a stop (the server side, that a stopped turn keeps nothing, is replayed in test_agent.py:
-    here the stopped work and the next request race, so this test cannot tell the old server from the new): the
-    stop is taken, the chat answers the next request at once, and only that piece is shown."""
+def _a_long_turn_running(browser, app_url):
+    """A page whose chat is making a 120 s piece (long enough that a stop or a reload lands mid-turn)."""
     if not has_module("tools.generate"):
         pytest.skip("tools.generate not installed")
     page = open_chat(browser, app_url)
     say(page, "hi", 0)  # the chat's socket is up: the request below starts at once
-    page.fill("#chat-input", "make me a 120 second rock track")  # long enough that the stop lands mid-turn
+    page.fill("#chat-input", "make me a 120 second rock track")
     page.click("#chat-submit")
+    page.locator("#stop-button").wait_for(timeout=60000)  # the turn is running
+    return page
+
+
+def test_after_the_stop_button_the_chat_goes_on_with_nothing_of_the_stopped_turn(app_url, browser):
+    """The page side of a stop (the server side, that a stopped turn keeps nothing, is replayed in test_agent.py:
+    here the stopped work and the next request race, so this test cannot tell the old server from the new): the
+    stop is taken, the chat answers the next request at once, and only that piece is shown."""
+    page = _a_long_turn_running(browser, app_url)
     page.locator("#stop-button").click(timeout=60000)
     page.get_by_text("Task manually stopped.").wait_for(timeout=30000)
     made = say(page, "make me a 3 second jazz piece", 2)
@@ -176,13 +183,7 @@ def test_after_the_stop_button_the_chat_goes_on_with_nothing_of_the_stopped_turn
 
 def test_a_reload_while_a_piece_is_made_says_what_happened_and_offers_it_again(app_url, browser):
     """A page reload while a piece was being made left an empty page, the conversation gone without a word."""
-    if not has_module("tools.generate"):
-        pytest.skip("tools.generate not installed")
-    page = open_chat(browser, app_url)
-    say(page, "hi", 0)  # the chat's socket is up: the request below starts at once
-    page.fill("#chat-input", "make me a 120 second rock track")  # long enough that the reload lands mid-turn
-    page.click("#chat-submit")
-    page.locator("#stop-button").wait_for(timeout=60000)  # the turn is running
+    page = _a_long_turn_running(browser, app_url)
     page.reload()
     page.wait_for_selector("#chat-input", timeout=30000)
     told = page.locator(ASSISTANT).first

@@ -471,6 +471,21 @@ def test_a_stopped_turn_keeps_nothing_and_the_chat_goes_on_from_before_it():
 
 
 @needs_generate
+def test_a_turn_stopped_while_its_piece_plays_writes_no_file():
+    """A stranger stopped a 90 s piece in the browser: the rendering went on and its WAV, MIDI and JSON were written
+    after the stop (and after the next turn's pieces), where nothing of a stopped turn is kept."""
+    reporter = _StopAt("playing")
+    agent = ChatAgent(reporter=reporter)
+    reporter.agent = agent
+    home = Path(os.environ["TASTEMAKER_HOME"])
+    audio_before = set(home.rglob("*.wav")) | set(home.rglob("*.mid"))
+    stopped = agent.send("make me a 6 second techno piece")
+    assert stopped.stopped and stopped.audio == [] and agent.session.pieces == {}
+    assert any(r.startswith("playing") for r in reporter.reports), reporter.reports
+    assert set(home.rglob("*.wav")) | set(home.rglob("*.mid")) == audio_before
+
+
+@needs_generate
 def test_a_turn_that_finished_just_before_the_stop_is_taken_back():
     agent = ChatAgent()
     agent.send("make me a jazz piece, 2 seconds")

@@ -81,6 +81,8 @@ def generate_sketch(request: GenerationRequest, style: Style, seeds: list[int],
             progress((i + 0.2) / len(seeds), f"playing candidate {i + 1} of {len(seeds)}")
         audio = render_audio(arrangement, pm)
         render_s = time.perf_counter() - t0
+        if progress:  # reported before any file is written: a turn stopped while it played leaves none behind
+            progress((i + 0.9) / len(seeds), f"writing candidate {i + 1} of {len(seeds)}")
         midi_path = write_midi(Path(wav_path).with_suffix(".mid"), pm)
         write_wav(wav_path, audio, RENDER_RATE)
         conditioning = {"reference": reference.summary()} if reference else {}

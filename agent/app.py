@@ -158,6 +158,7 @@ async def answer(agent: ChatAgent, text: str, uploads: list[Upload] = ()) -> Non
     try:
         reply = await asyncio.shield(turn)
     except asyncio.CancelledError:  # the stop button: the work stops where it next reports, and nothing is kept
+        cl.user_session.set("turn", None)  # stopped by the person: a reload while it winds down cut nothing off
         agent.stop()
         if not (await turn).stopped:  # it had finished just before the stop reached it
             agent.take_back_last_turn()
@@ -334,7 +335,7 @@ async def make_again(action: cl.Action) -> None:
         return
     await action.remove()  # once: a second press would make it twice
     await cl.Message(content=words, type="user_message").send()
-    await answer(agent, words)
+    as_a_turn(answer(agent, words))
 
 
 async def _button(action: cl.Action) -> None:
@@ -343,7 +344,25 @@ async def _button(action: cl.Action) -> None:
         return
     text = button_words(action.name, (action.payload or {}).get("piece"), agent.session.pieces)
     await cl.Message(content=text, type="user_message").send()
-    await answer(agent, text)
+    as_a_turn(answer(agent, text))
+
+
+def as_a_turn(work) -> None:
+    """A button's request run as a typed one is: the page shows the stop button and the stop button stops it.
+    (Chainlit runs an action callback inside its HTTP request, not as the session's task, so neither happened:
+    'Make it again' or 'Another one' made a 60 s piece that could not be stopped.)"""
+    context = cl.context
+
+    async def turn() -> None:
+        try:
+            await context.emitter.task_start()
+            await work
+        except asyncio.CancelledError:  # the stop button; answer() has stopped the work and said so
+            pass
+        finally:
+            await context.emitter.task_end()
+
+    context.session.current_task = asyncio.create_task(turn())
 
 
 for _name, *_ in BUTTONS:

@@ -191,8 +191,12 @@ def test_a_reload_while_a_piece_is_made_says_what_happened_and_offers_it_again(a
     text = told.inner_text()
     assert "reloaded while I was working on" in text and "make me a 120 second rock track" in text, text
     assert "nothing was made" in text and "taste" in text, text
-    page.get_by_role("button", name="Make it again").wait_for(timeout=10000)
-    page.reload()  # told once: the page after that is a plain new chat
+    page.get_by_role("button", name="Make it again").click(timeout=10000)
+    # the button's request is a turn like a typed one: the stop button shows, and stops it (it did neither)
+    page.locator("#stop-button").click(timeout=30000)
+    page.get_by_text("Task manually stopped.").wait_for(timeout=30000)
+    assert page.locator("audio").count() == 0
+    page.reload()  # told once, and a turn the person stopped was not cut off: the page after is a plain new chat
     page.wait_for_selector("#chat-input", timeout=30000)
     say(page, "hi", 0)
     assert "reloaded" not in page.locator(ASSISTANT).first.inner_text()

@@ -182,7 +182,9 @@ def test_what_styles_it_makes_is_answered_with_the_list(planner):
 
 @pytest.mark.parametrize("text, fmt", [
     ("export as mp3", "MP3"), ("can I get an mp3?", "MP3"), ("download as flac", "FLAC"),
-    ("I want the mp3 version", "MP3"), ("can I have it in ogg format", "OGG"), ("save it as mp3", "MP3")])
+    ("I want the mp3 version", "MP3"), ("can I have it in ogg format", "OGG"), ("save it as mp3", "MP3"),
+    # a stranger's 'can I get a flac?' made a pop piece: 'flac' was corrected to 'flat'
+    ("can I get a flac?", "FLAC"), ("give me a flac", "FLAC")])
 def test_a_file_format_not_offered_is_said_with_the_ones_that_are(planner, text, fmt):
     """'export as mp3' was told how to save the WAV as if it were the MP3; 'can I get an mp3?' made a new piece."""
     calls, reply = plan(planner, MADE, text)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from tools.language.meaning import Nearest
 from tools.language.slots import SOUNDS_BAD, Slots
+from tools.language.spelling import FORMAT_WORDS
 
 GREETING, HELP, REFUSE_FILE, FEEDBACK, ADD, DESCRIBE, TASTE, SIMILAR, SEARCH = (
     "greeting", "help", "refuse_file", "feedback", "add_to_library", "describe", "taste", "similar", "search",
@@ -25,7 +26,7 @@ PIECES = "pieces"  # the pieces made in this chat so far
 RADIO, PLAYLIST = "radio", "playlist"  # music that keeps coming: a station, or an ordered list saved to keep
 THANKS = "thanks"
 DOWNLOAD = "download"  # how to keep a piece's file
-FILE_FORMATS = r"mp3|wav|wave|flac|ogg|aac|m4a|aiff|opus|wma|midi|mid"
+FILE_FORMATS = "|".join(FORMAT_WORDS)
 PLAYBACK = "playback"  # pause, resume, stop when no station plays: the player under each piece does that
 OUT_OF_SCOPE = "out_of_scope"  # examples of what Tastemaker does not do; routes to UNKNOWN
 

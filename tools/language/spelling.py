@@ -29,6 +29,8 @@ CUE_WORDS = (
     "really about beat beats can you me radio station playlist skip start stop banger bangers lullaby birthday "
     "twice half double meh redo"
 ).split()
+# audio file formats: words as they are ('flac' is no typo of 'flat'; 'can I get a flac?' made a piece)
+FORMAT_WORDS = ("mp3", "wav", "wave", "flac", "ogg", "aac", "m4a", "aiff", "opus", "wma", "midi", "mid")
 _TOKEN = re.compile(r"[a-z][a-z'&-]*|[^a-z]+")
 # shorthand the word tokens cannot see ('w/o' is three tokens) or that is a word too ('id' before 'like' is "i'd")
 _SHORT_PHRASES = [(r"\bw/o\b", "without"), (r"\bw/(?=\s|$)", "with"),
@@ -66,7 +68,8 @@ def correct_word(word: str) -> str:
     if word in SHORTHAND:
         return SHORTHAND[word]
     known = known_words()
-    if word in known or word in english_words() or word in artist_words() or _max_edits(word) == 0:
+    if word in known or word in FORMAT_WORDS or word in english_words() or word in artist_words() or \
+            _max_edits(word) == 0:
         return word
     best = process.extractOne(word, known, scorer=DamerauLevenshtein.distance,
                               score_cutoff=_max_edits(word))

@@ -198,6 +198,10 @@ def test_cli_generate_json_and_errors(tmp_path, capsys):
     assert "out of range" in capsys.readouterr().err
     assert main(["generate", "jazz", "--engine", "sketch", "--midi", str(tmp_path / "nope.mid")]) == 2
     assert "does not exist" in capsys.readouterr().err
+    for flag in ("--like", "--melody", "--midi"):  # a folder was said not to exist
+        assert main(["generate", "jazz", "--engine", "sketch", flag, str(tmp_path)]) == 2
+        err = capsys.readouterr().err
+        assert "is a folder, not a file" in err and len(err.strip().splitlines()) == 1, err
 
 
 def test_a_secondary_genre_lends_its_main_melody_voice_not_a_counter_line():

@@ -79,6 +79,8 @@ class GenerationRequest:
         if not (1.0 <= float(self.guidance_scale) <= 20.0):
             raise TastemakerError(f"Guidance scale must be 1 to 20 (got {self.guidance_scale:g}).")
         for label, path in (("--like", self.like), ("--melody", self.melody), ("reference MIDI", self.reference_midi)):
+            if path and Path(path).is_dir():
+                raise TastemakerError(f"{label} {path} is a folder, not a file: give one file in it.")
             if path and not Path(path).is_file():
                 raise TastemakerError(f"{label} file {path} does not exist. Check the path and try again.")
         if self.reference_midi and Path(self.reference_midi).suffix.lower() not in (".mid", ".midi"):

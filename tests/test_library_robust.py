@@ -540,3 +540,12 @@ def test_a_bad_file_is_said_at_once_without_building_the_default_library(tmp_pat
     out, err = capsys.readouterr()
     assert built == [1] and "Preparing the built-in music library first" in err
     assert out.strip().endswith("1 added, 0 already present, 1 skipped; 1 tracks in all.")
+
+
+def test_similar_to_a_missing_file_is_said_before_the_built_in_library_is_built(tmp_path, monkeypatch, capsys):
+    """A stranger's `library similar /nope.wav` on a fresh data directory built the library for minutes first."""
+    monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path / "fresh"))
+    monkeypatch.delenv("TASTEMAKER_DEFAULT_LIBRARY", raising=False)
+    assert main(["library", "similar", str(tmp_path / "nope.wav")]) == 2
+    err = capsys.readouterr().err
+    assert "nope.wav" in err and "Preparing" not in err and len(err.strip().splitlines()) == 1, err

@@ -130,9 +130,11 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_similar(args: argparse.Namespace) -> int:
+    from tools.audio import probe_file
     from tools.retrieve import similar_to_file
 
     _check_k(args.k)
+    probe_file(args.file)  # a missing or unreadable file is said at once, not after the built-in library is built
     lib = _open()
     _print_results(similar_to_file(args.file, k=args.k, genre=args.genre, library=lib, viewer=args.user), args.json)
     _notices(lib)

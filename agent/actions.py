@@ -195,7 +195,8 @@ def play_music(session: Session, generation_id: str | None = None, track_id: str
 
     piece = session.piece(generation_id)
     session.outbox.append(AudioResult(path=piece.generation.audio_path, title=piece_title(piece),
-                                      caption=_detail(piece.generation), generation_id=piece.id))
+                                      caption=_detail(piece.generation), generation_id=piece.id,
+                                      midi_path=piece.generation.midi_path))
     return {"generation_id": piece.id, "title": piece_title(piece)}
 
 

@@ -134,9 +134,9 @@ RADIO_CAPABILITIES = [
 ]
 
 
-_HOW_TO_GET = ("In the browser, the audio player's menu (⋮) downloads the WAV, or right-click the player and save it "
-               "(the MIDI is not offered there); in the terminal chat, the path after ♪ under each piece is the WAV, "
-               "and the .mid of the same name beside it is its MIDI.")
+_HOW_TO_GET = ("In the browser, the audio player's menu (⋮) downloads the WAV, or right-click the player and save it; "
+               "the .mid file under a sketch piece is its MIDI. In the terminal chat, the path after ♪ under each "
+               "piece is the WAV, and the .mid of the same name beside it is its MIDI.")
 DOWNLOAD = ("Every piece is a WAV file; one the sketch engine made has a MIDI file beside it. " + _HOW_TO_GET +
             " Say 'add it to my library' to keep it in your library too.")
 _OFFERED = ("wav", "wave", "midi", "mid")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,6 +100,9 @@ def elements_for(reply: Reply) -> list:
             if item.generation_id:  # a piece: a glance at its waveform, spectrogram and what it sounds like
                 elements.append(picture(f"{item.title} (picture)",
                                         pictures.piece_thumbnail(item.path, item.heard, item.title), "large"))
+            if item.midi_path and Path(item.midi_path).is_file():  # a sketch piece's notes, to take into a DAW
+                name = re.sub(r"[^\w -]+", "", item.title).strip() or "piece"  # 'g1: jazz' -> 'g1 jazz.mid'
+                elements.append(cl.File(name=f"{name}.mid", path=item.midi_path, mime="audio/midi", display="inline"))
         elif isinstance(item, LoopChart):
             elements.append(picture("the loop, round by round", pictures.loop_chart(item), "medium"))
         elif isinstance(item, TastePanel):

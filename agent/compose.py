@@ -155,7 +155,8 @@ def _show(session: Session, piece: GeneratedPiece, heard: list[tuple[str, float]
           ) -> dict[str, Any]:
     g = piece.generation
     session.outbox.append(AudioResult(path=g.audio_path, title=piece_title(piece),
-                                      caption=_detail(g, judge), generation_id=piece.id, heard=list(heard)))
+                                      caption=_detail(g, judge), generation_id=piece.id, heard=list(heard),
+                                      midi_path=g.midi_path))
     tempo = _tempo_of(g)
     return {
         "id": piece.id, "engine": g.engine, "model": g.model, "seed": g.seed, "seconds": round(g.duration, 1),

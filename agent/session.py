@@ -59,6 +59,7 @@ class AudioResult:
     caption: str
     generation_id: str | None = None
     heard: list[tuple[str, float]] = field(default_factory=list)  # a generated piece's top genres, for its picture
+    midi_path: str | None = None  # a sketch piece's MIDI, offered beside its player in the browser
 
 
 @dataclass

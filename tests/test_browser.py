@@ -178,6 +178,7 @@ def test_after_the_stop_button_the_chat_goes_on_with_nothing_of_the_stopped_turn
     made.locator("audio").first.wait_for(timeout=30000)
     assert "g1" in made.inner_text() and "g2" not in made.inner_text(), made.inner_text()
     assert page.locator("audio").count() == 1  # no player for the stopped piece
+    made.get_by_text("g1 jazz.mid").wait_for(timeout=10000)  # the sketch piece's MIDI, offered beside its player
     page.close()
 
 

@@ -105,3 +105,14 @@ def test_techno_plays_the_sampled_drum_machine_and_dance_keeps_the_general_midi_
                                       [None] * len(pm.instruments))
         assert np.abs(stems[k]).max() > 0.01
         assert np.allclose(stems[k], general_midi[k], atol=1e-6) is not sampled, style
+
+
+def test_a_damaged_sample_is_one_clear_error_naming_it(tmp_path):
+    from tools.errors import TastemakerError
+
+    (tmp_path / "kick.flac").write_text("not a sample")
+    broken = SampleKit("broken", str(tmp_path), ((36, "kick.flac", 1.0),))
+    with pytest.raises(TastemakerError) as raised:
+        play([pretty_midi.Note(100, 36, 0.0, 0.1)], broken, SR, SR)
+    said = str(raised.value)
+    assert "kick.flac" in said and "Reinstall the package" in said and "upload" not in said and "\n" not in said

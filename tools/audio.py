@@ -215,6 +215,20 @@ def _read_within_limits(fh, name: object, settings: Settings) -> tuple[np.ndarra
     return _decode(fh, name)
 
 
+def read_stereo(path: str | os.PathLike) -> tuple[np.ndarray, int]:
+    """A short sound the program ships with or installs (a drum sample): (frames, 2) float32 as recorded, a mono file
+    in both channels, and its rate. No duration or silence rules (a hi-hat is 0.04 s); an unreadable file is an
+    AudioError naming it."""
+    p = Path(path)
+    try:
+        with open(p, "rb") as fh:
+            data, rate = _decode(fh, p)
+    except OSError as exc:
+        raise unreadable(p, exc) from None
+    data = np.repeat(data[:, :1], 2, axis=1) if data.shape[1] == 1 else data[:, :2]
+    return np.ascontiguousarray(data, dtype=np.float32), rate
+
+
 def clip_from_array(samples: np.ndarray, sample_rate: int, name: str = "<memory>") -> Clip:
     """A Clip from samples already in memory (generated audio), validated the same way."""
     y = np.asarray(samples, dtype=np.float32)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tools.errors import AudioError, TastemakerError
+
 # a hi-hat pedal closing or a closed hat struck stops the open hat still ringing (General MIDI keys)
 OPEN_HAT, CLOSING_HATS = 46, (42, 44)
 CHOKE_S = 0.005  # how fast a choked hat dies: quick, without a click
@@ -34,11 +36,11 @@ class SampleKit:
 
 @functools.lru_cache(maxsize=64)
 def load_sample(path: str, rate: int) -> np.ndarray:
-    """A sample file as (frames, 2) float32 at `rate` (a mono sample in both channels); loaded once."""
-    import soundfile as sf
+    """A sample file as (frames, 2) float32 at `rate` (a mono sample in both channels); loaded once. A file that
+    cannot be read is an AudioError naming it (a damaged package: one line, not a traceback)."""
+    from tools.audio import read_stereo  # the one place that reads audio files
 
-    audio, sr = sf.read(path, dtype="float32", always_2d=True)
-    audio = np.repeat(audio[:, :1], 2, axis=1) if audio.shape[1] == 1 else audio[:, :2]
+    audio, sr = read_stereo(path)
     if sr != rate:
         from scipy.signal import resample_poly
 
@@ -63,7 +65,11 @@ def play(notes, kit: SampleKit, frames: int, rate: int) -> np.ndarray:
         if start >= frames or note.pitch not in gains:
             continue
         path, gain = gains[note.pitch]
-        hit = load_sample(path, rate)
+        try:
+            hit = load_sample(path, rate)
+        except AudioError as exc:  # a damaged install: say which file, and what puts it right
+            raise TastemakerError(f"The {kit.name} drum kit's sample {path} {exc.problem} Reinstall the package it "
+                                  "came with (scripts/setup.sh installs it).") from None
         length = min(len(hit), frames - start)
         if note.pitch == OPEN_HAT and len(closing):
             later = closing[closing > start]

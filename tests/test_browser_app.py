@@ -83,6 +83,18 @@ def test_the_taste_panel_shows_the_songs_and_one_can_be_removed(app_url, browser
     page.close()
 
 
+# Every toast the page shows, kept in window.__toasts (Chainlit's toasts are sonner's, gone after 4 s).
+RECORD_TOASTS = """
+window.__toasts = [];
+new MutationObserver(() => {
+  for (const toast of document.querySelectorAll('[data-sonner-toast]')) {
+    const text = toast.textContent || '';
+    if (text && !window.__toasts.includes(text)) window.__toasts.push(text);
+  }
+}).observe(document, {childList: true, subtree: true, characterData: true});
+"""
+
+
 def test_a_fresh_library_shows_its_build_and_a_search_says_how_far(browser, tmp_path):
     """A new data directory: the built-in library builds in the background, shown beside the chat."""
     import os
@@ -92,9 +104,11 @@ def test_a_fresh_library_shows_its_build_and_a_search_says_how_far(browser, tmp_
     proc, url = start_app(dict(os.environ, TASTEMAKER_HOME=str(tmp_path / "fresh-home"), CI="true"))
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})  # room for the task list beside the chat
+        page.add_init_script(RECORD_TOASTS)  # a toast shows for 4 s: a busy CI machine's test could look too late
         page.goto(url)
         page.wait_for_selector("#chat-input", timeout=30000)
-        page.get_by_text("Getting your music library ready").first.wait_for(timeout=60000)  # said on arrival
+        page.wait_for_function(  # said on arrival
+            "() => (window.__toasts || []).some(t => t.includes('Getting your music library ready'))", timeout=60000)
         reply = say(page, "search the library for Bach chorales", 0)
         assert "still building your music library" in reply.inner_text()
         page.get_by_text("building your music library:").filter(visible=True).first.wait_for(timeout=60000)  # live

@@ -763,8 +763,8 @@ class _Writer:
     def gain(self, bar: int) -> float:
         """The section's level (the final chorus the biggest) on the piece's energy."""
         kind = self.section_of_bar[bar]
-        g = form.FINAL_CHORUS_GAIN if kind == "chorus" and self.section_start[bar] == self.final_chorus else \
-            form.SECTION_GAIN[kind]
+        gains, final = form.STYLE_SECTION_GAIN.get(self.arr.primary, (form.SECTION_GAIN, form.FINAL_CHORUS_GAIN))
+        g = final if kind == "chorus" and self.section_start[bar] == self.final_chorus else gains[kind]
         return g * (0.8 + 0.3 * self.arr.energy)
 
     def velocity(self, base: float, bar: int, step: int | None = None) -> int:

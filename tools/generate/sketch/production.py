@@ -168,6 +168,8 @@ def strip_for(role: str, program: int, drive: float, style: str, primary: str, s
             strip = replace(strip, eq=strip.eq + ROCK_RHYTHM_EQ)
     if 40 <= program <= 51 or 60 <= program <= 71:  # strings and winds: tame the upper mids, more hall
         strip = replace(strip, eq=(("peak", 2600, -4.0, 0.7), ("high_shelf", 7000, -2.0, 0.7)))
+    if primary == "classical" and role != "drums":  # an orchestra's players keep their dynamics (form.STYLE_SECTION_GAIN)
+        strip = replace(strip, compress=None)
     if send is not None:
         strip = replace(strip, reverb_send=send)
     if primary in DEEP_SENDS:

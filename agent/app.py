@@ -29,6 +29,7 @@ from agent.session import AudioResult, GenreChart, LoopChart, Reporter, TastePan
 from agent.study_web import install_on_chainlit
 from agent.web import branding, guard, identity, reloads
 from agent.web.sessions import REGISTRY
+from tools.errors import AudioError
 from tools.settings import get_settings
 
 guard.install()  # the session layer, defended (agent/web): before Chainlit serves anything
@@ -98,8 +99,7 @@ def elements_for(reply: Reply) -> list:
         elif isinstance(item, AudioResult):
             elements.append(cl.Audio(name=item.title, path=item.path, display="inline"))
             if item.generation_id:  # a piece: a glance at its waveform, spectrogram and what it sounds like
-                elements.append(picture(f"{item.title} (picture)",
-                                        pictures.piece_thumbnail(item.path, item.heard, item.title), "large"))
+                elements.append(piece_picture(item))
             if item.midi_path and Path(item.midi_path).is_file():  # a sketch piece's notes, to take into a DAW
                 name = re.sub(r"[^\w -]+", "", item.title).strip() or "piece"  # 'g1: jazz' -> 'g1 jazz.mid'
                 elements.append(cl.File(name=f"{name}.mid", path=item.midi_path, mime="audio/midi", display="inline"))
@@ -108,6 +108,16 @@ def elements_for(reply: Reply) -> list:
         elif isinstance(item, TastePanel):
             elements.append(taste_panel(item))
     return elements
+
+
+def piece_picture(item: AudioResult) -> cl.Image | cl.Text:
+    """The piece's picture, or one line saying why there is none (its file damaged or gone), never a traceback."""
+    try:
+        figure = pictures.piece_thumbnail(item.path, item.heard, item.title)
+    except AudioError as exc:
+        return cl.Text(name=f"{item.title} (no picture)", display="inline",
+                       content=f"No picture of {item.title}: {AudioError(exc.path, exc.problem)}")  # no upload advice
+    return picture(f"{item.title} (picture)", figure, "large")
 
 
 def picture(name: str, figure, size: str) -> cl.Image:

@@ -17,7 +17,7 @@ from typing import Any
 from agent.session import AudioResult, GeneratedPiece, LoopChart, Session
 from tools.contracts import Generation, Style, TasteProfile, Track
 from tools.errors import TastemakerError
-from tools.generate.request import (GenerationRequest, MusicAsk, MusicChange, fit_candidates, fit_key, fit_seconds,
+from tools.generate.request import (KEYS_LOOK_LIKE, GenerationRequest, MusicAsk, MusicChange, fit_candidates, fit_key, fit_seconds,
                                     fit_tempo, next_seed)
 from tools.language.style import describe as describe_style
 from tools.settings import get_settings
@@ -523,7 +523,9 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
     notes += tempo_notes + _stand_ins(change.said or "")
     key, mode = fit_key(change.key, change.mode)
     if change.key and not key:
-        notes.append(f"'{change.key}' is not a key I know (try 'D', 'F#' or 'Bb')")
+        made_key = _key_of(piece.generation)[0]
+        kept = f", so the key stays {made_key}" if made_key else ""
+        notes.append(f"'{change.key}' is not a key I know ({KEYS_LOOK_LIKE}){kept}")
     if change.different:  # a fresh take: far seed, no borrowed score, the other mode, a new pace
         seed = next_seed(base_seed, DIFFERENT_STEP)
         made_mode = _key_of(piece.generation)[1]

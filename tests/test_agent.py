@@ -303,6 +303,17 @@ def test_the_reply_quotes_the_rap_hook_and_the_arrangers_notes():
 
 
 @needs_generate
+def test_a_key_that_is_no_key_is_said_with_what_keys_look_like():
+    """'make g1 in the key of Z' made a take without a word about Z."""
+    agent = ChatAgent()
+    agent.send("make me a 4 second rock track in A minor")
+    again = agent.send("make g1 in the key of Z")
+    assert "'Z' is not a key I know (keys look like C, F# minor or B flat major), so the key stays A" in again.text
+    assert agent.session.pieces["g2"].generation.conditioning["key"] == "A minor"
+    new = agent.send("make a 4 second jazz piece in the key of Z")
+    assert "'Z' is not a key I know (keys look like C, F# minor or B flat major), so the style chose one" in new.text
+
+
 def test_refine_before_anything_was_made():
     agent = ChatAgent()
     assert "nothing to refine" in agent.send("another one").text

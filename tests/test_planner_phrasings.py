@@ -338,6 +338,14 @@ def test_a_key_alone_changes_the_piece_the_chat_suggested_it_for(planner):
         ("generate_music", {"description": "in D minor", "key": "D", "mode": "minor"})]  # nothing made yet: make it
 
 
+def test_a_key_that_is_no_key_is_kept_so_that_the_reply_can_say_so(planner):
+    """'make g1 in the key of Z' made a take without a word about Z (the Z was dropped)."""
+    for text in ("make g1 in the key of Z", "in the key of Z", "in the key of D"):
+        calls = plan(planner, MADE, text)[0]
+        assert calls == [("refine_music", {"said": text, "key": text[-1], "generation_id": "g1"})], text
+    assert plan(planner, [], "make a rock song in the key of Z")[0][0][1]["key"] == "Z"
+
+
 def test_not_feeling_it_is_a_dislike(planner):
     for text in ("hmm not really feeling it", "im not feeling this", "not digging it"):  # were not understood
         assert plan(planner, MADE, text)[0] == [("record_feedback", {"liked": False, "generation_id": "g1"})], text

@@ -256,7 +256,8 @@ _KEY = re.compile(r"\b(?:in(?: the)?(?: key of)?|key of|to)\s+([a-g])(?:\s*(#|â™
                   r"for|now|this|instead|then|too|major|minor)\b))", re.IGNORECASE)
 _MODE = re.compile(r"\b(major|minor)\b(?:\s+key|\s+mode|\s+scale)?")
 # 'in H minor': a letter that names no key, kept so that the reply can say so (it was dropped, leaving 'minor')
-_NOT_A_KEY = re.compile(r"\bin\s+([h-z])\s+(?:major|minor)\b", re.IGNORECASE)
+# and 'in the key of Z'
+_NOT_A_KEY = re.compile(r"\bin\s+([h-z])\s+(?:major|minor)\b|\bkey\s+of\s+([h-z])\b(?!')", re.IGNORECASE)
 _COUNT = r"(\d+|one|two|three|four|five|six|seven|eight|a couple of|a few)"
 # "3 versions", and "3 rock songs": several pieces from one request are its candidates, each one shown
 _CANDIDATES = re.compile(r"\b" + _COUNT + r"\s+(?:candidates?|versions?|options?|variations?|takes?|"
@@ -412,7 +413,7 @@ def _read_key(original: str, low: str, slots: Slots) -> str:
         low = low.replace(m.group(0).lower(), " , ", 1)
         break
     if slots.key is None and (m := _NOT_A_KEY.search(text)):
-        slots.key = m.group(1).upper()  # not a key: the reply says so and the style chooses one
+        slots.key = (m.group(1) or m.group(2)).upper()  # not a key: the reply says so and the style chooses one
         slots.reasons["key"] = f"'{m.group(0).strip()}'"
     if slots.mode is None and (m := _MODE.search(low)):
         slots.mode = m.group(1)

@@ -648,6 +648,8 @@ def explain(result: dict[str, Any]) -> str:
         facts.append(f"energy {result['energy']:.1f} of 1")
     if facts:
         lines.append("It plays at " + ", ".join(facts) + ".")
+    if result.get("why"):  # the why of each choice, not only the what
+        lines.append("Why: " + ". ".join(w[:1].upper() + w[1:] for w in result["why"]) + ".")
     lines.append(f"The prompt was: \"{result['prompt']}\".")
     if result.get("attempts"):
         best: dict[int, dict] = {}  # each round's best candidate

@@ -29,6 +29,9 @@ NEED_TWO_SONGS = ("To blend songs I need at least two of them: attach the songs 
                   "(wav, flac, ogg or mp3) and say 'blend these'.")
 NEED_REFERENCE = "Similar to what? Attach a song, or make something first, and I'll find pieces that sound like it."
 NOTHING_TO_RATE = "Thanks! There's nothing I've made yet for you to rate, though. Ask me to make something first."
+# 'meh' or 'I don't like it' as the first words: no thanks for a dislike of nothing
+NOTHING_TO_DISLIKE = ("I haven't made anything yet, so there's nothing to dislike. Shall I make something? Say what "
+                      "you'd like ('a calm piano piece', 'upbeat funk at 120 bpm').")
 NOTHING_TO_ADD = "There's nothing to add yet: attach a song, or ask me to make something, then say 'add it to my library'."
 NOTHING_TO_REFINE = (
     "There's nothing to refine yet. Ask me to make something first, e.g. 'make me a rock track', "

@@ -386,7 +386,7 @@ class OfflinePlanner(BaseChatModel):
                 said = reading.text if slots.names_music() or slots.is_change() else ""
                 return self._call("taste_profile", {"text": said, "upload_ids": ids})
             if not ctx.pieces:
-                return answers.NOTHING_TO_RATE
+                return answers.NOTHING_TO_RATE if slots.liked else answers.NOTHING_TO_DISLIKE
             piece = ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
             if not slots.liked and piece == ctx.disliked_before and not (slots.is_change() or slots.names_music()):
                 # 'meh', then 'not quite': noted once already; the same thanks again would go nowhere

@@ -346,6 +346,15 @@ def test_a_key_that_is_no_key_is_kept_so_that_the_reply_can_say_so(planner):
     assert plan(planner, [], "make a rock song in the key of Z")[0][0][1]["key"] == "Z"
 
 
+def test_a_first_dislike_before_anything_is_made_offers_to_make_something(planner):
+    """'meh' as the first message answered 'Thanks!'."""
+    for text in ("meh", "I don't like it", "not my thing", "nah"):
+        calls, reply = plan(planner, [], text)
+        assert calls == [] and reply.startswith("I haven't made anything yet") and "Shall I make something?" in reply
+        assert "Thanks" not in reply and "\n" not in reply, text
+    assert plan(planner, [], "I love it")[1].startswith("Thanks!")  # a like of nothing is still thanked
+
+
 def test_not_feeling_it_is_a_dislike(planner):
     for text in ("hmm not really feeling it", "im not feeling this", "not digging it"):  # were not understood
         assert plan(planner, MADE, text)[0] == [("record_feedback", {"liked": False, "generation_id": "g1"})], text

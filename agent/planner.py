@@ -324,6 +324,8 @@ class OfflinePlanner(BaseChatModel):
             return answers.RENAME
         if re.search(I.DELETE, reading.corrected):
             return answers.DELETE
+        if slots.quieter and not (slots.is_change() or slots.names_music() or slots.different):
+            return answers.QUIETER  # the loudness alone: the player's, not a calmer and slower take
         if intent == I.PLAYBACK:
             return answers.VOLUME if re.search(I.VOLUME, reading.corrected) else answers.PLAYBACK
         if intent == I.DOWNLOAD:

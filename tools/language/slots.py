@@ -56,6 +56,7 @@ class Slots:
     like_last: bool = False  # 'more like this'
     levels: dict[str, float] = field(default_factory=dict)  # a part turned up or down, dB by role: {'lead': 4.0}
     fade_out: bool = False  # 'fade it out at the end'
+    quieter: bool = False  # 'quieter', 'not so loud' of the whole piece: the player's volume (all levelled alike)
     audience: str | None = None  # who the music is for, as said ('grandma' in 'something my grandma would like')
     themes: list[str] = field(default_factory=list)
     reasons: dict[str, str] = field(default_factory=dict)  # why each label was read ('jazzy', 'similar 0.71')
@@ -93,7 +94,7 @@ class Slots:
             out.add(("energy", "up" if self.energy_delta > 0 else "down"))
         if self.liked is not None:
             out.add(("liked", "yes" if self.liked else "no"))
-        out |= {(name, "yes") for name in ("different", "like_last", "fade_out") if getattr(self, name)}
+        out |= {(name, "yes") for name in ("different", "like_last", "fade_out", "quieter") if getattr(self, name)}
         out |= {("level", f"{role} {'up' if db > 0 else 'down'}") for role, db in self.levels.items()}
         return out
 
@@ -221,7 +222,7 @@ ENERGY_CHANGES = {
     "more energetic": 0.25, "more energy": 0.25, "more intense": 0.25, "more upbeat": 0.25, "more lively": 0.25,
     "punchier": 0.2, "heavier": 0.2, "harder": 0.2, "wilder": 0.2, "more power": 0.25, "pump it up": 0.25,
     "louder": 0.2, "less energetic": -0.25, "less energy": -0.25, "less intense": -0.25, "calmer": -0.25,
-    "softer": -0.2, "quieter": -0.2, "gentler": -0.2, "more relaxed": -0.25, "more chill": -0.25, "chiller": -0.25,
+    "softer": -0.2, "gentler": -0.2, "more relaxed": -0.25, "more chill": -0.25, "chiller": -0.25,
     "more mellow": -0.2, "mellower": -0.2, "more calm": -0.25, "less busy": -0.2, "tone it down": -0.2,
     # 'that's too loud' of the whole piece ('the drums are too loud' is read first, as less drums)
     "too loud": -0.2, "too busy": -0.2, "too intense": -0.25, "too much": -0.2, "too quiet": 0.2, "too soft": 0.2,
@@ -281,6 +282,9 @@ _LESS = re.compile(r"\b(less|fewer|quieter|softer|not so much|not as much|not (?
 _L_BEFORE = r"([a-z&'][a-z&'-]*(?:\s+[a-z&'-]+)?)"  # one or two words just before a change word
 _TOO = re.compile(r"\b(?:the\s+)?" + _L_BEFORE + r"\s+(?:is|are|'s|was|were)\s+(?:way\s+|a bit\s+|much\s+)?too\s+"
                   r"(loud|much|strong|busy|quiet|soft|weak)\b")
+# the whole piece quieter ('quieter', 'less loud'; understand reads 'not so loud' as 'quieter'): its loudness, which
+# mastering sets alike for every piece (-14 LUFS), so the player's volume; 'softer' and 'gentler' are a mood
+_QUIETER = re.compile(r"\b(?:quieter|less loud|lower the volume|turn the volume down)\b")
 _AFTER = re.compile(r"\b(?:the\s+)?" + _L_BEFORE + r"\s+(louder|quieter|softer|up|down|lower|higher)\b")
 # 'not into', 'not a fan of', 'no fan of': a dislike said the other way round ('I'm not really into jazz')
 _NOT_INTO = (r"not\s+(?:really\s+|much\s+|too\s+|that\s+|very\s+|big\s+)?(?:into|a\s+(?:big\s+|huge\s+)?fan\s+of|"
@@ -549,6 +553,10 @@ def _read_changes(low: str, slots: Slots) -> str:
             else:
                 _add_more(slots, label, sign(m), m.group(0).strip())
             low = _blank(low, m)
+    if m := _QUIETER.search(low):  # after the parts: 'make the drums quieter' is less drums
+        slots.quieter = True
+        slots.reasons["quieter"] = f"'{m.group(0).strip()}'"
+        low = _QUIETER.sub(" , ", low)
     for phrase, delta in sorted(ENERGY_CHANGES.items(), key=lambda kv: -len(kv[0])):
         if re.search(rf"\b{phrase}\b", low):
             slots.energy_delta = round((slots.energy_delta or 0.0) + delta, 3)

@@ -249,6 +249,8 @@ async def start() -> None:
     agent = new_agent()
     cut = reloads.CUT_OFF.take(agent.session.user)
     if cut is not None:  # this person's last page went away mid-turn (a reload): say so, not an empty page
+        # the words stay here, on the server: the button's payload is only shown, never trusted (make_again)
+        cl.user_session.set("again", cut.words or None)
         again = [cl.Action(name="make_again", label="Make it again", icon="refresh-cw",
                            payload={"words": cut.words})] if cut.words else []
         await cl.Message(content=reloads.told(cut, history.login_enabled()), actions=again).send()
@@ -342,14 +344,24 @@ async def resume(thread) -> None:
 
 @cl.action_callback("make_again")
 async def make_again(action: cl.Action) -> None:
-    """The request a reload cut off, sent again as the person's own message."""
+    """The request a reload cut off, sent again as the person's own message.
+
+    A client can send any payload under this name (another person's words, a huge string, a list), at any time:
+    what runs is only what this session was offered (kept server-side by start), once, and not while a turn runs."""
     agent: ChatAgent | None = cl.user_session.get("agent")
-    words = str((action.payload or {}).get("words", "")).strip()[:2000]
-    if agent is None or not words:
+    words = cl.user_session.get("again")
+    if agent is None or not isinstance(words, str) or not words.strip() or turn_running():
         return
-    await action.remove()  # once: a second press would make it twice
+    cl.user_session.set("again", None)  # once: a second press (or a replay) would make it twice
+    await action.remove()
     await cl.Message(content=words, type="user_message").send()
     as_a_turn(answer(agent, words))
+
+
+def turn_running() -> bool:
+    """Whether this session is making something now (answer() marks its turn; the page's own start-up task, which
+    Chainlit also calls the session's current task, is not a turn)."""
+    return cl.user_session.get("turn") is not None
 
 
 async def _button(action: cl.Action) -> None:

@@ -137,7 +137,7 @@ async def taste_forget(action: cl.Action) -> None:
 
     agent = cl.user_session.get("agent") or new_agent()
     user = agent.session.user
-    key = str(action.payload.get("key", ""))
+    key = str(payload_of(action).get("key", ""))
     song = next((s for s in taste_songs(user) if s.key == key), None)  # only this person's own songs
     if song is None:
         await cl.Message(content="That song is no longer part of your taste.").send()
@@ -358,6 +358,14 @@ async def make_again(action: cl.Action) -> None:
     as_a_turn(answer(agent, words))
 
 
+BUSY = "I'm still making the last one: wait for it, or press stop first, then press the button again."
+
+
+def payload_of(action: cl.Action) -> dict:
+    """An action's payload as the client sent it, which may be anything: a dict, else nothing."""
+    return action.payload if isinstance(action.payload, dict) else {}
+
+
 def turn_running() -> bool:
     """Whether this session is making something now (answer() marks its turn; the page's own start-up task, which
     Chainlit also calls the session's current task, is not a turn)."""
@@ -368,7 +376,10 @@ async def _button(action: cl.Action) -> None:
     agent: ChatAgent | None = cl.user_session.get("agent")
     if agent is None:
         return
-    text = button_words(action.name, (action.payload or {}).get("piece"), agent.session.pieces)
+    if turn_running():  # an older piece's button pressed while a piece is being made: one turn at a time
+        await cl.Message(content=BUSY).send()
+        return
+    text = button_words(action.name, payload_of(action).get("piece"), agent.session.pieces)
     await cl.Message(content=text, type="user_message").send()
     as_a_turn(answer(agent, text))
 

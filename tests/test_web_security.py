@@ -471,3 +471,51 @@ def test_a_forged_make_again_payload_runs_nothing_it_was_not_offered(monkeypatch
     got, messages = run(scenario("make me a 20 second jazz piece"))  # offered: those words, once
     assert got == ["make me a 20 second jazz piece"] and len(messages) == 1
     assert messages[0][1]["output"] == "make me a 20 second jazz piece"
+
+
+def test_forged_button_payloads_are_answered_and_a_button_waits_for_the_turn_in_progress(monkeypatch):
+    """The piece buttons and the taste panel's remove button take payloads from the client too: a list, None or
+    another chat's piece is no server error; an older piece's button pressed while a piece is being made starts no
+    second turn on the same chat."""
+    import uuid
+
+    import chainlit as cl
+    from chainlit.context import init_ws_context
+    from chainlit.session import WebsocketSession
+
+    from agent import app
+    from agent.graph import ChatAgent
+
+    ran: list[str] = []
+
+    async def answered(agent, text, uploads=()):
+        ran.append(text)
+
+    monkeypatch.setattr(app, "answer", answered)
+
+    async def scenario(turn: tuple | None) -> list:
+        sent: list = []
+        session = WebsocketSession(id=str(uuid.uuid4()), socket_id="socket-1",
+                                   emit=lambda *a: sent.append(a) or asyncio.sleep(0),
+                                   emit_call=lambda *a: asyncio.sleep(0), user_env={}, client_type="webapp")
+        init_ws_context(session)
+        cl.user_session.set("agent", ChatAgent(user=f"guest-{uuid.uuid4().hex[:8]}"))
+        cl.user_session.set("turn", turn)
+        for payload in (["g1"], None, "g1", {"piece": ["g1"]}, {"piece": "g99"}):
+            action = cl.Action(name="another", payload={})
+            action.payload = payload
+            await app._button(action)
+            if session.current_task is not None:
+                await session.current_task
+            forget = cl.Action(name="taste_forget", payload={})
+            forget.payload = payload
+            await app.taste_forget(forget)
+        return [a[1]["output"] for a in sent if a and a[0] == "new_message"]
+
+    said = run(scenario(None))
+    assert ran == ["another one"] * 5  # the piece in hand, whatever the payload said
+    assert said.count("That song is no longer part of your taste.") == 5
+    ran.clear()
+    said = run(scenario(("make me a rock piece", ())))  # a typed request is being made
+    assert ran == [] and said.count(app.BUSY) == 5
+

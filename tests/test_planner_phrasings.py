@@ -844,6 +844,8 @@ def test_quieter_is_the_players_volume_not_a_calmer_slower_take(planner):
     from agent.compose import _stand_ins
 
     assert any("is your player's volume" in note for note in _stand_ins("quieter and slower"))
+    assert plan(planner, ROCK, "that's too loud")[0][0][1]["energy_delta"] == -0.2  # too intense: a calmer take...
+    assert any("made it calmer" in note and "-14 LUFS" in note for note in _stand_ins("that's too loud"))  # ...said
 
 
 TAKE_AND_SLOWER = (tool_turn("generate_music", {"pieces": [{"id": "g1", "seconds": 8.0, "tempo": 131, "key": "A major",

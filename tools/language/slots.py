@@ -560,6 +560,8 @@ def _read_changes(low: str, slots: Slots) -> str:
     for phrase, delta in sorted(ENERGY_CHANGES.items(), key=lambda kv: -len(kv[0])):
         if re.search(rf"\b{phrase}\b", low):
             slots.energy_delta = round((slots.energy_delta or 0.0) + delta, 3)
+            if phrase == "too loud":  # read as too intense (a calmer take); the reply says what loudness is
+                slots.reasons["energy:too loud"] = "'too loud'"
             if phrase in COMPARATIVES:
                 _add_more(slots, COMPARATIVES[phrase], CHANGE_STEP, phrase)
             low = re.sub(rf"\b{phrase}\b", " , ", low)

@@ -161,8 +161,8 @@ VOLUME = ("The volume is your player's (its slider, or your device's keys): ever
           "same loudness, -14 LUFS, as streaming services play music. If you meant more drive, say 'more energetic' "
           "or 'calmer'.")
 QUIETER = ("How loud a piece plays is your player's volume (its slider, or your device's keys): every piece I make is "
-           "levelled alike, to -14 LUFS, as streaming services play music, so that is where to turn it down. If you meant gentler "
-           "music, say 'softer' or 'calmer' (a calmer take also runs a little slower).")
+           "levelled alike, to -14 LUFS, as streaming services play music, so that is where to turn it down. If you "
+           "meant gentler music, say 'softer' or 'calmer' (a calmer take also runs a little slower).")
 LOOP = ("I can't put a piece on repeat myself: the player does that. In the browser, right-click the player under the "
         "piece and tick 'Loop'; in the terminal chat, open the file after ♪ in a player with repeat on. For music that "
         "keeps coming without repeating, say 'a station like it': it plays new pieces like this one, on and on. "

@@ -17,8 +17,8 @@ from typing import Any
 from agent.session import AudioResult, GeneratedPiece, LoopChart, Session
 from tools.contracts import Generation, Style, TasteProfile, Track
 from tools.errors import TastemakerError
-from tools.generate.request import (KEYS_LOOK_LIKE, GenerationRequest, MusicAsk, MusicChange, fit_candidates, fit_key, fit_seconds,
-                                    fit_tempo, next_seed)
+from tools.generate.request import (KEYS_LOOK_LIKE, GenerationRequest, MusicAsk, MusicChange, fit_candidates,
+                                    fit_key, fit_seconds, fit_tempo, next_seed)
 from tools.language.style import describe as describe_style
 from tools.settings import get_settings
 

@@ -29,6 +29,9 @@ NEED_TWO_SONGS = ("To blend songs I need at least two of them: attach the songs 
                   "(wav, flac, ogg or mp3) and say 'blend these'.")
 NEED_REFERENCE = "Similar to what? Attach a song, or make something first, and I'll find pieces that sound like it."
 NOTHING_TO_RATE = "Thanks! There's nothing I've made yet for you to rate, though. Ask me to make something first."
+# 'meh' or 'I don't like it' as the first words: no thanks for a dislike of nothing
+NOTHING_TO_DISLIKE = ("I haven't made anything yet, so there's nothing to dislike. Shall I make something? Say what "
+                      "you'd like ('a calm piano piece', 'upbeat funk at 120 bpm').")
 NOTHING_TO_ADD = "There's nothing to add yet: attach a song, or ask me to make something, then say 'add it to my library'."
 NOTHING_TO_REFINE = (
     "There's nothing to refine yet. Ask me to make something first, e.g. 'make me a rock track', "
@@ -157,6 +160,9 @@ PLAYBACK = ("Nothing is playing from me: each piece plays in the player under it
 VOLUME = ("The volume is your player's (its slider, or your device's keys): every piece I make is mastered to the "
           "same loudness, -14 LUFS, as streaming services play music. If you meant more drive, say 'more energetic' "
           "or 'calmer'.")
+QUIETER = ("How loud a piece plays is your player's volume (its slider, or your device's keys): every piece I make is "
+           "levelled alike, to -14 LUFS, as streaming services play music, so that is where to turn it down. If you "
+           "meant gentler music, say 'softer' or 'calmer' (a calmer take also runs a little slower).")
 LOOP = ("I can't put a piece on repeat myself: the player does that. In the browser, right-click the player under the "
         "piece and tick 'Loop'; in the terminal chat, open the file after ♪ in a player with repeat on. For music that "
         "keeps coming without repeating, say 'a station like it': it plays new pieces like this one, on and on. "
@@ -648,6 +654,8 @@ def explain(result: dict[str, Any]) -> str:
         facts.append(f"energy {result['energy']:.1f} of 1")
     if facts:
         lines.append("It plays at " + ", ".join(facts) + ".")
+    if result.get("why"):  # the why of each choice, not only the what
+        lines.append("Why: " + ". ".join(w[:1].upper() + w[1:] for w in result["why"]) + ".")
     lines.append(f"The prompt was: \"{result['prompt']}\".")
     if result.get("attempts"):
         best: dict[int, dict] = {}  # each round's best candidate

@@ -29,6 +29,7 @@ from agent.session import AudioResult, GenreChart, LoopChart, Reporter, TastePan
 from agent.study_web import install_on_chainlit
 from agent.web import branding, guard, identity, reloads
 from agent.web.sessions import REGISTRY
+from tools.errors import AudioError
 from tools.settings import get_settings
 
 guard.install()  # the session layer, defended (agent/web): before Chainlit serves anything
@@ -98,8 +99,7 @@ def elements_for(reply: Reply) -> list:
         elif isinstance(item, AudioResult):
             elements.append(cl.Audio(name=item.title, path=item.path, display="inline"))
             if item.generation_id:  # a piece: a glance at its waveform, spectrogram and what it sounds like
-                elements.append(picture(f"{item.title} (picture)",
-                                        pictures.piece_thumbnail(item.path, item.heard, item.title), "large"))
+                elements.append(piece_picture(item))
             if item.midi_path and Path(item.midi_path).is_file():  # a sketch piece's notes, to take into a DAW
                 name = re.sub(r"[^\w -]+", "", item.title).strip() or "piece"  # 'g1: jazz' -> 'g1 jazz.mid'
                 elements.append(cl.File(name=f"{name}.mid", path=item.midi_path, mime="audio/midi", display="inline"))
@@ -108,6 +108,16 @@ def elements_for(reply: Reply) -> list:
         elif isinstance(item, TastePanel):
             elements.append(taste_panel(item))
     return elements
+
+
+def piece_picture(item: AudioResult) -> cl.Image | cl.Text:
+    """The piece's picture, or one line saying why there is none (its file damaged or gone), never a traceback."""
+    try:
+        figure = pictures.piece_thumbnail(item.path, item.heard, item.title)
+    except AudioError as exc:
+        return cl.Text(name=f"{item.title} (no picture)", display="inline",
+                       content=f"No picture of {item.title}: {AudioError(exc.path, exc.problem)}")  # no upload advice
+    return picture(f"{item.title} (picture)", figure, "large")
 
 
 def picture(name: str, figure, size: str) -> cl.Image:
@@ -127,7 +137,7 @@ async def taste_forget(action: cl.Action) -> None:
 
     agent = cl.user_session.get("agent") or new_agent()
     user = agent.session.user
-    key = str(action.payload.get("key", ""))
+    key = str(payload_of(action).get("key", ""))
     song = next((s for s in taste_songs(user) if s.key == key), None)  # only this person's own songs
     if song is None:
         await cl.Message(content="That song is no longer part of your taste.").send()
@@ -239,6 +249,8 @@ async def start() -> None:
     agent = new_agent()
     cut = reloads.CUT_OFF.take(agent.session.user)
     if cut is not None:  # this person's last page went away mid-turn (a reload): say so, not an empty page
+        # the words stay here, on the server: the button's payload is only shown, never trusted (make_again)
+        cl.user_session.set("again", cut.words or None)
         again = [cl.Action(name="make_again", label="Make it again", icon="refresh-cw",
                            payload={"words": cut.words})] if cut.words else []
         await cl.Message(content=reloads.told(cut, history.login_enabled()), actions=again).send()
@@ -332,21 +344,42 @@ async def resume(thread) -> None:
 
 @cl.action_callback("make_again")
 async def make_again(action: cl.Action) -> None:
-    """The request a reload cut off, sent again as the person's own message."""
+    """The request a reload cut off, sent again as the person's own message.
+
+    A client can send any payload under this name (another person's words, a huge string, a list), at any time:
+    what runs is only what this session was offered (kept server-side by start), once, and not while a turn runs."""
     agent: ChatAgent | None = cl.user_session.get("agent")
-    words = str((action.payload or {}).get("words", "")).strip()[:2000]
-    if agent is None or not words:
+    words = cl.user_session.get("again")
+    if agent is None or not isinstance(words, str) or not words.strip() or turn_running():
         return
-    await action.remove()  # once: a second press would make it twice
+    cl.user_session.set("again", None)  # once: a second press (or a replay) would make it twice
+    await action.remove()
     await cl.Message(content=words, type="user_message").send()
     as_a_turn(answer(agent, words))
+
+
+BUSY = "I'm still making the last one: wait for it, or press stop first, then press the button again."
+
+
+def payload_of(action: cl.Action) -> dict:
+    """An action's payload as the client sent it, which may be anything: a dict, else nothing."""
+    return action.payload if isinstance(action.payload, dict) else {}
+
+
+def turn_running() -> bool:
+    """Whether this session is making something now (answer() marks its turn; the page's own start-up task, which
+    Chainlit also calls the session's current task, is not a turn)."""
+    return cl.user_session.get("turn") is not None
 
 
 async def _button(action: cl.Action) -> None:
     agent: ChatAgent | None = cl.user_session.get("agent")
     if agent is None:
         return
-    text = button_words(action.name, (action.payload or {}).get("piece"), agent.session.pieces)
+    if turn_running():  # an older piece's button pressed while a piece is being made: one turn at a time
+        await cl.Message(content=BUSY).send()
+        return
+    text = button_words(action.name, payload_of(action).get("piece"), agent.session.pieces)
     await cl.Message(content=text, type="user_message").send()
     as_a_turn(answer(agent, text))
 

@@ -17,8 +17,8 @@ from typing import Any
 from agent.session import AudioResult, GeneratedPiece, LoopChart, Session
 from tools.contracts import Generation, Style, TasteProfile, Track
 from tools.errors import TastemakerError
-from tools.generate.request import (GenerationRequest, MusicAsk, MusicChange, fit_candidates, fit_key, fit_seconds,
-                                    fit_tempo, next_seed)
+from tools.generate.request import (KEYS_LOOK_LIKE, GenerationRequest, MusicAsk, MusicChange, fit_candidates,
+                                    fit_key, fit_seconds, fit_tempo, next_seed)
 from tools.language.style import describe as describe_style
 from tools.settings import get_settings
 
@@ -523,7 +523,9 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
     notes += tempo_notes + _stand_ins(change.said or "")
     key, mode = fit_key(change.key, change.mode)
     if change.key and not key:
-        notes.append(f"'{change.key}' is not a key I know (try 'D', 'F#' or 'Bb')")
+        made_key = _key_of(piece.generation)[0]
+        kept = f", so the key stays {made_key}" if made_key else ""
+        notes.append(f"'{change.key}' is not a key I know ({KEYS_LOOK_LIKE}){kept}")
     if change.different:  # a fresh take: far seed, no borrowed score, the other mode, a new pace
         seed = next_seed(base_seed, DIFFERENT_STEP)
         made_mode = _key_of(piece.generation)[1]
@@ -685,5 +687,94 @@ def explain_music(session: Session, generation_id: str | None = None) -> dict[st
         out["said"] = first.request.prompt
     if piece.refined_from:
         out |= {"refined_from": piece.refined_from, "change": piece.change}
+    out["why"] = _why(session, piece, out)
     return out
+
+
+def _changed_by(session: Session, chain: list[GeneratedPiece], value) -> str:
+    """The latest change in a piece's line that moved `value` (its tempo, its key), said as what was asked."""
+    for p in chain:
+        parent = session.pieces.get(p.refined_from or "")
+        if parent is not None and value(p) != value(parent):
+            return f"the change you asked of {parent.id}, \"{p.change}\"" if p.change else f"a new take on {parent.id}"
+    return ""
+
+
+def _why(session: Session, piece: GeneratedPiece, shown: dict[str, Any]) -> list[str]:
+    """Why the piece plays as it does: which words, which uploaded song or taste, or the style's own habit set
+    its genres, tempo, key and mode, and instruments. Read from what is kept per piece: the first words and each
+    change since (through the one parser), the loop's taste, the reference the engine borrowed from."""
+    from tools.language import read_slots
+
+    g = piece.generation
+    style = g.style or Style()
+    chain = [piece]
+    while chain[-1].refined_from in session.pieces:
+        chain.append(session.pieces[chain[-1].refined_from])
+    reasons: dict[str, str] = {}
+    said = [shown.get("said") or ""] + [p.change or "" for p in reversed(chain) if p.refined_from]
+    for words in said:
+        if words.strip():
+            reasons |= {label: f"you said {why}" for label, why in read_slots(words).reasons.items()}
+    request = piece.request
+    songs = ", ".join(request.using) if isinstance(request, LoopRequest) and request.using else ""
+    taste = f"your songs ({songs})" if songs else "your taste" if isinstance(request, LoopRequest) else ""
+    reference = g.conditioning.get("reference") or {}
+    borrowed = ""
+    if reference:
+        source = str(reference.get("source") or "")
+        name = next((u.name for u in session.uploads.values() if u.path == source), Path(source).name)
+        borrowed = f"{name}, the song it follows"
+    primary = next(iter(style.genres), "")
+    why: list[str] = []
+
+    genres = [f"{genre} ({reasons[genre] if genre in reasons else reasons.get(f'more {genre}') or taste or 'chosen'})"
+              for genre in style.genres]
+    if genres:
+        why.append("genres: " + "; ".join(genres))
+    tempo = shown.get("tempo")
+    first = chain[-1]  # the piece as first asked: its words, taste or song set what no change since has moved
+    if tempo:
+        moved = _changed_by(session, chain, lambda p: round(_tempo_of(p.generation) or 0))
+        if moved:
+            because = moved
+        elif "tempo" in reasons and first.generation.style and first.generation.style.tempo:
+            because = reasons["tempo"]
+        elif taste and first.generation.style and first.generation.style.tempo:
+            because = f"the tempo of {taste}"
+        elif borrowed:
+            because = f"the tempo of {borrowed}"
+        else:
+            because = f"{primary or 'the style'}'s usual range" + (
+                f", placed by its energy ({style.energy:.1f} of 1)" if style.energy is not None else "")
+        why.append(f"tempo {tempo:.0f} BPM: {because}")
+    key = shown.get("key")
+    if key:
+        moved = _changed_by(session, chain, lambda p: _key_of(p.generation))
+        first_style = first.generation.style or Style()
+        if moved:
+            because = moved
+        elif "key" in reasons and first_style.key:
+            because = reasons["key"]
+        elif taste and first_style.key:
+            because = f"the key of {taste}"
+        elif borrowed:
+            because = f"the key of {borrowed}"
+        else:
+            sad = [m for m in ("sad", "dark") if m in first_style.moods]
+            happy = "happy" in first_style.moods
+            mode = _key_of(g)[1]
+            because = f"a key {primary or 'the style'} is often played in" + (
+                f", {mode} for the {' and '.join(sad)} mood" if sad and mode == "minor"
+                else ", major for the happy mood" if happy and mode == "major" else "")
+        why.append(f"key {key}: {because}")
+    players = [p["name"] for p in g.conditioning.get("parts", [])]
+    asked = [i for i in style.instruments if i in reasons]
+    if players or asked:
+        line = "instruments: " + (", ".join(f"{i} ({reasons[i]})" for i in asked) + "; " if asked else "")
+        rest = [p for p in players if not any(i in p for i in asked)]
+        if rest:
+            line += f"{', '.join(rest)}: {primary or 'the style'}'s usual band" if primary else ", ".join(rest)
+        why.append(line.rstrip("; "))
+    return why
 

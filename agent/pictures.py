@@ -8,6 +8,7 @@ these are drawn in worker threads so that a picture never holds up the other cha
 from __future__ import annotations
 
 from io import BytesIO
+from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -41,18 +42,21 @@ def genre_chart(chart: GenreChart):
 
 
 def piece_thumbnail(path: str, heard: list[tuple[str, float]], title: str):
-    """A glance at a piece: its waveform (both channels when stereo), its spectrogram, and what it sounds like."""
+    """A glance at a piece: its waveform (both channels when stereo), its spectrogram, and what it sounds like.
+    A file that cannot be read is an AudioError naming it (its file name, not the server's folders)."""
     import librosa
-    import soundfile as sf
 
-    audio, sr = sf.read(path, dtype="float32", always_2d=True)
+    from tools.audio import read_stereo  # the one place that reads audio files
+
+    audio, sr = read_stereo(path, name=Path(path).name)
+    channels = 1 if np.array_equal(audio[:, 0], audio[:, 1]) else 2  # a mono file comes back in both channels
     mono = audio.mean(axis=1)
     fig = Figure(figsize=(6, 2.2))
     grid = fig.add_gridspec(2, 2, width_ratios=[3, 1.3], height_ratios=[1, 1.6], wspace=0.35, hspace=0.15)
     wave, spec, bars = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[:, 1])
     t = np.arange(len(mono)) / sr
     step = max(1, len(mono) // 4000)  # enough points to draw, not every sample
-    for channel, colour in zip(range(min(2, audio.shape[1])), (PURPLE, TEAL)):
+    for channel, colour in zip(range(channels), (PURPLE, TEAL)):
         wave.plot(t[::step], audio[::step, channel], color=colour, linewidth=0.5, alpha=0.8)
     wave.set_xlim(0, t[-1] if len(t) else 1)
     wave.set_ylim(-1, 1)

@@ -324,6 +324,8 @@ class OfflinePlanner(BaseChatModel):
             return answers.RENAME
         if re.search(I.DELETE, reading.corrected):
             return answers.DELETE
+        if slots.quieter and not (slots.is_change() or slots.names_music() or slots.different):
+            return answers.QUIETER  # the loudness alone: the player's, not a calmer and slower take
         if intent == I.PLAYBACK:
             return answers.VOLUME if re.search(I.VOLUME, reading.corrected) else answers.PLAYBACK
         if intent == I.DOWNLOAD:
@@ -386,7 +388,7 @@ class OfflinePlanner(BaseChatModel):
                 said = reading.text if slots.names_music() or slots.is_change() else ""
                 return self._call("taste_profile", {"text": said, "upload_ids": ids})
             if not ctx.pieces:
-                return answers.NOTHING_TO_RATE
+                return answers.NOTHING_TO_RATE if slots.liked else answers.NOTHING_TO_DISLIKE
             piece = ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
             if not slots.liked and piece == ctx.disliked_before and not (slots.is_change() or slots.names_music()):
                 # 'meh', then 'not quite': noted once already; the same thanks again would go nowhere

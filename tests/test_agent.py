@@ -303,6 +303,34 @@ def test_the_reply_quotes_the_rap_hook_and_the_arrangers_notes():
 
 
 @needs_generate
+def test_a_key_that_is_no_key_is_said_with_what_keys_look_like():
+    """'make g1 in the key of Z' made a take without a word about Z."""
+    agent = ChatAgent()
+    agent.send("make me a 4 second rock track in A minor")
+    again = agent.send("make g1 in the key of Z")
+    assert "'Z' is not a key I know (keys look like C, F# minor or B flat major), so the key stays A" in again.text
+    assert agent.session.pieces["g2"].generation.conditioning["key"] == "A minor"
+    new = agent.send("make a 4 second jazz piece in the key of Z")
+    assert "'Z' is not a key I know (keys look like C, F# minor or B flat major), so the style chose one" in new.text
+
+
+def test_why_did_you_make_it_like_that_says_why_not_only_what():
+    """'why did you make it like that?' said what was asked, not which words set the tempo, key and band."""
+    agent = ChatAgent()
+    agent.send("make me a 4 second sad jazzy piano piece at 90 bpm")
+    why = agent.send("why did you make it like that?")
+    assert why.tool_calls == [("explain_music", {"generation_id": "g1"})]
+    line = next(p for p in why.text.split("\n\n") if p.startswith("Why: "))
+    assert "jazz (you said 'jazzy')" in line and "Tempo 90 BPM: you said 'at 90'" in line
+    assert "minor for the sad mood" in line and "piano (you said 'piano')" in line and "jazz's usual band" in line
+    agent.send("faster")
+    line = next(p for p in agent.send("why did you make it like that?").text.split("\n\n") if p.startswith("Why: "))
+    assert 'BPM: the change you asked of g1, "faster"' in line and "'at 90'" not in line
+    agent.send("make me a 4 second rock track")
+    line = next(p for p in agent.send("why did you make it like that?").text.split("\n\n") if p.startswith("Why: "))
+    assert "BPM: rock's usual range" in line and "a key rock is often played in" in line
+
+
 def test_refine_before_anything_was_made():
     agent = ChatAgent()
     assert "nothing to refine" in agent.send("another one").text

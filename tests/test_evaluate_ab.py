@@ -93,3 +93,17 @@ def test_metrics_reads_intended_genres_from_the_generators_sidecars(tmp_path, ca
     text = capsys.readouterr().out
     assert "FAD (musicnn): 0.000" in text  # the same audio on both sides
     assert "piece.wav: wanted" not in text and "wanted jazz" in text and "alignment over 1 files" in text
+
+
+def test_metrics_of_a_file_that_is_not_there_names_it_in_one_line(tmp_path, capsys):
+    """`tastemaker metrics /nope.wav` printed the top-level usage and nothing about the file."""
+    missing = tmp_path / "nope.wav"
+    assert main(["metrics", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"tastemaker: '{missing}': no such file. Check the path and try again."
+    there = tmp_path / "song.wav"
+    there.write_bytes(b"RIFF")
+    assert main(["metrics", str(there)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "--generated DIR --reference DIR" in err and "usage" not in err
+

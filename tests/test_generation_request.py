@@ -67,6 +67,16 @@ def test_cli_generate_reads_the_words_like_the_chat(tmp_path, capsys):
     assert "can't be -5 s long" in capsys.readouterr().err
 
 
+def test_generate_into_a_folder_that_is_not_there_says_it_made_it(tmp_path, capsys):
+    """`generate -o /new/dir/x.wav` made the folder without a word."""
+    out = tmp_path / "new" / "dir" / "x.wav"
+    assert main(["generate", "rock", "--engine", "sketch", "--seconds", "2", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.splitlines()[0] == f"Made folder {out.parent}" and out.is_file()
+    assert main(["generate", "rock", "--engine", "sketch", "--seconds", "2", "-o", str(out.with_name("y.wav"))]) == 0
+    assert "Made folder" not in capsys.readouterr().out  # there now: nothing to say
+
+
 @pytest.mark.parametrize("seconds", [float("inf"), 1e8, 86400.0])
 def test_a_length_far_past_the_limit_is_said_plainly(seconds):
     """'you asked for inf hours' and '27777.8 hours' said the number, not the limit."""

@@ -338,6 +338,23 @@ def test_a_key_alone_changes_the_piece_the_chat_suggested_it_for(planner):
         ("generate_music", {"description": "in D minor", "key": "D", "mode": "minor"})]  # nothing made yet: make it
 
 
+def test_a_key_that_is_no_key_is_kept_so_that_the_reply_can_say_so(planner):
+    """'make g1 in the key of Z' made a take without a word about Z (the Z was dropped)."""
+    for text in ("make g1 in the key of Z", "in the key of Z", "in the key of D"):
+        calls = plan(planner, MADE, text)[0]
+        assert calls == [("refine_music", {"said": text, "key": text[-1], "generation_id": "g1"})], text
+    assert plan(planner, [], "make a rock song in the key of Z")[0][0][1]["key"] == "Z"
+
+
+def test_a_first_dislike_before_anything_is_made_offers_to_make_something(planner):
+    """'meh' as the first message answered 'Thanks!'."""
+    for text in ("meh", "I don't like it", "not my thing", "nah"):
+        calls, reply = plan(planner, [], text)
+        assert calls == [] and reply.startswith("I haven't made anything yet") and "Shall I make something?" in reply
+        assert "Thanks" not in reply and "\n" not in reply, text
+    assert plan(planner, [], "I love it")[1].startswith("Thanks!")  # a like of nothing is still thanked
+
+
 def test_not_feeling_it_is_a_dislike(planner):
     for text in ("hmm not really feeling it", "im not feeling this", "not digging it"):  # were not understood
         assert plan(planner, MADE, text)[0] == [("record_feedback", {"liked": False, "generation_id": "g1"})], text
@@ -742,7 +759,7 @@ def test_redo_meh_not_quite_and_what_did_i_like_after_a_piece(planner):
         assert plan(planner, ROCK, text)[0] == [("refine_music", {"said": text, "generation_id": "g1"})], text
     for text in ("meh", "not quite", "hmm, not quite right"):  # a mild no: what 'I don't like it' does
         assert plan(planner, ROCK, text)[0] == plan(planner, ROCK, "I don't like it")[0], text
-    assert plan(planner, ROCK, "make it not quite so loud")[0][0][0] == "refine_music"  # a change, not a no
+    assert plan(planner, ROCK, "make it not quite so loud")[1] == answers.QUIETER  # the volume, not a no
     for text in ("what did I like?", "which pieces did I like", "what have I liked so far?"):
         assert plan(planner, ROCK, text)[0] == [("taste_profile", {})], text
 
@@ -804,12 +821,31 @@ def test_a_mild_no_with_a_direction_changes_the_piece_in_hand(planner, text, cha
 
 
 @pytest.mark.parametrize("text, change", [
-    ("not quite so loud", {"energy_delta": -0.2}), ("not so fast", {"tempo_factor": 0.83}),
+    ("not quite so slow", {"tempo_factor": 1.2}), ("not so fast", {"tempo_factor": 0.83}),
     ("meh, not quite so fast", {"tempo_factor": 0.83}), ("can you make it not as slow as that", {"tempo_factor": 1.2})])
 def test_not_so_much_of_it_is_the_other_way(planner, text, change):
     """'not quite so loud' made a new metal piece; 'not so fast' a new piece from nothing."""
     calls, _ = plan(planner, ROCK, text)
     assert calls == [("refine_music", {"said": text, **change, "generation_id": "g1"})], calls
+
+
+def test_quieter_is_the_players_volume_not_a_calmer_slower_take(planner):
+    """'not quite so loud' made the piece calmer and slower without a word: every piece is levelled to -14 LUFS."""
+    for text in ("not quite so loud", "quieter", "make it quieter", "a bit quieter please", "less loud"):
+        calls, reply = plan(planner, ROCK, text)
+        assert calls == [] and reply == answers.QUIETER, text
+        assert "-14 LUFS" in reply and "player's volume" in reply
+    for text in ("softer", "gentler"):  # a mood: still a calmer take
+        assert plan(planner, ROCK, text)[0] == [("refine_music", {"said": text, "energy_delta": -0.2,
+                                                                  "generation_id": "g1"})], text
+    assert plan(planner, ROCK, "make the drums quieter")[0][0][1]["more"] == {"drums": -0.3}  # a part: less of it
+    calls, _ = plan(planner, ROCK, "quieter and slower")  # the tempo changes, the loudness is said to be the player's
+    assert calls == [("refine_music", {"said": "quieter and slower", "tempo_factor": 0.83, "generation_id": "g1"})]
+    from agent.compose import _stand_ins
+
+    assert any("is your player's volume" in note for note in _stand_ins("quieter and slower"))
+    assert plan(planner, ROCK, "that's too loud")[0][0][1]["energy_delta"] == -0.2  # too intense: a calmer take...
+    assert any("made it calmer" in note and "-14 LUFS" in note for note in _stand_ins("that's too loud"))  # ...said
 
 
 TAKE_AND_SLOWER = (tool_turn("generate_music", {"pieces": [{"id": "g1", "seconds": 8.0, "tempo": 131, "key": "A major",

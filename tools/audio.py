@@ -215,16 +215,17 @@ def _read_within_limits(fh, name: object, settings: Settings) -> tuple[np.ndarra
     return _decode(fh, name)
 
 
-def read_stereo(path: str | os.PathLike) -> tuple[np.ndarray, int]:
-    """A short sound the program ships with or installs (a drum sample): (frames, 2) float32 as recorded, a mono file
-    in both channels, and its rate. No duration or silence rules (a hi-hat is 0.04 s); an unreadable file is an
-    AudioError naming it."""
+def read_stereo(path: str | os.PathLike, name: str | None = None) -> tuple[np.ndarray, int]:
+    """A short sound the program ships with or installs (a drum sample), or a piece it made (to draw it): (frames, 2)
+    float32 as recorded, a mono file in both channels, and its rate. No duration or silence rules (a hi-hat is
+    0.04 s); an unreadable file is an AudioError naming it (`name`, else the path)."""
     p = Path(path)
+    shown = p if name is None else name
     try:
         with open(p, "rb") as fh:
-            data, rate = _decode(fh, p)
+            data, rate = _decode(fh, shown)
     except OSError as exc:
-        raise unreadable(p, exc) from None
+        raise unreadable(shown, exc) from None
     data = np.repeat(data[:, :1], 2, axis=1) if data.shape[1] == 1 else data[:, :2]
     return np.ascontiguousarray(data, dtype=np.float32), rate
 

@@ -14,6 +14,7 @@ import json
 import sys
 import typing
 from dataclasses import replace
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -77,8 +78,11 @@ def ask_from(args: argparse.Namespace) -> MusicAsk:
 
 
 def run(args: argparse.Namespace) -> int:
+    made_folder = None
     if args.output:  # an output that cannot be written is one line now, not a traceback after the work
-        check_writable(args.output, shown=args.output)
+        folder = Path(args.output).expanduser().parent
+        made_folder = None if folder.is_dir() else folder
+        check_writable(args.output, shown=args.output)  # makes a missing folder (mkdir -p), which is said below
     from tools.generate import GenerationRequest, generate
     from tools.language import read_slots
 
@@ -93,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
     )
     request.validate()  # a request that cannot be made is one line, before any progress bar is drawn
     out = sys.stderr if args.json else sys.stdout
+    if made_folder is not None:
+        print(f"Made folder {made_folder}", file=out)
     for note in notes:
         print(f"Note: {note}.", file=out)
     bar = tqdm(total=100, desc="generating", unit="%", file=sys.stderr, disable=args.json, leave=False)

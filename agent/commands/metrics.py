@@ -18,6 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     from tools.evaluate.ab import SETUPS
 
     p = sub.add_parser("metrics", help="FAD, label alignment and descriptors of generated audio; A/B experiments")
+    # 'tastemaker metrics song.wav': a file named where a folder is asked for; read only to say so in one line
+    # (argparse printed the top-level usage for it, and nothing about a file that is not there)
+    p.add_argument("paths", nargs="*", metavar="FILE", help=argparse.SUPPRESS)
     p.add_argument("--generated", metavar="DIR", help="folder of generated audio")
     p.add_argument("--reference", metavar="DIR", help="folder of reference audio (FAD is measured against it)")
     p.add_argument("--targets", metavar="FILE", help="YAML/JSON {file name: [intended genres]} ('*' for all files)")
@@ -33,6 +36,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tools.errors import AudioError
+
+    for path in args.paths:
+        if not Path(path).expanduser().exists():
+            raise AudioError(path, "no such file.", "Check the path and try again.")
+    if args.paths:
+        raise TastemakerError("metrics compares two folders of audio: give --generated DIR --reference DIR (or "
+                              "--ab A B); for one file's genres, use 'tastemaker tag FILE'.")
     if args.ab:
         return run_ab(args)
     if not (args.generated and args.reference):

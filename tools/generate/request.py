@@ -154,6 +154,9 @@ def fit_candidates(candidates: int | None, default: int) -> tuple[int, list[str]
     return int(candidates), []
 
 
+KEYS_LOOK_LIKE = "keys look like C, F# minor or B flat major"
+
+
 def fit_key(key: str | None, mode: str | None) -> tuple[str | None, str | None]:
     """A key the arranger knows ('d' -> 'D', 'F sharp' -> 'F#') and 'major'/'minor', or None for either."""
     if key:
@@ -206,7 +209,7 @@ class MusicAsk:
         candidates, candidate_notes = fit_candidates(self.candidates, default_candidates)
         key, mode = fit_key(self.key, self.mode)
         if self.key and not key:
-            notes.append(f"'{self.key}' is not a key I know (try 'D', 'F#' or 'Bb'), so the style chose one")
+            notes.append(f"'{self.key}' is not a key I know ({KEYS_LOOK_LIKE}), so the style chose one")
         engine = self.engine if self.engine in ENGINES else "auto"
         energy = None if self.energy is None else min(1.0, max(0.0, float(self.energy)))
         genres = {g: min(1.0, max(0.0, float(w))) for g, w in self.genres.items()}

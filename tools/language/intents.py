@@ -326,6 +326,8 @@ INTENTS: list[Intent] = [
                     (r"^(?:(?:ok|okay|now|and|but|maybe|try|hmm|please)\W+)*(?:(?:in|try) )?(?:the key of )?"
                      r"(?:[a-z](?:#|b|♯|♭| sharp| flat)? )?(?:major|minor)(?: key)?(?: please| instead| now)?\W*$",
                      0.9),
+                    (r"^(?:(?:ok|okay|now|and|but|maybe|try|hmm|please)\W+)*(?:(?:put it |make it )?in )?the key of "
+                     r"[a-z](?:#|b|♯|♭| sharp| flat)?(?: major| minor)?(?: please| instead| now)?\W*$", 0.9),
                     (r"^(?:(?:hmm|but|ok|okay|no)[,!.]?\s+)*(?:it|that|this|it'?s|that'?s|this is|it is|that is)?\s*"
                      r"(?:way |a bit |a little |much )?too \w+[\s!.]*$", 0.86),
                     # 'I don't like the drums': a part of the piece ('I don't like jazz' is taste)

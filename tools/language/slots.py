@@ -56,6 +56,7 @@ class Slots:
     like_last: bool = False  # 'more like this'
     levels: dict[str, float] = field(default_factory=dict)  # a part turned up or down, dB by role: {'lead': 4.0}
     fade_out: bool = False  # 'fade it out at the end'
+    quieter: bool = False  # 'quieter', 'not so loud' of the whole piece: the player's volume (all levelled alike)
     audience: str | None = None  # who the music is for, as said ('grandma' in 'something my grandma would like')
     themes: list[str] = field(default_factory=list)
     reasons: dict[str, str] = field(default_factory=dict)  # why each label was read ('jazzy', 'similar 0.71')
@@ -93,7 +94,7 @@ class Slots:
             out.add(("energy", "up" if self.energy_delta > 0 else "down"))
         if self.liked is not None:
             out.add(("liked", "yes" if self.liked else "no"))
-        out |= {(name, "yes") for name in ("different", "like_last", "fade_out") if getattr(self, name)}
+        out |= {(name, "yes") for name in ("different", "like_last", "fade_out", "quieter") if getattr(self, name)}
         out |= {("level", f"{role} {'up' if db > 0 else 'down'}") for role, db in self.levels.items()}
         return out
 
@@ -221,7 +222,7 @@ ENERGY_CHANGES = {
     "more energetic": 0.25, "more energy": 0.25, "more intense": 0.25, "more upbeat": 0.25, "more lively": 0.25,
     "punchier": 0.2, "heavier": 0.2, "harder": 0.2, "wilder": 0.2, "more power": 0.25, "pump it up": 0.25,
     "louder": 0.2, "less energetic": -0.25, "less energy": -0.25, "less intense": -0.25, "calmer": -0.25,
-    "softer": -0.2, "quieter": -0.2, "gentler": -0.2, "more relaxed": -0.25, "more chill": -0.25, "chiller": -0.25,
+    "softer": -0.2, "gentler": -0.2, "more relaxed": -0.25, "more chill": -0.25, "chiller": -0.25,
     "more mellow": -0.2, "mellower": -0.2, "more calm": -0.25, "less busy": -0.2, "tone it down": -0.2,
     # 'that's too loud' of the whole piece ('the drums are too loud' is read first, as less drums)
     "too loud": -0.2, "too busy": -0.2, "too intense": -0.25, "too much": -0.2, "too quiet": 0.2, "too soft": 0.2,
@@ -256,7 +257,8 @@ _KEY = re.compile(r"\b(?:in(?: the)?(?: key of)?|key of|to)\s+([a-g])(?:\s*(#|â™
                   r"for|now|this|instead|then|too|major|minor)\b))", re.IGNORECASE)
 _MODE = re.compile(r"\b(major|minor)\b(?:\s+key|\s+mode|\s+scale)?")
 # 'in H minor': a letter that names no key, kept so that the reply can say so (it was dropped, leaving 'minor')
-_NOT_A_KEY = re.compile(r"\bin\s+([h-z])\s+(?:major|minor)\b", re.IGNORECASE)
+# and 'in the key of Z'
+_NOT_A_KEY = re.compile(r"\bin\s+([h-z])\s+(?:major|minor)\b|\bkey\s+of\s+([h-z])\b(?!')", re.IGNORECASE)
 _COUNT = r"(\d+|one|two|three|four|five|six|seven|eight|a couple of|a few)"
 # "3 versions", and "3 rock songs": several pieces from one request are its candidates, each one shown
 _CANDIDATES = re.compile(r"\b" + _COUNT + r"\s+(?:candidates?|versions?|options?|variations?|takes?|"
@@ -280,6 +282,9 @@ _LESS = re.compile(r"\b(less|fewer|quieter|softer|not so much|not as much|not (?
 _L_BEFORE = r"([a-z&'][a-z&'-]*(?:\s+[a-z&'-]+)?)"  # one or two words just before a change word
 _TOO = re.compile(r"\b(?:the\s+)?" + _L_BEFORE + r"\s+(?:is|are|'s|was|were)\s+(?:way\s+|a bit\s+|much\s+)?too\s+"
                   r"(loud|much|strong|busy|quiet|soft|weak)\b")
+# the whole piece quieter ('quieter', 'less loud'; understand reads 'not so loud' as 'quieter'): its loudness, which
+# mastering sets alike for every piece (-14 LUFS), so the player's volume; 'softer' and 'gentler' are a mood
+_QUIETER = re.compile(r"\b(?:quieter|less loud|lower the volume|turn the volume down)\b")
 _AFTER = re.compile(r"\b(?:the\s+)?" + _L_BEFORE + r"\s+(louder|quieter|softer|up|down|lower|higher)\b")
 # 'not into', 'not a fan of', 'no fan of': a dislike said the other way round ('I'm not really into jazz')
 _NOT_INTO = (r"not\s+(?:really\s+|much\s+|too\s+|that\s+|very\s+|big\s+)?(?:into|a\s+(?:big\s+|huge\s+)?fan\s+of|"
@@ -412,7 +417,7 @@ def _read_key(original: str, low: str, slots: Slots) -> str:
         low = low.replace(m.group(0).lower(), " , ", 1)
         break
     if slots.key is None and (m := _NOT_A_KEY.search(text)):
-        slots.key = m.group(1).upper()  # not a key: the reply says so and the style chooses one
+        slots.key = (m.group(1) or m.group(2)).upper()  # not a key: the reply says so and the style chooses one
         slots.reasons["key"] = f"'{m.group(0).strip()}'"
     if slots.mode is None and (m := _MODE.search(low)):
         slots.mode = m.group(1)
@@ -548,9 +553,15 @@ def _read_changes(low: str, slots: Slots) -> str:
             else:
                 _add_more(slots, label, sign(m), m.group(0).strip())
             low = _blank(low, m)
+    if m := _QUIETER.search(low):  # after the parts: 'make the drums quieter' is less drums
+        slots.quieter = True
+        slots.reasons["quieter"] = f"'{m.group(0).strip()}'"
+        low = _QUIETER.sub(" , ", low)
     for phrase, delta in sorted(ENERGY_CHANGES.items(), key=lambda kv: -len(kv[0])):
         if re.search(rf"\b{phrase}\b", low):
             slots.energy_delta = round((slots.energy_delta or 0.0) + delta, 3)
+            if phrase == "too loud":  # read as too intense (a calmer take); the reply says what loudness is
+                slots.reasons["energy:too loud"] = "'too loud'"
             if phrase in COMPARATIVES:
                 _add_more(slots, COMPARATIVES[phrase], CHANGE_STEP, phrase)
             low = re.sub(rf"\b{phrase}\b", " , ", low)

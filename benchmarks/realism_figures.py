@@ -1,8 +1,9 @@
 """Look by proxy: spectrograms, chromagrams and chroma self-similarity of pieces side by side, as a PNG.
 
 Each column is one audio file (e.g. the engine before, after, and a real recording of the genre); the rows are a
-mel spectrogram (with the left-minus-right 'side' level, which is silence for mono), a chromagram, and the chroma
-self-similarity matrix (a loop shows as bright diagonals). Used for the figures under docs/.
+mel spectrogram (with the left-minus-right 'side' level, which is silence for mono), a chromagram, the chroma
+self-similarity matrix (a loop shows as bright diagonals), and the level over time (how far soft and loud sections
+lie apart). Used for the figures under docs/.
 Run: .venv/bin/python benchmarks/realism_figures.py OUT.png "label=path.wav" "label=path.flac" ... [--seconds 20]
 """
 
@@ -38,7 +39,8 @@ def main() -> int:
     ap.add_argument("--title", default="")
     args = ap.parse_args()
     pieces = [p.split("=", 1) for p in args.pieces]
-    fig, axes = plt.subplots(3, len(pieces), figsize=(5.2 * len(pieces), 10), squeeze=False)
+    fig, axes = plt.subplots(4, len(pieces), figsize=(5.2 * len(pieces), 12.5), squeeze=False,
+                             gridspec_kw={"height_ratios": (1, 1, 1, 0.5)})
     for col, (label, path) in enumerate(pieces):
         stereo = load(path, args.seconds)
         mono = stereo.mean(axis=0)
@@ -56,6 +58,14 @@ def main() -> int:
         axes[2, col].imshow(z.T @ z, origin="lower", cmap="magma", vmin=-0.2, vmax=1.0,
                             extent=(0, z.shape[1] / 10, 0, z.shape[1] / 10))
         axes[2, col].set_title("chroma self-similarity (s x s): diagonals = repeats", fontsize=9)
+        window = int(0.4 * RATE)  # 400 ms: a momentary loudness meter's window
+        frames = len(mono) // window
+        rms = np.sqrt(np.mean(mono[: frames * window].reshape(frames, window) ** 2, axis=1))
+        level = 20 * np.log10(rms / (rms.max() + 1e-12) + 1e-6)
+        axes[3, col].plot(np.arange(frames) * 0.4, level)
+        axes[3, col].set_ylim(-40, 1)
+        axes[3, col].set_title(f"level, 400 ms RMS, dB under its loudest (spread {np.std(level):.1f} dB)", fontsize=9)
+        axes[3, col].set_xlabel("s")
     if args.title:
         fig.suptitle(args.title)
     fig.tight_layout()

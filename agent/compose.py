@@ -599,9 +599,12 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
         candidates, candidate_notes = fit_candidates(change.candidates, 1)
         notes += candidate_notes
         new = replace(request, style=style, seed=seed, seconds=seconds or request.seconds, candidates=candidates)
-        if change.more or change.remove:  # the first words name what is changed now ('jazz rock' after 'no more
-            # jazz'): the engine's text prompt (MusicGen plays from it) is the changed style's, not those words
-            new = replace(new, prompt=describe_style(style, list(request.themes or [])))
+        themes = list(request.themes or [])
+        if change.more or change.remove or request.prompt == describe_style(request.style or Style(), themes):
+            # the first words name what is changed now ('jazz rock' after 'no more jazz'): the engine's text prompt
+            # (MusicGen plays from it; the file is named after it) is the changed style's, not those words; and a
+            # prompt that already was a style's description (a change of a change) would name the last one's tempo
+            new = replace(new, prompt=describe_style(style, themes))
         if change.like_last:  # 'more like this': borrow the piece's own score (sketch) or audio (MusicGen)
             new = replace(new, reference_midi=piece.generation.midi_path or None,
                           like=None if piece.generation.midi_path else piece.generation.audio_path)

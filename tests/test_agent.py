@@ -633,3 +633,16 @@ def test_no_more_jazz_leaves_no_jazz_in_the_style_the_arrangement_or_the_engines
         assert re.sub(r"\bno jazz\b", "", prompt).find("jazz") < 0 and "rock" in prompt, prompt
     explained = agent.send("why did you make it like that?").text  # what was said first is still said
     assert 'you said "make me a 4 second jazz rock piece"' in explained and "no jazz" in explained, explained
+
+
+def test_a_change_of_a_change_describes_the_piece_it_makes_not_the_one_before():
+    """'make the drums quieter' then 'louder': the second take's prompt (MusicGen's text, the file's name) said the
+    first take's tempo ('funk, 94 bpm') while it played at 103."""
+    agent = ChatAgent()
+    agent.send("make me a 4 second funk song")
+    agent.send("make the drums quieter")
+    agent.send("louder")
+    before, after = agent.session.pieces["g2"].request, agent.session.pieces["g3"].request
+    assert after.style.tempo != before.style.tempo
+    assert f"{after.style.tempo:.0f} bpm" in after.prompt and f"{before.style.tempo:.0f} bpm" not in after.prompt
+    assert Path(agent.session.pieces["g3"].generation.audio_path).name.find(f"{after.style.tempo:.0f}-bpm") >= 0

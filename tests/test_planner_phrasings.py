@@ -845,7 +845,19 @@ def test_quieter_is_the_players_volume_not_a_calmer_slower_take(planner):
 
     assert any("is your player's volume" in note for note in _stand_ins("quieter and slower"))
     assert plan(planner, ROCK, "that's too loud")[0][0][1]["energy_delta"] == -0.2  # too intense: a calmer take...
-    assert any("made it calmer" in note and "-14 LUFS" in note for note in _stand_ins("that's too loud"))  # ...said
+    assert any("as calmer music" in note and "-14 LUFS" in note for note in _stand_ins("that's too loud"))  # ...said
+
+
+def test_louder_and_softer_say_they_were_taken_as_the_musics_energy(planner):
+    """'louder' made a livelier take and 'softer' a calmer one without a word (the stranger's review), while
+    'quieter' said what loudness is: each loudness word read as energy now says so."""
+    from agent.compose import _stand_ins
+
+    for words, delta, direction in (("louder", 0.2, "livelier"), ("softer", -0.2, "calmer"),
+                                    ("it's too quiet", 0.2, "livelier")):
+        assert plan(planner, ROCK, words)[0][0][1]["energy_delta"] == delta, words
+        assert any(f"as {direction} music" in note and "player's volume" in note for note in _stand_ins(words)), words
+    assert _stand_ins("louder drums") == []  # a part turned up: said by the mix's own note
 
 
 TAKE_AND_SLOWER = (tool_turn("generate_music", {"pieces": [{"id": "g1", "seconds": 8.0, "tempo": 131, "key": "A major",

@@ -282,6 +282,9 @@ _LESS = re.compile(r"\b(less|fewer|quieter|softer|not so much|not as much|not (?
 _L_BEFORE = r"([a-z&'][a-z&'-]*(?:\s+[a-z&'-]+)?)"  # one or two words just before a change word
 _TOO = re.compile(r"\b(?:the\s+)?" + _L_BEFORE + r"\s+(?:is|are|'s|was|were)\s+(?:way\s+|a bit\s+|much\s+)?too\s+"
                   r"(loud|much|strong|busy|quiet|soft|weak)\b")
+# loudness words read as the music's energy, each said in the reply with what loudness is (every piece is levelled
+# alike): 'that's too loud' a calmer take, 'louder' a livelier one ('quieter' alone changes nothing: _QUIETER)
+LOUDNESS_AS_ENERGY = ("too loud", "too quiet", "too soft", "louder", "softer")
 # the whole piece quieter ('quieter', 'less loud'; understand reads 'not so loud' as 'quieter'): its loudness, which
 # mastering sets alike for every piece (-14 LUFS), so the player's volume; 'softer' and 'gentler' are a mood
 _QUIETER = re.compile(r"\b(?:quieter|less loud|lower the volume|turn the volume down)\b")
@@ -560,8 +563,8 @@ def _read_changes(low: str, slots: Slots) -> str:
     for phrase, delta in sorted(ENERGY_CHANGES.items(), key=lambda kv: -len(kv[0])):
         if re.search(rf"\b{phrase}\b", low):
             slots.energy_delta = round((slots.energy_delta or 0.0) + delta, 3)
-            if phrase == "too loud":  # read as too intense (a calmer take); the reply says what loudness is
-                slots.reasons["energy:too loud"] = "'too loud'"
+            if phrase in LOUDNESS_AS_ENERGY:  # read as energy (a calmer or livelier take); the reply says so
+                slots.reasons[f"energy:{phrase}"] = "calmer" if delta < 0 else "livelier"
             if phrase in COMPARATIVES:
                 _add_more(slots, COMPARATIVES[phrase], CHANGE_STEP, phrase)
             low = re.sub(rf"\b{phrase}\b", " , ", low)

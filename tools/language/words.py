@@ -155,9 +155,10 @@ def stand_in_notes(reasons: dict[str, str]) -> list[str]:
             if stand_in == label and re.search(rf"\b{word}(?:s|-?ish)?\b", reason.lower()):
                 notes.append(f"no {word} here; played it on {label}" if ALL_LABELS.get(label, "instrument") ==
                              "instrument" else f"no {word} style here; played it as {label} music")
-    if "energy:too loud" in reasons:
-        notes.append("I took 'too loud' as too intense and made it calmer: every piece is levelled alike (-14 LUFS), "
-                     "so the loudness itself is your player's volume")
+    for label, direction in reasons.items():
+        if label.startswith("energy:"):  # a loudness word read as the music's energy (slots.LOUDNESS_AS_ENERGY)
+            notes.append(f"I took '{label.removeprefix('energy:')}' as {direction} music: every "
+                         "piece is levelled alike (-14 LUFS), so how loud it plays is your player's volume")
     if "quieter" in reasons:
         notes.append(f"{reasons['quieter']} is your player's volume: every piece is levelled alike (-14 LUFS), so that "
                      "part changed nothing in it")

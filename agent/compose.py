@@ -771,7 +771,7 @@ def _why(session: Session, piece: GeneratedPiece, shown: dict[str, Any]) -> list
                 f", {mode} for the {' and '.join(sad)} mood" if sad and mode == "minor"
                 else ", major for the happy mood" if happy and mode == "major" else "")
         why.append(f"key {key}: {because}")
-    players = [p["name"] for p in g.conditioning.get("parts", [])]
+    players = list(dict.fromkeys(p["name"] for p in g.conditioning.get("parts", [])))  # two guitars: named once
     asked = [i for i in style.instruments if i in reasons]
     if players or asked:
         line = "instruments: " + (", ".join(f"{i} ({reasons[i]})" for i in asked) + "; " if asked else "")

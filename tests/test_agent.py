@@ -329,6 +329,10 @@ def test_why_did_you_make_it_like_that_says_why_not_only_what():
     agent.send("make me a 4 second rock track")
     line = next(p for p in agent.send("why did you make it like that?").text.split("\n\n") if p.startswith("Why: "))
     assert "BPM: rock's usual range" in line and "a key rock is often played in" in line
+    agent.send("make me a 4 second metal track")
+    line = next(p for p in agent.send("why did you make it like that?").text.split("\n\n") if p.startswith("Why: "))
+    band = line.split("Instruments: ")[1].split(": metal's usual band")[0].split(", ")
+    assert len(band) == len(set(band)), band  # its guitars named once ('distortion guitar, distortion guitar, ...')
 
 
 def test_refine_before_anything_was_made():

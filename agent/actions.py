@@ -252,7 +252,8 @@ _OVERVIEW_WORDS = set("what whats is are in on my our the library show me list d
 def _asks_for_overview(query: str) -> bool:
     text = query.lower().replace("'s", "")
     words = re.findall(r"[a-z]+", text)
-    about_library = "library" in words or re.search(r"\b(?:save|saved|add|added|keep|kept)\b", text)
+    # 'list my music' is the library too ('list my songs' is this chat's pieces: the planner reads it first)
+    about_library = "library" in words or re.search(r"\b(?:save|saved|add|added|keep|kept)\b|\bmy music\b", text)
     return bool(about_library) and all(w in _OVERVIEW_WORDS for w in words)
 
 

@@ -40,6 +40,15 @@ NOTHING_TO_REFINE = (
 NOTHING_TO_EXPLAIN = ("I haven't made anything yet, so there's nothing to explain. Ask me for a piece "
                       "('make me a calm piano piece') and then ask 'why did you choose that?'.")
 
+
+def nothing_to_explain(uploads: list[str]) -> str:
+    """'why did you make it like that?' before any piece: with a song attached, the song is what 'it' may be."""
+    if not uploads:
+        return NOTHING_TO_EXPLAIN
+    songs = ", ".join(uploads[-3:])
+    return (f"I haven't made anything yet: {songs} {'is' if len(uploads) == 1 else 'are'} yours. Say 'what is this?' to "
+            "hear what I make of it, or 'make something like it', then ask me why.")
+
 NOTHING_MADE = ("I haven't made anything in this chat yet. Ask me for a piece ('make me a calm piano piece'), or say "
                 "'what did I save?' for your library.")
 

@@ -444,7 +444,7 @@ class OfflinePlanner(BaseChatModel):
             return self._call("list_pieces", {})
         if intent == I.EXPLAIN:
             if not ctx.pieces:
-                return answers.NOTHING_TO_EXPLAIN
+                return answers.nothing_to_explain(ctx.uploads)
             piece = ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
             return self._call("explain_music", {"generation_id": piece})
         if intent == I.COMBINE:

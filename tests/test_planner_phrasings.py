@@ -945,3 +945,15 @@ def test_a_request_on_a_condition_is_not_done_when_the_answer_is_no(planner):
                     name="describe_uploads", tool_call_id="call_3_0_0")]
     reply = planner.respond(history)
     assert not reply.tool_calls and reply.content.endswith("I changed nothing yet: if it does, say 'remove drums'.")
+
+
+def test_why_right_after_attaching_a_song_points_at_the_song(planner):
+    """'why did you make it like that?' with only a song attached said nothing was made, as if there were nothing
+    (the stranger's review): the song is what 'it' may be, and the reply says what to ask of it."""
+    calls, text = plan(planner, [], "why did you make it like that?", ("u1", "chaos-god.ogg"))
+    assert calls == [] and "u1 is yours" in text and "'what is this?'" in text
+    attached = [said("here is a song", ("u1", "chaos-god.ogg")), AIMessage(content="metal, 0.81")]
+    calls, text = plan(planner, attached, "why did you make it like that?")  # attached a turn before
+    assert calls == [] and "u1 is yours" in text
+    calls, text = plan(planner, [], "why did you make it like that?")
+    assert calls == [] and text.startswith("I haven't made anything yet, so there's nothing to explain")

@@ -97,9 +97,10 @@ ELECTRONIC = {"electronic", "techno", "house"}
 ELECTRONIC_SENDS = (2.0, 0.1)
 DEEP_SENDS = {"electronic", "techno"}
 # ...and its synths are stereo (unison voices, chorus), where a General MIDI preset is one mono sample panned: the real
-# electronic music's L/R correlation is 0.67, ours was 0.80-0.85 (techno up to 0.95). Each synth part of an electronic,
-# techno or house piece is double-tracked (Strip.double: a second, late, wobbling take on the other side): 0.66-0.72,
-# house 0.53-0.58; the judge's detector and Fréchet distances unchanged or a little closer (docs/sound.md, round 16)
+# electronic music's L/R correlation is 0.67, ours was 0.80-0.85 (techno up to 0.95). Each synth part of an electronic
+# or techno piece is double-tracked (Strip.double: a second, late, wobbling take on the other side): 0.66-0.72, the
+# judge's detector and Fréchet distances unchanged or a little closer (docs/sound.md, round 16). House keeps mono
+# synths: with stereo ones the tagger heard a house seed as techno and electronic (its rank 5 -> 9)
 STEREO_SYNTH_ROLES = {"comp", "pad", "lead"}
 STEREO_SYNTHS = {"electronic", "techno"}
 # Dense masters for loud genres (real metal has a crest factor near 11 dB), gentle ones for acoustic music.
@@ -168,7 +169,7 @@ def strip_for(role: str, program: int, drive: float, style: str, primary: str, s
             strip = replace(strip, eq=strip.eq + ROCK_RHYTHM_EQ)
     if 40 <= program <= 51 or 60 <= program <= 71:  # strings and winds: tame the upper mids, more hall
         strip = replace(strip, eq=(("peak", 2600, -4.0, 0.7), ("high_shelf", 7000, -2.0, 0.7)))
-    if primary == "classical" and role != "drums":  # an orchestra's players keep their dynamics (form.STYLE_SECTION_GAIN)
+    if primary == "classical" and role != "drums":  # an orchestra's players keep their dynamics (form)
         strip = replace(strip, compress=None)
     if send is not None:
         strip = replace(strip, reverb_send=send)

@@ -519,3 +519,24 @@ def test_forged_button_payloads_are_answered_and_a_button_waits_for_the_turn_in_
     said = run(scenario(("make me a rock piece", ())))  # a typed request is being made
     assert ran == [] and said.count(app.BUSY) == 5
 
+
+
+def test_the_guard_goes_in_front_of_an_app_that_already_answered_a_request():
+    """CI found this order: a test served Chainlit's app bare, and importing the chat app afterwards crashed
+    (Starlette refuses middleware once its stack is built), so the chat app could not start at all. Replayed
+    in-process: the app answers a rebound Host name unguarded, then the guard is installed, and the same request
+    is refused."""
+    from chainlit.server import app
+    from fastapi.testclient import TestClient
+
+    from agent.web import guard
+
+    app.user_middleware[:] = [m for m in app.user_middleware if m.cls is not guard.GuardMiddleware]
+    app.middleware_stack = None
+    rebound = {"Host": "attacker.example"}
+    assert TestClient(app, base_url="http://localhost").get("/", headers=rebound).status_code == 200
+    assert app.middleware_stack is not None  # the stack is built: the order that crashed
+
+    guard.install()
+    assert TestClient(app, base_url="http://localhost").get("/", headers=rebound).status_code == 403
+    assert TestClient(app, base_url="http://localhost").get("/").status_code == 200

@@ -293,6 +293,9 @@ def install() -> None:
     settings = get_settings()
     own_upload_store(settings.ensure_home())
     if not any(m.cls is GuardMiddleware for m in app.user_middleware):
+        # An app that already answered a request has built its middleware stack and Starlette refuses additions;
+        # dropping the built stack makes it rebuild, guard included, on its next request.
+        app.middleware_stack = None
         app.add_middleware(GuardMiddleware)
     install_socket_guard(sio)
     harden_session_end()

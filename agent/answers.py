@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tools.genres import ALL_LABELS, SOUND_TAGS
+from tools.genres import ALL_LABELS, SAID_AS, SOUND_TAGS
 from tools.language import Reading
 from tools.language import intents as I
 from tools.language.foreign import language_name
@@ -455,6 +455,9 @@ def answer_about(asked: str, reading: Reading, f: dict[str, Any]) -> str | None:
     if asked == "length":
         return f"{name} is {f['seconds']:.0f} seconds long." if f.get("seconds") else None
     if asked == "instruments":  # who plays in it, from the arrangement (the tagger's guess is for songs)
+        if len(f.get("parts") or []) == 1:  # a solo: 'played by a piano alone', not 'has acoustic grand piano'
+            player = f["parts"][0]["name"]
+            return f"{name} is played by {'an' if player[0] in 'aeiou' else 'a'} {player} alone."
         return f"{name} has {_band(f['parts'])}." if f.get("parts") else None
     if change and (stood := stand_in_named(text)):  # 'is it reggae?': no piece of ours is; what plays instead
         word, label = stood
@@ -648,7 +651,7 @@ def explain(result: dict[str, Any]) -> str:
     players = [i for i in w["instruments"] if i not in SOUND_TAGS]
     aimed = "".join([f", {_names(list(w['moods']))}" if w["moods"] else "",
                      f", with {_names(players)}" if players else "",
-                     *(f", {i}" for i in w["instruments"] if i in SOUND_TAGS)])
+                     *(f", {SAID_AS.get(i, i)}" for i in w["instruments"] if i in SOUND_TAGS)])
     lines = [f"**{result['id']}**: you said \"{result['said']}\"." if result.get("said") else f"**{result['id']}**:",
              *([f"It is a new take on {result['refined_from']}, changed as you asked: \"{result['change']}\"."]
                if result.get("refined_from") else []),

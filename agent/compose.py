@@ -16,6 +16,7 @@ from typing import Any
 
 from agent.session import AudioResult, GeneratedPiece, LoopChart, Session
 from tools.contracts import Generation, Style, TasteProfile, Track
+from tools.genres import SAID_AS
 from tools.errors import TastemakerError
 from tools.generate.request import (KEYS_LOOK_LIKE, GenerationRequest, MusicAsk, MusicChange, fit_candidates,
                                     fit_key, fit_seconds, fit_tempo, next_seed)
@@ -774,7 +775,8 @@ def _why(session: Session, piece: GeneratedPiece, shown: dict[str, Any]) -> list
     players = list(dict.fromkeys(p["name"] for p in g.conditioning.get("parts", [])))  # two guitars: named once
     asked = [i for i in style.instruments if i in reasons]
     if players or asked:
-        line = "instruments: " + (", ".join(f"{i} ({reasons[i]})" for i in asked) + "; " if asked else "")
+        line = "instruments: " + (", ".join(f"{SAID_AS.get(i, i)} ({reasons[i]})" for i in asked) + "; "
+                                  if asked else "")
         rest = [p for p in players if not any(i in p for i in asked)]
         if rest:
             line += f"{', '.join(rest)}: {primary or 'the style'}'s usual band" if primary else ", ".join(rest)

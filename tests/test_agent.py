@@ -451,6 +451,20 @@ def test_a_piece_asked_without_a_genre_is_named_by_the_arrangers_choice():
 
 
 @needs_generate
+def test_a_piano_piece_is_the_piano_alone_and_what_is_added_joins_it():
+    """'make me a piano piece' was a pop band with drums, bass and a synth pad; said back as 'three acoustic grand
+    pianos' (one per hand and the tune)."""
+    agent = ChatAgent(user="solo")
+    made = agent.send("make me a 3 second piano piece")
+    assert "played by the piano alone" in made.text
+    assert agent.send("what instruments are in it?").text == "g1 is played by an acoustic grand piano alone."
+    assert "played alone (you said 'piano piece')" in agent.send("why did you make it like that?").text
+    agent.send("add drums")
+    parts = {p["family"] for p in agent.session.pieces["g2"].generation.conditioning["parts"]}
+    assert parts == {"drums", "piano"}  # the drums asked for join the piano, not a whole band
+
+
+@needs_generate
 def test_what_was_made_lists_a_piece_whose_file_is_gone_without_failing():
     agent = ChatAgent(user="gone-file")
     agent.send("make me a 2 second rock song")

@@ -1098,3 +1098,61 @@ def test_an_orchestra_plays_its_verse_soft_and_its_chorus_loud():
         assert level("chorus") - level("verse") > 5.5, seed  # 6.3 and 7.1 dB (a band's levels, compressed: 4.1, 4.8)
         assert all(strip_for(v.role, v.program, v.drive, v.style, arr.primary, v.send).compress is None
                    for v in arr.voices)
+
+
+def _longest_silence(pm: pretty_midi.PrettyMIDI, seconds: float) -> float:
+    """The longest stretch of the piece in which no note sounds."""
+    sounding = sorted((n.start, n.end) for inst in pm.instruments for n in inst.notes)
+    reached, worst = 0.0, 0.0
+    for a, b in sounding:
+        worst, reached = max(worst, a - reached), max(reached, b)
+    return max(worst, seconds - reached)
+
+
+@pytest.mark.parametrize("asked", ["solo piano", "a piano piece", "just an acoustic guitar", "jazz, solo piano"])
+def test_a_solo_piece_is_played_by_the_instrument_named_alone(asked):
+    """'Named instruments lead': a bare 'piano piece' was a pop band with drums, bass and a synth pad, the piano
+    on the tune. Alone, the instrument plays the tune, the chords and the bass, from the first bar to the last."""
+    from tools.language import parse_text
+
+    style = parse_text(asked).style
+    family = "guitar" if "guitar" in asked else "piano"
+    for seed in range(3):
+        arr = plan(style, 20.0, seed=seed)
+        pm = to_midi(arr)
+        assert not arr.drums and not any(i.is_drum for i in pm.instruments)
+        assert {p["family"] for p in arr.parts()} == {family}, (asked, seed, arr.parts())
+        assert {v.role for v in arr.voices} >= {"lead", "comp", "bass"}
+        assert _longest_silence(pm, arr.seconds) < 0.5 * arr.bar_seconds, (asked, seed)
+        assert arr.notes[-1].startswith(f"played by the {'acoustic guitar' if family == 'guitar' else 'piano'} alone")
+        assert arr.lineup.startswith("solo ")
+
+
+def test_a_piece_for_a_melody_instrument_and_piano_gives_each_its_job():
+    from tools.language import parse_text
+
+    arr = plan(parse_text("a piece for cello and piano").style, 20.0, seed=1)
+    by_role = {v.role: pretty_midi.program_to_instrument_name(v.program) for v in arr.voices}
+    assert by_role == {"lead": "Cello", "comp": "Acoustic Grand Piano", "bass": "Acoustic Grand Piano"}
+    lead = next(v for v in arr.voices if v.role == "lead")
+    cello = [n.pitch for i in to_midi(arr).instruments if i.program == 42 for n in i.notes]
+    assert max(cello) <= 81 and lead.low < 60  # the tune in a cello's register, not a violin's
+    assert "the cello plays the melody" in arr.notes[-1] and not arr.drums
+    alone = plan(parse_text("violin only").style, 20.0, seed=0)
+    assert [v.role for v in alone.voices] == ["lead"] and _longest_silence(to_midi(alone), 20.0) < 2.0
+
+
+@pytest.mark.parametrize("asked", ["a rock song with a guitar solo", "I only like piano music", "calm piano music",
+                                   "jazz with piano"])
+def test_a_band_with_an_instrument_named_is_still_a_band(asked):
+    from tools.language import parse_text
+
+    style = parse_text(asked).style
+    assert "solo" not in style.instruments
+    arr = plan(style if style.genres else Style(genres={"pop": 1.0}, instruments=style.instruments), 20.0, seed=0)
+    assert len({p["family"] for p in arr.parts()}) > 1
+
+
+def test_a_solo_guitar_is_recorded_in_stereo():
+    audio = render(plan(Style(instruments={"guitar": 1.0, "solo": 1.0}), 10.0, seed=1))
+    assert audio.shape[1] == 2 and np.corrcoef(audio[:, 0], audio[:, 1])[0, 1] < 0.9

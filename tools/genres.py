@@ -112,7 +112,9 @@ ALL_LABELS: dict[str, str] = {label: kind for kind, table in KINDS.items() for l
 
 
 # Labels of the instrument table that say how the music sounds, not who plays it: never listed as instruments.
-SOUND_TAGS = ("instrumental", "acoustic")
+# 'solo' (the instruments named play alone) is one the words give, not the taggers (tools.language.slots).
+SOUND_TAGS = ("instrumental", "acoustic", "solo")
+SAID_AS = {"solo": "played alone"}  # a sound tag as a sentence says it ('with piano, played alone')
 
 
 def is_plural(label: str) -> bool:

@@ -757,7 +757,35 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
     if _HABIT.search(low):
         _habit_not_change(slots)
     _era_sound(slots)
+    _read_solo(low, slots)
     return slots
+
+
+# 'solo': the piece played by the instruments named and nothing else (a sound tag, like 'acoustic': tools.genres)
+SOLO = "solo"
+# who cannot play a piece alone here: the kit has no tune, the arranger's voices are sampled 'aahs'
+_NOT_SOLOISTS = {"drums", "vocals", "female vocals", "male vocals", "choir", "instrumental", "acoustic", SOLO}
+_SOLO_ALWAYS = r"\bsolo\s+(?:\w+\s+)?{i}\b|\b{i}\s+(?:only|alone|on its own|by itself|unaccompanied)\b|" \
+               r"\b(?:just|only)\s+(?:an?\s+|the\s+|one\s+)?{i}\b|\bunaccompanied\b"
+# a piece for an instrument, said without a genre ('a piano piece', 'a cello sonata', 'music for guitar'); with a
+# genre said, the band plays and the instrument leads ('a rock song with a guitar solo')
+_SOLO_IF_NO_GENRE = r"\b{i}\s+(?:piece|sonata|etude|nocturne|prelude|recital|solo)\b|" \
+                    r"\b(?:piece|music|something|sonata)\s+for\s+(?:solo\s+)?(?:an?\s+|the\s+)?{i}\b"
+
+
+def _read_solo(low: str, slots: Slots) -> None:
+    """'solo piano', 'just a guitar', 'a cello piece': the instruments named play alone (no band, no drums)."""
+    phrases = [m.group(1) for label in slots.instruments if label not in _NOT_SOLOISTS
+               for m in [re.match(r"'([^']+)'", slots.reasons.get(label, ""))] if m]
+    if not phrases:
+        return
+    named = "(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + ")"
+    genre_said = any(not slots.reasons.get(g, "").startswith(("whole text", "implied by")) for g in slots.genres)
+    patterns = _SOLO_ALWAYS if genre_said else _SOLO_ALWAYS + "|" + _SOLO_IF_NO_GENRE
+    found = re.search(patterns.format(i=named), low)
+    if found:
+        slots.instruments[SOLO] = 1.0
+        slots.reasons[SOLO] = f"'{found.group(0).strip()}'"
 
 
 # A decade's sound, where nothing else says what to play: the style its records are remembered by, and the

@@ -30,6 +30,8 @@ VOCAL_PROGRAMS = {52, 53, 54, 85, 91}
 BASS_PROGRAMS = range(32, 40)  # General MIDI's basses: acoustic, electric, fretless, slap, synth
 FORWARD_DB = 4.0  # a bass asked for is turned up this much in the mix (it stays the bass line)
 ASKED_FADE_SHARE = 0.3  # a fade-out asked for takes at most this share of the piece (the band must be heard first)
+SOLO = "solo"  # the sound tag of a piece the instruments named play alone (tools.language.slots)
+NOT_PLAYERS = ("drums", "instrumental", "acoustic", SOLO)  # instrument labels that name no melodic player
 PART_NAMES = {"lead": "melody", "bass": "bass", "comp": "accompaniment", "pad": "pad"}  # roles, as people say them
 _SUFFIX_RE = re.compile(r"^(b|#)?([ivIV]+)(.*)$")
 # Triad quality by scale degree: which numerals are upper case in each mode.
@@ -92,6 +94,7 @@ class Arrangement:
     vocals: list[tuple[int, str]] = field(default_factory=list)  # (bar, rapped line)
     fade_out_s: float | None = None  # the ending's fade as asked (None: the style's master decides)
     tone_hz: float | None = None  # how dark the record is: the master's low-pass corner (RECORD_TONES; None: none)
+    solo: bool = False  # played by the instruments named alone: a pianist's two hands are one part, not two
 
     @property
     def key(self) -> str:
@@ -127,9 +130,12 @@ class Arrangement:
         out = []
         if any(self.drums.values()):
             kit = KIT_NAMES.get(self.kit)
-            out.append({"name": "drums", "family": "drums", "program": None, "detail": f"a {kit} kit" if kit else ""})
+            out.append({"name": "drums", "family": "drums", "program": None,
+                        "detail": f"{'an' if kit[0] in 'aeiou' else 'a'} {kit} kit" if kit else ""})
+        players: set[int] = set()
         for v in self.voices:
-            if v.sections:
+            if v.sections and not (self.solo and v.program in players):
+                players.add(v.program)
                 out.append({"name": spoken_name(v.program),  # 'electric bass', not 'electric bass (finger)'
                             "family": _family(v.program), "program": v.program, "detail": ""})
         return out
@@ -324,7 +330,7 @@ def _apply_instruments(voices: list[Voice], style: Style, notes: list[str]) -> l
                 continue
         kept.append(v)
     wanted = [(w, label) for label, w in style.instruments.items()
-              if w >= 0.3 and label not in ("drums", "instrumental", "acoustic") and _program_of(label) is not None]
+              if w >= 0.3 and label not in NOT_PLAYERS and _program_of(label) is not None]
     wanted.sort(reverse=True)
     # a bass asked for ('more bass', 'funk with slap bass') is the bass line up front, not the melody: handed the
     # lead, 'more bass' as a first message made a piece whose tune a bass played
@@ -332,7 +338,7 @@ def _apply_instruments(voices: list[Voice], style: Style, notes: list[str]) -> l
         kept = _bass_forward(kept, label, notes)
     wanted = [(w, label) for w, label in wanted if _program_of(label) not in BASS_PROGRAMS]
     for label, w in style.instruments.items():
-        if w >= 0.3 and label not in ("drums", "instrumental", "acoustic") and _program_of(label) is None:
+        if w >= 0.3 and label not in NOT_PLAYERS and _program_of(label) is None:
             notes.append(f"no instrument for '{label}' in the sound set; left out")
     present = {_family(v.program) for v in kept} | {pretty_midi.program_to_instrument_name(v.program) for v in kept}
     leads = [v for v in kept if v.role == "lead"]
@@ -359,6 +365,86 @@ def _apply_instruments(voices: list[Voice], style: Style, notes: list[str]) -> l
                               ["intro", "verse", "chorus", "outro"], False, 0.7, "request"))
             notes.append(f"{label} added as a {role}")
     return kept
+
+
+def _chordal(program: int) -> bool:
+    """Whether one player of this instrument plays the chords and the bass as well as the tune (a pianist's two
+    hands, a guitarist's fingers): keyboards, tuned percussion, organs, guitars and the harp."""
+    return program < 32 or program == 46
+
+
+def _solo(voices: list[Voice], style: Style, notes: list[str]) -> tuple[list[Voice], str] | None:
+    """'solo piano', 'a cello piece', 'just an acoustic guitar': the instruments named play the piece alone, and
+    the name of that line-up. A keyboard or guitar plays the tune, the chords and the bass itself; an instrument
+    that plays one note at a time takes the tune, with a keyboard or guitar named beside it accompanying (violin
+    and piano) and a cello or bass named taking the bass line. None when the request is not for a solo piece."""
+    if style.instruments.get(SOLO, 0.0) < 0.5:
+        return None
+    ranked = sorted(((w, label) for label, w in style.instruments.items()
+                     if w >= 0.3 and label not in NOT_PLAYERS), key=lambda wl: -wl[0])
+    said = {_solo_program(label): label for _, label in reversed(ranked)}
+    named = [p for p in dict.fromkeys(_solo_program(label) for _, label in ranked)
+             if p is not None and p not in VOCAL_PROGRAMS]
+    if not named:
+        return None
+    melodic = [p for p in named if not _chordal(p) and p not in BASS_PROGRAMS and p not in PAD_PROGRAMS]
+    chordal = [p for p in named if _chordal(p)]
+    lead = melodic[0] if melodic else named[0]
+    accompanist = next((p for p in chordal if p != lead), lead if _chordal(lead) else None)
+    low = next((p for p in named if (p in BASS_PROGRAMS or p in (42, 43)) and p != lead), accompanist)
+    everywhere = ["intro", "verse", "chorus", "bridge", "outro"]
+
+    def first(role: str) -> Voice | None:
+        return next((v for v in voices if v.role == role), None)
+
+    kept: list[Voice] = []
+    for role, program in (("lead", lead), ("comp", accompanist), ("bass", low)):
+        v = first(role)
+        if v is None or program is None:
+            continue
+        # the accompaniment and the bass carry the piece from the first bar to the last (nobody else plays), and
+        # a melody alone plays throughout
+        sections = v.sections if role == "lead" and accompanist is not None else everywhere
+        kept.append(replace(v, program=program, drive=0.0, sections=sections,
+                            low=max(v.low, 36) if role == "bass" and _chordal(program) else
+                            v.low + SOLO_LEAD_SHIFT.get(program, 0) if role == "lead" else v.low,
+                            # a guitar alone is recorded in stereo: its chords double-tracked (a piano's
+                            # samples are stereo already)
+                            double=role == "comp" and 24 <= program <= 31))
+    if not any(v.role == "lead" for v in kept) and not any(v.role == "comp" for v in kept):
+        return None
+    players = {v.program for v in kept}
+    kept += [v for v in voices if v.program in named and v.program not in players and v.role != "bass"]
+    names = [said[p] for p in named] + (["drums"] if style.instruments.get("drums", 0.0) >= 0.3 else [])
+    # who plays the melody is said here, once ('the piano plays the melody' before would be the band's news)
+    notes[:] = [n for n in notes if not n.endswith(("plays the melody", "play the melody", " as a comp", " as a pad"))]
+    notes.append(f"played by the {' and the '.join(names)} alone, as asked; the {said[lead]} "
+                 f"{'play' if is_plural(said[lead]) else 'plays'} the melody" if len(names) > 1 else
+                 f"played by the {names[0]} alone, as asked")
+    return kept, ("solo " + names[0]) if len(names) == 1 else " and ".join(names)
+
+
+# a low instrument playing a melody written for a violin's register plays it down an octave or two
+SOLO_LEAD_SHIFT = {42: -12, 43: -24, 57: -12, 58: -24, 70: -12}
+
+
+# ensembles, choirs and synth pads hold the chords under a solo (piano and strings), they do not take its tune
+PAD_PROGRAMS = set(range(48, 56)) | set(range(88, 96))
+
+
+def _solo_program(label: str) -> int | None:
+    """The instrument a label names, played alone: a guitar on its own is an acoustic one."""
+    return S.GM_PROGRAMS["acoustic guitar"] if label == "guitar" else _program_of(label)
+
+
+def _solo_seats(voices: list[Voice]) -> list[Voice]:
+    """Where a solo's players sit: one instrument in the middle (a piano's low notes a little left, its high ones
+    a little right, as it is recorded), two or three side by side across the middle."""
+    players = list(dict.fromkeys(v.program for v in voices))
+    seats = {p: 0.0 if len(players) == 1 else -0.3 + 0.6 * i / (len(players) - 1) for i, p in enumerate(players)}
+    hands = {"bass": -0.2, "comp": 0.0, "lead": 0.15, "pad": 0.0}
+    return [replace(v, pan=round(seats[v.program] + (hands.get(v.role, 0.0) if _chordal(v.program) else 0.0), 2))
+            for v in voices]
 
 
 def _bass_forward(voices: list[Voice], label: str, notes: list[str]) -> list[Voice]:
@@ -653,7 +739,10 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
             if v.role in ("comp", "pad") and v.style == primary.name and not v.drive and v.voicing != "power":
                 v.low += shift
     voices = _apply_instruments(voices, style, notes)
-    raps = _raps(style, blend, notes)
+    solo = _solo(voices, style, notes)
+    if solo is not None:
+        voices = solo[0]
+    raps = _raps(style, blend, notes) if solo is None else False
     if raps:
         # the rapper is the melody: hip-hop's own lead steps aside, unless it plays an instrument asked for
         own = {p.program for p in S.STYLES["hip-hop"].parts if p.role == "lead"}
@@ -661,12 +750,12 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
 
     if energy <= CALM_ENERGY:  # calm: no timpani or brass coming in for the chorus
         voices = [v for v in voices if not (v.sections == ["chorus"] and v.program in (47, 56, 57, 60, 61))]
-    voices = _place(voices, rng)
+    voices = _place(voices, rng) if solo is None else _solo_seats(_place(voices, rng))
     _levels(voices, style, notes, rapped=bool(raps))
     fade = round(min(float(style.fade_out_s), ASKED_FADE_SHARE * seconds), 1) if style.fade_out_s else None
     if fade:
         notes.append(f"it fades out over its last {fade:g} s")
-    if primary.name in S.SEATS:  # an orchestra sits where its sections sit on the stage
+    if primary.name in S.SEATS and solo is None:  # an orchestra sits where its sections sit on the stage
         voices = [replace(v, pan=S.SEATS[primary.name].get(v.program, v.pan)) for v in voices]
 
     drums = {k: dict(v) for k, v in (groove.drums if groove is not None and groove.drums else primary.drums).items()}
@@ -677,6 +766,8 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         elif style.instruments.get("drums", 0) >= 0.3:
             drums = {k: dict(v) for k, v in S.STYLES["pop"].drums.items()}
             notes.append("drums added as asked")
+    if solo is not None and style.instruments.get("drums", 0.0) < 0.3:
+        drums = {}  # nobody but the instruments named
     if "drums" in {a.lower() for a in style.avoid} and drums:
         drums = {}
         why = style.left_out.get("drums")
@@ -704,7 +795,8 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     if motif:
         notes.append("its tune grows from the melody of the piece it is based on")
     sections = form.layout(bars, rng)
-    arc = _arc(seed) if reference is None and primary.name not in S.STEADY else ""
+    # the arcs rest a band's players in turn; a solo player plays throughout
+    arc = _arc(seed) if reference is None and primary.name not in S.STEADY and solo is None else ""
     if arc and not form.arc_fits(arc, sections):
         arc = ""
     if arc and primary.name in S.GROOVE_FIRST and form.arc_rests(arc, sections) == form.SHORT_ARCS.get(arc):
@@ -720,9 +812,10 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         swing_unit=primary.swing_unit, energy=round(energy, 3), progression=progression, chord_bars=chord_bars,
         sections=sections, voices=voices, drums=drums, lead_scale=primary.lead_scale,
         fills=primary.fills, humanise=primary.name not in QUANTISED, motif=motif, notes=notes, vocals=vocals,
-        section_chords=section_chords, kit=kit, lineup=lineup.name if lineup is not None else "",
+        section_chords=section_chords, kit=kit,
+        lineup=solo[1] if solo is not None else lineup.name if lineup is not None else "",
         groove=groove.name if groove is not None else "",
-        arc=arc, fade_out_s=fade, tone_hz=_record_tone(primary.name, style, seed, notes),
+        arc=arc, fade_out_s=fade, tone_hz=_record_tone(primary.name, style, seed, notes), solo=solo is not None,
     )
 
 

@@ -177,7 +177,8 @@ def record_feedback(session: Session, liked: bool, generation_id: str | None = N
     if session.profile is not None:
         session.profile = apply_feedback(session.profile, piece.generation, bool(liked))
     profile = explain(session.profile or stored)
-    return {"generation_id": piece.id, "liked": bool(liked), "profile": profile, "taste_empty": profile == NO_PREFERENCES}
+    return {"generation_id": piece.id, "liked": bool(liked), "profile": profile, "taste_empty": profile == NO_PREFERENCES,
+            "made_as": _made_as(piece.generation)}
 
 
 def play_music(session: Session, generation_id: str | None = None, track_id: str | None = None) -> dict[str, Any]:

@@ -553,13 +553,17 @@ def _liked_line(result: dict[str, Any]) -> str:
 
 
 def feedback(result: dict[str, Any]) -> str:
+    """A like or dislike taken, naming the piece it went to ('Glad you like g1 (metal)!': a button under an older
+    piece acts on that one, and the taste it teaches is what the tagger heard, which may be another genre)."""
+    made_as = f" ({result['made_as']})" if result.get("made_as") else ""
+    which = f" **{result['generation_id']}**{made_as}" if result.get("generation_id") else " it"
     if result.get("taste_empty"):  # noted, but nothing to show for it: not 'updated your taste: no preferences yet'
         if result["liked"]:
-            return ("Glad you like it! I've noted that, but I can't tell your taste from it yet. Tell me what you like "
-                    "('I like mellow jazz with piano') or attach a song you like.")
+            return (f"Glad you like{which}! I've noted that, but I can't tell your taste from it yet. Tell me what you "
+                    "like ('I like mellow jazz with piano') or attach a song you like.")
         return "Thanks for telling me; I've noted that. Say 'another one' or tell me what to change."
     if result["liked"]:
-        return f"Glad you like it! I've noted that and updated your taste: {result['profile']}."
+        return f"Glad you like{which}! I've noted that and updated your taste: {result['profile']}."
     return (f"Thanks for telling me; I'll steer away from that. Your taste now: {result['profile']}. "
             "Say 'another one' or tell me what to change.")
 

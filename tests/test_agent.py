@@ -272,7 +272,7 @@ def test_make_refine_feedback_conversation():
 
     liked = agent.send("I love it!")
     assert liked.tool_calls[0] == ("record_feedback", {"liked": True, "generation_id": "g6"})
-    assert agent.session.pieces["g6"].liked is True and "Glad you like it" in liked.text
+    assert agent.session.pieces["g6"].liked is True and "Glad you like **g6** (" in liked.text
     from tools.taste import feedback_count
 
     assert feedback_count(agent.session.user)["liked"] >= 1

@@ -151,7 +151,7 @@ def test_upload_ask_generate_refine(app_url, browser, write_audio):
 
     page.get_by_role("button", name="Like", exact=True).last.click()  # the buttons under a result
     page.locator(ASSISTANT).nth(3).wait_for(timeout=30000)
-    assert "Glad you like it" in page.locator(ASSISTANT).nth(3).inner_text()
+    assert "Glad you like g2 (" in page.locator(ASSISTANT).nth(3).inner_text()
     page.close()
 
 
@@ -216,7 +216,9 @@ def test_the_buttons_under_an_older_piece_act_on_that_piece(app_url, browser):
     page.get_by_text("I like g1", exact=True).wait_for(timeout=30000)
     liked = page.locator(ASSISTANT).nth(2)
     liked.wait_for(timeout=30000)
-    assert "Glad you like it" in liked.inner_text() and "metal" in liked.inner_text(), liked.inner_text()
+    # the piece it went to, as it was made (the taste learns what the tagger heard: a 2 s metal piece with a seed
+    # of its own was once heard as country, and this test read that as the like going to the wrong piece)
+    assert "Glad you like g1 (metal)!" in liked.inner_text(), liked.inner_text()
     page.close()
 
 

@@ -65,6 +65,9 @@ def test_a_like_that_leaves_no_taste_says_so():
         "Thanks for telling me; I've noted that. Say 'another one' or tell me what to change.")
     assert feedback({"liked": True, "profile": "jazz 0.1", "taste_empty": False}) == \
         "Glad you like it! I've noted that and updated your taste: jazz 0.1."
+    assert feedback({"liked": True, "profile": "country 0.1", "taste_empty": False, "generation_id": "g1",
+                     "made_as": "metal"}) == \
+        "Glad you like **g1** (metal)! I've noted that and updated your taste: country 0.1."
 
 
 def test_a_like_of_a_piece_that_teaches_no_taste_says_so_in_the_chat():
@@ -74,4 +77,4 @@ def test_a_like_of_a_piece_that_teaches_no_taste_says_so_in_the_chat():
     agent.send("make me something, 4 seconds")
     reply = agent.send("I love it").text
     assert "no preferences yet" not in reply
-    assert reply.startswith("Glad you like it! I've noted that") and "Traceback" not in reply
+    assert reply.startswith("Glad you like **g1") and "I've noted that" in reply and "Traceback" not in reply

@@ -564,7 +564,8 @@ def feedback(result: dict[str, Any]) -> str:
         return "Thanks for telling me; I've noted that. Say 'another one' or tell me what to change."
     if result["liked"]:
         return f"Glad you like{which}! I've noted that and updated your taste: {result['profile']}."
-    return (f"Thanks for telling me; I'll steer away from that. Your taste now: {result['profile']}. "
+    away = f"{which.strip()}" if result.get("generation_id") else "that"
+    return (f"Thanks for telling me; I'll steer away from {away}. Your taste now: {result['profile']}. "
             "Say 'another one' or tell me what to change.")
 
 

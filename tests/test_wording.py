@@ -68,6 +68,8 @@ def test_a_like_that_leaves_no_taste_says_so():
     assert feedback({"liked": True, "profile": "country 0.1", "taste_empty": False, "generation_id": "g1",
                      "made_as": "metal"}) == \
         "Glad you like **g1** (metal)! I've noted that and updated your taste: country 0.1."
+    assert feedback({"liked": False, "profile": "jazz 0.1", "taste_empty": False, "generation_id": "g2",
+                     "made_as": "metal"}).startswith("Thanks for telling me; I'll steer away from **g2** (metal).")
 
 
 def test_a_like_of_a_piece_that_teaches_no_taste_says_so_in_the_chat():

@@ -246,3 +246,41 @@ def test_the_peak_over_the_channels_is_the_largest_of_each_frame():
     x = np.random.default_rng(4).standard_normal((1000, 2)).astype(np.float32)
     assert np.array_equal(_channel_peak(x), np.abs(x).max(axis=1))
     assert np.array_equal(_channel_peak(x[:, :1]), np.abs(x[:, 0]))
+
+
+def _piano(pedal_down_at: float | None) -> pretty_midi.Instrument:
+    inst = pretty_midi.Instrument(program=0)
+    inst.notes.append(pretty_midi.Note(90, 60, 0.0, 0.2))
+    if pedal_down_at is not None:
+        inst.control_changes.append(pretty_midi.ControlChange(64, 127, pedal_down_at))
+    return inst
+
+
+def test_the_sustain_pedal_holds_a_note_and_does_not_leak_into_the_next_part():
+    """A pedalled piano rings on after its key is let go; the next part played on the same preset (a solo piano's
+    tune after its pedalled chords) starts with the pedal up, as a channel's other controllers do."""
+    def rms(stem, start_s, end_s):
+        return float(np.sqrt(np.mean(stem[int(start_s * SR): int(end_s * SR)] ** 2)))
+
+    pm = pretty_midi.PrettyMIDI(initial_tempo=120)
+    pm.instruments += [_piano(pedal_down_at=0.05), _piano(pedal_down_at=None)]
+    held, after = render_parts(pm, SR, seconds=3.0)
+    assert rms(held, 1.0, 2.0) > 10 * rms(after, 1.0, 2.0)  # pedalled: still sounding 0.8 s after the key
+
+
+def test_a_solo_pianist_changes_the_pedal_with_the_harmony_only():
+    from tools.generate.sketch import performance as P
+
+    arr = plan(Style(instruments={"piano": 1.0, "solo": 1.0}), 20.0, seed=1)
+    pm = to_midi(arr)
+    comp = next(i for i in pm.instruments if "comp" in i.name)
+    pedal = [(c.time, c.value) for c in comp.control_changes if c.number == P.SUSTAIN]
+    assert pedal[0][1] == 127 and pedal[-1] == (arr.seconds, 0)
+    assert all(a[1] != b[1] for a, b in zip(pedal, pedal[1:]))  # up, down, up, down: never twice the same way
+    for t, value in pedal[1:-1]:  # changed at bar lines: lifted just before one, put down just after it
+        offset = (t + (0.01 if value == 0 else -0.04)) / arr.bar_seconds
+        assert abs(offset - round(offset)) < 1e-6, (t, value)
+    lead = next(i for i in pm.instruments if "lead" in i.name)
+    assert not any(c.number == P.SUSTAIN for c in lead.control_changes)  # the tune stays clear
+    band = to_midi(plan(Style(genres={"pop": 1.0}, instruments={"piano": 1.0}), 20.0, seed=1))
+    assert not any(c.number == P.SUSTAIN for i in band.instruments for c in i.control_changes)

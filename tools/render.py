@@ -137,7 +137,9 @@ class _Synth:
         # part starts on one and the same notes always sound the same
         out = np.zeros((2, -(-frames // BLOCK) * BLOCK), dtype=np.float32)
         s = self.synth
-        for c, v in ((7, 100), (10, 64), (11, 127)):  # a channel used before starts from the defaults
+        # a channel used before starts from the defaults (its pedal up: a part that ended with it down would hold
+        # every note of the next part played on the same preset)
+        for c, v in ((7, 100), (10, 64), (11, 127), (64, 0)):
             s.cc(chan, c, v)
         s.pitch_bend(chan, 0)
         done = 0

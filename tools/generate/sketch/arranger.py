@@ -1186,6 +1186,8 @@ def to_midi(arr: Arrangement) -> pretty_midi.PrettyMIDI:
             P.vibrato(inst, writer.rng)
         else:
             writer.write_chords(v, inst)
+        if arr.solo and v.role in ("comp", "bass"):  # a pianist alone holds the harmony with the pedal
+            P.pedal(inst, arr.bar_seconds, arr.seconds)
         if v.role in ("pad", "lead") and inst.program in P.SUSTAINED | set(range(88, 96)):
             P.swells(inst, [(first * arr.bar_seconds, (first + n) * arr.bar_seconds, writer.gain(first))
                             for _, first, n in arr.sections])

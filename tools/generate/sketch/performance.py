@@ -56,3 +56,29 @@ def swells(inst: pretty_midi.Instrument, sections: list[tuple[float, float, floa
         low, high = int(np.clip(88 * gain, 40, 127)), int(np.clip(118 * gain, 60, 127))
         for k, t in enumerate(np.linspace(start, end, 9)[:-1]):
             inst.control_changes.append(pretty_midi.ControlChange(11, int(low + (high - low) * k / 7), float(t)))
+
+
+PEDALLED = set(range(0, 6))  # acoustic, bright and electric grands, honky-tonk and the electric pianos
+SUSTAIN = 64  # the sustain pedal's controller
+
+
+def pedal(inst: pretty_midi.Instrument, bar_seconds: float, end_s: float) -> None:
+    """The sustain pedal as a pianist works it: down just after the first note, changed with the harmony (lifted
+    just before a bar whose notes name other pitch classes than the last bar's, put down again just after its first
+    note sounds, so that the old chord does not blur into the new), lifted at the end. Arpeggios and broken chords
+    then ring as one harmony instead of stopping at each key's release."""
+    if inst.is_drum or inst.program not in PEDALLED or not inst.notes:
+        return
+    by_bar: dict[int, set[int]] = {}
+    for n in inst.notes:
+        by_bar.setdefault(int(n.start / bar_seconds + 1e-6), set()).add(n.pitch % 12)
+    changes, held = [], None
+    for bar in sorted(by_bar):
+        if by_bar[bar] != held:
+            t = bar * bar_seconds
+            if held is not None:
+                changes.append(pretty_midi.ControlChange(SUSTAIN, 0, max(0.0, t - 0.01)))
+            changes.append(pretty_midi.ControlChange(SUSTAIN, 127, t + 0.04))
+            held = by_bar[bar]
+    changes.append(pretty_midi.ControlChange(SUSTAIN, 0, end_s))
+    inst.control_changes += changes

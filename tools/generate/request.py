@@ -180,7 +180,9 @@ class MusicAsk:
         "the person's words about the music, kept as the prompt and its themes (not re-read for the fields below)"))
     genres: dict[str, float] = field(default_factory=dict, metadata=_help("genres with weights 0..1, e.g. {'jazz': 1.0}"))
     moods: list[str] = field(default_factory=list, metadata=_help("moods, e.g. ['calm']"))
-    instruments: list[str] = field(default_factory=list, metadata=_help("instruments to feature, e.g. ['saxophone']"))
+    instruments: list[str] = field(default_factory=list, metadata=_help(
+        "instruments to feature, e.g. ['saxophone']; add 'solo' when the person wants them alone, without a band "
+        "('solo piano', 'a piece for cello and piano': ['piano', 'solo'], ['cello', 'piano', 'solo'])"))
     avoid: list[str] = field(default_factory=list, metadata=_help("labels to leave out, e.g. ['drums', 'vocals']"))
     tempo: float | None = field(default=None, metadata=_help("tempo in BPM (40-240)"))
     key: str | None = field(default=None, metadata=_help("key, e.g. 'D' or 'F#'"))

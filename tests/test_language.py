@@ -68,6 +68,18 @@ def test_a_length_in_another_language_is_read(text, seconds):
     assert any(word.endswith(("seconds", "minutes")) for word in reading.understood)
 
 
+@pytest.mark.parametrize("text", ["solo piano 6 seconds", "solo piano in D minor, 6 seconds", "sad solo piano in D minor",
+                                  "piano solo in C minor, 6 seconds"])
+def test_musics_own_italian_in_an_english_request_is_english(text):
+    """A stranger's 'solo piano in D minor, 6 seconds' scored Italian: 'That looks like Italian', and the key, the
+    length and the solo were dropped with the words the glossary does not hold."""
+    reading = understand(text)
+    assert reading.language is None and reading.intent == I.MAKE
+    assert reading.slots.instruments.get("solo") == 1.0
+    assert reading.slots.mode == ("minor" if "minor" in text else None)
+    assert reading.slots.seconds == (6.0 if "6 seconds" in text else None)
+
+
 def _benchmark():
     path = Path(__file__).resolve().parent.parent / "benchmarks" / "understanding.py"
     spec = importlib.util.spec_from_file_location("understanding_benchmark", path)

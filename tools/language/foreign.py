@@ -63,7 +63,19 @@ def detect(text: str) -> str | None:
         language, probability = _identifier().classify(text)
     except ImportError:  # py3langid not installed: every message is read as English
         return None
-    return str(language) if language != "en" and float(probability) >= MIN_PROBABILITY else None
+    if language == "en" or float(probability) < MIN_PROBABILITY:
+        return None
+    return None if _all_english(text) else str(language)
+
+
+def _all_english(text: str) -> bool:
+    """Whether every word of a message is an English word: music's own Italian ('solo piano in D minor, 6 seconds'
+    scored Italian) is English too. Another language's verdict needs at least one word English does not have."""
+    from tools.language.spelling import english_words
+
+    english = english_words()
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    return bool(english) and all(w in english for w in words)
 
 
 # a length in another language ('6 Sekunden', '5 segundos', '2 minutes'): read as the English the parser knows

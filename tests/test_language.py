@@ -182,3 +182,13 @@ def test_only_a_compared_pace_or_mood_is_read_as_such_a_change(text):
     from tools.language.foreign import change_words
 
     assert change_words(text) is None
+
+
+@pytest.mark.parametrize("text, players", [("harp alone, 6 seconds", {"harp"}),
+                                           ("something for solo flute, 6s", {"flute"}),
+                                           ("a piano and drums piece", {"piano", "drums"})])
+def test_the_words_that_ask_for_a_solo_say_who_plays_not_the_mood(text, players):
+    """'harp alone' was a sad country-and-folk piece (the meaning of 'alone'); 'solo flute' rock and folk."""
+    slots = understand(text).slots
+    assert set(slots.instruments) == players | {"solo"}
+    assert not slots.moods and not {"country", "folk", "rock"} & set(slots.genres), (slots.moods, slots.genres)

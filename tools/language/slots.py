@@ -158,6 +158,8 @@ STOPWORDS = {
     "whatever", "surprise", "anything", "dunno", "idk", "meh", "fine", "ugh", "hmm",
     # music that keeps coming ('keep the music coming', 'non-stop jazz'): how long it plays, not what it is about
     "coming", "going", "playing", "non-stop", "nonstop", "endless", "forever", "repeat",
+    # who plays, not the mood: 'harp alone' was a sad country piece by the meaning of 'alone' (_read_solo reads them)
+    "solo", "alone", "only", "unaccompanied", "itself",
 }
 IMPLIED_GENRE = {"synth": "electronic", "sitar": "world", "harpsichord": "classical", "violin": "classical",
                  "cello": "classical", "strings": "classical", "choir": "classical"}
@@ -769,7 +771,7 @@ _SOLO_ALWAYS = r"\bsolo\s+(?:\w+\s+)?{i}\b|\b{i}\s+(?:only|alone|on its own|by i
                r"\b(?:just|only)\s+(?:an?\s+|the\s+|one\s+)?{i}\b|\bunaccompanied\b"
 # a piece for an instrument, said without a genre ('a piano piece', 'a cello sonata', 'music for guitar'); with a
 # genre said, the band plays and the instrument leads ('a rock song with a guitar solo')
-_SOLO_IF_NO_GENRE = r"\b{i}\s+(?:piece|sonata|etude|nocturne|prelude|recital|solo)\b|" \
+_SOLO_IF_NO_GENRE = r"\b{i}(?:\s+and\s+(?:the\s+)?(?:drums|{i}))?\s+(?:piece|sonata|etude|nocturne|prelude|recital|solo|duo)\b|" \
                     r"\b(?:piece|music|something|sonata)\s+for\s+(?:solo\s+)?(?:an?\s+|the\s+)?{i}\b"
 
 

@@ -43,6 +43,7 @@ class Strip:
     double: bool = False  # double-tracked: the part left, a second take (delayed, pitch-wobbled) right
     ambience: float = 0.0  # wet level of a short stereo room of the part's own (a drum kit's room microphones)
     pan: float = 0.0  # -1 left .. 1 right, applied after the chain (a mono part is processed once, then panned)
+    width: float = 1.0  # a stereo part's side signal kept (1: as sampled; 0: its mono sum)
 
 
 def active_rms(audio: np.ndarray, rate: int) -> float:
@@ -149,6 +150,9 @@ def process(stem: np.ndarray, rate: int, strip: Strip) -> np.ndarray:
         out[:, start:end] = board(level[:, start:end], rate)
     if strip.double:
         out = _double(out.mean(axis=0), rate)
+    if len(out) == 2 and strip.width != 1.0 and not strip.double:  # narrowed about its middle: the side scaled, the mid kept
+        mid, side = (out[0] + out[1]) / 2, (out[0] - out[1]) / 2 * np.float32(strip.width)
+        out = np.stack([mid + side, mid - side])
     out *= np.float32(10 ** (strip.level_db / 20) / max(active_rms(out, rate), 1e-12))
     left, right = pan_gains(strip.pan)
     if len(out) == 1:

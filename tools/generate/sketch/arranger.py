@@ -30,6 +30,7 @@ VOCAL_PROGRAMS = {52, 53, 54, 85, 91}
 BASS_PROGRAMS = range(32, 40)  # General MIDI's basses: acoustic, electric, fretless, slap, synth
 FORWARD_DB = 4.0  # a bass asked for is turned up this much in the mix (it stays the bass line)
 ASKED_FADE_SHARE = 0.3  # a fade-out asked for takes at most this share of the piece (the band must be heard first)
+ORCHESTRAL = {"classical", "ambient", "new age"}  # styles whose percussion is an orchestra's, or none
 SOLO = "solo"  # the sound tag of a piece the instruments named play alone (tools.language.slots)
 NOT_PLAYERS = ("drums", "instrumental", "acoustic", SOLO)  # instrument labels that name no melodic player
 PART_NAMES = {"lead": "melody", "bass": "bass", "comp": "accompaniment", "pad": "pad"}  # roles, as people say them
@@ -377,7 +378,8 @@ def _solo(voices: list[Voice], style: Style, notes: list[str]) -> tuple[list[Voi
     """'solo piano', 'a cello piece', 'just an acoustic guitar': the instruments named play the piece alone, and
     the name of that line-up. A keyboard or guitar plays the tune, the chords and the bass itself; an instrument
     that plays one note at a time takes the tune, with a keyboard or guitar named beside it accompanying (violin
-    and piano) and a cello or bass named taking the bass line. None when the request is not for a solo piece."""
+    and piano) and a cello or bass named taking the bass line; strings or a pad named beside them hold the chords.
+    None when the request is not for a solo piece."""
     if style.instruments.get(SOLO, 0.0) < 0.5:
         return None
     ranked = sorted(((w, label) for label, w in style.instruments.items()
@@ -394,38 +396,67 @@ def _solo(voices: list[Voice], style: Style, notes: list[str]) -> tuple[list[Voi
     low = next((p for p in named if (p in BASS_PROGRAMS or p in (42, 43)) and p != lead), accompanist)
     everywhere = ["intro", "verse", "chorus", "bridge", "outro"]
 
-    def first(role: str) -> Voice | None:
-        return next((v for v in voices if v.role == role), None)
+    def first(*roles: str) -> Voice | None:  # the style's part for the job, else one that can do it
+        return next((v for role in roles for v in voices if v.role == role), None)
 
     kept: list[Voice] = []
+    lone = accompanist is None  # a melody with nobody beside it plays throughout, and seldom rests
     for role, program in (("lead", lead), ("comp", accompanist), ("bass", low)):
-        v = first(role)
+        # a style without a chord part (ambient's pads, which a pianist plays as held chords) or without a bass
+        # (the pianist's left hand, on the roots)
+        v = first(role, "pad") if role == "comp" else first(role)
+        if v is None and role == "bass" and program is not None and kept:
+            v = Voice("bass", program, "R-------R-------", 36, "single", 80, everywhere, False, 0.7, kept[0].style)
         if v is None or program is None:
             continue
-        # the accompaniment and the bass carry the piece from the first bar to the last (nobody else plays), and
-        # a melody alone plays throughout
-        sections = v.sections if role == "lead" and accompanist is not None else everywhere
-        kept.append(replace(v, program=program, drive=0.0, sections=sections,
-                            low=max(v.low, 36) if role == "bass" and _chordal(program) else
-                            v.low + SOLO_LEAD_SHIFT.get(program, 0) if role == "lead" else v.low,
+        if role == "comp" and v.role == "pad" and _chordal(program):  # a pad's held chord is a pianist's broken one
+            v = replace(v, pattern=BROKEN_CHORD, voicing="open", low=max(v.low, 48))
+        kept.append(replace(v, role=role, program=program, drive=0.0,
+                            sections=v.sections if role == "lead" and not lone else everywhere,
+                            # a soloist's tune is the piece: it seldom rests (ambient's sparse lead left a calm
+                            # piano piece three notes in twelve seconds)
+                            density=1.0 if role == "lead" and lone else max(v.density, 0.85) if role == "lead"
+                            else v.density,
+                            low=max(v.low, 36) if role == "bass" and _chordal(program) else v.low,
                             # a guitar alone is recorded in stereo: its chords double-tracked (a piano's
                             # samples are stereo already)
                             double=role == "comp" and 24 <= program <= 31))
-    if not any(v.role == "lead" for v in kept) and not any(v.role == "comp" for v in kept):
+    if not any(v.role in ("lead", "comp") for v in kept):
         return None
-    players = {v.program for v in kept}
-    kept += [v for v in voices if v.program in named and v.program not in players and v.role != "bass"]
+    for program in named:  # the others named (strings under a piano): holding the chords
+        if program not in {v.program for v in kept}:
+            v = first("pad", "comp")
+            kept.append(Voice("pad", program, "C---------------", 55, "open", 60, everywhere, False, 0.7,
+                              v.style if v else kept[0].style))
     names = [said[p] for p in named] + (["drums"] if style.instruments.get("drums", 0.0) >= 0.3 else [])
+    spoken = ", ".join(f"the {n}" for n in names[:-1]) + f" and the {names[-1]}" if len(names) > 1 else names[0]
     # who plays the melody is said here, once ('the piano plays the melody' before would be the band's news)
     notes[:] = [n for n in notes if not n.endswith(("plays the melody", "play the melody", " as a comp", " as a pad"))]
-    notes.append(f"played by the {' and the '.join(names)} alone, as asked; the {said[lead]} "
+    notes.append(f"played by {spoken} alone, as asked; the {said[lead]} "
                  f"{'play' if is_plural(said[lead]) else 'plays'} the melody" if len(names) > 1 else
-                 f"played by the {names[0]} alone, as asked")
+                 f"played by the {spoken} alone, as asked")
     return kept, ("solo " + names[0]) if len(names) == 1 else " and ".join(names)
 
 
-# a low instrument playing a melody written for a violin's register plays it down an octave or two
-SOLO_LEAD_SHIFT = {42: -12, 43: -24, 57: -12, 58: -24, 70: -12}
+BROKEN_CHORD = "a---a---a---a---"  # a chord played a note a beat, low to high (new age's harp)
+
+
+# where each instrument's tune sits (MIDI notes: the lowest and highest it plays a melody in), so that a cello's tune
+# is not written in a violin's register
+SOLO_RANGES = {40: (55, 93), 41: (48, 86), 42: (36, 76), 43: (28, 60), 57: (40, 72), 58: (28, 58), 70: (34, 72),
+               71: (50, 89), 68: (58, 91), 73: (60, 96), 56: (54, 82), 65: (49, 80), 66: (44, 75)}
+TUNE_SPAN = 21  # how far above its lowest note the writer takes a tune (_Writer.lead_scale)
+
+
+def _fit_register(v: Voice) -> Voice:
+    """A solo tune moved by octaves into its instrument's range (SOLO_RANGES)."""
+    lo, hi = SOLO_RANGES.get(v.program, (0, 127))
+    low = v.low
+    while low + TUNE_SPAN > hi and low - 12 >= lo:
+        low -= 12
+    while low < lo:
+        low += 12
+    return replace(v, low=low)
 
 
 # ensembles, choirs and synth pads hold the chords under a solo (piano and strings), they do not take its tune
@@ -768,6 +799,8 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
             notes.append("drums added as asked")
     if solo is not None and style.instruments.get("drums", 0.0) < 0.3:
         drums = {}  # nobody but the instruments named
+    elif solo is not None and primary.name in ORCHESTRAL:  # a drummer beside the soloist, not the timpanist
+        drums = {k: dict(v) for k, v in S.STYLES["pop"].drums.items()}
     if "drums" in {a.lower() for a in style.avoid} and drums:
         drums = {}
         why = style.left_out.get("drums")
@@ -789,6 +822,8 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         for v in voices:  # the tune an octave up or down from the book's, as this band's singer or player has it
             if v.role == "lead" and rng.random() < 0.35:
                 v.low += 12 if v.low < 66 else -12
+    if solo is not None:
+        voices = [_fit_register(v) if v.role == "lead" else v for v in voices]
     swing = sum(w * (groove.swing if n == primary.name and groove is not None and groove.swing is not None else
                      S.STYLES[n].swing) for n, w in blend.items())
     motif = reference.motif if reference is not None and reference.motif else None
@@ -804,6 +839,8 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     kit = int(rng.choice(lineup.kits if lineup is not None and lineup.kits else S.KITS.get(primary.name, (0,))))
     if groove is not None and groove.kit is not None:  # the groove's own kit (the draw above stays all the same)
         kit = groove.kit
+    if solo is not None and primary.name in ORCHESTRAL:
+        kit = 8  # the room kit: the drums asked for beside a solo, not an orchestra's bass drum
     # lyrics draw from their own generator, so the rest of a seed's piece is the same with or without them
     vocals = write_lyrics(sections, list(themes), np.random.default_rng([seed, 1])) if raps else []
     return Arrangement(

@@ -319,6 +319,9 @@ def filter_sweep(stem: np.ndarray, rate: int, cutoffs: np.ndarray, resonance: fl
     return np.repeat(out.T, 2, axis=1) if mono else out.T
 
 
+SOLO_WIDTH = 0.5  # how much of a solo player's sampled stereo is kept (tools.mixing.strip.Strip.width)
+
+
 def parts_for_mix(arrangement, pm, rate: int = RENDER_RATE) -> tuple[list[np.ndarray], list[Strip]]:
     """Every MIDI part rendered as a stem, with the channel strip the mix puts it through (in pm's order)."""
     strips, sources = [], []
@@ -335,6 +338,9 @@ def parts_for_mix(arrangement, pm, rate: int = RENDER_RATE) -> tuple[list[np.nda
             strip = replace(strip, level_db=strip.level_db + balance + v.level_db)
         if strip.amp is not None and (arrangement.primary, arrangement.lineup) in LINEUP_AMPS:
             strip = replace(strip, amp=LINEUP_AMPS[(arrangement.primary, arrangement.lineup)])
+        if arrangement.solo and not inst.is_drum:  # a player alone, close up: some samples' channels nearly
+            # cancel (the cello's: L/R -0.48, its mono sum 5 dB down on a phone's one speaker)
+            strip = replace(strip, width=SOLO_WIDTH)
         strips.append(replace(strip, pan=midi_pan(inst)))
     # only as long as the piece (the master cuts there), every part in the middle: the strip pans it after its chain;
     # the drum kit's pieces each where they stand

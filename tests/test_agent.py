@@ -314,6 +314,16 @@ def test_a_key_that_is_no_key_is_said_with_what_keys_look_like():
     assert "'Z' is not a key I know (keys look like C, F# minor or B flat major), so the style chose one" in new.text
 
 
+def test_in_h_minor_is_b_minor_and_an_h_with_a_sign_is_said_to_be_no_key():
+    """'in H minor' made a take in the old key with "'H' is not a key I know"; 'in Hb' was dropped without a word."""
+    agent = ChatAgent()
+    agent.send("make me a 4 second rock track in A minor")
+    again = agent.send("in H minor")
+    assert agent.session.pieces["g2"].generation.conditioning["key"] == "B minor" and "not a key" not in again.text
+    flat = agent.send("make it in Hb")
+    assert "'Hb' is not a key I know" in flat.text and "so the key stays B" in flat.text
+
+
 def test_why_did_you_make_it_like_that_says_why_not_only_what():
     """'why did you make it like that?' said what was asked, not which words set the tempo, key and band."""
     agent = ChatAgent()

@@ -328,11 +328,12 @@ def test_player_words_without_a_station_are_answered(planner):
 
 
 def test_a_key_alone_changes_the_piece_the_chat_suggested_it_for(planner):
-    """The chat's own suggestion, 'in D minor', made a new piece with no genre; 'in H minor' lost its letter."""
+    """The chat's own suggestion, 'in D minor', made a new piece with no genre; 'in H minor' lost its letter, then
+    was kept as a key called 'H' (H is B in German and Nordic naming)."""
     assert plan(planner, MADE, "in D minor")[0] == [
         ("refine_music", {"said": "in D minor", "key": "D", "mode": "minor", "generation_id": "g1"})]
-    assert plan(planner, MADE, "in H minor")[0] == [  # refine_music then says 'H' is not a key it knows
-        ("refine_music", {"said": "in H minor", "key": "H", "mode": "minor", "generation_id": "g1"})]
+    assert plan(planner, MADE, "in H minor")[0] == [
+        ("refine_music", {"said": "in H minor", "key": "B", "mode": "minor", "generation_id": "g1"})]
     assert plan(planner, MADE, "minor")[0][0][0] == "refine_music"
     assert plan(planner, [], "in D minor")[0] == [
         ("generate_music", {"description": "in D minor", "key": "D", "mode": "minor"})]  # nothing made yet: make it

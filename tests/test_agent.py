@@ -324,6 +324,17 @@ def test_in_h_minor_is_b_minor_and_an_h_with_a_sign_is_said_to_be_no_key():
     assert "'Hb' is not a key I know" in flat.text and "so the key stays B" in flat.text
 
 
+def test_a_key_without_a_mode_says_the_pieces_mode_was_kept():
+    """'in the key of D' of a piece in A minor made it D minor without a word about the mode."""
+    agent = ChatAgent()
+    agent.send("make me a 4 second rock track in A minor")
+    again = agent.send("in the key of D")
+    assert agent.session.pieces["g2"].generation.conditioning["key"] == "D minor"
+    assert "D minor: kept its minor mode; say 'D major' for major" in again.text
+    named = agent.send("in the key of E major")  # a mode said is no news
+    assert agent.session.pieces["g3"].generation.conditioning["key"] == "E major" and "kept its" not in named.text
+
+
 def test_why_did_you_make_it_like_that_says_why_not_only_what():
     """'why did you make it like that?' said what was asked, not which words set the tempo, key and band."""
     agent = ChatAgent()

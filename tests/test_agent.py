@@ -410,7 +410,9 @@ def test_add_an_upload_and_a_made_piece_to_the_library(song, tmp_path, monkeypat
     assert all(Path(t.audio_path).is_file() and Path(t.audio_path).parent.name == "added" for t in tracks.values())
     assert made.midi_path.endswith(".mid") and Path(made.midi_path).is_file()
     # 'what did I save?' was not understood, and 'what's in my library' searched for those words
-    for asked in ("what did I save?", "what's in my library", "list my music"):  # the last searched for its words
+    # 'list my music' searched for its words; 'show my music' was a radio request, 'what music do I have' the taste
+    for asked in ("what did I save?", "what's in my library", "list my music", "show my music", "show me my music",
+                  "what music do I have"):
         overview = agent.send(asked)
         assert overview.tools == ["search_library"], asked
         road = next(t for t in tracks.values() if t is not made)

@@ -347,6 +347,17 @@ def test_a_key_that_is_no_key_is_kept_so_that_the_reply_can_say_so(planner):
     assert plan(planner, [], "make a rock song in the key of Z")[0][0][1]["key"] == "Z"
 
 
+def test_show_my_music_is_the_library_not_the_radio(planner):
+    """'show my music' was read as a radio request ('I can play you an endless station...'), 'what music do I have'
+    as a question about taste."""
+    for history in ([], MADE):
+        for text in ("show my music", "show me my music", "what music do I have", "show my saved music",
+                     "list my music"):
+            assert plan(planner, history, text)[0] == [("search_library", {"query": text})], text
+        assert plan(planner, history, "what music do I like")[0] == [("taste_profile", {})]
+    assert plan(planner, MADE, "show my songs")[0] == [("list_pieces", {})]  # this chat's pieces, as 'list my songs'
+
+
 def test_a_first_dislike_before_anything_is_made_offers_to_make_something(planner):
     """'meh' as the first message answered 'Thanks!'."""
     for text in ("meh", "I don't like it", "not my thing", "nah"):

@@ -390,9 +390,9 @@ def test_one_unreadable_file_does_not_stop_the_others(tmp_path, write_audio, mon
         assert out.strip().endswith("3 added, 0 already present, 1 skipped; 3 tracks in all.")
         assert f"skipped {locked}: cannot be read: permission denied." in err and "Traceback" not in err
 
-        assert main(["tag", str(tmp_path / "good0.wav"), str(locked)]) == 1
+        assert main(["tag", str(tmp_path / "good0.wav"), str(locked)]) == 2
         out, err = capsys.readouterr()
-        assert "good0.wav" in out and f"error: '{locked}' cannot be read: permission denied." in err
+        assert "good0.wav" in out and f"tastemaker: '{locked}' cannot be read: permission denied." in err
 
         assert main(["library", "similar", str(locked)]) == 2
         assert "cannot be read: permission denied" in capsys.readouterr().err

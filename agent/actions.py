@@ -247,14 +247,15 @@ def _tracks(session: Session, results: list) -> dict[str, Any]:
 # "what's in my library", "what did I save?": words that ask about the library as a whole, naming nothing to find
 _OVERVIEW_WORDS = set("what whats is are in on my our the library show me list did have has i we save saved add added "
                       "keep kept put there all of tracks songs pieces music everything see can you please so far "
-                      "far yet".split())
+                      "far yet do own".split())
 
 
 def _asks_for_overview(query: str) -> bool:
     text = query.lower().replace("'s", "")
     words = re.findall(r"[a-z]+", text)
     # 'list my music' is the library too ('list my songs' is this chat's pieces: the planner reads it first)
-    about_library = "library" in words or re.search(r"\b(?:save|saved|add|added|keep|kept)\b|\bmy music\b", text)
+    about_library = "library" in words or re.search(r"\b(?:save|saved|add|added|keep|kept)\b|\bmy music\b|"
+                                                    r"\bmusic (?:do|did) (?:i|we) (?:have|own)\b", text)
     return bool(about_library) and all(w in _OVERVIEW_WORDS for w in words)
 
 

@@ -545,6 +545,9 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
     mode = mode or _mode_for_moods({label: d for label, d in change.more.items() if _kind(label) == "mood"})
     if names_something and not change.different and not _mix_only(change):  # (the mix alone: the same seed)
         made_key, made_mode = _key_of(piece.generation)
+        if key and not mode and made_mode in ("major", "minor"):  # 'in the key of D' says no mode: the piece's is kept
+            other = "major" if made_mode == "minor" else "minor"
+            notes.append(f"{key} {made_mode}: kept its {made_mode} mode; say '{key} {other}' for {other}")
         key, mode = key or made_key, mode or made_mode
         if tempo is None and made_at:
             nudge = 1.1 if (energy or 0) > 0 else 0.9 if (energy or 0) < 0 else 1.0

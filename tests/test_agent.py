@@ -314,6 +314,27 @@ def test_a_key_that_is_no_key_is_said_with_what_keys_look_like():
     assert "'Z' is not a key I know (keys look like C, F# minor or B flat major), so the style chose one" in new.text
 
 
+def test_in_h_minor_is_b_minor_and_an_h_with_a_sign_is_said_to_be_no_key():
+    """'in H minor' made a take in the old key with "'H' is not a key I know"; 'in Hb' was dropped without a word."""
+    agent = ChatAgent()
+    agent.send("make me a 4 second rock track in A minor")
+    again = agent.send("in H minor")
+    assert agent.session.pieces["g2"].generation.conditioning["key"] == "B minor" and "not a key" not in again.text
+    flat = agent.send("make it in Hb")
+    assert "'Hb' is not a key I know" in flat.text and "so the key stays B" in flat.text
+
+
+def test_a_key_without_a_mode_says_the_pieces_mode_was_kept():
+    """'in the key of D' of a piece in A minor made it D minor without a word about the mode."""
+    agent = ChatAgent()
+    agent.send("make me a 4 second rock track in A minor")
+    again = agent.send("in the key of D")
+    assert agent.session.pieces["g2"].generation.conditioning["key"] == "D minor"
+    assert "D minor: kept its minor mode; say 'D major' for major" in again.text
+    named = agent.send("in the key of E major")  # a mode said is no news
+    assert agent.session.pieces["g3"].generation.conditioning["key"] == "E major" and "kept its" not in named.text
+
+
 def test_why_did_you_make_it_like_that_says_why_not_only_what():
     """'why did you make it like that?' said what was asked, not which words set the tempo, key and band."""
     agent = ChatAgent()
@@ -389,7 +410,9 @@ def test_add_an_upload_and_a_made_piece_to_the_library(song, tmp_path, monkeypat
     assert all(Path(t.audio_path).is_file() and Path(t.audio_path).parent.name == "added" for t in tracks.values())
     assert made.midi_path.endswith(".mid") and Path(made.midi_path).is_file()
     # 'what did I save?' was not understood, and 'what's in my library' searched for those words
-    for asked in ("what did I save?", "what's in my library", "list my music"):  # the last searched for its words
+    # 'list my music' searched for its words; 'show my music' was a radio request, 'what music do I have' the taste
+    for asked in ("what did I save?", "what's in my library", "list my music", "show my music", "show me my music",
+                  "what music do I have"):
         overview = agent.send(asked)
         assert overview.tools == ["search_library"], asked
         road = next(t for t in tracks.values() if t is not made)

@@ -232,7 +232,7 @@ def test_cli_train_evaluate_classify(genre_folder, tmp_path, capsys):
     rock = genre_folder / "rock" / "rock_00.wav"
     bad = tmp_path / "notes.wav"
     bad.write_text("not audio at all")
-    assert main(["classify", str(rock), str(bad), "--checkpoint", str(out / "best.pt"), "--json"]) == 1
+    assert main(["classify", str(rock), str(bad), "--checkpoint", str(out / "best.pt"), "--json"]) == 2
     report = json.loads(capsys.readouterr().out)
     [r] = report["results"]
     assert r["file"] == str(rock) and r["label"] == "rock" and r["labels"] == ["rock"]

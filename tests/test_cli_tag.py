@@ -14,7 +14,7 @@ def test_tag_json_reports_good_and_bad_files(write_audio, tmp_path, capsys):
     bad.write_text("not audio")
     status = main(["tag", str(good), str(bad), "--model", "all", "--json"])
     out = json.loads(capsys.readouterr().out)
-    assert status == 1
+    assert status == 2  # a file given could not be read: a user error
     assert [r["model"] for r in out["results"]] == ["msd", "mtt"]
     for r in out["results"]:
         assert r["file"] == str(good)
@@ -37,10 +37,50 @@ def test_tag_folder_recursively_and_human_output(write_audio, tmp_path, capsys):
 
 
 def test_missing_file_exit_status_and_no_traceback(tmp_path, capsys):
+    """A bad path exited 1 with 'error: ...' where every other command exits 2 with 'tastemaker: ...'."""
     status = main(["tag", str(tmp_path / "missing.wav")])
     captured = capsys.readouterr()
-    assert status == 1
-    assert "no such file" in captured.err and "Traceback" not in captured.err
+    assert status == 2
+    assert captured.err == f"tastemaker: '{tmp_path / 'missing.wav'}': no such file. Check the path and try again.\n"
+
+
+def test_a_folder_is_announced_with_its_count_and_what_is_not_audio_is_counted(write_audio, tmp_path, capsys):
+    """`tag /tmp` walked and tagged 7,472 files without a word, and said one error per file it could not read."""
+    write_audio("one.wav", tone_mix(seconds=3.0, seed=1))
+    write_audio("two.wav", tone_mix(seconds=3.0, seed=2))
+    (tmp_path / "notes.txt").write_text("a shopping list")
+    (tmp_path / "deeper").mkdir()
+    for n in range(3):
+        (tmp_path / "deeper" / f"fake{n}.mp3").write_text("not audio")
+    status = main(["tag", str(tmp_path), "--top", "2"])
+    out, err = capsys.readouterr()
+    assert status == 2 and out.count("genres:") == 2
+    lines = err.splitlines()
+    assert lines[0] == f"Found 5 audio files under {tmp_path} (1 other file skipped: not audio); tagging them."
+    assert any(line.startswith("tagging:") or "\rtagging:" in line for line in lines[1:-1])  # the progress bar
+    assert lines[-1].startswith("tastemaker: skipped 3 files that could not be read (the first: ")
+    assert err.count("fake") == 1 and lines[-1].endswith("--json lists each.")
+
+
+def test_a_folder_of_very_many_files_asks_for_all_first(tmp_path, capsys, monkeypatch):
+    """More than MANY_FILES audio files is an hour of work: refused in one line (exit 2) unless --all is given."""
+    import agent.commands.tag as tag
+
+    for n in range(tag.MANY_FILES + 1):
+        (tmp_path / f"{n}.wav").write_bytes(b"")
+    assert main(["tag", str(tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == (f"tastemaker: Found {tag.MANY_FILES + 1} audio files under {tmp_path}: more than "
+                                 f"{tag.MANY_FILES}, a long run. Add --all to tag them all, or give a smaller folder.\n")
+    monkeypatch.setattr(tag, "MANY_FILES", 2)
+    few = tmp_path / "few"
+    few.mkdir()
+    for n in range(3):
+        (few / f"{n}.wav").write_bytes(b"")
+    assert main(["tag", str(few)]) == 2 and "Add --all" in capsys.readouterr().err
+    assert main(["tag", str(few), "--all"]) == 2  # tagged: three empty files, each unreadable
+    err = capsys.readouterr().err
+    assert err.startswith(f"Found 3 audio files under {few}; tagging them.") and "skipped 3 files" in err
 
 
 def test_help_starts_without_loading_the_models():
@@ -65,7 +105,7 @@ def test_settings_in_a_dotenv_file_apply_and_the_environment_wins(write_audio, t
     # set-then-delete: monkeypatch removes what load_dotenv sets when the test ends
     monkeypatch.setenv("TASTEMAKER_MAX_DURATION_S", "0")
     monkeypatch.delenv("TASTEMAKER_MAX_DURATION_S")
-    assert main(["tag", str(clip)]) == 1
+    assert main(["tag", str(clip)]) == 2
     assert "is 5.0 s long, over the 2.0 s limit" in capsys.readouterr().err
 
     monkeypatch.setenv("TASTEMAKER_MAX_DURATION_S", "900")

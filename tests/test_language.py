@@ -35,6 +35,17 @@ def test_negation_louder_quieter_and_keys_read_as_people_mean_them():
     assert read_slots("the second one").which == 2
 
 
+@pytest.mark.parametrize("text, key, mode", [
+    ("make it in H minor", "B", "minor"), ("in h minor", "B", "minor"), ("a jazz piece in H", "B", None),
+    ("in the key of H", "B", None), ("in H major", "B", "major"),
+    ("make it in Hb", "Hb", None), ("make it in H# minor", "H#", "minor"),  # no keys: kept so the reply says so
+])
+def test_h_is_b_as_german_and_nordic_musicians_name_it(text, key, mode):
+    """'in H minor' was kept as a key called 'H' (no key), so the take stayed in its old key with a note."""
+    slots = read_slots(text)
+    assert (slots.key, slots.mode) == (key, mode), text
+
+
 def test_an_intent_is_a_row_of_cues_and_examples():
     names = [i.name for i in I.INTENTS]
     assert len(names) == len(set(names)) and all(i.examples for i in I.INTENTS)

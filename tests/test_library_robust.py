@@ -385,14 +385,14 @@ def test_one_unreadable_file_does_not_stop_the_others(tmp_path, write_audio, mon
     monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("TASTEMAKER_DEFAULT_LIBRARY", "0")
     with unreadable(locked, monkeypatch):
-        assert main(["library", "add", str(tmp_path)]) == 1
+        assert main(["library", "add", str(tmp_path)]) == 2  # a file given could not be read: a user error
         out, err = capsys.readouterr()
         assert out.strip().endswith("3 added, 0 already present, 1 skipped; 3 tracks in all.")
         assert f"skipped {locked}: cannot be read: permission denied." in err and "Traceback" not in err
 
-        assert main(["tag", str(tmp_path / "good0.wav"), str(locked)]) == 1
+        assert main(["tag", str(tmp_path / "good0.wav"), str(locked)]) == 2
         out, err = capsys.readouterr()
-        assert "good0.wav" in out and f"error: '{locked}' cannot be read: permission denied." in err
+        assert "good0.wav" in out and f"tastemaker: '{locked}' cannot be read: permission denied." in err
 
         assert main(["library", "similar", str(locked)]) == 2
         assert "cannot be read: permission denied" in capsys.readouterr().err
@@ -529,14 +529,14 @@ def test_a_bad_file_is_said_at_once_without_building_the_default_library(tmp_pat
     monkeypatch.setattr(default, "build_default_library", lambda *a, **k: built.append(1) or IngestReport())
     text = tmp_path / "notes.wav"
     text.write_text("not a recording\n")
-    assert main(["library", "add", str(text), str(tmp_path / "nope.wav")]) == 1
+    assert main(["library", "add", str(text), str(tmp_path / "nope.wav")]) == 2
     out, err = capsys.readouterr()
     assert built == [] and out.strip() == "0 added, 2 skipped."
     assert f"skipped {text}: is not audio we can read: it looks like text." in err
     assert f"skipped {tmp_path / 'nope.wav'}: no such file or folder." in err
 
     song = write_audio("song.wav", tone_mix(seconds=3.0, seed=90))  # something to add: the build comes first, said
-    assert main(["library", "add", str(song), str(text)]) == 1
+    assert main(["library", "add", str(song), str(text)]) == 2
     out, err = capsys.readouterr()
     assert built == [1] and "Preparing the built-in music library first" in err
     assert out.strip().endswith("1 added, 0 already present, 1 skipped; 1 tracks in all.")

@@ -328,11 +328,12 @@ def test_player_words_without_a_station_are_answered(planner):
 
 
 def test_a_key_alone_changes_the_piece_the_chat_suggested_it_for(planner):
-    """The chat's own suggestion, 'in D minor', made a new piece with no genre; 'in H minor' lost its letter."""
+    """The chat's own suggestion, 'in D minor', made a new piece with no genre; 'in H minor' lost its letter, then
+    was kept as a key called 'H' (H is B in German and Nordic naming)."""
     assert plan(planner, MADE, "in D minor")[0] == [
         ("refine_music", {"said": "in D minor", "key": "D", "mode": "minor", "generation_id": "g1"})]
-    assert plan(planner, MADE, "in H minor")[0] == [  # refine_music then says 'H' is not a key it knows
-        ("refine_music", {"said": "in H minor", "key": "H", "mode": "minor", "generation_id": "g1"})]
+    assert plan(planner, MADE, "in H minor")[0] == [
+        ("refine_music", {"said": "in H minor", "key": "B", "mode": "minor", "generation_id": "g1"})]
     assert plan(planner, MADE, "minor")[0][0][0] == "refine_music"
     assert plan(planner, [], "in D minor")[0] == [
         ("generate_music", {"description": "in D minor", "key": "D", "mode": "minor"})]  # nothing made yet: make it
@@ -344,6 +345,17 @@ def test_a_key_that_is_no_key_is_kept_so_that_the_reply_can_say_so(planner):
         calls = plan(planner, MADE, text)[0]
         assert calls == [("refine_music", {"said": text, "key": text[-1], "generation_id": "g1"})], text
     assert plan(planner, [], "make a rock song in the key of Z")[0][0][1]["key"] == "Z"
+
+
+def test_show_my_music_is_the_library_not_the_radio(planner):
+    """'show my music' was read as a radio request ('I can play you an endless station...'), 'what music do I have'
+    as a question about taste."""
+    for history in ([], MADE):
+        for text in ("show my music", "show me my music", "what music do I have", "show my saved music",
+                     "list my music"):
+            assert plan(planner, history, text)[0] == [("search_library", {"query": text})], text
+        assert plan(planner, history, "what music do I like")[0] == [("taste_profile", {})]
+    assert plan(planner, MADE, "show my songs")[0] == [("list_pieces", {})]  # this chat's pieces, as 'list my songs'
 
 
 def test_a_first_dislike_before_anything_is_made_offers_to_make_something(planner):

@@ -125,7 +125,7 @@ def test_cli_add_and_remove(cli_env, capsys, tmp_path):
     song = write_tagged_wav(tmp_path / "extra.wav", rock_audio(seed=4, tempo=130, root=41, seconds=5.0),
                             title="Extra Riff")
     (tmp_path / "bad.wav").write_bytes(b"not a wav")
-    assert main(["library", "add", str(song), str(tmp_path / "bad.wav")]) == 1  # one skipped: exit 1
+    assert main(["library", "add", str(song), str(tmp_path / "bad.wav")]) == 2  # one skipped: exit 2
     out = capsys.readouterr()
     assert "added extra-riff-" in out.out and "skipped" in out.err and "bad.wav" in out.err
     track_id = next(w for w in out.out.split() if w.startswith("extra-riff-")).rstrip(":")

@@ -126,7 +126,7 @@ def test_a_folder_added_through_ray_and_stopped_half_way_ends_with_each_track_on
 
     second = cli("library", "add", str(folder), "--ray", "--json", env=env)
     out, err = second.communicate(timeout=600)
-    assert second.returncode == 1, err  # one file could not be added
+    assert second.returncode == 2, err  # one file could not be read: a user error
     assert "Traceback" not in err and "tagging on Ray: 2 workers" in err
     report = json.loads(out)
     assert len(report["added"]) == 24 - kept

@@ -179,7 +179,7 @@ def run_add(args: argparse.Namespace) -> int:
             for f, e in problems:
                 print(f"skipped {f}: {e}", file=sys.stderr)
             print(f"0 added, {len(problems)} skipped.")
-        return 1
+        return 2  # what was given could not be used: a user error, as everywhere in the CLI
     lib = _open()
     reports = []
     if files:
@@ -210,7 +210,9 @@ def run_add(args: argparse.Namespace) -> int:
             print(f"skipped {f}: {e}", file=sys.stderr)
         print(f"{len(added)} added, {len(duplicates)} already present, {len(failed)} skipped; "
               f"{lib.count(args.user or None)} tracks in all.")
-    return 1 if failed else 0
+    if any("in the error log" in e for _, e in failed):  # a fault of ours (tools.library.ingest._failure_words)
+        return 1
+    return 2 if failed else 0  # a file given could not be read: a user error
 
 
 def run_list(args: argparse.Namespace) -> int:

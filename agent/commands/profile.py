@@ -8,6 +8,7 @@ import json
 from dataclasses import asdict
 
 from tools.audio import load_clip
+from tools.errors import TastemakerError
 
 
 def default_user() -> str:
@@ -43,9 +44,9 @@ def run(args: argparse.Namespace) -> int:
     user = args.user or default_user()
     if not args.text and not args.like:
         profile = load_profile(user)
-        if profile is None:
-            print(f"No saved profile for {user} yet. Try: tastemaker profile \"energetic rock\" --like song.mp3")
-            return 1
+        if profile is None:  # a user error (exit 2), said as one line like the others
+            raise TastemakerError(f"No saved profile for {user} yet. Try: tastemaker profile \"energetic rock\" "
+                                  "--like song.mp3")
     elif args.add and (saved := load_profile(user)) is not None and not args.like:
         profile = merge_text(saved, args.text)
         save_profile(user, profile)

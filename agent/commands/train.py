@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from agent.commands.tag import check_top, expand_paths
+from agent.commands.tag import MANY_FILES, announce, check_top, exit_status, find_files, say_errors
 from tools.classify.datasets import FORMATS
 from tools.classify.names import MODELS
 from tools.errors import TastemakerError
@@ -59,6 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--top", type=int, default=3, metavar="K", help="probabilities to show per file (default 3)")
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.add_argument("--device")
+    c.add_argument("--all", action="store_true",
+                   help=f"classify every audio file found, even more than {MANY_FILES} (without it, so many is refused)")
     c.set_defaults(handler=run_classify)
 
 
@@ -127,7 +129,9 @@ def classify_files(files: list[Path], checkpoint: str, device: str | None = None
 
 def run_classify(args: argparse.Namespace) -> int:
     check_top(args.top)
-    report = classify_files(expand_paths(args.paths), args.checkpoint, args.device, progress=not args.json)
+    found = find_files(args.paths)
+    announce(found, args.all, "classify", "classifying")
+    report = classify_files(found.files, args.checkpoint, args.device)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -135,6 +139,5 @@ def run_classify(args: argparse.Namespace) -> int:
             top = list(r["probabilities"].items())[: args.top]
             print(f"{r['file']}: {', '.join(r['labels']) or '(no label over its threshold)'}")
             print("  " + ", ".join(f"{label} {p:.2f}" for label, p in top))
-        for e in report["errors"]:
-            print(f"error: {e['error']}", file=sys.stderr)
-    return 1 if report["errors"] else 0
+        say_errors(report["errors"], {str(Path(p)) for p in args.paths})
+    return exit_status(report["errors"])

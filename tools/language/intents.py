@@ -252,7 +252,7 @@ INTENTS: list[Intent] = [
     Intent(TASTE, [(r"\b(?:my taste|my profile|what do i (?:like|listen)|what i like|"
                     r"what (?:did|have) i (?:liked?|loved?|enjoyed?)|(?:which|what) (?:ones?|pieces|songs|tracks) "
                     r"(?:did|have) i (?:liked?|loved?)|what i(?:'ve| have)? liked|my (?:music )?style\b(?! of)|"
-                    r"what kind of music (?:do i|am i)|what (?:music|genres?) (?:do i|am i)|my preferences|"
+                    r"what kind of music (?:do i|am i)|what (?:music|genres?) (?:do i(?! (?:have|own)\b)|am i)|my preferences|"
                     r"taste profile|what am i into|what do you know about me|what have you learn(?:ed|t) about me|"
                     r"my (?:favou?rite|fave|fav) (?:genres?|music|styles?|kinds? of music|bands?|artists?) (?:is|are))\b",
                     0.95),
@@ -293,7 +293,10 @@ INTENTS: list[Intent] = [
     Intent(SEARCH, [(r"\b(?:search|look (?:for|up)|show me|list|do you have|got any|pieces? by|works? by|"
                      r"songs? by|tracks? by|in the library|from the library|library)\b", 0.8),
                     (r"\bfind\b", 0.7), (r"^(?:any|some) \w+", 0.55),
-                    (r"\bwhat (?:did|have|has) (?:i|we) (?:saved?|added|add|kept|keep|put)\b", 0.85)],
+                    (r"\bwhat (?:did|have|has) (?:i|we) (?:saved?|added|add|kept|keep|put)\b", 0.85),
+                    # 'show my music', 'what music do I have': the library's overview (it was read as a radio)
+                    (r"\b(?:show|see|list)(?: me)?(?: all)?(?: of)? (?:my|our) (?:saved |own )?music\b|"
+                     r"\bwhat music (?:do|did) (?:i|we) (?:have|own|save|keep)\b", 0.9)],
            ["search for Vivaldi", "do you have any string quartets", "show me the folk songs in the library"]),
     Intent(MAKE, [(_MAKE_VERB, 0.75), (r"^(?:(?:just|ok|okay|then|go on|so|whatever|fine|meh|idk|i don'?t know|dunno|anything)[,!.]?\s+)*"
                                    r"(?:just\s+)?surprise me\b", 0.9), (r"\b(?:something|a (?:track|song|piece|tune|beat|jam|groove|soundscape)|"
@@ -364,6 +367,10 @@ INTENTS: list[Intent] = [
     Intent(RADIO, [(_NOT_A_QUESTION + r".*" + _START_WORDS + r".*\b(?:radio|station)\b", 0.98),
                    (_NOT_A_QUESTION + r".*\b(?:radio|station)\b.*" + _START_WORDS, 0.98),
                    (_NOT_A_QUESTION + r"(?:a |an |my |some )?[\w -]{0,30}\b(?:radio|station)\b", 0.96),
+                   # 'play my music', 'play some music': music with nothing said of it, to listen to ('play me
+                   # some blues' is a piece; 'show my music' the library)
+                   (r"^(?:(?:please|just|ok|okay|now|so|hey)\W+)*(?:play|put on|turn on|start)(?: me)?(?: my| some| any)?"
+                    r" (?:music|tunes)(?:\W+(?:please|for me|now|then))*\W*$", 0.92),
                    # music that keeps coming: a station by another name
                    (r"\b(?:keep (?:the )?(?:music|songs|tunes|it) (?:coming|going|playing)|non-?stop|endless|"
                     r"never-?ending|on repeat forever|all (?:day|night) long)\b", 0.9)],

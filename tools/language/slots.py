@@ -254,13 +254,13 @@ _LENGTH = re.compile(_NUM + r"\s*-?\s*(hours?|hrs?|h|minutes?|mins?|m|seconds?|s
 # it is said to be long: people write lengths as "80 s", "80 seconds" or "80-second".
 _DECADE = re.compile(r"\b(?:19|20)\d0\s?['’]?s\b|['’]\d0s\b|\b\d0['’]s\b|\b[5-9]0s\b(?!\s+long\b)")
 _LENGTH_WORDS = {"half a minute": 30.0, "a minute": 60.0, "an hour": 3600.0, "a few seconds": 5.0}
-_KEY = re.compile(r"\b(?:in(?: the)?(?: key of)?|key of|to)\s+([a-g])(?:\s*(#|♯|♭|sharp|flat|b(?![a-z])))?"
+_KEY = re.compile(r"\b(?:in(?: the)?(?: key of)?|key of|to)\s+([a-h])(?:\s*(#|♯|♭|sharp|flat|b(?![a-z])))?"
                   r"(?:\s*(major|minor|maj|min|m)\b)?(?=\s*(?:key\b|[,.;!?]|$|\s+(?:and|at|with|please|pls|plz|"
                   r"for|now|this|instead|then|too|major|minor)\b))", re.IGNORECASE)
 _MODE = re.compile(r"\b(major|minor)\b(?:\s+key|\s+mode|\s+scale)?")
-# 'in H minor': a letter that names no key, kept so that the reply can say so (it was dropped, leaving 'minor')
-# and 'in the key of Z'
-_NOT_A_KEY = re.compile(r"\bin\s+([h-z])\s+(?:major|minor)\b|\bkey\s+of\s+([h-z])\b(?!')", re.IGNORECASE)
+# 'in Z minor', 'in the key of Z': a letter that names no key, kept so that the reply can say so (it was dropped,
+# leaving 'minor'). H is B in German and Nordic naming ('in H minor' is B minor): _KEY reads it
+_NOT_A_KEY = re.compile(r"\bin\s+([i-z])\s+(?:major|minor)\b|\bkey\s+of\s+([i-z])\b(?!')", re.IGNORECASE)
 _COUNT = r"(\d+|one|two|three|four|five|six|seven|eight|a couple of|a few)"
 # "3 versions", and "3 rock songs": several pieces from one request are its candidates, each one shown
 _CANDIDATES = re.compile(r"\b" + _COUNT + r"\s+(?:candidates?|versions?|options?|variations?|takes?|"
@@ -414,8 +414,9 @@ def _read_key(original: str, low: str, slots: Slots) -> str:
             named = False  # 'in a minor key': a mode, not the key of A
         if not named:
             continue
-        slots.key = letter.upper() + {"#": "#", "♯": "#", "sharp": "#", "b": "b", "♭": "b", "flat": "b"}.get(
-            accidental, "")
+        sign = {"#": "#", "♯": "#", "sharp": "#", "b": "b", "♭": "b", "flat": "b"}.get(accidental, "")
+        # H is B (German, Nordic); an H with a sign is kept as said ('Hb', 'H#' are no keys: the reply says so)
+        slots.key = ("B" if letter.lower() == "h" and not sign else letter.upper()) + sign
         if mode:
             slots.mode = "major" if mode in ("major", "maj") else "minor"
         slots.reasons["key"] = f"'{m.group(0).strip()}'"

@@ -477,7 +477,14 @@ def _part_levels(levels: dict[str, float], change: MusicChange) -> dict[str, flo
     return {role: db for role, db in out.items() if db}
 
 
-def _instrument_notes(change: MusicChange, arranger_notes: list[str], engine: str) -> list[str]:
+def _adds_drums(piece: GeneratedPiece, change: MusicChange) -> bool:
+    """Whether a change asks for drums in a piece of ours that has none ('add drums' to a solo piano)."""
+    parts = piece.generation.conditioning.get("parts")
+    return change.more.get("drums", 0.0) > 0 and parts is not None and not any(p["family"] == "drums" for p in parts)
+
+
+def _instrument_notes(change: MusicChange, arranger_notes: list[str], engine: str,
+                      adds_drums: bool = False) -> list[str]:
     """What a louder or quieter instrument really did: the sketch engine turns the bass and the melody up (the
     arranger's notes say so), not one instrument among the others."""
     from tools.genres import ALL_LABELS, is_plural
@@ -490,6 +497,8 @@ def _instrument_notes(change: MusicChange, arranger_notes: list[str], engine: st
     for label, delta in change.more.items():
         if ALL_LABELS.get(label, "instrument") != "instrument" or label == "instrumental":
             continue
+        if label == "drums" and adds_drums:
+            continue  # they came in: the arranger's notes say so
         if label == "drums":
             notes.append(f"{'quieter' if delta < 0 else 'busier'} drums come from a "
                          f"{'calmer' if delta < 0 else 'livelier'} groove: I can't set the drums' volume on their own")
@@ -537,6 +546,9 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
     else:
         seed = next_seed(base_seed, 1 if piece.kind == "generate" else 7919)
     energy = change.energy_change()
+    adds_drums = _adds_drums(piece, change)
+    if adds_drums:  # drums brought in where there were none: the same pace, not a livelier take
+        energy -= MusicChange(more={"drums": 1.0}).energy_change()
     names_something = bool(change.more or change.remove or change.tempo or change.tempo_factor or change.key
                            or change.mode or change.energy_delta or change.seconds or change.seconds_factor
                            or change.like_last or change.levels or change.fade_out)
@@ -616,7 +628,7 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
             new = replace(new, reference_midi=None, like=None)
         result = run_generation(session, new, notes)  # says which of the piece's genres are not heard, not only new ones
     made = result["pieces"][0]
-    result["unmet"] += _instrument_notes(change, made.get("notes", []), made["engine"])
+    result["unmet"] += _instrument_notes(change, made.get("notes", []), made["engine"], adds_drums)
     result["refined_from"] = piece.id
     result["change"] = change.said or _said(change)
     for shown in result["pieces"]:  # every take asked for is a take on that piece

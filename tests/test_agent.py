@@ -482,9 +482,12 @@ def test_a_piano_piece_is_the_piano_alone_and_what_is_added_joins_it():
     assert "played by the piano alone" in made.text
     assert agent.send("what instruments are in it?").text == "g1 is played by an acoustic grand piano alone."
     assert "played alone (you said 'piano piece')" in agent.send("why did you make it like that?").text
-    agent.send("add drums")
+    added = agent.send("add drums")
     parts = {p["family"] for p in agent.session.pieces["g2"].generation.conditioning["parts"]}
     assert parts == {"drums", "piano"}  # the drums asked for join the piano, not a whole band
+    # brought in, not made busier: the same pace, and no word of a livelier groove
+    tempo = [agent.session.pieces[g].generation.conditioning["tempo"] for g in ("g1", "g2")]
+    assert tempo[0] == tempo[1] and "livelier groove" not in added.text, (tempo, added.text)
 
 
 @needs_generate

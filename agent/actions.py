@@ -172,6 +172,8 @@ def record_feedback(session: Session, liked: bool, generation_id: str | None = N
     from tools.taste.profile import NO_PREFERENCES
 
     piece = session.piece(generation_id)
+    if piece.liked is bool(liked):  # said twice ('I like it' ... 'love it'): one like, one nudge
+        return {"generation_id": piece.id, "liked": bool(liked), "again": True, "made_as": _made_as(piece.generation)}
     piece.liked = bool(liked)
     stored = store_feedback(session.user, piece.generation, bool(liked))
     if session.profile is not None:

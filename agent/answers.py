@@ -557,6 +557,9 @@ def feedback(result: dict[str, Any]) -> str:
     piece acts on that one, and the taste it teaches is what the tagger heard, which may be another genre)."""
     made_as = f" ({result['made_as']})" if result.get("made_as") else ""
     which = f" **{result['generation_id']}**{made_as}" if result.get("generation_id") else " it"
+    if result.get("again"):  # the same word about the same piece: noted once, and the taste moved once
+        return (f"Noted already: you {'like' if result['liked'] else 'do not like'}{which}. Say 'another one' or "
+                "tell me what to change.")
     if result.get("taste_empty"):  # noted, but nothing to show for it: not 'updated your taste: no preferences yet'
         if result["liked"]:
             return (f"Glad you like{which}! I've noted that, but I can't tell your taste from it yet. Tell me what you "

@@ -276,6 +276,12 @@ def test_make_refine_feedback_conversation():
     from tools.taste import feedback_count
 
     assert feedback_count(agent.session.user)["liked"] >= 1
+    # said again of the same piece: noted once (a stranger's 'I like it' twice counted two likes and moved the taste
+    # from 0.1 to 0.3)
+    before = feedback_count(agent.session.user)["liked"]
+    twice = agent.send("I like it")
+    assert twice.text.startswith("Noted already: you like **g6**")
+    assert feedback_count(agent.session.user)["liked"] == before
     so_far = agent.send("what have you made so far?")  # was not understood
     assert so_far.tool_calls == [("list_pieces", {})] and so_far.text.startswith("This chat has 6 pieces:")
     assert '3. **g3** rock, jazz' in so_far.text and 'a new take on g2 ("faster")' in so_far.text

@@ -155,13 +155,16 @@ def taste_profile(session: Session, text: str = "", upload_ids: list[str] | None
     session.profile = profile
     show_taste(session, profile)
     liked_count, liked_styles = liked_genres(session.user)  # over all their chats
+    disliked_count, disliked_styles = liked_genres(session.user, liked=False)
     liked_here = [gid for gid, piece in session.pieces.items() if piece.liked]
+    disliked_here = [gid for gid, piece in session.pieces.items() if piece.liked is False]
     return {
         "explanation": explain(profile),
         "genres": profile.genres, "moods": profile.moods, "instruments": profile.instruments,
         "tempo": profile.tempo, "key": profile.key, "mode": profile.mode, "energy": profile.energy,
         "shared_genres": profile.shared, "from_clips": profile.clips, "avoid": profile.avoid,
         "liked": liked_here, "liked_count": liked_count, "liked_genres": liked_styles,
+        "disliked": disliked_here, "disliked_count": disliked_count, "disliked_genres": disliked_styles,
     }
 
 

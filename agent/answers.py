@@ -541,15 +541,20 @@ def taste(result: dict[str, Any]) -> str:
 
 
 def _liked_line(result: dict[str, Any]) -> str:
-    """What the person liked of what I made ('what did I like?'): this chat's pieces by name, the styles over all."""
-    count = result.get("liked_count") or 0
-    if not count:
-        return ""
-    here = result.get("liked") or []
-    named = f" (here: {_names(here)})" if here else ""
-    styles = result.get("liked_genres") or []
-    mostly = f", mostly {_names(styles[:3])}" if styles else ""
-    return f" You liked {count} piece{'s' if count != 1 else ''} I made{named}{mostly}."
+    """What the person liked and turned down of what I made ('what did I like?'): this chat's pieces by name, the
+    styles over all."""
+    line = ""
+    for kind, said in (("liked", "You liked"), ("disliked", "You turned down")):
+        count = result.get(f"{kind}_count") or 0
+        if not count:
+            continue
+        here = result.get(kind) or []
+        named = f" (here: {_names(here)})" if here else ""
+        styles = result.get(f"{kind}_genres") or []
+        mostly = f", mostly {_names(styles[:3])}" if styles else ""
+        steer = ": I steer away from those" if kind == "disliked" else ""
+        line += f" {said} {count} piece{'s' if count != 1 else ''} I made{named}{mostly}{steer}."
+    return line
 
 
 def feedback(result: dict[str, Any]) -> str:

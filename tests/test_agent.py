@@ -606,6 +606,8 @@ def test_what_did_i_like_names_the_liked_pieces_and_their_style():
     heard = {g: p for g, p in _generation_genres(agent.session.pieces["g1"].generation).items()
              if ALL_LABELS.get(g) == "genre"}
     assert f"You liked 1 piece I made (here: g1), mostly {max(heard, key=heard.get)}" in reply.text, reply.text
+    # and what they turned down: a stranger's taste said nothing of three dislikes it had counted in its chart
+    assert "You turned down 1 piece I made (here: g2)" in reply.text and "I steer away from those" in reply.text
 
 
 def test_an_instrument_or_style_played_by_something_else_is_said():

@@ -167,13 +167,14 @@ def feedback_count(user: str) -> dict[str, int]:
     return counts
 
 
-def liked_genres(user: str) -> tuple[int, list[str]]:
-    """How many pieces the person liked, and the genres those pieces had (each piece's strongest genre), the most
-    liked first: 'what did I like?' is answered from these."""
+def liked_genres(user: str, liked: bool = True) -> tuple[int, list[str]]:
+    """How many pieces the person liked (`liked=False`: turned down), and the genres those pieces had (each piece's
+    strongest genre), the most frequent first: 'what did I like?' is answered from these."""
     from tools.genres import ALL_LABELS
 
     with closing(_connect()) as db:
-        rows = db.execute("SELECT genres FROM feedback WHERE \"user\" = ? AND liked = 1", (user,)).fetchall()
+        rows = db.execute("SELECT genres FROM feedback WHERE \"user\" = ? AND liked = ?",
+                          (user, int(liked))).fetchall()
     counts: dict[str, int] = {}
     for (text,) in rows:
         genres = {g: p for g, p in json.loads(text or "{}").items() if ALL_LABELS.get(g) == "genre"}

@@ -203,3 +203,15 @@ def test_the_words_that_ask_for_a_solo_say_who_plays_not_the_mood(text, players)
     slots = understand(text).slots
     assert set(slots.instruments) == players | {"solo"}
     assert not slots.moods and not {"country", "folk", "rock"} & set(slots.genres), (slots.moods, slots.genres)
+
+
+@pytest.mark.parametrize("text, note", [("that's too loud", "I took 'too loud' as calmer music"),
+                                        ("heyy can u do a quick piano thing, 6 sec", None),
+                                        ("a relaxing fast song", None)])
+def test_only_a_loudness_word_gets_the_loudness_note(text, note):
+    """'a quick piano thing' was told 'I took 'quick' as 'quick' music: every piece is levelled alike (-14 LUFS)'."""
+    from tools.language.slots import read_slots
+    from tools.language.words import stand_in_notes
+
+    notes = [n for n in stand_in_notes(read_slots(text).reasons) if "levelled alike" in n]
+    assert (notes[0].startswith(note) if note else not notes), notes

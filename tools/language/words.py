@@ -155,8 +155,11 @@ def stand_in_notes(reasons: dict[str, str]) -> list[str]:
             if stand_in == label and re.search(rf"\b{word}(?:s|-?ish)?\b", reason.lower()):
                 notes.append(f"no {word} here; played it on {label}" if ALL_LABELS.get(label, "instrument") ==
                              "instrument" else f"no {word} style here; played it as {label} music")
+    from tools.language.slots import LOUDNESS_AS_ENERGY
+
     for label, direction in reasons.items():
-        if label.startswith("energy:"):  # a loudness word read as the music's energy (slots.LOUDNESS_AS_ENERGY)
+        # a loudness word read as the music's energy ('energy:' also marks 'quick' or 'chill', which are no loudness)
+        if label.startswith("energy:") and label.removeprefix("energy:") in LOUDNESS_AS_ENERGY:
             notes.append(f"I took '{label.removeprefix('energy:')}' as {direction} music: every "
                          "piece is levelled alike (-14 LUFS), so how loud it plays is your player's volume")
     if "quieter" in reasons:

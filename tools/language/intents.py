@@ -102,7 +102,8 @@ ABOUT = (r"^(?:(?:so|and|but|hey|hi|ok|okay)\W+)*(?:who|what) (?:are|r) (?:you|u
          r"(?:ai|bot|computer)\b|\b(?:can|do) (?:you|u) (?:sing|write lyrics)\b")
 
 # naming or deleting a piece, which the chat cannot do yet: 'rename it to Rainy Day', 'delete that song'
-_A_PIECE = r"(?:it|this|that|this one|that one|g\d+|(?:the|this|that|my) (?:song|piece|track|tune|file|one))"
+_A_PIECE = (r"(?:it|this|that|this one|that one|g\d+|(?:the|this|that|my) (?:song|piece|track|tune|file|one)|"
+            r"the (?:first|second|third|fourth|fifth|last|previous|other|\w+) (?:one|song|piece|track|tune))")
 RENAME = (r"^(?:(?:ok|okay|please|now|and|can you|could you|let'?s)\W+)*(?:rename|retitle|re-?name|(?:call|name|title) "
           + _A_PIECE + r"\b(?! (?:more|less|a day|quits)\b)|change (?:the|its) (?:name|title))")
 DELETE = (r"^(?:(?:ok|okay|please|now|and|can you|could you|just)\W+)*(?:delete|erase|trash|bin|throw away|get rid of|"

@@ -491,3 +491,19 @@ def test_a_change_said_before_any_piece_makes_one_and_says_so():
         reply = agent.send(text)
         assert reply.tools == ["generate_music"] and "nothing to change yet" in reply.text, text
         assert agent.session.pieces["g1"].generation.style.energy == energy, text
+
+
+def test_a_piece_liked_or_disliked_by_what_it_is_is_the_one_rated():
+    """A stranger's 'I loved the cello one' made a new 15 s piece, 'I like the jazz one' was read as a taste and
+    'I dont like the jazz one' made a take without jazz; each is a rating of the piece made as that."""
+    agent = ChatAgent(user="described")
+    agent.send("make me a 3 second classical cello piece")
+    agent.send("make me a 3 second jazz piece")
+    loved = agent.send("I loved the cello one")
+    assert loved.tool_calls == [("record_feedback", {"liked": True, "generation_id": "g1"})]
+    assert "Glad you like **g1** (classical" in loved.text and agent.session.pieces["g1"].liked is True
+    jazz = agent.send("I dont like the jazz one")
+    assert jazz.tool_calls == [("record_feedback", {"liked": False, "generation_id": "g2"})]
+    assert "steer away from **g2** (jazz)" in jazz.text and agent.session.pieces["g2"].liked is False
+    assert sorted(agent.session.pieces) == ["g1", "g2"]  # nothing new made
+

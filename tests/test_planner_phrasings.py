@@ -969,3 +969,50 @@ def test_why_right_after_attaching_a_song_points_at_the_song(planner):
     assert calls == [] and "u1 is yours" in text
     calls, text = plan(planner, [], "why did you make it like that?")
     assert calls == [] and text.startswith("I haven't made anything yet, so there's nothing to explain")
+
+
+CELLO_AND_PUNK = (tool_turn("generate_music", {"pieces": [{"id": "g1", "labels": ["classical", "cello"]}]}, 1)
+                  + tool_turn("generate_music", {"pieces": [{"id": "g2", "labels": ["punk"]}]}, 2))
+
+
+@pytest.mark.parametrize("text, liked, piece", [
+    ("I loved the cello one", True, "g1"),
+    ("the cello one is my favourite", True, "g1"),
+    ("I like the classical one", True, "g1"),
+    ("I like the punk one", True, "g2"),
+    ("I preferred the first one", True, "g1"),
+    ("I dont like the punk one", False, "g2"),
+    ("I don't like the cello one", False, "g1"),
+    ("I hated the punk one", False, "g2"),
+    ("not a fan of the second", False, "g2"),
+    ("not a fan of the cello one", False, "g1"),
+    ("the last one was better", True, "g2"),
+    ("the first one was better", True, "g1"),
+])
+def test_a_piece_liked_by_its_description_is_the_one_rated(planner, text, liked, piece):
+    """A stranger's 'I loved the cello one' made a new cello piece, 'I like the jazz one' was read as a taste,
+    'I dont like the punk one' made a take without punk, 'not a fan of the second' was not understood."""
+    assert plan(planner, CELLO_AND_PUNK, text)[0] == [("record_feedback", {"liked": liked, "generation_id": piece})]
+
+
+def test_the_last_one_is_the_newest_piece_even_after_an_older_one_was_played(planner):
+    played = CELLO_AND_PUNK + tool_turn("play_music", {"generation_id": "g1"}, 3)
+    assert plan(planner, played, "the last one was better")[0] == [
+        ("record_feedback", {"liked": True, "generation_id": "g2"})]
+
+
+def test_a_like_by_description_with_a_change_keeps_the_like_and_changes_that_piece(planner):
+    assert plan(planner, CELLO_AND_PUNK, "I love the cello one, but make it faster")[0] == [
+        ("record_feedback", {"liked": True, "generation_id": "g1"}),
+        ("refine_music", {"said": "I love the cello one, but make it faster", "tempo_factor": 1.2,
+                          "generation_id": "g1"})]
+
+
+def test_a_like_of_a_description_no_piece_was_made_as(planner):
+    """With pieces made, 'the jazz one' points at a piece: which pieces there are is said, not a taste guessed; with
+    none made it is still a taste in words."""
+    calls, reply = plan(planner, CELLO_AND_PUNK, "I like the jazz one")
+    assert calls == [] and reply.startswith("None of the pieces so far was made as jazz: g1 (classical, cello), "
+                                            "g2 (punk)"), reply
+    assert plan(planner, [], "I like the jazz one")[0] == [("taste_profile", {"text": "I like the jazz one"})]
+

@@ -317,12 +317,25 @@ _DIFFERENT = re.compile(r"\b(?:different (?:take|version|one|direction|approach|
                         r"totally different|something (?:else|different)|change it up|fresh take|whole new|"
                         r"entirely different|brand new take)\b")
 _LIKE_LAST = re.compile(r"\bmore like (?:this|that|it|g\d+|the (?:first|second|third|last) one)\b")
-_LIKED = re.compile(r"\b(i (?:really )?(?:like|love|enjoy|dig|prefer) (?:it|this|that|g\d+\b|the (?:first|second|third|fourth|"
-                    r"fifth|last|1st|2nd|3rd|4th|5th)(?: one)?)|(?<!'d )(?<!\bid )(?<!would )(?<!\bd )(?:love|like|dig) (?:it|this|g\d+\b)|"
+# a piece pointed at: 'it', 'g2', 'the second one', 'the last one', 'the cello one' (which piece 'the cello one' is, the
+# planner decides from what each piece was made as; 'i prefer the slower one' asks for a change)
+_DESCRIBED = r"the (?![a-z-]+er\b)[a-z&'-]+(?: [a-z&'-]+)? (?:one|piece|song|version|take)\b"
+_A_PIECE_SAID = (r"(?:it|this|that|g\d+\b|the (?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)(?: one)?|"
+                 + _DESCRIBED + ")")
+_LIKED = re.compile(r"\b(i (?:really )?(?:like|love|enjoy|dig|prefer|liked|loved|enjoyed|preferred|adored?) "
+                    + _A_PIECE_SAID + "|"
+                    # 'the cello one is my favourite', 'the last one was better', 'my favourite is the second one'
+                    r"(?:the (?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)|" + _DESCRIBED + ")"
+                    r"(?: one)? (?:is|was|'s|sounds?|sounded) (?:(?:much|way|a lot|far|"
+                    r"definitely|so much) )?(?:better|the best|best|my (?:favou?rite|fave|fav))\b|"
+                    r"\bmy (?:favou?rite|fave|fav) (?:is|was) " + _A_PIECE_SAID + "|"
+                    r"(?<!'d )(?<!\bid )(?<!would )(?<!\bd )(?:love|like|dig) (?:it|this|g\d+\b)|"
                     r"(?:great|nice|lovely|awesome|amazing|perfect|beautiful|cool|brilliant|excellent|fantastic|"
                     r"wonderful|superb|sick|fire|dope)\b|thumbs up|👍|sounds (?:good|great|amazing))")
-_DISLIKED = re.compile(r"(\b(?:(?:i )?(?:don'?t|do not|didn'?t) (?:like|love|enjoy)|dislike|hate (?:it|this|that|g\d+\b|the "
-                       r"(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th))|"
+_DISLIKED = re.compile(r"(\b(?:(?:i )?(?:don'?t|do not|didn'?t) (?:like|love|enjoy)|dislike|hated? "
+                       + _A_PIECE_SAID + "|"
+                       # 'not a fan of the second', 'not a big fan of the punk one' ('not a fan of jazz' is taste)
+                       r"not (?:really |much of )?(?:a )?(?:big |huge )?fan of " + _A_PIECE_SAID + "|"
                        r"not (?:good|great|nice|for me|it)\b|not (?:really )?my (?:thing|style|cup of tea|jam)|"
                        r"(?:it|this|that)(?: one)? (?:isn't|is not|'s not) (?:really )?my (?:thing|style|jam)|"
                        r"not (?:really |quite )?(?:feeling|digging|into) (?:it|this|that)|"

@@ -507,3 +507,16 @@ def test_a_piece_liked_or_disliked_by_what_it_is_is_the_one_rated():
     assert "steer away from **g2** (jazz)" in jazz.text and agent.session.pieces["g2"].liked is False
     assert sorted(agent.session.pieces) == ["g1", "g2"]  # nothing new made
 
+
+def test_a_solo_piece_with_a_full_band_is_the_same_style_played_by_its_band():
+    """After 'solo piano', 'with a full band' was not understood and 'add a band' made another take 'played by the
+    piano alone, as asked'."""
+    agent = ChatAgent(user="band")
+    agent.send("solo piano, 3 seconds")
+    assert "solo" in agent.session.pieces["g1"].generation.style.instruments
+    band = agent.send("with a full band")
+    assert band.tools == ["refine_music"] and agent.session.pieces["g2"].refined_from == "g1"
+    style = agent.session.pieces["g2"].generation.style
+    assert "solo" not in style.instruments and "piano" in style.instruments
+    assert style.genres == agent.session.pieces["g1"].generation.style.genres
+    assert "played by the piano alone" not in band.text and "the band plays it now" in band.text, band.text

@@ -1016,3 +1016,18 @@ def test_a_like_of_a_description_no_piece_was_made_as(planner):
                                             "g2 (punk)"), reply
     assert plan(planner, [], "I like the jazz one")[0] == [("taste_profile", {"text": "I like the jazz one"})]
 
+
+SOLO_PIANO = tool_turn("generate_music", {"pieces": [{"id": "g1", "labels": ["classical", "piano", "solo"]}]}, 1)
+
+
+@pytest.mark.parametrize("text", ["with a full band", "now with the whole band please", "add a band",
+                                  "can you make it with a full band?", "bring in the band"])
+def test_a_solo_piece_asked_for_with_a_band_is_changed_to_be_played_by_one(planner, text):
+    """After 'solo piano', 'with a full band' was not understood and 'add a band' made another solo take."""
+    assert plan(planner, SOLO_PIANO, text)[0] == [("refine_music", {"said": text, "more": {"solo": -1.0},
+                                                                    "generation_id": "g1"})]
+
+
+def test_a_band_said_with_a_new_piece_is_no_change():
+    reading = understand("make me a jazz piece with a full band")
+    assert reading.intent == "make" and not reading.slots.more

@@ -774,6 +774,7 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
         _habit_not_change(slots)
     _era_sound(slots)
     _read_solo(low, slots)
+    _read_band(low, slots)
     return slots
 
 
@@ -802,6 +803,20 @@ def _read_solo(low: str, slots: Slots) -> None:
     if found:
         slots.instruments[SOLO] = 1.0
         slots.reasons[SOLO] = f"'{found.group(0).strip()}'"
+
+
+# 'with a full band', 'add a band', 'bring in the band': a solo piece played by its style's band ('a jazz piece with a
+# full band' asks for what a new piece has anyway)
+_BAND = re.compile(r"\b(?:(?:with|add|bring in|bring back|get|have|use|plus)\s+(?:an?\s+|the\s+|some\s+)?"
+                   r"(?:(?:full|whole|entire|complete|proper|real|backing|live)\s+)?band|full[- ]band|backing band)\b")
+
+
+def _read_band(low: str, slots: Slots) -> None:
+    found = _BAND.search(low)
+    names_music = slots.genres or slots.moods or slots.instruments
+    if not found or SOLO in slots.instruments or (names_music and not slots.refers):  # a new piece has its band
+        return
+    _add_more(slots, SOLO, -1.0, found.group(0).strip())
 
 
 # A decade's sound, where nothing else says what to play: the style its records are remembered by, and the

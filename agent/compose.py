@@ -501,8 +501,11 @@ def _instrument_notes(change: MusicChange, arranger_notes: list[str], engine: st
         if label == "drums" and adds_drums:
             continue  # they came in: the arranger's notes say so
         if label == SOLO:  # 'with a full band': not an instrument turned down, the piece's style played by its band
-            notes.append("the band plays it now, in the same style" if delta < 0 else
-                         "the instruments named play it alone now, without the band")
+            if delta < 0:
+                notes.append("the band plays it now, in the same style")
+            elif not any("alone, as asked" in n for n in arranger_notes):  # the arranger says who plays alone
+                notes.append("no instrument was named to play it alone, so the band still plays; say which "
+                             "('make it solo piano')")
             continue
         if label == "drums":
             notes.append(f"{'quieter' if delta < 0 else 'busier'} drums come from a "

@@ -520,3 +520,14 @@ def test_a_solo_piece_with_a_full_band_is_the_same_style_played_by_its_band():
     assert "solo" not in style.instruments and "piano" in style.instruments
     assert style.genres == agent.session.pieces["g1"].generation.style.genres
     assert "played by the piano alone" not in band.text and "the band plays it now" in band.text, band.text
+
+
+def test_a_piece_without_its_band_is_played_by_the_instrument_named_alone_or_says_none_was_named():
+    agent = ChatAgent(user="no-band")
+    agent.send("a 3 second jazz piece with piano")
+    alone = agent.send("without the band")
+    assert agent.session.pieces["g2"].generation.style.instruments.get("solo") == 1.0
+    assert "played by the piano alone" in alone.text, alone.text
+    agent.send("make me a 3 second punk song")
+    nobody = agent.send("without the band")  # punk names no instrument to play it alone: said, not a band take unsaid
+    assert "no instrument was named to play it alone" in nobody.text, nobody.text

@@ -1031,3 +1031,11 @@ def test_a_solo_piece_asked_for_with_a_band_is_changed_to_be_played_by_one(plann
 def test_a_band_said_with_a_new_piece_is_no_change():
     reading = understand("make me a jazz piece with a full band")
     assert reading.intent == "make" and not reading.slots.more
+
+
+@pytest.mark.parametrize("text", ["without the band", "lose the band", "no band please", "take out the band"])
+def test_a_piece_asked_for_without_its_band_is_changed_to_be_played_alone(planner, text):
+    """'without the band' made another take with the band (nothing read from it)."""
+    piano_jazz = tool_turn("generate_music", {"pieces": [{"id": "g1", "labels": ["jazz", "piano"]}]}, 1)
+    assert plan(planner, piano_jazz, text)[0] == [("refine_music", {"said": text, "more": {"solo": 1.0},
+                                                                    "generation_id": "g1"})]

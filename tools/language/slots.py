@@ -809,9 +809,15 @@ def _read_solo(low: str, slots: Slots) -> None:
 # full band' asks for what a new piece has anyway)
 _BAND = re.compile(r"\b(?:(?:with|add|bring in|bring back|get|have|use|plus)\s+(?:an?\s+|the\s+|some\s+)?"
                    r"(?:(?:full|whole|entire|complete|proper|real|backing|live)\s+)?band|full[- ]band|backing band)\b")
+# 'without the band', 'lose the band': the piece played by the instruments it names alone (solo)
+_NO_BAND = re.compile(r"\b(?:without|no|minus|lose|drop|ditch|cut|remove|get rid of|take out|take away)\s+"
+                      r"(?:the\s+|a\s+|any\s+)?(?:(?:whole|full|backing)\s+)?band\b")
 
 
 def _read_band(low: str, slots: Slots) -> None:
+    if found := _NO_BAND.search(low):
+        _add_more(slots, SOLO, 1.0, found.group(0).strip())
+        return
     found = _BAND.search(low)
     names_music = slots.genres or slots.moods or slots.instruments
     if not found or SOLO in slots.instruments or (names_music and not slots.refers):  # a new piece has its band

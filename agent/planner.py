@@ -25,8 +25,9 @@ from agent import answers
 from agent.attachments import strip_note, uploads_in
 from tools.generate.request import MusicAsk, MusicChange
 from tools.genres import ALL_LABELS
-from tools.language import Reading, Slots, understand
+from tools.language import Reading, Slots, read_slots, understand
 from tools.language import intents as I
+from tools.language.slots import SOLO
 
 MAKING_TOOLS = ("generate_music", "create_music", "refine_music")
 # 'forget my taste', 'reset my profile': the browser's reset button, said in words
@@ -235,6 +236,8 @@ NAMES_A_PIECE = {I.MAKE: "make {last} faster', 'something like {first}", I.MAKE_
 # a like or dislike that may be read as another thing when a piece is named by what it is: 'I like the jazz one' (a
 # taste in words), 'I loved the cello one' (music asked for), 'I dont like the punk one' (a take without punk)
 RATED_BY_DESCRIPTION = (I.TASTE, I.MAKE, I.REFINE, I.UNKNOWN, I.FEEDBACK)
+# 'just the piano', 'the piano alone': an instrument of the piece in hand ('solo piano' may be a new piece)
+_THE_ONE_ALONE = r"\b(?:just|only) the [a-z]+\b|\bthe [a-z]+ (?:alone|on its own|by itself)\b"
 _THE_LAST_ONE = r"\bthe (?:last|newest|latest|most recent)(?: one| piece| song| take| version)?\b"
 
 
@@ -369,6 +372,12 @@ class OfflinePlanner(BaseChatModel):
             slots = reading.slots
             if intent != I.REFINE or not (slots.is_change() or slots.names_music()):
                 intent = I.FEEDBACK
+        if (intent == I.MAKE and reading.via == "words" and ctx.shown == "piece" and slots.instruments.get(SOLO)
+                and re.search(_THE_ONE_ALONE, reading.corrected)):
+            # 'just the piano' of a piece with a band: that piece, played by the piano alone (read as a change: no
+            # style guessed from the words' meaning, as for a new piece)
+            intent, slots = I.REFINE, read_slots(reading.text)
+            reading = replace(reading, intent=intent, slots=slots)
         # 'the rock one' with no rock piece: said (every piece has its genres; 'the piano one' may be any piece)
         if (slots.named_as and ALL_LABELS.get(slots.named_as) == "genre" and ctx.shown == "piece"
                 and intent in (I.REFINE, I.MAKE_LIKE, I.PLAY, I.ADD, I.FEEDBACK)

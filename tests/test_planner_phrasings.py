@@ -1039,3 +1039,13 @@ def test_a_piece_asked_for_without_its_band_is_changed_to_be_played_alone(planne
     piano_jazz = tool_turn("generate_music", {"pieces": [{"id": "g1", "labels": ["jazz", "piano"]}]}, 1)
     assert plan(planner, piano_jazz, text)[0] == [("refine_music", {"said": text, "more": {"solo": 1.0},
                                                                     "generation_id": "g1"})]
+
+
+@pytest.mark.parametrize("text", ["just the piano", "only the piano please", "the piano alone"])
+def test_just_the_instrument_of_a_piece_is_that_piece_played_by_it_alone(planner, text):
+    """'just the piano' after a jazz piece with piano made a new piece with no style (the words read as a request)."""
+    piano_jazz = tool_turn("generate_music", {"pieces": [{"id": "g1", "labels": ["jazz", "piano"]}]}, 1)
+    assert plan(planner, piano_jazz, text)[0] == [("refine_music", {"said": text, "more": {"piano": 0.3, "solo": 1.0},
+                                                                    "generation_id": "g1"})]
+    assert plan(planner, [], text)[0][0][0] == "generate_music"  # nothing made yet: a piece for the piano alone
+    assert plan(planner, piano_jazz, "solo piano")[0][0][0] == "generate_music"  # no 'the': a new request

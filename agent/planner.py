@@ -370,7 +370,10 @@ class OfflinePlanner(BaseChatModel):
                 return answers.no_piece_made_as(slots.named_as, ctx.made, ctx.labels)
             reading = replace(reading, slots=without_the_name(slots))
             slots = reading.slots
-            if intent != I.REFINE or not (slots.is_change() or slots.names_music()):
+            changes = slots.is_change() or re.search(r"\b(?:make|turn) (?:it|that|this|them)\b", reading.corrected)
+            if changes or (intent == I.REFINE and slots.names_music()):
+                intent = I.REFINE  # 'I hate the punk one, make it jazz instead': rated, and changed as asked
+            else:
                 intent = I.FEEDBACK
         if (intent == I.MAKE and reading.via == "words" and ctx.shown == "piece" and slots.instruments.get(SOLO)
                 and re.search(_THE_ONE_ALONE, reading.corrected)):

@@ -1049,3 +1049,11 @@ def test_just_the_instrument_of_a_piece_is_that_piece_played_by_it_alone(planner
                                                                     "generation_id": "g1"})]
     assert plan(planner, [], text)[0][0][0] == "generate_music"  # nothing made yet: a piece for the piano alone
     assert plan(planner, piano_jazz, "solo piano")[0][0][0] == "generate_music"  # no 'the': a new request
+
+
+def test_a_piece_disliked_by_what_it_is_with_a_change_is_rated_and_changed(planner):
+    """'I hate the punk one, make it jazz instead' only rated the piece (the change was dropped)."""
+    text = "I hate the punk one, make it jazz instead"
+    calls, _ = plan(planner, CELLO_AND_PUNK, text)
+    assert calls == [("record_feedback", {"liked": False, "generation_id": "g2"}),
+                     ("refine_music", {"said": text, "more": {"jazz": 1.0, "punk": -1.0}, "generation_id": "g2"})]

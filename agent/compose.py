@@ -20,6 +20,7 @@ from tools.genres import SAID_AS
 from tools.errors import TastemakerError
 from tools.generate.request import (KEYS_LOOK_LIKE, GenerationRequest, MusicAsk, MusicChange, fit_candidates,
                                     fit_key, fit_seconds, fit_tempo, next_seed)
+from tools.language.slots import SOLO
 from tools.language.style import describe as describe_style
 from tools.settings import get_settings
 
@@ -499,6 +500,13 @@ def _instrument_notes(change: MusicChange, arranger_notes: list[str], engine: st
             continue
         if label == "drums" and adds_drums:
             continue  # they came in: the arranger's notes say so
+        if label == SOLO:  # 'with a full band': not an instrument turned down, the piece's style played by its band
+            if delta < 0:
+                notes.append("the band plays it now, in the same style")
+            elif not any("alone, as asked" in n for n in arranger_notes):  # the arranger says who plays alone
+                notes.append("no instrument was named to play it alone, so the band still plays; say which "
+                             "('make it solo piano')")
+            continue
         if label == "drums":
             notes.append(f"{'quieter' if delta < 0 else 'busier'} drums come from a "
                          f"{'calmer' if delta < 0 else 'livelier'} groove: I can't set the drums' volume on their own")

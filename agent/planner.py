@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Sequence
 
 from langchain_core.language_models import BaseChatModel
@@ -25,8 +25,9 @@ from agent import answers
 from agent.attachments import strip_note, uploads_in
 from tools.generate.request import MusicAsk, MusicChange
 from tools.genres import ALL_LABELS
-from tools.language import Reading, understand
+from tools.language import Reading, Slots, read_slots, understand
 from tools.language import intents as I
+from tools.language.slots import SOLO
 
 MAKING_TOOLS = ("generate_music", "create_music", "refine_music")
 # 'forget my taste', 'reset my profile': the browser's reset button, said in words
@@ -232,6 +233,27 @@ NAMES_A_PIECE = {I.MAKE: "make {last} faster', 'something like {first}", I.MAKE_
                  I.DESCRIBE: "what is {last}?", I.EXPLAIN: "why did you make {last} like that?"}
 
 
+# a like or dislike that may be read as another thing when a piece is named by what it is: 'I like the jazz one' (a
+# taste in words), 'I loved the cello one' (music asked for), 'I dont like the punk one' (a take without punk)
+RATED_BY_DESCRIPTION = (I.TASTE, I.MAKE, I.REFINE, I.UNKNOWN, I.FEEDBACK)
+# 'just the piano', 'the piano alone': an instrument of the piece in hand ('solo piano' may be a new piece)
+_THE_ONE_ALONE = r"\b(?:just|only) the [a-z]+\b|\bthe [a-z]+ (?:alone|on its own|by itself)\b"
+_THE_LAST_ONE = r"\bthe (?:last|newest|latest|most recent)(?: one| piece| song| take| version)?\b"
+
+
+def without_the_name(slots: Slots) -> Slots:
+    """The slots less the label that says which piece is meant ('the cello one') and what was read from it (the
+    classical a cello implies, the punk 'I dont like the punk one' would leave out): the rest is what was asked."""
+    label = slots.named_as
+    from_it = {g for g, why in slots.reasons.items() if why in (f"implied by {label}",) or why.startswith("whole text")}
+    gone = {label} | from_it
+    return replace(slots, genres={k: v for k, v in slots.genres.items() if k not in gone},
+                   moods={k: v for k, v in slots.moods.items() if k not in gone},
+                   instruments={k: v for k, v in slots.instruments.items() if k not in gone},
+                   avoid=[a for a in slots.avoid if a not in gone],
+                   more={k: v for k, v in slots.more.items() if k not in gone})
+
+
 class OfflinePlanner(BaseChatModel):
     """Deterministic intent + slot parsing that emits tool calls, then answers from their results."""
 
@@ -341,6 +363,24 @@ class OfflinePlanner(BaseChatModel):
             if (slots.which and ctx.made and not ctx.attached_now and _counted_among(ctx) == "piece"
                     and slots.which > len(ctx.made)):  # 'make the third one slower' of one piece: said
                 return answers.no_such_piece(slots.which, ctx.made)
+        if slots.liked is not None and slots.named_as and ctx.made and intent in RATED_BY_DESCRIPTION:
+            # 'I loved the cello one', 'I dont like the punk one': that piece rated, not a taste in words, a new cello
+            # piece or a take without punk; with no piece made as it, which pieces there are (it says a piece is meant)
+            if not named_pieces(slots.named_as, ctx):
+                return answers.no_piece_made_as(slots.named_as, ctx.made, ctx.labels)
+            reading = replace(reading, slots=without_the_name(slots))
+            slots = reading.slots
+            changes = slots.is_change() or re.search(r"\b(?:make|turn) (?:it|that|this|them)\b", reading.corrected)
+            if changes or (intent == I.REFINE and slots.names_music()):
+                intent = I.REFINE  # 'I hate the punk one, make it jazz instead': rated, and changed as asked
+            else:
+                intent = I.FEEDBACK
+        if (intent == I.MAKE and reading.via == "words" and ctx.shown == "piece" and slots.instruments.get(SOLO)
+                and re.search(_THE_ONE_ALONE, reading.corrected)):
+            # 'just the piano' of a piece with a band: that piece, played by the piano alone (read as a change: no
+            # style guessed from the words' meaning, as for a new piece)
+            intent, slots = I.REFINE, read_slots(reading.text)
+            reading = replace(reading, intent=intent, slots=slots)
         # 'the rock one' with no rock piece: said (every piece has its genres; 'the piano one' may be any piece)
         if (slots.named_as and ALL_LABELS.get(slots.named_as) == "genre" and ctx.shown == "piece"
                 and intent in (I.REFINE, I.MAKE_LIKE, I.PLAY, I.ADD, I.FEEDBACK)
@@ -390,6 +430,8 @@ class OfflinePlanner(BaseChatModel):
             if not ctx.pieces:
                 return answers.NOTHING_TO_RATE if slots.liked else answers.NOTHING_TO_DISLIKE
             piece = ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
+            if not slots.which and re.search(_THE_LAST_ONE, reading.corrected):
+                piece = ctx.made[-1]  # 'the last one was better': the newest piece, not the one played again
             if not slots.liked and piece == ctx.disliked_before and not (slots.is_change() or slots.names_music()):
                 # 'meh', then 'not quite': noted once already; the same thanks again would go nowhere
                 return answers.still_not_it(ctx.facts.get(piece) or {"name": piece})

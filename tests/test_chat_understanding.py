@@ -492,3 +492,43 @@ def test_a_change_said_before_any_piece_makes_one_and_says_so():
         reply = agent.send(text)
         assert reply.tools == ["generate_music"] and "nothing to change yet" in reply.text, text
         assert agent.session.pieces["g1"].generation.style.energy == energy, text
+
+
+def test_a_piece_liked_or_disliked_by_what_it_is_is_the_one_rated():
+    """A stranger's 'I loved the cello one' made a new 15 s piece, 'I like the jazz one' was read as a taste and
+    'I dont like the jazz one' made a take without jazz; each is a rating of the piece made as that."""
+    agent = ChatAgent(user="described")
+    agent.send("make me a 3 second classical cello piece")
+    agent.send("make me a 3 second jazz piece")
+    loved = agent.send("I loved the cello one")
+    assert loved.tool_calls == [("record_feedback", {"liked": True, "generation_id": "g1"})]
+    assert "Glad you like **g1** (classical" in loved.text and agent.session.pieces["g1"].liked is True
+    jazz = agent.send("I dont like the jazz one")
+    assert jazz.tool_calls == [("record_feedback", {"liked": False, "generation_id": "g2"})]
+    assert "steer away from **g2** (jazz)" in jazz.text and agent.session.pieces["g2"].liked is False
+    assert sorted(agent.session.pieces) == ["g1", "g2"]  # nothing new made
+
+
+def test_a_solo_piece_with_a_full_band_is_the_same_style_played_by_its_band():
+    """After 'solo piano', 'with a full band' was not understood and 'add a band' made another take 'played by the
+    piano alone, as asked'."""
+    agent = ChatAgent(user="band")
+    agent.send("solo piano, 3 seconds")
+    assert "solo" in agent.session.pieces["g1"].generation.style.instruments
+    band = agent.send("with a full band")
+    assert band.tools == ["refine_music"] and agent.session.pieces["g2"].refined_from == "g1"
+    style = agent.session.pieces["g2"].generation.style
+    assert "solo" not in style.instruments and "piano" in style.instruments
+    assert style.genres == agent.session.pieces["g1"].generation.style.genres
+    assert "played by the piano alone" not in band.text and "the band plays it now" in band.text, band.text
+
+
+def test_a_piece_without_its_band_is_played_by_the_instrument_named_alone_or_says_none_was_named():
+    agent = ChatAgent(user="no-band")
+    agent.send("a 3 second jazz piece with piano")
+    alone = agent.send("without the band")
+    assert agent.session.pieces["g2"].generation.style.instruments.get("solo") == 1.0
+    assert "played by the piano alone" in alone.text, alone.text
+    agent.send("make me a 3 second punk song")
+    nobody = agent.send("without the band")  # punk names no instrument to play it alone: said, not a band take unsaid
+    assert "no instrument was named to play it alone" in nobody.text, nobody.text

@@ -969,3 +969,91 @@ def test_why_right_after_attaching_a_song_points_at_the_song(planner):
     assert calls == [] and "u1 is yours" in text
     calls, text = plan(planner, [], "why did you make it like that?")
     assert calls == [] and text.startswith("I haven't made anything yet, so there's nothing to explain")
+
+
+CELLO_AND_PUNK = (tool_turn("generate_music", {"pieces": [{"id": "g1", "labels": ["classical", "cello"]}]}, 1)
+                  + tool_turn("generate_music", {"pieces": [{"id": "g2", "labels": ["punk"]}]}, 2))
+
+
+@pytest.mark.parametrize("text, liked, piece", [
+    ("I loved the cello one", True, "g1"),
+    ("the cello one is my favourite", True, "g1"),
+    ("I like the classical one", True, "g1"),
+    ("I like the punk one", True, "g2"),
+    ("I preferred the first one", True, "g1"),
+    ("I dont like the punk one", False, "g2"),
+    ("I don't like the cello one", False, "g1"),
+    ("I hated the punk one", False, "g2"),
+    ("not a fan of the second", False, "g2"),
+    ("not a fan of the cello one", False, "g1"),
+    ("the last one was better", True, "g2"),
+    ("the first one was better", True, "g1"),
+])
+def test_a_piece_liked_by_its_description_is_the_one_rated(planner, text, liked, piece):
+    """A stranger's 'I loved the cello one' made a new cello piece, 'I like the jazz one' was read as a taste,
+    'I dont like the punk one' made a take without punk, 'not a fan of the second' was not understood."""
+    assert plan(planner, CELLO_AND_PUNK, text)[0] == [("record_feedback", {"liked": liked, "generation_id": piece})]
+
+
+def test_the_last_one_is_the_newest_piece_even_after_an_older_one_was_played(planner):
+    played = CELLO_AND_PUNK + tool_turn("play_music", {"generation_id": "g1"}, 3)
+    assert plan(planner, played, "the last one was better")[0] == [
+        ("record_feedback", {"liked": True, "generation_id": "g2"})]
+
+
+def test_a_like_by_description_with_a_change_keeps_the_like_and_changes_that_piece(planner):
+    assert plan(planner, CELLO_AND_PUNK, "I love the cello one, but make it faster")[0] == [
+        ("record_feedback", {"liked": True, "generation_id": "g1"}),
+        ("refine_music", {"said": "I love the cello one, but make it faster", "tempo_factor": 1.2,
+                          "generation_id": "g1"})]
+
+
+def test_a_like_of_a_description_no_piece_was_made_as(planner):
+    """With pieces made, 'the jazz one' points at a piece: which pieces there are is said, not a taste guessed; with
+    none made it is still a taste in words."""
+    calls, reply = plan(planner, CELLO_AND_PUNK, "I like the jazz one")
+    assert calls == [] and reply.startswith("None of the pieces so far was made as jazz: g1 (classical, cello), "
+                                            "g2 (punk)"), reply
+    assert plan(planner, [], "I like the jazz one")[0] == [("taste_profile", {"text": "I like the jazz one"})]
+
+
+SOLO_PIANO = tool_turn("generate_music", {"pieces": [{"id": "g1", "labels": ["classical", "piano", "solo"]}]}, 1)
+
+
+@pytest.mark.parametrize("text", ["with a full band", "now with the whole band please", "add a band",
+                                  "can you make it with a full band?", "bring in the band"])
+def test_a_solo_piece_asked_for_with_a_band_is_changed_to_be_played_by_one(planner, text):
+    """After 'solo piano', 'with a full band' was not understood and 'add a band' made another solo take."""
+    assert plan(planner, SOLO_PIANO, text)[0] == [("refine_music", {"said": text, "more": {"solo": -1.0},
+                                                                    "generation_id": "g1"})]
+
+
+def test_a_band_said_with_a_new_piece_is_no_change():
+    reading = understand("make me a jazz piece with a full band")
+    assert reading.intent == "make" and not reading.slots.more
+
+
+@pytest.mark.parametrize("text", ["without the band", "lose the band", "no band please", "take out the band"])
+def test_a_piece_asked_for_without_its_band_is_changed_to_be_played_alone(planner, text):
+    """'without the band' made another take with the band (nothing read from it)."""
+    piano_jazz = tool_turn("generate_music", {"pieces": [{"id": "g1", "labels": ["jazz", "piano"]}]}, 1)
+    assert plan(planner, piano_jazz, text)[0] == [("refine_music", {"said": text, "more": {"solo": 1.0},
+                                                                    "generation_id": "g1"})]
+
+
+@pytest.mark.parametrize("text", ["just the piano", "only the piano please", "the piano alone"])
+def test_just_the_instrument_of_a_piece_is_that_piece_played_by_it_alone(planner, text):
+    """'just the piano' after a jazz piece with piano made a new piece with no style (the words read as a request)."""
+    piano_jazz = tool_turn("generate_music", {"pieces": [{"id": "g1", "labels": ["jazz", "piano"]}]}, 1)
+    assert plan(planner, piano_jazz, text)[0] == [("refine_music", {"said": text, "more": {"piano": 0.3, "solo": 1.0},
+                                                                    "generation_id": "g1"})]
+    assert plan(planner, [], text)[0][0][0] == "generate_music"  # nothing made yet: a piece for the piano alone
+    assert plan(planner, piano_jazz, "solo piano")[0][0][0] == "generate_music"  # no 'the': a new request
+
+
+def test_a_piece_disliked_by_what_it_is_with_a_change_is_rated_and_changed(planner):
+    """'I hate the punk one, make it jazz instead' only rated the piece (the change was dropped)."""
+    text = "I hate the punk one, make it jazz instead"
+    calls, _ = plan(planner, CELLO_AND_PUNK, text)
+    assert calls == [("record_feedback", {"liked": False, "generation_id": "g2"}),
+                     ("refine_music", {"said": text, "more": {"jazz": 1.0, "punk": -1.0}, "generation_id": "g2"})]

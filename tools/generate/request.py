@@ -277,7 +277,7 @@ class MusicChange:
         more = dict(slots.more)
         for table in (slots.genres, slots.moods, slots.instruments):
             for label in table:
-                more.setdefault(label, 0.3)
+                more.setdefault(label, 1.0 if label == "solo" else 0.3)  # played alone or not: no degree of it
         return cls(said=said, more=more, remove=list(slots.avoid), tempo=slots.tempo,
                    tempo_factor=slots.tempo_factor, key=slots.key, mode=slots.mode, energy_delta=slots.energy_delta,
                    seconds=slots.seconds, seconds_factor=slots.seconds_factor, like_last=slots.like_last,

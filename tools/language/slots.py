@@ -317,12 +317,25 @@ _DIFFERENT = re.compile(r"\b(?:different (?:take|version|one|direction|approach|
                         r"totally different|something (?:else|different)|change it up|fresh take|whole new|"
                         r"entirely different|brand new take)\b")
 _LIKE_LAST = re.compile(r"\bmore like (?:this|that|it|g\d+|the (?:first|second|third|last) one)\b")
-_LIKED = re.compile(r"\b(i (?:really )?(?:like|love|enjoy|dig|prefer) (?:it|this|that|g\d+\b|the (?:first|second|third|fourth|"
-                    r"fifth|last|1st|2nd|3rd|4th|5th)(?: one)?)|(?<!'d )(?<!\bid )(?<!would )(?<!\bd )(?:love|like|dig) (?:it|this|g\d+\b)|"
+# a piece pointed at: 'it', 'g2', 'the second one', 'the last one', 'the cello one' (which piece 'the cello one' is, the
+# planner decides from what each piece was made as; 'i prefer the slower one' asks for a change)
+_DESCRIBED = r"the (?![a-z-]+er\b)[a-z&'-]+(?: [a-z&'-]+)? (?:one|piece|song|version|take)\b"
+_A_PIECE_SAID = (r"(?:it|this|that|g\d+\b|the (?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)(?: one)?|"
+                 + _DESCRIBED + ")")
+_LIKED = re.compile(r"\b(i (?:really )?(?:like|love|enjoy|dig|prefer|liked|loved|enjoyed|preferred|adored?) "
+                    + _A_PIECE_SAID + "|"
+                    # 'the cello one is my favourite', 'the last one was better', 'my favourite is the second one'
+                    r"(?:the (?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)|" + _DESCRIBED + ")"
+                    r"(?: one)? (?:is|was|'s|sounds?|sounded) (?:(?:much|way|a lot|far|"
+                    r"definitely|so much) )?(?:better|the best|best|my (?:favou?rite|fave|fav))\b|"
+                    r"\bmy (?:favou?rite|fave|fav) (?:is|was) " + _A_PIECE_SAID + "|"
+                    r"(?<!'d )(?<!\bid )(?<!would )(?<!\bd )(?:love|like|dig) (?:it|this|g\d+\b)|"
                     r"(?:great|nice|lovely|awesome|amazing|perfect|beautiful|cool|brilliant|excellent|fantastic|"
                     r"wonderful|superb|sick|fire|dope)\b|thumbs up|👍|sounds (?:good|great|amazing))")
-_DISLIKED = re.compile(r"(\b(?:(?:i )?(?:don'?t|do not|didn'?t) (?:like|love|enjoy)|dislike|hate (?:it|this|that|g\d+\b|the "
-                       r"(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th))|"
+_DISLIKED = re.compile(r"(\b(?:(?:i )?(?:don'?t|do not|didn'?t) (?:like|love|enjoy)|dislike|hated? "
+                       + _A_PIECE_SAID + "|"
+                       # 'not a fan of the second', 'not a big fan of the punk one' ('not a fan of jazz' is taste)
+                       r"not (?:really |much of )?(?:a )?(?:big |huge )?fan of " + _A_PIECE_SAID + "|"
                        r"not (?:good|great|nice|for me|it)\b|not (?:really )?my (?:thing|style|cup of tea|jam)|"
                        r"(?:it|this|that)(?: one)? (?:isn't|is not|'s not) (?:really )?my (?:thing|style|jam)|"
                        r"not (?:really |quite )?(?:feeling|digging|into) (?:it|this|that)|"
@@ -761,6 +774,7 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
         _habit_not_change(slots)
     _era_sound(slots)
     _read_solo(low, slots)
+    _read_band(low, slots)
     return slots
 
 
@@ -789,6 +803,26 @@ def _read_solo(low: str, slots: Slots) -> None:
     if found:
         slots.instruments[SOLO] = 1.0
         slots.reasons[SOLO] = f"'{found.group(0).strip()}'"
+
+
+# 'with a full band', 'add a band', 'bring in the band': a solo piece played by its style's band ('a jazz piece with a
+# full band' asks for what a new piece has anyway)
+_BAND = re.compile(r"\b(?:(?:with|add|bring in|bring back|get|have|use|plus)\s+(?:an?\s+|the\s+|some\s+)?"
+                   r"(?:(?:full|whole|entire|complete|proper|real|backing|live)\s+)?band|full[- ]band|backing band)\b")
+# 'without the band', 'lose the band': the piece played by the instruments it names alone (solo)
+_NO_BAND = re.compile(r"\b(?:without|no|minus|lose|drop|ditch|cut|remove|get rid of|take out|take away)\s+"
+                      r"(?:the\s+|a\s+|any\s+)?(?:(?:whole|full|backing)\s+)?band\b")
+
+
+def _read_band(low: str, slots: Slots) -> None:
+    if found := _NO_BAND.search(low):
+        _add_more(slots, SOLO, 1.0, found.group(0).strip())
+        return
+    found = _BAND.search(low)
+    names_music = slots.genres or slots.moods or slots.instruments
+    if not found or SOLO in slots.instruments or (names_music and not slots.refers):  # a new piece has its band
+        return
+    _add_more(slots, SOLO, -1.0, found.group(0).strip())
 
 
 # A decade's sound, where nothing else says what to play: the style its records are remembered by, and the

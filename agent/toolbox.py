@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import inspect
 import json
 from typing import Any, Callable
 
@@ -44,9 +45,14 @@ def _schema(name: str, base: type, extra: dict[str, tuple[Any, Any, str]]) -> ty
 def _as_tool(session: Session, func: Callable[..., dict[str, Any]], schema: type[BaseModel] | None = None) -> BaseTool:
     """A LangChain tool around `func`: a reporter step, errors as a clear message, JSON out."""
 
+    defaults = ({k: f.default for k, f in schema.model_fields.items()} if schema is not None else
+                {k: p.default for k, p in inspect.signature(func).parameters.items()})
+
     @functools.wraps(func)  # without a schema, the tool's arguments are func's own
     def run(**kwargs: Any) -> str:
-        shown = {k: v for k, v in kwargs.items() if v not in (None, [], {}, "", False)}
+        # what was asked, without the empty defaults ('liked': false is an answer, shown: a dislike)
+        shown = {k: v for k, v in kwargs.items()
+                 if v not in (None, [], {}, "", False) or (v is False and defaults.get(k) is not False)}
         session.check_stopped()  # a stopped turn's next tool does not start
         with session.reporter.step(func.__name__, json.dumps(shown, ensure_ascii=False)):
             try:

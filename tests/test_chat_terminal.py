@@ -62,12 +62,13 @@ def test_end_of_input_ends_the_chat(tmp_path):
 def test_upload_describe_like_it_and_refine_run_to_the_end(tmp_path):
     """The path that crashed (nested reporter steps in 'make me something like it'), piped end to end."""
     song = os.path.join(os.path.dirname(__file__), "..", "conversations", "audio", "rock_band.flac")
-    script = f"/attach {song}\nwhat is this?\nmake me something like it\nfaster please\n/quit\n"
+    script = f"/attach {song}\nwhat is this?\nmake me something like it\nfaster please\nI hate it\n/quit\n"
     out = run_chat(script, tmp_path)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "Traceback" not in out.stdout + out.stderr
     assert "[create_music]" in out.stderr and "[iteration 1]" in out.stderr  # the nested steps were shown
-    assert "[refine_music]" in out.stderr
+    assert "[refine_music]" in out.stderr and '"like_last": false' not in out.stderr  # an empty default: not shown
+    assert '[record_feedback] {"liked": false' in out.stderr  # an answer, shown: the dislike read as one
     assert out.stdout.count("♪ g") >= 2  # a piece from "like it" and one from the refinement
     assert out.stdout.rstrip().endswith("Bye!")
 

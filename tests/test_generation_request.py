@@ -67,6 +67,22 @@ def test_cli_generate_reads_the_words_like_the_chat(tmp_path, capsys):
     assert "can't be -5 s long" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("genres", ["{'jazz': 1.0}", '{"jazz": 1.0}', "jazz=1", "jazz"])
+def test_cli_generate_takes_its_label_flags_as_its_help_writes_them(tmp_path, capsys, genres):
+    """--genres crashed on every value (its type was read as a plain string), and --moods calm was the moods c, a,
+    l and m: a dict's and a list's type parameters were taken for a union's members."""
+    out = tmp_path / "flags.wav"
+    assert main(["generate", "a piece", "--engine", "sketch", "--seconds", "2", "--genres", genres, "--moods", "calm",
+                 "--instruments", "piano,solo", "--avoid", "drums", "--json", "-o", str(out)]) == 0
+    made = json.loads(capsys.readouterr().out)
+    style = json.loads(open(made["path"].replace(".wav", ".json")).read())["style"]
+    assert style["genres"] == {"jazz": 1.0} and set(style["moods"]) == {"calm"}
+    assert set(style["instruments"]) == {"piano", "solo"} and style["avoid"] == ["drums"]
+    with pytest.raises(SystemExit) as refused:  # argparse's own exit, with its one line
+        main(["generate", "a piece", "--genres", "{nope"])
+    assert refused.value.code == 2 and "is not a genre table" in capsys.readouterr().err
+
+
 def test_generate_into_a_folder_that_is_not_there_says_it_made_it(tmp_path, capsys):
     """`generate -o /new/dir/x.wav` made the folder without a word."""
     out = tmp_path / "new" / "dir" / "x.wav"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import types
 import typing
 from dataclasses import replace
 from pathlib import Path
@@ -25,6 +26,15 @@ DEFAULT_SECONDS = 15.0
 
 
 def _parse_genres(text: str) -> dict[str, float]:
+    """'jazz=1,rock=0.5', 'jazz,rock' or the help's own {'jazz': 1.0} (JSON or Python's quotes)."""
+    if text.strip().startswith("{"):
+        import ast
+
+        try:
+            table = ast.literal_eval(text.strip())
+            return {str(k): float(v) for k, v in table.items()}
+        except (ValueError, SyntaxError, TypeError, AttributeError):
+            raise argparse.ArgumentTypeError(f"'{text}' is not a genre table (e.g. jazz=1,rock=0.5)") from None
     out = {}
     for item in filter(None, (p.strip() for p in text.split(","))):
         name, _, weight = item.partition("=")
@@ -37,7 +47,10 @@ def _parse_genres(text: str) -> dict[str, float]:
 
 def _flag_type(kind: object):
     """argparse type for a MusicAsk field: lists and the genre table are comma-separated."""
-    args = [a for a in typing.get_args(kind) if a is not type(None)] or [kind]
+    # 'float | None' is a union: its member that is not None; 'dict[str, float]' is itself (its args are its keys'
+    # and values' types: taken for a union, the flag was read as a plain string, and every --genres crashed)
+    union = typing.get_origin(kind) in (typing.Union, types.UnionType)
+    args = [a for a in typing.get_args(kind) if a is not type(None)] if union else [kind]
     base = typing.get_origin(args[0]) or args[0]
     if base is dict:
         return _parse_genres

@@ -62,6 +62,14 @@ def test_a_folder_is_announced_with_its_count_and_what_is_not_audio_is_counted(w
     assert err.count("fake") == 1 and lines[-1].endswith("--json lists each.")
 
 
+def test_an_empty_folder_is_one_line_not_found_zero_then_an_error(tmp_path, capsys):
+    """'Found 0 audio files under X; tagging them.' came before the line saying X holds no audio file."""
+    (tmp_path / "empty").mkdir()
+    assert main(["tag", str(tmp_path / "empty")]) == 2
+    err = capsys.readouterr().err
+    assert "Found 0" not in err and len(err.strip().splitlines()) == 1 and err.startswith("tastemaker: ")
+
+
 def test_a_folder_of_very_many_files_asks_for_all_first(tmp_path, capsys, monkeypatch):
     """More than MANY_FILES audio files is an hour of work: refused in one line (exit 2) unless --all is given."""
     import agent.commands.tag as tag

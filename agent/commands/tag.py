@@ -78,6 +78,8 @@ def announce(found: Found, allow_many: bool, do: str = "tag", doing: str = "tagg
     where = ", ".join(found.folders)
     n = found.in_folders
     others = f" ({found.skipped} other file{'s' * (found.skipped != 1)} skipped: not audio)" if found.skipped else ""
+    if not n:  # nothing to do: said by the error for the empty folder, not as 'found 0; tagging them'
+        return
     if n > MANY_FILES and not allow_many:
         raise TastemakerError(f"Found {n} audio files under {where}{others}: more than {MANY_FILES}, a long run. "
                               f"Add --all to {do} them all, or give a smaller folder.")

@@ -522,7 +522,8 @@ def _mix_only(change: MusicChange) -> bool:
     """True for a change of the mix alone (a part's level, the fade-out), which keeps the piece's notes."""
     return bool(change.levels or change.fade_out) and not (
         change.more or change.remove or change.tempo or change.tempo_factor or change.key or change.mode
-        or change.energy_delta or change.seconds or change.seconds_factor or change.like_last or change.different)
+        or change.energy_delta or change.seconds or change.seconds_factor or change.seconds_delta or change.like_last
+        or change.different)
 
 
 def refine_music(session: Session, change: MusicChange, generation_id: str | None = None) -> dict[str, Any]:
@@ -534,6 +535,8 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
     seconds = None
     if change.seconds is not None:
         seconds, notes = fit_seconds(change.seconds, DEFAULT_SECONDS)
+    elif change.seconds_delta:  # '3 seconds longer', 'add 4 seconds'
+        seconds, notes = fit_seconds(piece.request.seconds + float(change.seconds_delta), DEFAULT_SECONDS)
     elif change.seconds_factor:  # 'longer', 'shorter'
         seconds, notes = fit_seconds(piece.request.seconds * float(change.seconds_factor), DEFAULT_SECONDS)
     tempo, tempo_notes = fit_tempo(change.tempo or (made_at * change.tempo_factor
@@ -559,6 +562,7 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
         energy -= MusicChange(more={"drums": 1.0}).energy_change()
     names_something = bool(change.more or change.remove or change.tempo or change.tempo_factor or change.key
                            or change.mode or change.energy_delta or change.seconds or change.seconds_factor
+                           or change.seconds_delta
                            or change.like_last or change.levels or change.fade_out)
     # a change keeps what it does not name: the key, the mode and the pace (nudged by energy); 'another one' and
     # 'a completely different take' name nothing to keep

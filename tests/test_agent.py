@@ -698,3 +698,13 @@ def test_a_change_of_a_change_describes_the_piece_it_makes_not_the_one_before():
     assert after.style.tempo != before.style.tempo
     assert f"{after.style.tempo:.0f} bpm" in after.prompt and f"{before.style.tempo:.0f} bpm" not in after.prompt
     assert Path(agent.session.pieces["g3"].generation.audio_path).name.find(f"{after.style.tempo:.0f}-bpm") >= 0
+
+
+@needs_generate
+def test_seconds_added_to_a_piece_make_it_that_much_longer():
+    agent = ChatAgent(user="longer-by")
+    agent.send("a 4 second funk piece")
+    agent.send("make it 3 seconds longer")
+    agent.send("2 seconds shorter")
+    lengths = [agent.session.pieces[g].generation.duration for g in ("g1", "g2", "g3")]
+    assert [round(x) for x in lengths] == [4, 7, 5], lengths

@@ -337,6 +337,11 @@ def test_a_key_alone_changes_the_piece_the_chat_suggested_it_for(planner):
     assert plan(planner, MADE, "minor")[0][0][0] == "refine_music"
     assert plan(planner, [], "in D minor")[0] == [
         ("generate_music", {"description": "in D minor", "key": "D", "mode": "minor"})]  # nothing made yet: make it
+    # a key letter alone ('in D', 'in F#') made an unrelated new piece: a stranger's piano piece lost its piano,
+    # its mode and its length
+    for text, key in (("in D", "D"), ("in F#", "F#"), ("in B flat", "Bb"), ("in H", "B")):
+        assert plan(planner, MADE, text)[0] == [("refine_music", {"said": text, "key": key, "generation_id": "g1"})]
+    assert plan(planner, [], "in D")[0][0][0] == "generate_music"
 
 
 def test_a_key_that_is_no_key_is_kept_so_that_the_reply_can_say_so(planner):
@@ -1057,3 +1062,12 @@ def test_a_piece_disliked_by_what_it_is_with_a_change_is_rated_and_changed(plann
     calls, _ = plan(planner, CELLO_AND_PUNK, text)
     assert calls == [("record_feedback", {"liked": False, "generation_id": "g2"}),
                      ("refine_music", {"said": text, "more": {"jazz": 1.0, "punk": -1.0}, "generation_id": "g2"})]
+
+
+def test_a_length_added_or_taken_off_changes_the_length_by_it(planner):
+    """'make it 3 seconds longer' of a 4 s piece made a 3 s piece ('add 4 seconds' a 4 s one)."""
+    for text, delta in (("make it 3 seconds longer", 3.0), ("add 4 seconds", 4.0), ("5 s shorter please", -5.0),
+                        ("make it 30 seconds more", 30.0)):
+        assert plan(planner, MADE, text)[0] == [
+            ("refine_music", {"said": text, "seconds_delta": delta, "generation_id": "g1"})], text
+    assert plan(planner, MADE, "make it 10 seconds")[0][0][1]["seconds"] == 10.0  # a length, as before

@@ -253,6 +253,8 @@ class MusicChange:
     energy_delta: float | None = field(default=None, metadata=_help("energy change -1..1: +0.25 livelier"))
     seconds: float | None = field(default=None, metadata=_help("a new length in seconds"))
     seconds_factor: float | None = field(default=None, metadata=_help("length times this: 1.5 longer"))
+    seconds_delta: float | None = field(default=None, metadata=_help(
+        "seconds added to the length (negative: taken off): '3 seconds longer' is 3"))
     like_last: bool = field(default=False, metadata=_help("true for 'more like this': keep its melody and chords"))
     different: bool = field(default=False, metadata=_help("true for 'a completely different take'"))
     levels: dict[str, float] = field(default_factory=dict, metadata=_help(
@@ -280,7 +282,8 @@ class MusicChange:
                 more.setdefault(label, 1.0 if label == "solo" else 0.3)  # played alone or not: no degree of it
         return cls(said=said, more=more, remove=list(slots.avoid), tempo=slots.tempo,
                    tempo_factor=slots.tempo_factor, key=slots.key, mode=slots.mode, energy_delta=slots.energy_delta,
-                   seconds=slots.seconds, seconds_factor=slots.seconds_factor, like_last=slots.like_last,
+                   seconds=slots.seconds, seconds_factor=slots.seconds_factor, seconds_delta=slots.seconds_delta,
+                   like_last=slots.like_last,
                    different=slots.different, levels=dict(slots.levels), fade_out=slots.fade_out,
                    candidates=slots.candidates)
 

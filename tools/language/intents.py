@@ -330,6 +330,9 @@ INTENTS: list[Intent] = [
                     (r"^(?:(?:ok|okay|now|and|but|maybe|try|hmm|please)\W+)*(?:(?:in|try) )?(?:the key of )?"
                      r"(?:[a-z](?:#|b|♯|♭| sharp| flat)? )?(?:major|minor)(?: key)?(?: please| instead| now)?\W*$",
                      0.9),
+                    # a key letter alone, said of the piece in hand ('in D', 'in F#', 'in B flat', 'in H')
+                    (r"^(?:(?:ok|okay|now|and|but|maybe|hmm|please)\W+)*(?:in|try) [a-h](?:#|b|♯|♭| sharp| flat)?"
+                     r"(?: please| instead| now)?\W*$", 0.9),
                     (r"^(?:(?:ok|okay|now|and|but|maybe|try|hmm|please)\W+)*(?:(?:put it |make it )?in )?the key of "
                      r"[a-z](?:#|b|♯|♭| sharp| flat)?(?: major| minor)?(?: please| instead| now)?\W*$", 0.9),
                     (r"^(?:(?:hmm|but|ok|okay|no)[,!.]?\s+)*(?:it|that|this|it'?s|that'?s|this is|it is|that is)?\s*"

@@ -43,6 +43,7 @@ class Slots:
     seconds: float | None = None  # as said: '3 minutes' is 180, '-5 s' is -5
     era: str | None = None  # a decade as said ("80s", "1990s"): never a length
     seconds_factor: float | None = None  # 'longer' 1.5, 'shorter' 0.67
+    seconds_delta: float | None = None  # '3 seconds longer' +3, 'add 4 seconds' +4, '5 s shorter' -5
     energy: float | None = None  # 0..1 from words like 'calm' or 'aggressive'
     energy_delta: float | None = None  # 'more energetic' +0.25
     candidates: int | None = None
@@ -69,7 +70,8 @@ class Slots:
 
     def is_change(self) -> bool:
         """Whether it reads as a change to something made ('faster', 'less drums', 'another take')."""
-        return bool(self.more or self.tempo_factor or self.seconds_factor or self.energy_delta or self.different
+        return bool(self.more or self.tempo_factor or self.seconds_factor or self.seconds_delta or self.energy_delta
+                    or self.different
                     or self.like_last or self.levels or self.fade_out)
 
     def pairs(self) -> set[tuple[str, str]]:
@@ -88,8 +90,9 @@ class Slots:
                 out.add((name, f"{getattr(self, name):g}"))
         if self.tempo_factor:
             out.add(("tempo_change", "up" if self.tempo_factor > 1 else "down"))
-        if self.seconds_factor:
-            out.add(("length_change", "up" if self.seconds_factor > 1 else "down"))
+        if self.seconds_factor or self.seconds_delta:
+            longer = (self.seconds_factor or 1) > 1 or (self.seconds_delta or 0) > 0
+            out.add(("length_change", "up" if longer else "down"))
         if self.energy_delta:
             out.add(("energy", "up" if self.energy_delta > 0 else "down"))
         if self.liked is not None:
@@ -249,7 +252,9 @@ NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
 _NUM = r"(-?\d+(?:\.\d+)?)"
 _BPM = re.compile(_NUM + r"\s*(?:bpm|beats per minute|beats a minute)\b|\b(?:at|tempo(?: of)?)\s+(\d{2,3})\b"
                   r"(?!\s*(?:s|secs?|seconds?|mins?|minutes?|hours?|hrs?|%)\b)")
-_LENGTH = re.compile(_NUM + r"\s*-?\s*(hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b(?:\s+long)?")
+_LONGER_BY = re.compile(r"\s*(longer|more|extra|shorter|less)\b")  # after a length: added or taken off
+_ADD_LENGTH = re.compile(r"\b(add|another|plus|cut|take off|trim)\s+(?:an?\s+)?(?:extra\s+|more\s+)?$")
+_LENGTH = re.compile(_NUM + r"\s*-?\s*(hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b(?:\s+long\b)?")
 # "1990s", "'80s", "80's", "the 70s": decades. A bare 50s-90s ("an 80s synth pop song") is a decade too, unless
 # it is said to be long: people write lengths as "80 s", "80 seconds" or "80-second".
 _DECADE = re.compile(r"\b(?:19|20)\d0\s?['’]?s\b|['’]\d0s\b|\b\d0['’]s\b|\b[5-9]0s\b(?!\s+long\b)")
@@ -390,9 +395,18 @@ def _read_numbers(low: str, slots: Slots) -> str:
         low = _blank(low, m)
     if m := _LENGTH.search(low):
         value, unit = float(m.group(1)), m.group(2)
-        slots.seconds = value * (3600 if unit.startswith("h") else 60 if unit.startswith("m") else 1)
-        slots.reasons["seconds"] = f"'{m.group(0).strip()}'"
-        low = _blank(low, m)
+        seconds = value * (3600 if unit.startswith("h") else 60 if unit.startswith("m") else 1)
+        after, before = _LONGER_BY.match(low[m.end():]), _ADD_LENGTH.search(low[: m.start()])
+        if after or before:  # a length added or taken off: '3 seconds longer', 'add 4 seconds'
+            shorter = bool(after and after.group(1) in ("shorter", "less")) or bool(before and before.group(1) in
+                                                                                  ("cut", "take off", "trim"))
+            slots.seconds_delta = -seconds if shorter else seconds
+            slots.reasons["seconds_delta"] = f"'{m.group(0).strip()}'"
+            low = low[: m.start()] + " , " + (low[m.end() + after.end():] if after else low[m.end():])
+        else:
+            slots.seconds = seconds
+            slots.reasons["seconds"] = f"'{m.group(0).strip()}'"
+            low = _blank(low, m)
     else:
         for phrase, seconds in _LENGTH_WORDS.items():
             if re.search(rf"\b{phrase}\b", low):

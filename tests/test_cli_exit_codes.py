@@ -52,3 +52,9 @@ def test_a_bad_option_or_command_is_argparse_s_exit_2(capsys):
             main(argv)
         assert stop.value.code == 2, argv
         assert "invalid" in capsys.readouterr().err, argv
+    # generate's options out of range were dropped without a word, and the piece made (exit 0)
+    for option, said in ((["--mode", "sideways"], "invalid choice"), (["--energy", "5"], "not from 0 (calm) to 1"),
+                         (["--energy=-1"], "not from 0 (calm) to 1"), (["--vocals", "maybe"], "not yes or no")):
+        with pytest.raises(SystemExit) as stop:
+            main(["generate", "a piece", "--seconds", "2", *option])
+        assert stop.value.code == 2 and said in capsys.readouterr().err, option

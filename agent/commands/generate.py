@@ -57,8 +57,27 @@ def _flag_type(kind: object):
     if base is list:
         return lambda text: [p.strip() for p in text.split(",") if p.strip()]
     if base is bool:
-        return lambda text: text.strip().lower() in ("1", "yes", "true", "on")
+        return _yes_no
     return base
+
+
+def _yes_no(text: str) -> bool:
+    """--vocals yes/no (a word that is neither was read as no: '--vocals maybe')."""
+    word = text.strip().lower()
+    if word not in ("1", "yes", "true", "on", "0", "no", "false", "off"):
+        raise argparse.ArgumentTypeError(f"'{text}' is not yes or no")
+    return word in ("1", "yes", "true", "on")
+
+
+def _energy(text: str) -> float:
+    """--energy 0..1 (5 and -1 were dropped without a word)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number from 0 (calm) to 1 (intense)") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not from 0 (calm) to 1 (intense)")
+    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -68,8 +87,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         if name == "description":
             continue
         # default None: a flag that is not given leaves what the words said
-        p.add_argument(f"--{name}", type=_flag_type(kind), default=None, help=help_text,
-                       choices=("auto", "musicgen", "sketch") if name == "engine" else None)
+        p.add_argument(f"--{name}", type=_energy if name == "energy" else _flag_type(kind), default=None,
+                       help=help_text, choices={"engine": ("auto", "musicgen", "sketch"),
+                                                "mode": ("major", "minor")}.get(name))
     p.add_argument("--seed", type=int, default=None, metavar="N", help="random seed (same seed, same music)")
     p.add_argument("--like", metavar="FILE", help="audio to continue (MusicGen) or borrow tempo, key, chords from")
     p.add_argument("--melody", metavar="FILE", help="audio whose melody to follow (MusicGen-Melody)")

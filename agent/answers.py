@@ -451,12 +451,17 @@ def answer_about(asked: str, reading: Reading, f: dict[str, Any]) -> str | None:
     if asked == "tempo":
         return f"{name} runs at about {f['tempo']:.0f} BPM." if f.get("tempo") else None
     if asked == "key":
+        if not f.get("key") and f.get("parts") and all(p["family"] == "drums" for p in f["parts"]):
+            return f"{name} is played by drums alone: it has no key. Add an instrument ('add a bass') to give it one."
         return f"{name} is in {f['key']}." if f.get("key") else None
     if asked == "length":
         return f"{name} is {f['seconds']:.0f} seconds long." if f.get("seconds") else None
     if asked == "instruments":  # who plays in it, from the arrangement (the tagger's guess is for songs)
         if len(f.get("parts") or []) == 1:  # a solo: 'played by a piano alone', not 'has acoustic grand piano'
-            player = f["parts"][0]["name"]
+            part = f["parts"][0]
+            if part["family"] == "drums":  # 'a drum solo': the kit ('a room kit') alone
+                return f"{name} is played by {part.get('detail') or 'a drum kit'} alone."
+            player = part["name"]
             return f"{name} is played by {'an' if player[0] in 'aeiou' else 'a'} {player} alone."
         return f"{name} has {_band(f['parts'])}." if f.get("parts") else None
     if change and (stood := stand_in_named(text)):  # 'is it reggae?': no piece of ours is; what plays instead

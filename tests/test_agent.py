@@ -496,6 +496,14 @@ def test_a_piano_piece_is_the_piano_alone_and_what_is_added_joins_it():
     assert tempo[0] == tempo[1] and "livelier groove" not in added.text, (tempo, added.text)
 
 
+def test_a_drum_solo_is_said_as_a_kit_alone_with_no_key():
+    agent = ChatAgent(user="drum-solo")
+    made = agent.send("a 3 second drum solo")
+    assert "played by the drums alone" in made.text and "BPM, " not in made.text  # no key in its header
+    assert agent.send("what instruments are in it?").text.endswith(" kit alone.")
+    assert "it has no key" in agent.send("what key is it in?").text
+
+
 @needs_generate
 def test_what_was_made_lists_a_piece_whose_file_is_gone_without_failing():
     agent = ChatAgent(user="gone-file")

@@ -1153,6 +1153,33 @@ def test_a_band_with_an_instrument_named_is_still_a_band(asked):
     assert len({p["family"] for p in arr.parts()}) > 1
 
 
+@pytest.mark.parametrize("asked", ["a drum solo", "just drums", "drums only", "a hip hop beat with only drums"])
+def test_a_drum_solo_is_the_kit_alone_with_its_fills(asked):
+    """'a drum solo' was a pop band (chords, bass, a tune); the drums alone now, with their fills, and no key."""
+    from tools.language import parse_text
+
+    style = parse_text(asked).style
+    for seed in range(2):
+        arr = plan(style, 16.0, seed=seed)
+        pm = to_midi(arr)
+        assert arr.voices == [] and arr.drums and arr.fills and arr.solo, (asked, seed)
+        assert [i.is_drum for i in pm.instruments] == [True]
+        assert [p["family"] for p in arr.parts()] == ["drums"]
+        assert arr.notes[-1] == "played by the drums alone, as asked"
+        assert _longest_silence(pm, arr.seconds) < 0.5 * arr.bar_seconds, (asked, seed)
+
+
+def test_with_drums_and_bass_alone_a_piano_added_takes_the_tune():
+    from tools.language import parse_text
+
+    style = parse_text("just drums and bass").style
+    style.instruments["piano"] = 0.3  # 'add a piano'
+    arr = plan(style, 12.0, seed=0)
+    assert arr.solo and {p["family"] for p in arr.parts()} == {"drums", "bass", "piano"}, arr.parts()
+    by_role = {v.role: v.program for v in arr.voices}
+    assert by_role["lead"] == 0 and by_role["bass"] in range(32, 40), by_role  # not the bass on the tune
+
+
 def test_a_solo_guitar_is_recorded_in_stereo():
     audio = render(plan(Style(instruments={"guitar": 1.0, "solo": 1.0}), 10.0, seed=1))
     assert audio.shape[1] == 2 and np.corrcoef(audio[:, 0], audio[:, 1])[0, 1] < 0.9

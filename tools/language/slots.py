@@ -795,7 +795,7 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
 # 'solo': the piece played by the instruments named and nothing else (a sound tag, like 'acoustic': tools.genres)
 SOLO = "solo"
 # who cannot play a piece alone here: the kit has no tune, the arranger's voices are sampled 'aahs'
-_NOT_SOLOISTS = {"drums", "vocals", "female vocals", "male vocals", "choir", "instrumental", "acoustic", SOLO}
+_NOT_SOLOISTS = {"vocals", "female vocals", "male vocals", "choir", "instrumental", "acoustic", SOLO}
 _SOLO_ALWAYS = r"\bsolo\s+(?:\w+\s+)?{i}\b|\b{i}\s+(?:only|alone|on its own|by itself|unaccompanied)\b|" \
                r"\b(?:just|only)\s+(?:an?\s+|the\s+|one\s+)?{i}\b|\bunaccompanied\b"
 # a piece for an instrument, said without a genre ('a piano piece', 'a cello sonata', 'music for guitar'); with a

@@ -94,7 +94,9 @@ def generate_sketch(request: GenerationRequest, style: Style, seeds: list[int],
         results.append(Generation(
             audio_path=str(wav_path), sample_rate=RENDER_RATE, engine=ENGINE, model=model, prompt=request.prompt,
             seed=seed, duration=len(audio) / RENDER_RATE,
-            conditioning={**conditioning, "key": arrangement.key, "tempo": arrangement.tempo,
+            # drums alone have no key to tell
+            conditioning={**conditioning, "key": arrangement.key if arrangement.voices else None,
+                          "tempo": arrangement.tempo,
                           "blend": arrangement.blend, "sidecar": str(Path(wav_path).with_suffix(".json")),
                           "notes": list(arrangement.notes), "parts": arrangement.parts(),
                           "lyrics": [text for _, text in arrangement.vocals]},

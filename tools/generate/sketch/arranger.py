@@ -388,10 +388,15 @@ def _solo(voices: list[Voice], style: Style, notes: list[str]) -> tuple[list[Voi
     named = [p for p in dict.fromkeys(_solo_program(label) for _, label in ranked)
              if p is not None and p not in VOCAL_PROGRAMS]
     if not named:
-        return None
+        if style.instruments.get("drums", 0.0) < 0.5:
+            return None
+        # 'a drum solo', 'just drums': the kit alone, its groove and fills from the first bar to the last
+        notes[:] = [n for n in notes if n != "drums added as asked"]
+        notes.append("played by the drums alone, as asked")
+        return [], "solo drums"
     melodic = [p for p in named if not _chordal(p) and p not in BASS_PROGRAMS and p not in PAD_PROGRAMS]
     chordal = [p for p in named if _chordal(p)]
-    lead = melodic[0] if melodic else named[0]
+    lead = melodic[0] if melodic else chordal[0] if chordal else named[0]  # a bass leads only when alone
     accompanist = next((p for p in chordal if p != lead), lead if _chordal(lead) else None)
     low = next((p for p in named if (p in BASS_PROGRAMS or p in (42, 43)) and p != lead), accompanist)
     everywhere = ["intro", "verse", "chorus", "bridge", "outro"]
@@ -848,7 +853,8 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         tempo=round(tempo, 2), tonic=tonic, mode=mode, beats=primary.beats, swing=round(float(swing), 3),
         swing_unit=primary.swing_unit, energy=round(energy, 3), progression=progression, chord_bars=chord_bars,
         sections=sections, voices=voices, drums=drums, lead_scale=primary.lead_scale,
-        fills=primary.fills, humanise=primary.name not in QUANTISED, motif=motif, notes=notes, vocals=vocals,
+        fills=primary.fills or (solo is not None and not voices), humanise=primary.name not in QUANTISED,
+        motif=motif, notes=notes, vocals=vocals,
         section_chords=section_chords, kit=kit,
         lineup=solo[1] if solo is not None else lineup.name if lineup is not None else "",
         groove=groove.name if groove is not None else "",

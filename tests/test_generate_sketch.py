@@ -1169,6 +1169,15 @@ def test_a_drum_solo_is_the_kit_alone_with_its_fills(asked):
         assert _longest_silence(pm, arr.seconds) < 0.5 * arr.bar_seconds, (asked, seed)
 
 
+def test_a_drum_solo_is_mastered_to_the_target_loudness():
+    """The limiter let go of a kit alone too slowly (120 ms) to come back between its hits: -15.6 and -16.9 LUFS."""
+    import pyloudnorm
+
+    for genres, seed in (({}, 0), ({"hip-hop": 1.0}, 1)):
+        audio = render(plan(Style(genres=genres, instruments={"drums": 1.0, "solo": 1.0}), 20.0, seed=seed))
+        assert abs(pyloudnorm.Meter(SR).integrated_loudness(audio) + 14.0) < 1.0, (genres, seed)
+
+
 def test_with_drums_and_bass_alone_a_piano_added_takes_the_tune():
     from tools.language import parse_text
 

@@ -37,6 +37,9 @@ class Master:
     top_shelf_db: float = 0.0  # a tone control above 5 kHz: how bright the record is
     # how dark the whole record is, room and all: a first-order low-pass (6 dB an octave) at this corner (None: none)
     lowpass_hz: float | None = None
+    # how fast the limiter lets go after a peak: a band's sustain hides a slow release; a drum kit alone, silent
+    # between its hits, would spend most of the piece turned down and never reach the target loudness
+    release_ms: float = 120.0
 
 
 @functools.lru_cache(maxsize=1)
@@ -291,7 +294,7 @@ def finish(mix: np.ndarray, rate: int, frames: int, master: Master = Master(), s
         before = None  # the last (gain, loudness out): the secant through it finds the gain in a few steps where
         # the limiter takes back part of every dB (a fixed step of the miss crept up on it for 12 rounds)
         for _ in range(12):
-            block_gain = limiter_gain(peaks * 10 ** (gain_db / 20), rate, ceiling)
+            block_gain = limiter_gain(peaks * 10 ** (gain_db / 20), rate, ceiling, master.release_ms)
             kept = float(np.sum(block_gain ** 2 * power) / max(float(power.sum()), 1e-30))
             out = lufs + gain_db + 10 * np.log10(max(kept, 1e-12))
             miss = master.target_lufs - out

@@ -716,6 +716,18 @@ def test_successive_seeds_lay_down_different_grooves(name):
     assert plan(Style(genres={"jazz": 1.0}), 20.0, seed=2).swing == 0.0  # the bossa nova is played straight
 
 
+@pytest.mark.parametrize("name", sorted(set(S.GROOVES) & set(S.LINEUPS)))
+def test_every_band_meets_every_groove_as_the_seeds_come_round(name):
+    """The groove was taken as (seed + rounds) % grooves: with five bands and three grooves, band b got groove b % 3
+    on every round, so an electronic, house or funk band only ever played one groove (seeds 5-7 replayed 0-2)."""
+    from tools.generate.sketch.arranger import _groove, _lineup
+
+    met: dict[str, set[str]] = {}
+    for seed in range(len(S.LINEUPS[name]) * len(S.GROOVES[name])):
+        met.setdefault(_lineup(name, seed).name, set()).add(_groove(name, seed).name)
+    assert all(len(grooves) == len(S.GROOVES[name]) for grooves in met.values()), met
+
+
 def test_an_arc_rests_the_drums_in_the_first_verse_and_brings_them_back():
     seed = next(s for s in range(40) if plan(Style(genres={"pop": 1.0}, energy=0.6), 20.0, s).arc
                 == "the drums come in after the first verse")

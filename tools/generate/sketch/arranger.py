@@ -568,7 +568,9 @@ def _groove(style: str, seed: int) -> S.Groove | None:
     if not grooves:
         return None
     bands = len(S.LINEUPS.get(style, ())) or 1
-    return grooves[(int(seed) + int(seed) // bands) % len(grooves)]
+    # (band + rounds), not (seed + rounds): with five bands and three grooves the latter gave band b groove b % 3
+    # on every round, so an electronic, house or funk band only ever met one groove
+    return grooves[(int(seed) % bands + int(seed) // bands) % len(grooves)]
 
 
 REGISTERS = (0, 7, -5)  # semitones the chords sit above the book's (or band's) register

@@ -134,3 +134,9 @@ def test_the_explanation_never_says_energetic_and_calm_at_once():
     line = explain(TasteProfile(genres={"classical": 0.8}, moods={"calm": 0.8, "beautiful": 0.6}, energy=0.8))
     assert "energetic" in line and "calm" not in line and "beautiful" in line
     assert "calm" in explain(TasteProfile(moods={"calm": 0.8}))  # no energy figure: the mood says it
+
+
+def test_the_taste_line_says_each_weight_as_its_chart_bar_does():
+    """'rock 0.3' was said beside a chart bar labelled 0.35 (one decimal, rounded half to even)."""
+    line = explain(TasteProfile(genres={"jazz": 1.0, "rock": 0.35, "blues": 0.8}))
+    assert line.startswith("jazz 1.0, rock 0.35, blues 0.8"), line

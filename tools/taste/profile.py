@@ -136,7 +136,10 @@ def build_profile(clips: list[Clip] | None = None, text: str = "") -> TasteProfi
 
 
 def _band(weight: float) -> str:
-    return f"{weight:.1f}"
+    """The weight as the taste chart prints it (two decimals), a trailing zero dropped: 0.35 was said '0.3' beside
+    a chart bar labelled 0.35."""
+    text = f"{weight:.2f}"
+    return text[:-1] if text.endswith("0") else text
 
 
 def explain(profile: TasteProfile) -> str:

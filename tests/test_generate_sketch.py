@@ -1179,6 +1179,13 @@ def test_a_drum_solo_is_the_kit_alone_with_its_fills(asked):
         assert [p["family"] for p in arr.parts()] == ["drums"]
         assert arr.notes[-1] == "played by the drums alone, as asked"
         assert _longest_silence(pm, arr.seconds) < 0.5 * arr.bar_seconds, (asked, seed)
+        # a drummer alone fills every other bar of the verse and chorus (a band's drummer: every fourth): two or more
+        # snare or tom hits in the bar's last beat
+        fills = [S.SNARE, S.HIGH_TOM, S.MID_TOM, S.LOW_TOM]
+        bars = [b for kind, f, n in arr.sections if kind in ("verse", "chorus") for b in range(f, f + n)]
+        filled = [b for b in bars if sum(1 for x in pm.instruments[0].notes if x.pitch in fills and
+                                         (b + 0.75) * arr.bar_seconds - 0.02 <= x.start < (b + 1) * arr.bar_seconds) >= 2]
+        assert len(filled) >= len(bars) // 2, (asked, seed, bars, filled)
 
 
 def test_a_drum_solo_is_mastered_to_the_target_loudness():

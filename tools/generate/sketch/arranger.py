@@ -1172,6 +1172,8 @@ class _Writer:
         if not arr.drums:
             return
         lively = arr.energy > CALM_ENERGY and arr.humanise
+        # a drummer alone (a drum solo) fills every other bar, whole fills, where a band's drummer marks a phrase
+        phrase = 2 if arr.solo and not arr.voices else 4
         for bar in range(arr.bars):
             kind = self.section_of_bar[bar]
             pattern = self.drum_pattern(bar)
@@ -1180,9 +1182,10 @@ class _Writer:
             in_section = bar - self.section_start[bar]
             last_of_section = bar + 1 < arr.bars and self.section_of_bar[bar + 1] != kind
             fill = None
-            if arr.fills and kind in ("verse", "chorus", "bridge") and (last_of_section or in_section % 4 == 3):
+            if arr.fills and kind in ("verse", "chorus", "bridge") and \
+                    (last_of_section or in_section % phrase == phrase - 1):
                 fill = self.FILLS[int(self.rng.integers(len(self.FILLS)))]
-                if not last_of_section:  # a phrase end inside a section: only the last beat
+                if not last_of_section and phrase == 4:  # a phrase end inside a section: only the last beat
                     fill = tuple(f for f in fill if f[0] >= 14) or fill[-1:]
             fill_from = min(step for step, _ in fill) if fill else None
             for key, pat in pattern.items():

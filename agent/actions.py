@@ -198,7 +198,8 @@ def play_music(session: Session, generation_id: str | None = None, track_id: str
         found = title_match(title, [(("piece", p.id), p.name) for p in session.pieces.values() if p.name]
                             + [(("track", t), name) for t, name in saved_titles(session)])
         if found is None:
-            raise TastemakerError(f"Nothing you made or saved is called '{title}'. Say 'list my music' to see the names.")
+            raise TastemakerError(f"Nothing you made or saved is called '{title}'. Say 'list my music' to see the "
+                                  "names.")
         kind, ref = found
         generation_id, track_id = (ref, None) if kind == "piece" else (None, ref)
     if track_id:
@@ -293,7 +294,8 @@ def _asks_for_overview(query: str) -> bool:
     # 'list my music', 'show my songs', 'what songs do I have': the person's music (the library, and this chat's
     # pieces not saved yet)
     about_library = "library" in words or re.search(
-        r"\b(?:save|saved|add|added|keep|kept)\b|\bmy (?:own |saved )?(?:music|songs|tracks|tunes|pieces|stuff|collection)\b|"
+        r"\b(?:save|saved|add|added|keep|kept)\b|"
+        r"\bmy (?:own |saved )?(?:music|songs|tracks|tunes|pieces|stuff|collection)\b|"
         r"\b(?:music|songs|tracks|tunes|pieces) (?:do|did) (?:i|we) (?:have|own)\b", text)
     return bool(about_library) and all(w in _OVERVIEW_WORDS for w in words)
 
@@ -362,7 +364,8 @@ def my_music(session: Session) -> dict[str, Any]:
         return out | {"library_error": str(exc)}
     for t in reversed(own[-MY_MUSIC_TRACKS:]):
         if t.audio_path and Path(t.audio_path).is_file():
-            session.outbox.append(AudioResult(path=t.audio_path, title=_track_title(t), caption=f"library track {t.id}"))
+            session.outbox.append(AudioResult(path=t.audio_path, title=_track_title(t),
+                                              caption=f"library track {t.id}"))
         out["tracks"].append({"id": t.id, "title": t.title, "artist": t.artist, "genre": t.genre})
     out["more"] = max(0, len(own) - MY_MUSIC_TRACKS)
     session.last_search = [t["id"] for t in out["tracks"]]

@@ -195,8 +195,8 @@ def no_such_title(words: str) -> str:
             "hear it all, or describe a new piece ('play me some calm jazz').")
 
 
-NOTHING_TO_NAME = ("I haven't made anything in this chat yet, so there's nothing to name. Ask me for a piece ('make me a "
-                   "calm piano piece'), then say 'name it Rainy Day'.")
+NOTHING_TO_NAME = ("I haven't made anything in this chat yet, so there's nothing to name. Ask me for a piece "
+                   "('make me a calm piano piece'), then say 'name it Rainy Day'.")
 DELETE = ("I can't delete pieces from the chat yet: they stay in this chat's list ('what have you made?'), and a piece is "
           "only in the library if you saved it. Your taste is yours to reset: say 'forget my taste'.")
 # what stays is what is kept: the library and the taste; a new chat's pieces start again at g1 (a kept browser chat,
@@ -785,8 +785,8 @@ def my_music(result: dict[str, Any]) -> str:
     if saved:
         lines.append("Saved in your library:")
         # numbered only when they are the only list ('the second one' then means the second of them)
-        lines += [(f"{i}. " if not pieces else "- ") + f"**{t['title']}**" + (f" by {t['artist']}" if t["artist"] else "")
-                  + f" ({t['genre']})" for i, t in enumerate(saved, start=1)]
+        lines += [(f"{i}. " if not pieces else "- ") + f"**{t['title']}**"
+                  + (f" by {t['artist']}" if t["artist"] else "") + f" ({t['genre']})" for i, t in enumerate(saved, start=1)]
     if result.get("more"):
         lines.append(f"... and {result['more']} more saved: say 'list my music' for the newest, or search by name.")
     if result.get("library_error"):
@@ -837,7 +837,8 @@ def named(result: dict[str, Any]) -> str:
 
 def added(result: dict[str, Any]) -> str:
     if result.get("renamed_from"):
-        return f"Renamed it in your library: **{result['title']}** (it was '{result['renamed_from']}', id {result['id']})."
+        return (f"Renamed it in your library: **{result['title']}** (it was '{result['renamed_from']}', "
+                f"id {result['id']}).")
     if result["already_there"]:
         return f"That one is already in your library, as **{result['title']}** ({result['genre']}, id {result['id']})."
     return (f"Added **{result['title']}** to your library as {result['genre']} (id {result['id']}); it now holds "

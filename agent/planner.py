@@ -99,8 +99,8 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
                 ctx.shown = "track"
         elif isinstance(m, ToolMessage) and m.name == "add_to_library" and _json(m).get("title"):
             told = _json(m)  # 'name it Blue Morning', 'save it as Rainy Day': 'play Blue Morning' is that one
-            ctx.titles.insert(0, (("piece", told["generation_id"]) if told.get("generation_id") else ("track", told["id"]),
-                                  told["title"]))
+            which = ("piece", told["generation_id"]) if told.get("generation_id") else ("track", told["id"])
+            ctx.titles.insert(0, (which, told["title"]))
         elif isinstance(m, ToolMessage) and m.name == "my_music":  # the person's music, listed with players
             told = _json(m)
             ctx.titles += [(("piece", p["id"]), p["name"]) for p in told.get("pieces", []) if p.get("name")]
@@ -377,7 +377,8 @@ class OfflinePlanner(BaseChatModel):
         if intent in (I.MAKE, I.PLAY, I.UNKNOWN, I.MAKE_LIKE) and (said := I.played_words(reading.text)):
             named_as = self._titled(said, ctx)  # 'play Blue Morning': the piece so named, not a new blues piece
             if named_as:
-                return self._call("play_music", {"generation_id" if named_as[0] == "piece" else "track_id": named_as[1]})
+                key = "generation_id" if named_as[0] == "piece" else "track_id"
+                return self._call("play_music", {key: named_as[1]})
             if intent == I.UNKNOWN:  # 'play Sunset', no such name and no music asked for: said so, with what to say
                 return answers.no_such_title(said)
         if intent in (I.RADIO, I.PLAYLIST):  # the chat app and the terminal chat hand these to the radio first

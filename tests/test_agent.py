@@ -725,9 +725,10 @@ def test_my_music_is_what_i_made_and_saved_and_a_name_plays_it(tmp_path, monkeyp
     agent.send("make me a 2 second calm jazz piece")
     listed = agent.send("list my music")
     assert "Your library is empty" not in listed.text and "still building" not in listed.text
-    assert listed.text.split("\n")[:2] == ["Nothing is saved in your library yet.",
-                                           "Made in this chat, not saved yet: **g1** jazz (2 s). Say 'name g1 Rainy Day' "
-                                           "(or 'save g1') to keep one in your library; 'play my music' plays them."]
+    assert listed.text.split("\n")[:2] == [
+        "Nothing is saved in your library yet.",
+        "Made in this chat, not saved yet: **g1** jazz (2 s). Say 'name g1 Rainy Day' (or 'save g1') to keep one in "
+        "your library; 'play my music' plays them."]
     mine = agent.send("play my music")
     assert mine.tools == ["my_music"] and [a.generation_id for a in mine.audio] == ["g1"]
     assert "1. **g1** jazz (2 s)" in mine.text and "station is on" not in mine.text

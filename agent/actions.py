@@ -16,6 +16,7 @@ from typing import Any
 from agent.session import AudioResult, GenreChart, Session, TastePanel
 from tools.reference import MIN_GENRE_SIMILARITY
 from tools.errors import NotReadyYet, TastemakerError
+from tools.language.spelling import title_match
 from tools.settings import get_settings
 
 
@@ -186,11 +187,21 @@ def record_feedback(session: Session, liked: bool, generation_id: str | None = N
             "made_as": _made_as(piece.generation)}
 
 
-def play_music(session: Session, generation_id: str | None = None, track_id: str | None = None) -> dict[str, Any]:
-    """Play a piece made in this chat again (the latest, or `generation_id`), or a library track from a search;
-    a piece played again is the one later changes apply to."""
+def play_music(session: Session, generation_id: str | None = None, track_id: str | None = None,
+               title: str | None = None) -> dict[str, Any]:
+    """Play a piece made in this chat again (the latest, or `generation_id`), or a library track from a search, or
+    the piece or saved track the person named `title` ('play Blue Morning', typos and all); a piece played again is
+    the one later changes apply to."""
     from tools.library import open_library
 
+    if title and not (generation_id or track_id):
+        found = title_match(title, [(("piece", p.id), p.name) for p in session.pieces.values() if p.name]
+                            + [(("track", t), name) for t, name in saved_titles(session)])
+        if found is None:
+            raise TastemakerError(f"Nothing you made or saved is called '{title}'. Say 'list my music' to see the "
+                                  "names.")
+        kind, ref = found
+        generation_id, track_id = (ref, None) if kind == "piece" else (None, ref)
     if track_id:
         with open_library() as library:
             track = library.get(track_id, viewer=session.library_viewer)  # a clear error when there is none
@@ -203,7 +214,27 @@ def play_music(session: Session, generation_id: str | None = None, track_id: str
     session.outbox.append(AudioResult(path=piece.generation.audio_path, title=piece_title(piece),
                                       caption=_detail(piece.generation), generation_id=piece.id,
                                       midi_path=piece.generation.midi_path))
-    return {"generation_id": piece.id, "title": piece_title(piece)}
+    return {"generation_id": piece.id, "title": piece_title(piece), "name": piece.name}
+
+
+BUILT_IN = "default library"  # the origin of the built-in collection's tracks (tools.library.default)
+
+
+def is_own(session: Session, track) -> bool:
+    """A track the person put in the library (a saved piece, an added song), not the built-in collection."""
+    return track.extra.get("owner", "") == session.library_owner and track.extra.get("origin") != BUILT_IN
+
+
+def saved_titles(session: Session) -> list[tuple[str, str]]:
+    """(track id, title) of the person's own library tracks, oldest first; none when the library cannot be read (a
+    name is then not found, and the words are read as they would be without it)."""
+    from tools.library import open_library
+
+    try:
+        with open_library() as lib:
+            return [(t.id, t.title) for t in lib.list(viewer=session.library_viewer) if is_own(session, t)]
+    except TastemakerError:
+        return []
 
 
 def _track_title(track) -> str:
@@ -252,28 +283,47 @@ def _tracks(session: Session, results: list) -> dict[str, Any]:
 # "what's in my library", "what did I save?": words that ask about the library as a whole, naming nothing to find
 _OVERVIEW_WORDS = set("what whats is are in on my our the library show me list did have has i we save saved add added "
                       "keep kept put there all of tracks songs pieces music everything see can you please so far "
-                      "far yet do own".split())
+                      "far yet do own tunes stuff collection view".split())
 
 
 def _asks_for_overview(query: str) -> bool:
-    text = query.lower().replace("'s", "")
+    from tools.language.spelling import correct
+
+    text = correct(query.lower().replace("'s", ""))  # 'lsit my songs' asks what 'list my songs' asks
     words = re.findall(r"[a-z]+", text)
-    # 'list my music' is the library too ('list my songs' is this chat's pieces: the planner reads it first)
-    about_library = "library" in words or re.search(r"\b(?:save|saved|add|added|keep|kept)\b|\bmy music\b|"
-                                                    r"\bmusic (?:do|did) (?:i|we) (?:have|own)\b", text)
+    # 'list my music', 'show my songs', 'what songs do I have': the person's music (the library, and this chat's
+    # pieces not saved yet)
+    about_library = "library" in words or re.search(
+        r"\b(?:save|saved|add|added|keep|kept)\b|"
+        r"\bmy (?:own |saved )?(?:music|songs|tracks|tunes|pieces|stuff|collection)\b|"
+        r"\b(?:music|songs|tracks|tunes|pieces) (?:do|did) (?:i|we) (?:have|own)\b", text)
     return bool(about_library) and all(w in _OVERVIEW_WORDS for w in words)
 
 
+def _chat_pieces(session: Session, unsaved_only: bool = False) -> list[dict[str, Any]]:
+    """This chat's pieces as the person's music lists them: id, what it was made as, its name, length, saved or not."""
+    from agent.compose import piece_title
+
+    return [{"id": p.id, "title": piece_title(p), "name": p.name, "seconds": round(p.generation.duration),
+             "saved": p.library_id is not None, "gone": not Path(p.generation.audio_path).is_file()}
+            for p in session.pieces.values() if not (unsaved_only and p.library_id)]
+
+
 def library_overview(session: Session, lib, k: int = 5) -> dict[str, Any]:
-    """How many tracks the person's library holds, its genres, and the newest (what they saved last)."""
+    """How many tracks the person saved, their genres and the newest (what they saved last); how many the built-in
+    collection holds; and this chat's pieces that are not saved (their music too, not yet kept)."""
     from collections import Counter
 
     from tools.retrieve import Result
 
     visible = lib.list(viewer=session.library_viewer)
-    genres = Counter(t.genre or "untagged" for t in visible).most_common()
-    newest = [Result(track=t, score=1.0, why="added recently") for t in reversed(visible[-k:])]
-    return _tracks(session, newest) | {"overview": {"count": len(visible), "genres": genres}}
+    own = [t for t in visible if is_own(session, t)]
+    others = [t for t in visible if not is_own(session, t)]
+    newest = [Result(track=t, score=1.0, why="added recently") for t in reversed(own[-k:])]
+    return _tracks(session, newest) | {"overview": {
+        "count": len(own), "genres": Counter(t.genre or "untagged" for t in own).most_common(),
+        "built_in": len(others), "built_in_genres": Counter(t.genre or "untagged" for t in others).most_common(),
+        "unsaved": _chat_pieces(session, unsaved_only=True)}}
 
 
 def search_library(session: Session, query: str, genre: str | None = None, k: int = 5) -> dict[str, Any]:
@@ -284,11 +334,42 @@ def search_library(session: Session, query: str, genre: str | None = None, k: in
     session.reporter.progress("opening the library", 0.1)
     if not genre and _asks_for_overview(query):  # what they saved is there while the built-in collection builds
         lib, status = _library_and_build()
-        building = {"building": status.describe()} if status.state == "building" else {}
+        building = {"building": f"{status.done}/{status.total}"} if status.state == "building" else {}
         return library_overview(session, lib, max(1, min(int(k), 20))) | building
     lib = _library()
     return _tracks(session, search_text(query, k=max(1, min(int(k), 20)), genre=genre, library=lib,
                                         viewer=session.library_viewer))
+
+
+MY_MUSIC_TRACKS = 20  # saved tracks given a player by 'play my music' (the rest are counted)
+
+
+def my_music(session: Session) -> dict[str, Any]:
+    """The person's own music, each with a player: this chat's pieces in the order made, then what they saved to the
+    library (newest first; not the built-in collection, and not again the pieces of this chat they saved)."""
+    from agent.compose import _detail, piece_title
+    from tools.library import open_library
+
+    for piece in session.pieces.values():
+        g = piece.generation
+        if Path(g.audio_path).is_file():
+            session.outbox.append(AudioResult(path=g.audio_path, title=piece_title(piece), caption=_detail(g),
+                                              generation_id=piece.id, midi_path=g.midi_path))
+    out: dict[str, Any] = {"pieces": _chat_pieces(session), "tracks": [], "more": 0}
+    here = {p.library_id for p in session.pieces.values() if p.library_id}
+    try:
+        with open_library() as lib:
+            own = [t for t in lib.list(viewer=session.library_viewer) if is_own(session, t) and t.id not in here]
+    except TastemakerError as exc:  # this chat's pieces still play
+        return out | {"library_error": str(exc)}
+    for t in reversed(own[-MY_MUSIC_TRACKS:]):
+        if t.audio_path and Path(t.audio_path).is_file():
+            session.outbox.append(AudioResult(path=t.audio_path, title=_track_title(t),
+                                              caption=f"library track {t.id}"))
+        out["tracks"].append({"id": t.id, "title": t.title, "artist": t.artist, "genre": t.genre})
+    out["more"] = max(0, len(own) - MY_MUSIC_TRACKS)
+    session.last_search = [t["id"] for t in out["tracks"]]
+    return out
 
 
 def find_similar(session: Session, upload_id: str | None = None, generation_id: str | None = None,
@@ -342,6 +423,12 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
                         extra={"origin": "upload", "added_by": session.user}, name=name)
     elif generation_id or session.pieces:
         piece = session.piece(generation_id)
+        if title and piece.library_id:  # named again ('name it Blue Morning' after a save): the saved track renamed
+            renamed = _retitle(session, piece.library_id, title)
+            if renamed is not None:
+                piece.name = title
+                return renamed | {"generation_id": piece.id}
+            piece.library_id = None  # no longer in the library: saved again below
         gen = piece.generation
         path, name = Path(gen.audio_path), Path(gen.audio_path).name
         from agent.compose import piece_title
@@ -355,9 +442,36 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
     else:
         raise TastemakerError("There's nothing to add yet: attach a song, or make something first.")
     result = _add_source(session, source)
-    if not upload_id and not result["already_there"]:
-        session.piece(generation_id).library_id = result["id"]
-    return result
+    if upload_id:
+        return result
+    piece = session.piece(generation_id)
+    piece.library_id = result["id"]
+    if title and result["title"] != title:  # the same music saved before under another name: it takes this one
+        result = _retitle(session, result["id"], title) or result
+    if title:
+        piece.name = title
+    return result | {"generation_id": piece.id}
+
+
+def _retitle(session: Session, track_id: str, title: str) -> dict[str, Any] | None:
+    """A saved track given a new name (its text vector made anew, so a search by words finds it by that name); None
+    when it is no longer in the library."""
+    from tools.embeddings import embed_texts
+    from tools.library import open_library
+    from tools.library.ingest import text_document
+
+    with open_library() as library:
+        try:
+            track = library.get(track_id, viewer=session.library_viewer)
+        except TastemakerError:
+            return None
+        before = track.title
+        if before != title:
+            vector = embed_texts([text_document(title, track.artist, track.description, track.tags)])[0]
+            track = library.retitle(track_id, title, vector, viewer=session.library_viewer)
+        return {"already_there": True, "renamed_from": before if before != title else None, "id": track.id,
+                "title": track.title, "genre": track.genre,
+                "tracks_in_library": library.count(viewer=session.library_viewer)}
 
 
 def _made_as(generation) -> str:

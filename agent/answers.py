@@ -111,6 +111,7 @@ CAPABILITIES = {
     "explain_music": "explain how a piece was made ('why did you choose that?')",
     "play_music": "play a piece again ('play the first one again')",
     "list_pieces": "list what I made in this chat, and which comes closest to what you asked ('what have you made?')",
+    "my_music": "play your own music: what I made for you here and what you saved ('play my music')",
     "record_feedback": "remember what you like ('I love it', 'not my thing')",
     "add_to_library": "add a piece to your library ('add it to my library')",
 }
@@ -186,9 +187,17 @@ SOUND_QUALITY = ("Every piece here is played by the offline sketch engine: Gener
 ABOUT = ("I'm Tastemaker, a music assistant running on this machine: I make instrumental pieces from what you "
          "describe and the songs you share, and I learn your taste as we go. I don't sing; hip-hop gets a rapped "
          "verse, about whatever you ask ('a hip-hop song about summer'). Type 'help' to see everything I can do.")
-RENAME = ("I can't rename a piece yet. A piece gets its name when you save it to the library: say 'save it as "
-          "Rainy Day' (or 'save g2 as Rainy Day').")
-DELETE = ("I can't delete pieces from the chat yet: they stay in this chat's list ('list my pieces'), and a piece is "
+RENAME = ("What should I call it? Say 'name it Rainy Day' (or 'name g2 Rainy Day'): I save it to your library under "
+          "that name, and 'play Rainy Day' plays it.")
+def no_such_title(words: str) -> str:
+    """'play Sunset' where nothing is called so and the words ask for nothing else."""
+    return (f"Nothing you made or saved is called '{words}'. Say 'list my music' to see the names, 'play my music' to "
+            "hear it all, or describe a new piece ('play me some calm jazz').")
+
+
+NOTHING_TO_NAME = ("I haven't made anything in this chat yet, so there's nothing to name. Ask me for a piece "
+                   "('make me a calm piano piece'), then say 'name it Rainy Day'.")
+DELETE = ("I can't delete pieces from the chat yet: they stay in this chat's list ('what have you made?'), and a piece is "
           "only in the library if you saved it. Your taste is yours to reset: say 'forget my taste'.")
 # what stays is what is kept: the library and the taste; a new chat's pieces start again at g1 (a kept browser chat,
 # with a login, is reopened from the sidebar with its pieces)
@@ -651,7 +660,8 @@ def played(result: dict[str, Any]) -> str:
         by = f" by {result['artist']}" if result.get("artist") else ""
         return f"Here is **{result['title']}**{by} again. Say 'make something like it' to hear it as a new piece."
     piece, _, asked = result["title"].partition(": ")
-    return (f"Here is **{piece}** ({asked}) again. What you ask to change now changes this one ('more "
+    named_as = f" \"{result['name']}\"" if result.get("name") else ""  # 'Here is **g1** "Blue Morning" (jazz)'
+    return (f"Here is **{piece}**{named_as} ({asked}) again. What you ask to change now changes this one ('more "
             "energy', 'slower', 'in D minor').")
 
 
@@ -707,7 +717,8 @@ def pieces(result: dict[str, Any]) -> str:
     for n, p in enumerate(made, start=1):
         _, _, asked = p["title"].partition(": ")
         hearing = "its file is no longer here" if p.get("gone") else f"I hear {_names(p['heard']) or 'no clear genre'}"
-        line = f"{n}. **{p['id']}** {asked} ({p['seconds']} s): {hearing}"
+        named_as = f" \"{p['name']}\"" if p.get("name") else ""
+        line = f"{n}. **{p['id']}**{named_as} {asked} ({p['seconds']} s): {hearing}"
         if p.get("refined_from"):
             line += f"; a new take on {p['refined_from']} (\"{p['change']}\")"
         if p.get("liked") is not None:
@@ -719,21 +730,75 @@ def pieces(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _counted(table: list, most: int = 6) -> str:
+    return ", ".join(f"{g} {n}" for g, n in table[:most]) + (", ..." if len(table) > most else "")
+
+
+def _chat_piece(p: dict[str, Any]) -> str:
+    """'**g1** jazz (8 s)', '**g1** "Blue Morning" (jazz, 8 s)'."""
+    _, _, asked = p["title"].partition(": ")
+    gone = ", its file is no longer here" if p.get("gone") else ""
+    if p.get("name"):
+        return f"**{p['id']}** \"{p['name']}\" ({asked}, {p['seconds']} s{gone})"
+    return f"**{p['id']}** {asked} ({p['seconds']} s{gone})"
+
+
 def overview(result: dict[str, Any]) -> str:
+    """The person's music: what they saved (the newest listed), the built-in collection beside it, and this chat's
+    pieces not saved yet (theirs too; a save keeps one)."""
     about = result["overview"]
-    if not about["count"]:
-        building = f" (I'm still {result['building']} pieces.)" if result.get("building") else ""
-        return ("Your library is empty. Attach a song and say 'add it to my library', or save a piece I made."
-                + building)
-    genres = ", ".join(f"{g} {n}" for g, n in about["genres"][:6]) + (", ..." if len(about["genres"]) > 6 else "")
-    lines = [f"Your library holds {about['count']} track{'s' if about['count'] != 1 else ''} ({genres}). "
-             f"The newest, last added first:"]
-    lines += [f"{i}. **{t['title']}**" + (f" by {t['artist']}" if t["artist"] else "") + f" ({t['genre']})"
-              for i, t in enumerate(result["tracks"], start=1)]
-    if result.get("building"):  # the shared collection joins it as it builds
-        lines.append(f"(I'm still {result['building']} pieces; they join it as they are ready.)")
+    unsaved = about.get("unsaved") or []
+    lines = []
+    if about["count"]:
+        lines.append(f"Your library holds {about['count']} track{'s' if about['count'] != 1 else ''} "
+                     f"({_counted(about['genres'])}). The newest, last added first:")
+        lines += [f"{i}. **{t['title']}**" + (f" by {t['artist']}" if t["artist"] else "") + f" ({t['genre']})"
+                  for i, t in enumerate(result["tracks"], start=1)]
+    elif unsaved:
+        lines.append("Nothing is saved in your library yet.")
     else:
+        lines.append("Your library is empty. Attach a song and say 'add it to my library', or save a piece I made.")
+    if unsaved:
+        first = unsaved[0]["id"]
+        lines.append(f"Made in this chat, not saved yet: {', '.join(_chat_piece(p) for p in unsaved)}. Say 'name "
+                     f"{first} Rainy Day' (or 'save {first}') to keep one in your library; 'play my music' plays them.")
+    if about.get("built_in"):
+        lines.append(f"Beside {'them' if about['count'] else 'it'}, the built-in collection: {about['built_in']} "
+                     f"pieces ({_counted(about['built_in_genres'], 4)}). Search it by words ('find string quartets') "
+                     "or sound ('find something similar').")
+    elif result.get("building"):  # the built-in collection is another thing than theirs: said on its own line
+        lines.append(f"(The built-in collection of example pieces is still being made: {result['building']}; search "
+                     "it in a few minutes.)")
+    elif about["count"]:
         lines.append("Search it by words ('find string quartets') or sound ('find something similar').")
+    return "\n".join(lines)
+
+
+def my_music(result: dict[str, Any]) -> str:
+    """'play my music': this chat's pieces and the saved tracks, each with its player; or, with none, what to say."""
+    pieces, saved = result["pieces"], result["tracks"]
+    if not pieces and not saved:
+        trouble = f" (I couldn't open your library: {result['library_error']})" if result.get("library_error") else ""
+        return ("You have no music of your own yet: nothing made in this chat and nothing saved to your library"
+                f"{trouble}. Say 'make me a calm piano piece' to make one, or 'play some music' for a station of new "
+                "pieces.")
+    n = len([p for p in pieces if not p.get("gone")]) + len(saved)
+    lines = [f"Your music, {n} piece{'s' if n != 1 else ''} to play, the players below in this order:"]
+    if pieces:
+        lines.append("Made in this chat:")
+        lines += [f"{i}. {_chat_piece(p)}" + ("; saved" if p["saved"] else "") for i, p in enumerate(pieces, start=1)]
+    if saved:
+        lines.append("Saved in your library:")
+        # numbered only when they are the only list ('the second one' then means the second of them)
+        lines += [(f"{i}. " if not pieces else "- ") + f"**{t['title']}**"
+                  + (f" by {t['artist']}" if t["artist"] else "") + f" ({t['genre']})" for i, t in enumerate(saved, start=1)]
+    if result.get("more"):
+        lines.append(f"... and {result['more']} more saved: say 'list my music' for the newest, or search by name.")
+    if result.get("library_error"):
+        lines.append(f"(Your library could not be opened: {result['library_error']})")
+    lines.append("Say 'play g1' to hear one again and change it" if pieces else
+                 "Say 'play the first one' to hear one again")
+    lines[-1] += ", or 'play some music' for a station of new pieces."
     return "\n".join(lines)
 
 
@@ -765,7 +830,20 @@ def tracks(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def named(result: dict[str, Any]) -> str:
+    """'name it Blue Morning': the piece's name, where it is kept, and how to play it by that name."""
+    piece = result.get("generation_id") or "It"
+    where = (f"renamed in your library (it was '{result['renamed_from']}')" if result.get("renamed_from") else
+             "in your library under that name" if result["already_there"] else
+             f"saved to your library under that name, as {result['genre']}")
+    return (f"{piece} is now called **{result['title']}**, {where}. Say 'play {result['title']}' to hear it again, "
+            "or 'list my music' to see what you have.")
+
+
 def added(result: dict[str, Any]) -> str:
+    if result.get("renamed_from"):
+        return (f"Renamed it in your library: **{result['title']}** (it was '{result['renamed_from']}', "
+                f"id {result['id']}).")
     if result["already_there"]:
         return f"That one is already in your library, as **{result['title']}** ({result['genre']}, id {result['id']})."
     return (f"Added **{result['title']}** to your library as {result['genre']} (id {result['id']}); it now holds "
@@ -776,7 +854,7 @@ def added(result: dict[str, Any]) -> str:
 WRITERS = {
     "add_to_library": added, "search_library": tracks, "find_similar": tracks, "describe_uploads": describe,
     "taste_profile": taste, "record_feedback": feedback, "explain_music": explain, "play_music": played,
-    "list_pieces": pieces,
+    "list_pieces": pieces, "my_music": my_music,
 }
 
 
@@ -802,6 +880,8 @@ def compose(reading: Reading, results: list[tuple[str, dict[str, Any]]], earlier
         elif (name == "describe_uploads" and result.get("uploads") and (asked := I.piece_question(reading.corrected))
               and (line := answer_about(asked, reading, described_facts(result["uploads"][-1])))):
             parts.append(line)  # a question about it: its answer, not the whole description
+        elif name == "add_to_library" and re.search(I.RENAME, reading.corrected):
+            parts.append(named(result))
         elif name == "play_music" and result.get("generation_id") and re.search(I.UNDO, reading.corrected):
             parts.append(back_to(result))
         elif name in WRITERS:

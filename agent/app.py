@@ -188,8 +188,9 @@ async def answer(agent: ChatAgent, text: str, uploads: list[Upload] = ()) -> Non
     if pieces and cl.user_session.get("radio") is not None:
         cl.user_session.get("radio").chat_made_a_piece()  # 'this one' is the chat's new piece now
     # pictures are drawn off the event loop: the other chats' sockets keep moving meanwhile
+    # a piece's buttons (like, another one...) under the piece; none under 'play my music', a list of several
     message = cl.Message(content=reply.text, elements=await cl.make_async(elements_for)(reply),
-                         actions=buttons(pieces[-1]) if pieces else [])
+                         actions=buttons(pieces[-1]) if pieces and "my_music" not in reply.tools else [])
     await message.send()
     if history.login_enabled():  # a kept chat: its state too, so that reopening it picks up where it stopped
         shown = cl.user_session.get("shown") or {}

@@ -683,7 +683,8 @@ def list_pieces(session: Session) -> dict[str, Any]:
         asked = [k for k, _ in sorted((g.style.genres if g.style else {}).items(), key=lambda kv: -kv[1])[:3]]
         here = Path(g.audio_path).is_file()
         heard = [name for name, _ in _heard(g)[:3]] if here else []
-        out.append({"id": piece.id, "title": piece_title(piece), "seconds": round(g.duration), "heard": heard,
+        out.append({"id": piece.id, "title": piece_title(piece), "name": piece.name, "seconds": round(g.duration),
+                    "heard": heard,
                     "gone": not here,
                     "liked": piece.liked, "refined_from": piece.refined_from, "change": piece.change,
                     "match": round(len(set(asked) & set(heard)) / len(asked), 2) if asked else None})

@@ -7,6 +7,7 @@ the answer, the tool calls made, and what to show (players, charts).
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,9 @@ from langchain_core.messages import AIMessage, HumanMessage, RemoveMessage, Tool
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.attachments import attachment_note, upload_ids_in
+from agent.actions import saved_titles
 from agent.llm import chat_model, model_label
+from agent.planner import OfflinePlanner
 from agent.session import AudioResult, GenreChart, Reporter, Session, TurnStopped, Upload
 from agent.toolbox import build_tools
 from tools import jobs
@@ -76,6 +79,9 @@ class ChatAgent:
         if reporter is not None:
             self.session.reporter = reporter
         self.model = model or chat_model()
+        if isinstance(self.model, OfflinePlanner) and self.model.known_titles is None:
+            # 'play Blue Morning' of a piece saved in an earlier chat: the planner may read this person's names
+            self.model = self.model.model_copy(update={"known_titles": functools.partial(saved_titles, self.session)})
         self.brain = model_label(self.model)
         self.graph = build_agent(self.session, self.model)
         self.config = {"configurable": {"thread_id": self.session.id}, "recursion_limit": RECURSION_LIMIT}

@@ -28,6 +28,7 @@ from tools.genres import ALL_LABELS
 from tools.language import Reading, Slots, read_slots, understand
 from tools.language import intents as I
 from tools.language.slots import SOLO
+from tools.language.spelling import title_match
 
 MAKING_TOOLS = ("generate_music", "create_music", "refine_music")
 # 'forget my taste', 'reset my profile': the browser's reset button, said in words
@@ -55,6 +56,7 @@ class Context:
     earlier_replies: list[str] = field(default_factory=list)  # what the assistant said before this turn
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # piece or upload id -> what is known of it
     disliked_before: str | None = None  # the piece the turn before this one disliked ('meh', then 'not quite')
+    titles: list[tuple[tuple[str, str], str]] = field(default_factory=list)  # (('piece', 'g1'), 'Blue Morning'): named
 
 
 def read_context(messages: Sequence[BaseMessage]) -> Context:
@@ -95,11 +97,24 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
                 ctx.undone_to = played if re.search(I.GO_BACK, said.lower()) else None  # an undo, not "the one before"
             elif _json(m).get("track_id"):
                 ctx.shown = "track"
+        elif isinstance(m, ToolMessage) and m.name == "add_to_library" and _json(m).get("title"):
+            told = _json(m)  # 'name it Blue Morning', 'save it as Rainy Day': 'play Blue Morning' is that one
+            which = ("piece", told["generation_id"]) if told.get("generation_id") else ("track", told["id"])
+            ctx.titles.insert(0, (which, told["title"]))
+        elif isinstance(m, ToolMessage) and m.name == "my_music":  # the person's music, listed with players
+            told = _json(m)
+            ctx.titles += [(("piece", p["id"]), p["name"]) for p in told.get("pieces", []) if p.get("name")]
+            ctx.titles += [(("track", t["id"]), t["title"]) for t in told.get("tracks", [])]
+            if told.get("tracks") and not told.get("pieces"):  # numbered alone: 'the second one' is the second of them
+                ctx.tracks = [t["id"] for t in told["tracks"]]
+                ctx.shown = "track"
         elif isinstance(m, ToolMessage) and m.name in SHOWING_TOOLS:
             found_tracks = [t["id"] for t in _json(m).get("tracks", [])]
             if found_tracks:
                 ctx.tracks = found_tracks
                 ctx.shown = "track"
+            if "overview" in _json(m):  # the person's saved music: their names
+                ctx.titles += [(("track", t["id"]), t["title"]) for t in _json(m).get("tracks", [])]
         elif isinstance(m, ToolMessage) and m.name == "describe_uploads":  # what the tagger heard, kept
             for u in _json(m).get("uploads", []):
                 known = ctx.facts.get(u.get("generation_id") or u.get("upload_id"), {})
@@ -258,6 +273,9 @@ class OfflinePlanner(BaseChatModel):
     """Deterministic intent + slot parsing that emits tool calls, then answers from their results."""
 
     tool_names: list[str] = []
+    # (track id, title) of the person's saved tracks, for 'play Blue Morning' in a later chat (ChatAgent sets it to
+    # read the session's library; without it only the names this conversation shows are known)
+    known_titles: Any = None
 
     @property
     def _llm_type(self) -> str:
@@ -342,8 +360,8 @@ class OfflinePlanner(BaseChatModel):
             return answers.METER  # only the time signature asked for: say so instead of a take in 4/4
         if re.search(I.SOUND_QUALITY, reading.corrected) and not (slots.names_music() or slots.avoid):
             return answers.SOUND_QUALITY  # the engine's sound as a whole: said plainly, not a take that changes nothing
-        if re.search(I.RENAME, reading.corrected) and intent not in (I.ADD,):
-            return answers.RENAME
+        if intent == I.NAME:
+            return self._name(reading, ctx, ref)
         if re.search(I.DELETE, reading.corrected):
             return answers.DELETE
         if slots.quieter and not (slots.is_change() or slots.names_music() or slots.different):
@@ -354,6 +372,15 @@ class OfflinePlanner(BaseChatModel):
             return answers.download(reading.text)
         if intent == I.REFUSE_FILE:
             return answers.REFUSE_FILE
+        if intent == I.MY_MUSIC:  # 'play my music': what they made here and saved, not a station of new music
+            return self._call("my_music", {})
+        if intent in (I.MAKE, I.PLAY, I.UNKNOWN, I.MAKE_LIKE) and (said := I.played_words(reading.text)):
+            named_as = self._titled(said, ctx)  # 'play Blue Morning': the piece so named, not a new blues piece
+            if named_as:
+                key = "generation_id" if named_as[0] == "piece" else "track_id"
+                return self._call("play_music", {key: named_as[1]})
+            if intent == I.UNKNOWN:  # 'play Sunset', no such name and no music asked for: said so, with what to say
+                return answers.no_such_title(said)
         if intent in (I.RADIO, I.PLAYLIST):  # the chat app and the terminal chat hand these to the radio first
             return answers.RADIO_ELSEWHERE
         if intent in NAMES_A_PIECE:  # a piece named that is not there: said, not another piece
@@ -536,6 +563,39 @@ class OfflinePlanner(BaseChatModel):
             # A song sent with 'here you go' or 'and this one?': what it is, is the likeliest question.
             return self._call("describe_uploads", {"upload_ids": ctx.attached_now})
         return answers.not_understood(reading, self.tool_names, ctx.earlier_replies)
+
+    def _titled(self, words: str, ctx: Context) -> tuple[str, str] | None:
+        """('piece', 'g1') or ('track', id) for words that are, typos aside, a name the person gave; else None."""
+        if re.fullmatch(r"g\d+", words.lower()):
+            return None
+        named = list(ctx.titles)
+        if self.known_titles is not None and "play_music" in self.tool_names:
+            named += [(("track", tid), title) for tid, title in self.known_titles()]
+        return title_match(words, named)
+
+    def _name(self, reading: Reading, ctx: Context, ref: Referent) -> list[tuple[str, dict[str, Any]]] | str:
+        """'name it Blue Morning', 'call g1 Rainy Day', 'rename the first one to X': the piece saved under that name
+        (a saved piece renamed); a song sent is saved under it too. 'rename it' alone asks for the name."""
+        if ref.kind == "upload":
+            title = I.naming(reading.text)[1]
+            return self._call("add_to_library", {"upload_id": ref.ids[-1], "title": title}) if title else answers.RENAME
+        if not ctx.pieces:
+            return answers.NOTHING_TO_NAME
+        said, title = I.naming(reading.text)
+        if not title:
+            said, title = I.naming(reading.corrected)  # 'nmae it Blue Morning'
+        said = (said or "").lower()
+        if re.fullmatch(r"g\d+", said) and said not in ctx.made:
+            return answers.no_such_name(said, ctx.made, "name {last} Rainy Day")
+        which = next((n for word, n in _ORDINALS.items() if re.search(rf"\b{word}\b", said)), None)
+        if which and which > len(ctx.made):
+            return answers.no_such_piece(which, ctx.made)
+        if not title:
+            return answers.RENAME
+        # the piece named (g1, 'the first one'), else the one in hand ('it'); an ordinal in the name is the name's
+        piece = said if re.fullmatch(r"g\d+", said) else ctx.made[which - 1] if which else \
+            ref.ids[-1] if ref.kind == "piece" and not reading.slots.which else ctx.pieces[-1]
+        return self._call("add_to_library", {"generation_id": piece, "title": title})
 
     def _call(self, name: str, args: dict[str, Any]) -> list[tuple[str, dict[str, Any]]] | str:
         if name not in self.tool_names:

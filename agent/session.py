@@ -48,6 +48,7 @@ class GeneratedPiece:
     attempts: list[dict[str, Any]] = field(default_factory=list)  # the loop's tries, for "why did you choose that?"
     refined_from: str | None = None  # the piece this one changed, for "what did you change?"
     change: str | None = None  # the change asked, in the person's words
+    name: str | None = None  # the name the person gave it ('name it Blue Morning'), also its library title
 
 
 @dataclass

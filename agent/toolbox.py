@@ -120,10 +120,18 @@ def build_tools(session: Session) -> list[BaseTool]:
         change, rest = _split(kwargs, MusicChange)
         return compose.refine_music(session, MusicChange(**change), rest.get("generation_id"))
 
-    def play_music(generation_id: str | None = None, track_id: str | None = None) -> dict[str, Any]:
+    def play_music(generation_id: str | None = None, track_id: str | None = None,
+                   title: str | None = None) -> dict[str, Any]:
         """Play again a piece made in this chat (generation_id like "g1"; omit for the latest) or a library
-        track from a search (track_id): 'play the first one again', 'the second one'. Later changes apply to it."""
-        return actions.play_music(session, generation_id, track_id)
+        track from a search (track_id): 'play the first one again', 'the second one'; or the piece or saved track
+        the person named (title: 'play Blue Morning'). Later changes apply to it."""
+        return actions.play_music(session, generation_id, track_id, title)
+
+    def my_music() -> dict[str, Any]:
+        """Play the person's own music ('play my music', 'play what I made'): every piece made in this chat, then
+        the tracks they saved to their library (not the built-in collection), each with a player. For music they
+        have not heard yet, a station is the radio, not this."""
+        return actions.my_music(session)
 
     def explain_music(generation_id: str | None = None) -> dict[str, Any]:
         """Why a piece sounds as it does: what was asked (labels and their weights), the prompt, the engine and
@@ -170,6 +178,8 @@ def build_tools(session: Session) -> list[BaseTool]:
         offered += [search_library, find_similar, add_to_library]
     if has_module("tools.generate"):
         offered += [generate_music, refine_music, explain_music, play_music, list_pieces]
+    if has_module("tools.generate") and has_module("tools.library"):
+        offered += [my_music]
     if has_module("tools.loop") and has_module("tools.taste"):
         offered += [create_music]
     if has_module("tools.taste"):

@@ -716,3 +716,53 @@ def test_seconds_added_to_a_piece_make_it_that_much_longer():
     agent.send("2 seconds shorter")
     lengths = [agent.session.pieces[g].generation.duration for g in ("g1", "g2", "g3")]
     assert [round(x) for x in lengths] == [4, 7, 5], lengths
+
+
+@needs_generate
+def test_my_music_is_what_i_made_and_saved_and_a_name_plays_it(tmp_path, monkeypatch):
+    """Reproduced: 'play my music' started a station of new pieces, 'list my music' said 'Your library is empty' while
+    the chat had a piece, 'name it Blue Morning' was refused and 'play Blue Morning' made a new blues piece."""
+    from tools.library import open_library
+
+    monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TASTEMAKER_DEFAULT_LIBRARY", "0")  # only what this test saves
+    agent = ChatAgent(user="local")
+    nothing = agent.send("play my music")
+    assert nothing.tools == ["my_music"] and not nothing.audio and "\n" not in nothing.text
+    assert nothing.text.startswith("You have no music of your own yet") and "'play some music'" in nothing.text
+    agent.send("make me a 2 second calm jazz piece")
+    listed = agent.send("list my music")
+    assert "Your library is empty" not in listed.text and "still building" not in listed.text
+    assert listed.text.split("\n")[:2] == [
+        "Nothing is saved in your library yet.",
+        "Made in this chat, not saved yet: **g1** jazz (2 s). Say 'name g1 Rainy Day' (or 'save g1') to keep one in "
+        "your library; 'play my music' plays them."]
+    mine = agent.send("play my music")
+    assert mine.tools == ["my_music"] and [a.generation_id for a in mine.audio] == ["g1"]
+    assert "1. **g1** jazz (2 s)" in mine.text and "station is on" not in mine.text
+
+    named = agent.send("name it Blue Morning")
+    assert named.tool_calls == [("add_to_library", {"generation_id": "g1", "title": "Blue Morning"})]
+    assert named.text.startswith("g1 is now called **Blue Morning**, saved to your library")
+    assert agent.session.pieces["g1"].name == "Blue Morning"
+    again = agent.send("play Blue Morning")
+    assert again.tool_calls == [("play_music", {"generation_id": "g1"})] and again.audio[0].generation_id == "g1"
+    assert again.text.startswith('Here is **g1** "Blue Morning" (jazz) again.')
+    assert agent.send("play some blues").tools == ["generate_music"]  # words that are no name: a piece, as before
+    renamed = agent.send("rename g1 to Bluer Morning")
+    assert "renamed in your library (it was 'Blue Morning')" in renamed.text
+    with open_library() as lib:
+        (track,) = lib.list()
+    assert track.title == "Bluer Morning" and track.id == agent.session.pieces["g1"].library_id
+    both = agent.send("what's in my library")
+    assert both.text.split("\n")[:2] == ["Your library holds 1 track (jazz 1). The newest, last added first:",
+                                         "1. **Bluer Morning** by Tastemaker (jazz)"]
+    assert "Made in this chat, not saved yet: **g2** blues" in both.text  # the unsaved piece beside the saved one
+
+    later = ChatAgent(user="local")  # another chat: the saved piece is still theirs, by its name
+    mine = later.send("plya my music")
+    assert mine.tools == ["my_music"] and [a.title for a in mine.audio] == ["Bluer Morning (Tastemaker)"]
+    assert "1. **Bluer Morning** by Tastemaker (jazz)" in mine.text
+    by_name = later.send("play bluer mornin")
+    assert by_name.tool_calls == [("play_music", {"track_id": track.id})] and by_name.audio[0].path == track.audio_path
+    assert later.send("search the library for bluer morning").text.split("\n")[1].startswith("1. **Bluer Morning**")

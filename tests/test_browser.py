@@ -255,3 +255,21 @@ def test_the_chat_app_serves_listening_studies(app_url):
     with pytest.raises(urllib.error.HTTPError) as missing:
         urllib.request.urlopen(f"{app_url}/study/no-such-study/r/abcdef12", timeout=30)
     assert missing.value.code == 404 and "no-such-study" in missing.value.read().decode()
+
+
+def test_play_my_music_shows_my_pieces_and_a_name_plays_its_piece(app_url, browser):
+    """'play my music' started a station of new pieces and 'play Blue Morning' made a blues piece; in the browser
+    as in the terminal, they are the person's own pieces, with their players."""
+    page = open_chat(browser, app_url)
+    say(page, "make me a 2 second calm jazz piece", 0).locator("audio").first.wait_for(timeout=120000)
+    mine = say(page, "play my music", 1)
+    mine.locator("audio").first.wait_for(timeout=60000)
+    assert "Made in this chat" in mine.inner_text() and "station is on" not in mine.inner_text()
+    assert mine.get_by_role("button", name="Like", exact=True).count() == 0  # a list: no one piece's buttons
+    named = say(page, "name it Blue Morning", 2)
+    page.get_by_text("is now called").wait_for(timeout=60000)
+    assert "Blue Morning" in named.inner_text()
+    again = say(page, "play Blue Morning", 3)
+    again.locator("audio").first.wait_for(timeout=60000)
+    assert 'Here is g1 "Blue Morning" (jazz) again.' in again.inner_text()
+    page.close()

@@ -149,3 +149,18 @@ def test_ctrl_c_cancels_the_piece_being_made_and_a_second_one_at_the_prompt_ends
     time.sleep(0.2)
     assert "Traceback" not in "".join(out + err) and "tastemaker: interrupted" in "".join(err)
     assert sum("rock" in line and ".wav" in line for line in out) == 0
+
+
+def test_my_music_in_the_terminal_is_what_i_made_not_a_station(tmp_path):
+    """'play my music' started a station of new pieces ('Your station is on: it starts from scratch'); 'name it' was
+    refused and 'play Blue Morning' made a new blues piece."""
+    script = ("play my music\nmake me a 2 second calm jazz piece\nplya my music\nname it Blue Morning\n"
+              "play blue mornin\n/quit\n")
+    out = run_chat(script, tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "station is on" not in out.stdout and "Traceback" not in out.stdout + out.stderr
+    assert "tastemaker> You have no music of your own yet" in out.stdout
+    assert "Your music, 1 piece to play" in out.stdout and "1. g1 jazz (2 s)" in out.stdout  # no markdown stars
+    assert "g1 is now called Blue Morning, saved to your library" in out.stdout
+    assert 'Here is g1 "Blue Morning" (jazz) again.' in out.stdout and "g2" not in out.stdout
+    assert out.stdout.count("♪ g1: jazz") == 3  # made, among my music, and played again by its name

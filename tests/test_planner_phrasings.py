@@ -11,8 +11,10 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from agent import answers
 from agent.attachments import attachment_note
 from agent.planner import OfflinePlanner
+from agent.radio_chat import is_radio_request
 from agent.session import Session
 from agent.toolbox import build_tools
+from tools.language import intents as I
 from tools.language import understand
 
 
@@ -360,7 +362,12 @@ def test_show_my_music_is_the_library_not_the_radio(planner):
                      "list my music"):
             assert plan(planner, history, text)[0] == [("search_library", {"query": text})], text
         assert plan(planner, history, "what music do I like")[0] == [("taste_profile", {})]
-    assert plan(planner, MADE, "show my songs")[0] == [("list_pieces", {})]  # this chat's pieces, as 'list my songs'
+    # 'show my songs' and 'list my songs' are the person's music too (this chat's unsaved pieces with the saved ones);
+    # 'list the pieces' and 'what have you made?' stay this chat's pieces
+    for text in ("show my songs", "list my songs", "lsit my songs", "what songs do I have"):
+        assert plan(planner, MADE, text)[0] == [("search_library", {"query": text})], text
+    for text in ("list the pieces", "what have you made?"):
+        assert plan(planner, MADE, text)[0] == [("list_pieces", {})], text
 
 
 def test_a_first_dislike_before_anything_is_made_offers_to_make_something(planner):
@@ -1071,3 +1078,82 @@ def test_a_length_added_or_taken_off_changes_the_length_by_it(planner):
         assert plan(planner, MADE, text)[0] == [
             ("refine_music", {"said": text, "seconds_delta": delta, "generation_id": "g1"})], text
     assert plan(planner, MADE, "make it 10 seconds")[0][0][1]["seconds"] == 10.0  # a length, as before
+
+
+NAMED = MADE + [said("name it Blue Morning")] + tool_turn(
+    "add_to_library", {"generation_id": "g1", "id": "t1", "title": "Blue Morning", "already_there": False,
+                       "genre": "jazz", "tracks_in_library": 1}, 2)
+
+
+@pytest.mark.parametrize("text", ["play my music", "plya my music", "play my songs", "play what I made", "play my stuff",
+                                  "play my library", "put on my music", "play the music I made",
+                                  "can you play everything I made", "play my own music please"])
+def test_play_my_music_plays_the_persons_own_music_not_a_station(planner, text):
+    """'play my music' started a station of new pieces ('it starts from scratch'); it is the person's own music: this
+    chat's pieces and what they saved, each with a player (the my_music tool), before anything is made too."""
+    assert understand(text).intent == I.MY_MUSIC, text
+    assert not is_radio_request(text), text
+    for history in ([], MADE):
+        assert plan(planner, history, text)[0] == [("my_music", {})], text
+
+
+def test_music_said_of_nothing_still_starts_the_station():
+    for text in ("play some music", "play me something", "start the radio", "play my radio", "put on some music please"):
+        assert is_radio_request(text), text
+
+
+@pytest.mark.parametrize("text, piece, title", [
+    ("name it Blue Morning", "g2", "Blue Morning"), ("call it 'Rainy Day'", "g2", "Rainy Day"),  # 'it': the one in hand
+    ("rename g1 to Blue Morning", "g1", "Blue Morning"), ("title it Blue Morning", "g2", "Blue Morning"),
+    ("call g1 Blue Morning please", "g1", "Blue Morning"), ("let's call it Sunday Drive", "g2", "Sunday Drive"),
+    ("name the first one Dawn", "g1", "Dawn"), ("rename the second one to Dusk", "g2", "Dusk"),
+    ("name it The Second Coming", "g2", "The Second Coming"),  # an ordinal in the name is the name's
+    ("change its name to Night Bus", "g2", "Night Bus"),
+])
+def test_naming_a_piece_saves_it_under_that_name(planner, text, piece, title):
+    """'name it Blue Morning' answered "I can't rename a piece yet": a piece carries a name in the library, so naming
+    it saves it there under that name (or renames it there)."""
+    two = MADE + tool_turn("refine_music", {"pieces": [{"id": "g2"}], "refined_from": "g1"}, 2)
+    assert plan(planner, two, text)[0] == [("add_to_library", {"generation_id": piece, "title": title})], text
+
+
+def test_naming_with_no_name_or_nothing_made_says_what_to_say(planner):
+    calls, reply = plan(planner, MADE, "rename it")
+    assert calls == [] and "name it Rainy Day" in reply
+    calls, reply = plan(planner, [], "name it Blue Morning")
+    assert calls == [] and reply.startswith("I haven't made anything in this chat yet, so there's nothing to name.")
+    calls, reply = plan(planner, MADE, "rename g3 to Blue Morning")
+    assert calls == [] and reply.startswith("There is no g3 in this chat")
+    calls, reply = plan(planner, MADE, "call it a day")  # not a name: a goodbye
+    assert calls == [] and reply.startswith("Bye for now!")
+
+
+@pytest.mark.parametrize("text", ["play Blue Morning", "play blue morning", "play blue mornin", "Play 'Blue Morning' again",
+                                  "can you play bleu morning please", "let me hear Blue Morning"])
+def test_play_a_name_plays_the_piece_so_named(planner, text):
+    """'play Blue Morning' of a piece named so made a new blues piece (the words read as a request)."""
+    assert plan(planner, NAMED, text)[0] == [("play_music", {"generation_id": "g1"})], text
+
+
+def test_a_name_saved_in_an_earlier_chat_is_played_and_other_words_are_unchanged(planner):
+    saved = planner.model_copy(update={"known_titles": lambda: [("t7", "Blue Morning"), ("t8", "Road Trip")]})
+    assert plan(saved, [], "play blue mornin")[0] == [("play_music", {"track_id": "t7"})]
+    assert plan(saved, MADE, "play road trip")[0] == [("play_music", {"track_id": "t8"})]
+    for history in ([], MADE, NAMED):  # words that are no name are read as before
+        assert plan(saved, history, "play some blues")[0][0][0] == "generate_music"
+        assert plan(saved, history, "play me some blues")[0][0][0] == "generate_music"
+    assert plan(saved, NAMED, "play g1")[0] == [("play_music", {"generation_id": "g1"})]
+    assert plan(saved, NAMED, "play it again")[0] == [("play_music", {"generation_id": "g1"})]
+    assert plan(saved, NAMED, "play the first one")[0] == [("play_music", {"generation_id": "g1"})]
+    assert plan(planner, [], "play Blue Morning")[0][0][0] == "generate_music"  # no such name: as before
+    # no such name and no music asked for: said, in one line (it was "I am not sure what you'd like me to do")
+    calls, reply = plan(saved, MADE, "play Sunset")
+    assert calls == [] and reply.startswith("Nothing you made or saved is called 'Sunset'.") and "\n" not in reply
+
+
+def test_after_play_my_music_of_saved_tracks_alone_the_second_one_is_the_second_of_them(planner):
+    mine = [said("play my music")] + tool_turn("my_music", {"pieces": [], "tracks": [
+        {"id": "t7", "title": "Blue Morning", "artist": "Tastemaker", "genre": "jazz"},
+        {"id": "t8", "title": "Road Trip", "artist": "", "genre": "rock"}], "more": 0}, 1)
+    assert plan(planner, mine, "play the second one")[0] == [("play_music", {"track_id": "t8"})]
+    assert plan(planner, mine, "play road trip")[0] == [("play_music", {"track_id": "t8"})]

@@ -233,10 +233,12 @@ def test_bad_options_get_one_clear_line():
 def test_radio_requests_and_steering_words():
     for text in ("play my radio", "radio for running", "start a jazz station", "a jazz station please",
                  "make me a 30-minute playlist for a dinner party", "start my radio",
-                 "play my music", "play some music", "put on some music please"):  # these two got a hint to say 'radio'
+                 "play some music", "put on some music please", "play me something"):
         assert is_radio_request(text), text
+    # 'play my music' is the person's own music (this chat's pieces and what they saved), not a station
     for text in ("what is a radio station?", "make me a rock track", "I like jazz", "show my music",
-                 "show me my music", "what music do I have", "play me some blues", "put on some music for cooking"):
+                 "show me my music", "what music do I have", "play me some blues", "put on some music for cooking",
+                 "play my music", "play my songs", "play what I made", "play me something calm"):
         assert not is_radio_request(text), text
     assert parse_radio("skip", playing=False) is None  # steering words mean nothing without a station
     assert parse_radio("skip", playing=True).steer.action == "skip"

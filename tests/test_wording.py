@@ -80,3 +80,26 @@ def test_a_like_of_a_piece_that_teaches_no_taste_says_so_in_the_chat():
     reply = agent.send("I love it").text
     assert "no preferences yet" not in reply
     assert reply.startswith("Glad you like **g1") and "I've noted that" in reply and "Traceback" not in reply
+
+
+def test_the_overview_keeps_the_persons_music_apart_from_the_built_in_collection():
+    """'list my music' said "Your library is empty. ... (I'm still building your music library: 0/67 pieces.)" with a
+    piece in the chat: the built-in collection is not theirs, and the chat's pieces are."""
+    from agent.answers import overview
+
+    g1 = {"id": "g1", "title": "g1: jazz", "name": None, "seconds": 8, "saved": False, "gone": False}
+    building = overview({"tracks": [], "building": "0/67", "overview": {
+        "count": 0, "genres": [], "built_in": 0, "built_in_genres": [], "unsaved": [g1]}})
+    assert building.split("\n") == [
+        "Nothing is saved in your library yet.",
+        "Made in this chat, not saved yet: **g1** jazz (8 s). Say 'name g1 Rainy Day' (or 'save g1') to keep one in "
+        "your library; 'play my music' plays them.",
+        "(The built-in collection of example pieces is still being made: 0/67; search it in a few minutes.)"]
+    built = overview({"tracks": [{"id": "t1", "title": "Blue Morning", "artist": "Tastemaker", "genre": "jazz"}],
+                      "overview": {"count": 1, "genres": [("jazz", 1)], "built_in": 67,
+                                   "built_in_genres": [("classical", 50), ("folk", 17)], "unsaved": []}})
+    assert built.split("\n") == [
+        "Your library holds 1 track (jazz 1). The newest, last added first:",
+        "1. **Blue Morning** by Tastemaker (jazz)",
+        "Beside them, the built-in collection: 67 pieces (classical 50, folk 17). Search it by words ('find string "
+        "quartets') or sound ('find something similar')."]

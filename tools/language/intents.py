@@ -23,6 +23,8 @@ MAKE_LIKE, MAKE, REFINE, EXPLAIN, COMBINE, UNKNOWN = (
 )
 PLAY = "play"  # a piece already made (or a track found), again
 PIECES = "pieces"  # the pieces made in this chat so far
+NAME = "name"  # a name given to a piece ('name it Blue Morning'): it is saved to the library under it
+MY_MUSIC = "my_music"  # the person's own music played: this chat's pieces and what they saved ('play my music')
 RADIO, PLAYLIST = "radio", "playlist"  # music that keeps coming: a station, or an ordered list saved to keep
 THANKS = "thanks"
 DOWNLOAD = "download"  # how to keep a piece's file
@@ -51,7 +53,8 @@ UNDO = f"{GO_BACK}|{PREVIOUS}"  # either: the play that goes back says so
 _POLITELY = (r"(?:(?:(?:can|could|would|will) (?:you|u)(?: please| possibly| maybe| perhaps| just)?|(?:is|would) it "
              r"(?:be )?possible to|do you think you could|why not|why (?:don'?t|dont) (?:you|u))\s+)?")
 
-_GOODBYE = r"(?:bye|goodbye|good bye|bye bye|see (?:you|ya)(?: later)?|later|that'?s all(?: for now)?|good ?night)\b"
+_GOODBYE = (r"(?:bye|goodbye|good bye|bye bye|see (?:you|ya)(?: later)?|later|that'?s all(?: for now)?|good ?night|"
+            r"(?:let'?s )?call it a (?:day|night))\b")
 
 
 def says_goodbye(text: str) -> bool:
@@ -105,9 +108,52 @@ ABOUT = (r"^(?:(?:so|and|but|hey|hi|ok|okay)\W+)*(?:who|what) (?:are|r) (?:you|u
 _A_PIECE = (r"(?:it|this|that|this one|that one|g\d+|(?:the|this|that|my) (?:song|piece|track|tune|file|one)|"
             r"the (?:first|second|third|fourth|fifth|last|previous|other|\w+) (?:one|song|piece|track|tune))")
 RENAME = (r"^(?:(?:ok|okay|please|now|and|can you|could you|let'?s)\W+)*(?:rename|retitle|re-?name|(?:call|name|title) "
-          + _A_PIECE + r"\b(?! (?:more|less|a day|quits)\b)|change (?:the|its) (?:name|title))")
+          + _A_PIECE + r"\b(?! (?:more|less|a day|a night|quits)\b)|change (?:the|its|it's) (?:name|title))")
 DELETE = (r"^(?:(?:ok|okay|please|now|and|can you|could you|just)\W+)*(?:delete|erase|trash|bin|throw away|get rid of|"
           r"remove) " + _A_PIECE + r"(?: (?:from|out of) (?:my |the )?(?:library|list|chat|collection))?(?: please)?\W*$")
+
+# the person's own music: 'my music', 'my songs', 'my stuff', 'my library', 'what I made', 'the songs I saved'
+_MINE = (r"(?:(?:all )?(?:of )?(?:my|our)(?: own)?(?: saved)? (?:music|songs?|tracks?|tunes?|pieces?|stuff|library|"
+         r"collection|creations)|(?:what|everything|all(?: of)?(?: the)?(?: (?:music|songs|pieces|tracks|stuff))?|the "
+         r"(?:music|songs?|pieces?|tracks?|stuff)|(?:something|anything)) (?:that )?(?:i|we|you)(?:'ve| have)? "
+         r"(?:made|saved|created|kept|composed)(?: for me)?|(?:something|anything) (?:from|of|in) my (?:library|music|"
+         r"songs|collection)|(?:something|anything) of mine)")
+PLAYS_MINE = (r"^(?:(?:please|just|ok|okay|now|so|hey|and|can you|could you|can i|could i)\W+)*(?:play|replay|put on|"
+              r"listen to|let me hear|i want to hear|hear)(?: me| back)?(?: all)? " + _MINE +
+              r"(?: (?:again|for me|now|please|back|so far|today))*\W*$")
+# 'list my music', 'show my songs', 'what songs do I have': the person's music listed (the library's overview, with
+# this chat's pieces that are not saved); 'list the pieces' and 'what have you made?' stay this chat's pieces
+LISTS_MINE = (r"\b(?:show|see|list|view)(?: me)?(?: all)?(?: of)? (?:my|our) (?:saved |own )?(?:music|songs|tracks|tunes|"
+              r"pieces|stuff|collection)\b|\bwhat (?:music|songs|tracks|tunes|pieces) (?:do|did) (?:i|we) (?:have|own|"
+              r"save|keep)\b")
+
+
+# a piece named in 'name it ...', 'call the first one ...' (longest first: 'this one' before 'this')
+_NAMED_PIECE = (r"(?:this one|that one|g\d+|(?:the|this|that|my) (?:song|piece|track|tune|file|one)|the (?:first|second|"
+                r"third|fourth|fifth|last|previous|other|[a-z&'-]+) (?:one|song|piece|track|tune)|it|this|that)")
+
+
+def naming(text: str) -> tuple[str | None, str | None]:
+    """The piece and the name in 'name it Blue Morning', 'call g1 "Rainy Day"', 'rename the first one to X', 'change its
+    name to X' (the name as typed, quotes and a closing 'please' off): (piece words or None, name or None)."""
+    m = re.search(r"^(?:(?:ok|okay|please|now|and|so|can you|could you|let'?s|i'?d like to|i want to)\W+)*(?:re-?name|"
+                  r"retitle|call|name|title)(?: (?P<piece>" + _NAMED_PIECE + r"))?(?:\s+(?:to|as|into|with the (?:name|"
+                  r"title)))?\s*:?\s*(?P<title>.*?)\W*(?:\bplease\W*)?$|^(?:(?:ok|okay|please|now|and|can you|could you)"
+                  r"\W+)*change (?:the|its|it's) (?:name|title)(?: of (?P<piece2>" + _NAMED_PIECE + r"))? to\s*(?P<title2>.*?)"
+                  r"\W*(?:\bplease\W*)?$", text.strip(), re.IGNORECASE)
+    if not m:
+        return None, None
+    title = (m.group("title") or m.group("title2") or "").strip().strip("\"'“”‘’").strip()[:TITLE_MAX].strip()
+    return (m.group("piece") or m.group("piece2") or None), (title or None)
+
+
+def played_words(text: str) -> str | None:
+    """The words after 'play' ('play Blue Morning again please' -> 'Blue Morning'): maybe a name the person gave."""
+    m = re.search(r"^(?:(?:please|ok|okay|now|and|so|can you|could you|can i|could i)\W+)*(?:play|replay|put on|"
+                  r"let me hear|listen to|hear|i want to hear)\s+(?P<words>.+?)(?:\s+(?:again|once more|one more time|"
+                  r"please|now|for me))*\W*$", text.strip(), re.IGNORECASE)
+    return m.group("words").strip("\"'“”‘’ ") if m else None
+
 
 # "I'd like it longer": the piece in hand, changed ('I'd like' asks for a new piece otherwise)
 _WANT_IT_CHANGED = (r"\b(?:i'?d like|i want|i would like|can i have|could i have|give me) (?:it|this|that|this one|"
@@ -296,8 +342,7 @@ INTENTS: list[Intent] = [
                     (r"\bfind\b", 0.7), (r"^(?:any|some) \w+", 0.55),
                     (r"\bwhat (?:did|have|has) (?:i|we) (?:saved?|added|add|kept|keep|put)\b", 0.85),
                     # 'show my music', 'what music do I have': the library's overview (it was read as a radio)
-                    (r"\b(?:show|see|list)(?: me)?(?: all)?(?: of)? (?:my|our) (?:saved |own )?music\b|"
-                     r"\bwhat music (?:do|did) (?:i|we) (?:have|own|save|keep)\b", 0.9)],
+                    (LISTS_MINE, 0.9)],
            ["search for Vivaldi", "do you have any string quartets", "show me the folk songs in the library"]),
     Intent(MAKE, [(_MAKE_VERB, 0.75), (r"^(?:(?:just|ok|okay|then|go on|so|whatever|fine|meh|idk|i don'?t know|dunno|anything)[,!.]?\s+)*"
                                    r"(?:just\s+)?surprise me\b", 0.9), (r"\b(?:something|a (?:track|song|piece|tune|beat|jam|groove|soundscape)|"
@@ -356,9 +401,11 @@ INTENTS: list[Intent] = [
                    0.9)],
            ["play the first one again", "replay it", "let me hear the second one", "the second one",
             "play g2 again"]),
+    Intent(NAME, [(RENAME, 0.95)], ["rename this piece", "give it a title", "change the name of the song"]),
+    Intent(MY_MUSIC, [(PLAYS_MINE, 0.97)], ["play my music", "play my songs", "play what I made", "play my stuff"]),
     Intent(PIECES, [(r"\b(?:how many (?:pieces |songs |tracks |tunes )?(?:have|did) you (?:made|make|done|do|created|"
                      r"create)|what (?:have|did) you (?:made|make|created|create)(?: (?:so far|today|for me))?\W*$|"
-                     r"(?:list|show me|show) (?:all )?(?:the |my |your )?(?:pieces|songs|tracks|tunes)(?: (?:you made|"
+                     r"(?:list|show me|show) (?:all )?(?:the |your )?(?:pieces|songs|tracks|tunes)(?: (?:you made|"
                      r"so far|from this chat))?\W*$|which (?:one|piece|song|track|version)(?: (?:was|is|do you think "
                      r"(?:was|is)))? (?:better|best|closest)|which (?:one|piece|song|version) do you (?:like|prefer)|"
                      r"\bcompare (?:the (?:two|three|pieces|songs|versions|takes)|them|these|those|both|all|g\d+ (?:and|"
@@ -373,8 +420,11 @@ INTENTS: list[Intent] = [
                    (_NOT_A_QUESTION + r"(?:a |an |my |some )?[\w -]{0,30}\b(?:radio|station)\b", 0.96),
                    # 'play my music', 'play some music': music with nothing said of it, to listen to ('play me
                    # some blues' is a piece; 'show my music' the library)
-                   (r"^(?:(?:please|just|ok|okay|now|so|hey)\W+)*(?:play|put on|turn on|start)(?: me)?(?: my| some| any)?"
+                   (r"^(?:(?:please|just|ok|okay|now|so|hey)\W+)*(?:play|put on|turn on|start)(?: me)?(?: some| any)?"
                     r" (?:music|tunes)(?:\W+(?:please|for me|now|then))*\W*$", 0.92),
+                   # 'play me something', nothing said of it: a station ('play me something calm' is a piece)
+                   (r"^(?:(?:please|just|ok|okay|now|so|hey|can you|could you)\W+)*(?:play|put on)(?: me)? "
+                    r"(?:something|anything)(?:\W+(?:please|for me|now|then))*\W*$", 0.92),
                    # music that keeps coming: a station by another name
                    (r"\b(?:keep (?:the )?(?:music|songs|tunes|it) (?:coming|going|playing)|non-?stop|endless|"
                     r"never-?ending|on repeat forever|all (?:day|night) long)\b", 0.9)],

@@ -88,3 +88,18 @@ def correct(text: str) -> str:
     for pattern, meant in _SHORT_PHRASES:
         low = re.sub(pattern, meant, low)
     return "".join(correct_word(t) if t[0].isalpha() else t for t in _TOKEN.findall(low))
+
+
+# how close words must come to a name the person gave ('blue mornin' for Blue Morning; 'some blues' is not close)
+TITLE_CUTOFF = 85.0
+
+
+def title_match(words: str, named: list[tuple[object, str]]) -> object | None:
+    """What the name closest to `words` stands for, case, punctuation and a typo or two aside, when it is close
+    (`named`: (what, name) pairs, the first of equally close ones wins); else None."""
+    said = " ".join(re.findall(r"[\w']+", words.lower()))
+    names = [(what, " ".join(re.findall(r"[\w']+", name.lower()))) for what, name in named if name]
+    if not said or not names:
+        return None
+    best = process.extractOne(said, [n for _, n in names], scorer=fuzz.ratio, score_cutoff=TITLE_CUTOFF)
+    return names[best[2]][0] if best else None

@@ -582,6 +582,26 @@ class Library:
             return track
 
     @_guarded
+    def retitle(self, track_id: str, title: str, text_vec: np.ndarray, viewer: str | None = None) -> Track:
+        """Give one track a new title, with the text vector made from it (search by words finds the new name).
+
+        With a `viewer`, only that person's own tracks can be renamed (not the shared ones)."""
+        with self._lock:
+            track = self.get(track_id, viewer)
+            if viewer is not None and track.extra.get("owner") != viewer:
+                raise TastemakerError(f"'{track_id}' is in the shared library; you can rename only tracks you added.")
+            self._begin_write()
+            try:
+                self._conn.execute("UPDATE tracks SET title=?, text_vec=? WHERE id=?", (title, _blob(text_vec), track_id))
+                self._set_version(self.version() + 1)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+            self.rebuild()  # both indexes carry the database's version
+            return self.get(track_id, viewer)
+
+    @_guarded
     def rebuild(self) -> None:
         """Rebuild both FAISS indexes from the database and save them."""
         with self._lock:

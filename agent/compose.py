@@ -547,6 +547,10 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
         made_key = _key_of(piece.generation)[0]
         kept = f", so the key stays {made_key}" if made_key else ""
         notes.append(f"'{change.key}' is not a key I know ({KEYS_LOOK_LIKE}){kept}")
+    names_something = bool(change.more or change.remove or change.tempo or change.tempo_factor or change.key
+                           or change.mode or change.energy_delta or change.seconds or change.seconds_factor
+                           or change.seconds_delta
+                           or change.like_last or change.levels or change.fade_out)
     if change.different:  # a fresh take: far seed, no borrowed score, the other mode, a new pace
         seed = next_seed(base_seed, DIFFERENT_STEP)
         made_mode = _key_of(piece.generation)[1]
@@ -554,16 +558,16 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
         tempo = tempo or (round(made_at * (0.85 if base_seed % 2 else 1.15)) if made_at else None)
     elif _mix_only(change):  # 'I can't hear the melody', 'fade it out': the same notes, mixed as asked
         seed = int(piece.request.seed) if piece.kind == "create" else base_seed
+    elif names_something and piece.kind == "generate" and not change.like_last:
+        # 'slower', 'more bass', 'no guitars': the same seed, so the same band, groove and tune with the change (a
+        # new seed brought another line-up: "slower" turned the organ into a piano)
+        seed = base_seed
     else:
         seed = next_seed(base_seed, 1 if piece.kind == "generate" else 7919)
     energy = change.energy_change()
     adds_drums = _adds_drums(piece, change)
     if adds_drums:  # drums brought in where there were none: the same pace, not a livelier take
         energy -= MusicChange(more={"drums": 1.0}).energy_change()
-    names_something = bool(change.more or change.remove or change.tempo or change.tempo_factor or change.key
-                           or change.mode or change.energy_delta or change.seconds or change.seconds_factor
-                           or change.seconds_delta
-                           or change.like_last or change.levels or change.fade_out)
     # a change keeps what it does not name: the key, the mode and the pace (nudged by energy); 'another one' and
     # 'a completely different take' name nothing to keep
     mode = mode or _mode_for_moods({label: d for label, d in change.more.items() if _kind(label) == "mood"})

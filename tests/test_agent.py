@@ -246,7 +246,8 @@ def test_make_refine_feedback_conversation():
     jazz = agent.send("more jazz")
     assert jazz.tool_calls[0] == ("refine_music", {"said": "more jazz", "more": {"jazz": 0.3}, "generation_id": "g1"})
     g2 = agent.session.pieces["g2"].generation
-    assert g2.style.genres["jazz"] >= 0.5 and g2.style.genres["rock"] == 1.0 and g2.seed != g1.seed
+    assert g2.style.genres["jazz"] >= 0.5 and g2.style.genres["rock"] == 1.0
+    assert g2.seed == g1.seed  # the same band and tune, with more jazz in it (a new seed brought another line-up)
 
     faster = agent.send("faster")
     g3 = agent.session.pieces["g3"].generation
@@ -494,6 +495,20 @@ def test_a_piano_piece_is_the_piano_alone_and_what_is_added_joins_it():
     # brought in, not made busier: the same pace, and no word of a livelier groove
     tempo = [agent.session.pieces[g].generation.conditioning["tempo"] for g in ("g1", "g2")]
     assert tempo[0] == tempo[1] and "livelier groove" not in added.text, (tempo, added.text)
+
+
+def test_a_change_keeps_the_band_and_another_one_brings_a_new_one():
+    """'slower' turned the organ into a piano: every change took the next seed, and the seed picks the line-up."""
+    agent = ChatAgent(user="same-band")
+    agent.send("a 3 second jazz piece")
+    agent.send("slower")
+    agent.send("more bass")
+    players = [[p["name"] for p in agent.session.pieces[g].generation.conditioning["parts"]] for g in ("g1", "g2", "g3")]
+    assert players[0] == players[1] == players[2], players
+    agent.send("another one")
+    g4 = agent.session.pieces["g4"].generation
+    assert g4.seed != agent.session.pieces["g3"].generation.seed
+    assert [p["name"] for p in g4.conditioning["parts"]] != players[0]  # the next band
 
 
 def test_a_drum_solo_is_said_as_a_kit_alone_with_no_key():

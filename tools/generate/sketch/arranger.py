@@ -127,15 +127,19 @@ class Arrangement:
 
     def parts(self) -> list[dict]:
         """Who plays in it, in plain words, for questions like 'does it have drums?': each part's name, family and
-        program, the drum kit first (a voice with no sections never sounds, so it is not a part)."""
+        program, the drum kit first (a voice written only for sections the piece does not have never sounds, so it
+        is not a part: a 10 s string quartet has no chorus for its oboe and timpani)."""
         out = []
-        if any(self.drums.values()):
+        kinds = {kind for kind, _, _ in self.sections}
+        if "bridge" in kinds:
+            kinds.add("intro")  # a bridge drops back to the intro's drums (_Writer.drum_pattern)
+        if any(p for kind, pattern in self.drums.items() if kind in kinds for p in pattern.values()):
             kit = KIT_NAMES.get(self.kit)
             out.append({"name": "drums", "family": "drums", "program": None,
                         "detail": f"{'an' if kit[0] in 'aeiou' else 'a'} {kit} kit" if kit else ""})
         players: set[int] = set()
         for v in self.voices:
-            if v.sections and not (self.solo and v.program in players):
+            if set(v.sections) & kinds and not (self.solo and v.program in players):
                 players.add(v.program)
                 out.append({"name": spoken_name(v.program),  # 'electric bass', not 'electric bass (finger)'
                             "family": _family(v.program), "program": v.program, "detail": ""})

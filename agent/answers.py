@@ -179,6 +179,15 @@ LOOP = ("I can't put a piece on repeat myself: the player does that. In the brow
         "Or say 'make it 2 minutes long' for a longer piece.")
 METER = ("I write everything in 4/4 for now, so a waltz (3/4) or 6/8 is beyond me yet, sorry. I can make it "
          "gentler, slower or swung: say 'slower and gentler', or name a style.")
+KEY_CHANGE = ("I keep a piece in one key for now: a key change partway through is beyond me yet, sorry. I can move the "
+              "whole piece: say 'in D' or 'in a minor key'.")
+
+
+def meter_of(name: str) -> str:
+    """'Is it in 3/4?' about a piece: every piece here is in 4/4."""
+    return f"No: {name} is in 4/4, as everything I write is for now (a waltz's 3/4 or a jig's 6/8 is beyond me yet)."
+
+
 SOUND_QUALITY = ("Every piece here is played by the offline sketch engine: General MIDI instruments and sampled kits, "
                  "mixed and mastered like a small studio would (MusicGen sounds more like a recording, but its "
                  "weights are not on this machine). Each take picks its own band, kit and room: say 'another one', "

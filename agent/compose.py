@@ -9,6 +9,7 @@ and not reached: a genre not heard, a length capped, a mood the tempo does not c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from tools.genres import SAID_AS
 from tools.errors import TastemakerError
 from tools.generate.request import (KEYS_LOOK_LIKE, GenerationRequest, MusicAsk, MusicChange, fit_candidates,
                                     fit_key, fit_seconds, fit_tempo, next_seed)
+from tools.language import intents as I
 from tools.language.slots import SOLO
 from tools.language.style import describe as describe_style
 from tools.settings import get_settings
@@ -214,7 +216,15 @@ def _stand_ins(said: str) -> list[str]:
     from tools.language import read_slots
     from tools.language.words import stand_in_notes
 
-    return stand_in_notes(read_slots(said).reasons) if said.strip() else []
+    if not said.strip():
+        return []
+    notes = stand_in_notes(read_slots(said).reasons)
+    low = said.lower()
+    if re.search(I.METER, low):  # 'a waltz', 'a folk tune in 3/4': made, in the only meter the engine writes
+        notes.append("in 4/4: a waltz's 3/4 or a jig's 6/8 is beyond me yet")
+    if re.search(I.KEY_CHANGE, low):
+        notes.append("in one key throughout: a key change partway through is beyond me yet")
+    return notes
 
 
 def generate_music(session: Session, ask: MusicAsk, like_upload_ids: list[str] | None = None) -> dict[str, Any]:

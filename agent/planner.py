@@ -205,6 +205,13 @@ def _counted_among(ctx: Context) -> str | None:
     return "piece" if ctx.made else "upload" if ctx.uploads else None
 
 
+def _only_a_meter(slots) -> bool:
+    """Whether the only music the words name is a dance's meter ('a waltz' is read as classical music)."""
+    return bool(slots.genres) and all(re.search(I.METER, slots.reasons.get(g, "")) for g in slots.genres) and not (
+        slots.moods or slots.instruments or slots.avoid or slots.more or slots.tempo or slots.key or slots.mode
+        or slots.seconds is not None or slots.energy is not None)
+
+
 def resolve(reading: Reading, ctx: Context) -> Referent:
     """The songs attached to this message, else the last thing shown: one ('it') or several ('these')."""
     slots = reading.slots
@@ -356,8 +363,16 @@ class OfflinePlanner(BaseChatModel):
             return answers.GOODBYE if I.says_goodbye(reading.corrected) else answers.THANKS
         if re.search(I.LOOP, reading.corrected) and intent not in (I.RADIO, I.PLAYLIST):
             return answers.LOOP  # the player repeats a piece: said, not a new take
-        if re.search(I.METER, reading.corrected) and not (slots.names_music() or slots.is_change()):
-            return answers.METER  # only the time signature asked for: say so instead of a take in 4/4
+        if re.search(I.METER, reading.corrected) and re.search(I.METER_QUESTION, reading.corrected) and \
+                ref.kind == "piece":
+            return answers.meter_of(ref.ids[0])  # 'is it in 3/4?': no, said plainly
+        if re.search(I.METER, reading.corrected) and (not (slots.names_music() or slots.is_change()) or
+                                                      (slots.refers and _only_a_meter(slots))):
+            # only the time signature asked for ('turn it into a waltz': its style stand-in is no change asked for):
+            # say so instead of a take in 4/4
+            return answers.METER
+        if re.search(I.KEY_CHANGE, reading.corrected) and not (slots.names_music() or slots.is_change()):
+            return answers.KEY_CHANGE
         if re.search(I.SOUND_QUALITY, reading.corrected) and not (slots.names_music() or slots.avoid):
             return answers.SOUND_QUALITY  # the engine's sound as a whole: said plainly, not a take that changes nothing
         if intent == I.NAME:

@@ -511,6 +511,23 @@ def test_a_change_keeps_the_band_and_another_one_brings_a_new_one():
     assert [p["name"] for p in g4.conditioning["parts"]] != players[0]  # the next band
 
 
+def test_a_meter_or_key_change_in_a_new_request_is_said_and_a_dance_form_finds_its_style():
+    """'a waltz' was dance and rnb, 'a jig in 6/8' blues, 'a march' punk at 193 BPM, each in 4/4 without a word;
+    'is it in 3/4?' got the apology for a request."""
+    agent = ChatAgent(user="meters")
+    waltz = agent.send("a 3 second waltz")
+    assert agent.session.pieces["g1"].generation.style.genres == {"classical": 1.0}
+    assert "no waltz style here; played it as classical music" in waltz.text and "in 4/4" in waltz.text
+    assert agent.send("is it in 3/4?").text.startswith("No: g1 is in 4/4")
+    jig = agent.send("a 3 second folk tune in 6/8")
+    assert "in 4/4: a waltz's 3/4 or a jig's 6/8 is beyond me yet" in jig.text
+    keyed = agent.send("a 3 second piece with a key change")
+    assert "in one key throughout" in keyed.text
+    assert agent.send("add a key change").text.startswith("I keep a piece in one key for now")
+    bossa = agent.send("3 seconds of bossa nova")
+    assert bossa.text.count("no bossa") == 1 and "played it as jazz music" in bossa.text
+
+
 def test_a_drum_solo_is_said_as_a_kit_alone_with_no_key():
     agent = ChatAgent(user="drum-solo")
     made = agent.send("a 3 second drum solo")

@@ -79,8 +79,13 @@ VOLUME = (r"^(?:(?:ok|okay|please|now|hey|can you|could you)\W+)*(?:turn (?:it|t
           r"decrease) the volume|crank it(?: up)?)(?: a (?:bit|little|lot))?(?: please)?\W*$")
 
 # a time signature other than 4/4, which the sketch engine does not write: 'turn it into a waltz', 'in 6/8'
-METER = (r"\b(?:waltz(?:es)?|(?:3|5|6|7|9|12)/(?:4|8)|(?:three|five|six|seven|nine|twelve)[- ](?:four|eight)|"
+METER = (r"\b(?:waltz(?:es)?|jigs?|(?:3|5|6|7|9|12)/(?:4|8)|(?:three|five|six|seven|nine|twelve)[- ](?:four|eight)|"
          r"odd (?:time|meters?)|(?:a |another |different )?time signature|triple (?:time|meter)|compound (?:time|meter))")
+# a change of key inside the piece, which the sketch engine does not write: 'a piece with a key change', 'modulate'
+KEY_CHANGE = (r"\b(?:key ?changes?|changes? (?:of )?key(?:s)? (?:in|during|half ?way|mid)|modulat(?:e|es|ed|ing|ion)s?|"
+              r"truck ?driver'?s? (?:gear )?change)\b")
+# 'is it in 3/4?', 'is this a waltz?': a question about the piece's meter, not a request
+METER_QUESTION = r"^(?:(?:so|and|hmm|wait|ok|okay)\W+)*(?:is|was|isn'?t)\s+(?:it|this|that|this one|that one|g\d+)\b"
 
 _CAN_IT_BE = r"^(?:(?:ok|okay|so|and|hmm|but|now)\W+)*(?:can|could) (?:it|this|that|this one|that one) (?:be|have|go)\b"
 

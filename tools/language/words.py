@@ -31,7 +31,11 @@ MORE_NAMES: dict[str, str] = {
 STAND_INS: dict[str, str] = {
     "ukulele": "nylon guitar", "uke": "nylon guitar", "mandolin": "acoustic guitar", "bouzouki": "acoustic guitar",
     "balalaika": "acoustic guitar", "lute": "nylon guitar", "reggae": "world", "salsa": "world", "ska": "world",
-    "dancehall": "world", "afrobeat": "world", "cumbia": "world",
+    "dancehall": "world", "afrobeat": "world", "cumbia": "world", "tango": "world", "flamenco": "world",
+    # dances and forms the style book has no style for: the nearest one that has their players (a waltz came out as
+    # dance and rnb, a jig as blues, a march as punk at 193 BPM, a big band as rock, bossa nova as swung jazz)
+    "waltz": "classical", "march": "classical", "jig": "folk", "polka": "folk", "big band": "jazz",
+    "bossa nova": "jazz", "bossa": "jazz", "samba": "world",
 }
 # Artists people name for a sound ("something like Daft Punk"): their genres, as if said. A curated few dozen of
 # the most named, so that 'daft punk' is house, not punk; anyone else is matched by meaning like any word.
@@ -151,8 +155,12 @@ def stand_in_notes(reasons: dict[str, str]) -> list[str]:
     notes = []
     for label, reason in reasons.items():
         label = re.sub(r"^(?:more|less) ", "", label)
-        for word, stand_in in STAND_INS.items():
+        said: list[str] = []
+        for word, stand_in in sorted(STAND_INS.items(), key=lambda kv: -len(kv[0])):  # 'bossa nova' before 'bossa'
+            if any(word in longer for longer in said):
+                continue
             if stand_in == label and re.search(rf"\b{word}(?:s|-?ish)?\b", reason.lower()):
+                said.append(word)
                 notes.append(f"no {word} here; played it on {label}" if ALL_LABELS.get(label, "instrument") ==
                              "instrument" else f"no {word} style here; played it as {label} music")
     from tools.language.slots import LOUDNESS_AS_ENERGY

@@ -17,7 +17,7 @@ from typing import Any
 
 from agent.session import AudioResult, GeneratedPiece, LoopChart, Session
 from tools.contracts import Generation, Style, TasteProfile, Track
-from tools.genres import SAID_AS
+from tools.genres import SAID_AS, SOUND_TAGS
 from tools.errors import TastemakerError
 from tools.generate.request import (KEYS_LOOK_LIKE, GenerationRequest, MusicAsk, MusicChange, fit_candidates,
                                     fit_key, fit_seconds, fit_tempo, next_seed)
@@ -477,6 +477,11 @@ def _apply(table: dict[str, float], change: MusicChange, avoid: set[str], kind: 
         label = normalise(raw) or raw
         out.pop(label, None)
         avoid.add(label)
+    if kind == "instrument" and change.remove and SOLO in out and \
+            not any(label not in SOUND_TAGS for label in out):
+        # 'no drums' on a drum solo: nobody named is left to play alone, so the style's band plays (and stays the
+        # band when something is added later: 'add a bass' was a bass alone)
+        out.pop(SOLO)
     return out
 
 

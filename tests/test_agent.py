@@ -528,6 +528,16 @@ def test_a_meter_or_key_change_in_a_new_request_is_said_and_a_dance_form_finds_i
     assert bossa.text.count("no bossa") == 1 and "played it as jazz music" in bossa.text
 
 
+def test_no_drums_on_a_drum_solo_brings_the_band_and_it_stays_a_band():
+    """'add a bass' after 'no drums' on a drum solo was a bass alone: the solo outlived its only player."""
+    agent = ChatAgent(user="solo-gone")
+    agent.send("a 3 second drum solo")
+    agent.send("no drums")
+    agent.send("add a bass")
+    families = {p["family"] for p in agent.session.pieces["g3"].generation.conditioning["parts"]}
+    assert len(families) > 1 and "drums" not in families, families
+
+
 def test_a_drum_solo_is_said_as_a_kit_alone_with_no_key():
     agent = ChatAgent(user="drum-solo")
     made = agent.send("a 3 second drum solo")

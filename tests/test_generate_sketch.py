@@ -1271,3 +1271,28 @@ def test_the_parts_said_are_the_parts_that_play():
             parts = arr.parts()
             assert {p["program"] for p in parts if p["family"] != "drums"} == sounding, (name, seconds, seed)
             assert any(p["family"] == "drums" for p in parts) == any(i.notes for i in pm.instruments if i.is_drum)
+
+
+@pytest.mark.parametrize("asked, players", [
+    ("a duet for flute and guitar", {73, 25}), ("a flute and guitar duet", {73, 25}), ("a string quartet", {40, 41, 42}),
+])
+def test_a_duet_and_a_string_quartet_are_their_players_alone(asked, players):
+    """'a duet for flute and guitar' was a band with drums; 'a string quartet' an orchestra with timpani and brass.
+    Each player named plays (the duet's flute had the style's chorus-only tune, never reached in 10 s)."""
+    from tools.language import parse_text
+
+    for seed in range(3):
+        arr = plan(parse_text(asked).style, 10.0, seed=seed)
+        pm = to_midi(arr)
+        assert arr.solo and not arr.drums
+        assert {i.program for i in pm.instruments if i.notes} == players, (asked, seed)
+
+
+def test_a_bass_line_alone_is_in_a_basss_register():
+    """'just a bass line' played its tune at F4-G5, nothing under 250 Hz."""
+    from tools.language import parse_text
+
+    for seed in range(3):
+        pm = to_midi(plan(parse_text("just a bass line").style, 10.0, seed=seed))
+        pitches = [n.pitch for i in pm.instruments for n in i.notes]
+        assert max(pitches) <= 60 and min(pitches) >= 28, (seed, min(pitches), max(pitches))

@@ -49,6 +49,22 @@ def test_synonyms_and_themes():
     assert ranked[0][0] == "electronic" and ranked[0][1] > 0.6
 
 
+def test_no_rapping_leaves_out_the_rap_not_hip_hop_and_lofi_beats_are_instrumentals():
+    """'a jazzy hip hop beat, no rapping' dropped hip-hop (rapping is read as the style) and kept the rapper's style
+    out; 'lofi hip hop beat' came with a robot rapper and a party hook."""
+    from tools.language import read_slots
+
+    no_rap = read_slots("a jazzy hip hop beat, no rapping")
+    assert no_rap.genres == {"jazz": 1.0, "hip-hop": 1.0} and no_rap.avoid == ["vocals"]
+    assert read_slots("no rap please").avoid == ["vocals"]
+    assert read_slots("I hate rap").avoid == ["hip-hop"]  # a taste: the style
+    from tools.generate.sketch.arranger import plan
+
+    lofi = plan(parse_text("lofi hip hop beat").style, 8.0, seed=0)
+    assert not lofi.vocals and "no rap: lo-fi hip-hop is an instrumental" in lofi.notes
+    assert plan(parse_text("a hip hop beat").style, 8.0, seed=0).vocals  # rapped over
+
+
 def test_whole_text_fallback_and_describe():
     r = parse_text("music for a candle-lit dinner in paris")
     assert r.style.genres  # nothing named a genre: the nearest genres by meaning

@@ -779,6 +779,7 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
     low = _I_LIKE.sub(" , ", low)
     low = _A_PLACE.sub(" home ", low)
     _read_labels(low, slots, meaning, text)
+    _no_rap_is_no_vocals(low, slots)
     for label in slots.avoid:
         for table in (slots.genres, slots.moods, slots.instruments):
             table.pop(label, None)
@@ -787,9 +788,29 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
     if _HABIT.search(low):
         _habit_not_change(slots)
     _era_sound(slots)
-    _read_solo(low, slots)
+    _read_solo(low, slots, text)
     _read_band(low, slots)
     return slots
+
+
+_RAP_WORD = re.compile(r"\brap(?:s|ping|ped|per|pers)?\b")
+_HIP_HOP = re.compile(r"\bhip[- ]?hop\b")
+_LEAVE_OUT = re.compile(r"'(?:no|without|minus|drop|lose|remove|cut|skip|less|ditch|take out|get rid of)\b")
+
+
+def _no_rap_is_no_vocals(low: str, slots: Slots) -> None:
+    """'a jazzy hip hop beat, no rapping': the rap is hip-hop's voice, so 'no rapping' leaves out the vocals, not
+    the style (it left jazz alone, the hip-hop said beside it dropped)."""
+    reason = slots.reasons.get("avoid hip-hop", "")
+    if "hip-hop" not in slots.avoid or not _RAP_WORD.search(reason) or _HIP_HOP.search(reason) or \
+            not _LEAVE_OUT.match(reason):  # 'I hate rap' is a taste: the style
+        return
+    slots.avoid = [a for a in slots.avoid if a != "hip-hop"] + ([] if "vocals" in slots.avoid else ["vocals"])
+    slots.reasons["avoid vocals"] = slots.reasons.pop("avoid hip-hop")
+    said = _HIP_HOP.search(low)
+    if said:
+        slots.genres["hip-hop"] = 1.0
+        slots.reasons["hip-hop"] = f"'{said.group(0)}'"
 
 
 # 'solo': the piece played by the instruments named and nothing else (a sound tag, like 'acoustic': tools.genres)
@@ -800,18 +821,33 @@ _SOLO_ALWAYS = r"\bsolo\s+(?:\w+\s+)?{i}\b|\b{i}\s+(?:only|alone|on its own|by i
                r"\b(?:just|only)\s+(?:an?\s+|the\s+|one\s+)?{i}\b|\bunaccompanied\b"
 # a piece for an instrument, said without a genre ('a piano piece', 'a cello sonata', 'music for guitar'); with a
 # genre said, the band plays and the instrument leads ('a rock song with a guitar solo')
-_SOLO_IF_NO_GENRE = r"\b{i}(?:\s+and\s+(?:the\s+)?(?:drums|{i}))?\s+(?:piece|sonata|etude|nocturne|prelude|recital|solo|duo)\b|" \
-                    r"\b(?:piece|music|something|sonata)\s+for\s+(?:solo\s+)?(?:an?\s+|the\s+)?{i}\b"
+_SOLO_IF_NO_GENRE = r"\b{i}(?:\s+and\s+(?:the\s+)?(?:drums|{i}))?\s+(?:piece|sonata|etude|nocturne|prelude|recital|solo|duo|" \
+                    r"duet)\b|\b(?:piece|music|something|sonata|duet|duo)\s+for\s+(?:solo\s+)?(?:an?\s+|the\s+)?{i}\b"
+# a string quartet is its four players alone: two violins, a viola and a cello (not an orchestra with timpani)
+_STRING_QUARTET = re.compile(r"\bstring quartet\b(?!s)")
 
 
-def _read_solo(low: str, slots: Slots) -> None:
+def _read_solo(low: str, slots: Slots, text: str = "") -> None:
     """'solo piano', 'just a guitar', 'a cello piece': the instruments named play alone (no band, no drums)."""
+    # one quartet to play ('string quartets' is a kind of music to search for; the spelling pass singularises it)
+    quartet = _STRING_QUARTET.search(low) if _STRING_QUARTET.search(text.lower() or low) else None
+    genre_said = any(not slots.reasons.get(g, "").startswith(("whole text", "implied by")) and
+                     not (quartet and _STRING_QUARTET.search(slots.reasons.get(g, ""))) for g in slots.genres)
+    if found := quartet:  # with a genre said ('a rock song with a string quartet'): beside the band
+        for label in ("violin", "viola", "cello") + (() if genre_said else (SOLO,)):
+            slots.instruments.setdefault(label, 1.0)
+            slots.reasons.setdefault(label, f"'{found.group(0)}'")
+        if not genre_said:
+            slots.genres = {"classical": 1.0}
+            slots.reasons["classical"] = f"'{found.group(0)}'"
+            return
+        if slots.reasons.get("classical", "") == f"'{found.group(0)}'":  # the band's style, not an orchestra's
+            slots.genres.pop("classical", None)
     phrases = [m.group(1) for label in slots.instruments if label not in _NOT_SOLOISTS
                for m in [re.match(r"'([^']+)'", slots.reasons.get(label, ""))] if m]
     if not phrases:
         return
     named = "(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + ")"
-    genre_said = any(not slots.reasons.get(g, "").startswith(("whole text", "implied by")) for g in slots.genres)
     patterns = _SOLO_ALWAYS if genre_said else _SOLO_ALWAYS + "|" + _SOLO_IF_NO_GENRE
     found = re.search(patterns.format(i=named), low)
     if found:

@@ -26,6 +26,7 @@ VELOCITY = {"X": 118, "x": 96, "o": 72, "g": 42}
 BLEND_MIN_WEIGHT = 0.15  # a genre below this share of the blend lends nothing audible
 QUANTISED = {"electronic", "house", "techno"}  # machine-tight styles get no timing humanisation
 RAP_MIN_WEIGHT = 0.35  # hip-hop's share of the blend from which the piece is rapped over
+VOCAL_LABELS = ("vocals", "male vocals", "female vocals")  # asked for by name: a lo-fi piece rapped over after all
 VOCAL_PROGRAMS = {52, 53, 54, 85, 91}
 BASS_PROGRAMS = range(32, 40)  # General MIDI's basses: acoustic, electric, fretless, slap, synth
 FORWARD_DB = 4.0  # a bass asked for is turned up this much in the mix (it stays the bass line)
@@ -421,7 +422,9 @@ def _solo(voices: list[Voice], style: Style, notes: list[str]) -> tuple[list[Voi
         if role == "comp" and v.role == "pad" and _chordal(program):  # a pad's held chord is a pianist's broken one
             v = replace(v, pattern=BROKEN_CHORD, voicing="open", low=max(v.low, 48))
         kept.append(replace(v, role=role, program=program, drive=0.0,
-                            sections=v.sections if role == "lead" and not lone else everywhere,
+                            # the tune after the accompanist's opening bars (the style's own lead sections
+                            # left a 10 s flute and guitar duet without its flute: its lead was the chorus's)
+                            sections=everywhere[1:] if role == "lead" and not lone else everywhere,
                             # a soloist's tune is the piece: it seldom rests (ambient's sparse lead left a calm
                             # piano piece three notes in twelve seconds)
                             density=1.0 if role == "lead" and lone else max(v.density, 0.85) if role == "lead"
@@ -453,7 +456,8 @@ BROKEN_CHORD = "a---a---a---a---"  # a chord played a note a beat, low to high (
 # where each instrument's tune sits (MIDI notes: the lowest and highest it plays a melody in), so that a cello's tune
 # is not written in a violin's register
 SOLO_RANGES = {40: (55, 93), 41: (48, 86), 42: (36, 76), 43: (28, 60), 57: (40, 72), 58: (28, 58), 70: (34, 72),
-               71: (50, 89), 68: (58, 91), 73: (60, 96), 56: (54, 82), 65: (49, 80), 66: (44, 75)}
+               71: (50, 89), 68: (58, 91), 73: (60, 96), 56: (54, 82), 65: (49, 80), 66: (44, 75),
+               **{bass: (28, 60) for bass in range(32, 40)}}  # 'just a bass line': a bass's register, not F4-G5
 TUNE_SPAN = 21  # how far above its lowest note the writer takes a tune (_Writer.lead_scale)
 
 
@@ -669,6 +673,11 @@ def _raps(style: Style, blend: dict[str, float], notes: list[str]) -> bool:
         return False
     if "vocals" in {a.lower() for a in style.avoid} or style.instruments.get("instrumental", 0.0) >= 0.5:
         notes.append("no rap vocals, as asked")
+        return False
+    if blend.get("chillout", 0.0) >= RAP_MIN_WEIGHT and not any(v in style.instruments for v in VOCAL_LABELS):
+        # lo-fi hip-hop ('lofi hip hop beat': chillout and hip-hop) is an instrumental: no robot rapper with a
+        # party hook over a study beat
+        notes.append("no rap: lo-fi hip-hop is an instrumental")
         return False
     return True
 

@@ -406,10 +406,10 @@ def test_the_notes_say_truly_why_a_voice_was_left_out():
         return notes
 
     assert notes_for(Style(genres={"classical": 1.0}, instruments={"instrumental": 0.6})) == \
-        ["Choir Aahs left out (the piece is instrumental)"]
-    assert notes_for(Style(genres={"classical": 1.0}, avoid=["vocals"])) == ["Choir Aahs left out (asked for no vocals)"]
+        ["choir aahs left out (the piece is instrumental)"]
+    assert notes_for(Style(genres={"classical": 1.0}, avoid=["vocals"])) == ["choir aahs left out (asked for no vocals)"]
     assert notes_for(Style(genres={"classical": 1.0}, avoid=["vocals"], left_out={"vocals": "the loop heard them"})) \
-        == ["Choir Aahs left out (the loop heard them)"]
+        == ["choir aahs left out (the loop heard them)"]
 
 
 def test_the_seed_picks_the_band_the_drummers_feel_the_intro_the_octave_and_the_tempo():
@@ -1296,3 +1296,13 @@ def test_a_bass_line_alone_is_in_a_basss_register():
         pm = to_midi(plan(parse_text("just a bass line").style, 10.0, seed=seed))
         pitches = [n.pitch for i in pm.instruments for n in i.notes]
         assert max(pitches) <= 60 and min(pitches) >= 28, (seed, min(pitches), max(pitches))
+
+
+def test_players_left_out_are_named_as_people_say_them_and_not_at_all_under_a_solo():
+    """'just the piano please' after 'get rid of the guitars' noted 'Acoustic Guitar (steel) left out (asked for no
+    guitar)': General MIDI's names, for players nobody would hear anyway with the piano alone."""
+    band = plan(Style(genres={"pop": 1.0}, avoid=["guitar"]), 10.0, seed=1)
+    gone = [n for n in band.notes if " out (asked for no guitar)" in n]
+    assert gone and all(n[0].islower() and "(steel)" not in n for n in gone), band.notes
+    alone = plan(Style(genres={"pop": 1.0}, instruments={"piano": 1.0, "solo": 1.0}, avoid=["guitar"]), 10.0, seed=1)
+    assert not [n for n in alone.notes if " out (" in n], alone.notes

@@ -70,3 +70,10 @@ def test_whole_text_fallback_and_describe():
     assert r.style.genres  # nothing named a genre: the nearest genres by meaning
     text = describe(parse_text("calm jazz with saxophone, no drums, 90 bpm").style, ["midnight"])
     assert "saxophone" in text and "jazz" in text and "90 bpm" in text and "no drums" in text and "midnight" in text
+
+
+def test_synthpop_in_one_word_is_pop_with_synths():
+    from tools.language import read_slots
+
+    slots = read_slots("upbeat 80s synthpop 10 sec")  # was electronic alone
+    assert slots.genres["pop"] == 1.0 and "synth" in slots.instruments

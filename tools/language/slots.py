@@ -768,6 +768,7 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
         slots.liked = False
     elif _LIKED.search(low):
         slots.liked = True
+    low = re.sub(r"\bsynth-?pop\b", "synth pop", low)  # one word: the pop was lost, only 'electronic' found
     low = _read_numbers(low, slots)
     low = _read_key(text, low, slots)
     _read_named_piece(low, slots)

@@ -329,10 +329,10 @@ def _apply_instruments(voices: list[Voice], style: Style, notes: list[str]) -> l
             # the truth about why: 'instrumental' often comes from a song's tags, not from the person's words
             why = style.left_out.get(fam) or (f"asked for no {fam}" if fam in avoid else "the piece is instrumental")
             if v.role == "lead" or len([x for x in voices if x.role == v.role]) == 1:
-                notes.append(f"{pretty_midi.program_to_instrument_name(v.program)} swapped out ({why})")
+                notes.append(f"{spoken_name(v.program)} swapped out ({why})")
                 v.program = substitute
             else:
-                notes.append(f"{pretty_midi.program_to_instrument_name(v.program)} left out ({why})")
+                notes.append(f"{spoken_name(v.program)} left out ({why})")
                 continue
         kept.append(v)
     wanted = [(w, label) for label, w in style.instruments.items()
@@ -443,7 +443,9 @@ def _solo(voices: list[Voice], style: Style, notes: list[str]) -> tuple[list[Voi
     names = [said[p] for p in named] + (["drums"] if style.instruments.get("drums", 0.0) >= 0.3 else [])
     spoken = ", ".join(f"the {n}" for n in names[:-1]) + f" and the {names[-1]}" if len(names) > 1 else names[0]
     # who plays the melody is said here, once ('the piano plays the melody' before would be the band's news)
-    notes[:] = [n for n in notes if not n.endswith(("plays the melody", "play the melody", " as a comp", " as a pad"))]
+    # and the band's players left out or swapped for what was avoided are no news: nobody but the named plays
+    notes[:] = [n for n in notes if not n.endswith(("plays the melody", "play the melody", " as a comp", " as a pad"))
+                and not re.search(r" (?:left|swapped) out \(", n)]
     notes.append(f"played by {spoken} alone, as asked; the {said[lead]} "
                  f"{'play' if is_plural(said[lead]) else 'plays'} the melody" if len(names) > 1 else
                  f"played by the {spoken} alone, as asked")

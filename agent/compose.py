@@ -632,6 +632,11 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
     else:
         request: GenerationRequest = piece.request
         style = request.style or Style()
+        made_as = piece.generation.conditioning.get("blend") or {}
+        if not style.genres and made_as and not change.different:
+            # the style the arranger chose for an ask without one stays: 'that's too busy' on a pop song made
+            # without a genre made it ambient (calm words choose ambient when no genre is named)
+            style = replace(style, genres={g: float(w) for g, w in made_as.items()})
         used = piece.generation.style or style
         avoid = set(style.avoid)
         style = replace(style, genres=_apply(style.genres, change, avoid, "genre"),

@@ -538,6 +538,15 @@ def test_no_drums_on_a_drum_solo_brings_the_band_and_it_stays_a_band():
     assert len(families) > 1 and "drums" not in families, families
 
 
+def test_a_change_to_a_piece_made_without_a_genre_keeps_the_style_chosen_for_it():
+    """'that's too busy' on a song made without a genre (pop chosen) made a pads-only ambient piece."""
+    agent = ChatAgent(user="unstyled")
+    agent.send("a 3 second song")
+    agent.send("thats too busy")
+    made = agent.session.pieces["g2"].generation
+    assert made.conditioning["blend"] == agent.session.pieces["g1"].generation.conditioning["blend"], made.conditioning
+
+
 def test_a_drum_solo_is_said_as_a_kit_alone_with_no_key():
     agent = ChatAgent(user="drum-solo")
     made = agent.send("a 3 second drum solo")

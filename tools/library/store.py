@@ -555,23 +555,32 @@ class Library:
         candidates = [f"{item.id}-{item.content_hash[6:12]}"] + [f"{item.id}-{n}" for n in range(2, 10_000)]
         return next(c for c in candidates if not self.has_id(c))
 
+    def _own(self, track_id: str, viewer: str | None, doing: str) -> Track:
+        """The track, if `viewer` (None: anyone) may change it: a person changes only the tracks they added."""
+        track = self.get(track_id, viewer)
+        if viewer is not None and track.extra.get("owner") != viewer:
+            raise TastemakerError(f"'{track_id}' is in the shared library; you can {doing} only tracks you added.")
+        return track
+
+    def _change_one(self, sql: str, params: tuple) -> None:
+        """One statement in its own write transaction, the library's version moved on with it."""
+        self._begin_write()
+        try:
+            self._conn.execute(sql, params)
+            self._set_version(self.version() + 1)
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+
     @_guarded
     def remove(self, track_id: str, viewer: str | None = None) -> Track:
         """Delete one track (its rendered files under the data folder too) and rebuild the indexes.
 
         With a `viewer`, only that person's own tracks can be removed (not the shared ones)."""
         with self._lock:
-            track = self.get(track_id, viewer)
-            if viewer is not None and track.extra.get("owner") != viewer:
-                raise TastemakerError(f"'{track_id}' is in the shared library; you can remove only tracks you added.")
-            self._begin_write()
-            try:
-                self._conn.execute("DELETE FROM tracks WHERE id=?", (track_id,))
-                self._set_version(self.version() + 1)
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._rollback()
-                raise
+            track = self._own(track_id, viewer, "remove")
+            self._change_one("DELETE FROM tracks WHERE id=?", (track_id,))
             for path in (track.audio_path, track.midi_path):
                 # only files the library made itself; a user's own recordings are never deleted
                 if path and Path(path).resolve().is_relative_to(self.files_dir.resolve()) \
@@ -587,17 +596,8 @@ class Library:
 
         With a `viewer`, only that person's own tracks can be renamed (not the shared ones)."""
         with self._lock:
-            track = self.get(track_id, viewer)
-            if viewer is not None and track.extra.get("owner") != viewer:
-                raise TastemakerError(f"'{track_id}' is in the shared library; you can rename only tracks you added.")
-            self._begin_write()
-            try:
-                self._conn.execute("UPDATE tracks SET title=?, text_vec=? WHERE id=?", (title, _blob(text_vec), track_id))
-                self._set_version(self.version() + 1)
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._rollback()
-                raise
+            self._own(track_id, viewer, "rename")
+            self._change_one("UPDATE tracks SET title=?, text_vec=? WHERE id=?", (title, _blob(text_vec), track_id))
             self.rebuild()  # both indexes carry the database's version
             return self.get(track_id, viewer)
 

@@ -47,7 +47,7 @@ def test_what_i_saved_is_listed_while_the_built_in_collection_builds(tmp_path, m
     added = agent.send("add it to my library as Quiet Garage", uploads=[song])
     assert "Quiet Garage" in added.text, added.text
     reply = agent.send("what did i save")
-    assert "Quiet Garage" in reply.text and "building your music library: 3/67" in reply.text
+    assert "Quiet Garage" in reply.text and "still being made: 3/67" in reply.text
     search = agent.send("search the library for string quartets")
     assert "building your music library" in search.text  # a search still waits for the collection
 

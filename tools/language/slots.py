@@ -816,7 +816,7 @@ def _no_rap_is_no_vocals(low: str, slots: Slots) -> None:
 
 # 'solo': the piece played by the instruments named and nothing else (a sound tag, like 'acoustic': tools.genres)
 SOLO = "solo"
-# who cannot play a piece alone here: the kit has no tune, the arranger's voices are sampled 'aahs'
+# who cannot play a piece alone here: the arranger's voices are sampled 'aahs' (a kit alone is a drum solo)
 _NOT_SOLOISTS = {"vocals", "female vocals", "male vocals", "choir", "instrumental", "acoustic", SOLO}
 _SOLO_ALWAYS = r"\bsolo\s+(?:\w+\s+)?{i}\b|\b{i}\s+(?:only|alone|on its own|by itself|unaccompanied)\b|" \
                r"\b(?:just|only)\s+(?:an?\s+|the\s+|one\s+)?{i}\b|\bunaccompanied\b"
@@ -824,7 +824,7 @@ _SOLO_ALWAYS = r"\bsolo\s+(?:\w+\s+)?{i}\b|\b{i}\s+(?:only|alone|on its own|by i
 # genre said, the band plays and the instrument leads ('a rock song with a guitar solo')
 _SOLO_IF_NO_GENRE = r"\b{i}(?:\s+and\s+(?:the\s+)?(?:drums|{i}))?\s+(?:piece|sonata|etude|nocturne|prelude|recital|solo|duo|" \
                     r"duet)\b|\b(?:piece|music|something|sonata|duet|duo)\s+for\s+(?:solo\s+)?(?:an?\s+|the\s+)?{i}\b"
-# a string quartet is its four players alone: two violins, a viola and a cello (not an orchestra with timpani)
+# a string quartet is its players alone: a violin on the tune, a viola and a cello (not an orchestra with timpani)
 _STRING_QUARTET = re.compile(r"\bstring quartet\b(?!s)")
 
 

@@ -347,14 +347,14 @@ MY_MUSIC_TRACKS = 20  # saved tracks given a player by 'play my music' (the rest
 def my_music(session: Session) -> dict[str, Any]:
     """The person's own music, each with a player: this chat's pieces in the order made, then what they saved to the
     library (newest first; not the built-in collection, and not again the pieces of this chat they saved)."""
-    from agent.compose import _detail, piece_title
+    from agent.compose import _detail, _heard, piece_title
     from tools.library import open_library
 
     for piece in session.pieces.values():
         g = piece.generation
-        if Path(g.audio_path).is_file():
+        if Path(g.audio_path).is_file():  # its picture's 'heard as' chart too (it was drawn empty)
             session.outbox.append(AudioResult(path=g.audio_path, title=piece_title(piece), caption=_detail(g),
-                                              generation_id=piece.id, midi_path=g.midi_path))
+                                              generation_id=piece.id, midi_path=g.midi_path, heard=_heard(g)))
     out: dict[str, Any] = {"pieces": _chat_pieces(session), "tracks": [], "more": 0}
     here = {p.library_id for p in session.pieces.values() if p.library_id}
     try:

@@ -805,6 +805,7 @@ def my_music(result: dict[str, Any]) -> str:
         lines.append(f"... and {result['more']} more saved: say 'list my music' for the newest, or search by name.")
     if result.get("library_error"):
         lines.append(f"(Your library could not be opened: {result['library_error']})")
+    lines.append("")  # the list ends here ('...; saved Say ...' ran on in the browser's list item)
     lines.append("Say 'play g1' to hear one again and change it" if pieces else
                  "Say 'play the first one' to hear one again")
     lines[-1] += ", or 'play some music' for a station of new pieces."

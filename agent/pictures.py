@@ -69,10 +69,13 @@ def piece_thumbnail(path: str, heard: list[tuple[str, float]], title: str):
     spec.tick_params(labelsize=7)
     labels = [g for g, _ in heard][::-1]
     values = [p for _, p in heard][::-1]
-    bars.barh(labels, values, color=TEAL)
-    bars.set_xlim(0, max([0.5, *values]))
-    bars.set_title("heard as", fontsize=8)
-    bars.tick_params(labelsize=7)
+    if heard:
+        bars.barh(labels, values, color=TEAL)
+        bars.set_xlim(0, max([0.5, *values]))
+        bars.set_title("heard as", fontsize=8)
+        bars.tick_params(labelsize=7)
+    else:  # not tagged: no empty axes beside the spectrogram
+        bars.axis("off")
     fig.subplots_adjust(left=0.03, right=0.98, top=0.88, bottom=0.18)
     return fig
 

@@ -791,6 +791,9 @@ def test_my_music_is_what_i_made_and_saved_and_a_name_plays_it(tmp_path, monkeyp
     mine = agent.send("play my music")
     assert mine.tools == ["my_music"] and [a.generation_id for a in mine.audio] == ["g1"]
     assert "1. **g1** jazz (2 s)" in mine.text and "station is on" not in mine.text
+    # its picture's 'heard as' chart has the genres (it was drawn empty); the list ends before the hint (a browser's
+    # markdown ran '... (2 s) Say ...' into the last item)
+    assert mine.audio[0].heard and "(2 s)\n\nSay 'play g1'" in mine.text
 
     named = agent.send("name it Blue Morning")
     assert named.tool_calls == [("add_to_library", {"generation_id": "g1", "title": "Blue Morning"})]

@@ -31,6 +31,16 @@ def test_a_piece_is_drawn_mono_or_stereo(write_audio):
         assert pictures.png(fig).startswith(b"\x89PNG")
 
 
+def test_a_piece_not_tagged_has_no_empty_heard_as_chart(write_audio):
+    from agent import pictures
+
+    fig = pictures.piece_thumbnail(str(write_audio("untagged.wav", channels=2)), [], "g1: pop")
+    bars = fig.axes[2]
+    assert not bars.axison and not bars.patches  # drawn as empty axes from -0.04 to 0.04 before
+    tagged = pictures.piece_thumbnail(str(write_audio("tagged.wav", channels=2)), [("pop", 0.6)], "g1: pop")
+    assert tagged.axes[2].axison and len(tagged.axes[2].patches) == 1
+
+
 def test_a_damaged_piece_gives_one_line_naming_its_file_not_a_traceback(tmp_path):
     import asyncio
     import uuid

@@ -411,6 +411,7 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
     from tools.library import open_library
     from tools.library.ingest import Source
 
+    title, artist = _clean_name(title), _clean_name(artist)
     if track_id:
         with open_library() as library:
             track = library.get(track_id, viewer=session.library_viewer)  # a clear error when there is none
@@ -451,6 +452,17 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
     if title:
         piece.name = title
     return result | {"generation_id": piece.id}
+
+
+def _clean_name(name: str | None) -> str | None:
+    """A title or artist from a tool call (an LLM's, so the person's words however long or odd): control characters
+    and runs of spaces out, at most TITLE_MAX characters; None when nothing is left."""
+    from tools.language.intents import TITLE_MAX
+
+    if name is None:
+        return None
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in str(name)).split())[:TITLE_MAX].strip()
+    return text or None
 
 
 def _retitle(session: Session, track_id: str, title: str) -> dict[str, Any] | None:

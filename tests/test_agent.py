@@ -813,6 +813,13 @@ def test_my_music_is_what_i_made_and_saved_and_a_name_plays_it(tmp_path, monkeyp
                                          "1. **Bluer Morning** by Tastemaker (jazz)"]
     assert "Made in this chat, not saved yet: **g2** blues" in both.text  # the unsaved piece beside the saved one
 
+    from agent import actions  # a hostile name through the tool (an LLM passes the person's words on): cleaned, capped
+
+    hostile = actions.add_to_library(agent.session, generation_id="g1", title="\x1b[2J<b>x</b>\n" + "y" * 5000)
+    assert hostile["title"].startswith("[2J<b>x</b> y") and len(hostile["title"]) == 100
+    assert "\x1b" not in hostile["title"] and "\n" not in hostile["title"]
+    actions.add_to_library(agent.session, generation_id="g1", title="Bluer Morning")
+
     later = ChatAgent(user="local")  # another chat: the saved piece is still theirs, by its name
     mine = later.send("plya my music")
     assert mine.tools == ["my_music"] and [a.title for a in mine.audio] == ["Bluer Morning (Tastemaker)"]

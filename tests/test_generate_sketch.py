@@ -361,6 +361,23 @@ def test_calm_words_make_slow_sparse_pieces(prompt):
         assert plan(lively, 20.0, seed).tempo > arr.tempo + 30
 
 
+def test_a_sad_piano_ballad_is_slow_and_its_tune_is_on_the_piano():
+    """'a sad piano ballad' came out at 84-88 BPM (energy 0.25 sat high in pop's 62-96 ballad range), and a band
+    whose keyboard is a Rhodes played the tune on it."""
+    from tools.generate.sketch.arranger import ACOUSTIC_PIANOS
+    from tools.language import parse_text
+
+    style = parse_text("a sad piano ballad").style
+    for seed in range(8):
+        arr = plan(style, 20.0, seed)
+        assert arr.tempo <= 78, (seed, arr.tempo)
+        leads = [v.program for v in arr.voices if v.role == "lead"]
+        assert leads and set(leads) <= set(ACOUSTIC_PIANOS), (seed, leads)
+    # a band's electric piano is kept when a person asks for one
+    rhodes = plan(Style(genres={"chillout": 1.0}, instruments={"electric piano": 1.0}), 10.0, seed=0)
+    assert {v.program for v in rhodes.voices if v.role == "lead"} == {4}
+
+
 def test_a_piece_has_a_form_not_one_loop():
     arr = plan(Style(genres={"rock": 1.0}, tempo=120), 45.0, seed=0)
     kinds = [k for k, _, _ in arr.sections]

@@ -20,7 +20,9 @@ soundtracks (benchmarks/real_music.py fetches and cuts them). Per genre it repor
             only; after one untimed warm-up piece, so that the first import of the libraries is not counted)
   gaps      share of 0.5 s windows 40 dB under the piece's level (not counting the fade-out)
 
-Genres without real recordings get the measures that need none (loop, LR, LUFS, gaps, variety, CPU).
+Genres without real recordings get the measures that need none (loop, LR, LUFS, gaps, variety, CPU), and count in the
+overall detector AUC; the summary's control says what that costs real music: each real genre's recordings, scored by
+the detector trained without them as real, against the rest of the real set.
 Run the same command on two checkouts to compare engines: PYTHONPATH=<checkout> python benchmarks/realism.py.
 Run: .venv/bin/python benchmarks/realism.py [--seeds 0 1 2 3] [--seconds 20] [--cache DIR] [--styles ...] (the detector needs
 two styles or more: with one, its AUC reads nan)
@@ -189,13 +191,17 @@ def generate_pieces(styles: list[str], seeds: list[int], seconds: float) -> list
 
 # -------------------------------------------------------------------------------------------- judges
 
-def detector_scores(real: list[Excerpt], fake: list[Excerpt], dims: np.ndarray | None = None) -> dict[int, float]:
-    """Leave-one-group-out probability of 'generated' for every excerpt (keyed by id), from all the clip statistics
-    or only `dims`."""
+def _detector():
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    return make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=2000))
+
+
+def detector_scores(real: list[Excerpt], fake: list[Excerpt], dims: np.ndarray | None = None) -> dict[int, float]:
+    """Leave-one-group-out probability of 'generated' for every excerpt (keyed by id), from all the clip statistics
+    or only `dims`."""
     items = real + fake
     x = np.array([clip_stats(e.frames) for e in items])
     x = x if dims is None else x[:, dims]
@@ -208,11 +214,26 @@ def detector_scores(real: list[Excerpt], fake: list[Excerpt], dims: np.ndarray |
             for i in np.flatnonzero(test):
                 scores[id(items[i])] = float("nan")
             continue
-        model = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=2000))
-        model.fit(x[~test], y[~test])
+        model = _detector().fit(x[~test], y[~test])
         for i in np.flatnonzero(test):
             scores[id(items[i])] = float(model.predict_proba(x[i:i + 1])[0, 1])
     return scores
+
+
+def unseen_genre_auc(real: list[Excerpt], fake: list[Excerpt]) -> dict[str, float]:
+    """The control for the styles without a real reference: for each real genre, the detector trained without it
+    (the rest of the real set against every generated piece) scores that genre's real recordings, and its AUC
+    against the rest of the real set (their leave-one-group-out scores) is what being absent from the real set
+    alone reads as, for recordings that are real."""
+    out = {}
+    for genre in sorted({e.genre for e in real}):
+        rest, unseen = [e for e in real if e.genre != genre], [e for e in real if e.genre == genre]
+        scores = detector_scores(rest, fake)
+        model = _detector().fit(np.array([clip_stats(e.frames) for e in rest + fake]),
+                                np.array([0] * len(rest) + [1] * len(fake)))
+        unseen_scores = model.predict_proba(np.array([clip_stats(e.frames) for e in unseen]))[:, 1]
+        out[genre] = auc([scores[id(e)] for e in rest], [float(p) for p in unseen_scores])
+    return out
 
 
 def auc(real_scores: list[float], fake_scores: list[float]) -> float:
@@ -353,6 +374,12 @@ def main() -> int:
     print("\nsummary (targets in brackets)")
     print(f"  detector AUC, all generated vs all real: {auc(all_real, all_fake):.2f} (<= 0.65); genres with a "
           f"reference: {auc(all_real, [scores[id(e)] for e in judged]):.2f}")
+    unjudged = [scores[id(e)] for e in fake if e.genre not in REFERENCE_OF]
+    if unjudged and len(real_by_genre) > 1:
+        floor = unseen_genre_auc(real, fake)
+        print(f"  the styles without a reference: {auc(all_real, unjudged):.2f}; control: real recordings of a genre the "
+              f"detector never saw as real, against the rest: " + ", ".join(f"{g} {a:.2f}" for g, a in floor.items())
+              + f" (mean {np.mean(list(floor.values())):.2f}): what having no reference reads as, for real music")
     levelless = detector_scores(real, fake, WITHOUT_LEVEL)
     print(f"  the same detector without the level (MFCC 0's mean): "
           f"{auc([levelless[id(e)] for e in real], [levelless[id(e)] for e in fake]):.2f}")

@@ -511,6 +511,17 @@ def test_a_change_keeps_the_band_and_another_one_brings_a_new_one():
     assert [p["name"] for p in g4.conditioning["parts"]] != players[0]  # the next band
 
 
+def test_a_groove_asked_for_stays_through_changes_and_a_change_can_ask_for_one():
+    agent = ChatAgent(user="grooves")
+    agent.send("a 3 second bossa nova")
+    agent.send("slower")
+    grooves = [agent.session.pieces[g].generation.conditioning.get("groove") for g in ("g1", "g2")]
+    assert grooves == ["bossa nova", "bossa nova"], grooves
+    reply = agent.send("make it a trap beat")
+    assert agent.session.pieces["g3"].generation.conditioning.get("groove", "").startswith("trap")
+    assert "the trap groove, as asked" in reply.text
+
+
 def test_a_meter_or_key_change_in_a_new_request_is_said_and_a_dance_form_finds_its_style():
     """'a waltz' was dance and rnb, 'a jig in 6/8' blues, 'a march' punk at 193 BPM, each in 4/4 without a word;
     'is it in 3/4?' got the apology for a request."""

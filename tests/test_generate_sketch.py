@@ -378,6 +378,33 @@ def test_a_sad_piano_ballad_is_slow_and_its_tune_is_on_the_piano():
     assert {v.program for v in rhodes.voices if v.role == "lead"} == {4}
 
 
+def test_a_groove_asked_for_is_played_at_its_pace_or_said_why_not():
+    """'bossa nova' was jazz's seed groove (swing or brushes at 140-160 BPM on three seeds of four); 'jazz with a trap
+    beat' and 'rock with a half-time feel' kept their own drums without a word."""
+    from tools.generate.request import fit_groove
+    from tools.generate.sketch.styles import groove_asked
+    from tools.language import parse_text
+    from tools.language.words import GROOVE_WORDS
+
+    for words, by_style in GROOVE_WORDS.items():  # every groove the words name is in the style book
+        for style in by_style:
+            assert groove_asked(words, style) is not False, (words, style)
+    bossa = parse_text("a bossa nova").style
+    for seed in range(4):
+        arr = plan(bossa, 20.0, seed)
+        assert arr.groove == "bossa nova" and 110 <= arr.tempo <= 140 and arr.swing == 0.0, (seed, arr.groove)
+        assert "the bossa nova groove, as asked" in arr.notes
+    trap = plan(parse_text("jazz with a trap beat").style, 20.0, 0)
+    assert trap.primary == "jazz" and trap.groove.startswith("trap") and trap.kit == 25  # the 808, under the jazz band
+    assert S.KICK in trap.drums["verse"] and trap.drums["verse"][S.HAT] == "x" * 16
+    calm = plan(Style(genres={"ambient": 1.0}, energy=0.2, groove="breakbeat"), 20.0, 0)
+    assert any(calm.drums.values()), "a groove asked for brings its drums to calm ambient music"
+    alone = plan(Style(genres={"jazz": 1.0}, instruments={"piano": 1.0, "solo": 1.0}, groove="bossa nova"), 10.0, 0)
+    assert "no drums play in it, so no bossa nova groove" in alone.notes
+    assert fit_groove("polka-step")[0] is None and "not a groove I know" in fit_groove("polka-step")[1][0]
+    assert fit_groove("Bossa  Nova") == ("bossa nova", [])
+
+
 def test_a_piece_has_a_form_not_one_loop():
     arr = plan(Style(genres={"rock": 1.0}, tempo=120), 45.0, seed=0)
     kinds = [k for k, _, _ in arr.sections]

@@ -132,6 +132,20 @@ def test_epic_and_ballad_set_the_energy_and_name_a_genre_only_when_nothing_else_
     assert jazz_ballad.genres == {"jazz": 1.0} and jazz_ballad.energy <= 0.3
 
 
+def test_a_groove_named_is_kept_and_names_its_style_when_nothing_else_does():
+    """'a breakbeat track' was chillout and rnb by meaning; 'bossa nova' and 'metal with blast beats' lost the groove."""
+    breakbeat = read_slots("a breakbeat track", meaning=True)
+    assert breakbeat.groove == "breakbeat" and breakbeat.genres == {"electronic": 0.8}
+    assert read_slots("a bossa nova", meaning=True).groove == "bossa nova"
+    blast = read_slots("metal with blast beats", meaning=True)
+    assert blast.groove == "blast beats" and blast.genres == {"metal": 1.0}
+    assert read_slots("a shuffle", meaning=True).genres == {"blues": 0.8}
+    assert read_slots("jazz with a trap beat", meaning=True).genres == {"jazz": 1.0}  # the genre named leads
+    for refused in ("metal, no blast beats", "metal without the blast beats"):
+        assert read_slots(refused, meaning=True).groove is None, refused
+    assert read_slots("give me a break", meaning=True).groove is None
+
+
 def test_saying_what_you_love_is_not_a_theme_but_a_love_song_is():
     assert "love" not in read_slots("I love jazz", meaning=True).themes
     assert "love" not in read_slots("i really love rainy days", meaning=True).themes

@@ -80,7 +80,8 @@ class Style:
     avoid: labels the person negated ("no vocals"); left_out: labels in `avoid` that someone else left out (the
     loop's refine), with why, so that the piece's notes do not say the person asked.
     levels: dB a part of the arrangement is turned up (or down) by in the mix, by role ({'lead': 4.0}: "I can't
-    hear the melody"); fade_out_s: the ending's fade as asked ("fade it out at the end"; None: the style's own).
+    hear the melody"); fade_out_s: the ending's fade as asked ("fade it out at the end"; None: the style's own);
+    groove: a groove asked for by name ("bossa nova", "a trap beat"; the style book's GROOVE_WORDS say whose).
     """
 
     genres: dict[str, float] = field(default_factory=dict)
@@ -94,6 +95,7 @@ class Style:
     left_out: dict[str, str] = field(default_factory=dict)
     levels: dict[str, float] = field(default_factory=dict)
     fade_out_s: float | None = None
+    groove: str | None = None
 
 
 @dataclass

@@ -171,6 +171,23 @@ def _help(text: str) -> dict[str, str]:
     return {"help": text}
 
 
+GROOVE_HELP = ("a groove the person names, as they said it: 'bossa nova', 'trap', 'boom bap', 'blast beats', "
+               "'breakbeat', 'shuffle', 'half-time', 'four on the floor', 'd-beat', 'train beat'")
+
+
+def fit_groove(groove: str | None) -> tuple[str | None, list[str]]:
+    """A groove the style book knows (tools.language.words.GROOVE_WORDS), or None and a note saying so."""
+    from tools.language.words import GROOVE_WORDS
+
+    if not groove:
+        return None, []
+    said = " ".join(groove.lower().split())
+    if said in GROOVE_WORDS:
+        return said, []
+    return None, [f"'{groove[:40]}' is not a groove I know (grooves look like bossa nova, trap, boom bap, blast beats, "
+                  "breakbeat or shuffle), so the style chose one"]
+
+
 @dataclass(frozen=True)
 class MusicAsk:
     """What a person asks to be made. Every field is optional; labels are tools.genres names (or an
@@ -192,6 +209,7 @@ class MusicAsk:
     seconds: float | None = field(default=None, metadata=_help(f"length in seconds ({SHORTEST:g}-{LONGEST:g})"))
     candidates: int | None = field(default=None, metadata=_help(f"how many versions (1-{MAX_CANDIDATES})"))
     engine: str | None = field(default=None, metadata=_help("'auto', 'sketch' or 'musicgen'"))
+    groove: str | None = field(default=None, metadata=_help(GROOVE_HELP))
 
     @classmethod
     def from_slots(cls, slots, description: str = "") -> "MusicAsk":
@@ -202,7 +220,7 @@ class MusicAsk:
         return cls(description=description, genres=style.genres, moods=list(style.moods),
                    instruments=list(style.instruments), avoid=list(style.avoid), tempo=slots.tempo,
                    key=slots.key, mode=slots.mode, energy=style.energy, seconds=slots.seconds,
-                   candidates=slots.candidates, engine=slots.engine)
+                   candidates=slots.candidates, engine=slots.engine, groove=slots.groove)
 
     def fitted(self, default_seconds: float, default_candidates: int = 1) -> tuple["MusicAsk", list[str]]:
         """The ask with every number in range and known words only, and a note for each thing changed."""
@@ -215,8 +233,9 @@ class MusicAsk:
         engine = self.engine if self.engine in ENGINES else "auto"
         energy = None if self.energy is None else min(1.0, max(0.0, float(self.energy)))
         genres = {g: min(1.0, max(0.0, float(w))) for g, w in self.genres.items()}
+        groove, groove_notes = fit_groove(self.groove)
         return replace(self, seconds=seconds, tempo=tempo, candidates=candidates, key=key, mode=mode, engine=engine,
-                       energy=energy, genres=genres), notes + tempo_notes + candidate_notes
+                       energy=energy, genres=genres, groove=groove), notes + tempo_notes + candidate_notes + groove_notes
 
     def style(self) -> Style:
         """The Style the generators play (named labels, the person's tempo, key and energy)."""
@@ -234,7 +253,8 @@ class MusicAsk:
         genres = {label(g): w for g, w in self.genres.items() if label(g) not in avoid}
         return Style(genres=genres, tempo=self.tempo, key=self.key, mode=self.mode, energy=self.energy,
                      moods={label(m): 0.8 for m in self.moods if label(m) not in avoid},
-                     instruments={i: w for i, w in instruments.items() if i not in avoid}, avoid=avoid)
+                     instruments={i: w for i, w in instruments.items() if i not in avoid}, avoid=avoid,
+                     groove=self.groove)
 
 
 @dataclass(frozen=True)
@@ -262,6 +282,7 @@ class MusicChange:
     fade_out: bool = field(default=False, metadata=_help("true for 'fade it out at the end': a longer fade-out"))
     candidates: int | None = field(default=None, metadata=_help(
         f"how many new takes (1-{MAX_CANDIDATES}); one unless the person asks for more"))
+    groove: str | None = field(default=None, metadata=_help(GROOVE_HELP))
 
     def energy_change(self) -> float:
         """The energy delta to apply; quieter or busier drums come through the groove (energy): a drummer plays
@@ -285,7 +306,7 @@ class MusicChange:
                    seconds=slots.seconds, seconds_factor=slots.seconds_factor, seconds_delta=slots.seconds_delta,
                    like_last=slots.like_last,
                    different=slots.different, levels=dict(slots.levels), fade_out=slots.fade_out,
-                   candidates=slots.candidates)
+                   candidates=slots.candidates, groove=slots.groove)
 
 
 def schema_fields(cls) -> list[tuple[str, object, object, str]]:

@@ -23,7 +23,7 @@ import numpy as np
 from tools.genres import GENRES
 from tools.language.meaning import Nearest
 from tools.language.spelling import correct
-from tools.language.words import ARTISTS, label_of
+from tools.language.words import ARTISTS, GROOVE_WORDS, label_of
 
 
 @dataclass
@@ -62,6 +62,7 @@ class Slots:
     themes: list[str] = field(default_factory=list)
     reasons: dict[str, str] = field(default_factory=dict)  # why each label was read ('jazzy', 'similar 0.71')
     language: str | None = None  # set for a message that is not English ('de')
+    groove: str | None = None  # a groove named ('bossa nova', 'blast beats': styles.GROOVE_WORDS), as said
 
     def names_music(self) -> bool:
         """Whether the message says anything about the music itself (a style, tempo, key, length...)."""
@@ -672,6 +673,24 @@ def _read_artists(low: str, slots: Slots) -> str:
     return low
 
 
+_GROOVE = re.compile(r"(?<![\w'-])(" + "|".join(re.escape(w) for w in sorted(GROOVE_WORDS, key=len, reverse=True))
+                     + r")(?![\w'-])")
+
+
+def _read_groove(low: str, slots: Slots, said: str) -> str:
+    """A groove named ('a bossa nova', 'metal with blast beats'): kept as said for the arranger. Words that name no
+    label of their own are taken out of the text, so that 'a breakbeat track' is not matched by meaning (it was
+    chillout and rnb); words that do ('bossa nova', 'boom bap') stay for the labels."""
+    found = _GROOVE.search(low)
+    if not found or re.search(r"\b(?:no|not|without|minus|less|fewer)\s+(?:\w+\s+){0,2}" + re.escape(found.group(1)),
+                              correct(said).lower()):  # 'no blast beats' asks for none
+        return low
+    slots.groove = found.group(1)
+    if all(label_of(w) is None for w in [slots.groove, *re.split(r"[\s-]+", slots.groove)]):
+        low = low[:found.start()] + " , " + low[found.end():]
+    return low
+
+
 def _read_labels(low: str, slots: Slots, meaning: bool, original: str) -> None:
     """Wanted labels word by word (longest phrase first), energy words, and the rest by meaning or as themes."""
     soft: dict[str, float] = {}
@@ -706,6 +725,11 @@ def _read_labels(low: str, slots: Slots, meaning: bool, original: str) -> None:
                 used[start] = phrase not in _DESCRIPTION_WORDS  # 'dreamy' also goes on to the meaning match
     if energies:
         slots.energy = round(float(np.mean(energies)), 3)
+    if not slots.genres and slots.groove:  # 'a trap beat', 'a breakbeat track': the style whose groove it is
+        style = next(iter(GROOVE_WORDS[slots.groove]))
+        if style not in slots.avoid:
+            _put(slots.genres, style, 0.8)
+            slots.reasons.setdefault(style, f"'{slots.groove}' ({'an' if style[0] in 'aeiou' else 'a'} {style} groove)")
     if not slots.genres:
         for word in [w for w in words if w in GENRE_IF_ALONE]:
             if GENRE_IF_ALONE[word] not in slots.avoid:
@@ -779,6 +803,7 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
     low = _read_removals(low, slots)
     low = _I_LIKE.sub(" , ", low)
     low = _A_PLACE.sub(" home ", low)
+    low = _read_groove(low, slots, text)
     _read_labels(low, slots, meaning, text)
     _no_rap_is_no_vocals(low, slots)
     for label in slots.avoid:

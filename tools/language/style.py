@@ -42,7 +42,7 @@ def style_of(slots: Slots) -> Style:
         energy = min(1.0, max(0.0, (energy if energy is not None else 0.5) + slots.energy_delta))
     tempo = slots.tempo if slots.tempo and TEMPO_RANGE[0] <= slots.tempo <= TEMPO_RANGE[1] else None
     return Style(genres=tables["genres"], tempo=tempo, key=slots.key, mode=slots.mode, energy=energy,
-                 moods=tables["moods"], instruments=tables["instruments"], avoid=list(slots.avoid))
+                 moods=tables["moods"], instruments=tables["instruments"], avoid=list(slots.avoid), groove=slots.groove)
 
 
 def parse_text(text: str, use_embeddings: bool = True) -> TextStyle:

@@ -96,7 +96,7 @@ def generate_sketch(request: GenerationRequest, style: Style, seeds: list[int],
             seed=seed, duration=len(audio) / RENDER_RATE,
             # drums alone have no key to tell
             conditioning={**conditioning, "key": arrangement.key if arrangement.voices else None,
-                          "tempo": arrangement.tempo,
+                          "tempo": arrangement.tempo, "groove": arrangement.groove,
                           "blend": arrangement.blend, "sidecar": str(Path(wav_path).with_suffix(".json")),
                           "notes": list(arrangement.notes), "parts": arrangement.parts(),
                           "lyrics": [text for _, text in arrangement.vocals]},

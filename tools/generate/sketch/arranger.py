@@ -15,6 +15,7 @@ import pretty_midi
 from tools.contracts import Style
 from tools.errors import TastemakerError
 from tools.genres import is_plural
+from tools.language.words import GROOVE_WORDS
 from tools.generate.sketch import form
 from tools.generate.sketch import performance as P
 from tools.generate.sketch import styles as S
@@ -274,11 +275,15 @@ SAD_PULL = 0.6
 
 
 def _tempo(blend: dict[str, float], energy: float, rng: np.random.Generator,
-           moods: dict[str, float] | None = None) -> float:
+           moods: dict[str, float] | None = None, groove_range: tuple[int, int] | None = None) -> float:
     """A tempo in the blend's range placed by energy; calm pieces take the styles' slow (ballad) range,
-    sad ones its lower part (sleepy ones are slow by their energy alone: 'sleepy' sets 0.1)."""
+    sad ones its lower part (sleepy ones are slow by their energy alone: 'sleepy' sets 0.1); a groove with a
+    range of its own is placed in that."""
     specs = [(S.STYLES[n], w) for n, w in blend.items()]
-    if energy <= CALM_ENERGY:
+    if groove_range is not None:
+        lo, hi = groove_range
+        pos = 0.2 + 0.6 * energy + rng.uniform(-0.15, 0.15)
+    elif energy <= CALM_ENERGY:
         lo = sum(w * spec.slow_range[0] for spec, w in specs)
         hi = sum(w * spec.slow_range[1] for spec, w in specs)
         pos = energy / CALM_ENERGY * (1.0 - SAD_PULL * min((moods or {}).get("sad", 0.0), 1.0))
@@ -597,6 +602,26 @@ def _groove(style: str, seed: int) -> S.Groove | None:
     return grooves[(int(seed) % bands + int(seed) // bands) % len(grooves)]
 
 
+def _groove_for(style: str, seed: int, asked: str | None, notes: list[str]) -> S.Groove | None:
+    """The groove asked for by name (and the notes say so): the style's own when its drummer has it, else another
+    style's drums under this style's band ('jazz with a trap beat'; its parts keep their own figures, which are
+    written for that style's band); else the seed's groove."""
+    own = _groove(style, seed)
+    if not asked:
+        return own
+    found = S.groove_asked(asked, style)
+    if found is None:  # the style's own playing is that groove (a blues shuffle)
+        return own
+    if found is False:
+        found = next((g for other in GROOVE_WORDS.get(asked, {}) if (g := S.groove_asked(asked, other))), None)
+        if found is None:
+            notes.append(f"no {asked} groove for {style} here; it keeps its own")
+            return own
+        found = replace(found, patterns=())
+    notes.append(f"the {found.name.split(':')[0].split(',')[0]} groove, as asked")
+    return found
+
+
 REGISTERS = (0, 7, -5)  # semitones the chords sit above the book's (or band's) register
 
 
@@ -712,13 +737,18 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     primary = S.STYLES[next(iter(blend))]
     energy = _energy(style, blend)
 
-    # tempo: asked > reference > the blend's range, placed by energy
+    groove = _groove_for(primary.name, seed, style.groove, notes) if reference is None else None
+
+    # tempo: asked > reference > the blend's range, placed by energy (and within the groove's own range)
     if style.tempo:
         tempo = float(np.clip(style.tempo, 40, 240))
     elif reference is not None and reference.tempo:
         tempo = float(np.clip(reference.tempo, 40, 240))
     else:
-        tempo = _tempo(blend, energy, rng, style.moods)
+        # a groove with a pace of its own is played there (a bossa nova at 150 BPM, jazz's pace, is a samba); a calm
+        # piece whose seed chose it keeps its ballad pace ('relaxed jazz' stays near 80)
+        paced = groove is not None and groove.tempo and (style.groove or energy > CALM_ENERGY)
+        tempo = _tempo(blend, energy, rng, style.moods, groove.tempo if paced else None)
 
     # harmony: the reference's progression, else one of the primary style's
     if reference is not None and reference.progression:
@@ -765,7 +795,6 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     # voices: the primary style's parts, plus what the other genres lend (their signature roles)
     voices: list[Voice] = []
     lineup = _lineup(primary.name, seed)
-    groove = _groove(primary.name, seed) if reference is None else None
     groove_patterns = dict(groove.patterns) if groove is not None else {}
     for name, weight in blend.items():
         spec = S.STYLES[name]
@@ -843,17 +872,23 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         notes.append(f"no drums: {why}" if why else "no drums, as asked")
     if energy > 0.75 and "chorus" in drums:
         drums["verse"] = drums["chorus"]  # high energy: the busy groove throughout
+    asked_groove = any(n.endswith("groove, as asked") for n in notes)
     if energy <= CALM_ENERGY and primary.name in ("classical", "ambient", "new age") and \
-            style.instruments.get("drums", 0) < 0.3:
+            style.instruments.get("drums", 0) < 0.3 and not asked_groove:
         drums = {}  # calm orchestral and ambient music: no percussion at all
     elif energy <= CALM_ENERGY and drums:
         # calm: no busy cymbals, no ghost notes
         drums = {kind: {k: _thin(p) if k in THINNED else p.replace("g", ".") for k, p in pattern.items()}
                  for kind, pattern in drums.items()}
 
+    if asked_groove and not any(p for pattern in drums.values() for p in pattern.values()):
+        # 'a solo piano bossa nova', 'a bossa nova without drums': nobody plays the groove asked for
+        notes[:] = [n for n in notes if not n.endswith("groove, as asked")] + \
+            [f"no drums play in it, so no {style.groove} groove"]
     if reference is None and not style.avoid:
         if energy > CALM_ENERGY:  # a calm piece keeps its thinned, quiet time
-            drums = _regroove(drums, rng)
+            regrooved = _regroove(drums, rng)
+            drums = drums if asked_groove else regrooved  # a groove asked for is played as written (trap's hats)
         voices, drums = _intro_band(voices, drums, rng)
         for v in voices:  # the tune an octave up or down from the book's, as this band's singer or player has it
             if v.role == "lead" and rng.random() < 0.35:

@@ -720,6 +720,7 @@ class Groove:
     patterns: tuple[tuple[int, str], ...] = ()
     swing: float | None = None
     kit: int | None = None  # the drum kit the groove is played on where it has one of its own (trap: the 808)
+    tempo: tuple[int, int] | None = None  # the groove's own tempo range, within its style's (a bossa nova's 110-140)
 
 
 def _book(verse: dict[int, str], chorus: dict[int, str], intro: dict[int, str] | None = None,
@@ -775,7 +776,7 @@ GROOVES: dict[str, tuple[Groove, ...]] = {
             {RIM: "o..o..o...o..o..", KICK: "g..gg..gg..gg..g", RIDE: "x.x.x.x.x.x.x.x.", PEDAL_HAT: "....x.......x..."},
             {RIM: "o..o..o...o..o..", KICK: "g..gg..gg..gg..g", RIDE: "x.x.x.x.x.x.x.x.", HAT: "..x...x...x...x."},
             intro={RIM: "o..o..o...o..o..", RIDE: "x.x.x.x.x.x.x.x."}),
-            patterns=((0, "R--5R--5R--5R--5"), (1, "C..C..C...C..C..")), swing=0.0),
+            patterns=((0, "R--5R--5R--5R--5"), (1, "C..C..C...C..C..")), swing=0.0, tempo=(110, 140)),
     ),
     "funk": (
         Groove("sixteenths"),
@@ -848,6 +849,18 @@ GROOVES: dict[str, tuple[Groove, ...]] = {
             swing=0.5),
     ),
 }
+
+def groove_asked(words: str, style: str) -> Groove | None | bool:
+    """The groove of `style` that `words` (a key of tools.language.words.GROOVE_WORDS) name: the Groove; None when
+    the style's own playing is that groove already; False when the style has no such groove."""
+    from tools.language.words import GROOVE_WORDS
+
+    by_style = GROOVE_WORDS.get(words.lower(), {})
+    if style not in by_style:
+        return False
+    name = by_style[style]
+    return None if name is None else next(g for g in GROOVES[style] if g.name == name)
+
 
 # Styles whose band plays together from the first bar to the last (no arc: form.ARCS). Rock with a verse without
 # drums or without its melody was heard as classical by the independent judge's real-only classifier (3 of 4 of

@@ -130,6 +130,10 @@ def test_epic_and_ballad_set_the_energy_and_name_a_genre_only_when_nothing_else_
     assert "soul" not in ballad.genres and "pop" in ballad.genres and ballad.energy <= 0.3
     jazz_ballad = read_slots("a jazz ballad", meaning=True)
     assert jazz_ballad.genres == {"jazz": 1.0} and jazz_ballad.energy <= 0.3
+    # 'epic trailer music' came out in D major: a trailer's epic is minor, unless a mode or a happy mood is said
+    assert read_slots("epic trailer music", meaning=True).mode == "minor"
+    assert read_slots("an epic happy anthem", meaning=True).mode is None
+    assert read_slots("epic music in D major", meaning=True).mode == "major"
 
 
 def test_a_groove_named_is_kept_and_names_its_style_when_nothing_else_does():

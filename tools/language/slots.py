@@ -814,9 +814,23 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
     if _HABIT.search(low):
         _habit_not_change(slots)
     _era_sound(slots)
+    _epic_is_minor(low, slots)
     _read_solo(low, slots, text)
     _read_band(low, slots)
     return slots
+
+
+_EPIC = re.compile(r"\b(?:epic|trailer)\b")
+_BRIGHT_MOODS = ("happy", "energetic", "party")
+
+
+def _epic_is_minor(low: str, slots: Slots) -> None:
+    """'epic trailer music' came out in D major: film-trailer epics are minor, unless a mode or a happy mood is said
+    ('an epic happy anthem')."""
+    if slots.mode is None and slots.key is None and _EPIC.search(low) and slots.liked is None and \
+            not any(m in slots.moods for m in _BRIGHT_MOODS) and not slots.more:
+        slots.mode = "minor"
+        slots.reasons.setdefault("minor", f"'{_EPIC.search(low).group(0)}' (epic music is mostly minor)")
 
 
 _RAP_WORD = re.compile(r"\brap(?:s|ping|ped|per|pers)?\b")

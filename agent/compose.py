@@ -20,7 +20,7 @@ from tools.contracts import Generation, Style, TasteProfile, Track
 from tools.genres import SAID_AS, SOUND_TAGS
 from tools.errors import TastemakerError
 from tools.generate.request import (KEYS_LOOK_LIKE, GenerationRequest, MusicAsk, MusicChange, fit_candidates,
-                                    fit_key, fit_seconds, fit_tempo, next_seed)
+                                    fit_groove, fit_key, fit_seconds, fit_tempo, next_seed)
 from tools.language import intents as I
 from tools.language.slots import SOLO
 from tools.language.style import describe as describe_style
@@ -556,7 +556,8 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
         seconds, notes = fit_seconds(piece.request.seconds * float(change.seconds_factor), DEFAULT_SECONDS)
     tempo, tempo_notes = fit_tempo(change.tempo or (made_at * change.tempo_factor
                                                     if made_at and change.tempo_factor else None))
-    notes += tempo_notes + _stand_ins(change.said or "")
+    groove, groove_notes = fit_groove(change.groove)
+    notes += tempo_notes + groove_notes + _stand_ins(change.said or "")
     key, mode = fit_key(change.key, change.mode)
     if change.key and not key:
         made_key = _key_of(piece.generation)[0]
@@ -646,7 +647,7 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
                         levels=_part_levels(style.levels, change),
                         fade_out_s=ASKED_FADE_S if change.fade_out else style.fade_out_s,
                         # a groove asked for stays through changes ('slower' is still a bossa nova), not a fresh take
-                        groove=change.groove or (None if change.different else style.groove))
+                        groove=groove or (None if change.different else style.groove))
         if energy:
             style = replace(style, energy=_clamp((used.energy if used.energy is not None else 0.5) + energy, 0.0, 1.0))
         # one take unless more are asked for: 'make me 3 rock songs' was about that request, not this change

@@ -520,6 +520,14 @@ def test_a_groove_asked_for_stays_through_changes_and_a_change_can_ask_for_one()
     reply = agent.send("make it a trap beat")
     assert agent.session.pieces["g3"].generation.conditioning.get("groove", "").startswith("trap")
     assert "the trap groove, as asked" in reply.text
+    # a tool call's groove is the model's words: a hostile or nonsense one is refused in one line, not echoed whole
+    from agent import compose
+    from tools.generate.request import MusicChange
+
+    hostile = compose.refine_music(agent.session, MusicChange(said="x", groove="\x1b[2J" + "polka" * 200), "g3")
+    assert any("is not a groove I know" in n and len(n) < 200 for n in hostile["unmet"]), hostile["unmet"]
+    odd = compose.refine_music(agent.session, MusicChange(said="x", groove=["trap"]), "g3")  # not even words
+    assert any("was not words" in n for n in odd["unmet"])
 
 
 def test_a_meter_or_key_change_in_a_new_request_is_said_and_a_dance_form_finds_its_style():

@@ -181,6 +181,8 @@ def fit_groove(groove: str | None) -> tuple[str | None, list[str]]:
 
     if not groove:
         return None, []
+    if not isinstance(groove, str):  # a tool call's argument, typed by a model
+        return None, ["the groove asked for was not words, so the style chose one"]
     said = " ".join(groove.lower().split())
     if said in GROOVE_WORDS:
         return said, []

@@ -607,7 +607,7 @@ def _groove_for(style: str, seed: int, asked: str | None, notes: list[str]) -> S
     style's drums under this style's band ('jazz with a trap beat'; its parts keep their own figures, which are
     written for that style's band); else the seed's groove."""
     own = _groove(style, seed)
-    if not asked:
+    if not asked or asked.lower() not in GROOVE_WORDS:  # (requests are fitted first: tools.generate.request)
         return own
     found = S.groove_asked(asked, style)
     if found is None:  # the style's own playing is that groove (a blues shuffle)

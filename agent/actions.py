@@ -344,18 +344,24 @@ def search_library(session: Session, query: str, genre: str | None = None, k: in
 MY_MUSIC_TRACKS = 20  # saved tracks given a player by 'play my music' (the rest are counted)
 
 
-def my_music(session: Session) -> dict[str, Any]:
-    """The person's own music, each with a player: this chat's pieces in the order made, then what they saved to the
-    library (newest first; not the built-in collection, and not again the pieces of this chat they saved)."""
+def chat_pieces_again(session: Session) -> list[dict[str, Any]]:
+    """This chat's pieces listed (as _chat_pieces), each whose file is still here with its player and picture again."""
     from agent.compose import _detail, _heard, piece_title
-    from tools.library import open_library
 
     for piece in session.pieces.values():
         g = piece.generation
         if Path(g.audio_path).is_file():  # its picture's 'heard as' chart too (it was drawn empty)
             session.outbox.append(AudioResult(path=g.audio_path, title=piece_title(piece), caption=_detail(g),
                                               generation_id=piece.id, midi_path=g.midi_path, heard=_heard(g)))
-    out: dict[str, Any] = {"pieces": _chat_pieces(session), "tracks": [], "more": 0}
+    return _chat_pieces(session)
+
+
+def my_music(session: Session) -> dict[str, Any]:
+    """The person's own music, each with a player: this chat's pieces in the order made, then what they saved to the
+    library (newest first; not the built-in collection, and not again the pieces of this chat they saved)."""
+    from tools.library import open_library
+
+    out: dict[str, Any] = {"pieces": chat_pieces_again(session), "tracks": [], "more": 0}
     here = {p.library_id for p in session.pieces.values() if p.library_id}
     try:
         with open_library() as lib:

@@ -752,6 +752,21 @@ def _chat_piece(p: dict[str, Any]) -> str:
     return f"**{p['id']}** {asked} ({p['seconds']} s{gone})"
 
 
+def back_after_reload(pieces: list[dict[str, Any]], files: tuple[str, ...] = ()) -> str:
+    """The line a page opens with when the person's last page (no login) was reloaded or closed with pieces in it;
+    the files attached to it went with it."""
+    n = len(pieces)
+    lines = [f"Welcome back. Your last page went away (a reload or a closed tab); here {'is' if n == 1 else 'are'} "
+             f"the {n} piece{'' if n == 1 else 's'} you made on it, the players below in this order:"]
+    lines += [f"{i}. {_chat_piece(p)}" for i, p in enumerate(pieces, start=1)]
+    lines.append("")
+    lines.append(f"Tell me what to change in {pieces[-1]['id']} ('slower', 'more bass'), say 'play g1' to hear one "
+                 "again, or 'save it' to keep one in your library.")
+    if files:
+        lines.append(f"The files you attached there went with it: attach {', '.join(files[:5])} again to use them.")
+    return "\n".join(lines)
+
+
 def overview(result: dict[str, Any]) -> str:
     """The person's music: what they saved (the newest listed), the built-in collection beside it, and this chat's
     pieces not saved yet (theirs too; a save keeps one)."""

@@ -255,6 +255,9 @@ async def start() -> None:
         again = [cl.Action(name="make_again", label="Make it again", icon="refresh-cw",
                            payload={"words": cut.words})] if cut.words else []
         await cl.Message(content=reloads.told(cut, history.login_enabled()), actions=again).send()
+    left = None if history.login_enabled() else reloads.PAGES_LEFT.take(agent.session.user)
+    if left is not None:  # the pieces this person's last page made (no login: no kept chat to reopen)
+        await go_on_from(agent, left)
     from tools.library import open_library
     from tools.library.default import build_in_background
 
@@ -264,6 +267,22 @@ async def start() -> None:
             f"Getting your music library ready in the background ({status.done}/{status.total} pieces, a few "
             "minutes, once). You can start now; searches work when it is done.", "info")
         asyncio.create_task(show_library_build(status))
+
+
+async def go_on_from(agent: ChatAgent, left: reloads.PageLeft) -> None:
+    """The pieces and the conversation a reloaded page had, taken into this chat (the next piece is numbered after
+    them, 'slower' is about the last one) and the pieces shown again with their players, the last one's buttons under
+    them."""
+    from agent import actions, answers
+
+    agent.session.pieces.update(left.pieces)
+    if left.messages:
+        agent.graph.update_state(agent.config, {"messages": left.messages})
+    listed = actions.chat_pieces_again(agent.session)
+    reply = Reply(text=answers.back_after_reload(listed, left.files), items=agent.session.take_outbox())
+    last = list(agent.session.pieces)[-1]
+    await cl.Message(content=reply.text, elements=await cl.make_async(elements_for)(reply),
+                     actions=buttons(last)).send()
 
 
 async def show_library_build(status) -> None:
@@ -291,6 +310,7 @@ async def on_message(message: cl.Message) -> None:
         agent = new_agent()
     REGISTRY.uploads_used(cl.context.session.id)
     reloads.CUT_OFF.back(agent.session.user, cl.context.session.id)  # a page that went on after a dropped connection
+    reloads.PAGES_LEFT.back(agent.session.user, cl.context.session.id)
     limit = get_settings().max_files_per_message
     elements = [e for e in (message.elements or []) if getattr(e, "path", None)]
     if len(elements) > limit:  # the upload guard counts too; this holds even for files it never saw
@@ -481,6 +501,13 @@ async def end() -> None:
         turn = cl.user_session.get("turn")
         if turn:  # cut off mid-turn: the person's next page says so (agent/web/reloads.py)
             reloads.CUT_OFF.note(agent.session.user, *turn, session=cl.context.session.id)
+        # without a login nothing else keeps this page's pieces: the person's next page shows them again (not for the
+        # one shared 'local' visitor every cookie-less browser is, whose next page may be someone else's)
+        if agent.session.pieces and not history.login_enabled() and agent.session.user != "local":
+            messages = agent.graph.get_state(agent.config).values.get("messages", [])
+            files = tuple(u.name for u in agent.session.uploads.values())
+            reloads.PAGES_LEFT.leave(agent.session.user, reloads.PageLeft(dict(agent.session.pieces), list(messages),
+                                                                          files), cl.context.session.id)
     radio = cl.user_session.get("radio")
     if radio is not None and radio.station is not None:
         await cl.make_async(radio.stop)()

@@ -204,6 +204,27 @@ def test_a_reload_while_a_piece_is_made_says_what_happened_and_offers_it_again(a
     page.close()
 
 
+def test_a_reload_brings_back_the_pieces_made_on_the_page_and_the_chat_goes_on_from_them(app_url, browser):
+    """Without a login a reload emptied the page: the pieces made on it were gone from view, and the next piece was
+    g1 again. Another browser (another person) gets none of them."""
+    if not has_module("tools.generate"):
+        pytest.skip("tools.generate not installed")
+    page = open_chat(browser, app_url)
+    say(page, "make me a 2 second jazz piece", 0).locator("audio").first.wait_for(timeout=30000)
+    page.reload()
+    page.wait_for_selector("#chat-input", timeout=30000)
+    back = page.locator(ASSISTANT).first
+    back.locator("audio").first.wait_for(timeout=30000)
+    assert "Welcome back" in back.inner_text() and "g1" in back.inner_text(), back.inner_text()
+    refined = say(page, "slower", 1)
+    refined.locator("audio").first.wait_for(timeout=30000)
+    assert "new take on g1" in refined.inner_text() and "g2" in refined.inner_text(), refined.inner_text()
+    stranger = open_chat(browser, app_url)
+    assert "Welcome back" not in say(stranger, "hi", 0).inner_text()
+    stranger.close()
+    page.close()
+
+
 def test_the_buttons_under_an_older_piece_act_on_that_piece(app_url, browser):
     """A stranger pressed Like under g1 (metal) after g2 (country) was made: it said 'I like it' and the like went
     to g2 (the taste learnt country)."""

@@ -1,4 +1,5 @@
-"""A turn cut off by a page reload (or a closed tab), told to the page that comes back.
+"""What a page reload (or a closed tab) leaves for the page that comes back: the turn it cut off, and (without a
+login) the pieces the page had made.
 
 A reload is a new Chainlit session: the old one ends (on_chat_end stops its turn, which keeps nothing) and the
 new page starts empty. Without a word the person sees their conversation vanish. So the ending session leaves a
@@ -12,46 +13,54 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 FRESH_S = 15 * 60  # a note older than this is about another visit
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class CutOff:
     words: str  # what the person asked for (their words, without the attachment note)
     files: tuple[str, ...] = ()  # the names of the files the turn had; they went with it
-    at: float = 0.0
-    session: str = ""  # the Chainlit session that went away
 
 
-class CutOffTurns:
-    """Per person, the turn their last page was working on when it went away."""
+class ForNextPage(Generic[T]):
+    """Per person, one thing their last page left for the next one: kept a while (FRESH_S), taken once, and
+    withdrawn when that page turns out to be still there (a dropped connection, not a reload)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._notes: dict[str, CutOff] = {}
+        self._notes: dict[str, tuple[T, float, str]] = {}  # person -> (what, when, the session that left it)
 
-    def note(self, person: str, words: str, files: tuple[str, ...] = (), now: float | None = None,
-             session: str = "") -> None:
+    def leave(self, person: str, what: T, session: str = "", now: float | None = None) -> None:
         now = time.time() if now is None else now
         with self._lock:
             # notes nobody came back for are dropped: a client opening and leaving pages must not grow this forever
-            for stale in [p for p, cut in self._notes.items() if now - cut.at > FRESH_S]:
+            for stale in [p for p, (_, at, _) in self._notes.items() if now - at > FRESH_S]:
                 del self._notes[stale]
-            self._notes[person] = CutOff(words.strip(), tuple(files), now, session)
+            self._notes[person] = (what, now, session)
 
     def back(self, person: str, session: str) -> None:
         """The session that left the note is talking again: it was a dropped connection, not a reload."""
         with self._lock:
-            if person in self._notes and self._notes[person].session == session:
+            if person in self._notes and self._notes[person][2] == session:
                 del self._notes[person]
 
-    def take(self, person: str, now: float | None = None) -> CutOff | None:
-        """The person's note, once (the next page tells it; the one after does not)."""
+    def take(self, person: str, now: float | None = None) -> T | None:
+        """The person's note, once (the next page has it; the one after does not)."""
         with self._lock:
-            cut = self._notes.pop(person, None)
+            note = self._notes.pop(person, None)
         now = time.time() if now is None else now
-        return cut if cut is not None and now - cut.at <= FRESH_S else None
+        return note[0] if note is not None and now - note[1] <= FRESH_S else None
+
+
+class CutOffTurns(ForNextPage[CutOff]):
+    """Per person, the turn their last page was working on when it went away."""
+
+    def note(self, person: str, words: str, files: tuple[str, ...] = (), now: float | None = None,
+             session: str = "") -> None:
+        self.leave(person, CutOff(words.strip(), tuple(files)), session, now)
 
 
 def told(cut: CutOff, kept_chats: bool) -> str:
@@ -70,3 +79,19 @@ def _short(words: str, limit: int = 80) -> str:
 
 
 CUT_OFF = CutOffTurns()  # one per server process, like the session registry
+
+
+@dataclass(frozen=True)
+class PageLeft:
+    """What a page without a login had: its pieces (id -> GeneratedPiece, in the order made), its conversation (the
+    chat's messages: 'slower' is about the piece in hand) and the names of the files attached to it (they went)."""
+
+    pieces: dict
+    messages: list
+    files: tuple[str, ...] = ()
+
+
+# Without a login there is no data layer to bring a chat back (Chainlit's on_chat_resume needs one), so a reload
+# emptied the page of the pieces made in it and of the conversation about them: the page that goes away leaves them
+# for the person's next page, which shows the pieces again and goes on from them
+PAGES_LEFT: ForNextPage[PageLeft] = ForNextPage()

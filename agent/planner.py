@@ -56,6 +56,7 @@ class Context:
     earlier_replies: list[str] = field(default_factory=list)  # what the assistant said before this turn
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # piece or upload id -> what is known of it
     disliked_before: str | None = None  # the piece the turn before this one disliked ('meh', then 'not quite')
+    liked_before: str | None = None  # the piece the turn before this one liked ('I like the second one', 'more like this')
     titles: list[tuple[tuple[str, str], str]] = field(default_factory=list)  # (('piece', 'g1'), 'Blue Morning'): named
 
 
@@ -63,10 +64,12 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
     ctx = Context()
     said = ""  # the person's last message: whether a piece played again was played for an 'undo'
     disliked = None  # the piece this turn disliked, if it did
+    liked = None  # the piece this turn liked, if it did
     for m in messages:
         if isinstance(m, HumanMessage):
             said = _text(m)
             ctx.disliked_before, disliked = disliked, None
+            ctx.liked_before, liked = liked, None
             found = uploads_in(_text(m))
             ctx.attached_now = [uid for uid, _ in found]
             if found:
@@ -89,6 +92,8 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
                 ctx.shown = "piece"
         elif isinstance(m, ToolMessage) and m.name == "record_feedback" and _json(m).get("liked") is False:
             disliked = _json(m).get("generation_id")
+        elif isinstance(m, ToolMessage) and m.name == "record_feedback" and _json(m).get("liked"):
+            liked = _json(m).get("generation_id")
         elif isinstance(m, ToolMessage) and m.name == "play_music":  # played again: 'it' is that one now
             played = _json(m).get("generation_id")
             if played in ctx.pieces:
@@ -540,11 +545,15 @@ class OfflinePlanner(BaseChatModel):
         if intent == I.REFINE:
             if ctx.pieces:
                 piece = ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
+                liked_just_now = slots.like_last and ctx.liked_before in ctx.pieces and not (
+                    slots.which or slots.named_as or re.search(r"\bg\d+\b", reading.corrected))
+                if liked_just_now:  # 'I like the second one', then 'more like this': that one, liked once
+                    piece = ctx.liked_before
                 refine = self._call("refine_music", self._change(reading, ctx, piece) | {"generation_id": piece})
                 disliked_whole = slots.liked is False and not (slots.is_change() or slots.avoid)  # not 'the drums'
                 if disliked_whole and isinstance(refine, list):  # 'that was awful, try again': said, and kept
                     return self._call("record_feedback", {"liked": False, "generation_id": piece}) + refine
-                if slots.liked and isinstance(refine, list):  # 'i like it but make it faster'
+                if slots.liked and isinstance(refine, list) and not liked_just_now:  # 'i like it but make it faster'
                     return self._call("record_feedback", {"liked": True, "generation_id": piece}) + refine
                 return refine
             if not (slots.names_music() or slots.tempo_factor or slots.energy_delta):

@@ -1157,3 +1157,23 @@ def test_after_play_my_music_of_saved_tracks_alone_the_second_one_is_the_second_
         {"id": "t8", "title": "Road Trip", "artist": "", "genre": "rock"}], "more": 0}, 1)
     assert plan(planner, mine, "play the second one")[0] == [("play_music", {"track_id": "t8"})]
     assert plan(planner, mine, "play road trip")[0] == [("play_music", {"track_id": "t8"})]
+
+
+def test_more_like_this_after_liking_one_is_more_like_that_one_liked_once(planner):
+    """'I like the second one' then 'more like this' said "Noted already" before its take (the like was counted
+    again); with three pieces it liked and changed the newest instead of the one just liked."""
+    three = ROCK_THEN_JAZZ + tool_turn("refine_music", {"pieces": [{"id": "g3", "labels": ["jazz"]}],
+                                                        "refined_from": "g2"}, 3)
+    for history, liked in ((ROCK_THEN_JAZZ, "g2"), (three, "g2"), (three, "g1")):
+        which = {"g1": "the first one", "g2": "the second one"}[liked]
+        rated = history + [said(f"I like {which}")] + tool_turn(
+            "record_feedback", {"liked": True, "generation_id": liked, "profile": "jazz 0.15"}, 4)
+        for text in ("more like this", "more like this please", "more like that one"):
+            calls, _ = plan(planner, rated, text)
+            assert [name for name, _ in calls] == ["refine_music"], (text, calls)
+            assert calls[0][1]["generation_id"] == liked and calls[0][1]["like_last"], (text, calls)
+        # a piece named is that piece, liked now
+        calls, _ = plan(planner, rated, "more like g1")
+        assert calls[-1][1]["generation_id"] == "g1"
+    calls, _ = plan(planner, three, "more like this")  # nothing liked just before: the newest, liked now
+    assert [name for name, _ in calls] == ["record_feedback", "refine_music"] and calls[1][1]["generation_id"] == "g3"

@@ -734,9 +734,29 @@ def pieces(result: dict[str, Any]) -> str:
             line += "; you liked it" if p["liked"] else "; not your thing"
         lines.append(line + ".")
     if result.get("closest"):
-        lines.append(f"By what I hear, **{result['closest']}** comes closest to what it was asked to be; which is "
-                     "better is yours to say ('I like the second one', 'play g1').")
+        lines.append(closest_line(result))
     return "\n".join(lines)
+
+
+def closest_line(result: dict[str, Any]) -> str:
+    """Which piece the tagger hears nearest to what it was asked to be, and why: how strongly it hears the asked
+    genres in it and in the next nearest ('which one was better?')."""
+    best, runner = result["closest"], result.get("next")
+
+    def heard_in(piece: str, heard: dict[str, float]) -> str:
+        return f"{', '.join(f'{g} at {p:.2f}' for g, p in heard.items())} in {piece}"
+
+    why = heard_in(best, result.get("closest_heard") or {})
+    if runner:
+        same = list(runner["heard"]) == list(result.get("closest_heard") or {})
+        why += ", " + (f"{', '.join(f'{p:.2f}' for p in runner['heard'].values())} in {runner['id']}" if same
+                       else heard_in(runner["id"], runner["heard"]))
+    if result.get("closest_in_top", True):
+        head = f"By what I hear, **{best}** comes closest to what it was asked to be (I hear {why})"
+    else:  # none is heard as asked among its top three genres: the nearest, said as such
+        head = (f"By what I hear, none is clearly what it was asked to be yet; **{best}** comes closest (I hear "
+                f"{why})")
+    return head + "; which is better is yours to say ('I like the second one', 'play g1')."
 
 
 def _counted(table: list, most: int = 6) -> str:

@@ -75,11 +75,7 @@ def _clamp(x: float, lo: float, hi: float) -> float:
 
 def _heard(generation: Generation) -> list[tuple[str, float]]:
     """The tagger's top genres for a generated file (the loop has already tagged its own)."""
-    if generation.tags is not None and generation.tags.probabilities:
-        probs = generation.tags.probabilities
-    else:
-        path = Path(generation.audio_path)  # a file gone gets load_clip's clear 'no such file' below
-        probs = _tagged_genres(str(path), path.stat().st_mtime_ns if path.is_file() else 0)
+    probs = _genre_probabilities(generation)  # a file gone gets load_clip's clear 'no such file'
     return [(g, round(float(p), 3)) for g, p in sorted(probs.items(), key=lambda kv: -kv[1])[:HEARD_TOP]]
 
 
@@ -700,21 +696,38 @@ def _said(change: MusicChange) -> str:
 def list_pieces(session: Session) -> dict[str, Any]:
     """The pieces made in this chat, in order: what each was asked to be, what the tagger hears in it, what it
     changed, whether it was liked; and which one the tagger hears closest to its ask (the share of the asked genres
-    among the top three heard), a hint, not a verdict."""
+    among the top three heard, then how strongly the asked genres are heard), a hint, not a verdict, with its why."""
     out = []
     for piece in session.pieces.values():
         g = piece.generation
-        asked = [k for k, _ in sorted((g.style.genres if g.style else {}).items(), key=lambda kv: -kv[1])[:3]]
+        genres = (g.style.genres if g.style else None) or g.conditioning.get("blend") or {}  # else the arranger's
+        asked = [k for k, _ in sorted(genres.items(), key=lambda kv: -kv[1])[:3]]
         here = Path(g.audio_path).is_file()
         heard = [name for name, _ in _heard(g)[:3]] if here else []
+        probabilities = _genre_probabilities(g) if here else {}
         out.append({"id": piece.id, "title": piece_title(piece), "name": piece.name, "seconds": round(g.duration),
                     "heard": heard,
                     "gone": not here,
                     "liked": piece.liked, "refined_from": piece.refined_from, "change": piece.change,
-                    "match": round(len(set(asked) & set(heard)) / len(asked), 2) if asked else None})
-    scored = [p for p in out if p["match"]]
-    closest = max(scored, key=lambda p: p["match"])["id"] if len(out) > 1 and scored else None
-    return {"pieces": out, "closest": closest}
+                    "match": round(len(set(asked) & set(heard)) / len(asked), 2) if asked else None,
+                    "asked_heard": {a: round(float(probabilities.get(a, 0.0)), 2) for a in asked} if here else {}})
+    # 'which one was better?' of two versions neither of which is heard as its ask: the nearer one still, and why
+    scored = sorted((p for p in out if p["asked_heard"]),
+                    key=lambda p: (p["match"] or 0, sum(p["asked_heard"].values()) / len(p["asked_heard"])),
+                    reverse=True)
+    if len(out) < 2 or not scored:
+        return {"pieces": out, "closest": None}
+    return {"pieces": out, "closest": scored[0]["id"], "closest_heard": scored[0]["asked_heard"],
+            "closest_in_top": bool(scored[0]["match"]),
+            "next": ({"id": scored[1]["id"], "heard": scored[1]["asked_heard"]} if len(scored) > 1 else None)}
+
+
+def _genre_probabilities(generation: Generation) -> dict[str, float]:
+    """Every genre the tagger heard in a generated file, with its probability."""
+    if generation.tags is not None and generation.tags.probabilities:
+        return dict(generation.tags.probabilities)
+    path = Path(generation.audio_path)
+    return _tagged_genres(str(path), path.stat().st_mtime_ns if path.is_file() else 0)
 
 
 def explain_music(session: Session, generation_id: str | None = None) -> dict[str, Any]:

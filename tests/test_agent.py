@@ -827,3 +827,33 @@ def test_my_music_is_what_i_made_and_saved_and_a_name_plays_it(tmp_path, monkeyp
     by_name = later.send("play bluer mornin")
     assert by_name.tool_calls == [("play_music", {"track_id": track.id})] and by_name.audio[0].path == track.audio_path
     assert later.send("search the library for bluer morning").text.split("\n")[1].startswith("1. **Bluer Morning**")
+
+
+def test_which_one_was_better_of_two_versions_names_the_nearer_and_why(tmp_path):
+    """'which one was better?' after a calm piece and its slower take listed them without the 'comes closest' line
+    (neither was heard as ambient among its top three genres, and a piece made with no genre named had no ask): the
+    nearer one is named, with how strongly each is heard as asked."""
+    from agent import answers
+    from agent.compose import list_pieces
+    from agent.session import GeneratedPiece
+    from tools.contracts import Generation, Style, Tags
+
+    session = Session()
+    for gid, ambient in (("g1", 0.08), ("g2", 0.21)):
+        path = tmp_path / f"{gid}.wav"
+        sf.write(path, np.zeros(800, dtype=np.float32), 8000)
+        heard = {"indie": 0.5, "rock": 0.4, "jazz": 0.3, "ambient": ambient}
+        generation = Generation(str(path), 8000, "sketch", "sketch-2", "calm piano", 1, duration=6.0,
+                                conditioning={"blend": {"ambient": 1.0}}, style=Style(moods={"calm": 1.0}),
+                                tags=Tags("genres", heard))
+        session.pieces[gid] = GeneratedPiece(gid, generation, None, refined_from="g1" if gid == "g2" else None,
+                                             change="slower" if gid == "g2" else None)
+    listed = list_pieces(session)
+    assert listed["closest"] == "g2"
+    line = answers.pieces(listed).splitlines()[-1]
+    assert line.startswith("By what I hear, none is clearly what it was asked to be yet; **g2** comes closest"), line
+    assert "ambient at 0.21 in g2, 0.08 in g1" in line, line
+    session.pieces["g1"].generation.tags = Tags("genres", {"ambient": 0.6, "rock": 0.1})  # heard as asked: said so
+    line = answers.pieces(list_pieces(session)).splitlines()[-1]
+    assert line.startswith("By what I hear, **g1** comes closest to what it was asked to be (I hear ambient at 0.60 "
+                           "in g1, 0.21 in g2)"), line

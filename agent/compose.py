@@ -769,6 +769,14 @@ def _changed_by(session: Session, chain: list[GeneratedPiece], value) -> str:
     return ""
 
 
+def _said_why(why: str, words: str) -> str:
+    """Why a label was read from the person's words: the words ("you said 'drive' (similar, 0.82)"), or, for a
+    style guessed from the whole sentence, that sentence ('music for a rainy day' names no style)."""
+    if why.startswith("whole text"):
+        return f"the styles nearest in meaning to what you said, \"{words.strip()}\""
+    return f"you said {why}"
+
+
 def _why(session: Session, piece: GeneratedPiece, shown: dict[str, Any]) -> list[str]:
     """Why the piece plays as it does: which words, which uploaded song or taste, or the style's own habit set
     its genres, tempo, key and mode, and instruments. Read from what is kept per piece: the first words and each
@@ -782,10 +790,11 @@ def _why(session: Session, piece: GeneratedPiece, shown: dict[str, Any]) -> list
         chain.append(session.pieces[chain[-1].refined_from])
     reasons: dict[str, str] = {}
     said = [shown.get("said") or ""] + [p.change or "" for p in reversed(chain) if p.refined_from]
-    for words in said:
-        if words.strip():
-            reasons |= {label: f"you said {why}" for label, why in read_slots(words).reasons.items()}
     request = piece.request
+    for n, words in enumerate(said):
+        if words.strip():  # the first words by meaning too, as they were read to make it ('music for a rainy day')
+            read = read_slots(words, meaning=n == 0 and not isinstance(request, LoopRequest))
+            reasons |= {label: _said_why(why, words) for label, why in read.reasons.items()}
     songs = ", ".join(request.using) if isinstance(request, LoopRequest) and request.using else ""
     taste = f"your songs ({songs})" if songs else "your taste" if isinstance(request, LoopRequest) else ""
     reference = g.conditioning.get("reference") or {}
@@ -797,8 +806,11 @@ def _why(session: Session, piece: GeneratedPiece, shown: dict[str, Any]) -> list
     primary = next(iter(style.genres), "")
     why: list[str] = []
 
-    genres = [f"{genre} ({reasons[genre] if genre in reasons else reasons.get(f'more {genre}') or taste or 'chosen'})"
-              for genre in style.genres]
+    because: dict[str, list[str]] = {}  # two styles for one reason are said together ('ambient and world (...)')
+    for genre in style.genres:
+        because.setdefault(reasons[genre] if genre in reasons else reasons.get(f"more {genre}") or taste or "chosen",
+                           []).append(genre)
+    genres = [f"{' and '.join(named)} ({why})" for why, named in because.items()]
     if genres:
         why.append("genres: " + "; ".join(genres))
     tempo = shown.get("tempo")

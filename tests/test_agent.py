@@ -363,6 +363,18 @@ def test_why_did_you_make_it_like_that_says_why_not_only_what():
     assert len(band) == len(set(band)), band  # its guitars named once ('distortion guitar, distortion guitar, ...')
 
 
+def test_why_of_a_style_guessed_from_the_words_says_the_words_not_chosen():
+    """'music for a rainy day' was explained as "Genres: ambient (chosen); world (chosen)": the styles came from the
+    sentence's meaning, and the explanation says so, as it says the words for the rest."""
+    agent = ChatAgent()
+    agent.send("music for a rainy day, 3 seconds")
+    genres = agent.session.pieces["g1"].generation.style.genres
+    line = next(p for p in agent.send("why did you choose that?").text.split("\n\n") if p.startswith("Why: "))
+    assert "chosen" not in line, line
+    assert (f"Genres: {' and '.join(genres)} (the styles nearest in meaning to what you said, \"music for a rainy day, "
+            f"3 seconds\")") in line, line
+
+
 def test_refine_before_anything_was_made():
     agent = ChatAgent()
     assert "nothing to refine" in agent.send("another one").text

@@ -313,7 +313,7 @@ def made_facts(p: dict[str, Any]) -> dict[str, Any]:
     rapped = [{"name": "rapped vocals", "family": "vocals", "program": None, "detail": ""}] if p.get("hook") else []
     return {"name": p["id"], "piece": True, "seconds": p.get("seconds"), "tempo": p.get("tempo"), "key": p.get("key"),
             "genres": p.get("heard_genres") or [], "parts": (p.get("parts") or []) + rapped,  # the rap is no MIDI part
-            "made_as": p.get("labels") or []}  # what it was asked to be: 'is it sad?' of a piece made sad
+            "made_as": p.get("labels") or [], "rhythm": p.get("rhythm")}  # what it was asked to be: 'is it sad?'
 
 
 def described_facts(u: dict[str, Any]) -> dict[str, Any]:
@@ -462,6 +462,33 @@ def holds(reading: Reading, f: dict[str, Any]) -> bool | None:
     return None
 
 
+def groove_of(f: dict[str, Any]) -> str | None:
+    """'what groove is it?': the groove the arranger chose (its drum pattern's name), its meter, tempo and feel; of a
+    song, what is known (its tempo); None when nothing is."""
+    name, rhythm = f["name"], f.get("rhythm")
+    pace = f" at about {f['tempo']:.0f} BPM" if f.get("tempo") else ""
+    if not rhythm:
+        if not pace:
+            return None
+        return (f"{name} runs{pace}; I can't name its groove (I keep that only for pieces I arrange)." if not f["piece"]
+                else f"{name} runs{pace}; I kept no record of its groove.")
+    feel = rhythm.get("feel") or "straight"
+    head = f"{name} is in {rhythm.get('meter', '4/4')}{pace}, {feel}"
+    if not rhythm.get("drums"):
+        players = [p["name"] for p in f.get("parts") or []]
+        keeps = f"the {players[0]} keeps the time" if len(players) == 1 else "the band keeps the time"
+        return f"{head}, with no drums: {keeps}. Say 'add drums' for a beat."
+    groove, _, detail = (rhythm.get("groove") or "").partition(":")
+    style = rhythm.get("style") or "its style"
+    kit = next((p.get("detail") for p in f.get("parts") or [] if p.get("family") == "drums" and p.get("detail")), "")
+    on = f" on {kit}" if kit else ""
+    played = f", played{on}" if on else ""
+    if groove:  # one of the style's grooves (styles.GROOVES): another take may bring another
+        told = f"{style}'s \"{groove.strip()}\" groove" + (f" ({detail.strip()})" if detail else "")
+        return f"{head}, on {told}{played}. Say 'another one' for another groove, or 'slower'."
+    return f"{head}, on {style}'s own beat{played}. Say 'busier drums' or 'slower' to change it."
+
+
 def answer_about(asked: str, reading: Reading, f: dict[str, Any]) -> str | None:
     """One line answering a question about a piece or song from what is known of it (None: not known)."""
     name, slots, text = f["name"], reading.slots, reading.corrected
@@ -474,6 +501,8 @@ def answer_about(asked: str, reading: Reading, f: dict[str, Any]) -> str | None:
         return f"{name} is in {f['key']}." if f.get("key") else None
     if asked == "length":
         return f"{name} is {f['seconds']:.0f} seconds long." if f.get("seconds") else None
+    if asked == "groove":  # how it lays the time down, from the arrangement
+        return groove_of(f)
     if asked == "instruments":  # who plays in it, from the arrangement (the tagger's guess is for songs)
         if len(f.get("parts") or []) == 1:  # a solo: 'played by a piano alone', not 'has acoustic grand piano'
             part = f["parts"][0]

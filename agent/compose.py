@@ -163,6 +163,7 @@ def _show(session: Session, piece: GeneratedPiece, heard: list[tuple[str, float]
         "asked_genres": g.style.genres if g.style else {}, "tempo": round(tempo) if tempo else None,
         "key": g.conditioning.get("key") or None, "heard_genres": heard, "engine_choice": g.conditioning.get("engine_choice", ""),
         "notes": g.conditioning.get("notes", []), "parts": g.conditioning.get("parts", []),  # 'does it have drums?'
+        "rhythm": g.conditioning.get("rhythm"),  # 'what groove is it?'
         "hook": _hook(g.conditioning.get("lyrics", [])),
         "labels": piece_labels(piece),
     }

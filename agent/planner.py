@@ -368,10 +368,13 @@ class OfflinePlanner(BaseChatModel):
             return answers.GOODBYE if I.says_goodbye(reading.corrected) else answers.THANKS
         if re.search(I.LOOP, reading.corrected) and intent not in (I.RADIO, I.PLAYLIST):
             return answers.LOOP  # the player repeats a piece: said, not a new take
-        if re.search(I.METER, reading.corrected) and re.search(I.METER_QUESTION, reading.corrected) and \
+        asks_groove = intent == I.DESCRIBE and I.piece_question(reading.corrected) == "groove"
+        if asks_groove:  # 'what time signature is it in?': answered with the groove (below), not the 4/4 apology
+            pass
+        elif re.search(I.METER, reading.corrected) and re.search(I.METER_QUESTION, reading.corrected) and \
                 ref.kind == "piece":
             return answers.meter_of(ref.ids[0])  # 'is it in 3/4?': no, said plainly
-        if re.search(I.METER, reading.corrected) and (not (slots.names_music() or slots.is_change()) or
+        elif re.search(I.METER, reading.corrected) and (not (slots.names_music() or slots.is_change()) or
                                                       (slots.refers and _only_a_meter(slots))):
             # only the time signature asked for ('turn it into a waltz': its style stand-in is no change asked for):
             # say so instead of a take in 4/4

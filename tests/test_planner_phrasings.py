@@ -1177,3 +1177,37 @@ def test_more_like_this_after_liking_one_is_more_like_that_one_liked_once(planne
         assert calls[-1][1]["generation_id"] == "g1"
     calls, _ = plan(planner, three, "more like this")  # nothing liked just before: the newest, liked now
     assert [name for name, _ in calls] == ["record_feedback", "refine_music"] and calls[1][1]["generation_id"] == "g3"
+
+
+GROOVED = tool_turn("generate_music", {"pieces": [{
+    "id": "g1", "seconds": 8.0, "tempo": 164, "key": "F major", "labels": ["jazz"],
+    "parts": [{"name": "drums", "family": "drums", "program": None, "detail": "a jazz kit"},
+              {"name": "acoustic bass", "family": "bass", "program": 32, "detail": ""}],
+    "rhythm": {"meter": "4/4", "style": "jazz", "groove": "two feel on brushes", "feel": "swung eighths",
+               "drums": True}}]}, 1)
+SOLO_PIANO = tool_turn("generate_music", {"pieces": [{
+    "id": "g1", "seconds": 6.0, "tempo": 58, "key": "C major", "labels": ["piano"],
+    "parts": [{"name": "acoustic grand piano", "family": "piano", "program": 0, "detail": ""}],
+    "rhythm": {"meter": "4/4", "style": "ambient", "groove": "", "feel": "straight", "drums": False}}]}, 1)
+
+
+@pytest.mark.parametrize("text", [
+    "what groove is it?", "what's the rhythm?", "what beat is this?", "whats the groove like", "wat groove is it",
+    "what grove is it?", "what kind of beat is it", "what rhythm does it have?", "what's the drum pattern?",
+    "tell me the rhythm", "what time signature is it in?", "how does it groove?"])
+def test_what_groove_is_it_is_answered_from_the_arrangement(planner, text):
+    """'what groove is it?', "what's the rhythm?", 'what beat is this?' were not understood ('I am not sure what you'd
+    like me to do'); 'what time signature is it in?' got the apology for not writing 3/4."""
+    calls, reply = plan(planner, GROOVED, text)
+    assert calls == [] and reply == ('g1 is in 4/4 at about 164 BPM, swung eighths, on jazz\'s "two feel on brushes" '
+                                     "groove, played on a jazz kit. Say 'another one' for another groove, or 'slower'."), \
+        (text, reply)
+    calls, reply = plan(planner, SOLO_PIANO, text)
+    assert reply == ("g1 is in 4/4 at about 58 BPM, straight, with no drums: the acoustic grand piano keeps the time. "
+                     "Say 'add drums' for a beat."), (text, reply)
+    assert plan(planner, [], text)[1] == answers.NOTHING_TO_ASK_ABOUT  # before any piece: one line
+
+
+def test_a_beat_or_a_groove_asked_for_is_still_music(planner):
+    for text in ("make me a hip hop beat", "a funky groove please", "what beat for a party"):
+        assert plan(planner, [], text)[0][0][0] == "generate_music", text

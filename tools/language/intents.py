@@ -212,9 +212,15 @@ def compares_at_all(text: str) -> re.Match | None:
 
 
 # what a question about a piece asks: its tempo, its key, its length, or yes or no about what is in it
+# 'what groove is it?', "what's the rhythm?", 'what beat is this?', 'what time signature is it in?': how the piece lays
+# the time down (a question: 'a hip hop beat' asks for music)
+GROOVE_QUESTION = (r"\b(?:what|which|whats|what's)(?:'s| is| was)? (?:(?:kind|sort|type) of )?(?:the |its |this |that |"
+                   r"it's )?(?:groove|grove|rhythm|beat|drum (?:pattern|beat|groove)|feel|time signature|meter|metre|"
+                   r"pulse)s?\b(?! (?:for|to)\b)|\bhow (?:does|do) (?:it|this|that|the drums?) (?:groove|swing)\b|"
+                   r"\b(?:describe|tell me(?: about)?) (?:the |its )?(?:groove|rhythm|beat)\b")
 _ASKS = (("compare", COMPARES), ("compare", WHICH_IS), *(("compare", p) for p in _SIDE_BY_SIDE), ("tempo", r"\b(?:bpm|tempo|how fast)\b"),
          ("key", r"\bwhat(?:'s| is)? (?:the |its )?key\b|\b(?:what|which) key\b"),
-         ("length", r"\bhow long is\b|\b(?:length|duration)\b"),
+         ("length", r"\bhow long is\b|\b(?:length|duration)\b"), ("groove", GROOVE_QUESTION),
          ("instruments", r"\b(?:what|which) instruments?\b|\bwho(?:'s|s| is)? play(?:s|ing)\b|\bwhat(?:'s| is) (?:in it|playing "
                          r"in it)\b"), ("yes_no", ASKS_YES_NO))
 
@@ -330,6 +336,7 @@ INTENTS: list[Intent] = [
                        r"describe (?:it|this|these|them|my (?:song|track|upload))|what would you call|"
                        r"what does (?:it|this|that) sound like|tell me (?:about|what)|recogni[sz]e|"
                        r"what do you hear)\b", 0.85),
+                      (GROOVE_QUESTION, 0.9),
                       (r"\bwhat(?:'s| is)? (?:this |that |it |now |currently )*playing\b|"
                        r"\bwhat am i (?:listening to|hearing)\b|\bwho(?:'s|s| is)? play(?:s|ing)\b", 0.9),
                       # a musician's questions about a song: its tempo, key, length, mood

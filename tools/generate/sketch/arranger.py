@@ -146,6 +146,16 @@ class Arrangement:
                             "family": _family(v.program), "program": v.program, "detail": ""})
         return out
 
+    def rhythm(self) -> dict:
+        """How it lays the time down, in plain words, for 'what groove is it?': its meter, the groove the seed chose
+        (styles.GROOVES; '' where the style has one beat of its own), swung or straight, and whether drums play."""
+        drums = any(p["family"] == "drums" for p in self.parts())
+        feel = "straight"
+        if self.swing >= 0.1:
+            feel = f"swung {'eighths' if self.swing_unit == 8 else 'sixteenths'}"
+        return {"meter": f"{self.beats}/4", "style": self.primary, "groove": self.groove, "feel": feel,
+                "drums": drums}
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["key"] = self.key

@@ -204,6 +204,11 @@ def no_such_title(words: str) -> str:
             "hear it all, or describe a new piece ('play me some calm jazz').")
 
 
+def renamed(piece: str, said: str, now: str) -> str:
+    """'play Blue Morning' after 'rename it to Grey Evening': that name is gone; what it is called now."""
+    return f"Nothing is called '{said}' any more: {piece} is called **{now}** now. Say 'play {now}' to hear it."
+
+
 NOTHING_TO_NAME = ("I haven't made anything in this chat yet, so there's nothing to name. Ask me for a piece "
                    "('make me a calm piano piece'), then say 'name it Rainy Day'.")
 DELETE = ("I can't delete pieces from the chat yet: they stay in this chat's list ('what have you made?'), and a piece is "

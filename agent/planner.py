@@ -58,6 +58,7 @@ class Context:
     disliked_before: str | None = None  # the piece the turn before this one disliked ('meh', then 'not quite')
     liked_before: str | None = None  # the piece the turn before this one liked ('I like the second one', 'more like this')
     titles: list[tuple[tuple[str, str], str]] = field(default_factory=list)  # (('piece', 'g1'), 'Blue Morning'): named
+    renamed: list[tuple[tuple[str, str], str, str]] = field(default_factory=list)  # (what, old name, new name)
 
 
 def read_context(messages: Sequence[BaseMessage]) -> Context:
@@ -105,7 +106,11 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
         elif isinstance(m, ToolMessage) and m.name == "add_to_library" and _json(m).get("title"):
             told = _json(m)  # 'name it Blue Morning', 'save it as Rainy Day': 'play Blue Morning' is that one
             which = ("piece", told["generation_id"]) if told.get("generation_id") else ("track", told["id"])
-            ctx.titles.insert(0, (which, told["title"]))
+            # a rename: the old name no longer plays it ('play Blue Morning' after 'rename it to Grey Evening')
+            ctx.renamed += [(which, old, told["title"]) for what, old in ctx.titles if what == which
+                            and old.casefold() != told["title"].casefold()]
+            ctx.renamed = [r for r in ctx.renamed if r[1].casefold() != told["title"].casefold()]
+            ctx.titles = [(which, told["title"])] + [t for t in ctx.titles if t[0] != which]
         elif isinstance(m, ToolMessage) and m.name == "my_music":  # the person's music, listed with players
             told = _json(m)
             ctx.titles += [(("piece", p["id"]), p["name"]) for p in told.get("pieces", []) if p.get("name")]
@@ -402,8 +407,16 @@ class OfflinePlanner(BaseChatModel):
             if named_as:
                 key = "generation_id" if named_as[0] == "piece" else "track_id"
                 return self._call("play_music", {key: named_as[1]})
+            was = title_match(said, [((which, new), old) for which, old, new in ctx.renamed])
+            if was:  # its old name: said what it is called now
+                return answers.renamed(was[0][1] if was[0][0] == "piece" else "that track", said, was[1])
             if intent == I.UNKNOWN:  # 'play Sunset', no such name and no music asked for: said so, with what to say
                 return answers.no_such_title(said)
+        if (intent in (I.UNKNOWN, I.PLAY) or (intent == I.MAKE and reading.via != "cue")) and \
+                (bare := I.bare_title(reading.text)) and (named_as := self._titled(bare, ctx)):
+            # 'Blue Morning please': a name alone plays it (a name only: 'some blues please' is not close to one)
+            key = "generation_id" if named_as[0] == "piece" else "track_id"
+            return self._call("play_music", {key: named_as[1]})
         if intent in (I.RADIO, I.PLAYLIST):  # the chat app and the terminal chat hand these to the radio first
             return answers.RADIO_ELSEWHERE
         if intent in NAMES_A_PIECE:  # a piece named that is not there: said, not another piece

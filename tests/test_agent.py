@@ -869,3 +869,36 @@ def test_which_one_was_better_of_two_versions_names_the_nearer_and_why(tmp_path)
     line = answers.pieces(list_pieces(session)).splitlines()[-1]
     assert line.startswith("By what I hear, **g1** comes closest to what it was asked to be (I hear ambient at 0.60 "
                            "in g1, 0.21 in g2)"), line
+
+
+def test_a_built_in_piece_plays_by_its_title_and_a_renamed_piece_not_by_its_old_name(tmp_path, monkeypatch):
+    """'play Greensleeves'-like requests for the built-in collection (which 'list my music' shows) made a new piece;
+    after 'rename it to Grey Evening', 'play Blue Morning' still played it."""
+    from tools.library import open_library
+    from tools.library.ingest import Source, ingest
+
+    monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TASTEMAKER_DEFAULT_LIBRARY", "0")  # two built-in pieces of the test's own
+    sources = []
+    for n, (title, composer) in enumerate((("Rigoletto: La donna e mobile", "Giuseppe Verdi"),
+                                           ("Maple Leaf Rag", "Scott Joplin"))):
+        path = tmp_path / f"builtin{n}.wav"
+        sf.write(str(path), tone_mix(seconds=3.0, seed=n), 22050)
+        sources.append(Source(path=path, id=f"builtin{n}", title=title, artist=composer, genre="classical",
+                              extra={"origin": "default library"}))
+    with open_library() as library:
+        ingest(library, sources, progress=False)
+    agent = ChatAgent(user="local")
+    for text, track in (("play Maple Leaf Rag", "builtin1"), ("maple leaf rag please", "builtin1"),
+                        ("put on la donna e mobile", "builtin0"), ("I want to hear Rigoletto: La donna e mobile",
+                                                                   "builtin0")):
+        played = agent.send(text)
+        assert played.tool_calls == [("play_music", {"track_id": track})], (text, played.tool_calls)
+        assert played.audio and "\n" not in played.text.strip(), played.text
+    agent.send("make me a 2 second calm jazz piece")
+    agent.send("name it Blue Morning")
+    agent.send("rename it to Grey Evening")
+    old = agent.send("play Blue Morning")
+    assert old.tool_calls == [] and old.text == ("Nothing is called 'Blue Morning' any more: g1 is called **Grey "
+                                                 "Evening** now. Say 'play Grey Evening' to hear it.")
+    assert agent.send("Grey Evening please").tool_calls == [("play_music", {"generation_id": "g1"})]

@@ -1211,3 +1211,42 @@ def test_what_groove_is_it_is_answered_from_the_arrangement(planner, text):
 def test_a_beat_or_a_groove_asked_for_is_still_music(planner):
     for text in ("make me a hip hop beat", "a funky groove please", "what beat for a party"):
         assert plan(planner, [], text)[0][0][0] == "generate_music", text
+
+
+@pytest.mark.parametrize("text", [
+    "put on Blue Morning", "Blue Morning please", "blue morning", "Blue Morning again!", "put Blue Morning on",
+    "I want to hear Blue Morning", "i'd like to hear blue morning", "lets hear blue mornin", "queue up Blue Morning",
+    "could you play Blue Morning for me", "can we hear bleu morning", "ok Blue Morning please", "stick Blue Morning on"])
+def test_a_name_said_any_way_plays_the_piece_so_named(planner, text):
+    """'Blue Morning please' was not understood and 'put Blue Morning on' made a piece: only 'play X' matched a name."""
+    assert plan(planner, NAMED, text)[0] == [("play_music", {"generation_id": "g1"})], text
+
+
+RENAMED = NAMED + [said("rename it to Grey Evening")] + tool_turn(
+    "add_to_library", {"generation_id": "g1", "id": "t1", "title": "Grey Evening", "already_there": True,
+                       "renamed_from": "Blue Morning", "genre": "jazz", "tracks_in_library": 1}, 3)
+
+
+def test_after_a_rename_the_old_name_no_longer_plays_it(planner):
+    """After 'rename it to Grey Evening', 'play Blue Morning' still played g1 (the chat kept every name it had shown)."""
+    for text in ("play Grey Evening", "grey evening please", "put on grey evenin"):
+        assert plan(planner, RENAMED, text)[0] == [("play_music", {"generation_id": "g1"})], text
+    for text in ("play Blue Morning", "put on blue morning", "I want to hear Blue Morning"):
+        calls, reply = plan(planner, RENAMED, text)
+        assert calls == [] and reply.lower() == ("Nothing is called 'Blue Morning' any more: g1 is called **Grey "
+                                                 "Evening** now. Say 'play Grey Evening' to hear it.").lower(), text
+    back = RENAMED + [said("rename it to Blue Morning")] + tool_turn(  # renamed back: the name plays it again
+        "add_to_library", {"generation_id": "g1", "id": "t1", "title": "Blue Morning", "already_there": True,
+                           "renamed_from": "Grey Evening", "genre": "jazz", "tracks_in_library": 1}, 4)
+    assert plan(planner, back, "play Blue Morning")[0] == [("play_music", {"generation_id": "g1"})]
+    assert plan(planner, back, "play Grey Evening")[0] == []
+
+
+def test_a_name_alone_or_weakly_like_one_is_read_as_before(planner):
+    """Words that only resemble a name stay what they were: a new piece, a change, a question."""
+    for text in ("play some blues", "blues please", "play me some blue grass"):
+        assert plan(planner, NAMED, text)[0][0][0] == "generate_music", text
+    for text in ("morning music please", "a blue mood", "good morning", "blue", "morning"):
+        assert plan(planner, NAMED, text)[0] != [("play_music", {"generation_id": "g1"})], text
+    assert plan(planner, NAMED, "slower please")[0][0][0] == "refine_music"
+    assert plan(planner, NAMED, "what is Blue Morning?")[0] != [("play_music", {"generation_id": "g1"})]

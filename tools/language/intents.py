@@ -152,12 +152,30 @@ def naming(text: str) -> tuple[str | None, str | None]:
     return (m.group("piece") or m.group("piece2") or None), (title or None)
 
 
+_THEN = r"(?:\s+(?:again|once more|one more time|please|now|for me|for us|thanks|thank you))*\W*$"
+
+
 def played_words(text: str) -> str | None:
-    """The words after 'play' ('play Blue Morning again please' -> 'Blue Morning'): maybe a name the person gave."""
-    m = re.search(r"^(?:(?:please|ok|okay|now|and|so|can you|could you|can i|could i)\W+)*(?:play|replay|put on|"
-                  r"let me hear|listen to|hear|i want to hear)\s+(?P<words>.+?)(?:\s+(?:again|once more|one more time|"
-                  r"please|now|for me))*\W*$", text.strip(), re.IGNORECASE)
+    """The words after 'play' ('play Blue Morning again please' -> 'Blue Morning', 'put Blue Morning on', 'I'd like
+    to hear Blue Morning'): maybe a name the person gave."""
+    m = re.search(r"^(?:(?:please|ok|okay|now|and|so|hey|can you|could you|would you|can i|could i|can we|could we)"
+                  r"\W+)*(?:play|replay|put on|let me hear|let'?s hear|listen to|hear|queue(?: up)?|i want to hear|"
+                  r"i wanna hear|i'?d like to hear|i would like to hear|i want to listen to|i'?d like to listen to)\s+"
+                  r"(?P<words>.+?)" + _THEN, text.strip(), re.IGNORECASE)
+    m = m or re.search(r"^(?:(?:please|ok|okay|now|and|so|can you|could you)\W+)*(?:put|stick|throw)\s+"
+                       r"(?P<words>(?!(?:it|this|that|them|some|something|me|a|an|my)\b).+?)\s+on" + _THEN,
+                       text.strip(), re.IGNORECASE)
     return m.group("words").strip("\"'“”‘’ ") if m else None
+
+
+def bare_title(text: str) -> str | None:
+    """A message that may be a name alone ('Blue Morning please', 'Blue Morning again!'): its words, the courtesy off;
+    None for a message that is long or a question."""
+    words = re.sub(r"^(?:(?:ok|okay|now|and|so|hey|um|uh)\W+)*", "", text.strip(), flags=re.IGNORECASE)
+    words = re.sub(_THEN, "", words, flags=re.IGNORECASE).strip("\"'“”‘’ ")
+    if not words or "?" in text or len(words.split()) > 8:
+        return None
+    return words
 
 
 # "I'd like it longer": the piece in hand, changed ('I'd like' asks for a new piece otherwise)

@@ -294,7 +294,10 @@ def test_what_was_made_so_far_is_listed(planner):
     two = tool_turn("generate_music", {"pieces": [{"id": "g1"}]}, 1) + tool_turn("refine_music",
                                                                                  {"pieces": [{"id": "g2"}]}, 2)
     for text in ("how many have you made", "what have you made so far?", "which one was better?",
-                 "which version do you prefer", "list the pieces"):
+                 "which version do you prefer", "list the pieces",
+                 # a stranger's: 'wich one was beter', 'which is best?' were not understood
+                 "wich one was beter", "which is best?", "which sounds best", "which of them is better",
+                 "which one is the best one"):
         assert plan(planner, two, text)[0] == [("list_pieces", {})], text
     calls, reply = plan(planner, [], "what have you made?")
     assert calls == [] and reply.startswith("I haven't made anything in this chat yet")

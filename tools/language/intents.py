@@ -436,8 +436,9 @@ INTENTS: list[Intent] = [
     Intent(PIECES, [(r"\b(?:how many (?:pieces |songs |tracks |tunes )?(?:have|did) you (?:made|make|done|do|created|"
                      r"create)|what (?:have|did) you (?:made|make|created|create)(?: (?:so far|today|for me))?\W*$|"
                      r"(?:list|show me|show) (?:all )?(?:the |your )?(?:pieces|songs|tracks|tunes)(?: (?:you made|"
-                     r"so far|from this chat))?\W*$|which (?:one|piece|song|track|version)(?: (?:was|is|do you think "
-                     r"(?:was|is)))? (?:better|best|closest)|which (?:one|piece|song|version) do you (?:like|prefer)|"
+                     r"so far|from this chat))?\W*$|which(?: (?:one|piece|song|track|version|of (?:them|these|those|the (?:two|"
+                     r"three|pieces|versions))))?(?: (?:was|is|sounds?|do you think (?:was|is|sounds?)))? (?:the )?"
+                     r"(?:better|beter|best|closest)\b|which (?:one|piece|song|version) do you (?:like|prefer)|"
                      r"\bcompare (?:the (?:two|three|pieces|songs|versions|takes)|them|these|those|both|all|g\d+ (?:and|"
                      r"with|to) g\d+)\b)", 0.93)],
            ["what have you made so far", "how many songs have you made", "which one was better?",

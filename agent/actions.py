@@ -234,8 +234,8 @@ def saved_titles(session: Session) -> list[tuple[str, str]]:
 def library_titles(session: Session) -> list[tuple[str, str, bool]]:
     """(track id, title, the person's own) for the tracks a title may play: the person's own first, then the built-in
     collection's, each under its title and the names people call it by ('La donna e mobile' for 'Rigoletto: La donna
-    e mobile', 'Agnus Dei' for 'Agnus Dei (mass movement)'; not a movement's tempo, 'I. Allegro'). None when the
-    library cannot be read."""
+    e mobile', 'Agnus Dei' for 'Agnus Dei (mass movement)', 'Polonaise' for 'Polonaise, Op. 1 No. 1'; not a movement's
+    tempo, 'I. Allegro'). None when the library cannot be read."""
     from tools.library import open_library
 
     try:
@@ -255,8 +255,11 @@ def title_aliases(title: str) -> list[str]:
     """A built-in piece's title and the shorter names it goes by: without its note in brackets, the song after an
     opera's or cycle's name ('Winterreise, D. 911: Der Lindenbaum' -> 'Der Lindenbaum'), never a movement alone."""
     names = [title, re.sub(r"\s*\([^)]*\)", "", title).strip()]
-    head, colon, tail = title.rpartition(": ")
-    if colon and not re.match(r"^(?:[IVX]+\.|Allegro|Adagio|Andante|Presto|Finale|Grave|Scherzo|Rondeau)\b", tail):
+    numbered = re.match(r"^(.+?),\s*(?:Op|D|K|BWV|Hob)\.?\s*\d", title)  # 'Polonaise, Op. 1 No. 1': 'Polonaise'
+    if numbered:
+        names.append(numbered.group(1))
+    head, colon, tail = title.partition(": ")
+    if colon and not re.match(r"^(?:[IVX]+\.\s|(?:Allegro|Adagio|Andante|Presto|Finale|Grave|Scherzo|Rondeau)\b)", tail):
         names.append(tail.strip())
     return [n for n in names if n]
 

@@ -701,7 +701,7 @@ def made(result: dict[str, Any], earlier: list[str]) -> str:
 def played(result: dict[str, Any]) -> str:
     if result.get("track_id"):
         by = f" by {result['artist']}" if result.get("artist") else ""
-        return f"Here is **{result['title']}**{by} again. Say 'make something like it' to hear it as a new piece."
+        return f"Here is **{result['title']}**{by}. Say 'make something like it' to hear it as a new piece."
     piece, _, asked = result["title"].partition(": ")
     named_as = f" \"{result['name']}\"" if result.get("name") else ""  # 'Here is **g1** "Blue Morning" (jazz)'
     return (f"Here is **{piece}**{named_as} ({asked}) again. What you ask to change now changes this one ('more "

@@ -413,10 +413,15 @@ class OfflinePlanner(BaseChatModel):
             if intent == I.UNKNOWN:  # 'play Sunset', no such name and no music asked for: said so, with what to say
                 return answers.no_such_title(said)
         if (intent in (I.UNKNOWN, I.PLAY) or (intent == I.MAKE and reading.via != "cue")) and \
-                (bare := I.bare_title(reading.text)) and (named_as := self._titled(bare, ctx)):
+                (bare := I.bare_title(reading.text)):
             # 'Blue Morning please': a name alone plays it (a name only: 'some blues please' is not close to one)
-            key = "generation_id" if named_as[0] == "piece" else "track_id"
-            return self._call("play_music", {key: named_as[1]})
+            named_as = self._titled(bare, ctx)
+            if named_as:
+                key = "generation_id" if named_as[0] == "piece" else "track_id"
+                return self._call("play_music", {key: named_as[1]})
+            was = title_match(bare, [((which, new), old) for which, old, new in ctx.renamed])
+            if was:  # its old name alone: said what it is called now
+                return answers.renamed(was[0][1] if was[0][0] == "piece" else "that track", bare, was[1])
         if intent in (I.RADIO, I.PLAYLIST):  # the chat app and the terminal chat hand these to the radio first
             return answers.RADIO_ELSEWHERE
         if intent in NAMES_A_PIECE:  # a piece named that is not there: said, not another piece

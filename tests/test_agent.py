@@ -881,7 +881,8 @@ def test_a_built_in_piece_plays_by_its_title_and_a_renamed_piece_not_by_its_old_
     monkeypatch.setenv("TASTEMAKER_DEFAULT_LIBRARY", "0")  # two built-in pieces of the test's own
     sources = []
     for n, (title, composer) in enumerate((("Rigoletto: La donna e mobile", "Giuseppe Verdi"),
-                                           ("Maple Leaf Rag", "Scott Joplin"))):
+                                           ("Maple Leaf Rag", "Scott Joplin"),
+                                           ("Polonaise, Op. 1 No. 1", "Clara Schumann"))):
         path = tmp_path / f"builtin{n}.wav"
         sf.write(str(path), tone_mix(seconds=3.0, seed=n), 22050)
         sources.append(Source(path=path, id=f"builtin{n}", title=title, artist=composer, genre="classical",
@@ -891,10 +892,11 @@ def test_a_built_in_piece_plays_by_its_title_and_a_renamed_piece_not_by_its_old_
     agent = ChatAgent(user="local")
     for text, track in (("play Maple Leaf Rag", "builtin1"), ("maple leaf rag please", "builtin1"),
                         ("put on la donna e mobile", "builtin0"), ("I want to hear Rigoletto: La donna e mobile",
-                                                                   "builtin0")):
+                                                                   "builtin0"), ("play a polonaise", "builtin2")):
         played = agent.send(text)
         assert played.tool_calls == [("play_music", {"track_id": track})], (text, played.tool_calls)
         assert played.audio and "\n" not in played.text.strip(), played.text
+        assert played.text.startswith("Here is **") and " again" not in played.text, played.text  # not played before
     agent.send("make me a 2 second calm jazz piece")
     agent.send("name it Blue Morning")
     agent.send("rename it to Grey Evening")

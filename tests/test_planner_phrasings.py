@@ -1234,7 +1234,7 @@ def test_after_a_rename_the_old_name_no_longer_plays_it(planner):
     """After 'rename it to Grey Evening', 'play Blue Morning' still played g1 (the chat kept every name it had shown)."""
     for text in ("play Grey Evening", "grey evening please", "put on grey evenin"):
         assert plan(planner, RENAMED, text)[0] == [("play_music", {"generation_id": "g1"})], text
-    for text in ("play Blue Morning", "put on blue morning", "I want to hear Blue Morning"):
+    for text in ("play Blue Morning", "put on blue morning", "I want to hear Blue Morning", "Blue Morning please"):
         calls, reply = plan(planner, RENAMED, text)
         assert calls == [] and reply.lower() == ("Nothing is called 'Blue Morning' any more: g1 is called **Grey "
                                                  "Evening** now. Say 'play Grey Evening' to hear it.").lower(), text

@@ -209,6 +209,12 @@ def renamed(piece: str, said: str, now: str) -> str:
     return f"Nothing is called '{said}' any more: {piece} is called **{now}** now. Say 'play {now}' to hear it."
 
 
+def not_ready_yet(title: str) -> str:
+    """'play Maple Leaf Rag' while the built-in collection is still being made."""
+    return (f"**{title}** is in the built-in collection, which is still being made on this machine: ask again in a few "
+            "minutes ('list my music' says how far it is).")
+
+
 NOTHING_TO_NAME = ("I haven't made anything in this chat yet, so there's nothing to name. Ask me for a piece "
                    "('make me a calm piano piece'), then say 'name it Rainy Day'.")
 DELETE = ("I can't delete pieces from the chat yet: they stay in this chat's list ('what have you made?'), and a piece is "

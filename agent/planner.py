@@ -411,7 +411,8 @@ class OfflinePlanner(BaseChatModel):
             if was:  # its old name: said what it is called now
                 return answers.renamed(was[0][1] if was[0][0] == "piece" else "that track", said, was[1])
             if intent == I.UNKNOWN:  # 'play Sunset', no such name and no music asked for: said so, with what to say
-                return answers.no_such_title(said)
+                coming = self._coming(said)
+                return answers.not_ready_yet(coming) if coming else answers.no_such_title(said)
         if (intent in (I.UNKNOWN, I.PLAY) or (intent == I.MAKE and reading.via != "cue")) and \
                 (bare := I.bare_title(reading.text)):
             # 'Blue Morning please': a name alone plays it (a name only: 'some blues please' is not close to one)
@@ -617,6 +618,17 @@ class OfflinePlanner(BaseChatModel):
         if self.known_titles is not None and "play_music" in self.tool_names:
             named += [(("track", tid), title) for tid, title in self.known_titles()]
         return title_match(words, named)
+
+    def _coming(self, words: str) -> str | None:
+        """The title of a built-in piece the words name that the library does not hold yet (the collection is made
+        in the background on first use), else None."""
+        from agent.actions import title_aliases
+        from tools.library.catalogue import PIECES
+
+        if self.known_titles is None:
+            return None
+        titled = [(p.title, alias) for p in PIECES if p.title for alias in title_aliases(p.title)]
+        return title_match(words, titled)
 
     def _name(self, reading: Reading, ctx: Context, ref: Referent) -> list[tuple[str, dict[str, Any]]] | str:
         """'name it Blue Morning', 'call g1 Rainy Day', 'rename the first one to X': the piece saved under that name

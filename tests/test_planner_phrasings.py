@@ -1253,3 +1253,12 @@ def test_a_name_alone_or_weakly_like_one_is_read_as_before(planner):
         assert plan(planner, NAMED, text)[0] != [("play_music", {"generation_id": "g1"})], text
     assert plan(planner, NAMED, "slower please")[0][0][0] == "refine_music"
     assert plan(planner, NAMED, "what is Blue Morning?")[0] != [("play_music", {"generation_id": "g1"})]
+
+
+def test_a_built_in_title_not_in_the_library_yet_says_it_is_coming(planner):
+    """'play Maple Leaf Rag' while the built-in collection was still being made said nothing was called so."""
+    building = planner.model_copy(update={"known_titles": lambda: []})
+    calls, reply = plan(building, [], "play Maple Leaf Rag")
+    assert calls == [] and reply.startswith("**Maple Leaf Rag** is in the built-in collection, which is still being "
+                                            "made") and "\n" not in reply
+    assert plan(building, [], "play Sunset")[1].startswith("Nothing you made or saved is called 'Sunset'.")

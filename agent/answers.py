@@ -512,8 +512,16 @@ def answer_about(asked: str, reading: Reading, f: dict[str, Any]) -> str | None:
         return f"{name} is in {f['key']}." if f.get("key") else None
     if asked == "length":
         return f"{name} is {f['seconds']:.0f} seconds long." if f.get("seconds") else None
-    if asked == "groove":  # how it lays the time down, from the arrangement
-        return groove_of(f)
+    if asked == "groove":  # how it lays the time down, from the arrangement; 'is it swung?' answered yes or no first
+        line = groove_of(f)
+        swung = str((f.get("rhythm") or {}).get("feel", "")).startswith("swung")
+        if line and f.get("rhythm") and re.search(r"\b(?:swung|swinging|swing)\b", text):
+            return ("Yes: " if swung else "No: ") + line
+        if line and f.get("rhythm") and re.search(r"^(?:so |and )?(?:is|was) \S+ straight\b", text):
+            return ("No: " if swung else "Yes: ") + line
+        if line and f.get("rhythm") and re.search(r"\bin 4/4\b", text):
+            return "Yes: " + line
+        return line
     if asked == "instruments":  # who plays in it, from the arrangement (the tagger's guess is for songs)
         if len(f.get("parts") or []) == 1:  # a solo: 'played by a piano alone', not 'has acoustic grand piano'
             part = f["parts"][0]

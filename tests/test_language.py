@@ -195,7 +195,8 @@ def test_a_change_said_in_another_language_changes_the_piece(text, tempo, energy
     ("bitte langsamer", 0.83, None, "de"), ("mach es ruhiger", None, -0.25, "de"),
     ("mas lento por favor", 0.83, None, "es"), ("hazlo mas lento", 0.83, None, "es"),
     ("piu lento per favore", 0.83, None, "it"), ("rendilo più lento", 0.83, None, "it"),
-    ("mais lento por favor", 0.83, None, "pt"),
+    ("mais lento por favor", 0.83, None, "pt"), ("un poco mas lento porfavor", 0.83, None, "es"),
+    ("un po piu veloce", 1.2, None, "it"),
 ])
 def test_a_change_typed_without_accents_or_apostrophes_is_a_change_in_its_language(text, tempo, energy, language):
     """'plus lent s il vous plait' (no apostrophe) made a new piece while "s'il" was a change; 'mach es schneller

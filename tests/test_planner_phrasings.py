@@ -1211,6 +1211,14 @@ def test_what_groove_is_it_is_answered_from_the_arrangement(planner, text):
     assert plan(planner, [], text)[1] == answers.NOTHING_TO_ASK_ABOUT  # before any piece: one line
 
 
+def test_is_it_swung_is_answered_yes_or_no_with_the_groove(planner):
+    assert plan(planner, GROOVED, "is it swung?")[1].startswith("Yes: g1 is in 4/4 at about 164 BPM, swung eighths")
+    assert plan(planner, SOLO_PIANO, "does it swing")[1].startswith("No: g1 is in 4/4 at about 58 BPM, straight")
+    assert plan(planner, SOLO_PIANO, "is it straight?")[1].startswith("Yes: g1 is in 4/4")
+    assert plan(planner, SOLO_PIANO, "is it in 4/4?")[1].startswith("Yes: g1 is in 4/4")
+    assert plan(planner, SOLO_PIANO, "is it in 3/4?")[1].startswith("No: g1 is in 4/4")  # as before
+
+
 def test_a_beat_or_a_groove_asked_for_is_still_music(planner):
     for text in ("make me a hip hop beat", "a funky groove please", "what beat for a party"):
         assert plan(planner, [], text)[0][0][0] == "generate_music", text

@@ -120,11 +120,12 @@ def music_words(text: str) -> list[str]:
 # knows that has a comparative. Typed without accents or apostrophes as often as with them ('s il vous plait', 'piu').
 _MORE = {"plus", "más", "mas", "più", "piu", "mehr", "meer", "mais", "bien", "un", "peu", "poco", "pochino", "etwas",
          "bisschen", "ein", "noch", "un", "bit", "little", "encore", "ancora", "aún", "aun", "todavía", "todavia", "wat",
-         "iets", "nog", "tres", "très", "muy", "molto", "viel", "beaucoup", "mucho", "pouco", "um"}
+         "iets", "nog", "tres", "très", "muy", "molto", "viel", "beaucoup", "mucho", "pouco", "um", "po", "pò", "pochino"}
 _LESS = {"moins", "menos", "meno", "weniger", "minder"}  # 'moins vite': the opposite, compared
 _COURTESY = {"y", "et", "und", "e", "en", "bitte", "por", "favor", "per", "favore", "s'il", "s", "il", "vous", "plaît",
              "plait", "svp", "stp", "te", "toi", "prego", "alsjeblieft", "graag", "please", "merci", "danke", "gracias",
-             "grazie", "obrigado", "obrigada", "ahora", "maintenant", "jetzt", "ora", "agora", "nu", "mal", "doch"}
+             "grazie", "obrigado", "obrigada", "ahora", "maintenant", "jetzt", "ora", "agora", "nu", "mal", "doch",
+             "porfavor", "perfavore", "sil", "silvousplait", "bitteschön", "bitteschon"}
 _MAKE_IT = {"mach", "mache", "machs", "macht", "es", "das", "fais", "faites", "le", "la", "rends", "rendez", "hazlo",
             "hazla", "haz", "hacelo", "lo", "ponlo", "ponla", "rendilo", "rendila", "fallo", "falla", "fai", "faz",
             "faça", "faca", "deixa", "deixe", "torna", "torne", "maak", "het", "sie", "ihn"}

@@ -495,8 +495,12 @@ def groove_of(f: dict[str, Any]) -> str | None:
     on = f" on {kit}" if kit else ""
     played = f", played{on}" if on else ""
     if groove:  # one of the style's grooves (styles.GROOVES): another take may bring another
-        told = f"{style}'s \"{groove.strip()}\" groove" + (f" ({detail.strip()})" if detail else "")
-        return f"{head}, on {told}{played}. Say 'another one' for another groove, or 'slower'."
+        owner = rhythm.get("groove_of") or style
+        told = f"{owner}'s \"{groove.strip()}\" groove" + (f" ({detail.strip()})" if detail else "")
+        under = f" under the {style} band" if owner != style else ""
+        then = ("Say 'slower' or 'faster' to change its pace." if rhythm.get("asked") or under
+                else "Say 'another one' for another groove, or 'slower'.")  # a groove asked for stays in a new take
+        return f"{head}, on {told}{under}{played}. {then}"
     return f"{head}, on {style}'s own beat{played}. Say 'busier drums' or 'slower' to change it."
 
 

@@ -1316,6 +1316,7 @@ def test_the_rhythm_said_is_the_groove_the_arranger_chose():
         told = jazz.rhythm()
         assert told["meter"] == "4/4" and told["style"] == "jazz" and told["drums"]
         assert told["groove"] == jazz.groove and told["groove"] in {g.name for g in S.GROOVES["jazz"]}
+        assert told["groove_of"] == "jazz" and not told["asked"]
         assert told["feel"] == ("straight" if jazz.swing < 0.1 else "swung eighths"), (told, jazz.swing)
     piano = plan(Style(instruments={"piano": 1.0, "solo": 1.0}, moods={"calm": 1.0}), 6.0, 1)
     assert not piano.rhythm()["drums"]

@@ -1211,6 +1211,17 @@ def test_what_groove_is_it_is_answered_from_the_arrangement(planner, text):
     assert plan(planner, [], text)[1] == answers.NOTHING_TO_ASK_ABOUT  # before any piece: one line
 
 
+def test_another_styles_groove_under_the_band_is_said_as_its(planner):
+    trap = tool_turn("generate_music", {"pieces": [{
+        "id": "g1", "seconds": 8.0, "tempo": 140, "key": "A minor", "labels": ["jazz"],
+        "parts": [{"name": "drums", "family": "drums", "program": None, "detail": "a TR-808 kit"}],
+        "rhythm": {"meter": "4/4", "style": "jazz", "groove": "trap: rolling hats, a sparse kick", "feel": "straight",
+                   "drums": True, "groove_of": "hip-hop", "asked": True}}]}, 1)
+    assert plan(planner, trap, "what groove is it?")[1] == (
+        "g1 is in 4/4 at about 140 BPM, straight, on hip-hop's \"trap\" groove (rolling hats, a sparse kick) under the "
+        "jazz band, played on a TR-808 kit. Say 'slower' or 'faster' to change its pace.")
+
+
 def test_is_it_swung_is_answered_yes_or_no_with_the_groove(planner):
     assert plan(planner, GROOVED, "is it swung?")[1].startswith("Yes: g1 is in 4/4 at about 164 BPM, swung eighths")
     assert plan(planner, SOLO_PIANO, "does it swing")[1].startswith("No: g1 is in 4/4 at about 58 BPM, straight")

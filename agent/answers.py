@@ -803,7 +803,10 @@ def closest_line(result: dict[str, Any]) -> str:
         same = list(runner["heard"]) == list(result.get("closest_heard") or {})
         why += ", " + (f"{', '.join(f'{p:.2f}' for p in runner['heard'].values())} in {runner['id']}" if same
                        else heard_in(runner["id"], runner["heard"]))
-    if result.get("closest_in_top", True):
+    if result.get("tie") and runner:  # heard alike: not one named closest
+        none = "none is clearly what it was asked to be yet, and " if not result.get("closest_in_top", True) else ""
+        head = f"By what I hear, {none}**{best}** and **{runner['id']}** are too close to call (I hear {why})"
+    elif result.get("closest_in_top", True):
         head = f"By what I hear, **{best}** comes closest to what it was asked to be (I hear {why})"
     else:  # none is heard as asked among its top three genres: the nearest, said as such
         head = (f"By what I hear, none is clearly what it was asked to be yet; **{best}** comes closest (I hear "

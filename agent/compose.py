@@ -718,8 +718,15 @@ def list_pieces(session: Session) -> dict[str, Any]:
                     reverse=True)
     if len(out) < 2 or not scored:
         return {"pieces": out, "closest": None}
+
+    def strength(p: dict[str, Any]) -> tuple[float, float]:
+        return (p["match"] or 0, sum(p["asked_heard"].values()) / len(p["asked_heard"]))
+
+    # two heard alike (the same share in the top three, within 0.02): too close to call, not one named closest
+    tie = len(scored) > 1 and strength(scored[0])[0] == strength(scored[1])[0] and \
+        abs(strength(scored[0])[1] - strength(scored[1])[1]) < 0.02
     return {"pieces": out, "closest": scored[0]["id"], "closest_heard": scored[0]["asked_heard"],
-            "closest_in_top": bool(scored[0]["match"]),
+            "closest_in_top": bool(scored[0]["match"]), "tie": tie,
             "next": ({"id": scored[1]["id"], "heard": scored[1]["asked_heard"]} if len(scored) > 1 else None)}
 
 

@@ -865,6 +865,10 @@ def test_which_one_was_better_of_two_versions_names_the_nearer_and_why(tmp_path)
     line = answers.pieces(listed).splitlines()[-1]
     assert line.startswith("By what I hear, none is clearly what it was asked to be yet; **g2** comes closest"), line
     assert "ambient at 0.21 in g2, 0.08 in g1" in line, line
+    session.pieces["g1"].generation.tags = Tags("genres", {"indie": 0.5, "rock": 0.4, "jazz": 0.3, "ambient": 0.21})
+    line = answers.pieces(list_pieces(session)).splitlines()[-1]
+    assert line.startswith("By what I hear, none is clearly what it was asked to be yet, and **g1** and **g2** are too "
+                           "close to call (I hear ambient at 0.21 in g1, 0.21 in g2)"), line
     session.pieces["g1"].generation.tags = Tags("genres", {"ambient": 0.6, "rock": 0.1})  # heard as asked: said so
     line = answers.pieces(list_pieces(session)).splitlines()[-1]
     assert line.startswith("By what I hear, **g1** comes closest to what it was asked to be (I hear ambient at 0.60 "

@@ -423,6 +423,14 @@ class OfflinePlanner(BaseChatModel):
             was = title_match(bare, [((which, new), old) for which, old, new in ctx.renamed])
             if was:  # its old name alone: said what it is called now
                 return answers.renamed(was[0][1] if was[0][0] == "piece" else "that track", bare, was[1])
+        if intent in (I.MAKE, I.MAKE_LIKE, I.REFINE) and (like := I.liked_words(reading.text)) and \
+                (named_as := self._titled(like, ctx)):
+            # 'make something like Blue Morning': like the piece or track so named (its words are no style: 'blue')
+            if named_as[0] == "piece":  # a take on it, with any change said ('... but faster')
+                change = self._change(replace(reading, slots=read_slots(reading.text)), ctx, named_as[1])
+                return self._call("refine_music", change | {"like_last": True, "generation_id": named_as[1]})
+            return self._call("create_music", {"description": reading.text, "track_id": named_as[1],
+                                               "seconds": slots.seconds, "max_iters": slots.max_iters})
         if intent in (I.RADIO, I.PLAYLIST):  # the chat app and the terminal chat hand these to the radio first
             return answers.RADIO_ELSEWHERE
         if intent in NAMES_A_PIECE:  # a piece named that is not there: said, not another piece

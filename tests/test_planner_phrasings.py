@@ -1281,3 +1281,19 @@ def test_a_built_in_title_not_in_the_library_yet_says_it_is_coming(planner):
     assert calls == [] and reply.startswith("**Maple Leaf Rag** is in the built-in collection, which is still being "
                                             "made") and "\n" not in reply
     assert plan(building, [], "play Sunset")[1].startswith("Nothing you made or saved is called 'Sunset'.")
+
+
+def test_music_like_a_name_is_like_that_piece_or_track(planner):
+    """'make something like Blue Morning' made a blues piece ('blue', by meaning), not one like the piece so named."""
+    for text in ("make something like Blue Morning", "play something like blue morning", "more like blue mornin"):
+        calls, _ = plan(planner, NAMED, text)
+        assert calls == [("refine_music", {"said": text, "like_last": True, "generation_id": "g1"})], text
+    calls, _ = plan(planner, NAMED, "a track like blue morning but faster")
+    assert calls[0][1]["tempo_factor"] == 1.2 and calls[0][1]["like_last"] and calls[0][1]["generation_id"] == "g1"
+    saved = planner.model_copy(update={"known_titles": lambda: [("t8", "Road Trip")]})
+    calls, _ = plan(saved, MADE, "make me a song like Road Trip")
+    assert calls == [("create_music", {"description": "make me a song like Road Trip", "track_id": "t8"})]
+    calls, _ = plan(saved, MADE, "something like road trip, 6 seconds")
+    assert calls[0][1]["track_id"] == "t8" and calls[0][1]["seconds"] == 6
+    for text in ("make me a song like Daft Punk", "make me something like these"):  # no name: as before
+        assert plan(saved, NAMED, text)[0][0][1].get("track_id") is None, text

@@ -168,6 +168,14 @@ def played_words(text: str) -> str | None:
     return m.group("words").strip("\"'“”‘’ ") if m else None
 
 
+def liked_words(text: str) -> str | None:
+    """The words after the last 'like' of a request for music like something ('make something like Blue Morning' ->
+    'Blue Morning'): maybe a name the person gave."""
+    m = re.search(r"\b(?:like|similar to|in the style of|based on)\s+(?P<words>(?:(?!\blike\b).)+?)(?:(?:,|\s+but|\s+only|"
+                  r"\s+just)\s.*)?" + _THEN, text.strip(), re.IGNORECASE)
+    return m.group("words").strip("\"'“”‘’ ") if m else None
+
+
 def bare_title(text: str) -> str | None:
     """A message that may be a name alone ('Blue Morning please', 'Blue Morning again!'): its words, the courtesy off;
     None for a message that is long or a question."""

@@ -196,7 +196,7 @@ def play_music(session: Session, generation_id: str | None = None, track_id: str
 
     if title and not (generation_id or track_id):
         found = title_match(title, [(("piece", p.id), p.name) for p in session.pieces.values() if p.name]
-                            + [(("track", t), name) for t, name in saved_titles(session)])
+                            + [(("track", t), name) for t, name, _ in library_titles(session)])
         if found is None:
             raise TastemakerError(f"Nothing you made or saved is called '{title}'. Say 'list my music' to see the "
                                   "names.")
@@ -228,13 +228,40 @@ def is_own(session: Session, track) -> bool:
 def saved_titles(session: Session) -> list[tuple[str, str]]:
     """(track id, title) of the person's own library tracks, oldest first; none when the library cannot be read (a
     name is then not found, and the words are read as they would be without it)."""
+    return [(tid, title) for tid, title, own in library_titles(session) if own]
+
+
+def library_titles(session: Session) -> list[tuple[str, str, bool]]:
+    """(track id, title, the person's own) for the tracks a title may play: the person's own first, then the built-in
+    collection's, each under its title and the names people call it by ('La donna e mobile' for 'Rigoletto: La donna
+    e mobile', 'Agnus Dei' for 'Agnus Dei (mass movement)', 'Polonaise' for 'Polonaise, Op. 1 No. 1'; not a movement's
+    tempo, 'I. Allegro'). None when the library cannot be read."""
     from tools.library import open_library
 
     try:
         with open_library() as lib:
-            return [(t.id, t.title) for t in lib.list(viewer=session.library_viewer) if is_own(session, t)]
+            tracks = lib.list(viewer=session.library_viewer)
     except TastemakerError:
         return []
+    own = [(t.id, t.title, True) for t in tracks if is_own(session, t)]
+    built_in = []
+    for t in tracks:
+        if t.extra.get("origin") == BUILT_IN and t.title:
+            built_in += [(t.id, name, False) for name in dict.fromkeys(title_aliases(t.title))]
+    return own + built_in
+
+
+def title_aliases(title: str) -> list[str]:
+    """A built-in piece's title and the shorter names it goes by: without its note in brackets, the song after an
+    opera's or cycle's name ('Winterreise, D. 911: Der Lindenbaum' -> 'Der Lindenbaum'), never a movement alone."""
+    names = [title, re.sub(r"\s*\([^)]*\)", "", title).strip()]
+    numbered = re.match(r"^(.+?),\s*(?:Op|D|K|BWV|Hob)\.?\s*\d", title)  # 'Polonaise, Op. 1 No. 1': 'Polonaise'
+    if numbered:
+        names.append(numbered.group(1))
+    head, colon, tail = title.partition(": ")
+    if colon and not re.match(r"^(?:[IVX]+\.\s|(?:Allegro|Adagio|Andante|Presto|Finale|Grave|Scherzo|Rondeau)\b)", tail):
+        names.append(tail.strip())
+    return [n for n in names if n]
 
 
 def _track_title(track) -> str:

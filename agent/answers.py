@@ -204,6 +204,17 @@ def no_such_title(words: str) -> str:
             "hear it all, or describe a new piece ('play me some calm jazz').")
 
 
+def renamed(piece: str, said: str, now: str) -> str:
+    """'play Blue Morning' after 'rename it to Grey Evening': that name is gone; what it is called now."""
+    return f"Nothing is called '{said}' any more: {piece} is called **{now}** now. Say 'play {now}' to hear it."
+
+
+def not_ready_yet(title: str) -> str:
+    """'play Maple Leaf Rag' while the built-in collection is still being made."""
+    return (f"**{title}** is in the built-in collection, which is still being made on this machine: ask again in a few "
+            "minutes ('list my music' says how far it is).")
+
+
 NOTHING_TO_NAME = ("I haven't made anything in this chat yet, so there's nothing to name. Ask me for a piece "
                    "('make me a calm piano piece'), then say 'name it Rainy Day'.")
 DELETE = ("I can't delete pieces from the chat yet: they stay in this chat's list ('what have you made?'), and a piece is "
@@ -313,7 +324,7 @@ def made_facts(p: dict[str, Any]) -> dict[str, Any]:
     rapped = [{"name": "rapped vocals", "family": "vocals", "program": None, "detail": ""}] if p.get("hook") else []
     return {"name": p["id"], "piece": True, "seconds": p.get("seconds"), "tempo": p.get("tempo"), "key": p.get("key"),
             "genres": p.get("heard_genres") or [], "parts": (p.get("parts") or []) + rapped,  # the rap is no MIDI part
-            "made_as": p.get("labels") or []}  # what it was asked to be: 'is it sad?' of a piece made sad
+            "made_as": p.get("labels") or [], "rhythm": p.get("rhythm")}  # what it was asked to be: 'is it sad?'
 
 
 def described_facts(u: dict[str, Any]) -> dict[str, Any]:
@@ -462,6 +473,37 @@ def holds(reading: Reading, f: dict[str, Any]) -> bool | None:
     return None
 
 
+def groove_of(f: dict[str, Any]) -> str | None:
+    """'what groove is it?': the groove the arranger chose (its drum pattern's name), its meter, tempo and feel; of a
+    song, what is known (its tempo); None when nothing is."""
+    name, rhythm = f["name"], f.get("rhythm")
+    pace = f" at about {f['tempo']:.0f} BPM" if f.get("tempo") else ""
+    if not rhythm:
+        if not pace:
+            return None
+        return (f"{name} runs{pace}; I can't name its groove (I keep that only for pieces I arrange)." if not f["piece"]
+                else f"{name} runs{pace}; I kept no record of its groove.")
+    feel = rhythm.get("feel") or "straight"
+    head = f"{name} is in {rhythm.get('meter', '4/4')}{pace}, {feel}"
+    if not rhythm.get("drums"):
+        players = [p["name"] for p in f.get("parts") or []]
+        keeps = f"the {players[0]} keeps the time" if len(players) == 1 else "the band keeps the time"
+        return f"{head}, with no drums: {keeps}. Say 'add drums' for a beat."
+    groove, _, detail = (rhythm.get("groove") or "").partition(":")
+    style = rhythm.get("style") or "its style"
+    kit = next((p.get("detail") for p in f.get("parts") or [] if p.get("family") == "drums" and p.get("detail")), "")
+    on = f" on {kit}" if kit else ""
+    played = f", played{on}" if on else ""
+    if groove:  # one of the style's grooves (styles.GROOVES): another take may bring another
+        owner = rhythm.get("groove_of") or style
+        told = f"{owner}'s \"{groove.strip()}\" groove" + (f" ({detail.strip()})" if detail else "")
+        under = f" under the {style} band" if owner != style else ""
+        then = ("Say 'slower' or 'faster' to change its pace." if rhythm.get("asked") or under
+                else "Say 'another one' for another groove, or 'slower'.")  # a groove asked for stays in a new take
+        return f"{head}, on {told}{under}{played}. {then}"
+    return f"{head}, on {style}'s own beat{played}. Say 'busier drums' or 'slower' to change it."
+
+
 def answer_about(asked: str, reading: Reading, f: dict[str, Any]) -> str | None:
     """One line answering a question about a piece or song from what is known of it (None: not known)."""
     name, slots, text = f["name"], reading.slots, reading.corrected
@@ -474,6 +516,16 @@ def answer_about(asked: str, reading: Reading, f: dict[str, Any]) -> str | None:
         return f"{name} is in {f['key']}." if f.get("key") else None
     if asked == "length":
         return f"{name} is {f['seconds']:.0f} seconds long." if f.get("seconds") else None
+    if asked == "groove":  # how it lays the time down, from the arrangement; 'is it swung?' answered yes or no first
+        line = groove_of(f)
+        swung = str((f.get("rhythm") or {}).get("feel", "")).startswith("swung")
+        if line and f.get("rhythm") and re.search(r"\b(?:swung|swinging|swing)\b", text):
+            return ("Yes: " if swung else "No: ") + line
+        if line and f.get("rhythm") and re.search(r"^(?:so |and )?(?:is|was) \S+ straight\b", text):
+            return ("No: " if swung else "Yes: ") + line
+        if line and f.get("rhythm") and re.search(r"\bin 4/4\b", text):
+            return "Yes: " + line
+        return line
     if asked == "instruments":  # who plays in it, from the arrangement (the tagger's guess is for songs)
         if len(f.get("parts") or []) == 1:  # a solo: 'played by a piano alone', not 'has acoustic grand piano'
             part = f["parts"][0]
@@ -667,7 +719,7 @@ def made(result: dict[str, Any], earlier: list[str]) -> str:
 def played(result: dict[str, Any]) -> str:
     if result.get("track_id"):
         by = f" by {result['artist']}" if result.get("artist") else ""
-        return f"Here is **{result['title']}**{by} again. Say 'make something like it' to hear it as a new piece."
+        return f"Here is **{result['title']}**{by}. Say 'make something like it' to hear it as a new piece."
     piece, _, asked = result["title"].partition(": ")
     named_as = f" \"{result['name']}\"" if result.get("name") else ""  # 'Here is **g1** "Blue Morning" (jazz)'
     return (f"Here is **{piece}**{named_as} ({asked}) again. What you ask to change now changes this one ('more "
@@ -734,9 +786,32 @@ def pieces(result: dict[str, Any]) -> str:
             line += "; you liked it" if p["liked"] else "; not your thing"
         lines.append(line + ".")
     if result.get("closest"):
-        lines.append(f"By what I hear, **{result['closest']}** comes closest to what it was asked to be; which is "
-                     "better is yours to say ('I like the second one', 'play g1').")
+        lines.append(closest_line(result))
     return "\n".join(lines)
+
+
+def closest_line(result: dict[str, Any]) -> str:
+    """Which piece the tagger hears nearest to what it was asked to be, and why: how strongly it hears the asked
+    genres in it and in the next nearest ('which one was better?')."""
+    best, runner = result["closest"], result.get("next")
+
+    def heard_in(piece: str, heard: dict[str, float]) -> str:
+        return f"{', '.join(f'{g} at {p:.2f}' for g, p in heard.items())} in {piece}"
+
+    why = heard_in(best, result.get("closest_heard") or {})
+    if runner:
+        same = list(runner["heard"]) == list(result.get("closest_heard") or {})
+        why += ", " + (f"{', '.join(f'{p:.2f}' for p in runner['heard'].values())} in {runner['id']}" if same
+                       else heard_in(runner["id"], runner["heard"]))
+    if result.get("tie") and runner:  # heard alike: not one named closest
+        none = "none is clearly what it was asked to be yet, and " if not result.get("closest_in_top", True) else ""
+        head = f"By what I hear, {none}**{best}** and **{runner['id']}** are too close to call (I hear {why})"
+    elif result.get("closest_in_top", True):
+        head = f"By what I hear, **{best}** comes closest to what it was asked to be (I hear {why})"
+    else:  # none is heard as asked among its top three genres: the nearest, said as such
+        head = (f"By what I hear, none is clearly what it was asked to be yet; **{best}** comes closest (I hear "
+                f"{why})")
+    return head + "; which is better is yours to say ('I like the second one', 'play g1')."
 
 
 def _counted(table: list, most: int = 6) -> str:

@@ -75,11 +75,7 @@ def _clamp(x: float, lo: float, hi: float) -> float:
 
 def _heard(generation: Generation) -> list[tuple[str, float]]:
     """The tagger's top genres for a generated file (the loop has already tagged its own)."""
-    if generation.tags is not None and generation.tags.probabilities:
-        probs = generation.tags.probabilities
-    else:
-        path = Path(generation.audio_path)  # a file gone gets load_clip's clear 'no such file' below
-        probs = _tagged_genres(str(path), path.stat().st_mtime_ns if path.is_file() else 0)
+    probs = _genre_probabilities(generation)  # a file gone gets load_clip's clear 'no such file'
     return [(g, round(float(p), 3)) for g, p in sorted(probs.items(), key=lambda kv: -kv[1])[:HEARD_TOP]]
 
 
@@ -167,6 +163,7 @@ def _show(session: Session, piece: GeneratedPiece, heard: list[tuple[str, float]
         "asked_genres": g.style.genres if g.style else {}, "tempo": round(tempo) if tempo else None,
         "key": g.conditioning.get("key") or None, "heard_genres": heard, "engine_choice": g.conditioning.get("engine_choice", ""),
         "notes": g.conditioning.get("notes", []), "parts": g.conditioning.get("parts", []),  # 'does it have drums?'
+        "rhythm": g.conditioning.get("rhythm"),  # 'what groove is it?'
         "hook": _hook(g.conditioning.get("lyrics", [])),
         "labels": piece_labels(piece),
     }
@@ -703,21 +700,45 @@ def _said(change: MusicChange) -> str:
 def list_pieces(session: Session) -> dict[str, Any]:
     """The pieces made in this chat, in order: what each was asked to be, what the tagger hears in it, what it
     changed, whether it was liked; and which one the tagger hears closest to its ask (the share of the asked genres
-    among the top three heard), a hint, not a verdict."""
+    among the top three heard, then how strongly the asked genres are heard), a hint, not a verdict, with its why."""
     out = []
     for piece in session.pieces.values():
         g = piece.generation
-        asked = [k for k, _ in sorted((g.style.genres if g.style else {}).items(), key=lambda kv: -kv[1])[:3]]
+        genres = (g.style.genres if g.style else None) or g.conditioning.get("blend") or {}  # else the arranger's
+        asked = [k for k, _ in sorted(genres.items(), key=lambda kv: -kv[1])[:3]]
         here = Path(g.audio_path).is_file()
         heard = [name for name, _ in _heard(g)[:3]] if here else []
+        probabilities = _genre_probabilities(g) if here else {}
         out.append({"id": piece.id, "title": piece_title(piece), "name": piece.name, "seconds": round(g.duration),
                     "heard": heard,
                     "gone": not here,
                     "liked": piece.liked, "refined_from": piece.refined_from, "change": piece.change,
-                    "match": round(len(set(asked) & set(heard)) / len(asked), 2) if asked else None})
-    scored = [p for p in out if p["match"]]
-    closest = max(scored, key=lambda p: p["match"])["id"] if len(out) > 1 and scored else None
-    return {"pieces": out, "closest": closest}
+                    "match": round(len(set(asked) & set(heard)) / len(asked), 2) if asked else None,
+                    "asked_heard": {a: round(float(probabilities.get(a, 0.0)), 2) for a in asked} if here else {}})
+    # 'which one was better?' of two versions neither of which is heard as its ask: the nearer one still, and why
+    scored = sorted((p for p in out if p["asked_heard"]),
+                    key=lambda p: (p["match"] or 0, sum(p["asked_heard"].values()) / len(p["asked_heard"])),
+                    reverse=True)
+    if len(out) < 2 or not scored:
+        return {"pieces": out, "closest": None}
+
+    def strength(p: dict[str, Any]) -> tuple[float, float]:
+        return (p["match"] or 0, sum(p["asked_heard"].values()) / len(p["asked_heard"]))
+
+    # two heard alike (the same share in the top three, within 0.02): too close to call, not one named closest
+    tie = len(scored) > 1 and strength(scored[0])[0] == strength(scored[1])[0] and \
+        abs(strength(scored[0])[1] - strength(scored[1])[1]) < 0.02
+    return {"pieces": out, "closest": scored[0]["id"], "closest_heard": scored[0]["asked_heard"],
+            "closest_in_top": bool(scored[0]["match"]), "tie": tie,
+            "next": ({"id": scored[1]["id"], "heard": scored[1]["asked_heard"]} if len(scored) > 1 else None)}
+
+
+def _genre_probabilities(generation: Generation) -> dict[str, float]:
+    """Every genre the tagger heard in a generated file, with its probability."""
+    if generation.tags is not None and generation.tags.probabilities:
+        return dict(generation.tags.probabilities)
+    path = Path(generation.audio_path)
+    return _tagged_genres(str(path), path.stat().st_mtime_ns if path.is_file() else 0)
 
 
 def explain_music(session: Session, generation_id: str | None = None) -> dict[str, Any]:
@@ -759,6 +780,14 @@ def _changed_by(session: Session, chain: list[GeneratedPiece], value) -> str:
     return ""
 
 
+def _said_why(why: str, words: str) -> str:
+    """Why a label was read from the person's words: the words ("you said 'drive' (similar, 0.82)"), or, for a
+    style guessed from the whole sentence, that sentence ('music for a rainy day' names no style)."""
+    if why.startswith("whole text"):
+        return f"the styles nearest in meaning to what you said, \"{words.strip()}\""
+    return f"you said {why}"
+
+
 def _why(session: Session, piece: GeneratedPiece, shown: dict[str, Any]) -> list[str]:
     """Why the piece plays as it does: which words, which uploaded song or taste, or the style's own habit set
     its genres, tempo, key and mode, and instruments. Read from what is kept per piece: the first words and each
@@ -772,10 +801,11 @@ def _why(session: Session, piece: GeneratedPiece, shown: dict[str, Any]) -> list
         chain.append(session.pieces[chain[-1].refined_from])
     reasons: dict[str, str] = {}
     said = [shown.get("said") or ""] + [p.change or "" for p in reversed(chain) if p.refined_from]
-    for words in said:
-        if words.strip():
-            reasons |= {label: f"you said {why}" for label, why in read_slots(words).reasons.items()}
     request = piece.request
+    for n, words in enumerate(said):
+        if words.strip():  # the first words by meaning too, as they were read to make it ('music for a rainy day')
+            read = read_slots(words, meaning=n == 0 and not isinstance(request, LoopRequest))
+            reasons |= {label: _said_why(why, words) for label, why in read.reasons.items()}
     songs = ", ".join(request.using) if isinstance(request, LoopRequest) and request.using else ""
     taste = f"your songs ({songs})" if songs else "your taste" if isinstance(request, LoopRequest) else ""
     reference = g.conditioning.get("reference") or {}
@@ -787,8 +817,11 @@ def _why(session: Session, piece: GeneratedPiece, shown: dict[str, Any]) -> list
     primary = next(iter(style.genres), "")
     why: list[str] = []
 
-    genres = [f"{genre} ({reasons[genre] if genre in reasons else reasons.get(f'more {genre}') or taste or 'chosen'})"
-              for genre in style.genres]
+    because: dict[str, list[str]] = {}  # two styles for one reason are said together ('ambient and world (...)')
+    for genre in style.genres:
+        because.setdefault(reasons[genre] if genre in reasons else reasons.get(f"more {genre}") or taste or "chosen",
+                           []).append(genre)
+    genres = [f"{' and '.join(named)} ({why})" for why, named in because.items()]
     if genres:
         why.append("genres: " + "; ".join(genres))
     tempo = shown.get("tempo")

@@ -19,7 +19,7 @@ from langchain_core.messages import AIMessage, HumanMessage, RemoveMessage, Tool
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.attachments import attachment_note, upload_ids_in
-from agent.actions import saved_titles
+from agent.actions import library_titles
 from agent.llm import chat_model, model_label
 from agent.planner import OfflinePlanner
 from agent.session import AudioResult, GenreChart, Reporter, Session, TurnStopped, Upload
@@ -70,6 +70,12 @@ class Reply:
         return [i for i in self.items if isinstance(i, GenreChart)]
 
 
+
+def _titles(session: Session) -> list[tuple[str, str]]:
+    """(track id, name) of the tracks a name may play: the person's own first, then the built-in collection's."""
+    return [(tid, title) for tid, title, _ in library_titles(session)]
+
+
 class ChatAgent:
     """One conversation: a session, its agent graph, and its history (kept by the checkpointer)."""
 
@@ -81,7 +87,7 @@ class ChatAgent:
         self.model = model or chat_model()
         if isinstance(self.model, OfflinePlanner) and self.model.known_titles is None:
             # 'play Blue Morning' of a piece saved in an earlier chat: the planner may read this person's names
-            self.model = self.model.model_copy(update={"known_titles": functools.partial(saved_titles, self.session)})
+            self.model = self.model.model_copy(update={"known_titles": functools.partial(_titles, self.session)})
         self.brain = model_label(self.model)
         self.graph = build_agent(self.session, self.model)
         self.config = {"configurable": {"thread_id": self.session.id}, "recursion_limit": RECURSION_LIMIT}

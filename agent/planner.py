@@ -56,17 +56,21 @@ class Context:
     earlier_replies: list[str] = field(default_factory=list)  # what the assistant said before this turn
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # piece or upload id -> what is known of it
     disliked_before: str | None = None  # the piece the turn before this one disliked ('meh', then 'not quite')
+    liked_before: str | None = None  # the piece the turn before this one liked ('I like the second one', 'more like this')
     titles: list[tuple[tuple[str, str], str]] = field(default_factory=list)  # (('piece', 'g1'), 'Blue Morning'): named
+    renamed: list[tuple[tuple[str, str], str, str]] = field(default_factory=list)  # (what, old name, new name)
 
 
 def read_context(messages: Sequence[BaseMessage]) -> Context:
     ctx = Context()
     said = ""  # the person's last message: whether a piece played again was played for an 'undo'
     disliked = None  # the piece this turn disliked, if it did
+    liked = None  # the piece this turn liked, if it did
     for m in messages:
         if isinstance(m, HumanMessage):
             said = _text(m)
             ctx.disliked_before, disliked = disliked, None
+            ctx.liked_before, liked = liked, None
             found = uploads_in(_text(m))
             ctx.attached_now = [uid for uid, _ in found]
             if found:
@@ -89,6 +93,8 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
                 ctx.shown = "piece"
         elif isinstance(m, ToolMessage) and m.name == "record_feedback" and _json(m).get("liked") is False:
             disliked = _json(m).get("generation_id")
+        elif isinstance(m, ToolMessage) and m.name == "record_feedback" and _json(m).get("liked"):
+            liked = _json(m).get("generation_id")
         elif isinstance(m, ToolMessage) and m.name == "play_music":  # played again: 'it' is that one now
             played = _json(m).get("generation_id")
             if played in ctx.pieces:
@@ -100,7 +106,11 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
         elif isinstance(m, ToolMessage) and m.name == "add_to_library" and _json(m).get("title"):
             told = _json(m)  # 'name it Blue Morning', 'save it as Rainy Day': 'play Blue Morning' is that one
             which = ("piece", told["generation_id"]) if told.get("generation_id") else ("track", told["id"])
-            ctx.titles.insert(0, (which, told["title"]))
+            # a rename: the old name no longer plays it ('play Blue Morning' after 'rename it to Grey Evening')
+            ctx.renamed += [(which, old, told["title"]) for what, old in ctx.titles if what == which
+                            and old.casefold() != told["title"].casefold()]
+            ctx.renamed = [r for r in ctx.renamed if r[1].casefold() != told["title"].casefold()]
+            ctx.titles = [(which, told["title"])] + [t for t in ctx.titles if t[0] != which]
         elif isinstance(m, ToolMessage) and m.name == "my_music":  # the person's music, listed with players
             told = _json(m)
             ctx.titles += [(("piece", p["id"]), p["name"]) for p in told.get("pieces", []) if p.get("name")]
@@ -363,10 +373,13 @@ class OfflinePlanner(BaseChatModel):
             return answers.GOODBYE if I.says_goodbye(reading.corrected) else answers.THANKS
         if re.search(I.LOOP, reading.corrected) and intent not in (I.RADIO, I.PLAYLIST):
             return answers.LOOP  # the player repeats a piece: said, not a new take
-        if re.search(I.METER, reading.corrected) and re.search(I.METER_QUESTION, reading.corrected) and \
+        asks_groove = intent == I.DESCRIBE and I.piece_question(reading.corrected) == "groove"
+        if asks_groove:  # 'what time signature is it in?': answered with the groove (below), not the 4/4 apology
+            pass
+        elif re.search(I.METER, reading.corrected) and re.search(I.METER_QUESTION, reading.corrected) and \
                 ref.kind == "piece":
             return answers.meter_of(ref.ids[0])  # 'is it in 3/4?': no, said plainly
-        if re.search(I.METER, reading.corrected) and (not (slots.names_music() or slots.is_change()) or
+        elif re.search(I.METER, reading.corrected) and (not (slots.names_music() or slots.is_change()) or
                                                       (slots.refers and _only_a_meter(slots))):
             # only the time signature asked for ('turn it into a waltz': its style stand-in is no change asked for):
             # say so instead of a take in 4/4
@@ -394,8 +407,30 @@ class OfflinePlanner(BaseChatModel):
             if named_as:
                 key = "generation_id" if named_as[0] == "piece" else "track_id"
                 return self._call("play_music", {key: named_as[1]})
+            was = title_match(said, [((which, new), old) for which, old, new in ctx.renamed])
+            if was:  # its old name: said what it is called now
+                return answers.renamed(was[0][1] if was[0][0] == "piece" else "that track", said, was[1])
             if intent == I.UNKNOWN:  # 'play Sunset', no such name and no music asked for: said so, with what to say
-                return answers.no_such_title(said)
+                coming = self._coming(said)
+                return answers.not_ready_yet(coming) if coming else answers.no_such_title(said)
+        if (intent in (I.UNKNOWN, I.PLAY) or (intent == I.MAKE and reading.via != "cue")) and \
+                (bare := I.bare_title(reading.text)):
+            # 'Blue Morning please': a name alone plays it (a name only: 'some blues please' is not close to one)
+            named_as = self._titled(bare, ctx)
+            if named_as:
+                key = "generation_id" if named_as[0] == "piece" else "track_id"
+                return self._call("play_music", {key: named_as[1]})
+            was = title_match(bare, [((which, new), old) for which, old, new in ctx.renamed])
+            if was:  # its old name alone: said what it is called now
+                return answers.renamed(was[0][1] if was[0][0] == "piece" else "that track", bare, was[1])
+        if intent in (I.MAKE, I.MAKE_LIKE, I.REFINE) and (like := I.liked_words(reading.text)) and \
+                (named_as := self._titled(like, ctx)):
+            # 'make something like Blue Morning': like the piece or track so named (its words are no style: 'blue')
+            if named_as[0] == "piece":  # a take on it, with any change said ('... but faster')
+                change = self._change(replace(reading, slots=read_slots(reading.text)), ctx, named_as[1])
+                return self._call("refine_music", change | {"like_last": True, "generation_id": named_as[1]})
+            return self._call("create_music", {"description": reading.text, "track_id": named_as[1],
+                                               "seconds": slots.seconds, "max_iters": slots.max_iters})
         if intent in (I.RADIO, I.PLAYLIST):  # the chat app and the terminal chat hand these to the radio first
             return answers.RADIO_ELSEWHERE
         if intent in NAMES_A_PIECE:  # a piece named that is not there: said, not another piece
@@ -540,11 +575,15 @@ class OfflinePlanner(BaseChatModel):
         if intent == I.REFINE:
             if ctx.pieces:
                 piece = ref.ids[-1] if ref.kind == "piece" else ctx.pieces[-1]
+                liked_just_now = slots.like_last and ctx.liked_before in ctx.pieces and not (
+                    slots.which or slots.named_as or re.search(r"\bg\d+\b", reading.corrected))
+                if liked_just_now:  # 'I like the second one', then 'more like this': that one, liked once
+                    piece = ctx.liked_before
                 refine = self._call("refine_music", self._change(reading, ctx, piece) | {"generation_id": piece})
                 disliked_whole = slots.liked is False and not (slots.is_change() or slots.avoid)  # not 'the drums'
                 if disliked_whole and isinstance(refine, list):  # 'that was awful, try again': said, and kept
                     return self._call("record_feedback", {"liked": False, "generation_id": piece}) + refine
-                if slots.liked and isinstance(refine, list):  # 'i like it but make it faster'
+                if slots.liked and isinstance(refine, list) and not liked_just_now:  # 'i like it but make it faster'
                     return self._call("record_feedback", {"liked": True, "generation_id": piece}) + refine
                 return refine
             if not (slots.names_music() or slots.tempo_factor or slots.energy_delta):
@@ -587,6 +626,17 @@ class OfflinePlanner(BaseChatModel):
         if self.known_titles is not None and "play_music" in self.tool_names:
             named += [(("track", tid), title) for tid, title in self.known_titles()]
         return title_match(words, named)
+
+    def _coming(self, words: str) -> str | None:
+        """The title of a built-in piece the words name that the library does not hold yet (the collection is made
+        in the background on first use), else None."""
+        from agent.actions import title_aliases
+        from tools.library.catalogue import PIECES
+
+        if self.known_titles is None:
+            return None
+        titled = [(p.title, alias) for p in PIECES if p.title for alias in title_aliases(p.title)]
+        return title_match(words, titled)
 
     def _name(self, reading: Reading, ctx: Context, ref: Referent) -> list[tuple[str, dict[str, Any]]] | str:
         """'name it Blue Morning', 'call g1 Rainy Day', 'rename the first one to X': the piece saved under that name

@@ -363,6 +363,18 @@ def test_why_did_you_make_it_like_that_says_why_not_only_what():
     assert len(band) == len(set(band)), band  # its guitars named once ('distortion guitar, distortion guitar, ...')
 
 
+def test_why_of_a_style_guessed_from_the_words_says_the_words_not_chosen():
+    """'music for a rainy day' was explained as "Genres: ambient (chosen); world (chosen)": the styles came from the
+    sentence's meaning, and the explanation says so, as it says the words for the rest."""
+    agent = ChatAgent()
+    agent.send("music for a rainy day, 3 seconds")
+    genres = agent.session.pieces["g1"].generation.style.genres
+    line = next(p for p in agent.send("why did you choose that?").text.split("\n\n") if p.startswith("Why: "))
+    assert "chosen" not in line, line
+    assert (f"Genres: {' and '.join(genres)} (the styles nearest in meaning to what you said, \"music for a rainy day, "
+            f"3 seconds\")") in line, line
+
+
 def test_refine_before_anything_was_made():
     agent = ChatAgent()
     assert "nothing to refine" in agent.send("another one").text
@@ -846,3 +858,72 @@ def test_my_music_is_what_i_made_and_saved_and_a_name_plays_it(tmp_path, monkeyp
     by_name = later.send("play bluer mornin")
     assert by_name.tool_calls == [("play_music", {"track_id": track.id})] and by_name.audio[0].path == track.audio_path
     assert later.send("search the library for bluer morning").text.split("\n")[1].startswith("1. **Bluer Morning**")
+
+
+def test_which_one_was_better_of_two_versions_names_the_nearer_and_why(tmp_path):
+    """'which one was better?' after a calm piece and its slower take listed them without the 'comes closest' line
+    (neither was heard as ambient among its top three genres, and a piece made with no genre named had no ask): the
+    nearer one is named, with how strongly each is heard as asked."""
+    from agent import answers
+    from agent.compose import list_pieces
+    from agent.session import GeneratedPiece
+    from tools.contracts import Generation, Style, Tags
+
+    session = Session()
+    for gid, ambient in (("g1", 0.08), ("g2", 0.21)):
+        path = tmp_path / f"{gid}.wav"
+        sf.write(path, np.zeros(800, dtype=np.float32), 8000)
+        heard = {"indie": 0.5, "rock": 0.4, "jazz": 0.3, "ambient": ambient}
+        generation = Generation(str(path), 8000, "sketch", "sketch-2", "calm piano", 1, duration=6.0,
+                                conditioning={"blend": {"ambient": 1.0}}, style=Style(moods={"calm": 1.0}),
+                                tags=Tags("genres", heard))
+        session.pieces[gid] = GeneratedPiece(gid, generation, None, refined_from="g1" if gid == "g2" else None,
+                                             change="slower" if gid == "g2" else None)
+    listed = list_pieces(session)
+    assert listed["closest"] == "g2"
+    line = answers.pieces(listed).splitlines()[-1]
+    assert line.startswith("By what I hear, none is clearly what it was asked to be yet; **g2** comes closest"), line
+    assert "ambient at 0.21 in g2, 0.08 in g1" in line, line
+    session.pieces["g1"].generation.tags = Tags("genres", {"indie": 0.5, "rock": 0.4, "jazz": 0.3, "ambient": 0.21})
+    line = answers.pieces(list_pieces(session)).splitlines()[-1]
+    assert line.startswith("By what I hear, none is clearly what it was asked to be yet, and **g1** and **g2** are too "
+                           "close to call (I hear ambient at 0.21 in g1, 0.21 in g2)"), line
+    session.pieces["g1"].generation.tags = Tags("genres", {"ambient": 0.6, "rock": 0.1})  # heard as asked: said so
+    line = answers.pieces(list_pieces(session)).splitlines()[-1]
+    assert line.startswith("By what I hear, **g1** comes closest to what it was asked to be (I hear ambient at 0.60 "
+                           "in g1, 0.21 in g2)"), line
+
+
+def test_a_built_in_piece_plays_by_its_title_and_a_renamed_piece_not_by_its_old_name(tmp_path, monkeypatch):
+    """'play Greensleeves'-like requests for the built-in collection (which 'list my music' shows) made a new piece;
+    after 'rename it to Grey Evening', 'play Blue Morning' still played it."""
+    from tools.library import open_library
+    from tools.library.ingest import Source, ingest
+
+    monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TASTEMAKER_DEFAULT_LIBRARY", "0")  # two built-in pieces of the test's own
+    sources = []
+    for n, (title, composer) in enumerate((("Rigoletto: La donna e mobile", "Giuseppe Verdi"),
+                                           ("Maple Leaf Rag", "Scott Joplin"),
+                                           ("Polonaise, Op. 1 No. 1", "Clara Schumann"))):
+        path = tmp_path / f"builtin{n}.wav"
+        sf.write(str(path), tone_mix(seconds=3.0, seed=n), 22050)
+        sources.append(Source(path=path, id=f"builtin{n}", title=title, artist=composer, genre="classical",
+                              extra={"origin": "default library"}))
+    with open_library() as library:
+        ingest(library, sources, progress=False)
+    agent = ChatAgent(user="local")
+    for text, track in (("play Maple Leaf Rag", "builtin1"), ("maple leaf rag please", "builtin1"),
+                        ("put on la donna e mobile", "builtin0"), ("I want to hear Rigoletto: La donna e mobile",
+                                                                   "builtin0"), ("play a polonaise", "builtin2")):
+        played = agent.send(text)
+        assert played.tool_calls == [("play_music", {"track_id": track})], (text, played.tool_calls)
+        assert played.audio and "\n" not in played.text.strip(), played.text
+        assert played.text.startswith("Here is **") and " again" not in played.text, played.text  # not played before
+    agent.send("make me a 2 second calm jazz piece")
+    agent.send("name it Blue Morning")
+    agent.send("rename it to Grey Evening")
+    old = agent.send("play Blue Morning")
+    assert old.tool_calls == [] and old.text == ("Nothing is called 'Blue Morning' any more: g1 is called **Grey "
+                                                 "Evening** now. Say 'play Grey Evening' to hear it.")
+    assert agent.send("Grey Evening please").tool_calls == [("play_music", {"generation_id": "g1"})]

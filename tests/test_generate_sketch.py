@@ -1350,3 +1350,17 @@ def test_players_left_out_are_named_as_people_say_them_and_not_at_all_under_a_so
     assert gone and all(n[0].islower() and "(steel)" not in n for n in gone), band.notes
     alone = plan(Style(genres={"pop": 1.0}, instruments={"piano": 1.0, "solo": 1.0}, avoid=["guitar"]), 10.0, seed=1)
     assert not [n for n in alone.notes if " out (" in n], alone.notes
+
+
+def test_the_rhythm_said_is_the_groove_the_arranger_chose():
+    """'what groove is it?' had nothing to be answered from: the arrangement's rhythm names its meter, the groove the
+    seed chose (one of the style's), swung or straight, and whether drums play."""
+    for seed in range(4):
+        jazz = plan(Style(genres={"jazz": 1.0}), 8.0, seed)
+        told = jazz.rhythm()
+        assert told["meter"] == "4/4" and told["style"] == "jazz" and told["drums"]
+        assert told["groove"] == jazz.groove and told["groove"] in {g.name for g in S.GROOVES["jazz"]}
+        assert told["groove_of"] == "jazz" and not told["asked"]
+        assert told["feel"] == ("straight" if jazz.swing < 0.1 else "swung eighths"), (told, jazz.swing)
+    piano = plan(Style(instruments={"piano": 1.0, "solo": 1.0}, moods={"calm": 1.0}), 6.0, 1)
+    assert not piano.rhythm()["drums"]

@@ -206,6 +206,34 @@ def test_a_change_said_in_another_language_changes_the_piece(text, tempo, energy
     assert getattr(reading.slots, "energy_delta", None) == energy and not reading.slots.genres
 
 
+@pytest.mark.parametrize("text, tempo, energy, language", [
+    ("plus lent s il vous plait", 0.83, None, "fr"), ("plus vite s il vous plait", 1.2, None, "fr"),
+    ("moins vite", 0.83, None, "fr"), ("plus lent svp", 0.83, None, "fr"), ("fais le plus calme", None, -0.25, "fr"),
+    ("mach es schneller bitte", 1.2, None, "de"), ("langsamer bitte", 0.83, None, "de"),
+    ("bitte langsamer", 0.83, None, "de"), ("mach es ruhiger", None, -0.25, "de"),
+    ("mas lento por favor", 0.83, None, "es"), ("hazlo mas lento", 0.83, None, "es"),
+    ("piu lento per favore", 0.83, None, "it"), ("rendilo più lento", 0.83, None, "it"),
+    ("mais lento por favor", 0.83, None, "pt"), ("un poco mas lento porfavor", 0.83, None, "es"),
+    ("un po piu veloce", 1.2, None, "it"),
+])
+def test_a_change_typed_without_accents_or_apostrophes_is_a_change_in_its_language(text, tempo, energy, language):
+    """'plus lent s il vous plait' (no apostrophe) made a new piece while "s'il" was a change; 'mach es schneller
+    bitte', 'piu lento per favore', 'hazlo mas lento' made new pieces or were not understood; a German change got no
+    language line ('langsamer bitte' is two words, too few for detection) where French had one."""
+    reading = understand(text)
+    assert reading.intent == I.REFINE and reading.slots.tempo_factor == tempo, (text, reading)
+    assert getattr(reading.slots, "energy_delta", None) == energy and not reading.slots.genres
+    assert reading.language == language, (text, reading.language)
+
+
+def test_english_change_words_get_no_language_and_a_short_german_request_does():
+    """'a little calmer please' is English; 'ein trauriges Lied bitte' (langid 0.81 German) was not understood."""
+    assert understand("a little calmer please").language is None
+    assert understand("faster please").language is None
+    sad = understand("ein trauriges Lied bitte")
+    assert sad.intent == I.MAKE and sad.language == "de" and "sad" in sad.slots.moods
+
+
 @pytest.mark.parametrize("text", ["plus", "more drums", "slow", "en plus", "plus de batterie", "schnell"])
 def test_only_a_compared_pace_or_mood_is_read_as_such_a_change(text):
     from tools.language.foreign import change_words

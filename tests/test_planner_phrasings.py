@@ -294,7 +294,10 @@ def test_what_was_made_so_far_is_listed(planner):
     two = tool_turn("generate_music", {"pieces": [{"id": "g1"}]}, 1) + tool_turn("refine_music",
                                                                                  {"pieces": [{"id": "g2"}]}, 2)
     for text in ("how many have you made", "what have you made so far?", "which one was better?",
-                 "which version do you prefer", "list the pieces"):
+                 "which version do you prefer", "list the pieces",
+                 # a stranger's: 'wich one was beter', 'which is best?' were not understood
+                 "wich one was beter", "which is best?", "which sounds best", "which of them is better",
+                 "which one is the best one"):
         assert plan(planner, two, text)[0] == [("list_pieces", {})], text
     calls, reply = plan(planner, [], "what have you made?")
     assert calls == [] and reply.startswith("I haven't made anything in this chat yet")
@@ -1157,3 +1160,140 @@ def test_after_play_my_music_of_saved_tracks_alone_the_second_one_is_the_second_
         {"id": "t8", "title": "Road Trip", "artist": "", "genre": "rock"}], "more": 0}, 1)
     assert plan(planner, mine, "play the second one")[0] == [("play_music", {"track_id": "t8"})]
     assert plan(planner, mine, "play road trip")[0] == [("play_music", {"track_id": "t8"})]
+
+
+def test_more_like_this_after_liking_one_is_more_like_that_one_liked_once(planner):
+    """'I like the second one' then 'more like this' said "Noted already" before its take (the like was counted
+    again); with three pieces it liked and changed the newest instead of the one just liked."""
+    three = ROCK_THEN_JAZZ + tool_turn("refine_music", {"pieces": [{"id": "g3", "labels": ["jazz"]}],
+                                                        "refined_from": "g2"}, 3)
+    for history, liked in ((ROCK_THEN_JAZZ, "g2"), (three, "g2"), (three, "g1")):
+        which = {"g1": "the first one", "g2": "the second one"}[liked]
+        rated = history + [said(f"I like {which}")] + tool_turn(
+            "record_feedback", {"liked": True, "generation_id": liked, "profile": "jazz 0.15"}, 4)
+        for text in ("more like this", "more like this please", "more like that one"):
+            calls, _ = plan(planner, rated, text)
+            assert [name for name, _ in calls] == ["refine_music"], (text, calls)
+            assert calls[0][1]["generation_id"] == liked and calls[0][1]["like_last"], (text, calls)
+        # a piece named is that piece, liked now
+        calls, _ = plan(planner, rated, "more like g1")
+        assert calls[-1][1]["generation_id"] == "g1"
+    calls, _ = plan(planner, three, "more like this")  # nothing liked just before: the newest, liked now
+    assert [name for name, _ in calls] == ["record_feedback", "refine_music"] and calls[1][1]["generation_id"] == "g3"
+
+
+GROOVED = tool_turn("generate_music", {"pieces": [{
+    "id": "g1", "seconds": 8.0, "tempo": 164, "key": "F major", "labels": ["jazz"],
+    "parts": [{"name": "drums", "family": "drums", "program": None, "detail": "a jazz kit"},
+              {"name": "acoustic bass", "family": "bass", "program": 32, "detail": ""}],
+    "rhythm": {"meter": "4/4", "style": "jazz", "groove": "two feel on brushes", "feel": "swung eighths",
+               "drums": True}}]}, 1)
+SOLO_PIANO = tool_turn("generate_music", {"pieces": [{
+    "id": "g1", "seconds": 6.0, "tempo": 58, "key": "C major", "labels": ["piano"],
+    "parts": [{"name": "acoustic grand piano", "family": "piano", "program": 0, "detail": ""}],
+    "rhythm": {"meter": "4/4", "style": "ambient", "groove": "", "feel": "straight", "drums": False}}]}, 1)
+
+
+@pytest.mark.parametrize("text", [
+    "what groove is it?", "what's the rhythm?", "what beat is this?", "whats the groove like", "wat groove is it",
+    "what grove is it?", "what kind of beat is it", "what rhythm does it have?", "what's the drum pattern?",
+    "tell me the rhythm", "what time signature is it in?", "how does it groove?"])
+def test_what_groove_is_it_is_answered_from_the_arrangement(planner, text):
+    """'what groove is it?', "what's the rhythm?", 'what beat is this?' were not understood ('I am not sure what you'd
+    like me to do'); 'what time signature is it in?' got the apology for not writing 3/4."""
+    calls, reply = plan(planner, GROOVED, text)
+    assert calls == [] and reply == ('g1 is in 4/4 at about 164 BPM, swung eighths, on jazz\'s "two feel on brushes" '
+                                     "groove, played on a jazz kit. Say 'another one' for another groove, or 'slower'."), \
+        (text, reply)
+    calls, reply = plan(planner, SOLO_PIANO, text)
+    assert reply == ("g1 is in 4/4 at about 58 BPM, straight, with no drums: the acoustic grand piano keeps the time. "
+                     "Say 'add drums' for a beat."), (text, reply)
+    assert plan(planner, [], text)[1] == answers.NOTHING_TO_ASK_ABOUT  # before any piece: one line
+
+
+def test_another_styles_groove_under_the_band_is_said_as_its(planner):
+    trap = tool_turn("generate_music", {"pieces": [{
+        "id": "g1", "seconds": 8.0, "tempo": 140, "key": "A minor", "labels": ["jazz"],
+        "parts": [{"name": "drums", "family": "drums", "program": None, "detail": "a TR-808 kit"}],
+        "rhythm": {"meter": "4/4", "style": "jazz", "groove": "trap: rolling hats, a sparse kick", "feel": "straight",
+                   "drums": True, "groove_of": "hip-hop", "asked": True}}]}, 1)
+    assert plan(planner, trap, "what groove is it?")[1] == (
+        "g1 is in 4/4 at about 140 BPM, straight, on hip-hop's \"trap\" groove (rolling hats, a sparse kick) under the "
+        "jazz band, played on a TR-808 kit. Say 'slower' or 'faster' to change its pace.")
+
+
+def test_is_it_swung_is_answered_yes_or_no_with_the_groove(planner):
+    assert plan(planner, GROOVED, "is it swung?")[1].startswith("Yes: g1 is in 4/4 at about 164 BPM, swung eighths")
+    assert plan(planner, SOLO_PIANO, "does it swing")[1].startswith("No: g1 is in 4/4 at about 58 BPM, straight")
+    assert plan(planner, SOLO_PIANO, "is it straight?")[1].startswith("Yes: g1 is in 4/4")
+    assert plan(planner, SOLO_PIANO, "is it in 4/4?")[1].startswith("Yes: g1 is in 4/4")
+    assert plan(planner, SOLO_PIANO, "is it in 3/4?")[1].startswith("No: g1 is in 4/4")  # as before
+
+
+def test_a_beat_or_a_groove_asked_for_is_still_music(planner):
+    for text in ("make me a hip hop beat", "a funky groove please", "what beat for a party"):
+        assert plan(planner, [], text)[0][0][0] == "generate_music", text
+
+
+@pytest.mark.parametrize("text", [
+    "put on Blue Morning", "Blue Morning please", "blue morning", "Blue Morning again!", "put Blue Morning on",
+    "I want to hear Blue Morning", "i'd like to hear blue morning", "lets hear blue mornin", "queue up Blue Morning",
+    "could you play Blue Morning for me", "can we hear bleu morning", "ok Blue Morning please", "stick Blue Morning on"])
+def test_a_name_said_any_way_plays_the_piece_so_named(planner, text):
+    """'Blue Morning please' was not understood and 'put Blue Morning on' made a piece: only 'play X' matched a name."""
+    assert plan(planner, NAMED, text)[0] == [("play_music", {"generation_id": "g1"})], text
+
+
+RENAMED = NAMED + [said("rename it to Grey Evening")] + tool_turn(
+    "add_to_library", {"generation_id": "g1", "id": "t1", "title": "Grey Evening", "already_there": True,
+                       "renamed_from": "Blue Morning", "genre": "jazz", "tracks_in_library": 1}, 3)
+
+
+def test_after_a_rename_the_old_name_no_longer_plays_it(planner):
+    """After 'rename it to Grey Evening', 'play Blue Morning' still played g1 (the chat kept every name it had shown)."""
+    for text in ("play Grey Evening", "grey evening please", "put on grey evenin"):
+        assert plan(planner, RENAMED, text)[0] == [("play_music", {"generation_id": "g1"})], text
+    for text in ("play Blue Morning", "put on blue morning", "I want to hear Blue Morning", "Blue Morning please"):
+        calls, reply = plan(planner, RENAMED, text)
+        assert calls == [] and reply.lower() == ("Nothing is called 'Blue Morning' any more: g1 is called **Grey "
+                                                 "Evening** now. Say 'play Grey Evening' to hear it.").lower(), text
+    back = RENAMED + [said("rename it to Blue Morning")] + tool_turn(  # renamed back: the name plays it again
+        "add_to_library", {"generation_id": "g1", "id": "t1", "title": "Blue Morning", "already_there": True,
+                           "renamed_from": "Grey Evening", "genre": "jazz", "tracks_in_library": 1}, 4)
+    assert plan(planner, back, "play Blue Morning")[0] == [("play_music", {"generation_id": "g1"})]
+    assert plan(planner, back, "play Grey Evening")[0] == []
+
+
+def test_a_name_alone_or_weakly_like_one_is_read_as_before(planner):
+    """Words that only resemble a name stay what they were: a new piece, a change, a question."""
+    for text in ("play some blues", "blues please", "play me some blue grass"):
+        assert plan(planner, NAMED, text)[0][0][0] == "generate_music", text
+    for text in ("morning music please", "a blue mood", "good morning", "blue", "morning"):
+        assert plan(planner, NAMED, text)[0] != [("play_music", {"generation_id": "g1"})], text
+    assert plan(planner, NAMED, "slower please")[0][0][0] == "refine_music"
+    assert plan(planner, NAMED, "what is Blue Morning?")[0] != [("play_music", {"generation_id": "g1"})]
+
+
+def test_a_built_in_title_not_in_the_library_yet_says_it_is_coming(planner):
+    """'play Maple Leaf Rag' while the built-in collection was still being made said nothing was called so."""
+    building = planner.model_copy(update={"known_titles": lambda: []})
+    calls, reply = plan(building, [], "play Maple Leaf Rag")
+    assert calls == [] and reply.startswith("**Maple Leaf Rag** is in the built-in collection, which is still being "
+                                            "made") and "\n" not in reply
+    assert plan(building, [], "play Sunset")[1].startswith("Nothing you made or saved is called 'Sunset'.")
+
+
+def test_music_like_a_name_is_like_that_piece_or_track(planner):
+    """'make something like Blue Morning' made a blues piece ('blue', by meaning), not one like the piece so named."""
+    for text in ("make something like Blue Morning", "play something like blue morning", "more like blue mornin"):
+        calls, _ = plan(planner, NAMED, text)
+        assert calls == [("refine_music", {"said": text, "like_last": True, "generation_id": "g1"})], text
+    calls, _ = plan(planner, NAMED, "a track like blue morning but faster")
+    assert calls[0][1]["tempo_factor"] == 1.2 and calls[0][1]["like_last"] and calls[0][1]["generation_id"] == "g1"
+    saved = planner.model_copy(update={"known_titles": lambda: [("t8", "Road Trip")]})
+    calls, _ = plan(saved, MADE, "make me a song like Road Trip")
+    assert calls == [("create_music", {"description": "make me a song like Road Trip", "track_id": "t8"})]
+    calls, _ = plan(saved, MADE, "something like road trip, 6 seconds")
+    assert calls[0][1]["track_id"] == "t8" and calls[0][1]["seconds"] == 6
+    for text in ("make me a song like Daft Punk", "make me something like these"):  # no name: as before
+        assert plan(saved, NAMED, text)[0][0][1].get("track_id") is None, text

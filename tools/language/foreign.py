@@ -16,6 +16,7 @@ NAMES = {"de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt":
          "sv": "Swedish", "da": "Danish", "no": "Norwegian", "pl": "Polish", "tr": "Turkish"}
 MIN_WORDS = 3
 MIN_PROBABILITY = 0.9
+MIN_PROBABILITY_WITH_WORDS = 0.6  # enough when two words are another language's music words ('ein trauriges Lied')
 
 # word stem in another language -> the English word the parser knows (matched at the start of a word, so
 # 'klavierstück' is piano and 'einschlafen' holds 'schlaf')
@@ -43,6 +44,7 @@ GLOSSARY: dict[str, str] = {
     "relaj": "calm", "alegre": "happy", "feliz": "happy", "oscur": "dark", "suave": "mellow", "rápid": "fast",
     "rapid": "fast", "lento": "slow", "calm": "calm", "dormire": "calm", "felice": "happy", "allegr": "happy",
     "scur": "dark", "dolce": "mellow", "veloce": "fast", "rustig": "calm", "vrolijk": "happy", "droevig": "sad",
+    "vite": "fast", "despacio": "slow", "devagar": "slow", "snel": "fast", "langzaam": "slow",
 }
 
 
@@ -63,9 +65,19 @@ def detect(text: str) -> str | None:
         language, probability = _identifier().classify(text)
     except ImportError:  # py3langid not installed: every message is read as English
         return None
-    if language == "en" or float(probability) < MIN_PROBABILITY:
+    if language == "en":
+        return None
+    if float(probability) < MIN_PROBABILITY and not (float(probability) >= MIN_PROBABILITY_WITH_WORDS
+                                                     and _glossary_words(text) >= 2):
         return None
     return None if _all_english(text) else str(language)
+
+
+def _glossary_words(text: str) -> int:
+    """How many words of a message are music words of another language the glossary knows
+    ('ein trauriges Lied bitte': 'trauriges' and 'lied'; 'lied' is English too, but langid has the sentence)."""
+    return sum(1 for word in re.findall(r"[^\W\d_]+", text.lower()) if any(
+        word.startswith(stem) and meant != stem for stem, meant in GLOSSARY.items()))
 
 
 def _all_english(text: str) -> bool:
@@ -104,33 +116,66 @@ def music_words(text: str) -> list[str]:
 
 
 # 'plus rapide', 'schneller bitte', 'más lento por favor': a change said in another language. Its words: a marker of
-# more (or a German comparative, 'schnell' + 'er'), courtesy, and a word the glossary knows that has a comparative.
+# more (or a German comparative, 'schnell' + 'er'), courtesy, 'make it' ('mach es', 'hazlo'), and a word the glossary
+# knows that has a comparative. Typed without accents or apostrophes as often as with them ('s il vous plait', 'piu').
 _MORE = {"plus", "más", "mas", "più", "piu", "mehr", "meer", "mais", "bien", "un", "peu", "poco", "pochino", "etwas",
-         "bisschen", "ein", "noch", "un", "bit", "little", "encore", "ancora", "aún", "aun", "todavía"}
-_COURTESY = {"y", "et", "und", "e", "en", "bitte", "por", "favor", "per", "s'il", "vous", "plaît", "plait", "svp", "prego", "alsjeblieft", "please"}
+         "bisschen", "ein", "noch", "un", "bit", "little", "encore", "ancora", "aún", "aun", "todavía", "todavia", "wat",
+         "iets", "nog", "tres", "très", "muy", "molto", "viel", "beaucoup", "mucho", "pouco", "um", "po", "pò", "pochino"}
+_LESS = {"moins", "menos", "meno", "weniger", "minder"}  # 'moins vite': the opposite, compared
+_COURTESY = {"y", "et", "und", "e", "en", "bitte", "por", "favor", "per", "favore", "s'il", "s", "il", "vous", "plaît",
+             "plait", "svp", "stp", "te", "toi", "prego", "alsjeblieft", "graag", "please", "merci", "danke", "gracias",
+             "grazie", "obrigado", "obrigada", "ahora", "maintenant", "jetzt", "ora", "agora", "nu", "mal", "doch",
+             "porfavor", "perfavore", "sil", "silvousplait", "bitteschön", "bitteschon"}
+_MAKE_IT = {"mach", "mache", "machs", "macht", "es", "das", "fais", "faites", "le", "la", "rends", "rendez", "hazlo",
+            "hazla", "haz", "hacelo", "lo", "ponlo", "ponla", "rendilo", "rendila", "fallo", "falla", "fai", "faz",
+            "faça", "faca", "deixa", "deixe", "torna", "torne", "maak", "het", "sie", "ihn"}
 COMPARATIVE = {"fast": "faster", "slow": "slower", "calm": "calmer", "happy": "happier", "sad": "sadder",
                "dark": "darker", "mellow": "mellower", "energetic": "more energetic"}
+_OPPOSITE = {"fast": "slow", "slow": "fast", "calm": "energetic", "energetic": "calm", "happy": "sad", "sad": "happy"}
 
 
-def change_words(text: str) -> str | None:
-    """The English of a short change said in another language ('plus rapide' -> 'faster'), else None: every word is
-    a marker of more, courtesy, or a mood or pace the glossary knows, compared ('plus lent', 'langsamer')."""
-    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text.lower())
-    if not 1 <= len(words) <= 6:
+def read_change(text: str) -> tuple[str, bool] | None:
+    """The English of a short change said in another language ('plus rapide' -> 'faster') and whether a word of it is
+    another language's (not 'a little calmer please'), else None: every word is a marker of more or less, courtesy,
+    'make it', or a mood or pace the glossary knows, compared ('plus lent', 'langsamer', 'moins vite')."""
+    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text.lower().replace("’", "'"))
+    if not 1 <= len(words) <= 8:
         return None
-    said, compared = [], False
+    said, compared, less, foreign = [], False, False, False
     for word in words:
-        if word in _MORE:
-            compared = True
+        if word in _MORE or word in _LESS:
+            compared, less = True, less or word in _LESS
+            foreign = foreign or word not in ("bit", "little")
             continue
-        if word in _COURTESY:
+        if word in _COURTESY or word in _MAKE_IT:
+            foreign = foreign or word != "please"
             continue
         stem = next((st for st in sorted(GLOSSARY, key=len, reverse=True) if word.startswith(st)), None)
         if stem is None or GLOSSARY[stem] not in COMPARATIVE:
             return None
         compared = compared or (word.endswith("er") and not stem.endswith("er") and len(word) > len(stem))
-        said.append(COMPARATIVE[GLOSSARY[stem]])
-    return " ".join(said) if said and compared else None
+        foreign = foreign or GLOSSARY[stem] != stem
+        meant = _OPPOSITE.get(GLOSSARY[stem], GLOSSARY[stem]) if less else GLOSSARY[stem]
+        if meant not in COMPARATIVE:
+            return None
+        said.append(COMPARATIVE[meant])
+    return (" ".join(said), foreign) if said and compared else None
+
+
+def change_words(text: str) -> str | None:
+    """The English of a short change said in another language ('plus rapide' -> 'faster'), else None."""
+    read = read_change(text)
+    return read[0] if read else None
+
+
+def likeliest(text: str) -> str | None:
+    """The likeliest language of a short message known to be in another language ('langsamer bitte': two words, so
+    detect() does not try): py3langid's first choice other than English."""
+    try:
+        ranked = _identifier().rank(text)
+    except ImportError:
+        return None
+    return next((str(code) for code, _ in ranked if code != "en"), None)
 
 
 def language_name(code: str) -> str:

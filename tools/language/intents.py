@@ -152,12 +152,38 @@ def naming(text: str) -> tuple[str | None, str | None]:
     return (m.group("piece") or m.group("piece2") or None), (title or None)
 
 
+_THEN = r"(?:\s+(?:again|once more|one more time|please|now|for me|for us|thanks|thank you))*\W*$"
+
+
 def played_words(text: str) -> str | None:
-    """The words after 'play' ('play Blue Morning again please' -> 'Blue Morning'): maybe a name the person gave."""
-    m = re.search(r"^(?:(?:please|ok|okay|now|and|so|can you|could you|can i|could i)\W+)*(?:play|replay|put on|"
-                  r"let me hear|listen to|hear|i want to hear)\s+(?P<words>.+?)(?:\s+(?:again|once more|one more time|"
-                  r"please|now|for me))*\W*$", text.strip(), re.IGNORECASE)
+    """The words after 'play' ('play Blue Morning again please' -> 'Blue Morning', 'put Blue Morning on', 'I'd like
+    to hear Blue Morning'): maybe a name the person gave."""
+    m = re.search(r"^(?:(?:please|ok|okay|now|and|so|hey|can you|could you|would you|can i|could i|can we|could we)"
+                  r"\W+)*(?:play|replay|put on|let me hear|let'?s hear|listen to|hear|queue(?: up)?|i want to hear|"
+                  r"i wanna hear|i'?d like to hear|i would like to hear|i want to listen to|i'?d like to listen to)\s+"
+                  r"(?P<words>.+?)" + _THEN, text.strip(), re.IGNORECASE)
+    m = m or re.search(r"^(?:(?:please|ok|okay|now|and|so|can you|could you)\W+)*(?:put|stick|throw)\s+"
+                       r"(?P<words>(?!(?:it|this|that|them|some|something|me|a|an|my)\b).+?)\s+on" + _THEN,
+                       text.strip(), re.IGNORECASE)
     return m.group("words").strip("\"'“”‘’ ") if m else None
+
+
+def liked_words(text: str) -> str | None:
+    """The words after the last 'like' of a request for music like something ('make something like Blue Morning' ->
+    'Blue Morning'): maybe a name the person gave."""
+    m = re.search(r"\b(?:like|similar to|in the style of|based on)\s+(?P<words>(?:(?!\blike\b).)+?)(?:(?:,|\s+but|\s+only|"
+                  r"\s+just)\s.*)?" + _THEN, text.strip(), re.IGNORECASE)
+    return m.group("words").strip("\"'“”‘’ ") if m else None
+
+
+def bare_title(text: str) -> str | None:
+    """A message that may be a name alone ('Blue Morning please', 'Blue Morning again!'): its words, the courtesy off;
+    None for a message that is long or a question."""
+    words = re.sub(r"^(?:(?:ok|okay|now|and|so|hey|um|uh)\W+)*", "", text.strip(), flags=re.IGNORECASE)
+    words = re.sub(_THEN, "", words, flags=re.IGNORECASE).strip("\"'“”‘’ ")
+    if not words or "?" in text or len(words.split()) > 8:
+        return None
+    return words
 
 
 # "I'd like it longer": the piece in hand, changed ('I'd like' asks for a new piece otherwise)
@@ -212,9 +238,17 @@ def compares_at_all(text: str) -> re.Match | None:
 
 
 # what a question about a piece asks: its tempo, its key, its length, or yes or no about what is in it
+# 'what groove is it?', "what's the rhythm?", 'what beat is this?', 'what time signature is it in?': how the piece lays
+# the time down (a question: 'a hip hop beat' asks for music)
+GROOVE_QUESTION = (r"\b(?:what|which|whats|what's)(?:'s| is| was)? (?:(?:kind|sort|type) of )?(?:the |its |this |that |"
+                   r"it's )?(?:groove|grove|rhythm|beat|drum (?:pattern|beat|groove)|feel|time signature|meter|metre|"
+                   r"pulse)s?\b(?! (?:for|to)\b)|\bhow (?:does|do) (?:it|this|that|the drums?) (?:groove|swing)\b|"
+                   r"\b(?:describe|tell me(?: about)?) (?:the |its )?(?:groove|rhythm|beat)\b|"
+                   r"^(?:so |and )?(?:is|was) (?:it|this|that|g\d+) (?:swung|swinging|straight|in 4/4)\b|"
+                   r"\bdoes (?:it|this|that|g\d+) swing\b")
 _ASKS = (("compare", COMPARES), ("compare", WHICH_IS), *(("compare", p) for p in _SIDE_BY_SIDE), ("tempo", r"\b(?:bpm|tempo|how fast)\b"),
          ("key", r"\bwhat(?:'s| is)? (?:the |its )?key\b|\b(?:what|which) key\b"),
-         ("length", r"\bhow long is\b|\b(?:length|duration)\b"),
+         ("length", r"\bhow long is\b|\b(?:length|duration)\b"), ("groove", GROOVE_QUESTION),
          ("instruments", r"\b(?:what|which) instruments?\b|\bwho(?:'s|s| is)? play(?:s|ing)\b|\bwhat(?:'s| is) (?:in it|playing "
                          r"in it)\b"), ("yes_no", ASKS_YES_NO))
 
@@ -330,6 +364,7 @@ INTENTS: list[Intent] = [
                        r"describe (?:it|this|these|them|my (?:song|track|upload))|what would you call|"
                        r"what does (?:it|this|that) sound like|tell me (?:about|what)|recogni[sz]e|"
                        r"what do you hear)\b", 0.85),
+                      (GROOVE_QUESTION, 0.9),
                       (r"\bwhat(?:'s| is)? (?:this |that |it |now |currently )*playing\b|"
                        r"\bwhat am i (?:listening to|hearing)\b|\bwho(?:'s|s| is)? play(?:s|ing)\b", 0.9),
                       # a musician's questions about a song: its tempo, key, length, mood
@@ -411,8 +446,9 @@ INTENTS: list[Intent] = [
     Intent(PIECES, [(r"\b(?:how many (?:pieces |songs |tracks |tunes )?(?:have|did) you (?:made|make|done|do|created|"
                      r"create)|what (?:have|did) you (?:made|make|created|create)(?: (?:so far|today|for me))?\W*$|"
                      r"(?:list|show me|show) (?:all )?(?:the |your )?(?:pieces|songs|tracks|tunes)(?: (?:you made|"
-                     r"so far|from this chat))?\W*$|which (?:one|piece|song|track|version)(?: (?:was|is|do you think "
-                     r"(?:was|is)))? (?:better|best|closest)|which (?:one|piece|song|version) do you (?:like|prefer)|"
+                     r"so far|from this chat))?\W*$|which(?: (?:one|piece|song|track|version|of (?:them|these|those|the (?:two|"
+                     r"three|pieces|versions))))?(?: (?:was|is|sounds?|do you think (?:was|is|sounds?)))? (?:the )?"
+                     r"(?:better|beter|best|closest)\b|which (?:one|piece|song|version) do you (?:like|prefer)|"
                      r"\bcompare (?:the (?:two|three|pieces|songs|versions|takes)|them|these|those|both|all|g\d+ (?:and|"
                      r"with|to) g\d+)\b)", 0.93)],
            ["what have you made so far", "how many songs have you made", "which one was better?",

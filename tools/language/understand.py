@@ -33,10 +33,12 @@ class Reading:
 def understand(text: str, use_examples: bool = True) -> Reading:
     """Read one message. `use_examples=False` skips the text model (cue rules only)."""
     clean = " ".join(text.strip().split())
-    change = foreign.change_words(clean)
-    if change:  # 'plus rapide', 'schneller bitte': a change of the piece in hand ('rapide' is not 'rapped')
+    read = foreign.read_change(clean)
+    if read:  # 'plus rapide', 'schneller bitte': a change of the piece in hand ('rapide' is not 'rapped')
+        change, other_language = read
         slots = read_slots(change)
-        slots.language = foreign.detect(clean)
+        # said in which language: two words are too few for detect(), but 'langsamer' is no English word
+        slots.language = (foreign.detect(clean) or foreign.likeliest(clean)) if other_language else None
         return Reading(clean, REFINE, slots, 0.6, "language", change, understood=change.split())
     language = foreign.detect(clean)
     if language:

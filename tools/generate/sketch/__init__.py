@@ -99,6 +99,7 @@ def generate_sketch(request: GenerationRequest, style: Style, seeds: list[int],
                           "tempo": arrangement.tempo, "groove": arrangement.groove,
                           "blend": arrangement.blend, "sidecar": str(Path(wav_path).with_suffix(".json")),
                           "notes": list(arrangement.notes), "parts": arrangement.parts(),
+                          "rhythm": arrangement.rhythm(),  # 'what groove is it?'
                           "lyrics": [text for _, text in arrangement.vocals]},
             midi_path=str(midi_path), style=style,
         ))

@@ -147,6 +147,20 @@ class Arrangement:
                             "family": _family(v.program), "program": v.program, "detail": ""})
         return out
 
+    def rhythm(self) -> dict:
+        """How it lays the time down, in plain words, for 'what groove is it?': its meter, the groove the seed chose
+        (styles.GROOVES; '' where the style has one beat of its own), swung or straight, and whether drums play."""
+        drums = any(p["family"] == "drums" for p in self.parts())
+        feel = "straight"
+        if self.swing >= 0.1:
+            feel = f"swung {'eighths' if self.swing_unit == 8 else 'sixteenths'}"
+        # whose groove it is: another style's drums may play under this band ('jazz with a trap beat')
+        owners = [name for name, grooves in S.GROOVES.items() if any(g.name == self.groove for g in grooves)]
+        owner = self.primary if self.primary in owners else owners[0] if owners and self.groove else ""
+        return {"meter": f"{self.beats}/4", "style": self.primary, "groove": self.groove, "feel": feel,
+                "drums": drums, "groove_of": owner,
+                "asked": any(n.endswith("as asked") and "groove" in n for n in self.notes)}
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["key"] = self.key

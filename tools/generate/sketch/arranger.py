@@ -92,6 +92,7 @@ class Arrangement:
     kit: int = 0  # the General MIDI drum kit (bank 128 program)
     lineup: str = ""  # the band the seed chose (styles.LINEUPS), when the style has line-ups
     groove: str = ""  # how the band lays the time down (styles.GROOVES), when the style has grooves
+    groove_asked: bool = False  # the groove is the one the person named ('a bossa nova'), not the seed's choice
     arc: str = ""  # how the band builds through the piece (form.ARCS): who rests where
     notes: list[str] = field(default_factory=list)  # what was honoured or could not be
     vocals: list[tuple[int, str]] = field(default_factory=list)  # (bar, rapped line)
@@ -159,7 +160,7 @@ class Arrangement:
         owner = self.primary if self.primary in owners else owners[0] if owners and self.groove else ""
         return {"meter": f"{self.beats}/4", "style": self.primary, "groove": self.groove, "feel": feel,
                 "drums": drums, "groove_of": owner,
-                "asked": any(n.endswith("as asked") and "groove" in n for n in self.notes)}
+                "asked": self.groove_asked}
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -616,24 +617,24 @@ def _groove(style: str, seed: int) -> S.Groove | None:
     return grooves[(int(seed) % bands + int(seed) // bands) % len(grooves)]
 
 
-def _groove_for(style: str, seed: int, asked: str | None, notes: list[str]) -> S.Groove | None:
+def _groove_for(style: str, seed: int, asked: str | None, notes: list[str]) -> tuple[S.Groove | None, bool]:
     """The groove asked for by name (and the notes say so): the style's own when its drummer has it, else another
     style's drums under this style's band ('jazz with a trap beat'; its parts keep their own figures, which are
-    written for that style's band); else the seed's groove."""
+    written for that style's band); else the seed's groove. And whether it is the one asked for."""
     own = _groove(style, seed)
     if not asked or asked.lower() not in GROOVE_WORDS:  # (requests are fitted first: tools.generate.request)
-        return own
+        return own, False
     found = S.groove_asked(asked, style)
     if found is None:  # the style's own playing is that groove (a blues shuffle)
-        return own
+        return own, False
     if found is False:
         found = next((g for other in GROOVE_WORDS.get(asked, {}) if (g := S.groove_asked(asked, other))), None)
         if found is None:
             notes.append(f"no {asked} groove for {style} here; it keeps its own")
-            return own
+            return own, False
         found = replace(found, patterns=())
     notes.append(f"the {found.name.split(':')[0].split(',')[0]} groove, as asked")
-    return found
+    return found, True
 
 
 REGISTERS = (0, 7, -5)  # semitones the chords sit above the book's (or band's) register
@@ -751,7 +752,7 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     primary = S.STYLES[next(iter(blend))]
     energy = _energy(style, blend)
 
-    groove = _groove_for(primary.name, seed, style.groove, notes) if reference is None else None
+    groove, asked_groove = _groove_for(primary.name, seed, style.groove, notes) if reference is None else (None, False)
 
     # tempo: asked > reference > the blend's range, placed by energy (and within the groove's own range)
     if style.tempo:
@@ -886,7 +887,6 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         notes.append(f"no drums: {why}" if why else "no drums, as asked")
     if energy > 0.75 and "chorus" in drums:
         drums["verse"] = drums["chorus"]  # high energy: the busy groove throughout
-    asked_groove = any(n.endswith("groove, as asked") for n in notes)
     if energy <= CALM_ENERGY and primary.name in ("classical", "ambient", "new age") and \
             style.instruments.get("drums", 0) < 0.3 and not asked_groove:
         drums = {}  # calm orchestral and ambient music: no percussion at all
@@ -899,6 +899,7 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         # 'a solo piano bossa nova', 'a bossa nova without drums': nobody plays the groove asked for
         notes[:] = [n for n in notes if not n.endswith("groove, as asked")] + \
             [f"no drums play in it, so no {style.groove} groove"]
+        asked_groove = False
     if reference is None and not style.avoid:
         if energy > CALM_ENERGY:  # a calm piece keeps its thinned, quiet time
             regrooved = _regroove(drums, rng)
@@ -937,7 +938,7 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         motif=motif, notes=notes, vocals=vocals,
         section_chords=section_chords, kit=kit,
         lineup=solo[1] if solo is not None else lineup.name if lineup is not None else "",
-        groove=groove.name if groove is not None else "",
+        groove=groove.name if groove is not None else "", groove_asked=asked_groove,
         arc=arc, fade_out_s=fade, tone_hz=_record_tone(primary.name, style, seed, notes), solo=solo is not None,
     )
 

@@ -14,7 +14,7 @@ from tools.language import Reading
 from tools.language import intents as I
 from tools.language.foreign import language_name
 from tools.language.slots import audience_style
-from tools.language.words import stand_in_named
+from tools.language.words import GROOVE_NAMED, is_that_groove, stand_in_named
 
 REFUSE_FILE = (
     "I can't open files by their path on this machine: I only work with audio you attach to the chat "
@@ -450,6 +450,9 @@ def holds(reading: Reading, f: dict[str, Any]) -> bool | None:
     """Whether a yes/no question about a piece or song is answered yes from what is known of it ('does it have
     drums?', 'is it in minor?', 'is it jazz?'); None when that is not known."""
     slots = reading.slots
+    said_groove = GROOVE_NAMED.search(reading.corrected)
+    if said_groove and f.get("rhythm"):  # 'is it a bossa nova?': its groove, whatever style it was played as
+        return is_that_groove(said_groove.group(1), f["rhythm"].get("style", ""), f["rhythm"].get("groove", ""))
     if f.get("piece") and stand_in_named(reading.corrected):  # 'is it reggae?': never, whatever played instead
         return False
     if slots.instruments:
@@ -534,6 +537,11 @@ def answer_about(asked: str, reading: Reading, f: dict[str, Any]) -> str | None:
             player = part["name"]
             return f"{name} is played by {'an' if player[0] in 'aeiou' else 'a'} {player} alone."
         return f"{name} has {_band(f['parts'])}." if f.get("parts") else None
+    said_groove = GROOVE_NAMED.search(text)
+    if said_groove and f.get("rhythm") and (line := groove_of(f)):  # 'is it a bossa nova?', 'is it boom bap?'
+        rhythm = f["rhythm"]
+        yes = is_that_groove(said_groove.group(1), rhythm.get("style", ""), rhythm.get("groove", ""))
+        return ("Yes: " if yes else f"No, not a {said_groove.group(1)}: ") + line
     if change and (stood := stand_in_named(text)):  # 'is it reggae?': no piece of ours is; what plays instead
         word, label = stood
         played = (f"on {label}" if ALL_LABELS.get(label, "instrument") == "instrument" else f"as {label} music")

@@ -535,7 +535,7 @@ def _mix_only(change: MusicChange) -> bool:
     return bool(change.levels or change.fade_out) and not (
         change.more or change.remove or change.tempo or change.tempo_factor or change.key or change.mode
         or change.energy_delta or change.seconds or change.seconds_factor or change.seconds_delta or change.like_last
-        or change.different or change.groove)
+        or change.different or change.groove or change.drop_groove)
 
 
 def refine_music(session: Session, change: MusicChange, generation_id: str | None = None) -> dict[str, Any]:
@@ -563,7 +563,8 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
     names_something = bool(change.more or change.remove or change.tempo or change.tempo_factor or change.key
                            or change.mode or change.energy_delta or change.seconds or change.seconds_factor
                            or change.seconds_delta
-                           or change.like_last or change.levels or change.fade_out or change.groove)
+                           or change.like_last or change.levels or change.fade_out or change.groove
+                           or change.drop_groove)
     if change.different:  # a fresh take: far seed, no borrowed score, the other mode, a new pace
         seed = next_seed(base_seed, DIFFERENT_STEP)
         made_mode = _key_of(piece.generation)[1]
@@ -644,7 +645,11 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
                         levels=_part_levels(style.levels, change),
                         fade_out_s=ASKED_FADE_S if change.fade_out else style.fade_out_s,
                         # a groove asked for stays through changes ('slower' is still a bossa nova), not a fresh take
-                        groove=groove or (None if change.different else style.groove))
+                        groove=groove or (None if change.different or change.drop_groove else style.groove))
+        if change.drop_groove:  # 'no blast beats': said what plays instead, or that nothing was asked to go
+            notes.append(f"the {request.style.groove} groove is gone: the style plays its own again"
+                         if request.style is not None and request.style.groove else
+                         "no groove was asked for in it, so it keeps the one its style chose")
         if energy:
             style = replace(style, energy=_clamp((used.energy if used.energy is not None else 0.5) + energy, 0.0, 1.0))
         # one take unless more are asked for: 'make me 3 rock songs' was about that request, not this change

@@ -526,12 +526,23 @@ def test_a_change_keeps_the_band_and_another_one_brings_a_new_one():
 def test_a_groove_asked_for_stays_through_changes_and_a_change_can_ask_for_one():
     agent = ChatAgent(user="grooves")
     agent.send("a 3 second bossa nova")
+    # 'is it a bossa nova?' of a bossa nova said 'No: there is no bossa nova here' (bossa nova has no style here)
+    assert agent.send("is it a bossa nova?").text.startswith("Yes: g1 ")
+    assert agent.send("is it a trap beat?").text.startswith("No, not a trap: g1 ")
     agent.send("slower")
     grooves = [agent.session.pieces[g].generation.conditioning.get("groove") for g in ("g1", "g2")]
     assert grooves == ["bossa nova", "bossa nova"], grooves
     reply = agent.send("make it a trap beat")
     assert agent.session.pieces["g3"].generation.conditioning.get("groove", "").startswith("trap")
     assert "the trap groove, as asked" in reply.text
+    # 'remove the trap beat' made it stronger (the groove asked again, the pace up, 'as asked' said again)
+    removed = agent.send("remove the trap beat")
+    g4 = agent.session.pieces["g4"].generation
+    assert not g4.conditioning["groove"].startswith("trap") and "as asked" not in removed.text, removed.text
+    assert "groove is gone" in removed.text and g4.conditioning["tempo"] == \
+        agent.session.pieces["g3"].generation.conditioning["tempo"]
+    agent.send("another one")  # the next takes stay without it
+    assert not agent.session.pieces["g5"].generation.conditioning["groove"].startswith("trap")
     # a tool call's groove is the model's words: a hostile or nonsense one is refused in one line, not echoed whole
     from agent import compose
     from tools.generate.request import MusicChange

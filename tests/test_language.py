@@ -145,9 +145,27 @@ def test_a_groove_named_is_kept_and_names_its_style_when_nothing_else_does():
     assert blast.groove == "blast beats" and blast.genres == {"metal": 1.0}
     assert read_slots("a shuffle", meaning=True).genres == {"blues": 0.8}
     assert read_slots("jazz with a trap beat", meaning=True).genres == {"jazz": 1.0}  # the genre named leads
-    for refused in ("metal, no blast beats", "metal without the blast beats"):
-        assert read_slots(refused, meaning=True).groove is None, refused
+    for refused in ("metal, no blast beats", "metal without the blast beats", "remove the blast beats",
+                    "get rid of the trap beat", "without the half-time feel", "less blast beats"):
+        slots = read_slots(refused, meaning=True)
+        assert slots.groove is None and slots.drop_groove and slots.genres in ({}, {"metal": 1.0}), refused
+        assert slots.is_change() and not slots.avoid, refused  # not 'no drums', not a style left out
+    # typos, and words the spelling fix turned into others ('boom bap' was 'boom rap', 'd-beat' 'beat')
+    for said, groove in (("a boom bap beat", "boom bap"), ("a bosanova", "bossanova"), ("d-beat punk", "d-beat"),
+                         ("a brakbeat track", "breakbeat")):
+        assert read_slots(said, meaning=True).groove == groove, said
     assert read_slots("give me a break", meaning=True).groove is None
+
+
+def test_what_music_is_for_and_how_many_are_read_not_guessed():
+    """review20: 'something to fall asleep to' was techno at 132 BPM (the sentence's meaning), 'music to help me
+    sleep' the help menu, 'make me 2 bossa novas' one piece."""
+    asleep = read_slots("something to fall asleep to", meaning=True)
+    assert asleep.genres == {"ambient": 0.8} and asleep.energy <= 0.15
+    assert understand("music to help me sleep, 8 s").intent == I.MAKE
+    assert understand("help me").intent == I.HELP
+    assert read_slots("make me 2 bossa novas").candidates == 2 and read_slots("a bossa nova").candidates is None
+    assert read_slots("three waltzes please").candidates == 3
 
 
 def test_saying_what_you_love_is_not_a_theme_but_a_love_song_is():

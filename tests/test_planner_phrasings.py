@@ -85,6 +85,13 @@ def test_add_it_right_after_a_search_adds_that_result(planner):
     ("that's too loud", "refine_music", {"energy_delta": -0.2}),
     ("hmm, way too busy", "refine_music", {"energy_delta": -0.2}),
     ("the drums are too loud", "refine_music", {"more": {"drums": -0.3}, "energy_delta": None}),
+    # a stranger's (review20): 'twice as long' was another take at the same length; 'instrumental please' a new pop
+    # piece; 'remove the blast beats' asked for them again
+    ("make it twice as long", "refine_music", {"seconds_factor": 2.0, "generation_id": "g1"}),
+    ("make it half as long", "refine_music", {"seconds_factor": 0.5}),
+    ("instrumental please", "refine_music", {"generation_id": "g1"}),
+    ("remove the blast beats", "refine_music", {"drop_groove": True, "groove": None}),
+    ("no trap", "refine_music", {"drop_groove": True}),
 ])
 def test_phrasings_after_a_piece_reach_their_tool(planner, text, tool, args):
     (name, got), = plan(planner, MADE, text)[0]

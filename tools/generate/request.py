@@ -285,6 +285,8 @@ class MusicChange:
     candidates: int | None = field(default=None, metadata=_help(
         f"how many new takes (1-{MAX_CANDIDATES}); one unless the person asks for more"))
     groove: str | None = field(default=None, metadata=_help(GROOVE_HELP))
+    drop_groove: bool = field(default=False, metadata=_help(
+        "true for 'no blast beats', 'remove the trap beat': the piece's style plays its own groove again"))
 
     def energy_change(self) -> float:
         """The energy delta to apply; quieter or busier drums come through the groove (energy): a drummer plays
@@ -308,7 +310,7 @@ class MusicChange:
                    seconds=slots.seconds, seconds_factor=slots.seconds_factor, seconds_delta=slots.seconds_delta,
                    like_last=slots.like_last,
                    different=slots.different, levels=dict(slots.levels), fade_out=slots.fade_out,
-                   candidates=slots.candidates, groove=slots.groove)
+                   candidates=slots.candidates, groove=slots.groove, drop_groove=slots.drop_groove)
 
 
 def schema_fields(cls) -> list[tuple[str, object, object, str]]:

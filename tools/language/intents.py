@@ -314,7 +314,9 @@ INTENTS: list[Intent] = [
                    r"what are (?:the |your )?commands|show me (?:some )?examples|how to use|what are you)\b", 0.9),
                   (r"^(?:so |and |ok )?(?:what|which) (?:(?:kinds?|sorts?|types?) of )?(?:genres?|styles?|music)?\s*"
                    r"(?:can|do) you (?:make|do|play|write|know|create)(?:\s+(?:for me|here|now))?\W*$", 0.9),
-                  (r"\bhelp\b", 0.6)],
+                  # ('music to help me sleep' is what the music is for)
+                  (r"\bhelp\b(?!\s+(?:me|us|you|my \w+)\s+(?:to\s+)?(?:sleep|fall|relax|focus|study|concentrate|work|"
+                   r"unwind|calm|chill|wake|get|meditate|rest|dance|run|train|work ?out|think|read|write|code))", 0.6)],
            ["what can you do", "how do I use this", "what are you able to do", "give me some examples of what to ask"]),
     Intent(EXPLAIN, [(r"^(?:but )?why\b", 0.92), (r"\bwhy (?:did|do|does|is|was|that|this|those)\b", 0.92),
                      (r"\bhow did you (?:make|come up|pick|choose|decide|get|do)\b", 0.92),
@@ -422,6 +424,9 @@ INTENTS: list[Intent] = [
                      r"[a-z](?:#|b|♯|♭| sharp| flat)?(?: major| minor)?(?: please| instead| now)?\W*$", 0.9),
                     (r"^(?:(?:hmm|but|ok|okay|no)[,!.]?\s+)*(?:it|that|this|it'?s|that'?s|this is|it is|that is)?\s*"
                      r"(?:way |a bit |a little |much )?too \w+[\s!.]*$", 0.86),
+                    # 'instrumental please' after a rapped piece: that piece without its voice (it made a new one)
+                    (r"^(?:(?:ok|okay|now|and|but|please|hmm)\W+)*(?:an? |make it |make it an? )?(?:instrumental|"
+                     r"unplugged)(?: version| one| take| mix)?(?: please| instead| now)?\W*$", 0.9),
                     # 'I don't like the drums': a part of the piece ('I don't like jazz' is taste)
                     (r"\b(?:don'?t|do not) (?:really )?(?:like|want|need) the \w+", 0.9)],
            ["another one please", "make it a little faster", "more drums", "can you try again",

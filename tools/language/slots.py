@@ -23,7 +23,7 @@ import numpy as np
 from tools.genres import GENRES
 from tools.language.meaning import Nearest
 from tools.language.spelling import correct
-from tools.language.words import ARTISTS, GROOVE_WORDS, label_of
+from tools.language.words import ARTISTS, GROOVE_NAMED, GROOVE_WORDS, label_of
 
 
 @dataclass
@@ -63,17 +63,19 @@ class Slots:
     reasons: dict[str, str] = field(default_factory=dict)  # why each label was read ('jazzy', 'similar 0.71')
     language: str | None = None  # set for a message that is not English ('de')
     groove: str | None = None  # a groove named ('bossa nova', 'blast beats': styles.GROOVE_WORDS), as said
+    drop_groove: bool = False  # a groove named as unwanted ('no blast beats'): the style's own again
 
     def names_music(self) -> bool:
         """Whether the message says anything about the music itself (a style, tempo, key, length...)."""
         return bool(self.genres or self.moods or self.instruments or self.avoid or self.more or self.tempo
-                    or self.key or self.mode or self.seconds is not None or self.energy is not None)
+                    or self.key or self.mode or self.seconds is not None or self.energy is not None or self.groove
+                    or self.drop_groove)
 
     def is_change(self) -> bool:
         """Whether it reads as a change to something made ('faster', 'less drums', 'another take')."""
         return bool(self.more or self.tempo_factor or self.seconds_factor or self.seconds_delta or self.energy_delta
                     or self.different
-                    or self.like_last or self.levels or self.fade_out)
+                    or self.like_last or self.levels or self.fade_out or self.drop_groove)
 
     def pairs(self) -> set[tuple[str, str]]:
         """(slot, value) pairs, the unit of the language benchmark's slot F1."""
@@ -172,7 +174,7 @@ ENERGY_WORDS = {
     "pumping": 0.85, "powerful": 0.8, "explosive": 0.95, "wild": 0.85, "upbeat": 0.75, "lively": 0.7, "punchy": 0.75,
     "calm": 0.2, "gentle": 0.25, "soft": 0.25, "quiet": 0.2, "mellow": 0.3, "relaxing": 0.2, "relaxed": 0.25,
     "peaceful": 0.15, "chill": 0.3, "laid-back": 0.3, "sleepy": 0.1, "soothing": 0.2, "dreamy": 0.3, "tender": 0.3,
-    "sleep": 0.1, "sleeping": 0.1, "epic": 0.8, "ballad": 0.25, "ballads": 0.25, "lullaby": 0.1, "lullabies": 0.1,
+    "sleep": 0.1, "sleeping": 0.1, "asleep": 0.1, "bedtime": 0.1, "nap": 0.15, "epic": 0.8, "ballad": 0.25, "ballads": 0.25, "lullaby": 0.1, "lullabies": 0.1,
     "banger": 0.9, "bangers": 0.9,
 }
 # Words that set the energy and, when nothing else in the message names a genre, suggest one: an epic is a film
@@ -183,6 +185,7 @@ GENRE_IF_ALONE = {"epic": "classical", "ballad": "pop", "ballads": "pop",
                   "workout": "dance", "gym": "dance", "cardio": "dance", "running": "dance", "jogging": "dance",
                   "studying": "chillout", "study": "chillout", "homework": "chillout", "focus": "chillout",
                   "reading": "chillout", "coding": "chillout", "sleep": "ambient", "sleeping": "ambient",
+                  "asleep": "ambient", "bedtime": "ambient", "nap": "ambient",
                   "meditation": "new age", "meditating": "new age", "yoga": "new age", "spa": "new age",
                   "dinner": "jazz", "roadtrip": "rock", "driving": "rock", "lullaby": "new age", "lullabies": "new age",
                   "birthday": "pop", "banger": "dance", "bangers": "dance", "cooking": "soul", "cook": "soul",
@@ -253,6 +256,8 @@ NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
 _NUM = r"(-?\d+(?:\.\d+)?)"
 _BPM = re.compile(_NUM + r"\s*(?:bpm|beats per minute|beats a minute)\b|\b(?:at|tempo(?: of)?)\s+(\d{2,3})\b"
                   r"(?!\s*(?:s|secs?|seconds?|mins?|minutes?|hours?|hrs?|%)\b)")
+TIMES = {"twice": 2.0, "two times": 2.0, "2x": 2.0, "double": 2.0, "three times": 3.0, "3x": 3.0, "half": 0.5}
+_TIMES_AS_LONG = re.compile(r"\b(twice|two times|2x|double|three times|3x|half)\s+(?:as\s+)?(long|short)(?:er)?\b")
 _LONGER_BY = re.compile(r"\s*(longer|more|extra|shorter|less)\b")  # after a length: added or taken off
 _ADD_LENGTH = re.compile(r"\b(add|another|plus|cut|take off|trim)\s+(?:an?\s+)?(?:extra\s+|more\s+)?$")
 _LENGTH = re.compile(_NUM + r"\s*-?\s*(hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b(?:\s+long\b)?")
@@ -270,7 +275,8 @@ _NOT_A_KEY = re.compile(r"\bin\s+([i-z])\s+(?:major|minor)\b|\bkey\s+of\s+([i-z]
 _COUNT = r"(\d+|one|two|three|four|five|six|seven|eight|a couple of|a few)"
 # "3 versions", and "3 rock songs": several pieces from one request are its candidates, each one shown
 _CANDIDATES = re.compile(r"\b" + _COUNT + r"\s+(?:candidates?|versions?|options?|variations?|takes?|"
-                         r"(?:[a-z&'-]+\s+){0,3}(?:songs|tracks|pieces|tunes))\b")
+                         r"(?:[a-z&'-]+\s+){0,3}(?:songs|tracks|pieces|tunes|ballads|lullabies|waltzes|marches|"
+                         r"novas?|beats|loops|jams|anthems))\b")
 _ITERS = re.compile(r"(?:at most |up to )?" + _COUNT + r"\s+(?:rounds?|iterations?|attempts?|tries)\b")
 _ORDINAL = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\b"
                       r"(?=\s+(?:one|song|track|piece|upload|result|candidate|version|take|file)s?\b|\s*[?.!]*$|"
@@ -549,7 +555,10 @@ def _read_changes(low: str, slots: Slots) -> str:
             factor = factor or f
             low = re.sub(rf"\b{phrase}\b", " , ", low)
     slots.tempo_factor = factor
-    if re.search(r"\blonger\b", low):
+    if m := _TIMES_AS_LONG.search(low):  # 'twice as long' was 'another one' at the same length (and punk by meaning)
+        slots.seconds_factor = TIMES[m.group(1)] if m.group(2) == "long" else 1 / TIMES[m.group(1)]
+        low = _blank(low, m)
+    elif re.search(r"\blonger\b", low):
         slots.seconds_factor = 1.5
     elif re.search(r"\bshorter\b", low):
         slots.seconds_factor = 0.67
@@ -673,21 +682,28 @@ def _read_artists(low: str, slots: Slots) -> str:
     return low
 
 
-_GROOVE = re.compile(r"(?<![\w'-])(" + "|".join(re.escape(w) for w in sorted(GROOVE_WORDS, key=len, reverse=True))
-                     + r")(?![\w'-])")
+# what comes right before a groove named to say it is not wanted ('no blast beats', 'get rid of the trap beat')
+_NO_GROOVE = re.compile(r"\b(?:no|not|without|minus|less|fewer|remove|drop|lose|skip|cut|ditch|stop|kill|get rid of|"
+                        r"take out|instead of|rather than|enough)\s+(?:\w+\s+){0,2}$")
+# the word after a groove's name that says it is one ('a trap beat', 'a half-time feel')
+_GROOVE_NOUN = re.compile(r"\s+(?:beats?|grooves?|feel|rhythms?)\b")
 
 
-def _read_groove(low: str, slots: Slots, said: str) -> str:
+def _read_groove(low: str, slots: Slots) -> str:
     """A groove named ('a bossa nova', 'metal with blast beats'): kept as said for the arranger. Words that name no
     label of their own are taken out of the text, so that 'a breakbeat track' is not matched by meaning (it was
     chillout and rnb); words that do ('bossa nova', 'boom bap') stay for the labels."""
-    found = _GROOVE.search(low)
-    if not found or re.search(r"\b(?:no|not|without|minus|less|fewer)\s+(?:\w+\s+){0,2}" + re.escape(found.group(1)),
-                              correct(said).lower()):  # 'no blast beats' asks for none
+    found = GROOVE_NAMED.search(low)
+    if not found:
         return low
+    end = (_GROOVE_NOUN.match(low, found.end()) or found).end()  # 'a trap beat': the beat is the groove, not drums
+    refused = _NO_GROOVE.search(low[:found.start()])
+    if refused:  # 'no blast beats', 'remove the trap beat': the phrase goes whole (not read as drums, a style left
+        slots.drop_groove = True  # out, or by its meaning), and the style's own groove comes back
+        return low[:refused.start()] + " , " + low[end:]
     slots.groove = found.group(1)
     if all(label_of(w) is None for w in [slots.groove, *re.split(r"[\s-]+", slots.groove)]):
-        low = low[:found.start()] + " , " + low[found.end():]
+        low = low[:found.start()] + " , " + low[end:]
     return low
 
 
@@ -803,7 +819,7 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
     low = _read_removals(low, slots)
     low = _I_LIKE.sub(" , ", low)
     low = _A_PLACE.sub(" home ", low)
-    low = _read_groove(low, slots, text)
+    low = _read_groove(low, slots)
     _read_labels(low, slots, meaning, text)
     _no_rap_is_no_vocals(low, slots)
     for label in slots.avoid:

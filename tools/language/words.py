@@ -42,7 +42,7 @@ STAND_INS: dict[str, str] = {
 # own playing is that already, a blues shuffle). The first style is the one the words imply when the request names
 # no genre ('a shuffle' is a blues).
 GROOVE_WORDS: dict[str, dict[str, str | None]] = {
-    **dict.fromkeys(("bossa nova", "bossa"), {"jazz": "bossa nova"}),
+    **dict.fromkeys(("bossa nova", "bossa", "bossanova"), {"jazz": "bossa nova"}),
     **dict.fromkeys(("brushes", "two feel"), {"jazz": "two feel on brushes"}),
     "thrash": {"metal": "thrash"},
     **dict.fromkeys(("half-time", "half time", "halftime"), {"funk": "half-time with ghost notes",
@@ -68,6 +68,18 @@ GROOVE_WORDS: dict[str, dict[str, str | None]] = {
     "train beat": {"country": "train beat"},
     "shuffle": {"blues": None, "country": "shuffle on the rim"},
 }
+
+
+# a groove named in a text, longest words first ('bossa nova' before 'bossa')
+GROOVE_NAMED = re.compile(r"(?<![\w'-])(" + "|".join(re.escape(w) for w in sorted(GROOVE_WORDS, key=len, reverse=True))
+                          + r")(?![\w'-])")
+
+
+def is_that_groove(words: str, style: str, groove: str) -> bool:
+    """Whether a piece of `style` playing `groove` (its name in the style book; '' for the style's own) plays the
+    groove `words` name ('is it a bossa nova?')."""
+    by_style = GROOVE_WORDS.get(words.lower(), {})
+    return groove in {name for name in by_style.values() if name} or (style in by_style and by_style[style] is None)
 
 
 # Artists people name for a sound ("something like Daft Punk"): their genres, as if said. A curated few dozen of
@@ -166,9 +178,9 @@ def artist_words() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def label_words() -> frozenset[str]:
-    """Every single word that names a label or an instrument (what typo correction may correct toward)."""
+    """Every single word that names a label, an instrument or a groove (what typo correction may correct toward)."""
     words: set[str] = set(DESCRIPTIVE_WORDS)
-    for phrase in [*ALL_LABELS, *SYNONYMS, *MORE_NAMES, *instruments()]:
+    for phrase in [*ALL_LABELS, *SYNONYMS, *MORE_NAMES, *instruments(), *GROOVE_WORDS]:  # ('boom bap' was 'boom rap')
         words.update(w for w in re.split(r"[\s]+", phrase) if len(w) > 2)
     return frozenset(words)
 

@@ -534,6 +534,7 @@ def test_a_groove_asked_for_stays_through_changes_and_a_change_can_ask_for_one()
     assert grooves == ["bossa nova", "bossa nova"], grooves
     reply = agent.send("make it a trap beat")
     assert agent.session.pieces["g3"].generation.conditioning.get("groove", "").startswith("trap")
+    assert agent.session.pieces["g3"].generation.style.genres == {"jazz": 1.0}  # the groove lent, no hip-hop piled on
     assert "the trap groove, as asked" in reply.text
     # 'remove the trap beat' made it stronger (the groove asked again, the pace up, 'as asked' said again)
     removed = agent.send("remove the trap beat")

@@ -397,6 +397,9 @@ def test_a_groove_asked_for_is_played_at_its_pace_or_said_why_not():
     trap = plan(parse_text("jazz with a trap beat").style, 20.0, 0)
     assert trap.primary == "jazz" and trap.groove.startswith("trap") and trap.kit == 25  # the 808, under the jazz band
     assert S.KICK in trap.drums["verse"] and trap.drums["verse"][S.HAT] == "x" * 16
+    for seed in range(3):  # heard from the first bar: a 10 s blast-beat piece had no drums for its first 4.6 s
+        blast = to_midi(plan(parse_text("metal with blast beats").style, 10.0, seed))
+        assert min(n.start for i in blast.instruments if i.is_drum for n in i.notes) == 0.0
     calm = plan(Style(genres={"ambient": 1.0}, energy=0.2, groove="breakbeat"), 20.0, 0)
     assert any(calm.drums.values()), "a groove asked for brings its drums to calm ambient music"
     alone = plan(Style(genres={"jazz": 1.0}, instruments={"piano": 1.0, "solo": 1.0}, groove="bossa nova"), 10.0, 0)

@@ -304,6 +304,8 @@ class MusicChange:
         more = dict(slots.more)
         for table in (slots.genres, slots.moods, slots.instruments):
             for label in table:
+                if label == slots.groove_genre:  # 'make it a trap beat': the groove under this band, not hip-hop
+                    continue
                 more.setdefault(label, 1.0 if label == "solo" else 0.3)  # played alone or not: no degree of it
         return cls(said=said, more=more, remove=list(slots.avoid), tempo=slots.tempo,
                    tempo_factor=slots.tempo_factor, key=slots.key, mode=slots.mode, energy_delta=slots.energy_delta,

@@ -64,6 +64,7 @@ class Slots:
     language: str | None = None  # set for a message that is not English ('de')
     groove: str | None = None  # a groove named ('bossa nova', 'blast beats': styles.GROOVE_WORDS), as said
     drop_groove: bool = False  # a groove named as unwanted ('no blast beats'): the style's own again
+    groove_genre: str | None = None  # the genre a groove named implied, nothing else naming one ('a trap beat')
 
     def names_music(self) -> bool:
         """Whether the message says anything about the music itself (a style, tempo, key, length...)."""
@@ -745,6 +746,7 @@ def _read_labels(low: str, slots: Slots, meaning: bool, original: str) -> None:
         style = next(iter(GROOVE_WORDS[slots.groove]))
         if style not in slots.avoid:
             _put(slots.genres, style, 0.8)
+            slots.groove_genre = style
             slots.reasons.setdefault(style, f"'{slots.groove}' ({'an' if style[0] in 'aeiou' else 'a'} {style} groove)")
     if not slots.genres:
         for word in [w for w in words if w in GENRE_IF_ALONE]:

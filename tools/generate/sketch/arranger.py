@@ -917,7 +917,10 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
         notes.append("its tune grows from the melody of the piece it is based on")
     sections = form.layout(bars, rng)
     # the arcs rest a band's players in turn; a solo player plays throughout
-    arc = _arc(seed) if reference is None and primary.name not in S.STEADY and solo is None else ""
+    # (a groove asked for is heard from the first bar: no arc that rests the drums, the intro on the groove)
+    arc = _arc(seed) if reference is None and primary.name not in S.STEADY and solo is None and not asked_groove else ""
+    if asked_groove and drums.get("verse"):
+        drums = {**drums, "intro": drums["verse"]}
     if arc and not form.arc_fits(arc, sections):
         arc = ""
     if arc and primary.name in S.GROOVE_FIRST and form.arc_rests(arc, sections) == form.SHORT_ARCS.get(arc):

@@ -632,7 +632,8 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
         request: GenerationRequest = piece.request
         style = request.style or Style()
         made_as = piece.generation.conditioning.get("blend") or {}
-        if not style.genres and made_as and not change.different:
+        named = any(d > 0 and _kind(g) == "genre" for g, d in change.more.items())
+        if not style.genres and made_as and not change.different and not named:  # (a style named replaces the pick)
             # the style the arranger chose for an ask without one stays: 'that's too busy' on a pop song made
             # without a genre made it ambient (calm words choose ambient when no genre is named)
             style = replace(style, genres={g: float(w) for g, w in made_as.items()})

@@ -523,6 +523,17 @@ def test_a_change_keeps_the_band_and_another_one_brings_a_new_one():
     assert [p["name"] for p in g4.conditioning["parts"]] != players[0]  # the next band
 
 
+def test_a_band_added_behind_a_solo_plays_in_the_style_named():
+    """review20: 'add a funk band behind it' after a saxophone solo kept the sax alone; then the band was the pop
+    band the arranger had picked for the solo, with funk lent to it."""
+    agent = ChatAgent(user="band-behind")
+    agent.send("a 3 second saxophone solo")
+    agent.send("add a funk band behind it")
+    g2 = agent.session.pieces["g2"].generation
+    assert g2.conditioning["blend"] == {"funk": 1.0}, g2.conditioning["blend"]
+    assert len(g2.conditioning["parts"]) > 2 and any(p["family"] == "drums" for p in g2.conditioning["parts"])
+
+
 def test_a_groove_asked_for_stays_through_changes_and_a_change_can_ask_for_one():
     agent = ChatAgent(user="grooves")
     agent.send("a 3 second bossa nova")

@@ -834,7 +834,7 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
     _era_sound(slots)
     _epic_is_minor(low, slots)
     _read_solo(low, slots, text)
-    _read_band(low, slots)
+    _read_band(" " + correct(text) + " ", slots)  # (the words as said: the changes above take "add a funk band")
     return slots
 
 
@@ -915,8 +915,10 @@ def _read_solo(low: str, slots: Slots, text: str = "") -> None:
 
 # 'with a full band', 'add a band', 'bring in the band': a solo piece played by its style's band ('a jazz piece with a
 # full band' asks for what a new piece has anyway)
-_BAND = re.compile(r"\b(?:(?:with|add|bring in|bring back|get|have|use|plus)\s+(?:an?\s+|the\s+|some\s+)?"
-                   r"(?:(?:full|whole|entire|complete|proper|real|backing|live)\s+)?band|full[- ]band|backing band)\b")
+_BAND = re.compile(r"\b(?:(?:with|add|bring in|bring back|get|have|use|plus|put)\s+(?:an?\s+|the\s+|some\s+)?"
+                   r"(?:(?:full|whole|entire|complete|proper|real|backing|live)\s+)?(?:[a-z-]+\s+)?band|full[- ]band|"
+                   r"backing band|band\s+(?:behind|under|around|beneath)\s+(?:it|this|that|the \w+))\b")
+# ('add a funk band behind it': the band, in that style)
 # 'without the band', 'lose the band': the piece played by the instruments it names alone (solo)
 _NO_BAND = re.compile(r"\b(?:without|no|minus|lose|drop|ditch|cut|remove|get rid of|take out|take away)\s+"
                       r"(?:the\s+|a\s+|any\s+)?(?:(?:whole|full|backing)\s+)?band\b")

@@ -1231,6 +1231,7 @@ def test_another_styles_groove_under_the_band_is_said_as_its(planner):
 
 def test_is_it_swung_is_answered_yes_or_no_with_the_groove(planner):
     assert plan(planner, GROOVED, "is it swung?")[1].startswith("Yes: g1 is in 4/4 at about 164 BPM, swung eighths")
+    assert plan(planner, GROOVED, "is it swing?")[1].startswith("Yes: g1 ")  # review20: 'I am not sure...'
     assert plan(planner, SOLO_PIANO, "does it swing")[1].startswith("No: g1 is in 4/4 at about 58 BPM, straight")
     assert plan(planner, SOLO_PIANO, "is it straight?")[1].startswith("Yes: g1 is in 4/4")
     assert plan(planner, SOLO_PIANO, "is it in 4/4?")[1].startswith("Yes: g1 is in 4/4")

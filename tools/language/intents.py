@@ -244,7 +244,7 @@ GROOVE_QUESTION = (r"\b(?:what|which|whats|what's)(?:'s| is| was)? (?:(?:kind|so
                    r"it's )?(?:groove|grove|rhythm|beat|drum (?:pattern|beat|groove)|feel|time signature|meter|metre|"
                    r"pulse)s?\b(?! (?:for|to)\b)|\bhow (?:does|do) (?:it|this|that|the drums?) (?:groove|swing)\b|"
                    r"\b(?:describe|tell me(?: about)?) (?:the |its )?(?:groove|rhythm|beat)\b|"
-                   r"^(?:so |and )?(?:is|was) (?:it|this|that|g\d+) (?:swung|swinging|straight|in 4/4)\b|"
+                   r"^(?:so |and )?(?:is|was) (?:it|this|that|g\d+) (?:a |in )?(?:swung|swinging|swing|straight|in 4/4)\b|"
                    r"\bdoes (?:it|this|that|g\d+) swing\b")
 _ASKS = (("compare", COMPARES), ("compare", WHICH_IS), *(("compare", p) for p in _SIDE_BY_SIDE), ("tempo", r"\b(?:bpm|tempo|how fast)\b"),
          ("key", r"\bwhat(?:'s| is)? (?:the |its )?key\b|\b(?:what|which) key\b"),

@@ -408,6 +408,19 @@ def test_a_groove_asked_for_is_played_at_its_pace_or_said_why_not():
     assert fit_groove("Bossa  Nova") == ("bossa nova", [])
 
 
+def test_an_instrument_named_over_a_band_with_no_melody_part_plays_one():
+    """review20: 'a saxophone solo over a funk band' put the sax among funk's horn stabs (funk's book has no melody)."""
+    from tools.language import parse_text
+
+    for seed in range(4):
+        arr = plan(parse_text("a saxophone solo over a funk band").style, 12.0, seed)
+        leads = [i for i, v in enumerate(arr.voices) if v.role == "lead"]
+        assert [arr.voices[i].program for i in leads] == [65], (seed, [(v.role, v.program) for v in arr.voices])
+        assert arr.primary == "funk" and "the saxophone plays the melody" in arr.notes
+        tune = [t for t in to_midi(arr).instruments if t.name.startswith(f"{leads[0] + 1}.")]
+        assert tune and len(tune[0].notes) >= 12
+
+
 def test_a_piece_has_a_form_not_one_loop():
     arr = plan(Style(genres={"rock": 1.0}, tempo=120), 45.0, seed=0)
     kinds = [k for k, _, _ in arr.sections]

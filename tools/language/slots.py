@@ -145,8 +145,10 @@ WHOLE_TEXT_FLOOR = 0.3  # below this, the sentence's nearest genre is a guess, n
 SOFT_WEIGHT = 0.35  # 'a touch of jazz'
 CHANGE_STEP, BIG_STEP = 0.3, 0.5  # 'more jazz', 'lots more jazz'
 STOPWORDS = {
-    # 'beat' and 'track' name a piece, not a genre ('beat' alone came out as techno by meaning, 0.60)
-    "a", "about", "also", "an", "and", "are", "as", "at", "background", "be", "beat", "beats", "bit", "but", "by",
+    # 'beat' and 'track' name a piece, not a genre ('beat' alone came out as techno by meaning, 0.60); 'band' the
+    # players, any style's ('with a full band' was rock, 0.80)
+    "a", "about", "also", "an", "and", "are", "as", "at", "background", "band", "bands", "be", "beat", "beats", "bit",
+    "but", "by",
     "can", "could", "create", "feel", "feeling", "for", "from", "give", "i", "in", "into", "is", "it", "its",
     "just", "kind", "less", "like", "little", "lot", "made", "make", "me", "more", "much", "music", "my", "of",
     "on", "one", "onto", "or", "our", "over", "piece", "pieces", "please", "quite", "really", "so", "some", "something",

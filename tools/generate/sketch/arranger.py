@@ -378,6 +378,14 @@ def _apply_instruments(voices: list[Voice], style: Style, notes: list[str]) -> l
     for i, (_, label) in enumerate(wanted):
         program = _program_of(label)
         assert program is not None
+        if i == 0 and not leads and not _chordal(program) and label not in ("vocals", "choir"):
+            # a style with no melody part (funk's band plays riffs and stabs): the instrument named takes one ('a
+            # saxophone solo over a funk band' put the sax among the horn stabs)
+            leads = [Voice("lead", program, MELODY, 60, "single", 85, ["verse", "chorus", "outro"], False, 0.85,
+                           "request")]
+            kept.append(leads[0])
+            notes.append(f"the {label} {'play' if is_plural(label) else 'plays'} the melody")
+            continue
         if _family(program) in present and label not in ("vocals", "choir"):
             # the style already has one: the first instrument named still plays the melody (a lent synth lead
             # does not take it from the guitar asked for), in the style's own version of it
@@ -405,6 +413,9 @@ def _apply_instruments(voices: list[Voice], style: Style, notes: list[str]) -> l
 
 
 ACOUSTIC_PIANOS = (0, 1, 2)  # GM's grand, bright and electric grand: what 'piano' names
+
+
+MELODY = "n---n-n-n-n-n---"  # a tune's rhythm for an instrument brought in to play one
 
 
 def _chordal(program: int) -> bool:

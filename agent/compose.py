@@ -551,8 +551,11 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
         seconds, notes = fit_seconds(piece.request.seconds + float(change.seconds_delta), DEFAULT_SECONDS)
     elif change.seconds_factor:  # 'longer', 'shorter'
         seconds, notes = fit_seconds(piece.request.seconds * float(change.seconds_factor), DEFAULT_SECONDS)
-    tempo, tempo_notes = fit_tempo(change.tempo or (made_at * change.tempo_factor
-                                                    if made_at and change.tempo_factor else None))
+    asked_tempo = change.tempo or (made_at * change.tempo_factor if made_at and change.tempo_factor else None)
+    tempo, tempo_notes = fit_tempo(asked_tempo)
+    if tempo_notes and not change.tempo and change.tempo_factor:  # 'faster' of a 224 BPM piece: nobody said 268
+        word = "faster" if change.tempo_factor > 1 else "slower"
+        tempo_notes = [f"{word} would be {round(asked_tempo)} BPM, past what I make: it plays at {tempo:g} BPM"]
     groove, groove_notes = fit_groove(change.groove)
     notes += tempo_notes + groove_notes + _stand_ins(change.said or "")
     key, mode = fit_key(change.key, change.mode)

@@ -523,6 +523,15 @@ def test_a_change_keeps_the_band_and_another_one_brings_a_new_one():
     assert [p["name"] for p in g4.conditioning["parts"]] != players[0]  # the next band
 
 
+def test_faster_past_the_fastest_tempo_says_what_faster_would_have_been():
+    """review20: 'faster' of a fast piece said '268 BPM is faster than anyone can play', a tempo nobody had said."""
+    agent = ChatAgent(user="too-fast")
+    agent.send("a 3 second punk song at 230 bpm")
+    reply = agent.send("faster")
+    assert "faster would be 276 BPM, past what I make: it plays at 240 BPM" in reply.text, reply.text
+    assert "faster than anyone can play" not in reply.text
+
+
 def test_a_band_added_behind_a_solo_plays_in_the_style_named():
     """review20: 'add a funk band behind it' after a saxophone solo kept the sax alone; then the band was the pop
     band the arranger had picked for the solo, with funk lent to it."""

@@ -571,6 +571,9 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
     if change.different:  # a fresh take: far seed, no borrowed score, the other mode, a new pace
         seed = next_seed(base_seed, DIFFERENT_STEP)
         made_mode = _key_of(piece.generation)[1]
+        asked = getattr(piece.request, "style", None) or getattr(piece.request, "profile", None)
+        if asked is not None and (asked.mode or set(asked.moods) & MODE_MOODS):
+            mode = mode or made_mode  # 'not that' of a sad piece in minor is another sad piece, not a major one
         mode = mode or ("major" if made_mode == "minor" else "minor" if made_mode == "major" else None)
         tempo = tempo or (round(made_at * (0.85 if base_seed % 2 else 1.15)) if made_at else None)
     elif _mix_only(change):  # 'I can't hear the melody', 'fade it out': the same notes, mixed as asked
@@ -681,6 +684,9 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
         new_piece.refined_from, new_piece.change = piece.id, result["change"]
     result["different"] = change.different
     return result
+
+
+MODE_MOODS = {"sad", "dark", "happy"}  # moods that chose the piece's mode: a fresh take keeps it
 
 
 def _kind(label: str) -> str:

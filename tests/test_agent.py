@@ -532,6 +532,19 @@ def test_faster_past_the_fastest_tempo_says_what_faster_would_have_been():
     assert "faster than anyone can play" not in reply.text
 
 
+def test_a_fresh_take_of_a_sad_piece_stays_in_minor():
+    """review20: 'not that' on a sad piece in F minor made one in F major (a fresh take flips the mode)."""
+    agent = ChatAgent(user="still-sad")
+    agent.send("a 3 second sad piano piece")
+    agent.send("not that, something completely different")
+    keys = [agent.session.pieces[g].generation.conditioning["key"] for g in ("g1", "g2")]
+    assert all(k.endswith("minor") for k in keys), keys
+    agent.send("a 3 second jazz piece")  # no mood chose the mode: a fresh take still tries the other one
+    agent.send("something completely different")
+    jazz = [agent.session.pieces[g].generation.conditioning["key"].split()[1] for g in ("g3", "g4")]
+    assert jazz[0] != jazz[1], jazz
+
+
 def test_a_band_added_behind_a_solo_plays_in_the_style_named():
     """review20: 'add a funk band behind it' after a saxophone solo kept the sax alone; then the band was the pop
     band the arranger had picked for the solo, with funk lent to it."""

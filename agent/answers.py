@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tools.genres import ALL_LABELS, SAID_AS, SOUND_TAGS
+from tools.genres import ALL_LABELS, SAID_AS, SOUND_TAGS, possessive
 from tools.language import Reading
 from tools.language import intents as I
 from tools.language.foreign import language_name
@@ -499,12 +499,12 @@ def groove_of(f: dict[str, Any]) -> str | None:
     played = f", played{on}" if on else ""
     if groove:  # one of the style's grooves (styles.GROOVES): another take may bring another
         owner = rhythm.get("groove_of") or style
-        told = f"{owner}'s \"{groove.strip()}\" groove" + (f" ({detail.strip()})" if detail else "")
+        told = f"{possessive(owner)} \"{groove.strip()}\" groove" + (f" ({detail.strip()})" if detail else "")
         under = f" under the {style} band" if owner != style else ""
         then = ("Say 'slower' or 'faster' to change its pace." if rhythm.get("asked") or under
                 else "Say 'another one' for another groove, or 'slower'.")  # a groove asked for stays in a new take
         return f"{head}, on {told}{under}{played}. {then}"
-    return f"{head}, on {style}'s own beat{played}. Say 'busier drums' or 'slower' to change it."
+    return f"{head}, on {possessive(style)} own beat{played}. Say 'busier drums' or 'slower' to change it."
 
 
 def answer_about(asked: str, reading: Reading, f: dict[str, Any]) -> str | None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from agent.session import AudioResult, GeneratedPiece, LoopChart, Session
 from tools.contracts import Generation, Style, TasteProfile, Track
-from tools.genres import SAID_AS, SOUND_TAGS
+from tools.genres import SAID_AS, SOUND_TAGS, possessive
 from tools.errors import TastemakerError
 from tools.generate.request import (KEYS_LOOK_LIKE, GenerationRequest, MusicAsk, MusicChange, fit_candidates,
                                     fit_groove, fit_key, fit_seconds, fit_tempo, next_seed)
@@ -852,7 +852,7 @@ def _why(session: Session, piece: GeneratedPiece, shown: dict[str, Any]) -> list
         elif borrowed:
             because = f"the tempo of {borrowed}"
         else:
-            because = f"{primary or 'the style'}'s usual range" + (
+            because = f"{possessive(primary or 'the style')} usual range" + (
                 f", placed by its energy ({style.energy:.1f} of 1)" if style.energy is not None else "")
         why.append(f"tempo {tempo:.0f} BPM: {because}")
     key = shown.get("key")
@@ -882,7 +882,7 @@ def _why(session: Session, piece: GeneratedPiece, shown: dict[str, Any]) -> list
                                   if asked else "")
         rest = [p for p in players if not any(i in p for i in asked)]
         if rest:
-            line += f"{', '.join(rest)}: {primary or 'the style'}'s usual band" if primary else ", ".join(rest)
+            line += f"{', '.join(rest)}: {possessive(primary)} usual band" if primary else ", ".join(rest)
         why.append(line.rstrip("; "))
     return why
 

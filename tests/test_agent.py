@@ -545,6 +545,15 @@ def test_a_fresh_take_of_a_sad_piece_stays_in_minor():
     assert jazz[0] != jazz[1], jazz
 
 
+def test_a_blues_piece_groove_reads_as_english():
+    """review20: "on blues's own beat"."""
+    agent = ChatAgent(user="blues-beat")
+    agent.send("a 3 second blues piece")
+    reply = agent.send("what groove is it?").text
+    assert "blues' own beat" in reply or "blues' \"" in reply, reply
+    assert "blues's" not in reply
+
+
 def test_a_band_added_behind_a_solo_plays_in_the_style_named():
     """review20: 'add a funk band behind it' after a saxophone solo kept the sax alone; then the band was the pop
     band the arranger had picked for the solo, with funk lent to it."""

@@ -117,6 +117,11 @@ SOUND_TAGS = ("instrumental", "acoustic", "solo")
 SAID_AS = {"solo": "played alone"}  # a sound tag as a sentence says it ('with piano, played alone')
 
 
+def possessive(name: str) -> str:
+    """'jazz' -> "jazz's", 'blues' -> "blues'" (a style's own groove, range or band)."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def is_plural(label: str) -> bool:
     """Whether an instrument's name is a plural noun, for the verb after it ('the strings play', 'the bass
     plays')."""

@@ -540,3 +540,35 @@ def test_the_guard_goes_in_front_of_an_app_that_already_answered_a_request():
     guard.install()
     assert TestClient(app, base_url="http://localhost").get("/", headers=rebound).status_code == 403
     assert TestClient(app, base_url="http://localhost").get("/").status_code == 200
+
+
+def test_a_page_that_goes_leaves_its_pieces_for_its_own_person_only():
+    """Open mode: a reloaded page's pieces come back to the person's next page (test_browser.py has the page side).
+    They are left under the browser's own guest name, never under the 'local' user that every cookie-less browser
+    (and, with a shared library, every visitor) is, whose next page may be somebody else's."""
+    import uuid
+
+    import chainlit as cl
+    from chainlit.context import init_ws_context
+    from chainlit.session import WebsocketSession
+
+    from agent import app
+    from agent.graph import ChatAgent
+    from agent.web import reloads
+
+    async def a_page_goes(user: str) -> None:
+        session = WebsocketSession(id=str(uuid.uuid4()), socket_id="socket-1", emit=lambda *a: asyncio.sleep(0),
+                                   emit_call=lambda *a: asyncio.sleep(0), user_env={}, client_type="webapp")
+        init_ws_context(session)
+        agent = ChatAgent(user=user)
+        agent.session.pieces["g1"] = "a piece"  # what the page had made
+        cl.user_session.set("agent", agent)
+        await app.end()
+
+    run(a_page_goes("local"))
+    assert reloads.PAGES_LEFT.take("local") is None
+    run(a_page_goes("guest-0123456789abcdef"))
+    assert reloads.PAGES_LEFT.take("guest-other") is None
+    left = reloads.PAGES_LEFT.take("guest-0123456789abcdef")
+    assert left is not None and left.pieces == {"g1": "a piece"}
+    assert reloads.PAGES_LEFT.take("guest-0123456789abcdef") is None  # once

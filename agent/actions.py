@@ -258,7 +258,7 @@ def title_aliases(title: str) -> list[str]:
     numbered = re.match(r"^(.+?),\s*(?:Op|D|K|BWV|Hob)\.?\s*\d", title)  # 'Polonaise, Op. 1 No. 1': 'Polonaise'
     if numbered:
         names.append(numbered.group(1))
-    head, colon, tail = title.partition(": ")
+    _, colon, tail = title.partition(": ")
     if colon and not re.match(r"^(?:[IVX]+\.\s|(?:Allegro|Adagio|Andante|Presto|Finale|Grave|Scherzo|Rondeau)\b)", tail):
         names.append(tail.strip())
     return [n for n in names if n]

@@ -731,14 +731,12 @@ def list_pieces(session: Session) -> dict[str, Any]:
                     "match": round(len(set(asked) & set(heard)) / len(asked), 2) if asked else None,
                     "asked_heard": {a: round(float(probabilities.get(a, 0.0)), 2) for a in asked} if here else {}})
     # 'which one was better?' of two versions neither of which is heard as its ask: the nearer one still, and why
-    scored = sorted((p for p in out if p["asked_heard"]),
-                    key=lambda p: (p["match"] or 0, sum(p["asked_heard"].values()) / len(p["asked_heard"])),
-                    reverse=True)
-    if len(out) < 2 or not scored:
-        return {"pieces": out, "closest": None}
-
     def strength(p: dict[str, Any]) -> tuple[float, float]:
         return (p["match"] or 0, sum(p["asked_heard"].values()) / len(p["asked_heard"]))
+
+    scored = sorted((p for p in out if p["asked_heard"]), key=strength, reverse=True)
+    if len(out) < 2 or not scored:
+        return {"pieces": out, "closest": None}
 
     # two heard alike (the same share in the top three, within 0.02): too close to call, not one named closest
     tie = len(scored) > 1 and strength(scored[0])[0] == strength(scored[1])[0] and \

@@ -119,8 +119,8 @@ def music_words(text: str) -> list[str]:
 # more (or a German comparative, 'schnell' + 'er'), courtesy, 'make it' ('mach es', 'hazlo'), and a word the glossary
 # knows that has a comparative. Typed without accents or apostrophes as often as with them ('s il vous plait', 'piu').
 _MORE = {"plus", "más", "mas", "più", "piu", "mehr", "meer", "mais", "bien", "un", "peu", "poco", "pochino", "etwas",
-         "bisschen", "ein", "noch", "un", "bit", "little", "encore", "ancora", "aún", "aun", "todavía", "todavia", "wat",
-         "iets", "nog", "tres", "très", "muy", "molto", "viel", "beaucoup", "mucho", "pouco", "um", "po", "pò", "pochino"}
+         "bisschen", "ein", "noch", "bit", "little", "encore", "ancora", "aún", "aun", "todavía", "todavia", "wat",
+         "iets", "nog", "tres", "très", "muy", "molto", "viel", "beaucoup", "mucho", "pouco", "um", "po", "pò"}
 _LESS = {"moins", "menos", "meno", "weniger", "minder"}  # 'moins vite': the opposite, compared
 _COURTESY = {"y", "et", "und", "e", "en", "bitte", "por", "favor", "per", "favore", "s'il", "s", "il", "vous", "plaît",
              "plait", "svp", "stp", "te", "toi", "prego", "alsjeblieft", "graag", "please", "merci", "danke", "gracias",

@@ -62,7 +62,7 @@ class Slots:
     themes: list[str] = field(default_factory=list)
     reasons: dict[str, str] = field(default_factory=dict)  # why each label was read ('jazzy', 'similar 0.71')
     language: str | None = None  # set for a message that is not English ('de')
-    groove: str | None = None  # a groove named ('bossa nova', 'blast beats': styles.GROOVE_WORDS), as said
+    groove: str | None = None  # a groove named ('bossa nova', 'blast beats': words.GROOVE_WORDS), as said
     drop_groove: bool = False  # a groove named as unwanted ('no blast beats'): the style's own again
     groove_genre: str | None = None  # the genre a groove named implied, nothing else naming one ('a trap beat')
 
@@ -177,7 +177,8 @@ ENERGY_WORDS = {
     "pumping": 0.85, "powerful": 0.8, "explosive": 0.95, "wild": 0.85, "upbeat": 0.75, "lively": 0.7, "punchy": 0.75,
     "calm": 0.2, "gentle": 0.25, "soft": 0.25, "quiet": 0.2, "mellow": 0.3, "relaxing": 0.2, "relaxed": 0.25,
     "peaceful": 0.15, "chill": 0.3, "laid-back": 0.3, "sleepy": 0.1, "soothing": 0.2, "dreamy": 0.3, "tender": 0.3,
-    "sleep": 0.1, "sleeping": 0.1, "asleep": 0.1, "bedtime": 0.1, "nap": 0.15, "epic": 0.8, "ballad": 0.25, "ballads": 0.25, "lullaby": 0.1, "lullabies": 0.1,
+    "sleep": 0.1, "sleeping": 0.1, "asleep": 0.1, "bedtime": 0.1, "nap": 0.15, "epic": 0.8, "ballad": 0.25,
+    "ballads": 0.25, "lullaby": 0.1, "lullabies": 0.1,
     "banger": 0.9, "bangers": 0.9,
 }
 # Words that set the energy and, when nothing else in the message names a genre, suggest one: an epic is a film
@@ -807,7 +808,8 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
     """Every slot one message fills. `meaning=True` also matches other words to labels by embedding
     similarity (and falls back to the whole sentence's nearest genres); it loads the text model."""
     slots = Slots()
-    low = " " + correct(text) + " "
+    said = " " + correct(text) + " "
+    low = said
     if _DISLIKED.search(low):
         slots.liked = False
     elif _LIKED.search(low):
@@ -836,7 +838,7 @@ def read_slots(text: str, meaning: bool = False) -> Slots:
     _era_sound(slots)
     _epic_is_minor(low, slots)
     _read_solo(low, slots, text)
-    _read_band(" " + correct(text) + " ", slots)  # (the words as said: the changes above take "add a funk band")
+    _read_band(said, slots)  # (the words as said: the changes above take "add a funk band")
     return slots
 
 

@@ -37,34 +37,39 @@ STAND_INS: dict[str, str] = {
     "waltz": "classical", "march": "classical", "jig": "folk", "polka": "folk", "big band": "jazz",
     "bossa nova": "jazz", "bossa": "jazz", "samba": "world",
 }
+def _each(words: tuple[str, ...], by_style: dict[str, str | None]) -> dict[str, dict[str, str | None]]:
+    """The same grooves under each of several words, a table of its own for each (none shared by two words)."""
+    return {word: dict(by_style) for word in words}
+
+
 # Grooves people ask for by name ('a bossa nova', 'metal with blast beats', 'a trap beat'): the words, and for each
 # style whose drummer has it, the groove's name in the sketch engine's style book (its GROOVES; None: the style's
 # own playing is that already, a blues shuffle). The first style is the one the words imply when the request names
 # no genre ('a shuffle' is a blues).
 GROOVE_WORDS: dict[str, dict[str, str | None]] = {
-    **dict.fromkeys(("bossa nova", "bossa", "bossanova"), {"jazz": "bossa nova"}),
-    **dict.fromkeys(("brushes", "two feel"), {"jazz": "two feel on brushes"}),
+    **_each(("bossa nova", "bossa", "bossanova"), {"jazz": "bossa nova"}),
+    **_each(("brushes", "two feel"), {"jazz": "two feel on brushes"}),
     "thrash": {"metal": "thrash"},
-    **dict.fromkeys(("half-time", "half time", "halftime"), {"funk": "half-time with ghost notes",
+    **_each(("half-time", "half time", "halftime"), {"funk": "half-time with ghost notes",
                                                               "metal": "half-time: chugging over a slow backbeat"}),
-    **dict.fromkeys(("gallop", "galloping"), {"metal": "gallop"}),
-    **dict.fromkeys(("blast beat", "blast beats", "blastbeat", "blastbeats"),
+    **_each(("gallop", "galloping"), {"metal": "gallop"}),
+    **_each(("blast beat", "blast beats", "blastbeat", "blastbeats"),
                     {"metal": "blast beat, tremolo-picked chords"}),
-    **dict.fromkeys(("two-beat", "two beat"), {"punk": "two-beat"}),
-    **dict.fromkeys(("d-beat", "d beat", "dbeat"), {"punk": "d-beat"}),
-    **dict.fromkeys(("pop-punk", "pop punk"), {"punk": "pop-punk: eighth kicks, open hats, palm-muted verse"}),
+    **_each(("two-beat", "two beat"), {"punk": "two-beat"}),
+    **_each(("d-beat", "d beat", "dbeat"), {"punk": "d-beat"}),
+    **_each(("pop-punk", "pop punk"), {"punk": "pop-punk: eighth kicks, open hats, palm-muted verse"}),
     "disco funk": {"funk": "disco funk: four on the floor", "dance": None},
-    **dict.fromkeys(("four on the floor", "four-on-the-floor", "4 on the floor"),
+    **_each(("four on the floor", "four-on-the-floor", "4 on the floor"),
                     {"house": "off-beat hats", "electronic": "four on the floor",
                      "funk": "disco funk: four on the floor", "dance": None, "techno": None}),
-    **dict.fromkeys(("breakbeat", "breakbeats", "big beat"), {"electronic": "breakbeat"}),
+    **_each(("breakbeat", "breakbeats", "big beat"), {"electronic": "breakbeat"}),
     "electro": {"electronic": "electro"},
     "tribal house": {"house": "tribal: toms and rims"},
-    **dict.fromkeys(("jackin", "jackin'", "jacking", "chicago house"),
+    **_each(("jackin", "jackin'", "jacking", "chicago house"),
                     {"house": "jackin': sixteenth hats and the ride"}),
-    **dict.fromkeys(("boom bap", "boom-bap", "boombap"), {"hip-hop": "boom bap"}),
+    **_each(("boom bap", "boom-bap", "boombap"), {"hip-hop": "boom bap"}),
     "trap": {"hip-hop": "trap: rolling hats, a sparse kick"},
-    **dict.fromkeys(("west coast", "g-funk"), {"hip-hop": "west coast"}),
+    **_each(("west coast", "g-funk"), {"hip-hop": "west coast"}),
     "train beat": {"country": "train beat"},
     "shuffle": {"blues": None, "country": "shuffle on the rim"},
 }

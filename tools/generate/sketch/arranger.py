@@ -15,13 +15,13 @@ import pretty_midi
 from tools.contracts import Style
 from tools.errors import TastemakerError
 from tools.genres import is_plural
-from tools.language.words import GROOVE_WORDS
 from tools.generate.sketch import form
 from tools.generate.sketch import performance as P
 from tools.generate.sketch import styles as S
 from tools.generate.sketch.conditioning import Reference
 from tools.generate.sketch.rap import write_lyrics
 from tools.generate.sketch.theory import NOTE_NAMES, Chord, parse_roman, pitch_class, scale_pitches
+from tools.language.words import GROOVE_WORDS
 
 VELOCITY = {"X": 118, "x": 96, "o": 72, "g": 42}
 BLEND_MIN_WEIGHT = 0.15  # a genre below this share of the blend lends nothing audible
@@ -633,7 +633,8 @@ def _groove_for(style: str, seed: int, asked: str | None, notes: list[str]) -> t
     style's drums under this style's band ('jazz with a trap beat'; its parts keep their own figures, which are
     written for that style's band); else the seed's groove. And whether it is the one asked for."""
     own = _groove(style, seed)
-    if not asked or asked.lower() not in GROOVE_WORDS:  # (requests are fitted first: tools.generate.request)
+    asked = (asked or "").lower()
+    if asked not in GROOVE_WORDS:  # none asked (requests are fitted first: tools.generate.request)
         return own, False
     found = S.groove_asked(asked, style)
     if found is None:  # the style's own playing is that groove (a blues shuffle)
@@ -764,6 +765,7 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
     energy = _energy(style, blend)
 
     groove, asked_groove = _groove_for(primary.name, seed, style.groove, notes) if reference is None else (None, False)
+    groove_note = notes[-1] if asked_groove else ""  # 'the bossa nova groove, as asked'
 
     # tempo: asked > reference > the blend's range, placed by energy (and within the groove's own range)
     if style.tempo:
@@ -908,8 +910,9 @@ def plan(style: Style, seconds: float, seed: int, reference: Reference | None = 
 
     if asked_groove and not any(p for pattern in drums.values() for p in pattern.values()):
         # 'a solo piano bossa nova', 'a bossa nova without drums': nobody plays the groove asked for
-        notes[:] = [n for n in notes if not n.endswith("groove, as asked")] + \
-            [f"no drums play in it, so no {style.groove} groove"]
+        if groove_note in notes:  # (a solo's notes are rewritten by _solo)
+            notes.remove(groove_note)
+        notes.append(f"no drums play in it, so no {style.groove} groove")
         asked_groove = False
     if reference is None and not style.avoid:
         if energy > CALM_ENERGY:  # a calm piece keeps its thinned, quiet time

@@ -140,6 +140,26 @@ def test_library_share_is_held_and_no_track_repeats_within_the_window():
     assert plan_library(rock_taste, options, None, tracks, set(), rng) is None  # nothing fits: generate instead
 
 
+def test_a_library_track_fits_by_the_genre_it_is_filed_under_before_what_the_tagger_heard():
+    """The built-in collection's Chopin mazurka, as the tagger hears it (flat: folk, rock, indie, jazz), came into a
+    rock and techno playlist; the library files it under classical."""
+    mazurka = Track(id="m", title="Mazurka", audio_path="/x/m.wav", duration=47.0, genre="classical",
+                    tags={"folk": 0.13, "rock": 0.1, "indie": 0.089, "jazz": 0.085, "classical": 0.078})
+    rag = Track(id="r", title="Rag", audio_path="/x/r.wav", duration=60.0, genre="folk",
+                tags={"classical": 0.3, "jazz": 0.2, "folk": 0.1})
+    options = replace(SHORT, library_share=0.4)
+    rng = np.random.default_rng(0)
+    rock = StationTaste(TasteProfile(genres={"techno": 0.8, "rock": 0.722, "indie": 0.613, "electronic": 0.485,
+                                             "classical": 0.34}))
+    assert plan_library(rock, options, None, [mazurka], set(), rng) is None
+    classical = StationTaste(TasteProfile(genres={"classical": 1.0}))
+    assert plan_library(classical, options, None, [mazurka, rag], set(), rng).track.id == "m"
+    folk = StationTaste(TasteProfile(genres={"folk": 1.0}))
+    assert plan_library(folk, options, None, [mazurka, rag], set(), rng).track.id == "r"
+    jazz = StationTaste(TasteProfile(genres={"jazz": 1.0}), named=("jazz",))  # a jazz station: no classical filed
+    assert plan_library(jazz, options, None, [mazurka, rag], set(), rng) is None
+
+
 def test_generated_pieces_follow_the_previous_key():
     taste = StationTaste(TasteProfile(genres={"jazz": 1.0}))
     prev = piece({"jazz": 0.5}, key="F major", tempo=150.0)

@@ -384,10 +384,11 @@ def run_loop(session: Session, request: LoopRequest, notes: list[str] | None = N
                  "jaccard": round(a.jaccard, 2)} for a in result.attempts]
     piece.attempts = attempts
     heard = _heard(best)
-    session.outbox.append(LoopChart(
-        target=list(result.target), best_round=result.best.iteration,
-        points=[(a.iteration, {t: round(float(a.predicted.get(t, 0.0)), 3) for t in result.target})
-                for a in result.attempts]))
+    if len({a.iteration for a in result.attempts}) > 1:  # one round's picture says no more than its "heard as" bars
+        session.outbox.append(LoopChart(
+            target=list(result.target), best_round=result.best.iteration,
+            points=[(a.iteration, {t: round(float(a.predicted.get(t, 0.0)), 3) for t in result.target})
+                    for a in result.attempts]))
     shown = _show(session, piece, heard, judge_note)
     heard_names = [g for g, _ in heard]
     reached = [t for t in result.target if t in heard_names]

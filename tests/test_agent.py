@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from agent.attachments import attachment_note
 from agent.graph import ChatAgent
 from agent.planner import OfflinePlanner
-from agent.session import Reporter, Session
+from agent.session import LoopChart, Reporter, Session
 from agent.toolbox import build_tools, has_module
 from tests.conftest import tone_mix
 from tools.language import intents as I
@@ -392,6 +392,12 @@ def test_make_something_like_these_runs_the_classifier_loop(song):
     assert loop is not None and loop.attempts and loop.best is not None
     assert "Aiming for" in reply.text and loop.target[0] in reply.text
     assert reply.audio and reply.audio[0].path == loop.best.generation.audio_path
+    # the round-by-round picture only when there was more than one round to compare
+    rounds = {a.iteration for a in loop.attempts}
+    assert sum(isinstance(item, LoopChart) for item in reply.items) == (len(rounds) > 1)
+    once = agent.send("make me something like this, 4 seconds, one version, at most 1 round", [song])
+    assert once.tool_calls[0][1]["max_iters"] == 1 and {a.iteration for a in agent.session.last_loop.attempts} == {1}
+    assert not any(isinstance(item, LoopChart) for item in once.items)
     again = agent.send("more energetic")
     assert again.tools == ["refine_music"] and agent.session.last_loop is not loop
 

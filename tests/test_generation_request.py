@@ -18,6 +18,8 @@ from tools.language import read_slots
 @pytest.mark.parametrize("text, seconds, tempo, note", [
     ("a 3 minute rock song", LONGEST, None, "you asked for 3 minutes"),
     ("make me a 10 hours long ambient track", LONGEST, None, "you asked for 10 hours"),
+    ("a 1.5 hour drone", LONGEST, None, "you asked for 1.5 hours"),
+    ("a 1000 second jazz piece", LONGEST, None, "you asked for 1000 s (about 17 minutes);"),  # not 16.6667 minutes
     ("techno at 10000 bpm", 15.0, 240.0, "10000 BPM is faster than anyone can play"),
     ("a blues song at 1 bpm", 15.0, 40.0, "1 BPM is slower than music moves"),
     ("a 20 second jazz piece at 95 bpm", 20.0, 95.0, None),

@@ -99,10 +99,14 @@ FAR_LONGER = 86400.0  # a day or more (or infinity) is said as "far longer", not
 
 
 def _spoken(seconds: float) -> str:
-    if abs(seconds) >= 3600:
-        return f"{seconds / 3600:g} hour{'s' if seconds != 3600 else ''}"
-    if abs(seconds) >= 60:
-        return f"{seconds / 60:g} minute{'s' if seconds != 60 else ''}"
+    """A length as a person said it: '10 minutes', '1.5 hours'; one that is no round number of either in seconds,
+    with its size ('1000 s (about 17 minutes)', not '16.6667 minutes')."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if abs(seconds) >= size:
+            n = seconds / size
+            if n == round(n, 1):
+                return f"{n:g} {unit}{'s' if n != 1 else ''}"
+            return f"{seconds:g} s (about {round(n)} {unit}{'s' if round(n) != 1 else ''})"
     return f"{seconds:g} s"
 
 

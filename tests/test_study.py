@@ -134,6 +134,20 @@ def test_cli_create_results_and_unknown_study(folders, capsys, tmp_path):
     assert "no study 'ffffffff'" in capsys.readouterr().err
 
 
+def test_serve_says_what_it_serves(folders, capsys, monkeypatch):
+    """`tastemaker study serve` without an id sat silent; it says each study's link, or that there is none yet."""
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    assert main(["study", "serve", "--port", "9999"]) == 0
+    said = capsys.readouterr().out
+    assert ("No studies yet" in said) == (not studies.list_studies()) and "Ctrl-C stops" in said
+    study = studies.create_study(*folders)
+    assert main(["study", "serve", "--port", "9999"]) == 0
+    said = capsys.readouterr().out
+    assert f"http://127.0.0.1:9999/study/{study.id}?invite=" in said and "Ctrl-C stops" in said
+
+
 def test_study_pages_are_served_by_the_chat_app_ahead_of_its_catch_all(folders):
     """Chainlit's server answers every unknown GET with its page; the study routes must come first."""
     from chainlit.server import app

@@ -79,9 +79,18 @@ def run_serve(args: argparse.Namespace) -> int:
 
     from agent.study_web import create_app, invitation_link
 
+    base = f"http://{args.host}:{args.port}"
     if args.id:
         studies.load_study(args.id)  # an unknown id fails now, with the known ones listed
-        print(f"Raters: {invitation_link(f'http://{args.host}:{args.port}', args.id)}", flush=True)
+        print(f"Raters: {invitation_link(base, args.id)}", flush=True)
+    else:  # say what is served, or the command sits there silent
+        rows = studies.list_studies()
+        for r in rows:
+            print(f"{r['id']} ({r['kind']}, {r['trials']} trials): {invitation_link(base, r['id'])}")
+        if not rows:
+            print("No studies yet: create one with `tastemaker study create --a DIR --b DIR`; this server serves it "
+                  "as soon as it exists.")
+        print(f"Serving the listening studies at {base}/study/ID; Ctrl-C stops.", flush=True)
     uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
     return 0
 

@@ -136,11 +136,13 @@ def taste_profile(session: Session, text: str = "", upload_ids: list[str] | None
     if forget:
         reset_taste(session.user)
         session.profile = None
+        session.taste_forgotten = True
         return {"forgotten": True}
 
-    ids = list(upload_ids or session.uploads)
-    for i, uid in enumerate(ids):
-        session.reporter.progress(f"listening to {session.upload(uid).name}", i / max(1, len(ids)))
+    # a song joins the taste when it is first heard; one heard before a 'forget my taste' stays forgotten
+    fresh = [uid for uid in (upload_ids or session.uploads) if session.upload(uid).taste is None]
+    for i, uid in enumerate(fresh):
+        session.reporter.progress(f"listening to {session.upload(uid).name}", i / max(1, len(fresh)))
         _taste_analysis(session, uid)
     if text.strip():
         profile = remember_words(session.user, text)
@@ -149,8 +151,9 @@ def taste_profile(session: Session, text: str = "", upload_ids: list[str] | None
     knows_what_you_like = profile is not None and bool(profile.genres or profile.moods or profile.instruments
                                                        or profile.energy is not None)
     if not knows_what_you_like and not (profile is not None and profile.avoid):
+        why = " (you asked me to forget it, songs attached before that included)" if session.taste_forgotten else ""
         raise NotReadyYet(  # a 'not yet', not a failure: said without "Sorry, that didn't work"
-            "I don't know your taste yet. Upload a few songs you love (or tell me what you like, e.g. "
+            f"I don't know your taste yet{why}. Upload a few songs you love (or tell me what you like, e.g. "
             "'I like mellow jazz with piano') and ask again."
         )
     session.profile = profile

@@ -118,6 +118,7 @@ class Session:
         self.uploads: dict[str, Upload] = {}
         self.pieces: dict[str, GeneratedPiece] = {}
         self.profile: TasteProfile | None = None
+        self.taste_forgotten = False  # 'forget my taste' in this chat: its songs attached before stay out of it
         self.last_loop: LoopResult | None = None
         self.stop_requested = threading.Event()  # set from another thread: the turn in progress ends, keeping nothing
         self.last_search: list[str] = []  # library ids shown last

@@ -381,6 +381,18 @@ def test_refine_before_anything_was_made():
     assert agent.send("more jazz").tools == ["generate_music"]  # a style on its own: make it
 
 
+def test_after_forget_my_taste_the_songs_attached_before_stay_forgotten(song):
+    """The songs stayed attached, so 'what is my taste?' said it was listening to them, then that it knew nothing."""
+    agent = ChatAgent(user="forgets-songs")
+    first = agent.send("what is my taste?", [song])
+    assert agent.session.profile is not None and agent.session.profile.clips, first.text
+    agent.send("forget my taste")
+    again = agent.send("what is my taste?")
+    assert "don't know your taste yet (you asked me to forget it" in again.text and agent.session.profile is None
+    agent.send("I like mellow jazz")  # words start it again
+    assert set(agent.session.profile.genres) == {"jazz"} and not agent.session.profile.clips
+
+
 @pytest.mark.skipif(not has_module("tools.loop"), reason="tools.loop not installed")
 @needs_generate
 def test_make_something_like_these_runs_the_classifier_loop(song):

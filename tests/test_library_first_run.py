@@ -64,3 +64,24 @@ def test_a_stopped_build_is_not_marked_built_and_a_later_start_builds_again(tmp_
     while again.state == "building" and time.monotonic() < deadline:
         time.sleep(0.5)
     assert again.state == "ready" and {t.id for t in open_library().list()} == {"bach-bwv1-6", "ryan-acaciareel"}
+
+
+def test_a_stations_library_is_the_background_build_that_stops_when_the_process_ends(tmp_path, monkeypatch):
+    """`tastemaker radio` on a fresh data directory built the library in a thread of its own, which the end of the
+    process did not stop: it waited minutes, then aborted ("terminate called without an active exception")."""
+    from tools.contracts import TasteProfile
+    from tools.radio import StationOptions
+    from tools.radio.station import Station
+    from tools.radio.steering import StationTaste
+
+    monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path))
+    two = [p for p in PIECES if p.id in ("bach-bwv1-6", "ryan-acaciareel")]
+    monkeypatch.setattr(default_module, "PIECES", two)
+    station = Station(StationTaste(TasteProfile()), StationOptions(library_share=0.5))
+    station.load_library_in_background()
+    deadline = time.monotonic() + 60
+    while not default_module.building() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert default_module.building()  # the build the end of the process stops
+    default_module.stop_background_builds()  # what atexit does
+    assert not default_module.building() and not default_module.is_ready(open_library())

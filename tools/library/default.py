@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import atexit
 import fcntl
+import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -41,6 +41,8 @@ from tools.workers import die_with_parent
 DEFAULT_LIBRARY_VERSION = "2"  # 2: FluidSynth rendered in stereo, both channels averaged (was the left only)
 ANALYSE_SECONDS = 15.0  # five 3 s tagger patches: enough for retrieval, and tagging is most of the build time
 _META_KEY = "default_library"
+# pieces tagged together: a stop waits for the batch in hand (8 held a quitting command ~60 s on a busy machine)
+TAG_BATCH = 4
 Progress = Callable[[int, int], None]  # (pieces done, pieces in all)
 
 
@@ -63,12 +65,21 @@ def _source(piece: Piece, rendered: Rendered) -> Source:
     )
 
 
+def _render_job(job: tuple[Piece, str]) -> tuple[Piece, Rendered | None, str]:
+    """render_piece in a worker: (the piece, what it rendered or None, why not)."""
+    piece, out_dir = job
+    try:
+        return piece, render_piece(piece, out_dir), ""
+    except Exception as exc:  # noqa: BLE001  (music21 raises many kinds; one bad score must not stop the build)
+        return piece, None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
 def build_default_library(library: Library, progress: bool = True, workers: int | None = None,
                           pieces: list[Piece] | None = None, on_piece: Progress | None = None,
                           stop: threading.Event | None = None) -> IngestReport:
     """Render and add every catalogue piece not yet in the library (parallel rendering, tagging as they finish).
     on_piece(done, total) is called as pieces are added (for a status line). `stop`, once set, ends the build
-    after the step under way: pieces not started are left for the next build, which picks up where this one
+    after the tagging under way (renders under way are dropped): pieces not added are left for the next build, which picks up where this one
     stopped."""
     catalogue = pieces if pieces is not None else PIECES
     todo = [p for p in catalogue if not library.has_id(p.id)]
@@ -93,28 +104,33 @@ def build_default_library(library: Library, progress: bool = True, workers: int 
         report.failed.extend(done.failed)
 
     # spawn: the workers need music21 and FluidSynth, not this process's torch threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=die_with_parent,
-                             initargs=(os.getpid(),)) as pool:
-        futures = {pool.submit(render_piece, p, str(out_dir)): p for p in todo}
-        pending = set(futures)
-        while pending:
+    pool = get_context("spawn").Pool(workers, initializer=die_with_parent, initargs=(os.getpid(),))
+    try:
+        results = pool.imap_unordered(_render_job, [(p, str(out_dir)) for p in todo])
+        left = len(todo)
+        while left:
             if stop is not None and stop.is_set():
-                pool.shutdown(wait=True, cancel_futures=True)  # the renders under way end; their files are reused
                 break
-            finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                piece = futures[fut]
-                try:
-                    batch.append(_source(piece, fut.result()))
-                except Exception as exc:  # noqa: BLE001  (music21 raises many kinds; one bad score must not stop the build)
-                    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                    report.failed.append((piece.corpus_path, f"could not render: {reason}"))
-                bar.update(1)
-            if len(batch) >= 8 or (not pending and batch):
+            try:
+                piece, rendered, why = results.next(timeout=0.5)
+            except multiprocessing.TimeoutError:
+                continue
+            left -= 1
+            if rendered is None:
+                report.failed.append((piece.corpus_path, f"could not render: {why}"))
+            else:
+                batch.append(_source(piece, rendered))
+            bar.update(1)
+            if len(batch) >= TAG_BATCH or (not left and batch):
                 add(batch)  # tag and index while the workers render the next pieces
                 batch = []
                 if on_piece:
-                    on_piece(len(catalogue) - len(pending), len(catalogue))
+                    on_piece(len(catalogue) - left, len(catalogue))
+    finally:
+        # a stopped build drops the renders under way (each writes atomically; the next build sweeps their part
+        # files) instead of waiting for them: waiting on them held a quitting `tastemaker radio` for minutes
+        pool.terminate()
+        pool.join()
     bar.close()
     return report
 
@@ -215,13 +231,16 @@ def building() -> bool:
 
 
 def stop_background_builds(wait_s: float | None = 120.0) -> None:
-    """Stop this process's background builds after the step under way (a render, or tagging the batch in hand)
+    """Stop this process's background builds after the step under way (tagging the batch in hand; renders are dropped)
     and wait for them (`wait_s` None: only ask, and start no new one): a process that ends while the build's
     thread is inside the tagger or FluidSynth aborts ("terminate called without an active exception"). What was
     added stays; the next start builds the rest."""
     _stop.set()
     if wait_s is None:
         return
+    if building():  # the wait can take a while: say why the command has not ended yet
+        print("Stopping the music library's background build (the next start goes on with it)...", file=sys.stderr,
+              flush=True)
     try:
         for builder in _builders:
             builder.join(wait_s)

@@ -152,10 +152,17 @@ class Station:
     def load_library_in_background(self) -> None:
         def load() -> None:
             try:
-                from tools.library import ensure_default_library, open_library
+                from tools.library import open_library
+                from tools.library.default import build_in_background
 
+                # the chat's own background build, which stops at a safe point when the process ends (a thread of
+                # our own was still inside FluidSynth or the tagger at exit: "terminate called without an active
+                # exception", exit 134, on a fresh data directory)
                 with open_library() as lib:
-                    ensure_default_library(lib, progress=False)
+                    status = build_in_background(lib)
+                while status.state == "building":
+                    time.sleep(0.5)
+                with open_library() as lib:
                     tracks = lib.list()
                 with self._cond:
                     self.tracks = tracks

@@ -43,7 +43,7 @@ def in_rock_home(rock_home, monkeypatch):
     return rock_home
 
 
-def test_cli_playlist_json_exports_m3u_and_generated_files(in_rock_home, tmp_path):
+def test_cli_playlist_json_exports_m3u_and_generated_files(in_rock_home, tmp_path, capsys):
     out = tmp_path / "party"
     env = dict(os.environ, CI="true")  # with CI set, pyfluidsynth prints where it found its library (on stdout)
     result = subprocess.run(
@@ -72,6 +72,13 @@ def test_cli_playlist_json_exports_m3u_and_generated_files(in_rock_home, tmp_pat
     assert saved and saved[-1]["m3u"] == data["m3u"]
     owner = load_playlist(saved[-1]["id"])["owner"]  # the person running the command (--no-taste or not)
     assert owner
+    # `playlist --list --user NAME` lists that person's playlists only (it listed everyone's, with their paths)
+    assert saved[-1]["id"] in {p["id"] for p in list_playlists(owner=owner)}
+    assert not list_playlists(owner=owner + "-someone-else")
+    from agent.cli import main
+
+    assert main(["playlist", "--list", "--user", owner + "-someone-else", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"playlists": []}
     station = resume_playlist(saved[-1]["id"], user=owner, run_worker=False)
     assert [station.next().path for _ in data["tracks"]] == [t["file"] for t in data["tracks"]]  # its own, in order
     nxt = station.next()  # then it plays on, without repeating the playlist's library tracks

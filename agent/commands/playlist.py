@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("text", nargs="?", default="", help='what it is for, e.g. "a dinner party", "jazz for studying"')
     p.add_argument("--minutes", type=float, default=30.0, metavar="M", help="how long (default 30)")
     p.add_argument("--out", metavar="DIR", help="folder to export into (the M3U and the generated files)")
-    p.add_argument("--user", default=None, help="whose saved taste it starts from (default: your login name)")
+    p.add_argument("--user", default=None, help="whose saved taste it starts from (default: your login name); with "
+                   "--list, whose playlists")
     p.add_argument("--no-taste", action="store_true", help="ignore your saved taste; the words alone")
     p.add_argument("--library-share", type=float, default=None, metavar="X",
                    help="share of library tracks, 0 to 1 (default 0.4)")
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from tools.radio.playlist import PLAYLIST_OPTIONS, PlaylistRequest, build_playlist, list_playlists
 
     if args.list:
-        found = list_playlists()
+        found = list_playlists(owner=args.user)  # --user: that person's only
         if args.json:
             print(json.dumps({"playlists": found}, indent=2))
         for p in found:

@@ -236,7 +236,8 @@ def load_playlist(playlist_id: str) -> dict:
                               "them.") from None
 
 
-def list_playlists() -> list[dict]:
+def list_playlists(owner: str | None = None) -> list[dict]:
+    """The saved playlists, oldest first; only `owner`'s when one is given (the command line's owner sees all)."""
     folder = playlists_dir()
     found = []
     for path in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime) if folder.is_dir() else []:
@@ -244,8 +245,10 @@ def list_playlists() -> list[dict]:
             data = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
-        found.append({"id": data.get("id"), "words": data.get("words"), "minutes": data.get("minutes"),
-                      "tracks": len(data.get("tracks", [])), "m3u": data.get("m3u")})
+        if owner is not None and data.get("owner") != owner:
+            continue
+        found.append({"id": data.get("id"), "owner": data.get("owner"), "words": data.get("words"),
+                      "minutes": data.get("minutes"), "tracks": len(data.get("tracks", [])), "m3u": data.get("m3u")})
     return found
 
 

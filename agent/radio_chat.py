@@ -530,7 +530,6 @@ class RadioChat:
         """Make a playlist (from `song` instead of the saved taste, when given); in the browser it starts
         playing at once (its player has the track list)."""
         from tools.radio.playlist import PlaylistRequest, build_playlist
-        from tools.radio.seeding import station_words
         from tools.settings import get_settings
 
         minutes = playlist_minutes(words)
@@ -539,10 +538,8 @@ class RadioChat:
         if unsized:
             count = DEFAULT_PLAYLIST_TRACKS
         folder = output_dir or str(get_settings().home / "playlists" / "exports")
-        about = station_words(re.sub(r"\bfor\b", " for ", words))
-        target = Path(folder) / re.sub(r"[^a-z0-9]+", "-", about.lower()).strip("-")[:40] if about else Path(folder)
-        playlist = build_playlist(PlaylistRequest(words=words, minutes=minutes, out=str(target), user=self.user,
-                                                  tracks=count, song=song), progress)
+        playlist = build_playlist(PlaylistRequest(words=words, minutes=minutes, out=folder, user=self.user,
+                                                  tracks=count, song=song, own_folder=True), progress)
         generated = sum(1 for t in playlist.tracks if t.source == "generated")
         made = (f"Your {playlist.minutes:.0f}-minute playlist: {_pieces(len(playlist.tracks))} ({generated} new, "
                 f"{len(playlist.tracks) - generated} from your library), ordered so neighbours flow.")

@@ -118,13 +118,50 @@ def test_a_playlist_with_a_mix_orders_generated_pieces_and_crossfades_them(in_ro
 
 
 def test_crossfade_mix_overlaps_neighbours_with_equal_power(tmp_path):
-    rate = 32000
+    rate = 44100
     a, b = tmp_path / "a.wav", tmp_path / "b.wav"
     sf.write(a, np.full(rate * 3, 0.5, dtype=np.float32), rate)
     sf.write(b, np.full(rate * 2, 0.5, dtype=np.float32), rate)
-    out = crossfade_mix([str(a), str(b)], tmp_path / "mix.wav", crossfade_seconds=1.0)
+    out = crossfade_mix([str(a), str(b)], tmp_path / "mix.wav", crossfade_seconds=1.0, loudness=None)
     y, sr = sf.read(out)
-    assert sr == rate and len(y) == rate * 4  # 3 s + 2 s - 1 s of overlap
+    assert sr == rate and y.shape == (rate * 4, 2)  # 3 s + 2 s - 1 s of overlap, in stereo
     middle = y[int(2.5 * rate)]  # halfway through the fade: cos and sin of 45 degrees, both 0.5 loud
-    assert middle == pytest.approx(0.5 * 2 * np.cos(np.pi / 4), abs=0.01)
+    assert middle == pytest.approx([0.5 * 2 * np.cos(np.pi / 4)] * 2, abs=0.01)
     assert not (tmp_path / ".mix.wav.part").exists()
+
+
+def test_the_mix_is_stereo_at_the_pieces_rate_and_brings_each_piece_to_one_loudness(tmp_path):
+    """The mix was 32 kHz mono, and a library track 4 dB louder than its neighbours stayed 4 dB louder."""
+    import pyloudnorm
+
+    rate = 44100
+    t = np.arange(rate * 4) / rate
+    loud, quiet = tmp_path / "loud.wav", tmp_path / "quiet.wav"
+    left, right = np.sin(2 * np.pi * 220 * t), np.sin(2 * np.pi * 330 * t)
+    sf.write(loud, (0.5 * np.stack([left, right], axis=1)).astype(np.float32), rate)
+    sf.write(quiet, (0.05 * np.stack([right, left], axis=1)).astype(np.float32), 22050 * 2)
+    out = crossfade_mix([str(loud), str(quiet)], tmp_path / "mix.wav", crossfade_seconds=0.5)
+    y, sr = sf.read(out)
+    assert sr == rate and y.shape[1] == 2 and not np.allclose(y[:, 0], y[:, 1])
+    meter = pyloudnorm.Meter(rate)
+    first, second = y[: int(3 * rate)], y[int(4 * rate):]
+    assert meter.integrated_loudness(first) == pytest.approx(-14.0, abs=0.5)
+    assert meter.integrated_loudness(second) == pytest.approx(-14.0, abs=0.5)
+
+
+def test_two_playlists_never_overwrite_each_other(in_rock_home, tmp_path):
+    """Two chat playlists of the same words went into one folder: the second M3U replaced the first, and their
+    tracks were mixed there ("exports/of-3-songs-like-it/3 songs like it.m3u" twice; "a -10 minute playlist" wrote
+    "exports/-.m3u")."""
+    options = StationOptions(library_share=0.0, piece_seconds=5.0, crossfade_seconds=1.0)
+    made = [build_playlist(PlaylistRequest("3 songs like it", out=str(tmp_path / "exports"), options=options,
+                                           tracks=1, own_folder=True)) for _ in range(2)]
+    folders = [Path(p.m3u).parent for p in made]
+    assert folders[0] != folders[1] and all(f.parent == tmp_path / "exports" for f in folders)
+    assert all(f.name == f"3 songs like it {p.id}" for f, p in zip(folders, made))
+    # one folder the person chose for both (--out): the second playlist's files take new names
+    same = [build_playlist(PlaylistRequest("-", out=str(tmp_path / "mine"), options=options, tracks=1))
+            for _ in range(2)]
+    assert [Path(p.m3u).name for p in same] == ["playlist.m3u", "playlist (2).m3u"]
+    assert same[0].tracks[0].file != same[1].tracks[0].file
+    assert all(Path(p.m3u).read_text().count("#EXTINF") == 1 and Path(p.tracks[0].file).is_file() for p in same)

@@ -47,7 +47,8 @@ class PlaylistRequest:
     """words: what it is for ("a dinner party", "jazz for studying"); minutes: how long; tracks: how many
     pieces instead ("3 songs like it"; None: as many as the minutes hold); out: the folder to export into; user:
     whose saved taste it starts from (None: words only); song: an audio file it starts from instead of the saved
-    taste ("a playlist like this one"); owner: who may play it back (default: user); mix: also one crossfaded WAV."""
+    taste ("a playlist like this one"); owner: who may play it back (default: user); mix: also one crossfaded WAV;
+    own_folder: export into a new folder of its own under `out` (its name and id), as the chat does."""
 
     words: str
     minutes: float = 30.0
@@ -58,6 +59,7 @@ class PlaylistRequest:
     owner: str | None = None
     tracks: int | None = None
     song: str | None = None
+    own_folder: bool = False
 
     def validate(self) -> "PlaylistRequest":
         if self.tracks is not None and not 1 <= int(self.tracks) <= MAX_TRACKS:
@@ -100,7 +102,7 @@ class Playlist:
         """The shape `tastemaker playlist --json` prints."""
         return {"tracks": [{"file": t.file, "title": t.title, "source": t.source, "seconds": round(t.seconds, 2),
                             "genres": t.genres} for t in self.tracks],
-                "m3u": self.m3u, "minutes": self.minutes}
+                "m3u": self.m3u, "minutes": self.minutes} | ({"mix": self.mix} if self.mix else {})
 
 
 def playlists_dir() -> Path:
@@ -117,9 +119,20 @@ def _library_tracks(options: StationOptions) -> list:
         return lib.list()
 
 
-def _safe_name(text: str, limit: int = 60) -> str:
-    name = re.sub(r"[^A-Za-z0-9 +#,()-]+", " ", text)
-    return " ".join(name.split())[:limit].strip() or "piece"
+def _safe_name(text: str, limit: int = 60, default: str = "piece") -> str:
+    name = " ".join(re.sub(r"[^A-Za-z0-9 +#,()-]+", " ", text).split())[:limit].strip()
+    return name if re.search(r"[A-Za-z0-9]", name) else default  # not "-" for "a -10 minute playlist"
+
+
+def _unused(path: Path) -> Path:
+    """`path`, or "name (2).ext", "(3)"... if a file of that name is there (another playlist exported into the same
+    folder: its M3U and tracks were overwritten)."""
+    n = 2
+    found = path
+    while found.exists():
+        found = path.with_name(f"{path.stem} ({n}){path.suffix}")
+        n += 1
+    return found
 
 
 def _order(pieces: list[RadioPiece], taste: StationTaste) -> list[RadioPiece]:
@@ -147,10 +160,14 @@ def m3u_text(entries: list[tuple[str, str, float]]) -> str:
 
 def build_playlist(request: PlaylistRequest, progress: Progress | None = None) -> Playlist:
     """Make, order and export a playlist; save it (resumable as a station) in the data directory."""
-    from tools.radio.seeding import seed_profile
+    from tools.radio.seeding import seed_profile, station_words
 
     request.validate()
+    playlist_id = secrets.token_hex(8)
+    name = _safe_name(re.sub(r"^(?:for|of|with)\s+", "", station_words(request.words)), 40, default="playlist")
     out = Path(request.out).expanduser()
+    if request.own_folder:
+        out = out / f"{name} {playlist_id}"
     try:
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".tastemaker-playlist-", dir=out))
@@ -186,14 +203,10 @@ def build_playlist(request: PlaylistRequest, progress: Progress | None = None) -
             pieces.append(piece)
             total += piece.seconds
         ordered = _order(pieces, station.taste)
-        playlist_id = secrets.token_hex(8)
-        from tools.radio.seeding import station_words
-
-        name = _safe_name(re.sub(r"^(?:for|of|with)\s+", "", station_words(request.words)) or "playlist", 40)
         entries, listed = [], []
         for n, piece in enumerate(ordered, start=1):
             if piece.source == "generated":
-                final = out / track_file_name(n, piece.title)
+                final = _unused(out / track_file_name(n, piece.title))
                 os.replace(piece.path, final)
                 path_in_m3u, file = final.name, str(final.resolve())
             else:
@@ -201,7 +214,7 @@ def build_playlist(request: PlaylistRequest, progress: Progress | None = None) -
             entries.append((path_in_m3u, piece.title, piece.seconds))
             listed.append(PlaylistTrack(file, piece.title, piece.source, piece.seconds, piece.top_genres(5),
                                         piece.tempo, piece.key))
-        m3u = out / f"{name}.m3u"
+        m3u = _unused(out / f"{name}.m3u")
         part = m3u.with_name(f".{m3u.name}.part")
         part.write_text(m3u_text(entries), encoding="utf-8")
         os.replace(part, m3u)
@@ -211,7 +224,7 @@ def build_playlist(request: PlaylistRequest, progress: Progress | None = None) -
                 progress(0.97, "mixing one crossfaded file")
             from tools.radio.mix import crossfade_mix
 
-            mix = str(crossfade_mix([t.file for t in listed], out / f"{name} (mix).wav",
+            mix = str(crossfade_mix([t.file for t in listed], _unused(out / f"{name} (mix).wav"),
                                     request.options.crossfade_seconds).resolve())
         playlist = Playlist(playlist_id, request.words, listed, str(m3u.resolve()), mix)
         snapshot = station.snapshot()

@@ -730,6 +730,9 @@ def played(result: dict[str, Any]) -> str:
         return f"Here is **{result['title']}**{by}. Say 'make something like it' to hear it as a new piece."
     piece, _, asked = result["title"].partition(": ")
     named_as = f" \"{result['name']}\"" if result.get("name") else ""  # 'Here is **g1** "Blue Morning" (jazz)'
+    if result.get("from_library"):  # saved in an earlier chat: a piece of this one now
+        return (f"Here is **{piece}**{named_as} ({asked}) from your library, a piece of this chat again: ask about it "
+                "or change it ('what key is it in?', 'why did you choose that?', 'slower', 'add strings').")
     return (f"Here is **{piece}**{named_as} ({asked}) again. What you ask to change now changes this one ('more "
             "energy', 'slower', 'in D minor').")
 
@@ -752,6 +755,8 @@ def explain(result: dict[str, Any]) -> str:
     lines = [f"**{result['id']}**: you said \"{result['said']}\"." if result.get("said") else f"**{result['id']}**:",
              *([f"It is a new take on {result['refined_from']}, changed as you asked: \"{result['change']}\"."]
                if result.get("refined_from") else []),
+             *([f"It is **{result['from_library']}** from your library, made in an earlier chat."]
+               if result.get("from_library") else []),
              f"I aimed for {asked}{aimed}"
              + (f", leaving out {_names(result['avoid'])}" if result.get("avoid") else "") + "."]
     facts = []
@@ -896,16 +901,20 @@ def my_music(result: dict[str, Any]) -> str:
         lines += [f"{i}. {_chat_piece(p)}" + ("; saved" if p["saved"] else "") for i, p in enumerate(pieces, start=1)]
     if saved:
         lines.append("Saved in your library:")
-        # numbered only when they are the only list ('the second one' then means the second of them)
-        lines += [(f"{i}. " if not pieces else "- ") + f"**{t['title']}**"
-                  + (f" by {t['artist']}" if t["artist"] else "") + f" ({t['genre']})" for i, t in enumerate(saved, start=1)]
+        # numbered when they are the only list, or all pieces of ours numbered on from the chat's ('the third one')
+        ours = all(t.get("generation_id") for t in saved)
+        lines += [(f"{i}. " if not pieces or ours else "- ") + f"**{t['title']}**"
+                  + (f" by {t['artist']}" if t["artist"] else "") + f" ({t['genre']})"
+                  + (f", here as **{t['generation_id']}**" if t.get("generation_id") else "")
+                  for i, t in enumerate(saved, start=len(pieces) + 1 if ours else 1)]
     if result.get("more"):
         lines.append(f"... and {result['more']} more saved: say 'list my music' for the newest, or search by name.")
     if result.get("library_error"):
         lines.append(f"(Your library could not be opened: {result['library_error']})")
     lines.append("")  # the list ends here ('...; saved Say ...' ran on in the browser's list item)
-    lines.append("Say 'play g1' to hear one again and change it" if pieces else
-                 "Say 'play the first one' to hear one again")
+    ours = [t["generation_id"] for t in saved if t.get("generation_id")]
+    lines.append(f"Say 'play {(pieces[0]['id'] if pieces else ours[0])}' to hear one again and change it"
+                 if pieces or ours else "Say 'play the first one' to hear one again")
     lines[-1] += ", or 'play some music' for a station of new pieces."
     return "\n".join(lines)
 

@@ -773,15 +773,38 @@ def explain_music(session: Session, generation_id: str | None = None) -> dict[st
         out |= {"target": request.target, "attempts": piece.attempts, "using": request.using,
                 "said": request.description, "reference": request.reference_title}
     else:  # a take on a take: what the person first said (a changed take's prompt is its style's words)
+        out["said"] = piece_words(session, piece)[0]
+    if piece.refined_from:
+        out |= {"refined_from": piece.refined_from, "change": piece.change}
+    if piece.from_library:
+        out["from_library"] = piece.name or piece.library_id
+    # a piece saved in an earlier chat, unchanged since: why it plays as it does, as said when it was saved
+    out["why"] = list(piece.earlier_why) if piece.from_library and piece.earlier_why else _why(session, piece, out)
+    return out
+
+
+def explain_inputs(session: Session, piece: GeneratedPiece) -> dict[str, Any]:
+    """What _why reads of an explanation: the first words, the tempo and the key the piece was made at."""
+    g = piece.generation
+    return {"said": piece_words(session, piece)[0], "tempo": _tempo_of(g),
+            "key": " ".join(k for k in _key_of(g) if k) or (g.style.key if g.style else None)}
+
+
+def piece_words(session: Session, piece: GeneratedPiece) -> list[str]:
+    """The words that made a piece: what was first asked, then each change asked since, in order, over chats (a piece
+    saved in an earlier chat and played in this one brings its own)."""
+    chain = [piece]
+    while chain[-1].refined_from in session.pieces:
+        chain.append(session.pieces[chain[-1].refined_from])
+    if isinstance(piece.request, LoopRequest):
+        first_said = piece.request.description
+    else:  # a take on a take: what the person first said (a changed take's prompt is its style's words)
         first = piece
         while first.refined_from in session.pieces and not isinstance(session.pieces[first.refined_from].request,
                                                                       LoopRequest):
             first = session.pieces[first.refined_from]
-        out["said"] = first.request.prompt
-    if piece.refined_from:
-        out |= {"refined_from": piece.refined_from, "change": piece.change}
-    out["why"] = _why(session, piece, out)
-    return out
+        first_said = first.earlier_words[0] if first.earlier_words else first.request.prompt
+    return [first_said, *chain[-1].earlier_words[1:], *(p.change or "" for p in reversed(chain) if p.refined_from)]
 
 
 def _changed_by(session: Session, chain: list[GeneratedPiece], value) -> str:
@@ -813,7 +836,8 @@ def _why(session: Session, piece: GeneratedPiece, shown: dict[str, Any]) -> list
     while chain[-1].refined_from in session.pieces:
         chain.append(session.pieces[chain[-1].refined_from])
     reasons: dict[str, str] = {}
-    said = [shown.get("said") or ""] + [p.change or "" for p in reversed(chain) if p.refined_from]
+    said = piece_words(session, piece)
+    said[0] = shown.get("said") or said[0]
     request = piece.request
     for n, words in enumerate(said):
         if words.strip():  # the first words by meaning too, as they were read to make it ('music for a rainy day')

@@ -97,6 +97,10 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
             liked = _json(m).get("generation_id")
         elif isinstance(m, ToolMessage) and m.name == "play_music":  # played again: 'it' is that one now
             played = _json(m).get("generation_id")
+            if _json(m).get("piece") and played not in ctx.pieces:  # a saved piece, a piece of this chat again
+                _taken_up(ctx, [_json(m)["piece"]])
+                if _json(m).get("name"):
+                    ctx.titles = [(("piece", played), _json(m)["name"])] + ctx.titles
             if played in ctx.pieces:
                 ctx.pieces = [p for p in ctx.pieces if p != played] + [played]
                 ctx.shown = "piece"
@@ -114,9 +118,14 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
         elif isinstance(m, ToolMessage) and m.name == "my_music":  # the person's music, listed with players
             told = _json(m)
             ctx.titles += [(("piece", p["id"]), p["name"]) for p in told.get("pieces", []) if p.get("name")]
-            ctx.titles += [(("track", t["id"]), t["title"]) for t in told.get("tracks", [])]
-            if told.get("tracks") and not told.get("pieces"):  # numbered alone: 'the second one' is the second of them
-                ctx.tracks = [t["id"] for t in told["tracks"]]
+            ctx.titles += [(("piece", t["generation_id"]) if t.get("generation_id") else ("track", t["id"]), t["title"])
+                           for t in told.get("tracks", [])]
+            _taken_up(ctx, told.get("restored", []))  # the last one listed is 'it'
+            saved = told.get("tracks", [])
+            if saved and all(t.get("generation_id") for t in saved):  # all pieces of ours: numbered on from the chat's
+                ctx.last_batch = [p["id"] for p in told.get("pieces", [])] + [t["generation_id"] for t in saved]
+            elif saved and not told.get("pieces"):  # numbered alone: 'the second one' is the second of them
+                ctx.tracks = [t["id"] for t in saved]
                 ctx.shown = "track"
         elif isinstance(m, ToolMessage) and m.name in SHOWING_TOOLS:
             found_tracks = [t["id"] for t in _json(m).get("tracks", [])]
@@ -138,6 +147,19 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
         elif isinstance(m, AIMessage) and not m.tool_calls and _text(m):
             ctx.earlier_replies.append(_text(m))
     return ctx
+
+
+def _taken_up(ctx: Context, records: list[dict[str, Any]]) -> None:
+    """Saved pieces that became pieces of this chat ('play Blue Morning', 'play my music'), known as a made piece is:
+    'what key is it in?', 'slower' and 'the jazz one' are about them."""
+    for p in records:
+        ctx.facts[p["id"]] = answers.made_facts(p)
+        ctx.labels[p["id"]] = p.get("labels", [])
+        ctx.pieces = [g for g in ctx.pieces if g != p["id"]] + [p["id"]]
+        ctx.made += [] if p["id"] in ctx.made else [p["id"]]
+    if records:
+        ctx.undone_to = None
+        ctx.shown = "piece"
 
 
 # 'yes please', 'sure, 5 seconds', 'go ahead': a yes to what the last reply offered ("Say 'make me something for my

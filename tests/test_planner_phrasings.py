@@ -1169,6 +1169,36 @@ def test_after_play_my_music_of_saved_tracks_alone_the_second_one_is_the_second_
     assert plan(planner, mine, "play road trip")[0] == [("play_music", {"track_id": "t8"})]
 
 
+def _saved_piece(gid: str, tempo: int, key: str) -> dict:
+    return {"id": gid, "seconds": 6.0, "tempo": tempo, "key": key, "labels": ["jazz"],
+            "parts": [{"name": "alto sax", "family": "reed", "program": 65, "detail": ""}]}
+
+
+def test_saved_pieces_taken_up_again_are_pieces_of_this_chat(planner):
+    """review20: a saved piece played in a later chat was a library track there ("what key is it in?" asked for a
+    song); taken up ('play Blue Morning', 'play my music') it is a piece of the chat: asked about, changed, counted."""
+    byname = [said("play Blue Morning")] + tool_turn("play_music", {
+        "generation_id": "g1", "title": "g1: jazz", "name": "Blue Morning", "from_library": True,
+        "piece": _saved_piece("g1", 70, "D minor")}, 1)
+    for text, answer in (("what key is it in?", "g1 is in D minor."), ("whats the tempo", "g1 runs at about 70 BPM."),
+                         ("does it have a sax?", "Yes: g1 has alto sax.")):
+        calls, reply = plan(planner, byname, text)
+        assert calls == [] and reply == answer, (text, reply)
+    for text in ("slower", "make it slower", "add strings", "not so fast", "in D major", "make the jazz one sadder"):
+        calls, _ = plan(planner, byname, text)
+        assert calls[-1][0] == "refine_music" and calls[-1][1]["generation_id"] == "g1", (text, calls)
+    assert plan(planner, byname, "why did you choose that?")[0] == [("explain_music", {"generation_id": "g1"})]
+    assert plan(planner, byname, "play blue morning again")[0] == [("play_music", {"generation_id": "g1"})]
+    mine = [said("play my music")] + tool_turn("my_music", {"pieces": [], "more": 0, "tracks": [
+        {"id": "t7", "title": "Blue Morning", "artist": "Tastemaker", "genre": "jazz", "generation_id": "g1"},
+        {"id": "t8", "title": "Road Trip", "artist": "Tastemaker", "genre": "rock", "generation_id": "g2"}],
+        "restored": [_saved_piece("g1", 70, "D minor"), _saved_piece("g2", 120, "E major")]}, 1)
+    assert plan(planner, mine, "what key is it in?")[1] == "g2 is in E major."  # the last one listed
+    assert plan(planner, mine, "play the first one")[0] == [("play_music", {"generation_id": "g1"})]
+    assert plan(planner, mine, "make the first one faster")[0][0][1]["generation_id"] == "g1"
+    assert plan(planner, mine, "play road trip")[0] == [("play_music", {"generation_id": "g2"})]
+
+
 def test_more_like_this_after_liking_one_is_more_like_that_one_liked_once(planner):
     """'I like the second one' then 'more like this' said "Noted already" before its take (the like was counted
     again); with three pieces it liked and changed the newest instead of the one just liked."""

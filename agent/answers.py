@@ -13,8 +13,8 @@ from tools.genres import ALL_LABELS, SAID_AS, SOUND_TAGS, possessive
 from tools.language import Reading
 from tools.language import intents as I
 from tools.language.foreign import language_name
-from tools.language.slots import audience_style
-from tools.language.words import GROOVE_NAMED, is_that_groove, stand_in_named
+from tools.language.slots import audience_style, chosen_for_occasion
+from tools.language.words import GROOVE_NAMED, is_that_groove, occasion_style, stand_in_named
 
 REFUSE_FILE = (
     "I can't open files by their path on this machine: I only work with audio you attach to the chat "
@@ -198,10 +198,12 @@ ABOUT = ("I'm Tastemaker, a music assistant running on this machine: I make inst
          "verse, about whatever you ask ('a hip-hop song about summer'). Type 'help' to see everything I can do.")
 RENAME = ("What should I call it? Say 'name it Rainy Day' (or 'name g2 Rainy Day'): I save it to your library under "
           "that name, and 'play Rainy Day' plays it.")
-def no_such_title(words: str) -> str:
-    """'play Sunset' where nothing is called so and the words ask for nothing else."""
+def no_such_title(words: str, occasion: bool = False) -> str:
+    """'play Sunset' where nothing is called so and the words ask for nothing else (or name only an occasion: a new
+    piece for it is offered)."""
+    new = f"'make me a {words.lower()} track'" if occasion else "describe a new piece ('play me some calm jazz')"
     return (f"Nothing you made or saved is called '{words}'. Say 'list my music' to see the names, 'play my music' to "
-            "hear it all, or describe a new piece ('play me some calm jazz').")
+            f"hear it all, or {new}.")
 
 
 def renamed(piece: str, said: str, now: str) -> str:
@@ -990,6 +992,9 @@ def compose(reading: Reading, results: list[tuple[str, dict[str, Any]]], earlier
             if reading.slots.audience and name != "refine_music":  # who it is for chose the style: said so
                 parts.append(f"For your {reading.slots.audience}, I went for {audience_style(reading.slots.audience)} "
                              "(a guess at what they'd enjoy: name a style if you know better).")
+            elif chosen_for_occasion(reading.slots) and name != "refine_music":  # what it is for chose it: said so
+                parts.append(f"For '{reading.slots.occasion}', I went for {occasion_style(reading.slots.occasion)} "
+                             "(a guess at what fits: name a style if you know better).")
             parts.append(made(result, list(earlier)))
         elif name == "record_feedback" and not result["liked"] and len(results) > 1:  # a new take follows
             parts.append("Noted; I'll steer away from that." + ("" if result.get("taste_empty") else

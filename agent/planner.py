@@ -432,9 +432,12 @@ class OfflinePlanner(BaseChatModel):
             was = title_match(said, [((which, new), old) for which, old, new in ctx.renamed])
             if was:  # its old name: said what it is called now
                 return answers.renamed(was[0][1] if was[0][0] == "piece" else "that track", said, was[1])
-            if intent == I.UNKNOWN:  # 'play Sunset', no such name and no music asked for: said so, with what to say
+            # 'play Sunset', no such name and no music asked for, or only an occasion's name: said so, with what to say
+            occasion_alone = slots.occasion is not None and " ".join(re.findall(r"[\w']+", said.lower())) == \
+                slots.occasion
+            if intent == I.UNKNOWN or occasion_alone:
                 coming = self._coming(said)
-                return answers.not_ready_yet(coming) if coming else answers.no_such_title(said)
+                return answers.not_ready_yet(coming) if coming else answers.no_such_title(said, occasion_alone)
         if (intent in (I.UNKNOWN, I.PLAY) or (intent == I.MAKE and reading.via != "cue")) and \
                 (bare := I.bare_title(reading.text)):
             # 'Blue Morning please': a name alone plays it (a name only: 'some blues please' is not close to one)

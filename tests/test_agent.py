@@ -365,14 +365,31 @@ def test_why_did_you_make_it_like_that_says_why_not_only_what():
 
 def test_why_of_a_style_guessed_from_the_words_says_the_words_not_chosen():
     """'music for a rainy day' was explained as "Genres: ambient (chosen); world (chosen)": the styles came from the
-    sentence's meaning, and the explanation says so, as it says the words for the rest."""
+    sentence's meaning, and the explanation says so, as it says the words for the rest. (A rainy day is an occasion
+    now, words.OCCASIONS: a foggy harbour is still guessed from the sentence.)"""
     agent = ChatAgent()
-    agent.send("music for a rainy day, 3 seconds")
+    agent.send("music for a foggy harbour, 3 seconds")
     genres = agent.session.pieces["g1"].generation.style.genres
     line = next(p for p in agent.send("why did you choose that?").text.split("\n\n") if p.startswith("Why: "))
     assert "chosen" not in line, line
-    assert (f"Genres: {' and '.join(genres)} (the styles nearest in meaning to what you said, \"music for a rainy day, "
-            f"3 seconds\")") in line, line
+    assert (f"Genres: {' and '.join(genres)} (the styles nearest in meaning to what you said, \"music for a foggy "
+            f"harbour, 3 seconds\")") in line, line
+
+
+@needs_generate
+def test_an_occasion_is_said_with_the_style_it_chose_and_explained():
+    """review20: 'a spooky halloween track' was house and folk without a word of why; the occasion chooses the style,
+    the reply says so in one line (as it does for who the music is for), and 'why?' names the occasion."""
+    agent = ChatAgent()
+    made = agent.send("a spooky halloween track, 2 seconds")
+    assert made.text.split("\n\n")[0] == ("For 'halloween', I went for dark, eerie orchestral music in a minor key (a "
+                                          "guess at what fits: name a style if you know better).")
+    assert agent.session.pieces["g1"].generation.conditioning["key"].endswith("minor")
+    why = next(p for p in agent.send("why?").text.split("\n\n") if p.startswith("Why: "))
+    assert "Genres: classical (you said 'halloween' (what it is for))" in why, why
+    named = agent.send("a jazz song for our wedding first dance, 2 seconds")
+    assert not named.text.startswith("For '")  # a style named: the occasion chose nothing to say
+    assert agent.session.pieces["g2"].generation.conditioning["tempo"] <= 92  # jazz's ballad range, not 121 BPM disco
 
 
 def test_refine_before_anything_was_made():

@@ -297,6 +297,19 @@ def test_what_the_music_is_for_sets_its_genre():
     assert list(understand("a rock song for my workout").slots.genres) == ["rock"]  # a named genre wins
 
 
+def test_music_for_an_occasion_is_made_and_an_occasions_name_alone_may_be_a_title(planner):
+    """'christmas music', 'a road trip song', 'beach music' were not understood (review20's occasions); 'play Sunset'
+    with nothing so called stays a name not found, with the occasion's piece offered."""
+    for text, genre in (("christmas music", "pop"), ("play some christmas music", "pop"), ("a road trip song", "rock"),
+                        ("beach music", "pop"), ("a spooky halloween track", "classical"),
+                        ("can you make me something for a funeral", "classical"), ("heist movie music", "funk"),
+                        ("play me something for a rainy sunday", "chillout")):
+        calls, _ = plan(planner, [], text)
+        assert calls[0][0] == "generate_music" and next(iter(calls[0][1]["genres"])) == genre, (text, calls)
+    calls, reply = plan(planner, MADE, "play Sunset")
+    assert calls == [] and reply.endswith("or 'make me a sunset track'.") and "\n" not in reply
+
+
 def test_what_was_made_so_far_is_listed(planner):
     two = tool_turn("generate_music", {"pieces": [{"id": "g1"}]}, 1) + tool_turn("refine_music",
                                                                                  {"pieces": [{"id": "g2"}]}, 2)

@@ -67,6 +67,7 @@ class LoopRequest:
     asked_moods: list[str] = field(default_factory=list)  # moods the person named (the clips' are not promises)
     levels: dict[str, float] = field(default_factory=dict)  # parts turned up or down by a refinement (Style.levels)
     fade_out_s: float | None = None  # a fade-out asked for by a refinement (Style.fade_out_s)
+    groove: str | None = None  # a groove asked for by name ('like these, as a bossa nova'): every candidate plays it
 
 
 def _clamp(x: float, lo: float, hi: float) -> float:
@@ -100,10 +101,28 @@ def _key_of(g: Generation) -> tuple[str | None, str | None]:
     return (made[0] if made else None), (made[1] if len(made) > 1 else None)
 
 
+def _played_as(genres: list[str], made: dict[str, Any]) -> str:
+    """How a piece plays the styles asked ('jazz', 'a bossa nova, by a jazz band, as asked', 'jazz, over hip-hop's
+    trap groove, as asked'), from the engine's record of its rhythm."""
+    rhythm = made.get("rhythm") or {}
+    groove, whose = str(rhythm.get("groove") or ""), str(rhythm.get("groove_of") or "")
+    if not (rhythm.get("asked") and groove):
+        return _and(genres)
+    name = groove.split(":")[0]  # 'trap: rolling hats, a sparse kick' is a trap groove
+    if whose in genres:  # the style's own groove: 'a bossa nova, by a jazz band'
+        return f"{_a(name)} {name}, by {_a(whose)} {whose} band, as asked"
+    return f"{_and(genres)}, over {possessive(whose)} {name} groove, as asked"
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def _unmet(style: Style | None, heard: list[tuple[str, float]], tempo: float | None,
-           wanted_genres: list[str], made_key: tuple[str | None, str | None] = (None, None)) -> list[str]:
-    """Plain sentences for what was asked and not reached: genres not heard, a mood the tempo contradicts,
-    a key the piece is not in."""
+           wanted_genres: list[str], made_key: tuple[str | None, str | None] = (None, None),
+           made: dict[str, Any] | None = None) -> list[str]:
+    """Plain sentences for what was asked and not reached: genres not heard (and how to push them, where a change
+    can), a mood the tempo contradicts, a key the piece is not in. `made`: the engine's record (its blend, rhythm)."""
     notes = []
     if style and made_key[0] and ((style.key and style.key != made_key[0]) or
                                   (style.mode and made_key[1] and style.mode != made_key[1])):
@@ -111,9 +130,16 @@ def _unmet(style: Style | None, heard: list[tuple[str, float]], tempo: float | N
                      + f", but it came out in {made_key[0]} {made_key[1] or ''}".rstrip())
     names = [g for g, _ in heard]
     missing = [g for g in wanted_genres if g not in names]
-    if missing:
-        notes.append(f"{_and(missing)} {'is' if len(missing) == 1 else 'are'} not among what I hear in it yet "
-                     f"({_and(names) or 'nothing clear'}); say 'more {missing[0]}' to push further")
+    # a style asked for in full and played ('a bossa nova', 'jazz with a trap beat'): 'more jazz' would change
+    # nothing (it is at its most already, and the same band would play it again), so the tags are said as the tags
+    played = [g for g in missing if style and style.genres.get(g, 0.0) >= 1.0 and g in (made or {}).get("blend", {})]
+    movable = [g for g in missing if g not in played]
+    if played:
+        notes.append(f"the tagger hears {_and(names) or 'nothing clear'} in it, though it is played as "
+                     f"{_played_as(played, made or {})}")
+    if movable:
+        notes.append(f"{_and(movable)} {'is' if len(movable) == 1 else 'are'} not among what I hear in it yet "
+                     f"({_and(names) or 'nothing clear'}); say 'more {movable[0]}' to push further")
     moods = set((style.moods if style else {}) or {})
     if tempo and tempo >= 120 and moods & set(CALM_MOODS):
         mood = sorted(moods & set(CALM_MOODS))[0]
@@ -198,7 +224,7 @@ def run_generation(session: Session, request: GenerationRequest, notes: list[str
         heard = _heard(gen)
         pieces.append(_show(session, piece, heard))
         if i == 0:
-            unmet += _unmet(request.style, heard, _tempo_of(gen), wanted, _key_of(gen))
+            unmet += _unmet(request.style, heard, _tempo_of(gen), wanted, _key_of(gen), gen.conditioning)
     return {"pieces": pieces, "unmet": unmet}
 
 
@@ -305,7 +331,7 @@ def create_music(session: Session, ask: MusicAsk, upload_ids: list[str] | None =
                           candidates=ask.candidates, engine=ask.engine, max_iters=int(max_iters or 4),
                           description=ask.description,
                           using=[track.title] if track is not None else [session.upload(uid).name for uid in ids],
-                          asked_moods=list(style.moods))
+                          asked_moods=list(style.moods), groove=style.groove)
     if track is not None:  # its own score lends motifs and chords, when the library has one
         reference = track if track.midi_path else None
     else:
@@ -347,7 +373,8 @@ def run_loop(session: Session, request: LoopRequest, notes: list[str] | None = N
     judge, judge_note = _judge(request.target or target_from_profile(request.profile))
     config = LoopConfig(max_iters=request.max_iters, candidates=request.candidates, seconds=request.seconds,
                         engine=request.engine, seed=request.seed, reference_midi=request.reference_midi,
-                        like=request.like, levels=dict(request.levels), fade_out_s=request.fade_out_s)
+                        like=request.like, levels=dict(request.levels), fade_out_s=request.fade_out_s,
+                        groove=request.groove)
     reporter = session.reporter
     open_steps: list[Any] = []
 
@@ -627,7 +654,8 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
         target += [g for g in wanted if g not in target]
         loop_request = replace(request, profile=profile, target=target or None, seed=seed,
                                seconds=seconds or request.seconds, levels=_part_levels(request.levels, change),
-                               fade_out_s=ASKED_FADE_S if change.fade_out else request.fade_out_s)
+                               fade_out_s=ASKED_FADE_S if change.fade_out else request.fade_out_s,
+                               groove=groove or (None if change.different or change.drop_groove else request.groove))
         if change.like_last:
             loop_request = replace(loop_request, reference_midi=piece.generation.midi_path or None,
                                    like=None if piece.generation.midi_path else piece.generation.audio_path)

@@ -224,6 +224,23 @@ def play_music(session: Session, generation_id: str | None = None, track_id: str
     return {"generation_id": piece.id, "title": piece_title(piece), "name": piece.name}
 
 
+def take_up(session: Session, track_id: str) -> tuple[str, dict[str, Any]]:
+    """A saved piece of ours made a piece of this chat to be changed ('make Blue Morning slower'): its id here and
+    its record (no player of its own: the change's take is what is shown)."""
+    from tools.library import open_library
+
+    with open_library() as library:
+        track = library.get(track_id, viewer=session.library_viewer)  # a clear error when there is none
+    if not (own_piece(session, track) and Path(track.audio_path).is_file()):
+        raise TastemakerError(f"{track.title} is not a piece I made, so I can't change it; say 'make something like "
+                              f"{track.title}' for a new piece like it.")
+    piece = piece_from_track(session, track)
+    shown = len(session.outbox)
+    record = _piece_again(session, piece)["piece"] | {"name": piece.name}
+    del session.outbox[shown:]
+    return piece.id, record
+
+
 def _piece_again(session: Session, piece, first_time: bool = True) -> dict[str, Any]:
     """A saved piece taken up again: its player, and its record as a making tool gives one (what questions about it
     are answered from: its tempo, key, players, groove, what it was made as); `first_time`: just taken up."""

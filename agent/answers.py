@@ -1006,6 +1006,10 @@ def compose(reading: Reading, results: list[tuple[str, dict[str, Any]]], earlier
             parts.append(named(result))
         elif name == "play_music" and result.get("generation_id") and re.search(I.UNDO, reading.corrected):
             parts.append(back_to(result))
+        elif (name == "play_music" and result.get("piece") and reading.intent in (I.DESCRIBE, I.EXPLAIN)
+              and (asked := I.piece_question(reading.corrected))
+              and (line := answer_about(asked, reading, made_facts(result["piece"])))):
+            parts.append(f"{line} {played(result)}")  # 'what key is Blue Morning in?': taken up, and answered
         elif name in WRITERS:
             parts.append(WRITERS[name](result))
         else:

@@ -79,6 +79,8 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
                 ctx.latest_uploads = [uid for uid, _ in found]
                 ctx.shown = "upload"
         elif isinstance(m, ToolMessage) and m.name in MAKING_TOOLS:
+            if _json(m).get("taken_up"):  # 'make Blue Morning slower': the saved piece, a piece of this chat first
+                _taken_up(ctx, [_json(m)["taken_up"]])
             batch = [p["id"] for p in _json(m).get("pieces", [])]
             for p in _json(m).get("pieces", []):  # its record: 'does it have drums?' is answered from it
                 ctx.facts[p["id"]] = answers.made_facts(p)
@@ -91,6 +93,8 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
                 ctx.made.extend(batch)
                 ctx.last_batch = batch
                 ctx.shown = "piece"
+        elif isinstance(m, ToolMessage) and m.name == "explain_music" and _json(m).get("taken_up"):
+            _taken_up(ctx, [_json(m)["taken_up"]])
         elif isinstance(m, ToolMessage) and m.name == "record_feedback" and _json(m).get("liked") is False:
             disliked = _json(m).get("generation_id")
         elif isinstance(m, ToolMessage) and m.name == "record_feedback" and _json(m).get("liked"):
@@ -154,6 +158,8 @@ def _taken_up(ctx: Context, records: list[dict[str, Any]]) -> None:
     'what key is it in?', 'slower' and 'the jazz one' are about them."""
     for p in records:
         ctx.facts[p["id"]] = answers.made_facts(p)
+        if p.get("name"):  # 'what key is Blue Morning in?' next: that piece, by its name
+            ctx.titles = [(("piece", p["id"]), p["name"])] + [t for t in ctx.titles if t[0] != ("piece", p["id"])]
         ctx.labels[p["id"]] = p.get("labels", [])
         ctx.pieces = [g for g in ctx.pieces if g != p["id"]] + [p["id"]]
         ctx.made += [] if p["id"] in ctx.made else [p["id"]]
@@ -456,6 +462,12 @@ class OfflinePlanner(BaseChatModel):
                 return self._call("refine_music", change | {"like_last": True, "generation_id": named_as[1]})
             return self._call("create_music", {"description": reading.text, "track_id": named_as[1],
                                                "seconds": slots.seconds, "max_iters": slots.max_iters})
+        if intent in (I.MAKE, I.REFINE, I.DESCRIBE, I.EXPLAIN, I.UNKNOWN) and (titled := self._title_in(reading.text,
+                                                                                                       ctx)):
+            # 'make Blue Morning slower', 'what key is Blue Morning in?': the piece so named (its words are no style)
+            answered = self._about_titled(reading, ctx, *titled)
+            if answered is not None:
+                return answered
         if intent in (I.RADIO, I.PLAYLIST):  # the chat app and the terminal chat hand these to the radio first
             return answers.RADIO_ELSEWHERE
         if intent in NAMES_A_PIECE:  # a piece named that is not there: said, not another piece
@@ -651,6 +663,37 @@ class OfflinePlanner(BaseChatModel):
         if self.known_titles is not None and "play_music" in self.tool_names:
             named += [(("track", tid), title) for tid, title in self.known_titles()]
         return title_match(words, named)
+
+    def _title_in(self, text: str, ctx: Context) -> tuple[tuple[str, str], str] | None:
+        """(('piece', 'g1') or ('track', id), name) for a name the person gave that the words say as it is ('make
+        Blue Morning slower'), the longest first; else None."""
+        named = list(ctx.titles)
+        if self.known_titles is not None and "play_music" in self.tool_names:
+            named += [(("track", tid), title) for tid, title in self.known_titles()]
+        low = " ".join(text.lower().split())
+        for what, name in sorted(named, key=lambda n: -len(n[1] or "")):
+            said = " ".join((name or "").lower().split())
+            if len(said) >= 3 and re.search(rf"(?<![\w']){re.escape(said)}(?![\w'])", low):
+                return what, name
+        return None
+
+    def _about_titled(self, reading: Reading, ctx: Context, what: tuple[str, str], name: str):
+        """A change of, or a question about, the piece named: tool calls or an answer; None for anything else."""
+        kind, ref = what
+        rest = understand(re.sub(re.escape(name), "it", reading.text, flags=re.IGNORECASE))
+        key = "generation_id" if kind == "piece" else "track_id"
+        if rest.intent == I.REFINE or (rest.intent == I.MAKE and rest.slots.is_change()):
+            change = self._change(rest, ctx, ref if kind == "piece" else None) | {"said": reading.text}
+            return self._call("refine_music", change | {key: ref})
+        if rest.intent == I.EXPLAIN:
+            return self._call("explain_music", {key: ref})
+        if rest.intent != I.DESCRIBE:
+            return None
+        if kind == "track":  # taken up first: the answer comes from its record (answers.compose)
+            return self._call("play_music", {"track_id": ref})
+        asked = I.piece_question(rest.corrected)
+        line = answers.answer_about(asked, rest, ctx.facts[ref]) if asked and ref in ctx.facts else None
+        return line or self._call("describe_uploads", {"generation_ids": [ref]})
 
     def _coming(self, words: str) -> str | None:
         """The title of a built-in piece the words name that the library does not hold yet (the collection is made

@@ -974,6 +974,13 @@ def test_a_saved_piece_played_in_a_later_chat_is_a_piece_of_it_to_ask_about_and_
     assert again.send("what key is it in?").text == f"g1 is in {key}."
     assert again.send("make it faster").tool_calls[0][1]["generation_id"] == "g1"
 
+    named = ChatAgent(user="local")  # named in a change or a question, before it is played: taken up all the same
+    changed = named.send("make Blue Morning faster")
+    assert changed.tools == ["refine_music"] and named.session.pieces["g2"].refined_from == "g1"
+    assert [a.generation_id for a in changed.audio] == ["g2"] and "blues" not in changed.tool_calls[0][1].get("more", {})
+    assert named.session.pieces["g2"].generation.style.genres == {"jazz": 1.0}  # not blues ('blue', by meaning)
+    assert named.send("what key is blue morning in?").text == f"g1 is in {key}."
+
     with open_library() as lib:  # a piece saved before the record was kept: what the library has
         (track,) = lib.list()
     assert track.extra["piece"]["version"] == 1 and Path(track.audio_path).with_suffix(".json").is_file()

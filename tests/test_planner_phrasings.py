@@ -1212,6 +1212,28 @@ def test_saved_pieces_taken_up_again_are_pieces_of_this_chat(planner):
     assert plan(planner, mine, "play road trip")[0] == [("play_music", {"generation_id": "g2"})]
 
 
+def test_a_saved_piece_named_in_a_change_or_a_question_is_that_piece(planner):
+    """'make Blue Morning slower' in a later chat made a new blues piece ('blue' by meaning), 'what key is Blue Morning
+    in?' said nothing was made: the name says which piece, taken up from the library when it is not in the chat."""
+    saved = planner.model_copy(update={"known_titles": lambda: [("t7", "Blue Morning")]})
+    for text in ("make Blue Morning slower", "make blue morning a bit faster", "can you make Blue Morning sadder",
+                 "add strings to blue morning", "blue morning but in D minor"):
+        calls, _ = plan(saved, [], text)
+        assert [name for name, _ in calls] == ["refine_music"] and calls[0][1]["track_id"] == "t7", (text, calls)
+        assert calls[0][1]["said"] == text and "blues" not in calls[0][1].get("more", {}), (text, calls)
+    for text in ("what key is blue morning in?", "how fast is Blue Morning", "does blue morning have drums?"):
+        assert plan(saved, [], text)[0] == [("play_music", {"track_id": "t7"})], text
+    assert plan(saved, [], "why did you make Blue Morning like that?")[0] == [("explain_music", {"track_id": "t7"})]
+    taken = [said("make Blue Morning slower")] + tool_turn("refine_music", {
+        "taken_up": _saved_piece("g1", 70, "D minor") | {"name": "Blue Morning"}, "refined_from": "g1",
+        "pieces": [{"id": "g2", "tempo": 58, "key": "D minor", "labels": ["jazz"]}]}, 1)
+    assert plan(saved, taken, "what key is blue morning in?")[1] == "g1 is in D minor."
+    assert plan(saved, taken, "make blue morning faster")[0][0][1]["generation_id"] == "g1"
+    assert plan(saved, taken, "make it faster")[0][0][1]["generation_id"] == "g2"  # 'it': the new take
+    for text in ("a blues song for a blue morning", "play some blues"):  # no change of it, no question: as before
+        assert plan(saved, [], text)[0][0][0] == "generate_music", text
+
+
 def test_more_like_this_after_liking_one_is_more_like_that_one_liked_once(planner):
     """'I like the second one' then 'more like this' said "Noted already" before its take (the like was counted
     again); with three pieces it liked and changed the newest instead of the one just liked."""

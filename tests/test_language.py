@@ -229,6 +229,11 @@ def test_a_style_mood_or_key_said_wins_over_the_occasions_and_a_change_is_no_occ
     upbeat = read_slots("an upbeat christmas song", meaning=True)
     assert upbeat.energy == 0.75 and upbeat.genres == {"pop": 1.0}
     assert read_slots("make it spookier", meaning=True).occasion is None
+    for change in ("make it spookier", "make it creepier", "a scarier version"):  # (a mood of the piece in hand)
+        assert read_slots(change).more == {"dark": 0.3}, change
+    # the most particular occasion, not a mere setting beside it
+    assert read_slots("boss fight music for my video game").occasion == "boss fight"
+    assert read_slots("christmas dinner music").occasion == "christmas"
     assert read_slots("make it more christmassy", meaning=True).occasion is None
     assert read_slots("search the library for road trip").genres == {}
     assert read_slots("make me a 30-minute playlist for a dinner party").moods == {"party": 1.0}

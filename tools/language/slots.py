@@ -23,7 +23,8 @@ import numpy as np
 from tools.genres import GENRES
 from tools.language.meaning import Nearest
 from tools.language.spelling import correct
-from tools.language.words import ARTISTS, GROOVE_NAMED, GROOVE_WORDS, OCCASION_NAMED, OCCASIONS, label_of
+from tools.language.words import (ARTISTS, GENERAL_OCCASIONS, GROOVE_NAMED, GROOVE_WORDS, OCCASION_NAMED, OCCASIONS,
+                                  label_of)
 
 
 @dataclass
@@ -252,7 +253,8 @@ TEMPO_CHANGES = {
 COMPARATIVES = {"bassier": "bass",
                 "darker": "dark", "sadder": "sad", "happier": "happy", "brighter": "happy", "calmer": "calm",
                 "mellower": "mellow", "jazzier": "jazz", "funkier": "funk", "bluesier": "blues",
-                "rockier": "rock", "dreamier": "ambient", "moodier": "dark"}
+                "rockier": "rock", "dreamier": "ambient", "moodier": "dark", "spookier": "dark", "creepier": "dark",
+                "scarier": "dark", "eerier": "dark"}
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
             "5th": 5}
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -723,8 +725,9 @@ def _read_occasion(low: str, slots: Slots) -> str:
     named = list(OCCASION_NAMED.finditer(low))
     if not named or slots.is_change() or slots.refers or _SEARCHES.search(low):
         return low
-    # the most particular one: the longest words, else the last ('our wedding first dance', 'a video game boss fight')
-    slots.occasion = max(named, key=lambda m: (len(m.group(1)), m.start())).group(1)
+    # the most particular one: not a mere setting, the longest words, else the last ('our wedding first dance', 'a
+    # video game boss fight', 'boss fight music for my video game')
+    slots.occasion = max(named, key=lambda m: (m.group(1) not in GENERAL_OCCASIONS, len(m.group(1)), m.start())).group(1)
     for found in reversed(named):
         moods = [w for w in found.group(1).split() if (label_of(w) or ("", ""))[1] == "mood"]
         low = low[:found.start()] + " , " + " ".join(moods) + " , " + low[found.end():]

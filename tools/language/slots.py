@@ -718,20 +718,21 @@ def _read_groove(low: str, slots: Slots) -> str:
 _SEARCHES = re.compile(r"\bsearch\b")
 
 
-def _read_occasion(low: str, slots: Slots) -> str:
-    """The occasion a request names ('a spooky halloween track', 'our wedding first dance'), kept in slots.occasion;
-    its words are taken out of the text but for those naming a mood ('a dinner party' is a party; 'a first dance' is
-    no dance music). A change of a piece in hand is left to its words ('make it spookier')."""
+def _read_occasion(low: str, slots: Slots) -> tuple[str, list[str]]:
+    """The occasion a request names ('a spooky halloween track', 'our wedding first dance'), kept in slots.occasion,
+    and every occasion's words (themes); they are taken out of the text but for those naming a mood ('a dinner party'
+    is a party; 'a first dance' is no dance music). A change of a piece in hand is left to its words ('make it
+    spookier')."""
     named = list(OCCASION_NAMED.finditer(low))
     if not named or slots.is_change() or slots.refers or _SEARCHES.search(low):
-        return low
+        return low, []
     # the most particular one: not a mere setting, the longest words, else the last ('our wedding first dance', 'a
     # video game boss fight', 'boss fight music for my video game')
     slots.occasion = max(named, key=lambda m: (m.group(1) not in GENERAL_OCCASIONS, len(m.group(1)), m.start())).group(1)
     for found in reversed(named):
         moods = [w for w in found.group(1).split() if (label_of(w) or ("", ""))[1] == "mood"]
         low = low[:found.start()] + " , " + " ".join(moods) + " , " + low[found.end():]
-    return low
+    return low, list(dict.fromkeys(m.group(1) for m in named))
 
 
 def _occasion_music(slots: Slots) -> None:
@@ -774,7 +775,7 @@ def _read_labels(low: str, slots: Slots, meaning: bool, original: str) -> None:
                 low = low.replace(m.group(0), " " + phrase + " ", 1)
                 break
     low = _read_artists(low, slots)
-    low = _read_occasion(low, slots)
+    low, occasions = _read_occasion(low, slots)
     words = re.findall(r"[a-z0-9&'\-]+", low)
     used = [False] * len(words)
     energies: list[float] = []
@@ -839,6 +840,8 @@ def _read_labels(low: str, slots: Slots, meaning: bool, original: str) -> None:
                 slots.themes.append(word)  # a loose match still says something about the piece ('night')
     else:
         slots.themes = leftovers
+    # the occasion is what the piece is about too ('songs about summer and the sea', a rapped halloween hook)
+    slots.themes = [*occasions, *(t for t in slots.themes if t not in occasions)]
     # instruments that carry a genre with them ('a synth track' is electronic, at least in part)
     for instrument, genre in IMPLIED_GENRE.items():
         wanted = slots.instruments.get(instrument, 0) >= 0.5 and genre not in slots.avoid

@@ -62,21 +62,21 @@ def test_a_style_asked_in_full_and_played_gets_no_advice_that_cannot_move_the_ta
 
     heard = [("techno", 0.41), ("electronic", 0.33), ("indie", 0.2)]
     bossa = {"blend": {"jazz": 1.0}, "rhythm": {"asked": True, "groove": "bossa nova", "groove_of": "jazz"}}
-    assert _unmet(Style(genres={"jazz": 1.0}, groove="bossa nova"), heard, 122, ["jazz"], made=bossa) == [
+    assert _unmet(Style(genres={"jazz": 1.0}, groove="bossa nova"), heard, 122, ["jazz"], made=bossa) == [(
         "the tagger hears techno, electronic and indie in it, though it is played as a bossa nova, by a jazz band, as "
-        "asked"]
+        "asked")]
     trap = {"blend": {"jazz": 1.0}, "rhythm": {"asked": True, "groove": "trap: rolling hats, a sparse kick",
                                                "groove_of": "hip-hop"}}
-    assert _unmet(Style(genres={"jazz": 1.0}, groove="trap"), heard, 148, ["jazz"], made=trap) == [
+    assert _unmet(Style(genres={"jazz": 1.0}, groove="trap"), heard, 148, ["jazz"], made=trap) == [(
         "the tagger hears techno, electronic and indie in it, though it is played as jazz, over hip-hop's trap groove, "
-        "as asked"]
+        "as asked")]
     plain = _unmet(Style(genres={"jazz": 1.0}), heard, 75, ["jazz"], made={"blend": {"jazz": 1.0}, "rhythm": {}})
     assert plain == ["the tagger hears techno, electronic and indie in it, though it is played as jazz"]
     soft = _unmet(Style(genres={"rock": 1.0, "jazz": 0.5}), heard, 120, ["rock", "jazz"],
                   made={"blend": {"rock": 1.0, "jazz": 0.5}})
     assert soft == ["the tagger hears techno, electronic and indie in it, though it is played as rock",
-                    "jazz is not among what I hear in it yet (techno, electronic and indie); say 'more jazz' to push "
-                    "further"]
+                    ("jazz is not among what I hear in it yet (techno, electronic and indie); say 'more jazz' to push "
+                     "further")]
     assert not any("more jazz" in n for n in _unmet(Style(genres={"jazz": 1.0}), heard, 75, ["jazz"], made=bossa))
 
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tools.genres import GENRES
+from tools.language import words as lexicon
 from tools.language.meaning import Nearest
 from tools.language.spelling import correct
-from tools.language.words import (ARTISTS, GENERAL_OCCASIONS, GROOVE_NAMED, GROOVE_WORDS, OCCASION_NAMED, OCCASIONS,
-                                  label_of)
+from tools.language.words import ARTISTS, GROOVE_NAMED, GROOVE_WORDS, label_of
 
 
 @dataclass
@@ -723,12 +723,13 @@ def _read_occasion(low: str, slots: Slots) -> tuple[str, list[str]]:
     and every occasion's words (themes); they are taken out of the text but for those naming a mood ('a dinner party'
     is a party; 'a first dance' is no dance music). A change of a piece in hand is left to its words ('make it
     spookier')."""
-    named = list(OCCASION_NAMED.finditer(low))
+    named = list(lexicon.OCCASION_NAMED.finditer(low))
     if not named or slots.is_change() or slots.refers or _SEARCHES.search(low):
         return low, []
     # the most particular one: not a mere setting, the longest words, else the last ('our wedding first dance', 'a
     # video game boss fight', 'boss fight music for my video game')
-    slots.occasion = max(named, key=lambda m: (m.group(1) not in GENERAL_OCCASIONS, len(m.group(1)), m.start())).group(1)
+    slots.occasion = max(named, key=lambda m: (m.group(1) not in lexicon.GENERAL_OCCASIONS, len(m.group(1)),
+                                               m.start())).group(1)
     for found in reversed(named):
         moods = [w for w in found.group(1).split() if (label_of(w) or ("", ""))[1] == "mood"]
         low = low[:found.start()] + " , " + " ".join(moods) + " , " + low[found.end():]
@@ -740,7 +741,7 @@ def _occasion_music(slots: Slots) -> None:
     named are among them (or none was), its energy and its mode when none was said."""
     if slots.occasion is None:
         return
-    occasion, said = OCCASIONS[slots.occasion], f"'{slots.occasion}' (what it is for)"
+    occasion, said = lexicon.OCCASIONS[slots.occasion], f"'{slots.occasion}' (what it is for)"
     if not slots.genres:
         for label, weight in occasion.genres.items():
             if label not in slots.avoid:

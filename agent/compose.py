@@ -130,9 +130,11 @@ def _unmet(style: Style | None, heard: list[tuple[str, float]], tempo: float | N
                      + f", but it came out in {made_key[0]} {made_key[1] or ''}".rstrip())
     names = [g for g, _ in heard]
     missing = [g for g in wanted_genres if g not in names]
-    # a style asked for in full and played ('a bossa nova', 'jazz with a trap beat'): 'more jazz' would change
-    # nothing (it is at its most already, and the same band would play it again), so the tags are said as the tags
-    played = [g for g in missing if style and style.genres.get(g, 0.0) >= 1.0 and g in (made or {}).get("blend", {})]
+    # a style asked for in full, or alone, and played ('a bossa nova', 'jazz with a trap beat'): 'more jazz' would
+    # change nothing (it is at its most already, or all there is, and the same band would play it again), so the
+    # tags are said as the tags
+    played = [g for g in missing if style and (style.genres.get(g, 0.0) >= 1.0 or set(style.genres) == {g})
+              and g in (made or {}).get("blend", {})]
     movable = [g for g in missing if g not in played]
     if played:
         notes.append(f"the tagger hears {_and(names) or 'nothing clear'} in it, though it is played as "

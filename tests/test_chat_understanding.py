@@ -78,6 +78,10 @@ def test_a_style_asked_in_full_and_played_gets_no_advice_that_cannot_move_the_ta
                     ("jazz is not among what I hear in it yet (techno, electronic and indie); say 'more jazz' to push "
                      "further")]
     assert not any("more jazz" in n for n in _unmet(Style(genres={"jazz": 1.0}), heard, 75, ["jazz"], made=bossa))
+    # 'bossanova plz': the groove's style alone, at 0.8: 'more jazz' would still change nothing
+    alone = _unmet(Style(genres={"jazz": 0.8}, groove="bossanova"), heard, 127, ["jazz"], made=bossa)
+    assert alone == [("the tagger hears techno, electronic and indie in it, though it is played as a bossa nova, by a "
+                      "jazz band, as asked")]
 
 
 @pytest.mark.parametrize("said", ["make me a bossa nova, 3 seconds", "jazz with a trap beat, 3 seconds"])

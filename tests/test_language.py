@@ -172,6 +172,7 @@ def test_what_music_is_for_and_how_many_are_read_not_guessed():
 OCCASIONS_SAID = [
     ("a spooky halloween track", "classical", "dark", (60, 110), "minor"),
     ("a song for our wedding first dance", "soul", "beautiful", (55, 90), "major"),
+    ("a song for our 1st dance", "soul", "beautiful", (55, 90), "major"),
     ("music for a birthday party", "pop", "happy", (100, 125), "major"),
     ("something for a funeral", "classical", "sad", (50, 80), "minor"),
     ("music for my graduation", "pop", "happy", (100, 125), "major"),

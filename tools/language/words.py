@@ -99,7 +99,7 @@ OCCASIONS: dict[str, Occasion] = {
     **_occasion(("halloween", "hallowe'en", "spooky", "haunted house", "haunted", "horror film", "horror movie",
                  "horror", "scary movie", "scary film", "trick or treat", "creepy"),
                 {"classical": 1.0}, {"dark": 0.9}, 0.4, "minor", "dark, eerie orchestral music in a minor key"),
-    **_occasion(("first dance", "wedding dance", "slow dance"),
+    **_occasion(("first dance", "1st dance", "wedding dance", "slow dance"),
                 {"soul": 1.0, "pop": 0.4}, {"beautiful": 0.8}, 0.3, None, "a slow, romantic soul ballad"),
     **_occasion(("wedding", "wedding ceremony", "walk down the aisle", "walking down the aisle", "bride"),
                 {"classical": 1.0}, {"beautiful": 0.8}, 0.4, None, "warm, graceful strings"),

@@ -20,6 +20,10 @@ from tools.language.spelling import correct
     ("ad it to my libary", "add it to my library"),
     ("fastr", "faster"),
     ("the last band had a mood", "the last band had a mood"),  # real words are left alone
+    # chat21: 'waht' was 'want' (a swap of two letters is the likelier typo), 'chnage' became 'chase' once occasions
+    # ('a car chase') were words to correct toward
+    ("waht key is it in", "what key is it in"), ("what did you chnage?", "what did you change?"),
+    ("a haloween song for our weding", "a halloween song for our wedding"),
 ])
 def test_typos_and_shorthand_are_corrected_toward_known_words(typed, meant):
     assert correct(typed) == meant

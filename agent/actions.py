@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -208,16 +209,49 @@ def play_music(session: Session, generation_id: str | None = None, track_id: str
     if track_id:
         with open_library() as library:
             track = library.get(track_id, viewer=session.library_viewer)  # a clear error when there is none
+        if own_piece(session, track) and Path(track.audio_path).is_file():
+            # a piece of ours saved in an earlier chat: a piece of this one again, to ask about and change
+            known = any(p.library_id == track.id for p in session.pieces.values())
+            return _piece_again(session, piece_from_track(session, track), first_time=not known)
         session.outbox.append(AudioResult(path=track.audio_path, title=_track_title(track),
                                           caption=f"library track {track.id}"))
         return {"track_id": track.id, "title": track.title, "artist": track.artist}
     from agent.compose import _detail, piece_title
 
     piece = session.piece(generation_id)
+    if piece.from_library:
+        return _piece_again(session, piece, first_time=False)
     session.outbox.append(AudioResult(path=piece.generation.audio_path, title=piece_title(piece),
                                       caption=_detail(piece.generation), generation_id=piece.id,
                                       midi_path=piece.generation.midi_path))
     return {"generation_id": piece.id, "title": piece_title(piece), "name": piece.name}
+
+
+def take_up(session: Session, track_id: str) -> tuple[str, dict[str, Any]]:
+    """A saved piece of ours made a piece of this chat to be changed ('make Blue Morning slower'): its id here and
+    its record (no player of its own: the change's take is what is shown)."""
+    from tools.library import open_library
+
+    with open_library() as library:
+        track = library.get(track_id, viewer=session.library_viewer)  # a clear error when there is none
+    if not (own_piece(session, track) and Path(track.audio_path).is_file()):
+        raise TastemakerError(f"{track.title} is not a piece I made, so I can't change it; say 'make something like "
+                              f"{track.title}' for a new piece like it.")
+    piece = piece_from_track(session, track)
+    shown = len(session.outbox)
+    record = _piece_again(session, piece)["piece"] | {"name": piece.name}
+    del session.outbox[shown:]
+    return piece.id, record
+
+
+def _piece_again(session: Session, piece, first_time: bool = True) -> dict[str, Any]:
+    """A saved piece taken up again: its player, and its record as a making tool gives one (what questions about it
+    are answered from: its tempo, key, players, groove, what it was made as); `first_time`: just taken up."""
+    from agent.compose import _heard, _show, piece_title
+
+    shown = _show(session, piece, _heard(piece.generation))
+    return {"generation_id": piece.id, "title": piece_title(piece), "name": piece.name, "from_library": first_time,
+            "piece": shown}
 
 
 BUILT_IN = "default library"  # the origin of the built-in collection's tracks (tools.library.default)
@@ -330,13 +364,13 @@ def _asks_for_overview(query: str) -> bool:
     return bool(about_library) and all(w in _OVERVIEW_WORDS for w in words)
 
 
-def _chat_pieces(session: Session, unsaved_only: bool = False) -> list[dict[str, Any]]:
+def _chat_pieces(session: Session, unsaved_only: bool = False, made_here: bool = False) -> list[dict[str, Any]]:
     """This chat's pieces as the person's music lists them: id, what it was made as, its name, length, saved or not."""
     from agent.compose import piece_title
 
     return [{"id": p.id, "title": piece_title(p), "name": p.name, "seconds": round(p.generation.duration),
              "saved": p.library_id is not None, "gone": not Path(p.generation.audio_path).is_file()}
-            for p in session.pieces.values() if not (unsaved_only and p.library_id)]
+            for p in session.pieces.values() if not (unsaved_only and p.library_id) and not (made_here and p.from_library)]
 
 
 def library_overview(session: Session, lib, k: int = 5) -> dict[str, Any]:
@@ -374,35 +408,45 @@ def search_library(session: Session, query: str, genre: str | None = None, k: in
 MY_MUSIC_TRACKS = 20  # saved tracks given a player by 'play my music' (the rest are counted)
 
 
-def chat_pieces_again(session: Session) -> list[dict[str, Any]]:
-    """This chat's pieces listed (as _chat_pieces), each whose file is still here with its player and picture again."""
+def chat_pieces_again(session: Session, made_here: bool = False) -> list[dict[str, Any]]:
+    """This chat's pieces listed (as _chat_pieces), each whose file is still here with its player and picture again;
+    `made_here`: not the saved pieces taken up from the library ('play my music' lists those with the library's)."""
     from agent.compose import _detail, _heard, piece_title
 
     for piece in session.pieces.values():
+        if made_here and piece.from_library:
+            continue
         g = piece.generation
         if Path(g.audio_path).is_file():  # its picture's 'heard as' chart too (it was drawn empty)
             session.outbox.append(AudioResult(path=g.audio_path, title=piece_title(piece), caption=_detail(g),
                                               generation_id=piece.id, midi_path=g.midi_path, heard=_heard(g)))
-    return _chat_pieces(session)
+    return _chat_pieces(session, made_here=made_here)
 
 
 def my_music(session: Session) -> dict[str, Any]:
     """The person's own music, each with a player: this chat's pieces in the order made, then what they saved to the
-    library (newest first; not the built-in collection, and not again the pieces of this chat they saved)."""
+    library (the newest 20, in the order saved; not the built-in collection, nor again the pieces of this chat they
+    saved). A piece of ours among them becomes a piece of this chat again (asked about, changed: piece_from_track)."""
     from tools.library import open_library
 
-    out: dict[str, Any] = {"pieces": chat_pieces_again(session), "tracks": [], "more": 0}
-    here = {p.library_id for p in session.pieces.values() if p.library_id}
+    out: dict[str, Any] = {"pieces": chat_pieces_again(session, made_here=True), "tracks": [], "more": 0,
+                           "restored": []}
+    here = {p.library_id for p in session.pieces.values() if p.library_id and not p.from_library}
     try:
         with open_library() as lib:
             own = [t for t in lib.list(viewer=session.library_viewer) if is_own(session, t) and t.id not in here]
     except TastemakerError as exc:  # this chat's pieces still play
         return out | {"library_error": str(exc)}
-    for t in reversed(own[-MY_MUSIC_TRACKS:]):
-        if t.audio_path and Path(t.audio_path).is_file():
+    for t in own[-MY_MUSIC_TRACKS:]:  # in the order saved, the newest last: 'it' is the newest, as in a chat
+        listed = {"id": t.id, "title": t.title, "artist": t.artist, "genre": t.genre}
+        if own_piece(session, t) and Path(t.audio_path).is_file():  # a piece of ours: of this chat again
+            again = _piece_again(session, piece_from_track(session, t))
+            out["restored"].append(again["piece"])
+            listed["generation_id"] = again["generation_id"]
+        elif t.audio_path and Path(t.audio_path).is_file():
             session.outbox.append(AudioResult(path=t.audio_path, title=_track_title(t),
                                               caption=f"library track {t.id}"))
-        out["tracks"].append({"id": t.id, "title": t.title, "artist": t.artist, "genre": t.genre})
+        out["tracks"].append(listed)
     out["more"] = max(0, len(own) - MY_MUSIC_TRACKS)
     session.last_search = [t["id"] for t in out["tracks"]]
     return out
@@ -475,7 +519,8 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
                         artist=artist or "Tastemaker", description=gen.prompt, midi_path=gen.midi_path,
                         genre=_made_as(gen),
                         extra={"origin": "generated", "engine": gen.engine, "model": gen.model, "seed": gen.seed,
-                               "added_by": session.user}, name=name)
+                               "added_by": session.user, PIECE_RECORD: _record_or_none(session, piece)},
+                        name=name)
     else:
         raise TastemakerError("There's nothing to add yet: attach a song, or make something first.")
     result = _add_source(session, source)
@@ -488,6 +533,135 @@ def add_to_library(session: Session, upload_id: str | None = None, generation_id
     if title:
         piece.name = title
     return result | {"generation_id": piece.id}
+
+
+# A saved piece of ours keeps what made it (its request, the engine's record with the arrangement's facts, the words
+# said and why it plays as it does) under this key of its library track, so that a later chat can take it up again
+PIECE_RECORD = "piece"
+PIECE_RECORD_VERSION = 1
+
+
+def piece_record(session: Session, piece) -> dict[str, Any]:
+    """What a saved piece needs to be a piece of a later chat again: JSON of the project's own dataclasses."""
+    from agent.compose import _why, explain_inputs, piece_words
+    from agent.records import encode
+
+    generation = replace(piece.generation, tags=None)  # the library tags the file itself
+    why = list(piece.earlier_why) if piece.from_library and piece.earlier_why else \
+        _why(session, piece, explain_inputs(session, piece))
+    # this chat's piece ids mean nothing in another chat: 'the change you asked of g1, "slower"' is 'the change you
+    # asked, "slower"' there
+    why = [re.sub(r"\b(the change you asked|a new take) (?:of|on) g\d+\b", r"\1", line) for line in why]
+    return {"version": PIECE_RECORD_VERSION, "kind": piece.kind, "generation": encode(generation),
+            "request": encode(piece.request), "words": piece_words(session, piece), "why": why}
+
+
+def _record_or_none(session: Session, piece) -> dict[str, Any] | None:
+    """The piece's record, or None when something in it cannot be kept (the piece is saved all the same, and comes
+    back in a later chat as an older save does)."""
+    try:
+        return piece_record(session, piece)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+
+
+def own_piece(session: Session, track) -> bool:
+    """A track that is a piece of ours the person saved (not a song they added, nor a station's piece)."""
+    return is_own(session, track) and track.extra.get("origin") == "generated" and bool(track.audio_path)
+
+
+def piece_from_track(session: Session, track):
+    """A saved piece of ours as a piece of this chat (with what made it), so that it can be asked about and changed:
+    the one already here for that track, or a new one. An older save, made before the record was kept, comes back
+    from what the library has: its words, its genre, its seed and its score's tempo and key."""
+    from agent.records import decode
+    from tools.contracts import Tags
+    from tools.genres import GENRES
+
+    for piece in session.pieces.values():
+        if piece.library_id == track.id:
+            return piece
+    record = track.extra.get(PIECE_RECORD) or {}
+    heard = Tags("genres", {g: float(p) for g, p in track.tags.items() if g in GENRES}) if track.tags else None
+    generation = request = None
+    if record.get("version") == PIECE_RECORD_VERSION:
+        try:
+            generation, request = decode(record["generation"]), decode(record["request"])
+        except (TastemakerError, TypeError, KeyError):  # a record this version cannot read: as an older save
+            generation = request = None
+    if generation is not None and request is not None:
+        generation = replace(generation, audio_path=track.audio_path, midi_path=track.midi_path or "", tags=heard)
+        request = _without_gone_files(request)
+        words, why, kind = list(record.get("words") or [generation.prompt]), list(record.get("why") or []), \
+            record.get("kind", "generate")
+    else:
+        generation, request = _older_save(track, heard)
+        words, why, kind = [track.description] if track.description else [], [], "generate"
+    piece = session.keep(generation, request, kind=kind if kind in ("generate", "create") else "generate")
+    piece.library_id, piece.name, piece.from_library = track.id, track.title, True
+    piece.earlier_words, piece.earlier_why = words, why
+    return piece
+
+
+def _without_gone_files(request):
+    """A saved request without the files it borrowed that are gone (an upload of the chat it was made in)."""
+    changes = {name: None for name in ("like", "melody", "reference_midi", "output")
+               if hasattr(request, name) and getattr(request, name) and not Path(getattr(request, name)).is_file()}
+    if hasattr(request, "output"):
+        changes["output"] = None  # a take is written where takes go, not over the saved one
+    return replace(request, **changes) if changes else request
+
+
+def _older_save(track, heard):
+    """(Generation, GenerationRequest) of a piece saved before its record was kept: its words read as they are, its
+    genre, seed and engine, and the tempo and key its score was written in."""
+    import soundfile as sf
+
+    from tools.contracts import Generation, Style
+    from tools.generate.request import GenerationRequest, MusicAsk
+    from tools.language import read_slots
+
+    words = track.description or ""
+    style = MusicAsk.from_slots(read_slots(words), words).style() if words.strip() else Style()
+    genre = track.extra.get("declared_genre") or track.genre
+    if genre and not style.genres:
+        style = replace(style, genres={genre: 1.0})
+    tempo, key = _score_tempo_and_key(track.midi_path)
+    try:
+        rate = sf.info(track.audio_path).samplerate
+    except (RuntimeError, OSError):
+        rate = 44100
+    seed = int(track.extra.get("seed") or 0)
+    engine = str(track.extra.get("engine") or "sketch")
+    generation = Generation(audio_path=track.audio_path, sample_rate=rate, engine=engine,
+                            model=str(track.extra.get("model") or ""), prompt=words or genre or "music", seed=seed,
+                            duration=float(track.duration), midi_path=track.midi_path or "", style=style, tags=heard,
+                            conditioning={name: value for name, value in (("blend", {genre: 1.0} if genre else None),
+                                                                          ("tempo", tempo), ("key", key)) if value})
+    request = GenerationRequest(prompt=words or genre or "music", style=style, seconds=float(track.duration) or 15.0,
+                                seed=seed, engine=generation.engine if generation.engine in ("sketch", "musicgen")
+                                else "auto")
+    return generation, request
+
+
+def _score_tempo_and_key(midi_path: str) -> tuple[float | None, str | None]:
+    """The tempo and key a sketch piece's MIDI file was written in (None where it says nothing, or is not there)."""
+    if not midi_path or not Path(midi_path).is_file():
+        return None, None
+    import pretty_midi
+
+    try:
+        pm = pretty_midi.PrettyMIDI(midi_path)
+    except (OSError, ValueError, EOFError, KeyError, IndexError):  # a damaged score: its tempo and key are not known
+        return None, None
+    _, tempi = pm.get_tempo_changes()
+    tempo = round(float(tempi[0]), 1) if len(tempi) else None
+    key = None
+    if pm.key_signature_changes:
+        name = pretty_midi.key_number_to_key_name(pm.key_signature_changes[0].key_number)  # 'D Major', 'F# minor'
+        note, _, mode = name.partition(" ")
+        key = f"{note} {mode.lower()}"
+    return tempo, key
 
 
 def _clean_name(name: str | None) -> str | None:
@@ -561,6 +735,12 @@ def _add_source(session: Session, source) -> dict[str, Any]:
             with atomic_output(kept_midi) as part:
                 shutil.copyfile(source.midi_path, part)
             source.midi_path = str(kept_midi)
+        record = source.extra.get(PIECE_RECORD) or {}
+        sidecar = ((record.get("generation") or {}).get("conditioning") or {}).get("sidecar")
+        if sidecar and Path(sidecar).is_file():  # the arrangement, beside its audio and score
+            with atomic_output(kept.with_suffix(".json")) as part:
+                shutil.copyfile(sidecar, part)
+            record["generation"]["conditioning"]["sidecar"] = str(kept.with_suffix(".json"))
         source.path = kept
         report = ingest(library, [source], progress=False, owner=session.library_owner)
         if report.failed:

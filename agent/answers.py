@@ -13,8 +13,8 @@ from tools.genres import ALL_LABELS, SAID_AS, SOUND_TAGS, possessive
 from tools.language import Reading
 from tools.language import intents as I
 from tools.language.foreign import language_name
-from tools.language.slots import audience_style
-from tools.language.words import GROOVE_NAMED, is_that_groove, stand_in_named
+from tools.language.slots import audience_style, chosen_for_occasion
+from tools.language.words import GROOVE_NAMED, is_that_groove, occasion_style, stand_in_named
 
 REFUSE_FILE = (
     "I can't open files by their path on this machine: I only work with audio you attach to the chat "
@@ -198,10 +198,12 @@ ABOUT = ("I'm Tastemaker, a music assistant running on this machine: I make inst
          "verse, about whatever you ask ('a hip-hop song about summer'). Type 'help' to see everything I can do.")
 RENAME = ("What should I call it? Say 'name it Rainy Day' (or 'name g2 Rainy Day'): I save it to your library under "
           "that name, and 'play Rainy Day' plays it.")
-def no_such_title(words: str) -> str:
-    """'play Sunset' where nothing is called so and the words ask for nothing else."""
+def no_such_title(words: str, occasion: bool = False) -> str:
+    """'play Sunset' where nothing is called so and the words ask for nothing else (or name only an occasion: a new
+    piece for it is offered)."""
+    new = f"'make me a {words.lower()} track'" if occasion else "describe a new piece ('play me some calm jazz')"
     return (f"Nothing you made or saved is called '{words}'. Say 'list my music' to see the names, 'play my music' to "
-            "hear it all, or describe a new piece ('play me some calm jazz').")
+            f"hear it all, or {new}.")
 
 
 def renamed(piece: str, said: str, now: str) -> str:
@@ -730,6 +732,9 @@ def played(result: dict[str, Any]) -> str:
         return f"Here is **{result['title']}**{by}. Say 'make something like it' to hear it as a new piece."
     piece, _, asked = result["title"].partition(": ")
     named_as = f" \"{result['name']}\"" if result.get("name") else ""  # 'Here is **g1** "Blue Morning" (jazz)'
+    if result.get("from_library"):  # saved in an earlier chat: a piece of this one now
+        return (f"Here is **{piece}**{named_as} ({asked}) from your library, a piece of this chat again: ask about it "
+                "or change it ('what key is it in?', 'why did you choose that?', 'slower', 'add strings').")
     return (f"Here is **{piece}**{named_as} ({asked}) again. What you ask to change now changes this one ('more "
             "energy', 'slower', 'in D minor').")
 
@@ -752,6 +757,8 @@ def explain(result: dict[str, Any]) -> str:
     lines = [f"**{result['id']}**: you said \"{result['said']}\"." if result.get("said") else f"**{result['id']}**:",
              *([f"It is a new take on {result['refined_from']}, changed as you asked: \"{result['change']}\"."]
                if result.get("refined_from") else []),
+             *([f"It is **{result['from_library']}** from your library, made in an earlier chat."]
+               if result.get("from_library") else []),
              f"I aimed for {asked}{aimed}"
              + (f", leaving out {_names(result['avoid'])}" if result.get("avoid") else "") + "."]
     facts = []
@@ -896,16 +903,20 @@ def my_music(result: dict[str, Any]) -> str:
         lines += [f"{i}. {_chat_piece(p)}" + ("; saved" if p["saved"] else "") for i, p in enumerate(pieces, start=1)]
     if saved:
         lines.append("Saved in your library:")
-        # numbered only when they are the only list ('the second one' then means the second of them)
-        lines += [(f"{i}. " if not pieces else "- ") + f"**{t['title']}**"
-                  + (f" by {t['artist']}" if t["artist"] else "") + f" ({t['genre']})" for i, t in enumerate(saved, start=1)]
+        # numbered when they are the only list, or all pieces of ours numbered on from the chat's ('the third one')
+        ours = all(t.get("generation_id") for t in saved)
+        lines += [(f"{i}. " if not pieces or ours else "- ") + f"**{t['title']}**"
+                  + (f" by {t['artist']}" if t["artist"] else "") + f" ({t['genre']})"
+                  + (f", here as **{t['generation_id']}**" if t.get("generation_id") else "")
+                  for i, t in enumerate(saved, start=len(pieces) + 1 if ours else 1)]
     if result.get("more"):
         lines.append(f"... and {result['more']} more saved: say 'list my music' for the newest, or search by name.")
     if result.get("library_error"):
         lines.append(f"(Your library could not be opened: {result['library_error']})")
     lines.append("")  # the list ends here ('...; saved Say ...' ran on in the browser's list item)
-    lines.append("Say 'play g1' to hear one again and change it" if pieces else
-                 "Say 'play the first one' to hear one again")
+    ours = [t["generation_id"] for t in saved if t.get("generation_id")]
+    lines.append(f"Say 'play {(pieces[0]['id'] if pieces else ours[0])}' to hear one again and change it"
+                 if pieces or ours else "Say 'play the first one' to hear one again")
     lines[-1] += ", or 'play some music' for a station of new pieces."
     return "\n".join(lines)
 
@@ -981,6 +992,9 @@ def compose(reading: Reading, results: list[tuple[str, dict[str, Any]]], earlier
             if reading.slots.audience and name != "refine_music":  # who it is for chose the style: said so
                 parts.append(f"For your {reading.slots.audience}, I went for {audience_style(reading.slots.audience)} "
                              "(a guess at what they'd enjoy: name a style if you know better).")
+            elif chosen_for_occasion(reading.slots) and name != "refine_music":  # what it is for chose it: said so
+                parts.append(f"For '{reading.slots.occasion}', I went for {occasion_style(reading.slots.occasion)} "
+                             "(a guess at what fits: name a style if you know better).")
             parts.append(made(result, list(earlier)))
         elif name == "record_feedback" and not result["liked"] and len(results) > 1:  # a new take follows
             parts.append("Noted; I'll steer away from that." + ("" if result.get("taste_empty") else
@@ -992,6 +1006,10 @@ def compose(reading: Reading, results: list[tuple[str, dict[str, Any]]], earlier
             parts.append(named(result))
         elif name == "play_music" and result.get("generation_id") and re.search(I.UNDO, reading.corrected):
             parts.append(back_to(result))
+        elif (name == "play_music" and result.get("piece") and reading.intent in (I.DESCRIBE, I.EXPLAIN)
+              and (asked := I.piece_question(reading.corrected))
+              and (line := answer_about(asked, reading, made_facts(result["piece"])))):
+            parts.append(f"{line} {played(result)}")  # 'what key is Blue Morning in?': taken up, and answered
         elif name in WRITERS:
             parts.append(WRITERS[name](result))
         else:

@@ -11,28 +11,24 @@ from it (an allow-list), so a kept file can never make the app run code.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import re
 import shutil
 from pathlib import Path
-from typing import Any
 
 from langchain_core.messages import messages_from_dict, messages_to_dict
 
-from agent.compose import LoopRequest
+from agent.records import decode as _decode
+from agent.records import encode as _encode
 from agent.session import GeneratedPiece, Session, Upload
 from tools.atomic import atomic_output, write_bytes
 from tools.audio import load_clip
-from tools.contracts import Generation, Style, Tags, TasteProfile
 from tools.errors import TastemakerError
-from tools.generate.request import GenerationRequest
 from tools.settings import get_settings
 
 VERSION = 1
 _THREAD = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_KNOWN = {cls.__name__: cls for cls in (Generation, Style, Tags, TasteProfile, GenerationRequest, LoopRequest)}
 
 
 def chat_dir(user: str, thread_id: str) -> Path:
@@ -62,44 +58,14 @@ def drop_upload(user: str, thread_id: str, path: str | Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        if type(value).__name__ not in _KNOWN:
-            raise TypeError(f"{type(value).__name__} is not kept")
-        data = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if not (type(value) is Tags and f.name == "taggram")}  # the taggram is large and not needed
-        return {"__kind__": type(value).__name__, **data}
-    if isinstance(value, dict):
-        return {str(k): _encode(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_encode(v) for v in value]
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return value
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict):
-        kind = value.get("__kind__")
-        fields = {k: _decode(v) for k, v in value.items() if k != "__kind__"}
-        if kind is None:
-            return fields
-        cls = _KNOWN.get(kind)
-        if cls is None:
-            raise TastemakerError("This kept chat holds something I do not know; it cannot be reopened.")
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in fields.items() if k in names})
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    return value
-
-
 def save(session: Session, thread_id: str, messages: list, shown: dict[str, list[str]]) -> Path:
     state = {
         "version": VERSION,
         "uploads": [{"id": u.id, "name": u.name, "path": u.path} for u in session.uploads.values()],
         "pieces": [{"id": p.id, "kind": p.kind, "liked": p.liked, "library_id": p.library_id,
-                    "refined_from": p.refined_from, "change": p.change, "attempts": _encode(p.attempts), "generation": _encode(p.generation),
+                    "refined_from": p.refined_from, "change": p.change, "name": p.name,
+                    "earlier_words": p.earlier_words, "earlier_why": p.earlier_why, "from_library": p.from_library,
+                    "attempts": _encode(p.attempts), "generation": _encode(p.generation),
                     "request": _encode(p.request)} for p in session.pieces.values()],
         "profile": _encode(session.profile) if session.profile else None,
         "last_search": list(session.last_search),
@@ -136,7 +102,9 @@ def restore(session: Session, thread_id: str) -> tuple[list, dict[str, list[str]
         session.pieces[item["id"]] = GeneratedPiece(
             id=item["id"], generation=generation, request=_decode(item["request"]), kind=item["kind"],
             liked=item.get("liked"), library_id=item.get("library_id"), attempts=_decode(item.get("attempts", [])),
-            refined_from=item.get("refined_from"), change=item.get("change"))
+            refined_from=item.get("refined_from"), change=item.get("change"), name=item.get("name"),
+            earlier_words=list(item.get("earlier_words", [])), earlier_why=list(item.get("earlier_why", [])),
+            from_library=bool(item.get("from_library")))
     session.profile = _decode(state["profile"]) if state.get("profile") else None
     session.last_search = list(state.get("last_search", []))
     return messages_from_dict(state.get("messages", [])), dict(state.get("shown", {})), notes

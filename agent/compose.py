@@ -67,6 +67,7 @@ class LoopRequest:
     asked_moods: list[str] = field(default_factory=list)  # moods the person named (the clips' are not promises)
     levels: dict[str, float] = field(default_factory=dict)  # parts turned up or down by a refinement (Style.levels)
     fade_out_s: float | None = None  # a fade-out asked for by a refinement (Style.fade_out_s)
+    groove: str | None = None  # a groove asked for by name ('like these, as a bossa nova'): every candidate plays it
 
 
 def _clamp(x: float, lo: float, hi: float) -> float:
@@ -100,10 +101,28 @@ def _key_of(g: Generation) -> tuple[str | None, str | None]:
     return (made[0] if made else None), (made[1] if len(made) > 1 else None)
 
 
+def _played_as(genres: list[str], made: dict[str, Any]) -> str:
+    """How a piece plays the styles asked ('jazz', 'a bossa nova, by a jazz band, as asked', 'jazz, over hip-hop's
+    trap groove, as asked'), from the engine's record of its rhythm."""
+    rhythm = made.get("rhythm") or {}
+    groove, whose = str(rhythm.get("groove") or ""), str(rhythm.get("groove_of") or "")
+    if not (rhythm.get("asked") and groove):
+        return _and(genres)
+    name = groove.split(":")[0]  # 'trap: rolling hats, a sparse kick' is a trap groove
+    if whose in genres:  # the style's own groove: 'a bossa nova, by a jazz band'
+        return f"{_a(name)} {name}, by {_a(whose)} {whose} band, as asked"
+    return f"{_and(genres)}, over {possessive(whose)} {name} groove, as asked"
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def _unmet(style: Style | None, heard: list[tuple[str, float]], tempo: float | None,
-           wanted_genres: list[str], made_key: tuple[str | None, str | None] = (None, None)) -> list[str]:
-    """Plain sentences for what was asked and not reached: genres not heard, a mood the tempo contradicts,
-    a key the piece is not in."""
+           wanted_genres: list[str], made_key: tuple[str | None, str | None] = (None, None),
+           made: dict[str, Any] | None = None) -> list[str]:
+    """Plain sentences for what was asked and not reached: genres not heard (and how to push them, where a change
+    can), a mood the tempo contradicts, a key the piece is not in. `made`: the engine's record (its blend, rhythm)."""
     notes = []
     if style and made_key[0] and ((style.key and style.key != made_key[0]) or
                                   (style.mode and made_key[1] and style.mode != made_key[1])):
@@ -111,9 +130,18 @@ def _unmet(style: Style | None, heard: list[tuple[str, float]], tempo: float | N
                      + f", but it came out in {made_key[0]} {made_key[1] or ''}".rstrip())
     names = [g for g, _ in heard]
     missing = [g for g in wanted_genres if g not in names]
-    if missing:
-        notes.append(f"{_and(missing)} {'is' if len(missing) == 1 else 'are'} not among what I hear in it yet "
-                     f"({_and(names) or 'nothing clear'}); say 'more {missing[0]}' to push further")
+    # a style asked for in full, or alone, and played ('a bossa nova', 'jazz with a trap beat'): 'more jazz' would
+    # change nothing (it is at its most already, or all there is, and the same band would play it again), so the
+    # tags are said as the tags
+    played = [g for g in missing if style and (style.genres.get(g, 0.0) >= 1.0 or set(style.genres) == {g})
+              and g in (made or {}).get("blend", {})]
+    movable = [g for g in missing if g not in played]
+    if played:
+        notes.append(f"the tagger hears {_and(names) or 'nothing clear'} in it, though it is played as "
+                     f"{_played_as(played, made or {})}")
+    if movable:
+        notes.append(f"{_and(movable)} {'is' if len(movable) == 1 else 'are'} not among what I hear in it yet "
+                     f"({_and(names) or 'nothing clear'}); say 'more {movable[0]}' to push further")
     moods = set((style.moods if style else {}) or {})
     if tempo and tempo >= 120 and moods & set(CALM_MOODS):
         mood = sorted(moods & set(CALM_MOODS))[0]
@@ -198,7 +226,7 @@ def run_generation(session: Session, request: GenerationRequest, notes: list[str
         heard = _heard(gen)
         pieces.append(_show(session, piece, heard))
         if i == 0:
-            unmet += _unmet(request.style, heard, _tempo_of(gen), wanted, _key_of(gen))
+            unmet += _unmet(request.style, heard, _tempo_of(gen), wanted, _key_of(gen), gen.conditioning)
     return {"pieces": pieces, "unmet": unmet}
 
 
@@ -305,7 +333,7 @@ def create_music(session: Session, ask: MusicAsk, upload_ids: list[str] | None =
                           candidates=ask.candidates, engine=ask.engine, max_iters=int(max_iters or 4),
                           description=ask.description,
                           using=[track.title] if track is not None else [session.upload(uid).name for uid in ids],
-                          asked_moods=list(style.moods))
+                          asked_moods=list(style.moods), groove=style.groove)
     if track is not None:  # its own score lends motifs and chords, when the library has one
         reference = track if track.midi_path else None
     else:
@@ -347,7 +375,8 @@ def run_loop(session: Session, request: LoopRequest, notes: list[str] | None = N
     judge, judge_note = _judge(request.target or target_from_profile(request.profile))
     config = LoopConfig(max_iters=request.max_iters, candidates=request.candidates, seconds=request.seconds,
                         engine=request.engine, seed=request.seed, reference_midi=request.reference_midi,
-                        like=request.like, levels=dict(request.levels), fade_out_s=request.fade_out_s)
+                        like=request.like, levels=dict(request.levels), fade_out_s=request.fade_out_s,
+                        groove=request.groove)
     reporter = session.reporter
     open_steps: list[Any] = []
 
@@ -628,7 +657,8 @@ def refine_music(session: Session, change: MusicChange, generation_id: str | Non
         target += [g for g in wanted if g not in target]
         loop_request = replace(request, profile=profile, target=target or None, seed=seed,
                                seconds=seconds or request.seconds, levels=_part_levels(request.levels, change),
-                               fade_out_s=ASKED_FADE_S if change.fade_out else request.fade_out_s)
+                               fade_out_s=ASKED_FADE_S if change.fade_out else request.fade_out_s,
+                               groove=groove or (None if change.different or change.drop_groove else request.groove))
         if change.like_last:
             loop_request = replace(loop_request, reference_midi=piece.generation.midi_path or None,
                                    like=None if piece.generation.midi_path else piece.generation.audio_path)
@@ -774,15 +804,38 @@ def explain_music(session: Session, generation_id: str | None = None) -> dict[st
         out |= {"target": request.target, "attempts": piece.attempts, "using": request.using,
                 "said": request.description, "reference": request.reference_title}
     else:  # a take on a take: what the person first said (a changed take's prompt is its style's words)
+        out["said"] = piece_words(session, piece)[0]
+    if piece.refined_from:
+        out |= {"refined_from": piece.refined_from, "change": piece.change}
+    if piece.from_library:
+        out["from_library"] = piece.name or piece.library_id
+    # a piece saved in an earlier chat, unchanged since: why it plays as it does, as said when it was saved
+    out["why"] = list(piece.earlier_why) if piece.from_library and piece.earlier_why else _why(session, piece, out)
+    return out
+
+
+def explain_inputs(session: Session, piece: GeneratedPiece) -> dict[str, Any]:
+    """What _why reads of an explanation: the first words, the tempo and the key the piece was made at."""
+    g = piece.generation
+    return {"said": piece_words(session, piece)[0], "tempo": _tempo_of(g),
+            "key": " ".join(k for k in _key_of(g) if k) or (g.style.key if g.style else None)}
+
+
+def piece_words(session: Session, piece: GeneratedPiece) -> list[str]:
+    """The words that made a piece: what was first asked, then each change asked since, in order, over chats (a piece
+    saved in an earlier chat and played in this one brings its own)."""
+    chain = [piece]
+    while chain[-1].refined_from in session.pieces:
+        chain.append(session.pieces[chain[-1].refined_from])
+    if isinstance(piece.request, LoopRequest):
+        first_said = piece.request.description
+    else:  # a take on a take: what the person first said (a changed take's prompt is its style's words)
         first = piece
         while first.refined_from in session.pieces and not isinstance(session.pieces[first.refined_from].request,
                                                                       LoopRequest):
             first = session.pieces[first.refined_from]
-        out["said"] = first.request.prompt
-    if piece.refined_from:
-        out |= {"refined_from": piece.refined_from, "change": piece.change}
-    out["why"] = _why(session, piece, out)
-    return out
+        first_said = first.earlier_words[0] if first.earlier_words else first.request.prompt
+    return [first_said, *chain[-1].earlier_words[1:], *(p.change or "" for p in reversed(chain) if p.refined_from)]
 
 
 def _changed_by(session: Session, chain: list[GeneratedPiece], value) -> str:
@@ -814,7 +867,8 @@ def _why(session: Session, piece: GeneratedPiece, shown: dict[str, Any]) -> list
     while chain[-1].refined_from in session.pieces:
         chain.append(session.pieces[chain[-1].refined_from])
     reasons: dict[str, str] = {}
-    said = [shown.get("said") or ""] + [p.change or "" for p in reversed(chain) if p.refined_from]
+    said = piece_words(session, piece)
+    said[0] = shown.get("said") or said[0]
     request = piece.request
     for n, words in enumerate(said):
         if words.strip():  # the first words by meaning too, as they were read to make it ('music for a rainy day')

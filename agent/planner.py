@@ -79,6 +79,8 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
                 ctx.latest_uploads = [uid for uid, _ in found]
                 ctx.shown = "upload"
         elif isinstance(m, ToolMessage) and m.name in MAKING_TOOLS:
+            if _json(m).get("taken_up"):  # 'make Blue Morning slower': the saved piece, a piece of this chat first
+                _taken_up(ctx, [_json(m)["taken_up"]])
             batch = [p["id"] for p in _json(m).get("pieces", [])]
             for p in _json(m).get("pieces", []):  # its record: 'does it have drums?' is answered from it
                 ctx.facts[p["id"]] = answers.made_facts(p)
@@ -91,12 +93,18 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
                 ctx.made.extend(batch)
                 ctx.last_batch = batch
                 ctx.shown = "piece"
+        elif isinstance(m, ToolMessage) and m.name == "explain_music" and _json(m).get("taken_up"):
+            _taken_up(ctx, [_json(m)["taken_up"]])
         elif isinstance(m, ToolMessage) and m.name == "record_feedback" and _json(m).get("liked") is False:
             disliked = _json(m).get("generation_id")
         elif isinstance(m, ToolMessage) and m.name == "record_feedback" and _json(m).get("liked"):
             liked = _json(m).get("generation_id")
         elif isinstance(m, ToolMessage) and m.name == "play_music":  # played again: 'it' is that one now
             played = _json(m).get("generation_id")
+            if _json(m).get("piece") and played not in ctx.pieces:  # a saved piece, a piece of this chat again
+                _taken_up(ctx, [_json(m)["piece"]])
+                if _json(m).get("name"):
+                    ctx.titles = [(("piece", played), _json(m)["name"])] + ctx.titles
             if played in ctx.pieces:
                 ctx.pieces = [p for p in ctx.pieces if p != played] + [played]
                 ctx.shown = "piece"
@@ -114,9 +122,14 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
         elif isinstance(m, ToolMessage) and m.name == "my_music":  # the person's music, listed with players
             told = _json(m)
             ctx.titles += [(("piece", p["id"]), p["name"]) for p in told.get("pieces", []) if p.get("name")]
-            ctx.titles += [(("track", t["id"]), t["title"]) for t in told.get("tracks", [])]
-            if told.get("tracks") and not told.get("pieces"):  # numbered alone: 'the second one' is the second of them
-                ctx.tracks = [t["id"] for t in told["tracks"]]
+            ctx.titles += [(("piece", t["generation_id"]) if t.get("generation_id") else ("track", t["id"]), t["title"])
+                           for t in told.get("tracks", [])]
+            _taken_up(ctx, told.get("restored", []))  # the last one listed is 'it'
+            saved = told.get("tracks", [])
+            if saved and all(t.get("generation_id") for t in saved):  # all pieces of ours: numbered on from the chat's
+                ctx.last_batch = [p["id"] for p in told.get("pieces", [])] + [t["generation_id"] for t in saved]
+            elif saved and not told.get("pieces"):  # numbered alone: 'the second one' is the second of them
+                ctx.tracks = [t["id"] for t in saved]
                 ctx.shown = "track"
         elif isinstance(m, ToolMessage) and m.name in SHOWING_TOOLS:
             found_tracks = [t["id"] for t in _json(m).get("tracks", [])]
@@ -138,6 +151,21 @@ def read_context(messages: Sequence[BaseMessage]) -> Context:
         elif isinstance(m, AIMessage) and not m.tool_calls and _text(m):
             ctx.earlier_replies.append(_text(m))
     return ctx
+
+
+def _taken_up(ctx: Context, records: list[dict[str, Any]]) -> None:
+    """Saved pieces that became pieces of this chat ('play Blue Morning', 'play my music'), known as a made piece is:
+    'what key is it in?', 'slower' and 'the jazz one' are about them."""
+    for p in records:
+        ctx.facts[p["id"]] = answers.made_facts(p)
+        if p.get("name"):  # 'what key is Blue Morning in?' next: that piece, by its name
+            ctx.titles = [(("piece", p["id"]), p["name"])] + [t for t in ctx.titles if t[0] != ("piece", p["id"])]
+        ctx.labels[p["id"]] = p.get("labels", [])
+        ctx.pieces = [g for g in ctx.pieces if g != p["id"]] + [p["id"]]
+        ctx.made += [] if p["id"] in ctx.made else [p["id"]]
+    if records:
+        ctx.undone_to = None
+        ctx.shown = "piece"
 
 
 # 'yes please', 'sure, 5 seconds', 'go ahead': a yes to what the last reply offered ("Say 'make me something for my
@@ -410,9 +438,12 @@ class OfflinePlanner(BaseChatModel):
             was = title_match(said, [((which, new), old) for which, old, new in ctx.renamed])
             if was:  # its old name: said what it is called now
                 return answers.renamed(was[0][1] if was[0][0] == "piece" else "that track", said, was[1])
-            if intent == I.UNKNOWN:  # 'play Sunset', no such name and no music asked for: said so, with what to say
+            # 'play Sunset', no such name and no music asked for, or only an occasion's name: said so, with what to say
+            occasion_alone = slots.occasion is not None and " ".join(re.findall(r"[\w']+", said.lower())) == \
+                slots.occasion
+            if intent == I.UNKNOWN or occasion_alone:
                 coming = self._coming(said)
-                return answers.not_ready_yet(coming) if coming else answers.no_such_title(said)
+                return answers.not_ready_yet(coming) if coming else answers.no_such_title(said, occasion_alone)
         if (intent in (I.UNKNOWN, I.PLAY) or (intent == I.MAKE and reading.via != "cue")) and \
                 (bare := I.bare_title(reading.text)):
             # 'Blue Morning please': a name alone plays it (a name only: 'some blues please' is not close to one)
@@ -431,6 +462,12 @@ class OfflinePlanner(BaseChatModel):
                 return self._call("refine_music", change | {"like_last": True, "generation_id": named_as[1]})
             return self._call("create_music", {"description": reading.text, "track_id": named_as[1],
                                                "seconds": slots.seconds, "max_iters": slots.max_iters})
+        if intent in (I.MAKE, I.REFINE, I.DESCRIBE, I.EXPLAIN, I.UNKNOWN) and (titled := self._title_in(reading.text,
+                                                                                                       ctx)):
+            # 'make Blue Morning slower', 'what key is Blue Morning in?': the piece so named (its words are no style)
+            answered = self._about_titled(reading, ctx, *titled)
+            if answered is not None:
+                return answered
         if intent in (I.RADIO, I.PLAYLIST):  # the chat app and the terminal chat hand these to the radio first
             return answers.RADIO_ELSEWHERE
         if intent in NAMES_A_PIECE:  # a piece named that is not there: said, not another piece
@@ -626,6 +663,37 @@ class OfflinePlanner(BaseChatModel):
         if self.known_titles is not None and "play_music" in self.tool_names:
             named += [(("track", tid), title) for tid, title in self.known_titles()]
         return title_match(words, named)
+
+    def _title_in(self, text: str, ctx: Context) -> tuple[tuple[str, str], str] | None:
+        """(('piece', 'g1') or ('track', id), name) for a name the person gave that the words say as it is ('make
+        Blue Morning slower'), the longest first; else None."""
+        named = list(ctx.titles)
+        if self.known_titles is not None and "play_music" in self.tool_names:
+            named += [(("track", tid), title) for tid, title in self.known_titles()]
+        low = " ".join(text.lower().split())
+        for what, name in sorted(named, key=lambda n: -len(n[1] or "")):
+            said = " ".join((name or "").lower().split())
+            if len(said) >= 3 and re.search(rf"(?<![\w']){re.escape(said)}(?![\w'])", low):
+                return what, name
+        return None
+
+    def _about_titled(self, reading: Reading, ctx: Context, what: tuple[str, str], name: str):
+        """A change of, or a question about, the piece named: tool calls or an answer; None for anything else."""
+        kind, ref = what
+        rest = understand(re.sub(re.escape(name), "it", reading.text, flags=re.IGNORECASE))
+        key = "generation_id" if kind == "piece" else "track_id"
+        if rest.intent == I.REFINE or (rest.intent == I.MAKE and rest.slots.is_change()):
+            change = self._change(rest, ctx, ref if kind == "piece" else None) | {"said": reading.text}
+            return self._call("refine_music", change | {key: ref})
+        if rest.intent == I.EXPLAIN:
+            return self._call("explain_music", {key: ref})
+        if rest.intent != I.DESCRIBE:
+            return None
+        if kind == "track":  # taken up first: the answer comes from its record (answers.compose)
+            return self._call("play_music", {"track_id": ref})
+        asked = I.piece_question(rest.corrected)
+        line = answers.answer_about(asked, rest, ctx.facts[ref]) if asked and ref in ctx.facts else None
+        return line or self._call("describe_uploads", {"generation_ids": [ref]})
 
     def _coming(self, words: str) -> str | None:
         """The title of a built-in piece the words name that the library does not hold yet (the collection is made

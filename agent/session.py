@@ -49,6 +49,11 @@ class GeneratedPiece:
     refined_from: str | None = None  # the piece this one changed, for "what did you change?"
     change: str | None = None  # the change asked, in the person's words
     name: str | None = None  # the name the person gave it ('name it Blue Morning'), also its library title
+    # a piece saved in an earlier chat and played again in this one ('play Blue Morning'): the words that made it there
+    # (the first request, then each change asked) and why it plays as it does, as said when it was saved
+    earlier_words: list[str] = field(default_factory=list)
+    earlier_why: list[str] = field(default_factory=list)
+    from_library: bool = False
 
 
 @dataclass

@@ -118,6 +118,9 @@ def build_tools(session: Session) -> list[BaseTool]:
         seconds_factor, like_last ('more like this'), different ('a completely different take'), candidates (how
         many takes, 1 unless asked); said: the person's words. With no field set it is simply another take."""
         change, rest = _split(kwargs, MusicChange)
+        if rest.get("track_id") and not rest.get("generation_id"):  # 'make Blue Morning slower': saved, taken up
+            gid, record = actions.take_up(session, rest["track_id"])
+            return compose.refine_music(session, MusicChange(**change), gid) | {"taken_up": record}
         return compose.refine_music(session, MusicChange(**change), rest.get("generation_id"))
 
     def play_music(generation_id: str | None = None, track_id: str | None = None,
@@ -133,9 +136,13 @@ def build_tools(session: Session) -> list[BaseTool]:
         have not heard yet, a station is the radio, not this."""
         return actions.my_music(session)
 
-    def explain_music(generation_id: str | None = None) -> dict[str, Any]:
+    def explain_music(generation_id: str | None = None, track_id: str | None = None) -> dict[str, Any]:
         """Why a piece sounds as it does: what was asked (labels and their weights), the prompt, the engine and
-        seed, and what the tagger heard (at each step of the loop). generation_id like "g1"; omit for the latest."""
+        seed, and what the tagger heard (at each step of the loop). generation_id like "g1"; omit for the latest;
+        track_id: a piece of ours the person saved in an earlier chat ('why did you make Blue Morning like that?')."""
+        if track_id and not generation_id:
+            generation_id, record = actions.take_up(session, track_id)
+            return compose.explain_music(session, generation_id) | {"taken_up": record}
         return compose.explain_music(session, generation_id)
 
     def list_pieces() -> dict[str, Any]:
@@ -171,7 +178,9 @@ def build_tools(session: Session) -> list[BaseTool]:
             "max_iters": (int | None, None, "at most this many rounds of the loop (default 4)"),
             "combine": (bool, False, "true to blend the songs: aim at each song's own genre")}),
         "refine_music": _schema("refine_music", MusicChange, {
-            "generation_id": (str | None, None, "the piece to change, e.g. 'g2'; omit for the latest")}),
+            "generation_id": (str | None, None, "the piece to change, e.g. 'g2'; omit for the latest"),
+            "track_id": (str | None, None, ("a piece of ours the person saved in an earlier chat, to change "
+                                            "('make Blue Morning slower'): it becomes a piece of this chat"))}),
     }
     offered = [describe_uploads]
     if has_module("tools.retrieve") and has_module("tools.library"):

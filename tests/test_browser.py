@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -276,6 +277,28 @@ def test_the_chat_app_serves_listening_studies(app_url):
     with pytest.raises(urllib.error.HTTPError) as missing:
         urllib.request.urlopen(f"{app_url}/study/no-such-study/r/abcdef12", timeout=30)
     assert missing.value.code == 404 and "no-such-study" in missing.value.read().decode()
+
+
+def test_a_piece_saved_on_one_page_is_a_piece_of_the_next_chat_to_ask_about(app_url, browser):
+    """review20: a saved piece played in a later chat was a library track there ('what key is it in?' asked for a
+    song); in the browser as in the terminal it is a piece of the new chat, with its buttons, and is answered about."""
+    context = browser.new_context()  # one browser: the same guest (its cookie) on both pages
+    page = context.new_page()
+    page.goto(app_url)
+    page.wait_for_selector("#chat-input", timeout=30000)
+    say(page, "make me a 2 second calm jazz piece", 0).locator("audio").first.wait_for(timeout=120000)
+    say(page, "name it Sunday Blue", 1)
+    page.get_by_text("is now called").wait_for(timeout=60000)
+    later = context.new_page()  # a new chat
+    later.goto(app_url)
+    later.wait_for_selector("#chat-input", timeout=30000)
+    played = say(later, "play Sunday Blue", 0)
+    played.locator("audio").first.wait_for(timeout=60000)
+    assert 'Here is g1 "Sunday Blue" (jazz) from your library, a piece of this chat again' in played.inner_text()
+    assert played.get_by_role("button", name="Like", exact=True).count() == 1  # a piece's buttons, under it
+    say(later, "what key is it in?", 1)
+    later.get_by_text(re.compile(r"^g1 is in [A-G][b#]? (?:major|minor)\.$")).wait_for(timeout=60000)
+    context.close()
 
 
 def test_play_my_music_shows_my_pieces_and_a_name_plays_its_piece(app_url, browser):

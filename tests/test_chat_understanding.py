@@ -53,6 +53,46 @@ def test_more_jazz_that_is_not_heard_is_said_plainly():
         assert re.search(r"\bjazz (?:is|are) not among what I hear in it yet", reply.text), reply.text
 
 
+def test_a_style_asked_in_full_and_played_gets_no_advice_that_cannot_move_the_tagger():
+    """review20: the tagger hears most bossa novas and trap-jazz pieces as techno, and the reply said "jazz is not among
+    what I hear in it yet; say 'more jazz' to push further": jazz was asked in full and played, so 'more jazz' changed
+    nothing. Said instead: what the tags hear, though it is played as asked. A style asked for in part keeps it."""
+    from agent.compose import _unmet
+    from tools.contracts import Style
+
+    heard = [("techno", 0.41), ("electronic", 0.33), ("indie", 0.2)]
+    bossa = {"blend": {"jazz": 1.0}, "rhythm": {"asked": True, "groove": "bossa nova", "groove_of": "jazz"}}
+    assert _unmet(Style(genres={"jazz": 1.0}, groove="bossa nova"), heard, 122, ["jazz"], made=bossa) == [(
+        "the tagger hears techno, electronic and indie in it, though it is played as a bossa nova, by a jazz band, as "
+        "asked")]
+    trap = {"blend": {"jazz": 1.0}, "rhythm": {"asked": True, "groove": "trap: rolling hats, a sparse kick",
+                                               "groove_of": "hip-hop"}}
+    assert _unmet(Style(genres={"jazz": 1.0}, groove="trap"), heard, 148, ["jazz"], made=trap) == [(
+        "the tagger hears techno, electronic and indie in it, though it is played as jazz, over hip-hop's trap groove, "
+        "as asked")]
+    plain = _unmet(Style(genres={"jazz": 1.0}), heard, 75, ["jazz"], made={"blend": {"jazz": 1.0}, "rhythm": {}})
+    assert plain == ["the tagger hears techno, electronic and indie in it, though it is played as jazz"]
+    soft = _unmet(Style(genres={"rock": 1.0, "jazz": 0.5}), heard, 120, ["rock", "jazz"],
+                  made={"blend": {"rock": 1.0, "jazz": 0.5}})
+    assert soft == ["the tagger hears techno, electronic and indie in it, though it is played as rock",
+                    ("jazz is not among what I hear in it yet (techno, electronic and indie); say 'more jazz' to push "
+                     "further")]
+    assert not any("more jazz" in n for n in _unmet(Style(genres={"jazz": 1.0}), heard, 75, ["jazz"], made=bossa))
+    # 'bossanova plz': the groove's style alone, at 0.8: 'more jazz' would still change nothing
+    alone = _unmet(Style(genres={"jazz": 0.8}, groove="bossanova"), heard, 127, ["jazz"], made=bossa)
+    assert alone == [("the tagger hears techno, electronic and indie in it, though it is played as a bossa nova, by a "
+                      "jazz band, as asked")]
+
+
+@pytest.mark.parametrize("said", ["make me a bossa nova, 3 seconds", "jazz with a trap beat, 3 seconds"])
+def test_a_groove_asked_for_is_never_told_to_be_pushed_with_more_of_its_style(said):
+    agent = ChatAgent()
+    reply = agent.send(said)
+    assert "say 'more jazz'" not in reply.text, reply.text
+    if "jazz" not in [g for g, _ in reply_heard(agent, "g1")]:
+        assert "though it is played as" in reply.text and "\n" not in reply.text.split("Note: ")[1].split("\n\n")[0]
+
+
 def reply_heard(agent, gid):
     from agent.compose import _heard
 

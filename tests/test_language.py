@@ -20,6 +20,10 @@ from tools.language.spelling import correct
     ("ad it to my libary", "add it to my library"),
     ("fastr", "faster"),
     ("the last band had a mood", "the last band had a mood"),  # real words are left alone
+    # chat21: 'waht' was 'want' (a swap of two letters is the likelier typo), 'chnage' became 'chase' once occasions
+    # ('a car chase') were words to correct toward
+    ("waht key is it in", "what key is it in"), ("what did you chnage?", "what did you change?"),
+    ("a haloween song for our weding", "a halloween song for our wedding"),
 ])
 def test_typos_and_shorthand_are_corrected_toward_known_words(typed, meant):
     assert correct(typed) == meant
@@ -166,6 +170,78 @@ def test_what_music_is_for_and_how_many_are_read_not_guessed():
     assert understand("help me").intent == I.HELP
     assert read_slots("make me 2 bossa novas").candidates == 2 and read_slots("a bossa nova").candidates is None
     assert read_slots("three waltzes please").candidates == 3
+
+
+# (words, the style that plays, a mood it has or None, the tempo range the arranger then picks from, its mode or None)
+OCCASIONS_SAID = [
+    ("a spooky halloween track", "classical", "dark", (60, 110), "minor"),
+    ("a song for our wedding first dance", "soul", "beautiful", (55, 90), "major"),
+    ("a song for our 1st dance", "soul", "beautiful", (55, 90), "major"),
+    ("music for a birthday party", "pop", "happy", (100, 125), "major"),
+    ("something for a funeral", "classical", "sad", (50, 80), "minor"),
+    ("music for my graduation", "pop", "happy", (100, 125), "major"),
+    ("a song for my workout", "dance", None, (115, 130), None),
+    ("music for yoga", "new age", None, (50, 70), None),
+    ("something to study to", "chillout", None, (56, 90), None),
+    ("dinner party music", "jazz", "party", (55, 100), "major"),
+    ("a road trip song", "rock", "happy", (110, 140), "major"),
+    ("music for a rainy sunday", "chillout", "mellow", (50, 90), None),
+    ("beach music", "pop", "happy", (95, 125), "major"),
+    ("campfire songs", "folk", "mellow", (85, 115), "major"),
+    ("a video game boss fight", "classical", "dark", (120, 180), "minor"),
+    ("music for a horror film", "classical", "dark", (60, 110), "minor"),
+    ("romantic dinner music", "soul", "beautiful", (55, 90), "major"),
+    ("music for a kids' party", "pop", "happy", (100, 125), "major"),
+    ("meditation music", "new age", None, (50, 70), None),
+    ("coffee shop music", "jazz", "mellow", (55, 100), "major"),
+    ("new year's eve party music", "dance", "party", (115, 130), "major"),
+    ("a sunset track", "chillout", "mellow", (50, 90), "major"),
+    ("thanksgiving dinner music", "folk", "happy", (85, 120), "major"),
+    ("a song for a toast", "pop", "happy", (95, 125), "major"),
+    ("heist movie music", "funk", "dark", (95, 130), "minor"),
+    ("christmas music", "pop", "happy", (95, 125), "major"),
+    ("a chase scene", "rock", "energetic", (115, 145), "minor"),
+    ("valentine's day song", "soul", "beautiful", (55, 90), "major"),
+    ("a haloween song", "classical", "dark", (60, 110), "minor"),  # typos too
+    ("music for our weding", "classical", "beautiful", (60, 110), "major"),
+    ("chrismas songs", "pop", "happy", (95, 125), "major"),
+]
+
+
+@pytest.mark.parametrize("said, style, mood, tempo, mode", OCCASIONS_SAID)
+def test_an_occasion_chooses_a_fitting_style_mood_and_pace(said, style, mood, tempo, mode):
+    """review20: 'a spooky halloween track' was house and folk, 'a song for our wedding first dance' 121 BPM disco (the
+    'dance' in it); 'christmas music', 'beach music', 'a road trip song' were not understood at all. An occasion
+    (words.OCCASIONS) now chooses the style, its mood, its energy (which places the tempo) and its mode."""
+    from tools.generate.request import MusicAsk
+    from tools.generate.sketch.arranger import plan
+
+    reading = understand(said)
+    assert reading.intent == I.MAKE, said
+    assert next(iter(reading.slots.genres)) == style, (said, reading.slots.genres)
+    assert mood is None or mood in reading.slots.moods, (said, reading.slots.moods)
+    made = [plan(MusicAsk.from_slots(reading.slots, said).style(), 8.0, seed, None, []) for seed in (1, 2, 3)]
+    assert all(tempo[0] <= a.tempo <= tempo[1] for a in made), (said, [a.tempo for a in made])
+    assert mode is None or all(a.mode == mode for a in made), (said, [a.key for a in made])
+
+
+def test_a_style_mood_or_key_said_wins_over_the_occasions_and_a_change_is_no_occasion():
+    first_dance = read_slots("a jazz song for our first dance", meaning=True)
+    assert first_dance.genres == {"jazz": 1.0} and "beautiful" in first_dance.moods and first_dance.energy == 0.3
+    assert "dance" not in first_dance.genres
+    funeral = read_slots("something for a funeral in D major", meaning=True)
+    assert (funeral.key, funeral.mode) == ("D", "major") and "classical" in funeral.genres
+    upbeat = read_slots("an upbeat christmas song", meaning=True)
+    assert upbeat.energy == 0.75 and upbeat.genres == {"pop": 1.0}
+    assert read_slots("make it spookier", meaning=True).occasion is None
+    for change in ("make it spookier", "make it creepier", "a scarier version"):  # (a mood of the piece in hand)
+        assert read_slots(change).more == {"dark": 0.3}, change
+    # the most particular occasion, not a mere setting beside it
+    assert read_slots("boss fight music for my video game").occasion == "boss fight"
+    assert read_slots("christmas dinner music").occasion == "christmas"
+    assert read_slots("make it more christmassy", meaning=True).occasion is None
+    assert read_slots("search the library for road trip").genres == {}
+    assert read_slots("make me a 30-minute playlist for a dinner party").moods == {"party": 1.0}
 
 
 def test_saying_what_you_love_is_not_a_theme_but_a_love_song_is():

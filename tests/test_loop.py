@@ -138,3 +138,14 @@ def test_loop_stops_at_its_time_budget():
     config = LoopConfig(max_iters=5, candidates=1, seconds=3.0, max_seconds=0.001)
     result = create(TasteProfile(), ["rock"], config, judge=_DeafJudge())
     assert result.stop_reason == "time budget of 0.001 s reached" and len(result.attempts) == 1
+
+
+def test_a_groove_asked_for_is_played_by_every_candidate_the_loop_judges():
+    """review20: the tagger hears most bossa novas as techno; a loop that let each seed choose its groove kept the one
+    heard as jazz and threw the bossa nova away (and a groove asked of a piece like the person's songs was dropped:
+    the loop had no groove). Every candidate plays the groove asked, through the refinements too."""
+    config = LoopConfig(max_iters=2, candidates=2, seconds=3.0, groove="bossa nova")
+    result = create(TasteProfile(genres={"jazz": 1.0}), ["jazz"], config, judge=_DeafJudge())
+    assert len(result.attempts) == 4
+    assert all(a.generation.style.groove == "bossa nova" for a in result.attempts)
+    assert {a.generation.conditioning["rhythm"]["groove"] for a in result.attempts} == {"bossa nova"}

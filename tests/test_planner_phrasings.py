@@ -297,6 +297,19 @@ def test_what_the_music_is_for_sets_its_genre():
     assert list(understand("a rock song for my workout").slots.genres) == ["rock"]  # a named genre wins
 
 
+def test_music_for_an_occasion_is_made_and_an_occasions_name_alone_may_be_a_title(planner):
+    """'christmas music', 'a road trip song', 'beach music' were not understood (review20's occasions); 'play Sunset'
+    with nothing so called stays a name not found, with the occasion's piece offered."""
+    for text, genre in (("christmas music", "pop"), ("play some christmas music", "pop"), ("a road trip song", "rock"),
+                        ("beach music", "pop"), ("a spooky halloween track", "classical"),
+                        ("can you make me something for a funeral", "classical"), ("heist movie music", "funk"),
+                        ("play me something for a rainy sunday", "chillout")):
+        calls, _ = plan(planner, [], text)
+        assert calls[0][0] == "generate_music" and next(iter(calls[0][1]["genres"])) == genre, (text, calls)
+    calls, reply = plan(planner, MADE, "play Sunset")
+    assert calls == [] and reply.endswith("or 'make me a sunset track'.") and "\n" not in reply
+
+
 def test_what_was_made_so_far_is_listed(planner):
     two = tool_turn("generate_music", {"pieces": [{"id": "g1"}]}, 1) + tool_turn("refine_music",
                                                                                  {"pieces": [{"id": "g2"}]}, 2)
@@ -1167,6 +1180,58 @@ def test_after_play_my_music_of_saved_tracks_alone_the_second_one_is_the_second_
         {"id": "t8", "title": "Road Trip", "artist": "", "genre": "rock"}], "more": 0}, 1)
     assert plan(planner, mine, "play the second one")[0] == [("play_music", {"track_id": "t8"})]
     assert plan(planner, mine, "play road trip")[0] == [("play_music", {"track_id": "t8"})]
+
+
+def _saved_piece(gid: str, tempo: int, key: str) -> dict:
+    return {"id": gid, "seconds": 6.0, "tempo": tempo, "key": key, "labels": ["jazz"],
+            "parts": [{"name": "alto sax", "family": "reed", "program": 65, "detail": ""}]}
+
+
+def test_saved_pieces_taken_up_again_are_pieces_of_this_chat(planner):
+    """review20: a saved piece played in a later chat was a library track there ("what key is it in?" asked for a
+    song); taken up ('play Blue Morning', 'play my music') it is a piece of the chat: asked about, changed, counted."""
+    byname = [said("play Blue Morning")] + tool_turn("play_music", {
+        "generation_id": "g1", "title": "g1: jazz", "name": "Blue Morning", "from_library": True,
+        "piece": _saved_piece("g1", 70, "D minor")}, 1)
+    for text, answer in (("what key is it in?", "g1 is in D minor."), ("whats the tempo", "g1 runs at about 70 BPM."),
+                         ("does it have a sax?", "Yes: g1 has alto sax.")):
+        calls, reply = plan(planner, byname, text)
+        assert calls == [] and reply == answer, (text, reply)
+    for text in ("slower", "make it slower", "add strings", "not so fast", "in D major", "make the jazz one sadder"):
+        calls, _ = plan(planner, byname, text)
+        assert calls[-1][0] == "refine_music" and calls[-1][1]["generation_id"] == "g1", (text, calls)
+    assert plan(planner, byname, "why did you choose that?")[0] == [("explain_music", {"generation_id": "g1"})]
+    assert plan(planner, byname, "play blue morning again")[0] == [("play_music", {"generation_id": "g1"})]
+    mine = [said("play my music")] + tool_turn("my_music", {"pieces": [], "more": 0, "tracks": [
+        {"id": "t7", "title": "Blue Morning", "artist": "Tastemaker", "genre": "jazz", "generation_id": "g1"},
+        {"id": "t8", "title": "Road Trip", "artist": "Tastemaker", "genre": "rock", "generation_id": "g2"}],
+        "restored": [_saved_piece("g1", 70, "D minor"), _saved_piece("g2", 120, "E major")]}, 1)
+    assert plan(planner, mine, "what key is it in?")[1] == "g2 is in E major."  # the last one listed
+    assert plan(planner, mine, "play the first one")[0] == [("play_music", {"generation_id": "g1"})]
+    assert plan(planner, mine, "make the first one faster")[0][0][1]["generation_id"] == "g1"
+    assert plan(planner, mine, "play road trip")[0] == [("play_music", {"generation_id": "g2"})]
+
+
+def test_a_saved_piece_named_in_a_change_or_a_question_is_that_piece(planner):
+    """'make Blue Morning slower' in a later chat made a new blues piece ('blue' by meaning), 'what key is Blue Morning
+    in?' said nothing was made: the name says which piece, taken up from the library when it is not in the chat."""
+    saved = planner.model_copy(update={"known_titles": lambda: [("t7", "Blue Morning")]})
+    for text in ("make Blue Morning slower", "make blue morning a bit faster", "can you make Blue Morning sadder",
+                 "add strings to blue morning", "blue morning but in D minor"):
+        calls, _ = plan(saved, [], text)
+        assert [name for name, _ in calls] == ["refine_music"] and calls[0][1]["track_id"] == "t7", (text, calls)
+        assert calls[0][1]["said"] == text and "blues" not in calls[0][1].get("more", {}), (text, calls)
+    for text in ("what key is blue morning in?", "how fast is Blue Morning", "does blue morning have drums?"):
+        assert plan(saved, [], text)[0] == [("play_music", {"track_id": "t7"})], text
+    assert plan(saved, [], "why did you make Blue Morning like that?")[0] == [("explain_music", {"track_id": "t7"})]
+    taken = [said("make Blue Morning slower")] + tool_turn("refine_music", {
+        "taken_up": _saved_piece("g1", 70, "D minor") | {"name": "Blue Morning"}, "refined_from": "g1",
+        "pieces": [{"id": "g2", "tempo": 58, "key": "D minor", "labels": ["jazz"]}]}, 1)
+    assert plan(saved, taken, "what key is blue morning in?")[1] == "g1 is in D minor."
+    assert plan(saved, taken, "make blue morning faster")[0][0][1]["generation_id"] == "g1"
+    assert plan(saved, taken, "make it faster")[0][0][1]["generation_id"] == "g2"  # 'it': the new take
+    for text in ("a blues song for a blue morning", "play some blues"):  # no change of it, no question: as before
+        assert plan(saved, [], text)[0][0][0] == "generate_music", text
 
 
 def test_more_like_this_after_liking_one_is_more_like_that_one_liked_once(planner):

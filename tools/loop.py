@@ -55,6 +55,9 @@ class LoopConfig:
     melody: str | None = None
     levels: dict[str, float] = field(default_factory=dict)  # parts turned up or down as asked (Style.levels)
     fade_out_s: float | None = None  # a fade-out asked for (Style.fade_out_s)
+    # a groove asked for by name (Style.groove): every candidate plays it, so the judge compares bossa novas with
+    # bossa novas, and one heard as techno is not traded for another groove heard as jazz
+    groove: str | None = None
 
 
 class TaggerJudge:
@@ -245,7 +248,8 @@ def create(
     for g in target:
         genres[g] = max(profile.genres.get(g, 0.0), 0.8)
     profile = replace(profile, genres=dict(sorted(genres.items(), key=lambda kv: -kv[1])))
-    style = replace(profile_to_style(profile), levels=dict(config.levels), fade_out_s=config.fade_out_s)
+    style = replace(profile_to_style(profile), levels=dict(config.levels), fade_out_s=config.fade_out_s,
+                    groove=config.groove)
     guidance = 3.0
     started = time.perf_counter()
     attempts: list[Attempt] = []

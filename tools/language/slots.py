@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tools.genres import GENRES
+from tools.language import words as lexicon
 from tools.language.meaning import Nearest
 from tools.language.spelling import correct
 from tools.language.words import ARTISTS, GROOVE_NAMED, GROOVE_WORDS, label_of
@@ -65,6 +66,7 @@ class Slots:
     groove: str | None = None  # a groove named ('bossa nova', 'blast beats': words.GROOVE_WORDS), as said
     drop_groove: bool = False  # a groove named as unwanted ('no blast beats'): the style's own again
     groove_genre: str | None = None  # the genre a groove named implied, nothing else naming one ('a trap beat')
+    occasion: str | None = None  # what the music is for, as words.OCCASIONS names it ('halloween', 'first dance')
 
     def names_music(self) -> bool:
         """Whether the message says anything about the music itself (a style, tempo, key, length...)."""
@@ -251,7 +253,8 @@ TEMPO_CHANGES = {
 COMPARATIVES = {"bassier": "bass",
                 "darker": "dark", "sadder": "sad", "happier": "happy", "brighter": "happy", "calmer": "calm",
                 "mellower": "mellow", "jazzier": "jazz", "funkier": "funk", "bluesier": "blues",
-                "rockier": "rock", "dreamier": "ambient", "moodier": "dark"}
+                "rockier": "rock", "dreamier": "ambient", "moodier": "dark", "spookier": "dark", "creepier": "dark",
+                "scarier": "dark", "eerier": "dark"}
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
             "5th": 5}
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -711,6 +714,57 @@ def _read_groove(low: str, slots: Slots) -> str:
     return low
 
 
+# a search looks for words ('search the library for road trip'), not music to make for an occasion
+_SEARCHES = re.compile(r"\bsearch\b")
+
+
+def _read_occasion(low: str, slots: Slots) -> tuple[str, list[str]]:
+    """The occasion a request names ('a spooky halloween track', 'our wedding first dance'), kept in slots.occasion,
+    and every occasion's words (themes); they are taken out of the text but for those naming a mood ('a dinner party'
+    is a party; 'a first dance' is no dance music). A change of a piece in hand is left to its words ('make it
+    spookier')."""
+    named = list(lexicon.OCCASION_NAMED.finditer(low))
+    if not named or slots.is_change() or slots.refers or _SEARCHES.search(low):
+        return low, []
+    # the most particular one: not a mere setting, the longest words, else the last ('our wedding first dance', 'a
+    # video game boss fight', 'boss fight music for my video game')
+    slots.occasion = max(named, key=lambda m: (m.group(1) not in lexicon.GENERAL_OCCASIONS, len(m.group(1)),
+                                               m.start())).group(1)
+    for found in reversed(named):
+        moods = [w for w in found.group(1).split() if (label_of(w) or ("", ""))[1] == "mood"]
+        low = low[:found.start()] + " , " + " ".join(moods) + " , " + low[found.end():]
+    return low, list(dict.fromkeys(m.group(1) for m in named))
+
+
+def _occasion_music(slots: Slots) -> None:
+    """What plays for the occasion named: its styles when no style was named word for word, its moods when the moods
+    named are among them (or none was), its energy and its mode when none was said."""
+    if slots.occasion is None:
+        return
+    occasion, said = lexicon.OCCASIONS[slots.occasion], f"'{slots.occasion}' (what it is for)"
+    if not slots.genres:
+        for label, weight in occasion.genres.items():
+            if label not in slots.avoid:
+                _put(slots.genres, label, weight)
+                slots.reasons.setdefault(label, said)
+    if set(slots.moods) <= set(occasion.moods):
+        for label, weight in occasion.moods.items():
+            if label not in slots.avoid and label not in slots.moods:
+                _put(slots.moods, label, weight)
+                slots.reasons.setdefault(label, said)
+    if slots.energy is None:
+        slots.energy = occasion.energy
+    if occasion.mode and slots.mode is None and slots.key is None:
+        slots.mode = occasion.mode
+        slots.reasons.setdefault(occasion.mode, said)
+
+
+def chosen_for_occasion(slots: Slots) -> bool:
+    """Whether the occasion named chose the style (no style was named), which the reply then says."""
+    return slots.occasion is not None and bool(slots.genres) and all(
+        slots.reasons.get(g, "").endswith("(what it is for)") for g in slots.genres)
+
+
 def _read_labels(low: str, slots: Slots, meaning: bool, original: str) -> None:
     """Wanted labels word by word (longest phrase first), energy words, and the rest by meaning or as themes."""
     soft: dict[str, float] = {}
@@ -722,6 +776,7 @@ def _read_labels(low: str, slots: Slots, meaning: bool, original: str) -> None:
                 low = low.replace(m.group(0), " " + phrase + " ", 1)
                 break
     low = _read_artists(low, slots)
+    low, occasions = _read_occasion(low, slots)
     words = re.findall(r"[a-z0-9&'\-]+", low)
     used = [False] * len(words)
     energies: list[float] = []
@@ -751,6 +806,7 @@ def _read_labels(low: str, slots: Slots, meaning: bool, original: str) -> None:
             _put(slots.genres, style, 0.8)
             slots.groove_genre = style
             slots.reasons.setdefault(style, f"'{slots.groove}' ({'an' if style[0] in 'aeiou' else 'a'} {style} groove)")
+    _occasion_music(slots)
     if not slots.genres:
         for word in [w for w in words if w in GENRE_IF_ALONE]:
             if GENRE_IF_ALONE[word] not in slots.avoid:
@@ -785,6 +841,8 @@ def _read_labels(low: str, slots: Slots, meaning: bool, original: str) -> None:
                 slots.themes.append(word)  # a loose match still says something about the piece ('night')
     else:
         slots.themes = leftovers
+    # the occasion is what the piece is about too ('songs about summer and the sea', a rapped halloween hook)
+    slots.themes = [*occasions, *(t for t in slots.themes if t not in occasions)]
     # instruments that carry a genre with them ('a synth track' is electronic, at least in part)
     for instrument, genre in IMPLIED_GENRE.items():
         wanted = slots.instruments.get(instrument, 0) >= 0.5 and genre not in slots.avoid

@@ -27,7 +27,7 @@ CUE_WORDS = (
     "third relaxed relaxing instrumental bpm seconds minutes minute second hours version versions candidates "
     "major minor key sharp flat tempo speed drums guitar piano bass jazz rock classical help hello thanks "
     "really about beat beats can you me radio station playlist skip start stop banger bangers lullaby birthday "
-    "twice half double meh redo"
+    "twice half double meh redo change changed"
 ).split()
 # audio file formats: words as they are ('flac' is no typo of 'flat'; 'can I get a flac?' made a piece)
 FORMAT_WORDS = ("mp3", "wav", "wave", "flac", "ogg", "aac", "m4a", "aiff", "opus", "wma", "midi", "mid")
@@ -75,11 +75,11 @@ def correct_word(word: str) -> str:
                               score_cutoff=_max_edits(word))
     if best is None:
         return word
-    # ties at the same distance: the same first letter (people rarely mistype it), then the closer in
-    # letters shared ('fastr' is 'faster' rather than 'fast')
+    # ties at the same distance: the same first letter (people rarely mistype it), then the same letters swapped
+    # ('waht' is 'what', not 'want'), then the closer in letters shared ('fastr' is 'faster' rather than 'fast')
     ties = [c for c, d, _ in process.extract(word, known, scorer=DamerauLevenshtein.distance,
                                              score_cutoff=best[1], limit=8) if d == best[1]]
-    return max(ties, key=lambda c: (c[0] == word[0], fuzz.ratio(word, c)))
+    return max(ties, key=lambda c: (c[0] == word[0], sorted(c) == sorted(word), fuzz.ratio(word, c)))
 
 
 def correct(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 
 from tools.genres import ALL_LABELS, SYNONYMS
 
@@ -73,6 +74,106 @@ GROOVE_WORDS: dict[str, dict[str, str | None]] = {
     "train beat": {"country": "train beat"},
     "shuffle": {"blues": None, "country": "shuffle on the rim"},
 }
+
+
+# Occasions people make music for ('a spooky halloween track', 'a song for our wedding first dance'): what plays
+# when nothing else names a style, its moods and energy (the energy places the tempo in the style's range: at 0.35
+# or under, its slow, ballad range) and its mode, and the style in words for the reply. A style, mood or key the
+# person names wins over the occasion's. Without these the sentence's meaning chose: halloween was house and folk, a
+# first dance 121 BPM disco ('dance'), a funeral folk and soul, christmas was not understood at all.
+@dataclass(frozen=True)
+class Occasion:
+    genres: dict[str, float]
+    moods: dict[str, float]
+    energy: float
+    mode: str | None
+    style: str  # said in the reply: 'For halloween, I went for {style}'
+
+
+def _occasion(words: tuple[str, ...], genres: dict[str, float], moods: dict[str, float], energy: float,
+              mode: str | None, style: str) -> dict[str, Occasion]:
+    return dict.fromkeys(words, Occasion(genres, moods, energy, mode, style))  # frozen: one row may share its words
+
+
+OCCASIONS: dict[str, Occasion] = {
+    **_occasion(("halloween", "hallowe'en", "spooky", "haunted house", "haunted", "horror film", "horror movie",
+                 "horror", "scary movie", "scary film", "trick or treat", "creepy"),
+                {"classical": 1.0}, {"dark": 0.9}, 0.4, "minor", "dark, eerie orchestral music in a minor key"),
+    **_occasion(("first dance", "1st dance", "wedding dance", "slow dance"),
+                {"soul": 1.0, "pop": 0.4}, {"beautiful": 0.8}, 0.3, None, "a slow, romantic soul ballad"),
+    **_occasion(("wedding", "wedding ceremony", "walk down the aisle", "walking down the aisle", "bride"),
+                {"classical": 1.0}, {"beautiful": 0.8}, 0.4, None, "warm, graceful strings"),
+    **_occasion(("wedding reception", "wedding party"),
+                {"pop": 1.0, "dance": 0.6}, {"happy": 0.8, "party": 0.6}, 0.75, None, "bright, danceable pop"),
+    **_occasion(("birthday", "birthday party", "bday"),
+                {"pop": 1.0}, {"happy": 0.8, "party": 0.6}, 0.7, None, "happy, upbeat pop"),
+    **_occasion(("kids party", "kids' party", "kid's party", "children's party", "childrens party"),
+                {"pop": 1.0}, {"happy": 0.9, "party": 0.6}, 0.7, None, "playful, happy pop"),
+    **_occasion(("funeral", "memorial", "memorial service", "burial", "remembrance"),
+                {"classical": 1.0}, {"sad": 0.8}, 0.2, "minor", "slow, solemn strings"),
+    **_occasion(("graduation", "graduation ceremony", "commencement"),
+                {"pop": 1.0}, {"happy": 0.8}, 0.65, None, "a bright, proud pop anthem"),
+    **_occasion(("christmas", "xmas", "x-mas", "christmas eve", "holiday season", "festive", "santa"),
+                {"pop": 1.0}, {"happy": 0.8}, 0.55, None, "bright, festive pop"),
+    **_occasion(("new year's eve", "new years eve", "new year's", "new years", "new year", "nye"),
+                {"dance": 1.0, "pop": 0.4}, {"party": 0.9, "happy": 0.6}, 0.85, "major", "big, happy dance-pop"),
+    **_occasion(("thanksgiving", "thanksgiving dinner", "family dinner", "holiday dinner"),
+                {"folk": 1.0, "country": 0.4}, {"happy": 0.5, "mellow": 0.5}, 0.45, None, "warm acoustic folk"),
+    **_occasion(("toast", "a toast", "raise a glass", "celebration", "celebrate", "anniversary"),
+                {"pop": 1.0, "soul": 0.4}, {"happy": 0.9}, 0.65, None, "joyful, celebratory pop with some soul"),
+    **_occasion(("dinner party", "dinner", "cocktail party", "cocktail hour", "cocktails"),
+                {"jazz": 1.0}, {"mellow": 0.7}, 0.35, None, "easy, mellow jazz"),
+    **_occasion(("romantic dinner", "date night", "candlelit dinner", "candlelight dinner", "valentine's day",
+                 "valentines day", "valentine's", "valentines", "valentine", "romantic evening", "romance"),
+                {"soul": 1.0, "jazz": 0.4}, {"beautiful": 0.8, "mellow": 0.5}, 0.3, None, "slow, romantic soul"),
+    **_occasion(("coffee shop", "coffeeshop", "coffee house", "coffeehouse", "cafe", "café", "coffee"),
+                {"jazz": 1.0, "chillout": 0.4}, {"mellow": 0.8}, 0.35, None, "mellow café jazz"),
+    **_occasion(("road trip", "roadtrip", "road trips", "long drive", "long drives", "drive to", "car ride"),
+                {"rock": 1.0}, {"happy": 0.6}, 0.7, None, "open-road rock"),
+    **_occasion(("rainy day", "rainy sunday", "rainy afternoon", "rainy morning", "rainy days", "rainy evening",
+                 "rainy weekend"),
+                {"chillout": 1.0, "jazz": 0.4}, {"mellow": 0.8}, 0.3, None, "slow, mellow chillout"),
+    **_occasion(("beach", "beach day", "summer", "summertime", "poolside", "bbq", "barbecue", "cookout"),
+                {"pop": 1.0, "funk": 0.4}, {"happy": 0.8}, 0.65, None, "sunny, easy-going pop"),
+    **_occasion(("pool party", "beach party", "summer party", "block party"),
+                {"dance": 1.0, "pop": 0.4}, {"party": 0.9, "happy": 0.6}, 0.8, "major", "sunny dance-pop"),
+    **_occasion(("campfire", "camp fire", "bonfire", "around the fire", "camping", "singalong", "sing-along"),
+                {"folk": 1.0}, {"mellow": 0.6, "happy": 0.4}, 0.4, None, "acoustic folk to sing along to"),
+    **_occasion(("boss fight", "boss battle", "final boss", "battle scene", "fight scene", "epic battle"),
+                {"classical": 1.0, "metal": 0.4}, {"dark": 0.7, "energetic": 0.8}, 0.9, "minor",
+                "a fast, dark orchestral battle theme with heavy guitars"),
+    **_occasion(("video game", "videogame", "arcade", "retro game", "8-bit", "8 bit", "chiptune"),
+                {"electronic": 1.0}, {"happy": 0.6}, 0.7, "major", "bright, bouncy electronic music"),
+    **_occasion(("heist", "heist movie", "heist film", "spy movie", "spy film", "spy thriller"),
+                {"funk": 1.0, "jazz": 0.3}, {"dark": 0.5}, 0.5, None, "cool, tense jazz-funk in a minor key"),
+    **_occasion(("chase scene", "car chase", "action movie", "action film", "action scene"),
+                {"rock": 1.0, "electronic": 0.4}, {"energetic": 0.9, "dark": 0.5}, 0.9, "minor",
+                "fast, driving rock with synths"),
+    **_occasion(("sunset", "sunrise", "golden hour", "dusk", "twilight"),
+                {"chillout": 1.0, "ambient": 0.4}, {"mellow": 0.8}, 0.35, "major", "warm, mellow chillout"),
+    **_occasion(("breakup", "break up", "break-up", "heartbreak", "heartbroken", "broken heart"),
+                {"pop": 1.0}, {"sad": 0.8}, 0.3, "minor", "a slow, sad pop ballad"),
+    **_occasion(("workout", "gym", "cardio", "running", "jogging", "exercise", "spin class", "hiit"),
+                {"dance": 1.0}, {}, 0.85, None, "fast, pumping dance music"),
+    **_occasion(("yoga", "meditation", "meditating", "mindfulness", "spa", "massage"),
+                {"new age": 1.0}, {}, 0.15, None, "slow, peaceful new age"),
+    **_occasion(("studying", "study", "homework", "focus", "focusing", "concentration", "coding", "exam", "exams",
+                 "revision"),
+                {"chillout": 1.0}, {}, 0.35, None, "calm, steady chillout without words to distract"),
+}
+# settings rather than occasions: another occasion named beside them says more ('boss fight music for my video game'
+# is a boss fight, 'christmas dinner' christmas)
+GENERAL_OCCASIONS = frozenset({"video game", "videogame", "arcade", "dinner", "summer", "summertime", "celebration",
+                               "celebrate", "wedding", "coffee", "exercise", "study"})
+# an occasion named in a text, longest words first ('wedding first dance' is a first dance, not a wedding)
+OCCASION_NAMED = re.compile(r"(?<![\w'-])(" + "|".join(re.escape(w) for w in sorted(OCCASIONS, key=len, reverse=True))
+                            + r")(?![\w'-])")
+
+
+def occasion_style(phrase: str) -> str | None:
+    """The style chosen for an occasion ('halloween' -> 'dark, eerie orchestral music ...'), for the reply."""
+    found = OCCASIONS.get(phrase)
+    return found.style if found else None
 
 
 # a groove named in a text, longest words first ('bossa nova' before 'bossa')
@@ -185,7 +286,8 @@ def artist_words() -> frozenset[str]:
 def label_words() -> frozenset[str]:
     """Every single word that names a label, an instrument or a groove (what typo correction may correct toward)."""
     words: set[str] = set(DESCRIPTIVE_WORDS)
-    for phrase in [*ALL_LABELS, *SYNONYMS, *MORE_NAMES, *instruments(), *GROOVE_WORDS]:  # ('boom bap' was 'boom rap')
+    for phrase in [*ALL_LABELS, *SYNONYMS, *MORE_NAMES, *instruments(), *GROOVE_WORDS,  # ('boom bap' was 'boom rap')
+                   *OCCASIONS]:  # ('haloween', 'chrismas', 'weding')
         words.update(w for w in re.split(r"[\s]+", phrase) if len(w) > 2)
     return frozenset(words)
 

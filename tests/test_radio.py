@@ -248,6 +248,17 @@ def test_bad_options_get_one_clear_line():
         StationOptions(piece_seconds=6, crossfade_seconds=5).validate()
 
 
+@pytest.mark.parametrize("flags, said", [(["--minutes", "nan"], "--minutes must be more than 0"),
+                                         (["--speed", "inf"], "--speed must be 0 or more"),
+                                         (["--speed", "nan"], "--speed must be 0 or more")])
+def test_numbers_that_are_no_numbers_get_one_clear_line(flags, said, capsys):
+    """`radio --minutes nan` played on without end; `--speed inf` ended in 'something went wrong' (OverflowError)."""
+    from agent.cli import main
+
+    assert main(["radio", "jazz", "--pieces", "1", "--no-play", "--library-share", "0", *flags]) == 2
+    assert said in capsys.readouterr().err
+
+
 # -- the chat's radio words ---------------------------------------------------------------------------------
 
 def test_radio_requests_and_steering_words():

@@ -123,10 +123,10 @@ def run(args: argparse.Namespace, stdin: IO[str] = sys.stdin, stdout: IO[str] = 
                              crossfade_seconds=min(3.0, max(0.0, args.piece_seconds) / 4)).validate()
     if args.pieces is not None and args.pieces < 1:
         raise TastemakerError("--pieces must be 1 or more.")
-    if args.minutes is not None and args.minutes <= 0:
+    if args.minutes is not None and not args.minutes > 0:  # nan too: it played on without end
         raise TastemakerError("--minutes must be more than 0.")
-    if args.speed < 0:
-        raise TastemakerError("--speed must be 0 or more.")
+    if not 0 <= args.speed < float("inf"):  # nan or inf: no piece would ever end
+        raise TastemakerError("--speed must be 0 or more (1 plays in real time, 0 as fast as pieces come).")
     user = args.user or default_user()
     if args.resume:
         station = Station.resume(args.resume, user=user)

@@ -649,3 +649,25 @@ def test_a_station_like_a_piece_we_made_starts_at_its_tempo_and_key_not_an_estim
                 'major"}}', '{"arrangement": {"tempo": 112, "key": "H; rm -rf / major"}}', '[1, 2]', 'not json'):
         record.write_text(bad)  # a damaged or forged record is not believed
         assert made_at(made.audio_path) is None, bad
+
+
+def test_a_library_tracks_key_comes_from_its_audio_when_its_midi_has_no_key_signature(tmp_path):
+    """The built-in collection's MIDI files carry no key signature: every library track in a playlist had no key."""
+    import pretty_midi
+    import soundfile as sf
+
+    from tools.radio.pieces import track_tempo_key
+
+    pm = pretty_midi.PrettyMIDI(initial_tempo=100.0)
+    piano = pretty_midi.Instrument(program=0)
+    piano.notes = [pretty_midi.Note(90, p, 0.0, 8.0) for p in (60, 64, 67)]
+    pm.instruments.append(piano)
+    midi = tmp_path / "c.mid"
+    pm.write(str(midi))
+    rate = 22050
+    t = np.arange(8 * rate) / rate
+    chord = sum(np.sin(2 * np.pi * 440 * 2 ** ((p - 69) / 12) * t) for p in (48, 60, 64, 67, 72))
+    audio = tmp_path / "c.wav"
+    sf.write(audio, (0.1 * chord).astype(np.float32), rate)
+    track = Track(id="c", title="C", audio_path=str(audio), midi_path=str(midi), duration=8.0, genre="classical")
+    assert track_tempo_key(track) == (100.0, "C major")

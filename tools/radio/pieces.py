@@ -161,30 +161,37 @@ def make_generated(spec: PieceSpec, piece_id: str, folder: Path, engine: str = "
 
 @functools.lru_cache(maxsize=4096)
 def _track_tempo_key(audio_path: str, midi_path: str) -> tuple[float | None, str | None]:
-    """A library track's tempo and key: from its MIDI when it has one, else estimated from 20 s of audio."""
+    """A library track's tempo and key: from its MIDI when it has one (the tempo it was rendered at, and its key
+    signature), what the MIDI does not say estimated from 20 s of audio. The built-in collection's MIDI files carry
+    no key signature: every one of its tracks had no key, so the key could not help a playlist's order."""
+    tempo = key = None
     if midi_path and Path(midi_path).is_file():
         try:
             import pretty_midi
 
             pm = pretty_midi.PrettyMIDI(midi_path)
             _, tempi = pm.get_tempo_changes()
-            tempo = float(tempi[0]) if len(tempi) else None
-            key = None
+            tempo = round(float(tempi[0]), 1) if len(tempi) else None
             if pm.key_signature_changes:
                 name = pretty_midi.key_number_to_key_name(pm.key_signature_changes[0].key_number)
                 key = name.replace("Major", "major")
-            return tempo, key
         except Exception:  # noqa: BLE001 - an unreadable MIDI only costs the flow its hint
             pass
+    if tempo is not None and key is not None:
+        return tempo, key
     try:
         from tools.audio import load_clip
         from tools.taste.analysis import estimate_key, estimate_tempo
 
         clip = load_clip(audio_path, sample_rate=22050, max_seconds=20.0)
-        tonic, mode, _ = estimate_key(clip.samples, clip.sample_rate)
-        return round(estimate_tempo(clip.samples, clip.sample_rate), 1), f"{tonic} {mode}"
+        if key is None:
+            tonic, mode, _ = estimate_key(clip.samples, clip.sample_rate)
+            key = f"{tonic} {mode}"
+        if tempo is None:
+            tempo = round(estimate_tempo(clip.samples, clip.sample_rate), 1)
     except Exception:  # noqa: BLE001 - unknown tempo and key: the flow treats them as neutral
-        return None, None
+        pass
+    return tempo, key
 
 
 def track_tempo_key(track: Track) -> tuple[float | None, str | None]:

@@ -400,8 +400,8 @@ class RadioChat:
             return (lambda: self.ask(about[1])) if about[0] == "ask" else self.save
         if (command := self._command(text)) is not None:
             return command
-        if not self.playing and self._stopped is not None:
-            steer = parse_steer(_as_meant(text))
+        if not self.playing and self._stopped is not None and self._last_piece is not None:  # (a piece the chat made
+            steer = parse_steer(_as_meant(text))  # since is what 'I like this' and 'next' are about: the agent's)
             if steer is not None and steer.action in ("skip", "like", "dislike", "more_like_this"):
                 return lambda: self.after_stop(steer)
         return None
@@ -467,6 +467,8 @@ class RadioChat:
             from tools.radio.playlist import resume_playlist as resume
 
             station = resume(resume_playlist, user=self.user)
+        elif resume_station and self.station is not None and self.station.id == resume_station:
+            return self.keep("")  # the one playing: it plays on
         elif resume_station:
             station = self._resume_station(resume_station)
         else:

@@ -704,8 +704,9 @@ def test_after_a_stop_the_radio_is_off_and_a_like_goes_to_its_last_piece(user_ho
     liked = radio_line(radio, "I like this")
     assert liked.startswith(f"Noted, you like {piece.title}, the station's last piece (saved to your taste)")
     assert feedback_count("ivy")["liked"] == 1 and not radio.playing
-    radio.chat_made_a_piece()  # the chat's own piece: 'what is playing?' is about it, the agent's
-    assert radio_line(radio, "what is playing?") is None and radio_line(radio, "why this one?") is None
+    radio.chat_made_a_piece()  # the chat's own piece: 'what is playing?', 'I like this' are about it, the agent's
+    for text in ("what is playing?", "why this one?", "I like this", "skip"):
+        assert radio_line(radio, text) is None, text
 
 
 def describe(piece):
@@ -741,6 +742,7 @@ def test_keep_the_music_coming_keeps_the_station_and_resume_plays_the_last_one(u
         assert "chillout" in lofi.text
         radio.handle(f"resume station {jazz}")
         assert radio.station.id == jazz
+        assert radio.handle(f"resume station {jazz}").text.startswith("Your jazz station is still on")  # playing
     finally:
         radio.stop()
     with pytest.raises(TastemakerError, match=f"You have no station '{jazz}'"):

@@ -139,6 +139,13 @@ def test_library_share_is_held_and_no_track_repeats_within_the_window():
     assert plan_library(skipped_often, options, None, tracks, set(), rng) is None  # a share is not a quota
     rock_taste = StationTaste(TasteProfile(genres={"metal": 1.0}))
     assert plan_library(rock_taste, options, None, tracks, set(), rng) is None  # nothing fits: generate instead
+    # review21 A17: after 'no drums' a rock library track with drums came next; one without them may
+    drummed = Track(id="d", title="D", audio_path="/x/d.wav", tags={"classical": 0.6, "drums": 0.5}, duration=30.0,
+                    genre="classical")
+    quiet = StationTaste(TasteProfile(genres={"classical": 1.0}, avoid=["drums"]))
+    assert plan_library(taste, options, None, [drummed], set(), rng).track.id == "d"
+    assert plan_library(quiet, options, None, [drummed], set(), rng) is None
+    assert plan_library(quiet, options, None, [drummed, *tracks], {"t0", "t1"}, rng).track.id == "t2"
 
 
 def test_a_library_track_fits_by_the_genre_it_is_filed_under_before_what_the_tagger_heard():

@@ -56,7 +56,8 @@ _KEEP_ON = re.compile(
     r"more music|(?:turn|switch|put)\s+(?:the\s+|my\s+)?(?:radio|station|music|it)\s+(?:back\s+)?on(?:\s+again)?|"
     r"(?:turn|switch|put)\s+(?:back\s+)?on\s+(?:the\s+|my\s+)?(?:radio|station|music)|"
     r"(?:the\s+)?(?:radio|station|music)\s+back\s+on|"
-    r"(?:resume|continue|unpause|restart|play on)(?:\s+(?:the\s+|my\s+)?(?:last\s+)?(?:radio|station|music|it|playing))?)"
+    r"(?:resume|continue|unpause|restart|play on)"
+    r"(?:\s+(?:the\s+|my\s+)?(?:last\s+)?(?:radio|station|music|it|playing))?)"
     r"(?:\s+(?:again|please|now))*[\s!.]*$", re.IGNORECASE)
 _WHAT_PLAYS = re.compile(r"^\s*(?:so\s+|and\s+)?what(?:'s|s| is)?\s+(?:playing|on)(?:\s+(?:now|right now|on the "
                          r"(?:radio|station)))?\s*\??\s*$|^\s*what(?:'s|s| is)?\s+(?:the\s+)?(?:radio|station)\s+"
@@ -503,7 +504,8 @@ class RadioChat:
         seeded = explain(p) if (p.genres or p.moods or p.energy is not None) else \
             "it starts from scratch (no taste saved yet) and learns from what you skip and like"
         if resumed:
-            return RadioReply(f"Your {self._name(station)} plays on where it left off ({_pieces(len(station.played) - 1)} "
+            before = _pieces(len(station.played) - 1)
+            return RadioReply(f"Your {self._name(station)} plays on where it left off ({before} "
                               f"played before), leaning: {seeded}. Now playing: {describe_piece(piece)}.", piece=piece,
                               started=True)
         return RadioReply(
@@ -556,7 +558,8 @@ class RadioChat:
                 data = json.loads(path.read_text())
             except (OSError, ValueError):
                 continue
-            if data.get("user") == self.user and data.get("played") and (best is None or data.get("saved", 0) > best[0]):
+            newer = best is None or data.get("saved", 0) > best[0]
+            if data.get("user") == self.user and data.get("played") and newer:
                 best = (float(data.get("saved", 0)), str(data.get("id")))
         return best[1] if best else None
 

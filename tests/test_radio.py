@@ -763,8 +763,8 @@ def test_keep_the_music_coming_keeps_the_station_and_resume_plays_the_last_one(u
 
 
 def test_resume_playlist_without_an_exact_id_plays_one_of_theirs_or_lists_them(user_home, monkeypatch):
-    """review21 A2/B14: 'resume playlist', 'resume my last playlist', a prefix of an id, 'resume playlist 夜の曲' each
-    made a new 10-piece playlist; 'a playlist of 3 songs like it' with nothing made never said what 'it' was."""
+    """review21 A2/B14: 'resume playlist', 'resume my last playlist', a prefix of an id, 'resume playlist 夜の曲'
+    each made a new 10-piece playlist; 'a playlist of 3 songs like it' with nothing made never said what 'it' was."""
     from tools.radio import playlist as playlists
 
     monkeypatch.setattr(playlists, "PLAYLIST_OPTIONS", SHORT_PLAYLIST)

@@ -51,8 +51,8 @@ _RESUME_PLAYLIST = re.compile(
 # the station that plays (or the one that played last) goes on: not a new one from the taste ('keep the music
 # coming' replaced a jazz station with one from the taste; 'turn the radio back on' read 'turn back' as a theme)
 _KEEP_ON = re.compile(
-    r"^\s*(?:please\s+)?(?:keep\s+(?:the\s+|my\s+)?(?:music|radio|station|songs|pieces|it|them|\w+)\s+"
-    r"(?:coming|going|playing|on)|keep\s+(?:on\s+)?(?:playing|going)|non-?stop(?:\s+(?:music|\w+))?|"
+    r"^\s*(?:please\s+)?(?:keep\s+(?:the\s+|my\s+)?(?:music|radio|station|songs|tunes|pieces|it|them)\s+"
+    r"(?:coming|going|playing|on)|keep\s+(?:the\s+|my\s+)?\w+\s+coming|keep\s+(?:on\s+)?(?:playing|going)|non-?stop(?:\s+(?:music|\w+))?|"
     r"more music|(?:turn|switch|put)\s+(?:the\s+|my\s+)?(?:radio|station|music|it)\s+(?:back\s+)?on(?:\s+again)?|"
     r"(?:turn|switch|put)\s+(?:back\s+)?on\s+(?:the\s+|my\s+)?(?:radio|station|music)|"
     r"(?:the\s+)?(?:radio|station|music)\s+back\s+on|"

@@ -674,6 +674,9 @@ def test_station_words_with_typos_numbers_out_of_scale_and_a_negative_playlist_l
     assert parse_radio("pasue", playing=True).kind == "pause"
     assert parse_radio("resume", playing=True).kind == "keep"  # after 'pause': the station is still on
     assert parse_radio("resume", playing=False) is None  # no station here: the agent's (the piece's own player)
+    assert parse_radio("keep the jazz coming", playing=True).kind == "keep"
+    drums_on = parse_radio("keep the drums on", playing=True)  # about the sound, not 'play on'
+    assert drums_on is None or drums_on.kind != "keep"
     assert parse_radio("adventurous 5", playing=True).settings == {"adventurous": 5.0}  # refused by its range
     assert parse_radio("adventurous 50%", playing=True).settings == {"adventurous": 0.5}
     assert parse_radio("library -3%", playing=True).settings == {"library_share": -0.03}

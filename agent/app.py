@@ -437,6 +437,8 @@ def session_radio(agent: ChatAgent):
     if radio is None:
         token = identity.token_from_cookie_header(cl.context.session.environ.get("HTTP_COOKIE"))
         radio = RadioChat(user=agent.session.user, browser=True, client=identity.client_key(token) if token else None)
+        if agent.session.pieces:  # a chat resumed with its pieces: 'what is playing?' is about them, not the radio
+            radio.chat_made_a_piece()
         cl.user_session.set("radio", radio)
     return radio
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,13 +36,36 @@ _SKIP = re.compile(r"^\s*(?:please\s+)?(skip|next|skip (?:it|this|this one)|next
 _LIKE_WORD = re.compile(r"^\s*(like|love|love this|like this|liked|nice|yes|👍|❤️?|<3)[\s!.]*$", re.IGNORECASE)
 _DISLIKE_WORD = re.compile(r"^\s*(dislike|hate|hate this|nope|meh|no|👎|boo)[\s!.]*$", re.IGNORECASE)
 _MORE_LIKE = re.compile(r"\bmore like (?:this|that|it)\b", re.IGNORECASE)
-_ADVENTURE = re.compile(r"\b(?:more|less) adventurous\b|\badventurous(?:ness)?\s*(?:to\s*)?(\d+(?:\.\d+)?)\s*(%?)|"
+_ADVENTURE = re.compile(r"\b(?:more|less) adventurous\b|\badventurous(?:ness)?\s*(?:to\s*)?(-?\d+(?:\.\d+)?)\s*(%?)|"
                         r"\b(?:surprise me more|play it safe|more variety|less variety)\b", re.IGNORECASE)
 _LIBRARY = re.compile(r"\b(?:more|less|fewer) (?:library|of my (?:own )?(?:music|songs|tracks)|new pieces|generated)\b|"
-                      r"\blibrary\s*(?:share\s*)?(?:to\s*)?(\d+(?:\.\d+)?)\s*(%?)|\bonly (?:my library|new pieces)\b",
+                      r"\blibrary\s*(?:share\s*)?(?:to\s*)?(-?\d+(?:\.\d+)?)\s*(%?)|\bonly (?:my library|new pieces)\b",
                       re.IGNORECASE)
 _RESUME = re.compile(r"\b(?:resume|play on|continue|restart)\b.*?\b([0-9a-f]{16})\b", re.IGNORECASE)
-_MINUTES = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(minutes?|mins?|hours?|h)\b", re.IGNORECASE)
+# 'resume playlist', 'resume my last playlist', 'play playlist b562bf93' (a prefix), 'resume playlist 夜の曲': the
+# person's own playlists, never a new one ('resume playlist' made a 10-piece playlist called 'last')
+_RESUME_PLAYLIST = re.compile(
+    r"^\s*(?:please\s+)?(?:(resume|continue|replay|reopen|restart)|play(?:\s+back)?|open)\s+(?:(?:my|the)\s+)?"
+    r"(?:(?:last|latest|previous|recent|most recent|only|old)\s+)?playlist(?:\s+(?:again|please))?"
+    r"(?:\s+(?:id\s+)?(\S+))?[\s!.?]*$", re.IGNORECASE)
+# the station that plays (or the one that played last) goes on: not a new one from the taste ('keep the music
+# coming' replaced a jazz station with one from the taste; 'turn the radio back on' read 'turn back' as a theme)
+_KEEP_ON = re.compile(
+    r"^\s*(?:please\s+)?(?:keep\s+(?:the\s+|my\s+)?(?:music|radio|station|songs|tunes|pieces|it|them)\s+"
+    r"(?:coming|going|playing|on)|keep\s+(?:the\s+|my\s+)?\w+\s+coming|keep\s+(?:on\s+)?(?:playing|going)|non-?stop(?:\s+(?:music|\w+))?|"
+    r"more music|(?:turn|switch|put)\s+(?:the\s+|my\s+)?(?:radio|station|music|it)\s+(?:back\s+)?on(?:\s+again)?|"
+    r"(?:turn|switch|put)\s+(?:back\s+)?on\s+(?:the\s+|my\s+)?(?:radio|station|music)|"
+    r"(?:the\s+)?(?:radio|station|music)\s+back\s+on|"
+    r"(?:resume|continue|unpause|restart|play on)"
+    r"(?:\s+(?:the\s+|my\s+)?(?:last\s+)?(?:radio|station|music|it|playing))?)"
+    r"(?:\s+(?:again|please|now))*[\s!.]*$", re.IGNORECASE)
+_WHAT_PLAYS = re.compile(r"^\s*(?:so\s+|and\s+)?what(?:'s|s| is)?\s+(?:playing|on)(?:\s+(?:now|right now|on the "
+                         r"(?:radio|station)))?\s*\??\s*$|^\s*what(?:'s|s| is)?\s+(?:the\s+)?(?:radio|station)\s+"
+                         r"playing(?:\s+now)?\s*\??\s*$", re.IGNORECASE)
+_WHY = re.compile(r"^\s*why\b.*\b(?:this|that|it)\b|^\s*why\s+(?:this|that)(?: one| piece| song| track)?\s*\??\s*$",
+                  re.IGNORECASE)
+# a minus sign is kept: 'a -10 minute playlist' is refused, not made as 10 minutes
+_MINUTES = re.compile(r"((?<![\w.-])-\s*)?(\d+(?:\.\d+)?)\s*-?\s*(minutes?|mins?|hours?|h)\b", re.IGNORECASE)
 
 
 def _intent(text: str) -> str:
@@ -112,8 +135,8 @@ def playlist_minutes(text: str, default: float = 30.0) -> float:
     m = _MINUTES.search(text or "")
     if not m:
         return default
-    value = float(m.group(1))
-    return value * 60 if m.group(2).lower().startswith("h") else value
+    value = -float(m.group(2)) if m.group(1) else float(m.group(2))
+    return value * 60 if m.group(3).lower().startswith("h") else value
 
 
 @dataclass
@@ -127,8 +150,10 @@ class RadioCommand:
 
 
 def _fraction(number: str, percent: str) -> float:
+    """'50%' is 0.5; a bare number is on the 0-to-1 scale ('adventurous 5' was read as 5% and kept; now it is
+    refused as 'library 150%' is)."""
     value = float(number)
-    return value / 100 if percent or value > 1 else value
+    return value / 100 if percent else value
 
 
 def parse_settings(text: str, options: StationOptions) -> dict[str, float]:
@@ -185,7 +210,8 @@ def parse_steer(text: str) -> Steer | None:
     if not (deltas or change.energy_delta or change.tempo_factor):
         return None
     return Steer("adjust", genres=kinds["genre"], instruments=kinds["instrument"], moods=kinds["mood"],
-                 energy=change.energy_change(), tempo_factor=change.tempo_factor or 1.0)
+                 energy=change.energy_change(), tempo_factor=change.tempo_factor or 1.0,
+                 paced=bool(change.energy_delta))  # 'less drums' alone keeps the tempo; 'calmer' slows it too
 
 
 def _pieces(n: int) -> str:
@@ -198,21 +224,40 @@ def _kind(label: str) -> str:
     return ALL_LABELS.get(label, "instrument")
 
 
-def parse_radio(text: str, playing: bool, options: StationOptions | None = None) -> RadioCommand | None:
-    """The radio command in a message (None: not for the radio)."""
+def _as_meant(text: str) -> str:
+    """The message with its typos fixed as the rest of the chat fixes them ('skp', 'stpo', 'pasue' while a station
+    plays were not station words)."""
+    from tools.language.spelling import correct
+
+    return correct(text)
+
+
+def parse_radio(text: str, playing: bool, options: StationOptions | None = None,
+                stopped_here: bool = False) -> RadioCommand | None:
+    """The radio command in a message (None: not for the radio). `stopped_here`: this chat played a station that
+    is off now ('resume' and 'turn it back on' mean that one)."""
     text = (text or "").strip()
     if not text:
         return None
+    said, text = text, _as_meant(text)
     if _PAUSE.match(text) and playing:
         return RadioCommand("pause")  # what a station can do about it depends on where it plays: RadioChat.pause
     if _STOP.match(text) and (playing or re.search(r"\b(?:radio|station)\b", text, re.IGNORECASE)):
         return RadioCommand("stop")  # with nothing playing: "No station is playing.", not a pitch for the radio
-    if (m := _RESUME.search(text)) and re.search(r"\bplaylist\b", text, re.IGNORECASE):
+    if (m := _RESUME_PLAYLIST.match(said)) and (m.group(1) or m.group(2) is None
+                                                or re.fullmatch(r"[0-9a-f]{4,16}", m.group(2), re.IGNORECASE)):
+        return RadioCommand("resume_playlist", words=(m.group(2) or "").lower())
+    if (m := _RESUME.search(said)) and re.search(r"\bplaylist\b", said, re.IGNORECASE):
         return RadioCommand("resume_playlist", words=m.group(1).lower())
-    if is_playlist_request(text):
-        return RadioCommand("playlist", words=text)
-    if is_radio_request(text):
-        return RadioCommand("start", words=text)
+    if (m := _RESUME.search(said)) and re.search(r"\b(?:station|radio)\b", said, re.IGNORECASE):
+        return RadioCommand("resume_station", words=m.group(1).lower())
+    if _KEEP_ON.match(text) and (playing or stopped_here or re.search(r"\b(?:radio|station|music|non-?stop|coming)\b",
+                                                                     text, re.IGNORECASE)):
+        return RadioCommand("keep", words=said)
+    if is_playlist_request(said):
+        return RadioCommand("playlist", words=said)
+    if is_radio_request(said):
+        return RadioCommand("start", words=said)
     if not playing:
         return None
     settings = parse_settings(text, options or StationOptions())
@@ -313,6 +358,8 @@ class RadioChat:
         self.playlist_pieces: list[RadioPiece] = []  # a playlist being played back: its tracks, in order
         self._played_before = 0  # pieces a resumed station had played before this chat started it
         self._last_piece: RadioPiece | None = None  # the piece a stopped station played last, until the chat makes one
+        self._stopped: Station | None = None  # the station this chat stopped last: 'resume the radio' plays it on
+        self._chat_made = False  # the chat made a piece of its own: 'what is playing?' without a station is about it
 
     @property
     def current_piece(self) -> RadioPiece | None:
@@ -326,6 +373,7 @@ class RadioChat:
     def chat_made_a_piece(self) -> None:
         """The chat made a piece of its own: 'this one' is that piece now, not the stopped station's last."""
         self._last_piece = None
+        self._chat_made = True
 
     @property
     def playing(self) -> bool:
@@ -336,9 +384,28 @@ class RadioChat:
         attached only a radio request is ("a station like this"); "what is this?" stays with the chat."""
         if with_song and not is_radio_request(text):
             return False
-        if self._about_piece(text) is not None:
-            return True
-        return parse_radio(text, self.playing, self.station.options if self.station else self.options) is not None
+        return self._route(text) is not None
+
+    def _command(self, text: str) -> RadioCommand | None:
+        return parse_radio(text, self.playing, self.station.options if self.station else self.options,
+                           stopped_here=self._stopped is not None)
+
+    def _route(self, text: str):
+        """What answers this message (None: it is not for the radio)."""
+        if _WHAT_PLAYS.match(text or "") and (self.station is not None or self._last_piece is not None
+                                              or (self._stopped is None and not self._chat_made)):
+            return self.what_plays  # the station off: it is off, not 'On the station: ...'; a piece the chat made: its
+        if _WHY.match(text or "") and self.current_piece is not None and not is_radio_request(text):
+            return self.why
+        if (about := self._about_piece(text)) is not None:
+            return (lambda: self.ask(about[1])) if about[0] == "ask" else self.save
+        if (command := self._command(text)) is not None:
+            return command
+        if not self.playing and self._stopped is not None and self._last_piece is not None:  # (a piece the chat made
+            steer = parse_steer(_as_meant(text))  # since is what 'I like this' and 'next' are about: the agent's)
+            if steer is not None and steer.action in ("skip", "like", "dislike", "more_like_this"):
+                return lambda: self.after_stop(steer)
+        return None
 
     def _about_piece(self, text: str) -> tuple[str, object] | None:
         """('ask', reading) for a question about the station's piece ('what key is it in?'), ('save', reading) for
@@ -361,15 +428,25 @@ class RadioChat:
                progress: Progress | None = None, session=None) -> RadioReply | None:
         """Answer a radio message; `song` (an attached file) seeds a new station; `progress` hears how a
         playlist's making goes; the chat's `session` is whose library 'save this one' adds the piece to."""
-        if song is None and (about := self._about_piece(text)) is not None:
-            return self.ask(about[1]) if about[0] == "ask" else self.save(session)
-        command = parse_radio(text, self.playing, self.station.options if self.station else self.options)
+        if song is None:
+            route = self._route(text)
+            if route is None or route == self.save:
+                return self.save(session) if route is not None else None
+            if not isinstance(route, RadioCommand):
+                return route()
+            command = route
+        else:
+            command = self._command(text)
         if command is None:
             return None
         if command.kind == "playlist":
             return self.playlist(command.words, output_dir, progress, song)
         if command.kind == "resume_playlist":
-            return self.start(resume_playlist=command.words)
+            return self.start(resume_playlist=self._playlist_id(command.words))
+        if command.kind == "resume_station":
+            return self.start(resume_station=command.words)
+        if command.kind == "keep":
+            return self.keep(command.words)
         if command.kind == "start":
             return self.start(command.words, song=song)
         if command.kind == "stop":
@@ -382,15 +459,31 @@ class RadioChat:
         return self.steer(command.steer)
 
     # -------------------------------------------------------------------------------- actions
-    def start(self, words: str = "", song: str | None = None, resume_playlist: str | None = None) -> RadioReply:
-        """Start a station (stopping any playing one) and wait for its first piece."""
-        self.stop()
+    def start(self, words: str = "", song: str | None = None, resume_playlist: str | None = None,
+              resume_station: str | None = None) -> RadioReply:
+        """Start a station and wait for its first piece; a station that was playing stops once the new one is
+        there (a request that fails leaves it playing: a failed 'resume playlist' had stopped it unsaid), and the
+        reply says so."""
         if resume_playlist:
             from tools.radio.playlist import resume_playlist as resume
 
             station = resume(resume_playlist, user=self.user)
+        elif resume_station and self.station is not None and self.station.id == resume_station:
+            return self.keep("")  # the one playing: it plays on
+        elif resume_station:
+            station = self._resume_station(resume_station)
         else:
             station = Station.start(StationRequest(words=words, user=self.user, song=song, options=self.options))
+        replaced = ""
+        if self.station is not None:
+            name = "playlist" if self.playlist_pieces else self._name(self.station)
+            played = len(self.station.played[self._played_before:])
+            self.stop()
+            replaced = f"(Your {name} stopped after {_pieces(played)}.) "
+        reply = self._started(station, resume_playlist is not None, resumed=resume_station is not None)
+        return replace(reply, text=replaced + reply.text)
+
+    def _started(self, station: Station, playlist: bool, resumed: bool = False) -> RadioReply:
         with _LOCK:
             _STATIONS[station.id] = station
             if self.client:
@@ -401,7 +494,7 @@ class RadioChat:
         self._played_before = len(station.played)
         piece = station.next()
         self.now_playing = piece.id
-        if resume_playlist:
+        if playlist:
             return RadioReply(
                 f"Playing your playlist, {_pieces(len(self.playlist_pieces))} in order; after the last one the "
                 f"station plays on in its spirit. Now playing: {describe_piece(piece)}.", piece=piece, started=True)
@@ -410,6 +503,11 @@ class RadioChat:
         p = station.taste.profile
         seeded = explain(p) if (p.genres or p.moods or p.energy is not None) else \
             "it starts from scratch (no taste saved yet) and learns from what you skip and like"
+        if resumed:
+            before = _pieces(len(station.played) - 1)
+            return RadioReply(f"Your {self._name(station)} plays on where it left off ({before} "
+                              f"played before), leaning: {seeded}. Now playing: {describe_piece(piece)}.", piece=piece,
+                              started=True)
         return RadioReply(
             f"Your station is on: {seeded}. Skip, like or dislike as it plays, or say \"more like this\", "
             f"\"calmer\", \"less drums\", \"more adventurous\", \"more library\"; likes and skips go into your taste. "
@@ -425,6 +523,124 @@ class RadioChat:
         return RadioReply("Nothing plays in this terminal: each piece is a file you play yourself" + where + ", so "
                           "there is nothing to pause, and the station stays on where it is. Say 'next' for the next "
                           "piece when you want it, or 'stop the radio' to end the station.")
+
+    @staticmethod
+    def _name(station: Station) -> str:
+        """'jazz station' (the genres the person named for it), else 'station'."""
+        named = " and ".join(station.taste.named[:2])
+        return f"{named} station" if named else "station"
+
+    def _resume_station(self, station_id: str) -> Station:
+        """A saved station of this person's, where it left off (someone else's reads as missing, as playlists do)."""
+        import json
+
+        from tools.radio.station import check_id, stations_dir
+
+        missing = TastemakerError(f"You have no station '{station_id}'. Say 'start the radio' for a new one.")
+        try:
+            data = json.loads((stations_dir() / check_id(station_id) / "station.json").read_text())
+        except (OSError, ValueError, TastemakerError):
+            raise missing from None
+        if data.get("user") != self.user:
+            raise missing
+        return Station.resume(station_id, user=self.user)
+
+    def _last_station_id(self) -> str | None:
+        """This person's most recently saved station that played something."""
+        import json
+
+        from tools.radio.station import stations_dir
+
+        best: tuple[float, str] | None = None
+        folder = stations_dir()
+        for path in folder.glob("*/station.json") if folder.is_dir() else []:
+            try:
+                data = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
+            newer = best is None or data.get("saved", 0) > best[0]
+            if data.get("user") == self.user and data.get("played") and newer:
+                best = (float(data.get("saved", 0)), str(data.get("id")))
+        return best[1] if best else None
+
+    def keep(self, words: str) -> RadioReply:
+        """'keep the music coming', 'non-stop lofi', 'turn the radio back on', 'resume the radio': the station playing
+        plays on (or the last one resumes, as `tastemaker radio --resume` does); a style it does not play ('non-stop
+        lofi' on a jazz station) is a new station, and the reply says the old one stopped."""
+        from tools.radio.seeding import named_genres
+
+        asked = named_genres(words)
+        if self.station is not None:
+            if asked and not set(asked) <= set(self.station.taste.named):
+                return self.start(words)
+            piece = self.current_piece
+            terminal = "" if self.browser else " In this terminal each piece is a file you play yourself: say 'next' " \
+                "for the one after it."
+            return RadioReply(f"Your {self._name(self.station)} is still on and plays on"
+                              + (f": now playing {describe_piece(piece)}." if piece is not None else ".") + terminal)
+        again = re.search(r"\b(?:resume|continue|unpause|restart|play on|back on|again)\b", words, re.IGNORECASE)
+        # 'keep the music coming' in a chat that played no station is a new one; 'resume the radio' is the last one
+        last = None if asked else self._stopped.id if self._stopped is not None else \
+            self._last_station_id() if again else None
+        if last is None:  # nothing to resume: a new station, of the style named if any ('turn back' is no theme)
+            return self.start(words if asked else "")
+        return self.start(resume_station=last)
+
+    def _playlist_id(self, words: str) -> str:
+        """The playlist 'resume playlist [X]' means: X itself, the one playlist of this person's X begins, or their
+        last one (no X, 'last', 'my'); else one clear line naming theirs."""
+        from tools.radio.playlist import list_playlists, load_playlist
+
+        mine = []
+        for entry in list_playlists():  # oldest first
+            try:
+                if entry.get("id") and load_playlist(entry["id"]).get("owner") == self.user:
+                    mine.append(entry)
+            except TastemakerError:
+                continue
+        wanted = (words or "").strip().lower()
+        if not wanted and mine:
+            return mine[-1]["id"]
+        found = [e for e in mine if wanted and str(e["id"]).startswith(wanted)]
+        if len(found) == 1:
+            return found[0]["id"]
+        listed = "; ".join(f"{e['id']} ({e.get('words') or 'no words'}, {_pieces(int(e.get('tracks') or 0))})"
+                           for e in mine[-5:])
+        theirs = f" Yours: {listed}." if mine else " You have made none yet: say 'make me a 20-minute playlist'."
+        asked = f" '{words}'" if wanted else ""
+        raise TastemakerError(f"You have no playlist{asked}.{theirs}")
+
+    def what_plays(self) -> RadioReply:
+        """'what is playing?': the station's piece, or that the radio is off (and what it played last)."""
+        if self.station is not None:
+            piece = self.current_piece
+            return RadioReply(f"On the station: {describe_piece(piece)}." if piece is not None else
+                              "The station is on; its first piece is on its way.")
+        last = self._stopped.played[-1] if self._stopped is not None and self._stopped.played else None
+        if last is not None:
+            again = "'resume the radio' to play on" + ("" if self.browser else f" (station {self._stopped.id})")
+            return RadioReply(f"The radio is off (it played {last.title} last). Say {again}, or 'start a jazz "
+                              "station' for a new one.")
+        return RadioReply("Nothing is playing. Say 'start the radio' (or 'start a jazz station', 'radio for running') "
+                          "for a station; each piece I make plays in the player under its reply.")
+
+    def why(self) -> RadioReply:
+        """'why this one?' of the station's piece: the reason the station picked it."""
+        piece = self.current_piece
+        where = "from your library" if piece.source == "library" else "made for the station"
+        off = "" if self.station is not None else " (the station is off now; it was its last piece)"
+        return RadioReply(f"The station picked {piece.title} ({where}) for {piece.reason}{off}.")
+
+    def after_stop(self, steer: Steer) -> RadioReply:
+        """'skip' or 'I like this' once the station is off: a like or dislike still goes to its last piece."""
+        station, piece = self._stopped, self._last_piece
+        again = " Say 'resume the radio' to play on, or 'start the radio' for a new station."
+        if steer.action == "skip" or station is None or piece is None:
+            return RadioReply("The station is off, so there is nothing to skip." + again)
+        station.steer(steer, piece_id=piece.id)
+        said = "Noted, you like" if steer.action in ("like", "more_like_this") else "Noted, not the sound of"
+        return RadioReply(f"{said} {piece.title}, the station's last piece (saved to your taste). The station is "
+                          "off." + again)
 
     def ask(self, reading) -> RadioReply:
         """A question about the station's piece ('what key is it in?', 'does it have drums?'), from what the station
@@ -451,10 +667,12 @@ class RadioChat:
         return RadioReply(answers.added(add_station_piece(session, piece)))
 
     def stop(self) -> RadioReply:
-        self._last_piece = self.current_piece
+        if self.station is not None:
+            self._last_piece = self.current_piece
         station, self.station = self.station, None
         if station is None:
             return RadioReply("No station is playing.", stopped=True)
+        self._stopped = station
         self.player_commands.append({"stop": True})
         station.stop()
         with _LOCK:
@@ -532,6 +750,16 @@ class RadioChat:
         from tools.radio.playlist import PlaylistRequest, build_playlist
         from tools.settings import get_settings
 
+        based = ""
+        if song is None and (like := _LIKE_A_PIECE.search(words or "")) and not like.group(1) and not like.group(2):
+            # 'a playlist of 3 songs like it' with nothing made in this chat: say what 'it' became (it was unsaid)
+            from tools.taste import explain, load_profile
+
+            taste = load_profile(self.user) if self.user else None
+            based = (" Nothing is made in this chat yet, so 'it' is your saved taste (" + explain(taste) + ")" if taste
+                     and (taste.genres or taste.moods) else " Nothing is made in this chat yet and no taste is saved, "
+                     "so it starts from scratch") + "; make a piece first, or attach a song, for a playlist like it."
+            words = " ".join(_LIKE_A_PIECE.sub(" ", words).split())
         minutes = playlist_minutes(words)
         count = playlist_tracks(words)
         unsized = count is None and not _MINUTES.search(words or "")
@@ -542,7 +770,7 @@ class RadioChat:
                                                   tracks=count, song=song, own_folder=True), progress)
         generated = sum(1 for t in playlist.tracks if t.source == "generated")
         made = (f"Your {playlist.minutes:.0f}-minute playlist: {_pieces(len(playlist.tracks))} ({generated} new, "
-                f"{len(playlist.tracks) - generated} from your library), ordered so neighbours flow.")
+                f"{len(playlist.tracks) - generated} from your library), ordered so neighbours flow.{based}")
         if unsized:
             made += (f" You named no length, so I made {count}; ask for 'a playlist of 20 songs' or 'a 45-minute "
                      "playlist' for more, or 'a playlist of 5 songs' for fewer.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -138,6 +139,13 @@ def test_library_share_is_held_and_no_track_repeats_within_the_window():
     assert plan_library(skipped_often, options, None, tracks, set(), rng) is None  # a share is not a quota
     rock_taste = StationTaste(TasteProfile(genres={"metal": 1.0}))
     assert plan_library(rock_taste, options, None, tracks, set(), rng) is None  # nothing fits: generate instead
+    # review21 A17: after 'no drums' a rock library track with drums came next; one without them may
+    drummed = Track(id="d", title="D", audio_path="/x/d.wav", tags={"classical": 0.6, "drums": 0.5}, duration=30.0,
+                    genre="classical")
+    quiet = StationTaste(TasteProfile(genres={"classical": 1.0}, avoid=["drums"]))
+    assert plan_library(taste, options, None, [drummed], set(), rng).track.id == "d"
+    assert plan_library(quiet, options, None, [drummed], set(), rng) is None
+    assert plan_library(quiet, options, None, [drummed, *tracks], {"t0", "t1"}, rng).track.id == "t2"
 
 
 def test_a_library_track_fits_by_the_genre_it_is_filed_under_before_what_the_tagger_heard():
@@ -623,7 +631,8 @@ def test_turning_the_radio_off_in_any_order_stops_it(text):
 @pytest.mark.parametrize("text", ["keep the music coming", "i want an endless mix of chill beats",
                                   "non-stop jazz please"])
 def test_music_that_keeps_coming_is_a_station(text):
-    assert parse_radio(text, playing=False).kind == "start"
+    # 'keep' plays on the station this chat played, if any; else it starts one (RadioChat.keep)
+    assert parse_radio(text, playing=False).kind in ("start", "keep")
     # how long it plays is not what it is about: a station 'about coming' (a stranger's session)
     assert not {"coming", "endless", "non-stop"} & set(read_slots(text).themes)
 
@@ -671,3 +680,146 @@ def test_a_library_tracks_key_comes_from_its_audio_when_its_midi_has_no_key_sign
     sf.write(audio, (0.1 * chord).astype(np.float32), rate)
     track = Track(id="c", title="C", audio_path=str(audio), midi_path=str(midi), duration=8.0, genre="classical")
     assert track_tempo_key(track) == (100.0, "C major")
+
+
+# -- radio22: the radio in the chat, after review21 ------------------------------------------------------------
+
+def test_less_drums_keeps_the_stations_tempo_calmer_still_slows_it():
+    """review21 A17: every 'less drums' lowered a rock station's tempo about 12% (134 -> 104 BPM), unsaid: the
+    energy the drums take away was read as 'calmer', which is slower too."""
+    taste = StationTaste(TasteProfile(genres={"rock": 0.8}, energy=0.7, tempo=134.0))
+    twice = steer_taste(steer_taste(taste, parse_steer("less drums")), parse_steer("less drums"))
+    assert twice.profile.tempo == 134.0 and "drums" in twice.profile.avoid and twice.profile.energy < 0.7
+    unset = StationTaste(TasteProfile(genres={"rock": 0.8}))  # no tempo of its own: the one it played is kept
+    assert steer_taste(unset, parse_steer("less drums"), last_tempo=121.0).profile.tempo == 121.0
+    assert steer_taste(taste, parse_steer("calmer")).profile.tempo < 134.0
+    assert steer_taste(taste, parse_steer("calmer, less drums")).profile.tempo < 134.0
+
+
+def test_station_words_with_typos_numbers_out_of_scale_and_a_negative_playlist_length(user_home):
+    """review21 A9: 'skp', 'stpo', 'nxt', 'pasue' while a station played went to the chat ('nothing to refine');
+    A16: 'adventurous 5' was read as 0.05 and 'a -10 minute playlist' made a 10-minute one."""
+    from agent.radio_chat import playlist_minutes
+
+    assert parse_radio("skp", playing=True).steer.action == "skip"
+    assert parse_radio("nxt", playing=True).steer.action == "skip"
+    assert parse_radio("stpo", playing=True).kind == "stop"
+    assert parse_radio("pasue", playing=True).kind == "pause"
+    assert parse_radio("resume", playing=True).kind == "keep"  # after 'pause': the station is still on
+    assert parse_radio("resume", playing=False) is None  # no station here: the agent's (the piece's own player)
+    assert parse_radio("keep the jazz coming", playing=True).kind == "keep"
+    drums_on = parse_radio("keep the drums on", playing=True)  # about the sound, not 'play on'
+    assert drums_on is None or drums_on.kind != "keep"
+    assert parse_radio("adventurous 5", playing=True).settings == {"adventurous": 5.0}  # refused by its range
+    assert parse_radio("adventurous 50%", playing=True).settings == {"adventurous": 0.5}
+    assert parse_radio("library -3%", playing=True).settings == {"library_share": -0.03}
+    with pytest.raises(TastemakerError, match="Adventurousness must be 0 to 1"):
+        replace(SHORT, adventurous=5.0).validate()
+    assert playlist_minutes("a -10 minute playlist") == -10 and playlist_minutes("a 2-minute playlist") == 2
+    with pytest.raises(TastemakerError, match="A playlist can last 0.5 to 240 minutes"):
+        RadioChat(user="ana").handle("a -10 minute playlist")
+    assert not (user_home / "playlists" / "exports").exists()  # nothing written
+
+
+def test_after_a_stop_the_radio_is_off_and_a_like_goes_to_its_last_piece(user_home, monkeypatch):
+    """review21 A5/B2/A8: after 'stop', 'what is playing?' still said 'On the station: ...', 'skip' got 'nothing
+    to refine' and 'I like this' 'nothing I've made yet'; with no station, 'what is playing?' asked for a song;
+    'why this one?' said nothing was made while a station piece played."""
+    from agent.terminal import radio_line
+    from tools.taste import feedback_count
+
+    monkeypatch.setenv("TASTEMAKER_RADIO_PIECE_SECONDS", "5")
+    radio = RadioChat(user="ivy")
+    assert radio_line(radio, "what is playing?").startswith("Nothing is playing. Say 'start the radio'")
+    radio_line(radio, "start a jazz station")
+    try:
+        piece = radio.current_piece
+        assert radio_line(radio, "what is playing?") == f"On the station: {describe(piece)}."
+        why = radio_line(radio, "why this one?")
+        assert why == f"The station picked {piece.title} (made for the station) for {piece.reason}.", why
+        assert "your station's jazz" in why
+        assert radio_line(radio, "why did you choose that?") == why
+    finally:
+        radio_line(radio, "stop")
+    off = radio_line(radio, "what is playing?")
+    assert off.startswith(f"The radio is off (it played {piece.title} last). Say 'resume the radio'"), off
+    assert radio_line(radio, "skip").startswith("The station is off, so there is nothing to skip.")
+    liked = radio_line(radio, "I like this")
+    assert liked.startswith(f"Noted, you like {piece.title}, the station's last piece (saved to your taste)")
+    assert feedback_count("ivy")["liked"] == 1 and not radio.playing
+    radio.chat_made_a_piece()  # the chat's own piece: 'what is playing?', 'I like this' are about it, the agent's
+    for text in ("what is playing?", "why this one?", "I like this", "skip"):
+        assert radio_line(radio, text) is None, text
+
+
+def describe(piece):
+    from agent.radio_chat import describe_piece
+
+    return describe_piece(piece)
+
+
+def test_keep_the_music_coming_keeps_the_station_and_resume_plays_the_last_one(user_home, monkeypatch):
+    """review21 A6/A7/B7: 'keep the music coming' replaced a jazz station with one from the taste, unsaid; 'resume
+    the radio' and 'resume station ID' started new ones; 'turn the radio back on' was a station 'about turn back';
+    a failed 'resume playlist' stopped the station, so 'stop' then said nothing was playing."""
+    monkeypatch.setenv("TASTEMAKER_RADIO_PIECE_SECONDS", "5")
+    radio = RadioChat(user="jo")
+    radio.handle("start a jazz station")
+    jazz = radio.station.id
+    try:
+        kept = radio.handle("keep the music coming")
+        assert radio.station.id == jazz and kept.text.startswith("Your jazz station is still on and plays on")
+        assert radio.handle("non-stop jazz").text.startswith("Your jazz station is still on")
+        with pytest.raises(TastemakerError, match="You have no playlist 'deadbeef00000000'"):
+            radio.handle("resume playlist deadbeef00000000")
+        assert radio.playing and radio.station.id == jazz
+        assert radio.handle("stop").text.startswith("Station stopped after 1 piece")
+        back = radio.handle("turn the radio back on")
+        assert radio.station.id == jazz and back.text.startswith("Your jazz station plays on where it left off")
+        assert "turn back" not in back.text
+        radio.handle("stop")
+        radio.handle("resume the radio")
+        assert radio.station.id == jazz
+        lofi = radio.handle("non-stop lofi")  # a style the station does not play: a new one, and that is said
+        assert radio.station.id != jazz and lofi.text.startswith("(Your jazz station stopped after 1 piece.)")
+        assert "chillout" in lofi.text
+        radio.handle(f"resume station {jazz}")
+        assert radio.station.id == jazz
+        assert radio.handle(f"resume station {jazz}").text.startswith("Your jazz station is still on")  # playing
+    finally:
+        radio.stop()
+    with pytest.raises(TastemakerError, match=f"You have no station '{jazz}'"):
+        RadioChat(user="kim").handle(f"resume station {jazz}")  # someone else's reads as missing
+    fresh = RadioChat(user="jo")  # a later chat: 'resume the radio' is the person's last station
+    try:
+        fresh.handle("resume the radio")
+        assert fresh.station.id == jazz
+    finally:
+        fresh.stop()
+
+
+def test_resume_playlist_without_an_exact_id_plays_one_of_theirs_or_lists_them(user_home, monkeypatch):
+    """review21 A2/B14: 'resume playlist', 'resume my last playlist', a prefix of an id, 'resume playlist 夜の曲'
+    each made a new 10-piece playlist; 'a playlist of 3 songs like it' with nothing made never said what 'it' was."""
+    from tools.radio import playlist as playlists
+
+    monkeypatch.setattr(playlists, "PLAYLIST_OPTIONS", SHORT_PLAYLIST)
+    radio = RadioChat(user="lu")
+    with pytest.raises(TastemakerError, match="You have no playlist. You have made none yet"):
+        radio.handle("resume playlist")
+    made = radio.handle("a playlist of 2 songs like it")
+    assert "Nothing is made in this chat yet and no taste is saved, so it starts from scratch" in made.text
+    first = made.playlist
+    second = radio.handle("a playlist of 2 songs").playlist
+    try:
+        for text, wanted in (("resume playlist", second), ("resume my last playlist", second),
+                             (f"play playlist {first.id[:8]}", first), (f"resume playlist {first.id}", first)):
+            reply = radio.handle(text)
+            assert reply.started and reply.piece.path == wanted.tracks[0].file, text
+        for odd in ("夜の曲", "../../etc/passwd"):
+            with pytest.raises(TastemakerError, match=f"You have no playlist '{re.escape(odd)}'. Yours: .*{first.id}"):
+                radio.handle(f"resume playlist {odd}")
+        assert radio.playing  # still the one it played
+    finally:
+        radio.stop()
+    assert len(playlists.list_playlists()) == 2  # no new playlist was made

@@ -113,7 +113,7 @@ def announce(n: int, piece, out: IO[str]) -> None:
 def run(args: argparse.Namespace, stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout) -> int:
     from pathlib import Path
 
-    from agent.radio_chat import RadioChat, _pieces, parse_radio
+    from agent.radio_chat import _WHY, RadioChat, _pieces, parse_radio
     from tools.errors import TastemakerError
     from tools.radio import Station, StationOptions, StationRequest, Steer
     from tools.taste import explain
@@ -191,8 +191,11 @@ def run(args: argparse.Namespace, stdin: IO[str] = sys.stdin, stdout: IO[str] = 
                     continue
                 if text.lower() == "next":
                     break
+                if _WHY.match(text):  # 'why this one?': the reason the station picked it ('not a station command')
+                    print(f"  {chat.why().text}", file=stdout, flush=True)
+                    continue
                 command = parse_radio(text, playing=True, options=station.options)
-                if command is None or command.kind in ("start", "playlist"):
+                if command is None or command.kind in ("start", "playlist", "resume_playlist", "resume_station"):
                     print(f"  (not a station command) {HELP}", file=stdout, flush=True)
                     continue
                 try:

@@ -351,7 +351,10 @@ def run_script(script: Script, offline: bool = False,
     turns = []
     try:
         for i, turn in enumerate(script.turns, start=1):
+            made = len(agent.session.pieces)
             outcome = run_radio_turn(radio, turn) or run_turn(agent, turn)
+            if len(agent.session.pieces) > made:  # as the chat apps tell it: 'this one', 'what is playing?' are
+                radio.chat_made_a_piece()  # the chat's new piece now, not the radio's
             if on_turn:
                 on_turn(script, i, outcome)
             turns.append(outcome.as_dict())

@@ -27,7 +27,7 @@ CUE_WORDS = (
     "third relaxed relaxing instrumental bpm seconds minutes minute second hours version versions candidates "
     "major minor key sharp flat tempo speed drums guitar piano bass jazz rock classical help hello thanks "
     "really about beat beats can you me radio station playlist skip start stop banger bangers lullaby birthday "
-    "twice half double meh redo change changed"
+    "twice half double meh redo change changed next pause resume rename"
 ).split()
 # audio file formats: words as they are ('flac' is no typo of 'flat'; 'can I get a flac?' made a piece)
 FORMAT_WORDS = ("mp3", "wav", "wave", "flac", "ogg", "aac", "m4a", "aiff", "opus", "wma", "midi", "mid")

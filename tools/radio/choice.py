@@ -37,6 +37,7 @@ from tools.radio.steering import StationTaste, heard_core, heard_shape
 LIBRARY_FIT = 0.45
 AVERSE = 0.25  # genres with an aversion above this are not explored
 FLOW_WEIGHT = 0.15
+HEARD_INSTRUMENT = 0.2  # a library track whose tags hear an instrument this strongly has it (as in its instrumentation)
 LEARNING_PIECES = 8.0
 EVIDENCE = 3.0  # pieces of a style after which its own rewards weigh as much as how it sounds  # feedback events over which exploration narrows from its start to its floor
 
@@ -285,6 +286,9 @@ def plan_library(taste: StationTaste, options: StationOptions, prev: RadioPiece 
         fit = (0.6 if cold else cosine(taste.profile.genres, shape)) - averse
         if any(a in shape for a in taste.profile.avoid):
             fit -= 0.5
+        _, heard_instruments, _ = library_genres(t)
+        if any(heard_instruments.get(a, 0.0) >= HEARD_INSTRUMENT for a in taste.profile.avoid):
+            continue  # 'no drums' on the station: a library track with drums is not played (a rock one came next)
         mean, weight = taste.rewards.get(library_key(t.genre), (0.0, 0.0))  # what this part of the library earned
         trust = weight / (weight + EVIDENCE)
         fit = (1 - trust) * fit + trust * mean

@@ -589,15 +589,9 @@ class RadioChat:
     def _playlist_id(self, words: str) -> str:
         """The playlist 'resume playlist [X]' means: X itself, the one playlist of this person's X begins, or their
         last one (no X, 'last', 'my'); else one clear line naming theirs."""
-        from tools.radio.playlist import list_playlists, load_playlist
+        from tools.radio.playlist import list_playlists
 
-        mine = []
-        for entry in list_playlists():  # oldest first
-            try:
-                if entry.get("id") and load_playlist(entry["id"]).get("owner") == self.user:
-                    mine.append(entry)
-            except TastemakerError:
-                continue
+        mine = [e for e in list_playlists(owner=self.user) if e.get("id")]  # oldest first
         wanted = (words or "").strip().lower()
         if not wanted and mine:
             return mine[-1]["id"]

@@ -658,9 +658,9 @@ def _score_tempo_and_key(midi_path: str) -> tuple[float | None, str | None]:
     tempo = round(float(tempi[0]), 1) if len(tempi) else None
     key = None
     if pm.key_signature_changes:
-        name = pretty_midi.key_number_to_key_name(pm.key_signature_changes[0].key_number)  # 'D Major', 'F# minor'
-        note, _, mode = name.partition(" ")
-        key = f"{note} {mode.lower()}"
+        from tools.generate.sketch.theory import midi_key_name
+
+        key = midi_key_name(pm.key_signature_changes[0].key_number)
     return tempo, key
 
 

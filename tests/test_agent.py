@@ -1081,3 +1081,19 @@ def test_a_built_in_piece_plays_by_its_title_and_a_renamed_piece_not_by_its_old_
     assert old.tool_calls == [] and old.text == ("Nothing is called 'Blue Morning' any more: g1 is called **Grey "
                                                  "Evening** now. Say 'play Grey Evening' to hear it.")
     assert agent.send("Grey Evening please").tool_calls == [("play_music", {"generation_id": "g1"})]
+
+
+@pytest.mark.parametrize("key_number, key", [(1, "C# major"), (13, "C# minor"), (3, "Eb major"), (22, "Bb minor")])
+def test_a_saved_pieces_key_read_from_its_score_is_spelt_as_the_arranger_spells_it(tmp_path, key_number, key):
+    """A piece made in C# major, saved before its record was kept, came back from its score as 'Db major'."""
+    import pretty_midi
+
+    from agent.actions import _score_tempo_and_key
+
+    pm = pretty_midi.PrettyMIDI(initial_tempo=96.0)
+    pm.key_signature_changes.append(pretty_midi.KeySignature(key_number, 0.0))
+    piano = pretty_midi.Instrument(program=0)
+    piano.notes = [pretty_midi.Note(80, 61, 0.0, 1.0)]
+    pm.instruments.append(piano)
+    pm.write(str(tmp_path / "piece.mid"))
+    assert _score_tempo_and_key(str(tmp_path / "piece.mid")) == (96.0, key)

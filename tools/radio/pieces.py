@@ -173,8 +173,9 @@ def _track_tempo_key(audio_path: str, midi_path: str) -> tuple[float | None, str
             _, tempi = pm.get_tempo_changes()
             tempo = round(float(tempi[0]), 1) if len(tempi) else None
             if pm.key_signature_changes:
-                name = pretty_midi.key_number_to_key_name(pm.key_signature_changes[0].key_number)
-                key = name.replace("Major", "major")
+                from tools.generate.sketch.theory import midi_key_name
+
+                key = midi_key_name(pm.key_signature_changes[0].key_number)
         except Exception:  # noqa: BLE001 - an unreadable MIDI only costs the flow its hint
             pass
     if tempo is not None and key is not None:

@@ -8,6 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 
 NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+
+
+def midi_key_name(key_number: int) -> str:
+    """A MIDI key signature's key (pretty_midi's numbers: 0-11 major, 12-23 minor) spelt as the arranger spells keys:
+    'C# major', not pretty_midi's 'Db Major' (a saved piece read back from its score named another key)."""
+    return f"{NOTE_NAMES[int(key_number) % 12]} {'minor' if int(key_number) >= 12 else 'major'}"
 _PITCH = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 SCALES = {
     "major": (0, 2, 4, 5, 7, 9, 11),

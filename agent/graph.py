@@ -106,6 +106,8 @@ class ChatAgent:
         pieces, uploads, last_loop, message_ids = self._before_turn
         kept = {f for piece in pieces.values() for f in _files(piece.generation)}
         for gid in set(self.session.pieces) - set(pieces):  # its files too: nobody will play them (10 MB a minute)
+            if self.session.pieces[gid].from_library:
+                continue  # a saved piece taken up again: its files are the library's, not this turn's
             for path in _files(self.session.pieces[gid].generation) - kept:
                 Path(path).unlink(missing_ok=True)
         self.session.pieces, self.session.uploads, self.session.last_loop = dict(pieces), dict(uploads), last_loop

@@ -1097,3 +1097,23 @@ def test_a_saved_pieces_key_read_from_its_score_is_spelt_as_the_arranger_spells_
     pm.instruments.append(piano)
     pm.write(str(tmp_path / "piece.mid"))
     assert _score_tempo_and_key(str(tmp_path / "piece.mid")) == (96.0, key)
+
+
+def test_a_stopped_turn_that_took_up_a_saved_piece_leaves_the_librarys_files(tmp_path, monkeypatch):
+    """Stop pressed on "play Blue Morning" in a later chat deleted the library's own wav, mid and record: the taken-up
+    piece's files are the library's, not the turn's."""
+    from tools.library import open_library
+
+    monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TASTEMAKER_DEFAULT_LIBRARY", "0")
+    first = ChatAgent(user="local")
+    first.send("make me a 3 second calm jazz piece")
+    first.send("name it Blue Morning")
+    with open_library() as lib:
+        (track,) = lib.list()
+    later = ChatAgent(user="local")
+    assert later.send("play Blue Morning").audio
+    later.take_back_last_turn()  # what the Stop button does
+    assert not later.session.pieces
+    assert Path(track.audio_path).is_file() and Path(track.midi_path).is_file()
+    assert ChatAgent(user="local").send("play Blue Morning").audio  # still there for the next chat

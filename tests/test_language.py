@@ -208,6 +208,14 @@ OCCASIONS_SAID = [
 ]
 
 
+@pytest.mark.parametrize("text", ["a pop song, not for a funeral", "make something upbeat, nothing spooky",
+                                  "a song about running away from home", "a jazz piece with focus on the piano",
+                                  "rock song with a coffee break", "a summer of love song"])
+def test_an_occasion_said_not_to_be_one_or_an_everyday_word_is_no_occasion(text):
+    """'not for a funeral' made a sad piece in minor; 'with focus on the piano' was music for studying."""
+    assert read_slots(text).occasion is None
+
+
 @pytest.mark.parametrize("said, style, mood, tempo, mode", OCCASIONS_SAID)
 def test_an_occasion_chooses_a_fitting_style_mood_and_pace(said, style, mood, tempo, mode):
     """review20: 'a spooky halloween track' was house and folk, 'a song for our wedding first dance' 121 BPM disco (the

@@ -716,6 +716,8 @@ def _read_groove(low: str, slots: Slots) -> str:
 
 # a search looks for words ('search the library for road trip'), not music to make for an occasion
 _SEARCHES = re.compile(r"\bsearch\b")
+# an occasion said not to be one ('a pop song, not for a funeral', 'upbeat, nothing spooky') is no occasion
+_NEGATED = re.compile(r"(?:\b(?:not|no|nothing|without|never)|n't)(?:\s+[\w'-]+){0,2}\s*[,.]?\s*$")
 
 
 def _read_occasion(low: str, slots: Slots) -> tuple[str, list[str]]:
@@ -723,7 +725,7 @@ def _read_occasion(low: str, slots: Slots) -> tuple[str, list[str]]:
     and every occasion's words (themes); they are taken out of the text but for those naming a mood ('a dinner party'
     is a party; 'a first dance' is no dance music). A change of a piece in hand is left to its words ('make it
     spookier')."""
-    named = list(lexicon.OCCASION_NAMED.finditer(low))
+    named = [m for m in lexicon.OCCASION_NAMED.finditer(low) if not _NEGATED.search(low[:m.start()])]
     if not named or slots.is_change() or slots.refers or _SEARCHES.search(low):
         return low, []
     # the most particular one: not a mere setting, the longest words, else the last ('our wedding first dance', 'a

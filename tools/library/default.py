@@ -31,6 +31,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from tools.atomic import sweep_parts
+from tools.errors import TastemakerError
 from tools.library.catalogue import PIECES, Piece
 from tools.library.ingest import IngestReport, Source, ingest
 from tools.library.scores import Rendered, render_piece
@@ -43,6 +44,9 @@ ANALYSE_SECONDS = 15.0  # five 3 s tagger patches: enough for retrieval, and tag
 _META_KEY = "default_library"
 # pieces tagged together: a stop waits for the batch in hand (8 held a quitting command ~60 s on a busy machine)
 TAG_BATCH = 4
+# how long the build waits for the next render: a killed worker's piece never comes back (a pool replaces the worker,
+# not its task), and a build that waited for it would never end; the longest piece renders in well under a minute
+RENDER_SILENCE_S = 600.0
 Progress = Callable[[int, int], None]  # (pieces done, pieces in all)
 
 
@@ -107,15 +111,19 @@ def build_default_library(library: Library, progress: bool = True, workers: int 
     pool = get_context("spawn").Pool(workers, initializer=die_with_parent, initargs=(os.getpid(),))
     try:
         results = pool.imap_unordered(_render_job, [(p, str(out_dir)) for p in todo])
-        left = len(todo)
+        left, waited = len(todo), 0.0
         while left:
             if stop is not None and stop.is_set():
                 break
             try:
                 piece, rendered, why = results.next(timeout=0.5)
             except multiprocessing.TimeoutError:
+                waited += 0.5
+                if waited >= RENDER_SILENCE_S:  # a worker that died took its piece with it: the pool never answers
+                    raise TastemakerError(f"no piece of the built-in library finished rendering in "
+                                          f"{RENDER_SILENCE_S:g} s; the next start builds the rest")
                 continue
-            left -= 1
+            left, waited = left - 1, 0.0
             if rendered is None:
                 report.failed.append((piece.corpus_path, f"could not render: {why}"))
             else:

@@ -83,7 +83,7 @@ def _merge_kind(clip: dict[str, float], said: dict[str, float], avoid: set[str])
 
 def _guessed(reason: str) -> bool:
     """A genre the words implied without naming it (tools.language.slots' reasons say which)."""
-    return reason.startswith("whole text") or "(no other genre named)" in reason
+    return reason.startswith("whole text") or "(no other genre named)" in reason or reason.endswith("(what it is for)")
 
 
 def merge_text(profile: TasteProfile, text: str) -> TasteProfile:

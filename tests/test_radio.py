@@ -358,9 +358,12 @@ def test_tastemaker_radio_piped_writes_pieces_and_learns(user_home, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "agent.cli", "radio", "a folk station", "--pieces", "3", "--speed", "0", "--no-play",
          "--library-share", "0", "--piece-seconds", "5", "--out", str(out), "--user", "cy"],
-        input="like\nskip\ncalmer\nwhatever\nnext\n", text=True, capture_output=True, timeout=600, env=env)
+        input="like\nskip\ncalmer\nwhatever\nnon-stop lofi\nnext\n", text=True, capture_output=True, timeout=600,
+        env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("▶ ") == 3 and "skipped" in result.stdout
+    # 'non-stop lofi' keeps this station (it quietly started another one the command never stopped or saved)
+    assert "(the station plays on)" in result.stdout and result.stdout.count("Station ") == 2  # started, stopped
     assert "Noted, you like it (saved to your taste)" in result.stdout
     assert "Calmer" in result.stdout and "not a station command" in result.stdout
     assert len(list(out.glob("*.wav"))) >= 3  # --out keeps the pieces

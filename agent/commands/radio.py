@@ -195,6 +195,9 @@ def run(args: argparse.Namespace, stdin: IO[str] = sys.stdin, stdout: IO[str] = 
                     print(f"  {chat.why().text}", file=stdout, flush=True)
                     continue
                 command = parse_radio(text, playing=True, options=station.options)
+                if command is not None and command.kind == "keep":  # 'keep the music coming': it does (no new one)
+                    print("  (the station plays on)", file=stdout, flush=True)
+                    continue
                 if command is None or command.kind in ("start", "playlist", "resume_playlist", "resume_station"):
                     print(f"  (not a station command) {HELP}", file=stdout, flush=True)
                     continue

@@ -165,3 +165,15 @@ def test_two_playlists_never_overwrite_each_other(in_rock_home, tmp_path):
     assert [Path(p.m3u).name for p in same] == ["playlist.m3u", "playlist (2).m3u"]
     assert same[0].tracks[0].file != same[1].tracks[0].file
     assert all(Path(p.m3u).read_text().count("#EXTINF") == 1 and Path(p.tracks[0].file).is_file() for p in same)
+
+
+def test_a_playlist_that_fails_leaves_no_folder_of_its_own(in_rock_home, tmp_path):
+    """A chat playlist 'like this' with a song that cannot be read left an empty exports/<name> <id>/ each time."""
+    bad = tmp_path / "not-a-song.wav"
+    bad.write_text("hello")
+    exports = tmp_path / "exports"
+    with pytest.raises(TastemakerError):
+        build_playlist(PlaylistRequest("a playlist like this", out=str(exports), tracks=1, song=str(bad),
+                                       own_folder=True, options=StationOptions(library_share=0.0, piece_seconds=5.0,
+                                                                               crossfade_seconds=1.0)))
+    assert exports.is_dir() and not list(exports.iterdir())

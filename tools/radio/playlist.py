@@ -238,6 +238,8 @@ def build_playlist(request: PlaylistRequest, progress: Progress | None = None) -
         return playlist
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if request.own_folder and not any(out.iterdir()):  # a playlist that failed leaves no empty folder of its own
+            out.rmdir()
 
 
 def load_playlist(playlist_id: str) -> dict:

@@ -1117,3 +1117,27 @@ def test_a_stopped_turn_that_took_up_a_saved_piece_leaves_the_librarys_files(tmp
     assert not later.session.pieces
     assert Path(track.audio_path).is_file() and Path(track.midi_path).is_file()
     assert ChatAgent(user="local").send("play Blue Morning").audio  # still there for the next chat
+
+
+def test_a_saved_pieces_odd_record_plays_it_as_a_library_track_and_my_music_goes_on(tmp_path, monkeypatch):
+    """A record that decodes to something else (a plain dict) ended 'play my music' with a TypeError."""
+    import json
+    import sqlite3
+
+    from tools.library import open_library
+
+    monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TASTEMAKER_DEFAULT_LIBRARY", "0")
+    first = ChatAgent(user="local")
+    first.send("make me a 3 second calm jazz piece")
+    first.send("name it Blue Morning")
+    with open_library() as lib:
+        (track,) = lib.list()
+    extra = dict(track.extra)
+    extra["piece"] = dict(extra["piece"], generation={"prompt": "not a generation"}, request=[1, 2])
+    db = sqlite3.connect(tmp_path / "home" / "tastemaker.db")
+    db.execute("update tracks set extra = ?", (json.dumps(extra),))
+    db.commit()
+    db.close()
+    reply = ChatAgent(user="local").send("play my music")
+    assert reply.audio and "Sorry" not in reply.text, reply.text

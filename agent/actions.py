@@ -635,7 +635,9 @@ def _older_save(track, heard):
     genre = track.extra.get("declared_genre") or track.genre
     if genre and not style.genres:
         style = replace(style, genres={genre: 1.0})
-    tempo, key = _score_tempo_and_key(track.midi_path)
+    from tools.generate.output import score_tempo_and_key
+
+    tempo, key = score_tempo_and_key(track.midi_path)
     try:
         rate = sf.info(track.audio_path).samplerate
     except (RuntimeError, OSError):
@@ -651,26 +653,6 @@ def _older_save(track, heard):
                                 seed=seed, engine=generation.engine if generation.engine in ("sketch", "musicgen")
                                 else "auto")
     return generation, request
-
-
-def _score_tempo_and_key(midi_path: str) -> tuple[float | None, str | None]:
-    """The tempo and key a sketch piece's MIDI file was written in (None where it says nothing, or is not there)."""
-    if not midi_path or not Path(midi_path).is_file():
-        return None, None
-    import pretty_midi
-
-    try:
-        pm = pretty_midi.PrettyMIDI(midi_path)
-    except (OSError, ValueError, EOFError, KeyError, IndexError):  # a damaged score: its tempo and key are not known
-        return None, None
-    _, tempi = pm.get_tempo_changes()
-    tempo = round(float(tempi[0]), 1) if len(tempi) else None
-    key = None
-    if pm.key_signature_changes:
-        from tools.generate.sketch.theory import midi_key_name
-
-        key = midi_key_name(pm.key_signature_changes[0].key_number)
-    return tempo, key
 
 
 def _clean_name(name: str | None) -> str | None:

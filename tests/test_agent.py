@@ -1088,7 +1088,7 @@ def test_a_saved_pieces_key_read_from_its_score_is_spelt_as_the_arranger_spells_
     """A piece made in C# major, saved before its record was kept, came back from its score as 'Db major'."""
     import pretty_midi
 
-    from agent.actions import _score_tempo_and_key
+    from tools.generate.output import score_tempo_and_key
 
     pm = pretty_midi.PrettyMIDI(initial_tempo=96.0)
     pm.key_signature_changes.append(pretty_midi.KeySignature(key_number, 0.0))
@@ -1096,7 +1096,7 @@ def test_a_saved_pieces_key_read_from_its_score_is_spelt_as_the_arranger_spells_
     piano.notes = [pretty_midi.Note(80, 61, 0.0, 1.0)]
     pm.instruments.append(piano)
     pm.write(str(tmp_path / "piece.mid"))
-    assert _score_tempo_and_key(str(tmp_path / "piece.mid")) == (96.0, key)
+    assert score_tempo_and_key(str(tmp_path / "piece.mid")) == (96.0, key)
 
 
 def test_a_stopped_turn_that_took_up_a_saved_piece_leaves_the_librarys_files(tmp_path, monkeypatch):

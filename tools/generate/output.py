@@ -46,3 +46,24 @@ def write_midi(path: Path, pm) -> Path:
     buffer = io.BytesIO()
     pm.write(buffer)
     return write_bytes(path, buffer.getvalue())
+
+
+def score_tempo_and_key(midi_path: str | None) -> tuple[float | None, str | None]:
+    """The tempo and key a MIDI file was written in (None where it says nothing, or is not there, or is damaged);
+    the key spelt as the arranger spells keys."""
+    if not midi_path or not Path(midi_path).is_file():
+        return None, None
+    import pretty_midi
+
+    try:
+        pm = pretty_midi.PrettyMIDI(midi_path)
+    except Exception:  # noqa: BLE001 - mido and pretty_midi raise many kinds for a damaged file: nothing known
+        return None, None
+    _, tempi = pm.get_tempo_changes()
+    tempo = round(float(tempi[0]), 1) if len(tempi) else None
+    key = None
+    if pm.key_signature_changes:
+        from tools.generate.sketch.theory import midi_key_name
+
+        key = midi_key_name(pm.key_signature_changes[0].key_number)
+    return tempo, key

@@ -164,20 +164,9 @@ def _track_tempo_key(audio_path: str, midi_path: str) -> tuple[float | None, str
     """A library track's tempo and key: from its MIDI when it has one (the tempo it was rendered at, and its key
     signature), what the MIDI does not say estimated from 20 s of audio. The built-in collection's MIDI files carry
     no key signature: every one of its tracks had no key, so the key could not help a playlist's order."""
-    tempo = key = None
-    if midi_path and Path(midi_path).is_file():
-        try:
-            import pretty_midi
+    from tools.generate.output import score_tempo_and_key
 
-            pm = pretty_midi.PrettyMIDI(midi_path)
-            _, tempi = pm.get_tempo_changes()
-            tempo = round(float(tempi[0]), 1) if len(tempi) else None
-            if pm.key_signature_changes:
-                from tools.generate.sketch.theory import midi_key_name
-
-                key = midi_key_name(pm.key_signature_changes[0].key_number)
-        except Exception:  # noqa: BLE001 - an unreadable MIDI only costs the flow its hint
-            pass
+    tempo, key = score_tempo_and_key(midi_path)
     if tempo is not None and key is not None:
         return tempo, key
     try:

@@ -1099,9 +1099,8 @@ def test_a_saved_pieces_key_read_from_its_score_is_spelt_as_the_arranger_spells_
     assert score_tempo_and_key(str(tmp_path / "piece.mid")) == (96.0, key)
 
 
-def test_a_stopped_turn_that_took_up_a_saved_piece_leaves_the_librarys_files(tmp_path, monkeypatch):
-    """Stop pressed on "play Blue Morning" in a later chat deleted the library's own wav, mid and record: the taken-up
-    piece's files are the library's, not the turn's."""
+def _blue_morning_saved(tmp_path, monkeypatch):
+    """A data directory whose library holds one piece made in a chat and saved as "Blue Morning"; its track."""
     from tools.library import open_library
 
     monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path / "home"))
@@ -1111,6 +1110,13 @@ def test_a_stopped_turn_that_took_up_a_saved_piece_leaves_the_librarys_files(tmp
     first.send("name it Blue Morning")
     with open_library() as lib:
         (track,) = lib.list()
+    return track
+
+
+def test_a_stopped_turn_that_took_up_a_saved_piece_leaves_the_librarys_files(tmp_path, monkeypatch):
+    """Stop pressed on "play Blue Morning" in a later chat deleted the library's own wav, mid and record: the taken-up
+    piece's files are the library's, not the turn's."""
+    track = _blue_morning_saved(tmp_path, monkeypatch)
     later = ChatAgent(user="local")
     assert later.send("play Blue Morning").audio
     later.take_back_last_turn()  # what the Stop button does
@@ -1124,15 +1130,7 @@ def test_a_saved_pieces_odd_record_plays_it_as_a_library_track_and_my_music_goes
     import json
     import sqlite3
 
-    from tools.library import open_library
-
-    monkeypatch.setenv("TASTEMAKER_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TASTEMAKER_DEFAULT_LIBRARY", "0")
-    first = ChatAgent(user="local")
-    first.send("make me a 3 second calm jazz piece")
-    first.send("name it Blue Morning")
-    with open_library() as lib:
-        (track,) = lib.list()
+    track = _blue_morning_saved(tmp_path, monkeypatch)
     extra = dict(track.extra)
     extra["piece"] = dict(extra["piece"], generation={"prompt": "not a generation"}, request=[1, 2])
     db = sqlite3.connect(tmp_path / "home" / "tastemaker.db")
